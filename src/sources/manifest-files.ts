@@ -1,0 +1,101 @@
+/**
+ * Finds and reads the manifest files under a directory. Never throws: a directory or file that
+ * cannot be read is an error diagnostic, and the rest is still read.
+ * @module
+ */
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Diagnostic } from '../model.js';
+
+/** The endings kubectl reads as YAML, case-sensitive as there. */
+const MANIFEST_FILE = /\.ya?ml$/;
+
+export interface ManifestFile {
+  /** The path relative to the directory read, `/`-separated. */
+  path: string;
+  text: string;
+}
+
+export interface ManifestFiles {
+  /** In sorted path order. */
+  files: ManifestFile[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads the `.yaml` and `.yml` files under `dir` at any depth, skipping hidden files and
+ * directories. Symbolic links are followed because a ConfigMap mounted as a volume is a tree of
+ * links; its hidden `..data` directory is skipped with the other hidden entries.
+ */
+export async function readManifestFiles(dir: string): Promise<ManifestFiles> {
+  const diagnostics: Diagnostic[] = [];
+  const paths = (await findManifestFiles(dir, diagnostics)).sort();
+  const reads = await Promise.all(paths.map((file) => readManifestFile(dir, file)));
+  const files: ManifestFile[] = [];
+  for (const read of reads) {
+    if ('text' in read) files.push(read);
+    else diagnostics.push(read);
+  }
+  return { files, diagnostics };
+}
+
+async function findManifestFiles(root: string, diagnostics: Diagnostic[]): Promise<string[]> {
+  const found: string[] = [];
+  // Real paths of the directories already read, so that a link back up the tree ends the walk.
+  const visited = new Set<string>();
+
+  async function visit(relative: string): Promise<void> {
+    const absolute = path.join(root, relative);
+    let entries: Dirent[];
+    try {
+      const real = await realpath(absolute);
+      if (visited.has(real)) return;
+      visited.add(real);
+      entries = await readdir(absolute, { withFileTypes: true });
+    } catch (cause) {
+      diagnostics.push(unreadable('Directory', relative || root, cause));
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      const target = entry.isSymbolicLink() ? await statOrUndefined(path.join(root, child)) : entry;
+      if (target?.isDirectory()) await visit(child);
+      // A dangling link with a manifest name is kept, so that reading it reports the problem.
+      else if (MANIFEST_FILE.test(entry.name) && (target === undefined || target.isFile())) found.push(child);
+    }
+  }
+
+  await visit('');
+  return found;
+}
+
+async function readManifestFile(root: string, file: string): Promise<ManifestFile | Diagnostic> {
+  try {
+    return { path: file, text: await readFile(path.join(root, file), 'utf8') };
+  } catch (cause) {
+    return unreadable('File', file, cause);
+  }
+}
+
+async function statOrUndefined(file: string): Promise<Stats | undefined> {
+  try {
+    return await stat(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function unreadable(kind: 'Directory' | 'File', name: string, cause: unknown): Diagnostic {
+  const what = kind === 'Directory' ? 'the manifest directory' : 'the manifest file';
+  return { severity: 'error', object: { kind, name }, field: '', message: `cannot read ${what}: ${reason(cause)}` };
+}
+
+function reason(cause: unknown): string {
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? cause.code : undefined;
+  if (code === 'ENOENT') return 'it does not exist';
+  if (code === 'ENOTDIR') return 'it is not a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,160 @@
+/**
+ * The in-memory view of the cluster objects the controller reads. The manifest source and the kube
+ * informers fill it the same way (`upsert` / `remove`); translate only reads it (`SnapshotView`).
+ * @module
+ */
+import type {
+  V1EndpointSlice,
+  V1Ingress,
+  V1IngressClass,
+  V1Node,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
+
+export type WatchedKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret';
+
+export const WATCHED_KINDS: readonly WatchedKind[] = [
+  'Ingress',
+  'IngressClass',
+  'Service',
+  'EndpointSlice',
+  'Node',
+  'Secret',
+];
+
+export interface KindToObject {
+  Ingress: V1Ingress;
+  IngressClass: V1IngressClass;
+  Service: V1Service;
+  EndpointSlice: V1EndpointSlice;
+  Node: V1Node;
+  Secret: V1Secret;
+}
+
+export type WatchedObject = KindToObject[WatchedKind];
+
+/** Where an object was read from, when it came from a manifest file. */
+export interface ObjectSource {
+  file: string;
+  document: number;
+}
+
+/** The label that ties an EndpointSlice to its Service. */
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+export interface SnapshotView {
+  ingresses(): V1Ingress[];
+  ingress(namespace: string, name: string): V1Ingress | undefined;
+  ingressClasses(): V1IngressClass[];
+  service(namespace: string, name: string): V1Service | undefined;
+  /** The EndpointSlices labelled for one Service. */
+  endpointSlicesOf(namespace: string, service: string): V1EndpointSlice[];
+  nodes(): V1Node[];
+  secret(namespace: string, name: string): V1Secret | undefined;
+  /** The manifest file an object came from, for diagnostics; undefined for cluster objects. */
+  sourceOf(kind: WatchedKind, namespace: string | undefined, name: string): ObjectSource | undefined;
+}
+
+/** `namespace/name`, or `name` for cluster-scoped objects. */
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+export class Snapshot implements SnapshotView {
+  private readonly byKind = new Map<WatchedKind, Map<string, WatchedObject>>(
+    WATCHED_KINDS.map((kind) => [kind, new Map()]),
+  );
+  /** `namespace/service` → EndpointSlice keys, kept in step with upsert/remove. */
+  private readonly slicesByService = new Map<string, Set<string>>();
+  private readonly sources = new Map<string, ObjectSource>();
+
+  upsert<K extends WatchedKind>(kind: K, object: KindToObject[K], source?: ObjectSource): void {
+    const key = objectKey(object.metadata?.namespace, object.metadata?.name ?? '');
+    if (kind === 'EndpointSlice') this.unindexSlice(key);
+    this.table(kind).set(key, object);
+    if (kind === 'EndpointSlice') this.indexSlice(key, object as V1EndpointSlice);
+    const sourceKey = `${kind}:${key}`;
+    if (source) this.sources.set(sourceKey, source);
+    else this.sources.delete(sourceKey);
+  }
+
+  remove(kind: WatchedKind, namespace: string | undefined, name: string): void {
+    const key = objectKey(namespace, name);
+    if (kind === 'EndpointSlice') this.unindexSlice(key);
+    this.table(kind).delete(key);
+    this.sources.delete(`${kind}:${key}`);
+  }
+
+  get<K extends WatchedKind>(kind: K, namespace: string | undefined, name: string): KindToObject[K] | undefined {
+    return this.table(kind).get(objectKey(namespace, name)) as KindToObject[K] | undefined;
+  }
+
+  list<K extends WatchedKind>(kind: K): KindToObject[K][] {
+    return [...this.table(kind).values()] as KindToObject[K][];
+  }
+
+  size(): number {
+    let total = 0;
+    for (const table of this.byKind.values()) total += table.size;
+    return total;
+  }
+
+  ingresses(): V1Ingress[] {
+    return this.list('Ingress');
+  }
+
+  ingress(namespace: string, name: string): V1Ingress | undefined {
+    return this.get('Ingress', namespace, name);
+  }
+
+  ingressClasses(): V1IngressClass[] {
+    return this.list('IngressClass');
+  }
+
+  service(namespace: string, name: string): V1Service | undefined {
+    return this.get('Service', namespace, name);
+  }
+
+  endpointSlicesOf(namespace: string, service: string): V1EndpointSlice[] {
+    const keys = this.slicesByService.get(objectKey(namespace, service));
+    if (!keys) return [];
+    const slices = this.table('EndpointSlice');
+    return [...keys].sort().map((key) => slices.get(key) as V1EndpointSlice);
+  }
+
+  nodes(): V1Node[] {
+    return this.list('Node');
+  }
+
+  secret(namespace: string, name: string): V1Secret | undefined {
+    return this.get('Secret', namespace, name);
+  }
+
+  sourceOf(kind: WatchedKind, namespace: string | undefined, name: string): ObjectSource | undefined {
+    return this.sources.get(`${kind}:${objectKey(namespace, name)}`);
+  }
+
+  private table(kind: WatchedKind): Map<string, WatchedObject> {
+    return this.byKind.get(kind) as Map<string, WatchedObject>;
+  }
+
+  private indexSlice(key: string, slice: V1EndpointSlice): void {
+    const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!service) return;
+    const serviceKey = objectKey(slice.metadata?.namespace, service);
+    let keys = this.slicesByService.get(serviceKey);
+    if (!keys) this.slicesByService.set(serviceKey, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private unindexSlice(key: string): void {
+    const previous = this.table('EndpointSlice').get(key) as V1EndpointSlice | undefined;
+    const service = previous?.metadata?.labels?.[SERVICE_NAME_LABEL];
+    if (!previous || !service) return;
+    const serviceKey = objectKey(previous.metadata?.namespace, service);
+    const keys = this.slicesByService.get(serviceKey);
+    keys?.delete(key);
+    if (keys?.size === 0) this.slicesByService.delete(serviceKey);
+  }
+}

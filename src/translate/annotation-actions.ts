@@ -1,0 +1,197 @@
+/**
+ * `actions.<name>` values, in aws-load-balancer-controller's JSON format:
+ * - `{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"503","messageBody":"…"}}`
+ * - `{"type":"redirect","redirectConfig":{"protocol":"HTTPS","port":"443","host":"…","path":"/…","query":"…","statusCode":"HTTP_301"}}`
+ * - `{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"a","servicePort":"80","weight":20}],
+ *   "targetGroupStickinessConfig":{"enabled":true,"durationSeconds":200}}}`
+ * Numbers are also accepted where that format quotes them (`"statusCode":503`, `"port":443`).
+ * @module
+ */
+import type { AnnotationAction, AnnotationForwardBackend } from './annotation-types.js';
+import {
+  describeJson,
+  isJsonObject,
+  member,
+  optionalInteger,
+  optionalString,
+  stringOrNumber,
+  type JsonObject,
+} from './annotation-json.js';
+import { accept, isPortName, orList, parseJson, parsePort, reject, type Parsed } from './annotation-values.js';
+
+export const FIXED_RESPONSE_CONTENT_TYPES = [
+  'text/plain',
+  'text/css',
+  'text/html',
+  'application/javascript',
+  'application/json',
+] as const;
+const MAX_MESSAGE_BODY = 1024;
+/** ALB's limits on a forward action. */
+const MAX_TARGET_GROUPS = 5;
+const WEIGHT_RANGE = { min: 0, max: 999 };
+const STICKINESS_SECONDS = { min: 1, max: 604800 };
+/** ALB's limit on each redirect component. */
+const MAX_REDIRECT_PART = 128;
+
+export function parseAction(raw: string): Parsed<AnnotationAction> {
+  const json = parseJson(raw);
+  if (!json.ok) return json;
+  if (!isJsonObject(json.value)) return reject('expected a JSON object such as {"type":"fixed-response","fixedResponseConfig":{...}}');
+  const action = json.value;
+  const type = member(action, 'type');
+  switch (type) {
+    case 'fixed-response':
+      return parseFixedResponse(action);
+    case 'redirect':
+      return parseRedirect(action);
+    case 'forward':
+      return parseForward(action);
+    default:
+      return reject(`type must be fixed-response, redirect or forward, got ${describeJson(type)}`);
+  }
+}
+
+function parseFixedResponse(action: JsonObject): Parsed<AnnotationAction> {
+  const config = member(action, 'fixedResponseConfig');
+  if (!isJsonObject(config)) return reject('a fixed-response action needs fixedResponseConfig: {"statusCode":"503",...}');
+  const statusCode = stringOrNumber(member(config, 'statusCode'));
+  if (statusCode === undefined || !/^[245]\d\d$/.test(statusCode)) {
+    return reject(`fixedResponseConfig.statusCode must be a 2XX, 4XX or 5XX code, got ${describeJson(member(config, 'statusCode'))}`);
+  }
+  const contentType = member(config, 'contentType');
+  if (contentType !== undefined && !FIXED_RESPONSE_CONTENT_TYPES.some((allowed) => allowed === contentType)) {
+    return reject(`fixedResponseConfig.contentType must be ${orList(FIXED_RESPONSE_CONTENT_TYPES)}, got ${describeJson(contentType)}`);
+  }
+  const messageBody = member(config, 'messageBody');
+  if (messageBody !== undefined && (typeof messageBody !== 'string' || messageBody.length > MAX_MESSAGE_BODY)) {
+    return reject(`fixedResponseConfig.messageBody must be a string of at most ${MAX_MESSAGE_BODY} characters, got ${describeJson(messageBody)}`);
+  }
+  return accept({
+    type: 'fixed-response',
+    statusCode,
+    ...(typeof contentType === 'string' ? { contentType } : {}),
+    ...(messageBody !== undefined ? { messageBody } : {}),
+  });
+}
+
+type RedirectPart = 'protocol' | 'port' | 'host' | 'path' | 'query';
+
+/** Redirect components that equal "keep the request's own value"; the model says that by leaving them unset. */
+const KEEP_REQUEST_VALUE: Record<RedirectPart, string> = {
+  protocol: '#{protocol}',
+  port: '#{port}',
+  host: '#{host}',
+  path: '/#{path}',
+  query: '#{query}',
+};
+
+function parseRedirect(action: JsonObject): Parsed<AnnotationAction> {
+  const config = member(action, 'redirectConfig');
+  if (!isJsonObject(config)) return reject('a redirect action needs redirectConfig: {"statusCode":"HTTP_301",...}');
+  const statusCode = member(config, 'statusCode');
+  if (statusCode !== 'HTTP_301' && statusCode !== 'HTTP_302') {
+    return reject(`redirectConfig.statusCode must be HTTP_301 or HTTP_302, got ${describeJson(statusCode)}`);
+  }
+  const parts: Partial<Record<RedirectPart, string>> = {};
+  for (const name of Object.keys(KEEP_REQUEST_VALUE) as RedirectPart[]) {
+    const raw = member(config, name);
+    if (raw === undefined) continue;
+    const value = name === 'port' ? stringOrNumber(raw) : raw;
+    if (typeof value !== 'string' || value === '' || value.length > MAX_REDIRECT_PART) {
+      return reject(`redirectConfig.${name} must be a non-empty string of at most ${MAX_REDIRECT_PART} characters, got ${describeJson(raw)}`);
+    }
+    if (value !== KEEP_REQUEST_VALUE[name]) parts[name] = value;
+  }
+  const problem = redirectPartProblem(parts);
+  if (problem !== undefined) return reject(problem);
+  return accept({ type: 'redirect', statusCode, ...parts });
+}
+
+function redirectPartProblem(parts: Partial<Record<RedirectPart, string>>): string | undefined {
+  const { protocol, port, path } = parts;
+  if (protocol !== undefined && protocol !== 'HTTP' && protocol !== 'HTTPS') {
+    return `redirectConfig.protocol must be HTTP, HTTPS or #{protocol}, got ${describeJson(protocol)}`;
+  }
+  if (port !== undefined && !parsePort(port).ok) {
+    return `redirectConfig.port must be a port from 1 to 65535 or #{port}, got ${describeJson(port)}`;
+  }
+  if (path !== undefined && !path.startsWith('/')) {
+    return `redirectConfig.path must start with "/", got ${describeJson(path)}`;
+  }
+  return undefined;
+}
+
+function parseForward(action: JsonObject): Parsed<AnnotationAction> {
+  for (const external of ['targetGroupARN', 'targetGroupName']) {
+    if (member(action, external) !== undefined) return reject(externalTargetGroupProblem(external));
+  }
+  const config = member(action, 'forwardConfig');
+  if (!isJsonObject(config)) return reject('a forward action needs forwardConfig: {"targetGroups":[{"serviceName":"…","servicePort":80}]}');
+  const groups = member(config, 'targetGroups');
+  if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_TARGET_GROUPS) {
+    return reject(`forwardConfig.targetGroups must list 1 to ${MAX_TARGET_GROUPS} target groups, got ${describeJson(groups)}`);
+  }
+  const backends: AnnotationForwardBackend[] = [];
+  for (const [index, group] of groups.entries()) {
+    const backend = parseForwardBackend(group, `forwardConfig.targetGroups[${index}]`, groups.length);
+    if (!backend.ok) return backend;
+    const duplicate = backends.some((other) => other.serviceName === backend.value.serviceName && other.servicePort === backend.value.servicePort);
+    if (duplicate) return reject(`forwardConfig.targetGroups[${index}] repeats service ${backend.value.serviceName} port ${backend.value.servicePort}`);
+    backends.push(backend.value);
+  }
+  const stickiness = parseStickiness(member(config, 'targetGroupStickinessConfig'));
+  if (!stickiness.ok) return stickiness;
+  return accept({ type: 'forward', backends, ...(stickiness.value ? { stickiness: stickiness.value } : {}) });
+}
+
+function externalTargetGroupProblem(name: string): string {
+  return `${name} is not supported: ingress-bridge forwards only to Services in the cluster; ` +
+    'use forwardConfig.targetGroups[].serviceName and servicePort';
+}
+
+function parseForwardBackend(group: unknown, path: string, count: number): Parsed<AnnotationForwardBackend> {
+  if (!isJsonObject(group)) return reject(`${path} must be an object {"serviceName":"…","servicePort":80,"weight":1}`);
+  for (const external of ['targetGroupARN', 'targetGroupName']) {
+    if (member(group, external) !== undefined) return reject(`${path}.${externalTargetGroupProblem(external)}`);
+  }
+  const serviceName = optionalString(group, 'serviceName', `${path}.serviceName`, { maxLength: 253 });
+  if (!serviceName.ok) return serviceName;
+  if (serviceName.value === undefined) return reject(`${path}.serviceName is required`);
+  const servicePort = parseServicePort(member(group, 'servicePort'), `${path}.servicePort`);
+  if (!servicePort.ok) return servicePort;
+  const weight = optionalInteger(group, 'weight', `${path}.weight`, WEIGHT_RANGE);
+  if (!weight.ok) return weight;
+  // As in aws-load-balancer-controller: a weight may only be left out when there is one target group.
+  if (weight.value === undefined && count > 1) return reject(`${path}.weight is required when forwarding to several target groups`);
+  return accept({ serviceName: serviceName.value, servicePort: servicePort.value, weight: weight.value ?? 1 });
+}
+
+/** A port number, a numeric string (read as the number, as aws-load-balancer-controller does), or a port name. */
+function parseServicePort(value: unknown, path: string): Parsed<number | string> {
+  const text = stringOrNumber(value);
+  if (text !== undefined) {
+    if (/^\d+$/.test(text)) {
+      const port = parsePort(text);
+      if (port.ok) return port;
+    } else if (isPortName(text)) {
+      return accept(text);
+    }
+  }
+  return reject(`${path} must be a port number from 1 to 65535 or a port name, got ${describeJson(value)}`);
+}
+
+type Stickiness = { enabled: boolean; durationSeconds: number };
+
+function parseStickiness(value: unknown): Parsed<Stickiness | undefined> {
+  const path = 'forwardConfig.targetGroupStickinessConfig';
+  if (value === undefined) return accept(undefined);
+  if (!isJsonObject(value)) return reject(`${path} must be an object {"enabled":true,"durationSeconds":3600}`);
+  const enabled = member(value, 'enabled');
+  if (enabled !== undefined && typeof enabled !== 'boolean') return reject(`${path}.enabled must be true or false, got ${describeJson(enabled)}`);
+  const duration = optionalInteger(value, 'durationSeconds', `${path}.durationSeconds`, STICKINESS_SECONDS);
+  if (!duration.ok) return duration;
+  if (enabled !== true) return accept(undefined);
+  if (duration.value === undefined) return reject(`${path}.durationSeconds is required when stickiness is enabled`);
+  return accept({ enabled, durationSeconds: duration.value });
+}

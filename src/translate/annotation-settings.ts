@@ -1,0 +1,191 @@
+/**
+ * The annotations ingress-bridge reads, by key without prefix: how each value is parsed and where
+ * it lands in the typed result. Formats are aws-load-balancer-controller's, so manifests written
+ * for it read unchanged.
+ * @module
+ */
+import type { IngressAnnotations, ListenPort, TargetGroupAnnotations } from './annotation-types.js';
+import { parseAction } from './annotation-actions.js';
+import { parseConditions } from './annotation-conditions.js';
+import {
+  accept,
+  isPortName,
+  parseCidrList,
+  parseEnum,
+  parseInteger,
+  parseJson,
+  parsePort,
+  parseStringList,
+  parseStringMap,
+  parseSuccessCodes,
+  quote,
+  reject,
+  type Parsed,
+} from './annotation-values.js';
+
+/** Applies one raw value to the result: false when the value is empty and was ignored. */
+export interface Setting<Target> {
+  key: string;
+  apply: (raw: string, target: Target) => Parsed<boolean>;
+}
+
+function setting<T, Target>(
+  key: string,
+  parse: (raw: string, target: Target) => Parsed<T | undefined>,
+  assign: (target: Target, value: T) => void,
+): Setting<Target> {
+  return {
+    key,
+    apply: (raw, target) => {
+      const parsed = parse(raw, target);
+      if (!parsed.ok) return parsed;
+      if (parsed.value === undefined) return accept(false);
+      assign(target, parsed.value);
+      return accept(true);
+    },
+  };
+}
+
+/** A stringList where an empty value means "not set", as in aws-load-balancer-controller. */
+function optionalList(raw: string): Parsed<string[] | undefined> {
+  const items = parseStringList(raw);
+  return accept(items.length > 0 ? items : undefined);
+}
+
+const GROUP_NAME = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
+const LOAD_BALANCER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9]{0,30}[A-Za-z0-9])?$/;
+const CERTIFICATE_ARN = /^arn:aws[-a-z]*:(acm|iam):/;
+/** Characters AWS allows in tag keys and values. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function parseGroupName(raw: string): Parsed<string> {
+  return GROUP_NAME.test(raw)
+    ? accept(raw)
+    : reject('expected at most 63 lower-case alphanumerics, "-" or ".", starting and ending with an alphanumeric');
+}
+
+function parseLoadBalancerName(raw: string): Parsed<string> {
+  if (LOAD_BALANCER_NAME.test(raw) && !raw.startsWith('internal-')) return accept(raw);
+  return reject('expected at most 32 alphanumerics or "-", not starting or ending with "-" and not starting with "internal-"');
+}
+
+function parseCertificateArns(raw: string): Parsed<string[] | undefined> {
+  const arns = parseStringList(raw);
+  const bad = arns.find((arn) => !CERTIFICATE_ARN.test(arn));
+  if (bad !== undefined) return reject(`expected certificate ARNs such as arn:aws:acm:<region>:<account>:certificate/<id>; ${quote(bad)} is not one`);
+  return accept(arns.length > 0 ? arns : undefined);
+}
+
+function parseInboundCidrs(raw: string): Parsed<string[] | undefined> {
+  const cidrs = parseStringList(raw);
+  return cidrs.length > 0 ? parseCidrList(cidrs) : accept(undefined);
+}
+
+function parseTags(raw: string): Parsed<Record<string, string>> {
+  const tags = parseStringMap(raw);
+  if (!tags.ok) return tags;
+  for (const [key, value] of Object.entries(tags.value)) {
+    if (key.length > 128 || !TAG_TEXT.test(key)) return reject(`tag key ${quote(key)} must be at most 128 letters, digits, spaces or _.:/=+-@`);
+    if (key.toLowerCase().startsWith('aws:')) return reject(`tag key ${quote(key)} must not start with "aws:", which AWS reserves`);
+    if (value.length > 256 || !TAG_TEXT.test(value)) return reject(`the value of tag ${quote(key)} must be at most 256 letters, digits, spaces or _.:/=+-@`);
+  }
+  return tags;
+}
+
+/** `[{"HTTP":80},{"HTTPS":443}]`; an entry may name several protocols, as Go decodes it into a map. */
+function parseListenPorts(raw: string): Parsed<ListenPort[]> {
+  const expected = 'expected a JSON list such as [{"HTTP":80},{"HTTPS":443}] with protocol HTTP or HTTPS and distinct ports from 1 to 65535';
+  const json = parseJson(raw);
+  if (!json.ok) return reject(`${expected}; ${json.problem}`);
+  if (!Array.isArray(json.value) || json.value.length === 0) return reject(expected);
+  const ports: ListenPort[] = [];
+  for (const entry of json.value) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return reject(expected);
+    for (const [protocol, port] of Object.entries(entry as Record<string, unknown>)) {
+      if (protocol !== 'HTTP' && protocol !== 'HTTPS') return reject(`${expected}; ${quote(protocol)} is not a protocol`);
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return reject(`${expected}; ${JSON.stringify(port)} is not a port`);
+      if (ports.some((other) => other.port === port)) return reject(`${expected}; port ${port} is listed twice`);
+      ports.push({ protocol, port });
+    }
+  }
+  return accept(ports);
+}
+
+function parseHealthCheckPath(raw: string): Parsed<string> {
+  return raw.startsWith('/') && raw.length <= 1024 ? accept(raw) : reject('expected a path starting with "/" (at most 1024 characters)');
+}
+
+function parseHealthCheckPort(raw: string): Parsed<'traffic-port' | number | string> {
+  if (raw === 'traffic-port') return accept(raw);
+  if (/^\d+$/.test(raw)) {
+    const port = parsePort(raw);
+    if (port.ok) return port;
+  } else if (isPortName(raw)) {
+    return accept(raw);
+  }
+  return reject('expected traffic-port, a port number from 1 to 65535, or the name of a Service port');
+}
+
+function parseNonEmpty(raw: string): Parsed<string> {
+  return raw.trim() === '' ? reject('expected a non-empty value') : accept(raw);
+}
+
+/** Settings that may be given on an Ingress or on a Service (the Service's win). */
+export const TARGET_GROUP_SETTINGS: readonly Setting<TargetGroupAnnotations>[] = [
+  setting('target-type', (raw) => parseEnum(raw, ['instance', 'ip'] as const), (t, v) => { t.targetType = v; }),
+  setting('backend-protocol', (raw) => parseEnum(raw, ['HTTP', 'HTTPS'] as const), (t, v) => { t.backendProtocol = v; }),
+  setting('backend-protocol-version', (raw) => parseEnum(raw, ['HTTP1', 'HTTP2', 'GRPC'] as const), (t, v) => { t.backendProtocolVersion = v; }),
+  setting('healthcheck-path', parseHealthCheckPath, (t, v) => { t.healthCheck.path = v; }),
+  setting('healthcheck-port', parseHealthCheckPort, (t, v) => { t.healthCheck.port = v; }),
+  setting('healthcheck-protocol', (raw) => parseEnum(raw, ['HTTP', 'HTTPS'] as const), (t, v) => { t.healthCheck.protocol = v; }),
+  setting('healthcheck-interval-seconds', (raw) => parseInteger(raw, { min: 5, max: 300 }), (t, v) => { t.healthCheck.intervalSeconds = v; }),
+  setting('healthcheck-timeout-seconds', (raw) => parseInteger(raw, { min: 2, max: 120 }), (t, v) => { t.healthCheck.timeoutSeconds = v; }),
+  setting('healthy-threshold-count', (raw) => parseInteger(raw, { min: 2, max: 10 }), (t, v) => { t.healthCheck.healthyThresholdCount = v; }),
+  setting('unhealthy-threshold-count', (raw) => parseInteger(raw, { min: 2, max: 10 }), (t, v) => { t.healthCheck.unhealthyThresholdCount = v; }),
+  // After backend-protocol-version (annotations.ts applies settings in this order): the code range depends on it.
+  setting('success-codes', (raw, t) => parseSuccessCodes(raw, t.backendProtocolVersion), (t, v) => { t.healthCheck.successCodes = v; }),
+  setting('target-group-attributes', parseStringMap, (t, v) => { t.targetGroupAttributes = v; }),
+  setting('tags', parseTags, (t, v) => { t.tags = v; }),
+];
+
+/** Settings read from an Ingress only. */
+export const INGRESS_SETTINGS: readonly Setting<IngressAnnotations>[] = [
+  setting('group.name', parseGroupName, (t, v) => { t.groupName = v; }),
+  setting('group.order', (raw) => parseInteger(raw, { min: -1000, max: 1000 }), (t, v) => { t.groupOrder = v; }),
+  setting('load-balancer-name', parseLoadBalancerName, (t, v) => { t.loadBalancerName = v; }),
+  setting('scheme', (raw) => parseEnum(raw, ['internet-facing', 'internal'] as const), (t, v) => { t.scheme = v; }),
+  setting('ip-address-type', (raw) => parseEnum(raw, ['ipv4', 'dualstack'] as const), (t, v) => { t.ipAddressType = v; }),
+  setting('subnets', optionalList, (t, v) => { t.subnets = v; }),
+  setting('security-groups', optionalList, (t, v) => { t.securityGroups = v; }),
+  setting('inbound-cidrs', parseInboundCidrs, (t, v) => { t.inboundCidrs = v; }),
+  setting('load-balancer-attributes', parseStringMap, (t, v) => { t.loadBalancerAttributes = v; }),
+  setting('listen-ports', parseListenPorts, (t, v) => { t.listenPorts = v; }),
+  setting('ssl-redirect', parsePort, (t, v) => { t.sslRedirect = v; }),
+  setting('certificate-arn', parseCertificateArns, (t, v) => { t.certificateArns = v; }),
+  setting('ssl-policy', parseNonEmpty, (t, v) => { t.sslPolicy = v; }),
+];
+
+/** Keys that end in a name: `actions.<name>` and `conditions.<name>`, where the name is a backend Service's. */
+export interface NamedSetting {
+  prefix: string;
+  apply: (name: string, raw: string, target: IngressAnnotations) => Parsed<boolean>;
+}
+
+export const INGRESS_NAMED_SETTINGS: readonly NamedSetting[] = [
+  {
+    prefix: 'actions.',
+    apply: (name, raw, target) => {
+      const action = parseAction(raw);
+      if (action.ok) target.actions.set(name, action.value);
+      return action.ok ? accept(true) : action;
+    },
+  },
+  {
+    prefix: 'conditions.',
+    apply: (name, raw, target) => {
+      const conditions = parseConditions(raw);
+      if (conditions.ok) target.conditions.set(name, conditions.value);
+      return conditions.ok ? accept(true) : conditions;
+    },
+  },
+];

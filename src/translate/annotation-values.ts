@@ -1,0 +1,150 @@
+/**
+ * Parsers for the value formats annotations share with aws-load-balancer-controller: enums,
+ * bounded integers, stringList `a,b`, stringMap `k1=v1,k2=v2`, JSON, CIDRs, port names. Each
+ * returns the typed value or a problem phrased as what is accepted, for the caller's diagnostic.
+ * @module
+ */
+import { isIP } from 'node:net';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+export function accept<T>(value: T): Parsed<T> {
+  return { ok: true, value };
+}
+
+export function reject<T>(problem: string): Parsed<T> {
+  return { ok: false, problem };
+}
+
+const MAX_ECHO = 100;
+
+/** A value quoted for a message; long values are cut so that a message never carries a whole manifest. */
+export function quote(value: string): string {
+  if (value.length <= MAX_ECHO) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, MAX_ECHO))}… (${value.length} characters)`;
+}
+
+export function parseEnum<T extends string>(raw: string, allowed: readonly T[]): Parsed<T> {
+  const match = allowed.find((candidate) => candidate === raw);
+  return match === undefined ? reject(`expected ${orList(allowed)}`) : accept(match);
+}
+
+/** `a, b or c` (the caller's words, in order). */
+export function orList(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+export interface IntegerRange {
+  min: number;
+  max: number;
+}
+
+/** A decimal integer as Go's strconv.ParseInt reads it (optional sign, no spaces), within a range. */
+export function parseInteger(raw: string, range: IntegerRange): Parsed<number> {
+  const expected = `expected an integer from ${range.min} to ${range.max}`;
+  if (!/^[+-]?\d+$/.test(raw)) return reject(expected);
+  const value = Number(raw);
+  return value < range.min || value > range.max ? reject(expected) : accept(value);
+}
+
+export const PORT_RANGE: IntegerRange = { min: 1, max: 65535 };
+
+export function parsePort(raw: string): Parsed<number> {
+  return parseInteger(raw, PORT_RANGE);
+}
+
+/** stringList: comma-separated, each item trimmed, empty items dropped (as aws-load-balancer-controller). */
+export function parseStringList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/**
+ * stringMap: stringList items of the form `key=value`; the key must not be empty, the value may be.
+ * Unlike aws-load-balancer-controller, spaces around `=` are trimmed: no AWS key ends in a space.
+ */
+export function parseStringMap(raw: string): Parsed<Record<string, string>> {
+  const entries: Record<string, string> = {};
+  for (const item of parseStringList(raw)) {
+    const separator = item.indexOf('=');
+    const key = item.slice(0, Math.max(separator, 0)).trim();
+    if (separator < 0 || key === '') return reject(`expected key=value pairs separated by commas; ${quote(item)} is not one`);
+    entries[key] = item.slice(separator + 1).trim();
+  }
+  return accept(entries);
+}
+
+export function parseJson(raw: string): Parsed<unknown> {
+  try {
+    return accept(JSON.parse(raw) as unknown);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return reject(`expected valid JSON (${detail.slice(0, MAX_ECHO)})`);
+  }
+}
+
+/** An IPv4 or IPv6 CIDR such as `10.0.0.0/8` or `2001:db8::/32`. */
+export function isCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash < 0) return false;
+  const address = value.slice(0, slash);
+  const prefix = value.slice(slash + 1);
+  if (address.includes('%') || !/^\d{1,3}$/.test(prefix)) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+export function parseCidrList(values: readonly string[]): Parsed<string[]> {
+  const bad = values.find((value) => !isCidr(value));
+  return bad === undefined
+    ? accept([...values])
+    : reject(`expected IPv4 or IPv6 CIDRs such as 10.0.0.0/8 or 2001:db8::/32; ${quote(bad)} is not one`);
+}
+
+/** A Kubernetes port name (IANA_SVC_NAME): 1-15 lower-case alphanumerics and `-`, with a letter, no `--`. */
+export function isPortName(value: string): boolean {
+  return (
+    /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(value) && /[a-z]/.test(value) && !value.includes('--')
+  );
+}
+
+export type ProtocolVersion = 'HTTP1' | 'HTTP2' | 'GRPC';
+
+const SUCCESS_CODE_RANGES: Record<'HTTP' | 'GRPC', IntegerRange> = {
+  HTTP: { min: 200, max: 499 },
+  GRPC: { min: 0, max: 99 },
+};
+
+/**
+ * ALB success codes: `200`, `200,202`, `200-299`. HTTP codes lie in 200-499 and gRPC codes in 0-99;
+ * without a known protocol version either family is accepted, so the caller re-checks after merging.
+ */
+export function parseSuccessCodes(raw: string, version: ProtocolVersion | undefined): Parsed<string> {
+  const families = version === undefined ? (['HTTP', 'GRPC'] as const) : version === 'GRPC' ? (['GRPC'] as const) : (['HTTP'] as const);
+  const codes: number[] = [];
+  for (const item of raw.split(',')) {
+    const match = /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(item);
+    if (!match) return reject(successCodesExpectation(families));
+    const low = Number(match[1]);
+    const high = match[2] === undefined ? low : Number(match[2]);
+    if (high < low) return reject(successCodesExpectation(families));
+    codes.push(low, high);
+  }
+  const fits = families.some((family) => {
+    const range = SUCCESS_CODE_RANGES[family];
+    return codes.every((code) => code >= range.min && code <= range.max);
+  });
+  return fits ? accept(raw) : reject(successCodesExpectation(families));
+}
+
+function successCodesExpectation(families: readonly ('HTTP' | 'GRPC')[]): string {
+  const ranges = families.map((family) => {
+    const range = SUCCESS_CODE_RANGES[family];
+    return `${family} codes ${range.min}-${range.max}`;
+  });
+  return `expected a code, a list (200,202) or a range (200-299) of ${orList(ranges)}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * A Service backend (name + port number or name) → the target group that serves it. Target-group
+ * settings come from the Ingress's annotations, overridden by the Service's own.
+ * @module
+ */
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { Diagnostic, HealthCheckSpec, TargetGroupSpec, TargetType } from '../model.js';
+import type { SnapshotView } from '../sources/snapshot.js';
+import type { TargetGroupAnnotations } from './annotation-types.js';
+import { parseServiceAnnotations } from './annotations.js';
+import { diagnostic, objectRef } from './diagnostics.js';
+import { targetGroupName } from './naming.js';
+import { endpointPortNamed, instanceTargets, ipTargets } from './targets.js';
+
+export interface BackendContext {
+  snapshot: SnapshotView;
+  clusterName: string;
+  stackId: string;
+  namespace: string;
+  defaultTargetType: TargetType;
+  ingressSettings: TargetGroupAnnotations;
+}
+
+export interface ServiceBackend {
+  name: string;
+  port: number | string;
+}
+
+export type BackendResolution =
+  | { ok: true; targetGroup: TargetGroupSpec; diagnostics: Diagnostic[] }
+  /** The backend cannot be served; `message` says why (the caller names the field). */
+  | { ok: false; message: string; diagnostics: Diagnostic[] };
+
+function findServicePort(service: V1Service, port: number | string): V1ServicePort | undefined {
+  return service.spec?.ports?.find((candidate) => (typeof port === 'number' ? candidate.port === port : candidate.name === port));
+}
+
+function describePorts(service: V1Service): string {
+  const ports = (service.spec?.ports ?? []).map((candidate) => (candidate.name ? `${candidate.name} (${candidate.port})` : `${candidate.port}`));
+  return ports.length > 0 ? ports.join(', ') : 'none';
+}
+
+/** Service settings win over the Ingress's; tags are merged, the Service's winning. */
+function mergeSettings(ingress: TargetGroupAnnotations, service: TargetGroupAnnotations): TargetGroupAnnotations {
+  return {
+    targetType: service.targetType ?? ingress.targetType,
+    backendProtocol: service.backendProtocol ?? ingress.backendProtocol,
+    backendProtocolVersion: service.backendProtocolVersion ?? ingress.backendProtocolVersion,
+    healthCheck: { ...ingress.healthCheck, ...service.healthCheck },
+    targetGroupAttributes: { ...ingress.targetGroupAttributes, ...service.targetGroupAttributes },
+    tags: { ...ingress.tags, ...service.tags },
+  };
+}
+
+export function resolveServiceBackend(context: BackendContext, backend: ServiceBackend): BackendResolution {
+  const { snapshot, namespace } = context;
+  const service = snapshot.service(namespace, backend.name);
+  if (!service) return { ok: false, message: `Service ${namespace}/${backend.name} does not exist`, diagnostics: [] };
+  if (service.spec?.type === 'ExternalName') {
+    return { ok: false, message: `Service ${namespace}/${backend.name} is of type ExternalName, which has no endpoints or node ports`, diagnostics: [] };
+  }
+  const servicePort = findServicePort(service, backend.port);
+  if (!servicePort) {
+    return {
+      ok: false,
+      message: `Service ${namespace}/${backend.name} has no port ${typeof backend.port === 'number' ? backend.port : `named "${backend.port}"`} (its ports: ${describePorts(service)})`,
+      diagnostics: [],
+    };
+  }
+  const parsed = parseServiceAnnotations(service.metadata?.annotations, objectRef('Service', service));
+  const settings = mergeSettings(context.ingressSettings, parsed.value);
+  const targetType = settings.targetType ?? context.defaultTargetType;
+  const slices = snapshot.endpointSlicesOf(namespace, backend.name);
+
+  let port: number;
+  let targets;
+  if (targetType === 'instance') {
+    if (!servicePort.nodePort) {
+      return {
+        ok: false,
+        message: `Service ${namespace}/${backend.name} port ${servicePort.port} has no nodePort, which target-type instance needs: make the Service type NodePort or use target-type ip`,
+        diagnostics: parsed.diagnostics,
+      };
+    }
+    port = servicePort.nodePort;
+    targets = instanceTargets(snapshot.nodes(), port);
+  } else {
+    targets = ipTargets(slices, servicePort);
+    const targetPort = servicePort.targetPort;
+    port = typeof targetPort === 'number' ? targetPort : (targets[0]?.port ?? servicePort.port);
+  }
+
+  const protocol = settings.backendProtocol ?? 'HTTP';
+  const protocolVersion = settings.backendProtocolVersion ?? 'HTTP1';
+  const key = `${namespace}/${backend.name}:${servicePort.port}/${targetType}`;
+  const health = resolveHealthCheck(settings, { protocolVersion, service, servicePort, targetType, slices });
+  const targetGroup: TargetGroupSpec = {
+    key,
+    name: targetGroupName({ clusterName: context.clusterName, stackId: context.stackId, key, namespace, service: backend.name, protocol, protocolVersion }),
+    service: { namespace, name: backend.name, port: servicePort.port },
+    protocol,
+    protocolVersion,
+    port,
+    targetType,
+    healthCheck: health.spec,
+    attributes: settings.targetGroupAttributes,
+    tags: settings.tags,
+    targets,
+  };
+  return { ok: true, targetGroup, diagnostics: [...parsed.diagnostics, ...health.diagnostics] };
+}
+
+interface HealthCheckInputs {
+  protocolVersion: TargetGroupSpec['protocolVersion'];
+  service: V1Service;
+  servicePort: V1ServicePort;
+  targetType: TargetType;
+  slices: ReturnType<SnapshotView['endpointSlicesOf']>;
+}
+
+/** Defaults as aws-load-balancer-controller's, so migrating users see the same health checks. */
+function resolveHealthCheck(settings: TargetGroupAnnotations, inputs: HealthCheckInputs): { spec: HealthCheckSpec; diagnostics: Diagnostic[] } {
+  const grpc = inputs.protocolVersion === 'GRPC';
+  const overrides = settings.healthCheck;
+  const diagnostics: Diagnostic[] = [];
+  let port: HealthCheckSpec['port'] = 'traffic-port';
+  if (typeof overrides.port === 'number' || overrides.port === 'traffic-port') port = overrides.port;
+  else if (typeof overrides.port === 'string') {
+    const named = overrides.port;
+    const resolved = resolveNamedHealthCheckPort(named, inputs);
+    if (resolved !== undefined) port = resolved;
+    else {
+      diagnostics.push(
+        diagnostic(objectRef('Service', inputs.service), 'spec.ports', 'warning',
+          `healthcheck-port "${named}" names no port of this Service; health checks use the traffic port`),
+      );
+    }
+  }
+  return {
+    spec: {
+      protocol: overrides.protocol ?? 'HTTP',
+      port,
+      path: overrides.path ?? (grpc ? '/AWS.ALB/healthcheck' : '/'),
+      intervalSeconds: overrides.intervalSeconds ?? 15,
+      timeoutSeconds: overrides.timeoutSeconds ?? 5,
+      healthyThresholdCount: overrides.healthyThresholdCount ?? 2,
+      unhealthyThresholdCount: overrides.unhealthyThresholdCount ?? 2,
+      successCodes: overrides.successCodes ?? (grpc ? '12' : '200'),
+    },
+    diagnostics,
+  };
+}
+
+function resolveNamedHealthCheckPort(name: string, inputs: HealthCheckInputs): number | undefined {
+  const servicePort = inputs.service.spec?.ports?.find((candidate) => candidate.name === name);
+  if (!servicePort) return undefined;
+  if (inputs.targetType === 'instance') return servicePort.nodePort;
+  const targetPort = servicePort.targetPort;
+  return typeof targetPort === 'number' ? targetPort : endpointPortNamed(inputs.slices, servicePort.name ?? '');
+}

@@ -1,0 +1,92 @@
+/**
+ * IngressGroups: Ingresses of our class that share `group.name` form one load balancer; an Ingress
+ * without one is its own group. Members are merged in group order, then namespace/name.
+ * @module
+ */
+import type { V1Ingress } from '@kubernetes/client-node';
+import type { Diagnostic, IngressRef } from '../model.js';
+import type { SnapshotView } from '../sources/snapshot.js';
+import type { IngressAnnotations } from './annotation-types.js';
+import { parseIngressAnnotations } from './annotations.js';
+import { annotationField, hasErrors, ingressDiagnostic, ingressRef, objectRef } from './diagnostics.js';
+import { resolveIngressClass, type ClassOptions } from './ingress-class.js';
+
+export interface GroupMember {
+  ingress: V1Ingress;
+  ref: IngressRef;
+  order: number;
+  annotations: IngressAnnotations;
+  /** Diagnostics of the Ingress's own annotations and class. */
+  diagnostics: Diagnostic[];
+}
+
+export interface IngressGroup {
+  key: string;
+  members: GroupMember[];
+}
+
+export interface Grouping {
+  groups: Map<string, IngressGroup>;
+  /** Ingresses of our class that belong to no group because their annotations are invalid. */
+  rejected: { ref: IngressRef; diagnostics: Diagnostic[] }[];
+}
+
+/** The group key of a member: the group name (no `/` allowed in it) or `namespace/name`. */
+export function groupKeyOf(ref: IngressRef, annotations: IngressAnnotations): string {
+  return annotations.groupName ?? `${ref.namespace}/${ref.name}`;
+}
+
+export function groupIngresses(snapshot: SnapshotView, options: ClassOptions): Grouping {
+  const classes = snapshot.ingressClasses();
+  const groups = new Map<string, IngressGroup>();
+  const rejected: Grouping['rejected'] = [];
+  for (const ingress of snapshot.ingresses()) {
+    const decision = resolveIngressClass(ingress, classes, options);
+    // Being deleted: its rules leave the load balancer, so the runtime can then drop its finalizer.
+    if (!decision.ours || ingress.metadata?.deletionTimestamp) continue;
+    const ref = ingressRef(ingress);
+    const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
+    const diagnostics = [...decision.diagnostics, ...parsed.diagnostics];
+    // A bad annotation must not move the Ingress onto a load balancer other than the one intended.
+    if (hasErrors(parsed.diagnostics)) {
+      rejected.push({ ref, diagnostics });
+      continue;
+    }
+    const key = groupKeyOf(ref, parsed.value);
+    const member: GroupMember = { ingress, ref, order: parsed.value.groupOrder ?? 0, annotations: parsed.value, diagnostics };
+    const group = groups.get(key);
+    if (group) group.members.push(member);
+    else groups.set(key, { key, members: [member] });
+  }
+  for (const group of groups.values()) {
+    group.members.sort(compareMembers);
+    warnOnSharedOrders(group);
+  }
+  return { groups, rejected };
+}
+
+function compareMembers(a: GroupMember, b: GroupMember): number {
+  if (a.order !== b.order) return a.order - b.order;
+  const left = `${a.ref.namespace}/${a.ref.name}`;
+  const right = `${b.ref.namespace}/${b.ref.name}`;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/** Two members that set the same explicit order: legal, but their relative priority is by name only. */
+function warnOnSharedOrders(group: IngressGroup): void {
+  const firstWithOrder = new Map<number, GroupMember>();
+  for (const member of group.members) {
+    const explicit = member.annotations.groupOrder;
+    if (explicit === undefined) continue;
+    const first = firstWithOrder.get(explicit);
+    if (!first) {
+      firstWithOrder.set(explicit, member);
+      continue;
+    }
+    member.diagnostics.push(
+      ingressDiagnostic(member.ingress, annotationField(member.ingress, 'group.order'), 'warning',
+        `group.order ${explicit} is also set on ${first.ref.namespace}/${first.ref.name} in group "${group.key}"; ` +
+          `their rules are ordered by namespace/name. Give each member its own order to decide it`),
+    );
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * translate: Snapshot + group key → LoadBalancerSpec + diagnostics. Pure: no I/O, no clock (the time
+ * certificates are checked against is an option), the same input always gives the same output.
+ * @module
+ */
+import type { CertificateSpec, Diagnostic, IngressRef, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
+import type { SnapshotView } from '../sources/snapshot.js';
+import { ingressDiagnostic } from './diagnostics.js';
+import { groupIngresses, type IngressGroup } from './groups.js';
+import { buildListeners, type BuiltListeners } from './listeners.js';
+import { translateMember, type MemberContribution } from './member.js';
+import { admitMembers } from './merge.js';
+import { loadBalancerName } from './naming.js';
+import type { TranslateOptions } from './options.js';
+
+export { defaultTranslateOptions, type TranslateOptions } from './options.js';
+export { groupIngresses, type IngressGroup } from './groups.js';
+
+export interface TranslateResult {
+  stackId: string;
+  /** Undefined when no member of the group can be served: the group's load balancer should not exist. */
+  spec?: LoadBalancerSpec;
+  diagnostics: Diagnostic[];
+  /** The group's Ingresses whose rules are on the load balancer. */
+  members: IngressRef[];
+  /** The group's Ingresses left out (invalid, conflicting or over a limit); each has an error diagnostic. */
+  leftOut: IngressRef[];
+}
+
+export interface TranslateAllResult {
+  results: TranslateResult[];
+  /** Diagnostics of Ingresses of our class that belong to no group (their group annotations are invalid). */
+  diagnostics: Diagnostic[];
+}
+
+export function translateAll(snapshot: SnapshotView, options: TranslateOptions): TranslateAllResult {
+  const grouping = groupIngresses(snapshot, options);
+  const results = [...grouping.groups.values()]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((group) => translateGroup(snapshot, group, options));
+  const diagnostics = grouping.rejected.flatMap((rejected) => rejected.diagnostics);
+  return { results, diagnostics: finishDiagnostics(snapshot, diagnostics) };
+}
+
+/** One group by key; a key with no members yields no spec (the load balancer should be deleted). */
+export function translate(snapshot: SnapshotView, groupKey: string, options: TranslateOptions): TranslateResult {
+  const group = groupIngresses(snapshot, options).groups.get(groupKey);
+  return group ? translateGroup(snapshot, group, options) : { stackId: groupKey, diagnostics: [], members: [], leftOut: [] };
+}
+
+export function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions): TranslateResult {
+  const contributions = group.members.map((member) => translateMember(snapshot, member, group.key, options));
+  const admission = admitMembers(contributions);
+  const diagnostics: Diagnostic[] = [...contributions.flatMap((contribution) => contribution.diagnostics), ...admission.diagnostics];
+  let admitted = admission.admitted;
+  let built = buildListeners(admitted);
+  for (let overflow = findOverflow(admitted, built, options); overflow; overflow = findOverflow(admitted, built, options)) {
+    diagnostics.push(ingressDiagnostic(overflow.member.member.ingress, 'spec', 'error', `${overflow.message}; the Ingress is left out of its load balancer (members are admitted in group order)`));
+    admitted = admitted.filter((contribution) => contribution !== overflow.member);
+    built = buildListeners(admitted);
+  }
+  diagnostics.push(...built.diagnostics);
+  const members = admitted.map((contribution) => contribution.member.ref);
+  const leftOut = group.members.map((member) => member.ref).filter((ref) => !members.includes(ref));
+  const result: TranslateResult = { stackId: group.key, diagnostics: finishDiagnostics(snapshot, diagnostics), members, leftOut };
+  if (admitted.length > 0) result.spec = assembleSpec(group.key, admitted, built, options, diagnostics);
+  result.diagnostics = finishDiagnostics(snapshot, diagnostics);
+  return result;
+}
+
+interface Overflow {
+  member: MemberContribution;
+  message: string;
+}
+
+/** The last admitted member that adds to a load-balancer-wide quota the spec exceeds. */
+function findOverflow(admitted: readonly MemberContribution[], built: BuiltListeners, options: TranslateOptions): Overflow | undefined {
+  const { limits } = options;
+  const lastWith = (has: (contribution: MemberContribution) => boolean): MemberContribution | undefined => [...admitted].reverse().find(has);
+  const rules = built.listeners.reduce((total, listener) => total + listener.rules.length, 0);
+  if (rules > limits.rulesPerLoadBalancer) {
+    const member = lastWith((contribution) => contribution.entries.length > 0);
+    if (member) return { member, message: `the group needs ${rules} rules, over the limit of ${limits.rulesPerLoadBalancer} per load balancer (flag --rule-limit)` };
+  }
+  const targetGroups = referencedTargetGroups(admitted, built).length;
+  if (targetGroups > limits.targetGroupsPerLoadBalancer) {
+    const member = lastWith((contribution) => contribution.targetGroups.length > 0);
+    if (member) return { member, message: `the group needs ${targetGroups} target groups, over the ALB's limit of ${limits.targetGroupsPerLoadBalancer} per load balancer` };
+  }
+  for (const listener of built.listeners) {
+    if (listener.certificateKeys.length > limits.certificatesPerListener + 1) {
+      const member = lastWith((contribution) => contribution.certificates.length > 0 && contribution.listenPorts.some((port) => port.port === listener.port));
+      if (member) return { member, message: `the listener on port ${listener.port} needs ${listener.certificateKeys.length} certificates, over the limit of ${limits.certificatesPerListener} besides the default` };
+    }
+  }
+  return undefined;
+}
+
+function referencedTargetGroups(admitted: readonly MemberContribution[], built: BuiltListeners): TargetGroupSpec[] {
+  const referenced = new Set<string>();
+  for (const listener of built.listeners) {
+    for (const action of [listener.defaultAction, ...listener.rules.flatMap((rule) => rule.actions)]) {
+      if (action.type === 'forward') for (const target of action.targetGroups) referenced.add(target.targetGroupKey);
+    }
+  }
+  const byKey = new Map<string, TargetGroupSpec>();
+  for (const group of admitted.flatMap((contribution) => contribution.targetGroups)) {
+    if (referenced.has(group.key) && !byKey.has(group.key)) byKey.set(group.key, group);
+  }
+  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function assembleSpec(
+  stackId: string,
+  admitted: readonly MemberContribution[],
+  built: BuiltListeners,
+  options: TranslateOptions,
+  diagnostics: Diagnostic[],
+): LoadBalancerSpec {
+  const first = <T>(read: (contribution: MemberContribution) => T | undefined): T | undefined => {
+    for (const contribution of admitted) {
+      const value = read(contribution);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const ipAddressType = first((contribution) => contribution.member.annotations.ipAddressType) ?? 'ipv4';
+  const subnets = first((contribution) => contribution.member.annotations.subnets);
+  const securityGroups = first((contribution) => contribution.member.annotations.securityGroups);
+  const cidrs = admitted.flatMap((contribution) => contribution.member.annotations.inboundCidrs ?? []);
+  const inboundCidrs = cidrs.length > 0 ? [...new Set(cidrs)] : ipAddressType === 'dualstack' ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0'];
+  const usedCertificates = new Set(built.listeners.flatMap((listener) => listener.certificateKeys));
+  const certificates = new Map<string, CertificateSpec>();
+  for (const certificate of admitted.flatMap((contribution) => contribution.certificates)) {
+    if (usedCertificates.has(certificate.key) && !certificates.has(certificate.key)) certificates.set(certificate.key, certificate);
+  }
+  return {
+    stack: {
+      id: stackId,
+      name: first((contribution) => contribution.member.annotations.loadBalancerName) ?? loadBalancerName(options.clusterName, stackId),
+      members: admitted.map((contribution) => contribution.member.ref),
+    },
+    scheme: first((contribution) => contribution.member.annotations.scheme) ?? options.defaultScheme,
+    ipAddressType,
+    subnets: subnets ? { kind: 'ids', ids: subnets } : { kind: 'discover' },
+    securityGroups: securityGroups ? { kind: 'ids', ids: securityGroups } : { kind: 'managed', inboundCidrs },
+    attributes: Object.assign({}, ...admitted.map((contribution) => contribution.member.annotations.loadBalancerAttributes)),
+    tags: mergeTags(admitted, diagnostics),
+    listeners: built.listeners,
+    targetGroups: mergeTargetGroups(referencedTargetGroups(admitted, built), admitted, diagnostics),
+    certificates: [...certificates.values()],
+  };
+}
+
+/** Tags merge across members; on a clash the earlier member's value stays and the later one is told. */
+function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnostic[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  const owners = new Map<string, MemberContribution>();
+  for (const contribution of admitted) {
+    for (const [key, value] of Object.entries(contribution.member.annotations.tags)) {
+      const owner = owners.get(key);
+      if (owner && tags[key] !== value) {
+        diagnostics.push(ingressDiagnostic(contribution.member.ingress, 'metadata.annotations["tags"]', 'warning', `tag ${key} is already ${tags[key]} from ${owner.member.ref.namespace}/${owner.member.ref.name}; this Ingress's value is not used`));
+        continue;
+      }
+      tags[key] = value;
+      owners.set(key, contribution);
+    }
+  }
+  return tags;
+}
+
+/** A target group two members reach with different settings keeps the first member's settings. */
+function mergeTargetGroups(chosen: TargetGroupSpec[], admitted: readonly MemberContribution[], diagnostics: Diagnostic[]): TargetGroupSpec[] {
+  const settingsOf = (group: TargetGroupSpec): string => JSON.stringify([group.protocol, group.healthCheck, group.attributes, group.tags]);
+  const byKey = new Map(chosen.map((group) => [group.key, group]));
+  for (const contribution of admitted) {
+    for (const group of contribution.targetGroups) {
+      const kept = byKey.get(group.key);
+      if (kept && kept !== group && settingsOf(kept) !== settingsOf(group)) {
+        diagnostics.push(ingressDiagnostic(contribution.member.ingress, 'metadata.annotations', 'warning', `target group ${group.key} is also used by an earlier member with other health-check, protocol, attribute or tag settings; the earlier member's settings are used`));
+      }
+    }
+  }
+  return chosen;
+}
+
+/** De-duplicated, in a stable order, each naming the manifest file its object came from. */
+function finishDiagnostics(snapshot: SnapshotView, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Map<string, Diagnostic>();
+  for (const entry of diagnostics) {
+    const key = JSON.stringify([entry.severity, entry.object, entry.field, entry.message]);
+    if (seen.has(key)) continue;
+    const kind = entry.object.kind as Parameters<SnapshotView['sourceOf']>[0];
+    const source = entry.source ?? snapshot.sourceOf(kind, entry.object.namespace, entry.object.name);
+    seen.set(key, source ? { ...entry, source } : entry);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,108 @@
+/**
+ * The admitted members' rule entries → listeners with prioritized rules. Priorities encode the Ingress
+ * specification's precedence, whatever order the paths were written in:
+ * 1. a named host before a wildcard host before host-less rules;
+ * 2. the longer path first; for equal paths, Exact before Prefix;
+ * 3. a rule with more annotation conditions (e.g. a header canary) before one without;
+ * 4. group order, then namespace/name, then the order in the manifest.
+ * A rule that would match exactly what an earlier one matches is dropped with a warning.
+ * @module
+ */
+import type { Action, Diagnostic, ListenerSpec, RuleSpec } from '../model.js';
+import { ingressDiagnostic } from './diagnostics.js';
+import type { HostClass } from './hosts.js';
+import type { MemberContribution, RuleEntry } from './member.js';
+import { defaultBackendOwner } from './merge.js';
+
+export const NOT_FOUND: Action = { type: 'fixed-response', statusCode: '404', contentType: 'text/plain', messageBody: 'Not Found' };
+
+const HOST_RANK: Record<HostClass, number> = { exact: 0, wildcard: 1, none: 2 };
+
+function redirectTo(port: number): Action {
+  return { type: 'redirect', protocol: 'HTTPS', port: String(port), statusCode: 'HTTP_301' };
+}
+
+export function comparePrecedence(a: RuleEntry, b: RuleEntry): number {
+  return (
+    HOST_RANK[a.hostClass] - HOST_RANK[b.hostClass] ||
+    b.path.path.length - a.path.path.length ||
+    (a.path.pathType === b.path.pathType ? 0 : a.path.pathType === 'Exact' ? -1 : 1) ||
+    b.extraConditionCount - a.extraConditionCount
+  );
+}
+
+interface PlacedEntry {
+  entry: RuleEntry;
+  owner: MemberContribution;
+  action: Action;
+}
+
+export interface BuiltListeners {
+  listeners: ListenerSpec[];
+  diagnostics: Diagnostic[];
+}
+
+export function buildListeners(admitted: readonly MemberContribution[]): BuiltListeners {
+  const diagnostics: Diagnostic[] = [];
+  const ports = new Map<number, { protocol: ListenerSpec['protocol']; members: MemberContribution[] }>();
+  for (const contribution of admitted) {
+    for (const { port, protocol } of contribution.listenPorts) {
+      const listener = ports.get(port) ?? { protocol, members: [] };
+      listener.members.push(contribution);
+      ports.set(port, listener);
+    }
+  }
+  const fallback = defaultBackendOwner(admitted);
+  const listeners: ListenerSpec[] = [];
+  for (const [port, { protocol, members }] of [...ports].sort(([a], [b]) => a - b)) {
+    const certificateKeys = protocol === 'HTTPS' ? [...new Set(members.flatMap((member) => member.certificates.map((certificate) => certificate.key)))] : [];
+    if (protocol === 'HTTPS' && certificateKeys.length === 0) {
+      for (const member of members) {
+        diagnostics.push(ingressDiagnostic(member.member.ingress, 'spec.tls', 'error', `the HTTPS listener on port ${port} has no usable certificate, so it is not created; fix the TLS Secret or set certificate-arn`));
+      }
+      continue;
+    }
+    const redirectPorts = new Set(members.map((member) => (protocol === 'HTTP' ? member.member.annotations.sslRedirect : undefined)));
+    const [onlyRedirect] = redirectPorts;
+    const sslPolicy = protocol === 'HTTPS' ? members.find((member) => member.member.annotations.sslPolicy)?.member.annotations.sslPolicy : undefined;
+    const listener: ListenerSpec = { port, protocol, certificateKeys, defaultAction: NOT_FOUND, rules: [] };
+    if (sslPolicy) listener.sslPolicy = sslPolicy;
+
+    // Every member redirects this HTTP port: one default redirect, no rules spent.
+    if (redirectPorts.size === 1 && onlyRedirect !== undefined) {
+      listener.defaultAction = redirectTo(onlyRedirect);
+      listeners.push(listener);
+      continue;
+    }
+    const actionOf = (member: MemberContribution, action: Action): Action => {
+      const redirect = protocol === 'HTTP' ? member.member.annotations.sslRedirect : undefined;
+      return redirect === undefined ? action : redirectTo(redirect);
+    };
+    if (fallback && members.includes(fallback.owner)) listener.defaultAction = actionOf(fallback.owner, fallback.action);
+    const placed: PlacedEntry[] = members.flatMap((owner) => owner.entries.map((entry) => ({ entry, owner, action: actionOf(owner, entry.action) })));
+    listener.rules = prioritize(placed, diagnostics);
+    listeners.push(listener);
+  }
+  return { listeners, diagnostics };
+}
+
+function prioritize(placed: PlacedEntry[], diagnostics: Diagnostic[]): RuleSpec[] {
+  // Array.prototype.sort is stable, so members keep group order and paths their manifest order.
+  const ordered = [...placed].sort((a, b) => comparePrecedence(a.entry, b.entry));
+  const claimed = new Map<string, PlacedEntry>();
+  const rules: RuleSpec[] = [];
+  for (const item of ordered) {
+    const signature = JSON.stringify(item.entry.conditions);
+    const earlier = claimed.get(signature);
+    if (earlier) {
+      diagnostics.push(
+        ingressDiagnostic(item.owner.member.ingress, item.entry.field, 'warning',
+          `this path matches exactly what ${earlier.entry.field} of ${earlier.owner.member.ref.namespace}/${earlier.owner.member.ref.name} matches, which comes first; it never receives requests`),
+      );
+      continue;
+    }
+    claimed.set(signature, item);
+    rules.push({ priority: rules.length + 1, conditions: item.entry.conditions, actions: [item.action], origin: item.entry.origin });
+  }
+  return rules;
+}

@@ -1,0 +1,236 @@
+/**
+ * One Ingress of a group → what it contributes to the load balancer: rule entries (host, path,
+ * conditions, action), its default backend, target groups, certificates and listen ports. A problem
+ * the API server would have refused, or a static misconfiguration, makes the member invalid (left
+ * out whole); a backend that does not resolve yet (a missing Service) becomes a 503 for that path.
+ * @module
+ */
+import type { V1Ingress, V1IngressBackend } from '@kubernetes/client-node';
+import type { Action, Condition, Diagnostic, RuleOrigin, TargetGroupSpec } from '../model.js';
+import type { SnapshotView } from '../sources/snapshot.js';
+import type { AnnotationAction, ListenPort } from './annotation-types.js';
+import { resolveServiceBackend, type BackendContext } from './backends.js';
+import { collectCertificates, type MemberCertificates } from './certificates.js';
+import { annotationField, ingressDiagnostic } from './diagnostics.js';
+import type { GroupMember } from './groups.js';
+import { hostCondition, parseHost, type HostClass } from './hosts.js';
+import { ruleLimitProblem } from './limits.js';
+import type { TranslateOptions } from './options.js';
+import { parsePath, pathCondition, type ParsedPath } from './paths.js';
+
+export interface RuleEntry {
+  hostClass: HostClass;
+  host?: string;
+  path: ParsedPath;
+  conditions: Condition[];
+  /** Conditions from `conditions.*` annotations: a rule with more of them is more specific. */
+  extraConditionCount: number;
+  action: Action;
+  origin: RuleOrigin;
+  /** The Ingress field the entry came from, for diagnostics. */
+  field: string;
+}
+
+export interface MemberContribution extends MemberCertificates {
+  member: GroupMember;
+  listenPorts: ListenPort[];
+  entries: RuleEntry[];
+  defaultAction?: Action;
+  targetGroups: TargetGroupSpec[];
+  diagnostics: Diagnostic[];
+  valid: boolean;
+}
+
+export const BACKEND_UNAVAILABLE: Action = {
+  type: 'fixed-response',
+  statusCode: '503',
+  contentType: 'text/plain',
+  messageBody: 'Service Unavailable: the Ingress backend does not resolve',
+};
+
+const USE_ANNOTATION = 'use-annotation';
+
+/** Raised inside this module only, to leave the member out with one diagnostic. */
+class InvalidMember extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+export function translateMember(
+  snapshot: SnapshotView,
+  member: GroupMember,
+  stackId: string,
+  options: TranslateOptions,
+): MemberContribution {
+  const { ingress, annotations } = member;
+  const diagnostics: Diagnostic[] = [...member.diagnostics];
+  const targetGroups: TargetGroupSpec[] = [];
+  const context: ActionContext = {
+    ingress,
+    snapshot,
+    clusterName: options.clusterName,
+    stackId,
+    namespace: member.ref.namespace,
+    defaultTargetType: options.defaultTargetType,
+    ingressSettings: annotations,
+  };
+  const certificates = collectCertificates(snapshot, member, options.now);
+  diagnostics.push(...certificates.diagnostics);
+  const contribution: MemberContribution = {
+    member,
+    listenPorts: [],
+    entries: [],
+    targetGroups,
+    diagnostics,
+    valid: true,
+    certificates: certificates.certificates,
+  };
+
+  const backendAction = (backend: V1IngressBackend | undefined, field: string): Action => {
+    const resolved = resolveBackendAction(context, annotations.actions, backend, field);
+    diagnostics.push(...resolved.diagnostics);
+    targetGroups.push(...resolved.targetGroups);
+    return resolved.action;
+  };
+
+  try {
+    contribution.listenPorts = listenPortsOf(member, certificates.certificates.length > 0);
+    const rules = ingress.spec?.rules ?? [];
+    if (rules.length === 0 && !ingress.spec?.defaultBackend) {
+      throw new InvalidMember('spec', 'the Ingress has neither rules nor a defaultBackend, so it routes nothing');
+    }
+    if (ingress.spec?.defaultBackend) contribution.defaultAction = backendAction(ingress.spec.defaultBackend, 'spec.defaultBackend');
+    rules.forEach((rule, ruleIndex) => {
+      const hostField = `spec.rules[${ruleIndex}].host`;
+      const host = parseHost(rule.host);
+      if (!host.ok) throw new InvalidMember(hostField, host.message);
+      const paths = rule.http?.paths ?? [];
+      if (paths.length === 0) {
+        diagnostics.push(ingressDiagnostic(ingress, `spec.rules[${ruleIndex}].http`, 'warning', 'the rule has no paths, so it routes nothing'));
+      }
+      paths.forEach((entry, pathIndex) => {
+        const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
+        const path = parsePath(entry.path, entry.pathType);
+        if (!path.ok) throw new InvalidMember(`${field}.${path.field}`, path.message);
+        if (path.value.note) diagnostics.push(ingressDiagnostic(ingress, `${field}.path`, 'info', path.value.note));
+        const serviceName = entry.backend.service?.name ?? '';
+        const extra = annotations.conditions.get(serviceName) ?? [];
+        const conditions = mergeConditions([hostCondition(host.host), pathCondition(path.value)], extra, `${field}.backend`);
+        const limitProblem = ruleLimitProblem(conditions, options.limits);
+        if (limitProblem) throw new InvalidMember(field, `the ALB rule for this path cannot be created: ${limitProblem}`);
+        contribution.entries.push({
+          hostClass: host.hostClass,
+          ...(host.host ? { host: host.host } : {}),
+          path: path.value,
+          conditions,
+          extraConditionCount: extra.length,
+          action: backendAction(entry.backend, `${field}.backend`),
+          origin: { ingress: member.ref, ...(host.host ? { host: host.host } : {}), path: entry.path ?? '/', pathType: entry.pathType },
+          field,
+        });
+      });
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidMember)) throw error;
+    diagnostics.push(ingressDiagnostic(ingress, error.field, 'error', `${error.message}; the Ingress is left out of its load balancer`));
+    contribution.valid = false;
+  }
+  return contribution;
+}
+
+function listenPortsOf(member: GroupMember, hasCertificates: boolean): ListenPort[] {
+  const { annotations, ingress } = member;
+  const ports: ListenPort[] = annotations.listenPorts ?? [
+    { protocol: 'HTTP', port: 80 },
+    ...(hasCertificates || annotations.certificateArns.length > 0 ? [{ protocol: 'HTTPS' as const, port: 443 }] : []),
+  ];
+  const redirect = annotations.sslRedirect;
+  if (redirect !== undefined && !ports.some((port) => port.protocol === 'HTTPS' && port.port === redirect)) {
+    throw new InvalidMember(annotationField(ingress, 'ssl-redirect'), `ssl-redirect names port ${redirect}, which is not an HTTPS port of this Ingress (its ports: ${ports.map((port) => `${port.protocol}:${port.port}`).join(', ')})`);
+  }
+  return ports;
+}
+
+/**
+ * ALB allows one host-header and one path-pattern condition per rule, so annotation values for those
+ * fields join the rule's own (either matching), as aws-load-balancer-controller does.
+ */
+function mergeConditions(own: (Condition | undefined)[], extra: readonly Condition[], field: string): Condition[] {
+  const conditions = own.filter((condition): condition is Condition => condition !== undefined);
+  for (const condition of extra) {
+    const index = conditions.findIndex((existing) => existing.field === condition.field && (condition.field === 'host-header' || condition.field === 'path-pattern'));
+    const existing = conditions[index];
+    if (!existing || (existing.field !== 'host-header' && existing.field !== 'path-pattern') || (condition.field !== 'host-header' && condition.field !== 'path-pattern')) {
+      conditions.push(condition);
+      continue;
+    }
+    if (existing.values && condition.values) {
+      conditions[index] = { ...existing, values: [...existing.values, ...condition.values] };
+    } else if (existing.regexValues && condition.regexValues) {
+      conditions[index] = { ...existing, regexValues: [...existing.regexValues, ...condition.regexValues] };
+    } else {
+      throw new InvalidMember(field, `a conditions annotation adds ${condition.field} ${condition.values ? 'values' : 'regexValues'} to a rule whose own ${condition.field} needs ${existing.values ? 'values' : 'regexValues'}; the ALB cannot mix them in one condition`);
+    }
+  }
+  return conditions;
+}
+
+interface ActionContext extends BackendContext {
+  ingress: V1Ingress;
+}
+
+interface ResolvedAction {
+  action: Action;
+  targetGroups: TargetGroupSpec[];
+  diagnostics: Diagnostic[];
+}
+
+function resolveBackendAction(
+  context: ActionContext,
+  actions: ReadonlyMap<string, AnnotationAction>,
+  backend: V1IngressBackend | undefined,
+  field: string,
+): ResolvedAction {
+  const service = backend?.service;
+  if (backend?.resource) throw new InvalidMember(`${field}.resource`, 'resource backends are not supported by ingress-bridge; use a Service backend');
+  if (!service?.name) throw new InvalidMember(field, 'the backend names no Service');
+  const port = service.port?.number ?? service.port?.name;
+  if (port === undefined || port === '') throw new InvalidMember(`${field}.service.port`, 'the backend names no Service port (number or name)');
+  if (port === USE_ANNOTATION) {
+    const action = actions.get(service.name);
+    if (!action) throw new InvalidMember(`${field}.service.name`, `port "use-annotation" needs an actions.${service.name} annotation, and there is none`);
+    return annotationAction(context, action, field);
+  }
+  return forwardTo(context, [{ serviceName: service.name, servicePort: port, weight: 1 }], field);
+}
+
+function annotationAction(context: ActionContext, action: AnnotationAction, field: string): ResolvedAction {
+  if (action.type !== 'forward') return { action, targetGroups: [], diagnostics: [] };
+  const resolved = forwardTo(context, action.backends, field);
+  if (resolved.action.type === 'forward' && action.stickiness) resolved.action.stickiness = action.stickiness;
+  return resolved;
+}
+
+function forwardTo(
+  context: ActionContext,
+  backends: readonly { serviceName: string; servicePort: number | string; weight: number }[],
+  field: string,
+): ResolvedAction {
+  const targetGroups: TargetGroupSpec[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const backend of backends) {
+    const resolution = resolveServiceBackend(context, { name: backend.serviceName, port: backend.servicePort });
+    diagnostics.push(...resolution.diagnostics);
+    if (!resolution.ok) {
+      diagnostics.push(ingressDiagnostic(context.ingress, `${field}.service`, 'error', `${resolution.message}; requests here get 503 until it is fixed`));
+      return { action: BACKEND_UNAVAILABLE, targetGroups: [], diagnostics };
+    }
+    targetGroups.push(resolution.targetGroup);
+  }
+  const action: Action = {
+    type: 'forward',
+    targetGroups: targetGroups.map((group, index) => ({ targetGroupKey: group.key, weight: backends[index]?.weight ?? 1 })),
+  };
+  return { action, targetGroups, diagnostics };
+}

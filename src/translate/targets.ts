@@ -1,0 +1,72 @@
+/**
+ * Which addresses a target group sends traffic to:
+ * - instance: the Service's NodePort on every Ready Node that has a providerID and is not excluded
+ *   from external load balancers;
+ * - ip: the EndpointSlice endpoints that are ready — or serving while terminating — on the slice port
+ *   whose name is the Service port's name (that is how the endpoints controller resolves targetPort).
+ * @module
+ */
+import type { V1EndpointSlice, V1Node, V1ServicePort } from '@kubernetes/client-node';
+import type { Target } from '../model.js';
+
+const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
+
+function isReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
+}
+
+function internalIp(node: V1Node): string | undefined {
+  return node.status?.addresses?.find((address) => address.type === 'InternalIP')?.address;
+}
+
+export function instanceTargets(nodes: readonly V1Node[], nodePort: number): Target[] {
+  const targets: Target[] = [];
+  for (const node of nodes) {
+    const providerId = node.spec?.providerID;
+    const ip = internalIp(node);
+    if (!providerId || !ip || !isReady(node) || node.metadata?.labels?.[EXCLUDE_FROM_LB_LABEL] !== undefined) continue;
+    targets.push({ id: providerId, ip, port: nodePort, node: node.metadata?.name ?? '' });
+  }
+  return targets.sort((a, b) => compareText(a.id, b.id));
+}
+
+/** The port number endpoints of this Service port listen on, per slice (a named targetPort may differ by pod). */
+function slicePort(slice: V1EndpointSlice, servicePort: V1ServicePort): number | undefined {
+  const name = servicePort.name ?? '';
+  return slice.ports?.find((port) => (port.name ?? '') === name && (port.protocol ?? 'TCP') === 'TCP')?.port;
+}
+
+export function ipTargets(slices: readonly V1EndpointSlice[], servicePort: V1ServicePort): Target[] {
+  const byAddress = new Map<string, Target>();
+  for (const slice of slices) {
+    if (slice.addressType !== 'IPv4') continue;
+    const port = slicePort(slice, servicePort);
+    if (port === undefined) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      const conditions = endpoint.conditions ?? {};
+      const ready = conditions.ready !== false;
+      const servingWhileTerminating = conditions.terminating === true && conditions.serving !== false;
+      const ip = endpoint.addresses?.[0];
+      if (!ip || !(ready || servingWhileTerminating)) continue;
+      const target: Target = { id: ip, ip, port };
+      if (endpoint.nodeName) target.node = endpoint.nodeName;
+      if (endpoint.zone) target.zone = endpoint.zone;
+      // The same endpoint may sit in two slices while the endpoints controller moves it.
+      byAddress.set(`${ip}:${port}`, target);
+    }
+  }
+  return [...byAddress.values()].sort((a, b) => compareText(a.id, b.id) || a.port - b.port);
+}
+
+/** The port of the first endpoint with this Service port's name: how a named port resolves for ip targets. */
+export function endpointPortNamed(slices: readonly V1EndpointSlice[], name: string): number | undefined {
+  for (const slice of slices) {
+    const port = slice.ports?.find((candidate) => (candidate.name ?? '') === name)?.port;
+    if (port !== undefined) return port;
+  }
+  return undefined;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
