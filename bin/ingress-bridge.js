@@ -4,10 +4,12 @@
 import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/src/cli.js', import.meta.url);
+let cli;
 if (existsSync(built)) {
-  await import(built.href);
+  cli = await import(built.href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(new URL('../src/cli.ts', import.meta.url).href);
+  cli = await import(new URL('../src/cli.ts', import.meta.url).href);
 }
+process.exitCode = await cli.main(process.argv.slice(2));
