@@ -2,40 +2,111 @@
  * The provider contract: how a cloud plugs in. A provider imports this module and src/model.ts, and
  * nothing else of the core. docs/providers.md explains it for third parties.
  *
+ *   observe(stack)         → Observed      every resource the provider owns for this stack
+ *   diff(spec, observed)   → ProviderPlan  ordered operations; empty when in step
+ *   apply(plan)            → ApplyResult   the address for Ingress status, per-operation outcomes
+ *   delete(stack)                          everything owned for the stack, dependents first
+ *
  * Built-in providers are loaded lazily by name, so the core never loads a cloud SDK it does not use;
  * any other name is treated as a module specifier and loaded with import().
  * @module
  */
-import type { Diagnostic, LoadBalancerSpec } from './model.js';
+import type { Diagnostic, LoadBalancerSpec, Stack } from './model.js';
+
+/** A TLS Secret's material, handed to a provider only when it needs to install the certificate. */
+export interface CertificateMaterial {
+  /** The leaf certificate, PEM. */
+  certificatePem: string;
+  /** The rest of tls.crt (intermediates), PEM; empty when there is none. */
+  chainPem: string;
+  privateKeyPem: string;
+}
+
+/** Where providers read TLS material from (the runtime's Snapshot); never logged, never in plans. */
+export interface CertificateMaterialSource {
+  get(namespace: string, name: string): CertificateMaterial | undefined;
+}
 
 export interface ProviderOptions {
   clusterName: string;
+  certificates: CertificateMaterialSource;
+  /** Provider-specific settings from the command line (e.g. `listenAddress` for local). */
+  settings?: Readonly<Record<string, string | number | boolean | undefined>>;
+}
+
+/** The load balancer's address as Ingress status shows it: a DNS name or an IP. */
+export interface LoadBalancerAddress {
+  hostname?: string;
+  ip?: string;
+}
+
+/** One step of a plan, for people and logs: the cloud API action and the logical resource. */
+export interface PlannedOperation {
+  action: string;
+  resource: string;
+  /** What changes, in the cloud API's own terms (JSON-able; no key material). */
+  detail?: unknown;
+}
+
+export interface ProviderPlan {
+  stackId: string;
+  operations: PlannedOperation[];
+}
+
+export interface OperationOutcome {
+  operation: PlannedOperation;
+  error?: string;
+}
+
+export interface ApplyResult {
+  address?: LoadBalancerAddress;
+  outcomes: OperationOutcome[];
+  /** Permanent failures, named for the Ingresses concerned. */
+  diagnostics: Diagnostic[];
+}
+
+/** What observe saw; only the provider that made it reads inside. */
+export interface Observed {
+  readonly stackId: string;
 }
 
 export interface Provider {
   readonly name: string;
-  /** The plan as a JSON document in the cloud API's own field names (key material never included). */
-  renderPlan(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]): unknown;
+  observe(stack: Pick<Stack, 'id'>): Promise<Observed>;
+  /** Pure: what it takes to make `observed` match `spec` (undefined spec: the stack should not exist). */
+  diff(spec: LoadBalancerSpec | undefined, observed: Observed): ProviderPlan;
+  apply(plan: ProviderPlan): Promise<ApplyResult>;
+  delete(stack: Pick<Stack, 'id'>): Promise<void>;
+  /** Releases sockets, timers and clients. */
+  close(): Promise<void>;
 }
+
+/** The plan as a JSON document in the cloud API's own field names (key material never included). */
+export type PlanRenderer = (specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]) => unknown;
 
 /** What a provider module exports. */
 export interface ProviderModule {
-  createProvider(options: ProviderOptions): Provider | Promise<Provider>;
+  renderPlan: PlanRenderer;
+  /** Absent in a module that can only render plans. */
+  createProvider?(options: ProviderOptions): Provider | Promise<Provider>;
 }
 
 const BUILT_IN: Record<string, () => Promise<ProviderModule>> = {
   aws: () => import('../providers/aws/index.js'),
+  local: () => import('../providers/local/index.js'),
 };
+
+export const BUILT_IN_PROVIDERS = Object.keys(BUILT_IN);
 
 export class ProviderLoadError extends Error {
   override readonly name = 'ProviderLoadError';
 }
 
 function isProviderModule(value: unknown): value is ProviderModule {
-  return typeof value === 'object' && value !== null && typeof (value as ProviderModule).createProvider === 'function';
+  return typeof value === 'object' && value !== null && typeof (value as ProviderModule).renderPlan === 'function';
 }
 
-export async function loadProvider(nameOrModule: string, options: ProviderOptions): Promise<Provider> {
+export async function loadProviderModule(nameOrModule: string): Promise<ProviderModule> {
   const builtIn = BUILT_IN[nameOrModule];
   let loaded: unknown;
   try {
@@ -44,7 +115,18 @@ export async function loadProvider(nameOrModule: string, options: ProviderOption
     throw new ProviderLoadError(`provider "${nameOrModule}" could not be loaded: ${(cause as Error).message}`, { cause });
   }
   if (!isProviderModule(loaded)) {
-    throw new ProviderLoadError(`provider module "${nameOrModule}" does not export createProvider(options)`);
+    throw new ProviderLoadError(`provider module "${nameOrModule}" does not export renderPlan(specs, diagnostics) and createProvider(options)`);
   }
-  return loaded.createProvider(options);
+  return loaded;
+}
+
+export async function loadProvider(nameOrModule: string, options: ProviderOptions): Promise<Provider> {
+  const module = await loadProviderModule(nameOrModule);
+  if (!module.createProvider) throw new ProviderLoadError(`provider "${nameOrModule}" can render plans but cannot reconcile yet`);
+  return module.createProvider(options);
+}
+
+/** True when the plan changes nothing. */
+export function isEmptyPlan(plan: ProviderPlan): boolean {
+  return plan.operations.length === 0;
 }

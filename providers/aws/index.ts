@@ -1,11 +1,6 @@
 /**
  * The AWS provider: Application Load Balancers (ELBv2), certificates in ACM, security groups and
- * subnets from EC2.
+ * subnets from EC2. Today it renders plans in the ELBv2 API's shape.
  * @module
  */
-import type { Provider, ProviderOptions } from '../../src/provider.js';
-import { renderElbv2PlanDocument } from './plan-json.js';
-
-export function createProvider(_options: ProviderOptions): Provider {
-  return { name: 'aws', renderPlan: renderElbv2PlanDocument };
-}
+export { renderElbv2PlanDocument as renderPlan } from './plan-json.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec } from '../model.js';
-import { loadProvider } from '../provider.js';
+import { loadProviderModule } from '../provider.js';
 import { loadManifestDirectory } from '../sources/manifests.js';
 import { translateAll, type TranslateOptions } from '../translate/index.js';
 import { renderDiagnostic, renderPlanText } from './text.js';
@@ -33,7 +33,7 @@ export async function runPlan(request: PlanRequest): Promise<PlanOutcome> {
   if (request.output === 'text') {
     return { stdout: renderPlanText(specs, diagnostics), stderr: '', specs, diagnostics, hasErrors: errors.length > 0 };
   }
-  const provider = await loadProvider(request.provider, { clusterName: request.translate.clusterName });
+  const provider = await loadProviderModule(request.provider);
   const document = provider.renderPlan(specs, diagnostics);
   // JSON goes to stdout untouched for pipes; errors are repeated on stderr, one line each.
   const stderr = errors.map((error) => `${renderDiagnostic(error)}\n`).join('');

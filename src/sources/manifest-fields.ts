@@ -32,14 +32,6 @@ export function nonEmptyStringProblem(field: string, value: unknown): Problem[] 
   return [error(field, `${field} must be a non-empty string, not ${describeValue(value)}${hint}`)];
 }
 
-/** Removes a null field (YAML `spec:` with nothing under it) and checks a present one is a mapping. */
-export function checkOptionalMapping(object: Mapping, field: string): Problem[] {
-  const value = object[field];
-  if (value === null) delete object[field];
-  if (value === undefined || value === null || isMapping(value)) return [];
-  return [error(field, `${field} must be a mapping, not ${describeType(value)}`)];
-}
-
 export interface StringMapOptions {
   field: string;
   /** What one entry is called in messages: `annotation`, `label`, `data`. */
@@ -73,11 +65,12 @@ export function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 }
 
-function isScalar(value: unknown): boolean {
+export function isScalar(value: unknown): boolean {
   return typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint';
 }
 
-function describeValue(value: unknown): string {
+/** Booleans and numbers are shown, so a message can point at YAML's reading of an unquoted scalar. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'boolean') return `the boolean ${value}`;
   if (typeof value === 'number' || typeof value === 'bigint') return `the number ${value}`;
   return describeType(value);

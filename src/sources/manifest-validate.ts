@@ -1,21 +1,15 @@
 /**
  * Structural checks of one decoded manifest document, the ones the API server makes before it stores
- * an object: kind and apiVersion, metadata, string maps, Secret data. What the object means for
- * routing is translate's job. Pure: a decoded YAML value in, objects and diagnostics out.
+ * an object: kind and apiVersion, metadata, string maps, Secret data, and (in manifest-shapes) the
+ * shape of each kind's fields. What the object means for routing is translate's job. Pure: a decoded YAML value in, objects and diagnostics out.
  * @module
  */
 import type { Diagnostic, ObjectRef } from '../model.js';
 import { SERVICE_NAME_LABEL, WATCHED_KINDS } from './snapshot.js';
 import type { KindToObject, ObjectSource, WatchedKind } from './snapshot.js';
-import {
-  checkOptionalMapping,
-  checkStringMap,
-  describeType,
-  error,
-  isMapping,
-  nonEmptyStringProblem,
-} from './manifest-fields.js';
+import { checkStringMap, describeType, error, isMapping, nonEmptyStringProblem } from './manifest-fields.js';
 import type { Checked, Mapping, Problem } from './manifest-fields.js';
+import { checkKindShape } from './manifest-shapes.js';
 
 /** An object read from a manifest, ready for `Snapshot.upsert(kind, object, source)`. */
 export type ParsedObject = {
@@ -55,7 +49,8 @@ interface Location extends ObjectSource {
 /**
  * Checks one decoded document (a `kind: List` is expanded into its items). A valid object of a
  * watched kind comes back normalised: namespace defaulted (or dropped for cluster-scoped kinds), a
- * null string-map value read as `""`, and for Secrets `stringData` merged into `data` as base64.
+ * null optional field dropped, a null string-map value read as `""`, and for Secrets `stringData`
+ * merged into `data` as base64.
  */
 export function validateDocument(value: unknown, source: ObjectSource): ManifestObjects {
   return validateValue(value, { ...source, path: '' });
@@ -94,14 +89,14 @@ function expandList(list: Mapping, at: Location): ManifestObjects {
 
 function validateObject(kind: WatchedKind, value: Mapping, at: Location): ManifestObjects {
   const metadata = checkMetadata(kind, value.metadata);
-  const body = kind === 'Secret' ? checkSecretData(value) : { value: { ...value }, problems: [] };
+  const secret = kind === 'Secret' ? checkSecretData(value) : { value, problems: [] };
+  const body = checkKindShape(kind, secret.value);
   const problems = [
     ...checkApiVersion(kind, value.apiVersion),
     ...metadata.problems,
-    ...checkOptionalMapping(body.value, 'spec'),
-    ...checkOptionalMapping(body.value, 'status'),
+    ...secret.problems,
     ...body.problems,
-    ...(kind === 'EndpointSlice' ? checkEndpointSlice(value) : []),
+    ...(kind === 'EndpointSlice' ? serviceNameLabelProblems(value) : []),
   ];
   const ref = objectRef(kind, value);
   const diagnostics = problems.map((problem) => toDiagnostic(at, ref, problem));
@@ -167,20 +162,11 @@ function checkSecretData(secret: Mapping): Checked<Mapping> {
   return { value, problems };
 }
 
-function checkEndpointSlice(slice: Mapping): Problem[] {
-  const problems: Problem[] = [];
-  for (const field of ['endpoints', 'ports']) {
-    const value = slice[field];
-    if (value !== undefined && value !== null && !Array.isArray(value)) {
-      problems.push(error(field, `${field} must be a list, not ${describeType(value)}`));
-    }
-  }
+function serviceNameLabelProblems(slice: Mapping): Problem[] {
   const labels = isMapping(slice.metadata) ? slice.metadata.labels : undefined;
-  if (!isMapping(labels) || typeof labels[SERVICE_NAME_LABEL] !== 'string') {
-    const message = `the EndpointSlice has no ${SERVICE_NAME_LABEL} label, so no Service uses its endpoints`;
-    problems.push({ severity: 'warning', field: `metadata.labels[${JSON.stringify(SERVICE_NAME_LABEL)}]`, message });
-  }
-  return problems;
+  if (isMapping(labels) && typeof labels[SERVICE_NAME_LABEL] === 'string') return [];
+  const message = `the EndpointSlice has no ${SERVICE_NAME_LABEL} label, so no Service uses its endpoints`;
+  return [{ severity: 'warning', field: `metadata.labels[${JSON.stringify(SERVICE_NAME_LABEL)}]`, message }];
 }
 
 function toDiagnostic(at: Location, object: ObjectRef, problem: Problem): Diagnostic {

@@ -109,7 +109,11 @@ function parseRedirect(action: JsonObject): Parsed<AnnotationAction> {
 }
 
 function redirectPartProblem(parts: Partial<Record<RedirectPart, string>>): string | undefined {
-  const { protocol, port, path } = parts;
+  const { protocol, port, host, path } = parts;
+  // ALB's rule against redirect loops: the query alone does not count as a change.
+  if ([protocol, port, host, path].every((part) => part === undefined)) {
+    return 'redirectConfig must change at least one of protocol, port, host or path, or the redirect loops';
+  }
   if (protocol !== undefined && protocol !== 'HTTP' && protocol !== 'HTTPS') {
     return `redirectConfig.protocol must be HTTP, HTTPS or #{protocol}, got ${describeJson(protocol)}`;
   }

@@ -107,9 +107,7 @@ export function parseCidrList(values: readonly string[]): Parsed<string[]> {
 
 /** A Kubernetes port name (IANA_SVC_NAME): 1-15 lower-case alphanumerics and `-`, with a letter, no `--`. */
 export function isPortName(value: string): boolean {
-  return (
-    /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(value) && /[a-z]/.test(value) && !value.includes('--')
-  );
+  return /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(value) && /[a-z]/.test(value) && !value.includes('--');
 }
 
 export type ProtocolVersion = 'HTTP1' | 'HTTP2' | 'GRPC';
@@ -121,7 +119,7 @@ const SUCCESS_CODE_RANGES: Record<'HTTP' | 'GRPC', IntegerRange> = {
 
 /**
  * ALB success codes: `200`, `200,202`, `200-299`. HTTP codes lie in 200-499 and gRPC codes in 0-99;
- * without a known protocol version either family is accepted, so the caller re-checks after merging.
+ * without a known protocol version either family is accepted: check again once the version is known.
  */
 export function parseSuccessCodes(raw: string, version: ProtocolVersion | undefined): Parsed<string> {
   const families = version === undefined ? (['HTTP', 'GRPC'] as const) : version === 'GRPC' ? (['GRPC'] as const) : (['HTTP'] as const);
