@@ -28,8 +28,8 @@ export interface ServiceBackend {
 
 export type BackendResolution =
   | { ok: true; targetGroup: TargetGroupSpec; diagnostics: Diagnostic[] }
-  /** The backend cannot be served; `message` says why (the caller names the field). */
-  | { ok: false; message: string; diagnostics: Diagnostic[] };
+  /** The backend cannot be served; `message` says why, `culprit` which half of the reference (the caller names the field). */
+  | { ok: false; culprit: 'service' | 'port'; message: string; diagnostics: Diagnostic[] };
 
 function findServicePort(service: V1Service, port: number | string): V1ServicePort | undefined {
   return service.spec?.ports?.find((candidate) => (typeof port === 'number' ? candidate.port === port : candidate.name === port));
@@ -55,14 +55,15 @@ function mergeSettings(ingress: TargetGroupAnnotations, service: TargetGroupAnno
 export function resolveServiceBackend(context: BackendContext, backend: ServiceBackend): BackendResolution {
   const { snapshot, namespace } = context;
   const service = snapshot.service(namespace, backend.name);
-  if (!service) return { ok: false, message: `Service ${namespace}/${backend.name} does not exist`, diagnostics: [] };
+  if (!service) return { ok: false, culprit: 'service', message: `Service ${namespace}/${backend.name} does not exist`, diagnostics: [] };
   if (service.spec?.type === 'ExternalName') {
-    return { ok: false, message: `Service ${namespace}/${backend.name} is of type ExternalName, which has no endpoints or node ports`, diagnostics: [] };
+    return { ok: false, culprit: 'service', message: `Service ${namespace}/${backend.name} is of type ExternalName, which has no endpoints or node ports`, diagnostics: [] };
   }
   const servicePort = findServicePort(service, backend.port);
   if (!servicePort) {
     return {
       ok: false,
+      culprit: 'port',
       message: `Service ${namespace}/${backend.name} has no port ${typeof backend.port === 'number' ? backend.port : `named "${backend.port}"`} (its ports: ${describePorts(service)})`,
       diagnostics: [],
     };
@@ -78,6 +79,7 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
     if (!servicePort.nodePort) {
       return {
         ok: false,
+        culprit: 'port',
         message: `Service ${namespace}/${backend.name} port ${servicePort.port} has no nodePort, which target-type instance needs: make the Service type NodePort or use target-type ip`,
         diagnostics: parsed.diagnostics,
       };

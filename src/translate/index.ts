@@ -5,7 +5,7 @@
  */
 import type { CertificateSpec, Diagnostic, IngressRef, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
-import { ingressDiagnostic } from './diagnostics.js';
+import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupIngresses, type IngressGroup } from './groups.js';
 import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
@@ -160,7 +160,7 @@ function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnos
     for (const [key, value] of Object.entries(contribution.member.annotations.tags)) {
       const owner = owners.get(key);
       if (owner && tags[key] !== value) {
-        diagnostics.push(ingressDiagnostic(contribution.member.ingress, 'metadata.annotations["tags"]', 'warning', `tag ${key} is already ${tags[key]} from ${owner.member.ref.namespace}/${owner.member.ref.name}; this Ingress's value is not used`));
+        diagnostics.push(ingressDiagnostic(contribution.member.ingress, annotationField(contribution.member.ingress, 'tags'), 'warning', `tag ${key} is already ${tags[key]} from ${owner.member.ref.namespace}/${owner.member.ref.name}; this Ingress's value is not used`));
         continue;
       }
       tags[key] = value;

@@ -200,14 +200,16 @@ function resolveBackendAction(
   if (port === USE_ANNOTATION) {
     const action = actions.get(service.name);
     if (!action) throw new InvalidMember(`${field}.service.name`, `port "use-annotation" needs an actions.${service.name} annotation, and there is none`);
-    return annotationAction(context, action, field);
+    return annotationAction(context, action, annotationField(context.ingress, `actions.${service.name}`));
   }
-  return forwardTo(context, [{ serviceName: service.name, servicePort: port, weight: 1 }], field);
+  const portField = `${field}.service.port.${typeof port === 'number' ? 'number' : 'name'}`;
+  return forwardTo(context, [{ serviceName: service.name, servicePort: port, weight: 1 }], (culprit) => (culprit === 'service' ? `${field}.service.name` : portField));
 }
 
-function annotationAction(context: ActionContext, action: AnnotationAction, field: string): ResolvedAction {
+/** The Services of an annotation action are named in the annotation, so that is the field a problem is reported on. */
+function annotationAction(context: ActionContext, action: AnnotationAction, annotation: string): ResolvedAction {
   if (action.type !== 'forward') return { action, targetGroups: [], diagnostics: [] };
-  const resolved = forwardTo(context, action.backends, field);
+  const resolved = forwardTo(context, action.backends, () => annotation);
   if (resolved.action.type === 'forward' && action.stickiness) resolved.action.stickiness = action.stickiness;
   return resolved;
 }
@@ -215,7 +217,7 @@ function annotationAction(context: ActionContext, action: AnnotationAction, fiel
 function forwardTo(
   context: ActionContext,
   backends: readonly { serviceName: string; servicePort: number | string; weight: number }[],
-  field: string,
+  fieldOf: (culprit: 'service' | 'port') => string,
 ): ResolvedAction {
   const targetGroups: TargetGroupSpec[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -223,7 +225,7 @@ function forwardTo(
     const resolution = resolveServiceBackend(context, { name: backend.serviceName, port: backend.servicePort });
     diagnostics.push(...resolution.diagnostics);
     if (!resolution.ok) {
-      diagnostics.push(ingressDiagnostic(context.ingress, `${field}.service`, 'error', `${resolution.message}; requests here get 503 until it is fixed`));
+      diagnostics.push(ingressDiagnostic(context.ingress, fieldOf(resolution.culprit), 'error', `${resolution.message}; requests here get 503 until it is fixed`));
       return { action: BACKEND_UNAVAILABLE, targetGroups: [], diagnostics };
     }
     targetGroups.push(resolution.targetGroup);
