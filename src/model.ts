@@ -141,7 +141,7 @@ export interface HealthCheckSpec {
   timeoutSeconds: number;
   healthyThresholdCount: number;
   unhealthyThresholdCount: number;
-  /** HTTP codes in ALB syntax: `200`, `200,202`, `200-299`. */
+  /** Codes in ALB syntax (`200`, `200,202`, `200-299`): HTTP status codes, or gRPC codes when the target group's protocolVersion is GRPC. */
   successCodes: string;
 }
 

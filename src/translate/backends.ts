@@ -7,6 +7,7 @@ import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { Diagnostic, HealthCheckSpec, TargetGroupSpec, TargetType } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import type { TargetGroupAnnotations } from './annotation-types.js';
+import { parseSuccessCodes } from './annotation-values.js';
 import { parseServiceAnnotations } from './annotations.js';
 import { diagnostic, objectRef } from './diagnostics.js';
 import { targetGroupName } from './naming.js';
@@ -138,16 +139,30 @@ function resolveHealthCheck(settings: TargetGroupAnnotations, inputs: HealthChec
       );
     }
   }
+  const defaultCodes = grpc ? '12' : '200';
+  let successCodes = overrides.successCodes ?? defaultCodes;
+  // Each annotation was checked alone; the Ingress's and the Service's settings only meet here.
+  const codes = parseSuccessCodes(successCodes, inputs.protocolVersion);
+  if (!codes.ok) {
+    diagnostics.push(diagnostic(objectRef('Service', inputs.service), 'metadata.annotations', 'warning', `success-codes "${successCodes}" does not suit backend-protocol-version ${inputs.protocolVersion} (${codes.problem}); ${defaultCodes} is used`));
+    successCodes = defaultCodes;
+  }
+  const intervalSeconds = overrides.intervalSeconds ?? 15;
+  let timeoutSeconds = overrides.timeoutSeconds ?? 5;
+  if (timeoutSeconds >= intervalSeconds) {
+    diagnostics.push(diagnostic(objectRef('Service', inputs.service), 'metadata.annotations', 'warning', `healthcheck-timeout-seconds ${timeoutSeconds} must be less than healthcheck-interval-seconds ${intervalSeconds}; ${intervalSeconds - 1} is used`));
+    timeoutSeconds = intervalSeconds - 1;
+  }
   return {
     spec: {
       protocol: overrides.protocol ?? 'HTTP',
       port,
       path: overrides.path ?? (grpc ? '/AWS.ALB/healthcheck' : '/'),
-      intervalSeconds: overrides.intervalSeconds ?? 15,
-      timeoutSeconds: overrides.timeoutSeconds ?? 5,
+      intervalSeconds,
+      timeoutSeconds,
       healthyThresholdCount: overrides.healthyThresholdCount ?? 2,
       unhealthyThresholdCount: overrides.unhealthyThresholdCount ?? 2,
-      successCodes: overrides.successCodes ?? (grpc ? '12' : '200'),
+      successCodes,
     },
     diagnostics,
   };

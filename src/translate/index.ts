@@ -29,6 +29,8 @@ export interface TranslateResult {
 
 export interface TranslateAllResult {
   results: TranslateResult[];
+  /** Ingresses of our class that belong to no group: their group annotations are invalid. */
+  rejected: IngressRef[];
   /** Diagnostics of Ingresses of our class that belong to no group (their group annotations are invalid). */
   diagnostics: Diagnostic[];
 }
@@ -38,8 +40,34 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
   const results = [...grouping.groups.values()]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map((group) => translateGroup(snapshot, group, options));
+  leaveOutDuplicateNames(snapshot, results);
   const diagnostics = grouping.rejected.flatMap((rejected) => rejected.diagnostics);
-  return { results, diagnostics: finishDiagnostics(snapshot, diagnostics) };
+  return { results, rejected: grouping.rejected.map((rejected) => rejected.ref), diagnostics: finishDiagnostics(snapshot, diagnostics) };
+}
+
+/**
+ * Two groups asking for the same load-balancer-name would fight over one load balancer: the group
+ * whose key sorts first keeps it, the other is left out whole.
+ */
+function leaveOutDuplicateNames(snapshot: SnapshotView, results: TranslateResult[]): void {
+  const owners = new Map<string, TranslateResult>();
+  for (const result of results) {
+    const name = result.spec?.stack.name;
+    if (name === undefined) continue;
+    const owner = owners.get(name);
+    if (!owner) {
+      owners.set(name, result);
+      continue;
+    }
+    const clashes = result.members.map((member) => {
+      const ingress = snapshot.ingress(member.namespace, member.name) ?? { metadata: member };
+      return ingressDiagnostic(ingress, annotationField(ingress, 'load-balancer-name'), 'error', `load balancer name "${name}" is already used by group "${owner.stackId}"; the Ingress is left out until the names differ`);
+    });
+    result.diagnostics = finishDiagnostics(snapshot, [...result.diagnostics, ...clashes]);
+    result.leftOut = [...result.leftOut, ...result.members];
+    result.members = [];
+    delete result.spec;
+  }
 }
 
 /** One group by key; a key with no members yields no spec (the load balancer should be deleted). */
@@ -152,12 +180,19 @@ function assembleSpec(
   };
 }
 
+/** Tag keys under our prefix mark what the controller owns; users cannot set them. */
+const RESERVED_TAG_PREFIX = 'ingress-bridge.io/';
+
 /** Tags merge across members; on a clash the earlier member's value stays and the later one is told. */
 function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnostic[]): Record<string, string> {
   const tags: Record<string, string> = {};
   const owners = new Map<string, MemberContribution>();
   for (const contribution of admitted) {
     for (const [key, value] of Object.entries(contribution.member.annotations.tags)) {
+      if (key.startsWith(RESERVED_TAG_PREFIX)) {
+        diagnostics.push(ingressDiagnostic(contribution.member.ingress, annotationField(contribution.member.ingress, 'tags'), 'warning', `tag ${key} is ignored: keys under ${RESERVED_TAG_PREFIX} decide ownership and are set by ingress-bridge`));
+        continue;
+      }
       const owner = owners.get(key);
       if (owner && tags[key] !== value) {
         diagnostics.push(ingressDiagnostic(contribution.member.ingress, annotationField(contribution.member.ingress, 'tags'), 'warning', `tag ${key} is already ${tags[key]} from ${owner.member.ref.namespace}/${owner.member.ref.name}; this Ingress's value is not used`));
