@@ -1,11 +1,13 @@
 /**
- * The `ingress-bridge` command: `plan`, `version`. Exit status: 0 success, 1 failure, 2 invalid
+ * The `ingress-bridge` command: `plan`, `run`, `version`. Exit status: 0 success, 1 failure, 2 invalid
  * input or usage. Errors go to stderr, one line each, naming the object and field.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, flag, toTranslateOptions, translationFlags, type TranslationFlagValues } from './config.js';
+import { startRun } from './controller/run-command.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from './observability/logger.js';
 import { runPlan } from './plan/command.js';
 import { ProviderLoadError } from './provider.js';
 
@@ -16,6 +18,22 @@ export const EXIT_INVALID = 2;
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
+}
+
+interface RunFlagValues extends TranslationFlagValues {
+  manifests: string;
+  provider: string;
+  once?: boolean;
+  logLevel: string;
+  listenAddress: string;
+  httpPort: string;
+  httpsPort: string;
+}
+
+function parsePort(value: string, name: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name} "${value}" must be a port number from 0 to 65535`);
+  return port;
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -41,6 +59,43 @@ function buildProgram(setExit: (code: number) => void): Command {
     process.stdout.write(outcome.stdout);
     if (outcome.stderr) process.stderr.write(outcome.stderr);
     setExit(outcome.hasErrors ? EXIT_INVALID : EXIT_OK);
+  });
+
+  const run = program
+    .command('run')
+    .description('reconcile load balancers with the manifests, and keep them in step as the files change')
+    .addOption(flag('--manifests <dir>', 'directory of manifests to serve (watched for changes)').makeOptionMandatory())
+    .addOption(flag('--provider <name>', 'local (a load balancer on this machine), aws, or a provider module specifier').default('local'))
+    .addOption(flag('--once', 'reconcile once, print the result and exit'))
+    .addOption(flag('--log-level <level>', 'log level (logs are JSON on stderr)').choices([...LOG_LEVELS]).default('info'))
+    .addOption(flag('--listen-address <ip>', 'local provider: address its listeners bind').default('127.0.0.1'))
+    .addOption(flag('--http-port <port>', 'local provider: port serving the spec\'s HTTP port 80').default('8080'))
+    .addOption(flag('--https-port <port>', 'local provider: port serving the spec\'s HTTPS port 443').default('8443'));
+  for (const option of translationFlags()) run.addOption(option);
+  run.action(async (values: RunFlagValues) => {
+    toTranslateOptions(values, new Date());
+    const handle = await startRun({
+      manifests: values.manifests,
+      provider: values.provider,
+      providerSettings: { listenAddress: values.listenAddress, httpPort: parsePort(values.httpPort, '--http-port'), httpsPort: parsePort(values.httpsPort, '--https-port') },
+      once: values.once === true,
+      translateOptions: () => toTranslateOptions(values, new Date()),
+      logger: createLogger(values.logLevel as LogLevel),
+      print: (text) => process.stdout.write(text),
+    });
+    if (values.once) {
+      await handle.stop();
+      const hasErrors = [...handle.first.diagnostics, ...handle.first.outcomes.flatMap((outcome) => outcome.diagnostics)].some((entry) => entry.severity === 'error');
+      setExit(handle.first.failed ? EXIT_FAILURE : hasErrors ? EXIT_INVALID : EXIT_OK);
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const shutdown = (): void => {
+        handle.stop().then(resolve, resolve);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
   });
 
   program

@@ -1,0 +1,33 @@
+/**
+ * One reconcile of one stack: the translated spec, then the provider's observe, diff and apply. A
+ * thrown provider error becomes the outcome's `error`; it never escapes to the caller's loop.
+ * @module
+ */
+import type { Diagnostic, LoadBalancerSpec } from '../model.js';
+import type { ApplyResult, Provider, ProviderPlan } from '../provider.js';
+import type { TranslateResult } from '../translate/index.js';
+
+export interface ReconcileOutcome {
+  stackId: string;
+  spec?: LoadBalancerSpec;
+  plan?: ProviderPlan;
+  result?: ApplyResult;
+  diagnostics: Diagnostic[];
+  error?: string;
+}
+
+export async function reconcileStack(provider: Provider, translated: TranslateResult): Promise<ReconcileOutcome> {
+  const outcome: ReconcileOutcome = { stackId: translated.stackId, diagnostics: [...translated.diagnostics] };
+  if (translated.spec) outcome.spec = translated.spec;
+  try {
+    const observed = await provider.observe({ id: translated.stackId });
+    outcome.plan = provider.diff(translated.spec, observed);
+    outcome.result = await provider.apply(outcome.plan);
+    outcome.diagnostics.push(...outcome.result.diagnostics);
+    const failed = outcome.result.outcomes.filter((entry) => entry.error !== undefined);
+    if (failed.length > 0) outcome.error = failed.map((entry) => `${entry.operation.action} ${entry.operation.resource}: ${entry.error}`).join('; ');
+  } catch (error) {
+    outcome.error = error instanceof Error ? error.message : String(error);
+  }
+  return outcome;
+}
