@@ -1,0 +1,213 @@
+/**
+ * The local provider: a real HTTP/HTTPS load balancer in this process that serves every applied
+ * LoadBalancerSpec. State is in memory — what is served is what was last applied.
+ *
+ * An apply installs in place: target groups whose key stays keep their health and rotation, routes
+ * and certificates are swapped for the requests that follow, and a socket is opened only for a port
+ * no stack listened on yet and closed once no stack listens on it. Applies run one at a time.
+ * @module
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
+import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan } from '../../src/provider.js';
+import { ForwardChoosers } from './balancer.js';
+import { certificateDiagnostics, listenerDiagnostics } from './diagnostics.js';
+import { createRequestHandler, type PortRoutes, type RoutedStack } from './handler.js';
+import { ListenerSockets } from './listeners.js';
+import { isLocalObserved, isLocalPlan, listenerResource, planStack, type LocalObserved, type LocalPlan } from './plan.js';
+import { configuredLocalPort, readLocalSettings, upstreamTimeoutFor, type LocalSettings } from './settings.js';
+import { nextTargetGroups, type ServedTargetGroup } from './target-groups.js';
+import { buildCertificateTable, sniCallback, type CertificateTable } from './tls.js';
+
+export interface LocalProvider extends Provider {
+  observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved>;
+  diff(spec: LoadBalancerSpec | undefined, observed: Observed): LocalPlan;
+  /** The port this machine listens on for a spec listener port; undefined when none is open. */
+  boundPort(specPort: number): number | undefined;
+}
+
+interface ServedStack extends RoutedStack {
+  /** As applied, less the listeners whose port could not be opened (so the next diff retries them). */
+  spec: LoadBalancerSpec;
+  targetGroups: Map<string, ServedTargetGroup>;
+}
+
+export class LocalLoadBalancer implements LocalProvider {
+  readonly name = 'local';
+  private readonly settings: LocalSettings;
+  private readonly material: CertificateMaterialSource;
+  private readonly sockets: ListenerSockets;
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private readonly stacks = new Map<string, ServedStack>();
+  private readonly routes = new Map<number, PortRoutes>();
+  private readonly certificateTables = new Map<number, CertificateTable>();
+  /** Sockets being closed while their last requests finish; close() waits for them. */
+  private readonly closing = new Set<Promise<void>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ProviderOptions) {
+    this.settings = readLocalSettings(options.settings);
+    this.material = options.certificates;
+    this.sockets = new ListenerSockets(this.settings.listenAddress);
+  }
+
+  async observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved> {
+    return { stackId: stack.id, spec: this.stacks.get(stack.id)?.spec };
+  }
+
+  diff(spec: LoadBalancerSpec | undefined, observed: Observed): LocalPlan {
+    if (!isLocalObserved(observed)) throw new Error(`diff was given an Observed for ${observed.stackId} that the local provider did not make`);
+    if (spec && spec.stack.id !== observed.stackId) throw new Error(`diff of stack ${spec.stack.id} against what was observed for ${observed.stackId}`);
+    return planStack(spec, observed.spec, { stackId: observed.stackId, settings: this.settings });
+  }
+
+  apply(plan: ProviderPlan): Promise<ApplyResult> {
+    return this.serially(() => this.install(plan));
+  }
+
+  delete(stack: Pick<Stack, 'id'>): Promise<void> {
+    return this.serially(() => this.remove(stack.id));
+  }
+
+  boundPort(specPort: number): number | undefined {
+    return this.sockets.boundPort(specPort);
+  }
+
+  async close(): Promise<void> {
+    await this.serially(async () => {
+      for (const stackId of [...this.stacks.keys()]) this.remove(stackId);
+      await this.sockets.closeAll();
+      await Promise.all(this.closing);
+      this.agents.http.destroy();
+      this.agents.https.destroy();
+    });
+  }
+
+  private serially<T>(work: () => Promise<T> | T): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async install(plan: ProviderPlan): Promise<ApplyResult> {
+    if (!isLocalPlan(plan)) {
+      const error = 'this plan was not made by the local provider (it carries no desired spec)';
+      return { outcomes: plan.operations.map((operation) => ({ operation, error })), diagnostics: [] };
+    }
+    if (plan.operations.length === 0) return { address: this.address(), outcomes: [], diagnostics: [] };
+    if (!plan.desired) {
+      this.remove(plan.stackId);
+      return { outcomes: plan.operations.map((operation) => ({ operation })), diagnostics: [] };
+    }
+    const desired = structuredClone(plan.desired);
+    const failures = await this.openSockets(desired);
+    const previous = this.stacks.get(plan.stackId);
+    const { groups, retired } = nextTargetGroups(previous?.targetGroups ?? new Map(), desired.targetGroups, this.settings);
+    const served: ServedStack = {
+      spec: { ...desired, listeners: desired.listeners.filter((listener) => !failures.has(listener.port)) },
+      targetGroups: groups,
+      choosers: previous?.choosers ?? new ForwardChoosers(),
+      upstreamTimeoutMs: upstreamTimeoutFor(this.settings, desired.attributes),
+    };
+    this.stacks.set(plan.stackId, served);
+    this.refreshPorts([...portsOf(previous?.spec), ...portsOf(served.spec)]);
+    for (const group of retired) group.stop();
+    this.closeUnusedSockets();
+
+    const diagnostics: Diagnostic[] = [];
+    for (const [port, error] of failures) diagnostics.push(...listenerDiagnostics(desired, port, error));
+    if (plan.operations.some((operation) => operation.action === 'UpdateCertificates')) diagnostics.push(...certificateDiagnostics(desired, this.material));
+    const failedResources = new Map([...failures].map(([port, error]) => [listenerResource(this.settings, port), error]));
+    const outcomes = plan.operations.map((operation) => {
+      const error = operation.action === 'OpenListener' ? failedResources.get(operation.resource) : undefined;
+      return error ? { operation, error } : { operation };
+    });
+    return { address: this.address(), outcomes, diagnostics };
+  }
+
+  /** Opens the ports the spec needs that are not open yet; the errors by spec port. */
+  private async openSockets(spec: LoadBalancerSpec): Promise<Map<number, string>> {
+    const failures = new Map<number, string>();
+    for (const listener of spec.listeners) {
+      const open = this.sockets.protocolOf(listener.port);
+      if (open === listener.protocol) continue;
+      const others = [...this.stacks.values()].filter((stack) => stack.spec.stack.id !== spec.stack.id && portsOf(stack.spec).includes(listener.port));
+      if (open && others.length > 0) {
+        failures.set(listener.port, `port ${listener.port} is served as ${open} for ${others.map((stack) => stack.spec.stack.id).join(', ')}, and one socket cannot serve both protocols`);
+        continue;
+      }
+      if (open) this.closeSocket(listener.port);
+      const result = await this.sockets.open(listener.port, {
+        localPort: configuredLocalPort(this.settings, listener.port),
+        protocol: listener.protocol,
+        handler: createRequestHandler({
+          routes: () => this.routes.get(listener.port),
+          agents: this.agents,
+          localPortFor: (specPort) => this.sockets.boundPort(specPort) ?? configuredLocalPort(this.settings, specPort),
+        }),
+        sniCallback: sniCallback(() => this.certificateTables.get(listener.port)),
+      });
+      if (!result.ok) failures.set(listener.port, result.error);
+    }
+    return failures;
+  }
+
+  private remove(stackId: string): void {
+    const served = this.stacks.get(stackId);
+    if (!served) return;
+    this.stacks.delete(stackId);
+    this.refreshPorts(portsOf(served.spec));
+    for (const group of served.targetGroups.values()) group.stop();
+    this.closeUnusedSockets();
+  }
+
+  /** Rebuilds the routes and certificate tables of these ports from the stacks now served. */
+  private refreshPorts(ports: readonly number[]): void {
+    const stacks = [...this.stacks.values()].sort((a, b) => compareText(a.spec.stack.id, b.spec.stack.id));
+    for (const port of new Set(ports)) {
+      const candidates = stacks.flatMap((stack) => {
+        const listener = stack.spec.listeners.find((candidate) => candidate.port === port);
+        return listener ? [{ stackId: stack.spec.stack.id, listener, stack }] : [];
+      });
+      const protocol = candidates[0]?.listener.protocol;
+      if (!protocol) {
+        this.routes.delete(port);
+        this.certificateTables.delete(port);
+        continue;
+      }
+      if (protocol === 'HTTPS') {
+        const table = buildCertificateTable(candidates.map(({ stack, listener }) => ({ spec: stack.spec, listener })), this.material);
+        this.certificateTables.set(port, table);
+        this.sockets.setDefaultCertificate(port, table.defaultOptions);
+      }
+      this.routes.set(port, { specPort: port, protocol, candidates });
+    }
+  }
+
+  private closeUnusedSockets(): void {
+    const used = new Set([...this.stacks.values()].flatMap((stack) => portsOf(stack.spec)));
+    for (const port of this.sockets.specPorts()) {
+      if (!used.has(port)) this.closeSocket(port);
+    }
+  }
+
+  /** Requests in flight on the socket finish; the apply does not wait for them. */
+  private closeSocket(port: number): void {
+    const closed = this.sockets.close(port);
+    this.closing.add(closed);
+    void closed.finally(() => this.closing.delete(closed));
+  }
+
+  private address(): ApplyResult['address'] {
+    return { ip: this.settings.listenAddress };
+  }
+}
+
+function portsOf(spec: LoadBalancerSpec | undefined): number[] {
+  return (spec?.listeners ?? []).map((listener) => listener.port);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
