@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadBalancerSpec } from '../src/model.js';
 import type { LocalProvider } from '../providers/local/index.js';
-import { startEchoBackend, type EchoBackend } from './support/backends.js';
+import { startEchoBackend, type EchoBackend } from '../demo/echo-backend.js';
 import { INGRESS_CLASS_YAML, ingressYaml, onlySpec, serviceYaml, translateYaml, type IngressFixture } from './support/cluster.js';
 import { applySpec, echo, send, testProvider } from './support/local-lb.js';
 

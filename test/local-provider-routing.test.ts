@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LocalProvider } from '../providers/local/index.js';
-import { startEchoBackend, type EchoBackend } from './support/backends.js';
+import { startEchoBackend, type EchoBackend } from '../demo/echo-backend.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, translateYaml, type IngressFixture } from './support/cluster.js';
 import { applySpec, echo, send, testProvider } from './support/local-lb.js';
 
@@ -135,7 +135,11 @@ describe('load balancers sharing a port', () => {
     assert.equal((await echo({ port, host: 'c.test', path: '/api' })).backend, 'a');
   });
 
-  it('sends a request no rule matches to the first default backend', async () => {
-    assert.equal((await echo({ port, host: 'b.test', path: '/elsewhere' })).backend, 'fallback');
+  it('answers a request no rule matches with the default of the stack that names its host', async () => {
+    assert.equal((await send({ port, host: 'b.test', path: '/elsewhere' })).status, 404, 'b.test belongs to zzz, whose default is 404');
+  });
+
+  it('sends a request for a host no stack names to the first default backend', async () => {
+    assert.equal((await echo({ port, host: 'c.test', path: '/elsewhere' })).backend, 'fallback');
   });
 });

@@ -9,7 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LoadBalancerSpec } from '../src/model.js';
 import type { LocalProvider } from '../providers/local/index.js';
-import { startEchoBackend, type EchoBackend } from './support/backends.js';
+import { startEchoBackend, type EchoBackend } from '../demo/echo-backend.js';
 import { INGRESS_CLASS_YAML, ingressYaml, onlySpec, serviceYaml, testOptions, translateYaml, type IngressFixture } from './support/cluster.js';
 import { applySpec, echo, materialOf, MemoryCertificates, selfSignedCertificate, send, testProvider, tlsSecretYaml, type SelfSignedCertificate } from './support/local-lb.js';
 

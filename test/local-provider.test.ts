@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoadBalancerSpec } from '../src/model.js';
 import { loadProvider } from '../src/provider.js';
 import { renderPlan, type LocalProvider } from '../providers/local/index.js';
-import { startEchoBackend, type EchoBackend } from './support/backends.js';
+import { startEchoBackend, type EchoBackend } from '../demo/echo-backend.js';
 import { INGRESS_CLASS_YAML, ingressYaml, onlySpec, serviceYaml, translateYaml, type IngressFixture } from './support/cluster.js';
 import { applySpec, echo, MemoryCertificates, send, testProvider } from './support/local-lb.js';
 

@@ -9,20 +9,24 @@
  * 2. among the stacks whose *rule* matched — not just their default action — the one whose rule
  *    names the host most exactly wins: an exact host-header value over a wildcard or regex host over
  *    a rule without host condition; ties go to the first stack by id;
- * 3. with no matching rule anywhere, the first stack (by id) whose default action is something other
- *    than the plain `404` fixed response answers (a `defaultBackend`, say);
- * 4. else the request gets a 404.
+ * 3. with no matching rule anywhere, a stack that names the request's host in one of its rules
+ *    answers with its default action — DNS would have sent that host to its load balancer — the
+ *    most exact host first, ties to the first stack by id;
+ * 4. else the first stack (by id) whose default action forwards (a `defaultBackend`) answers;
+ * 5. else the request gets a 404.
  * Pure: the caller hands in the candidates sorted by stack id.
  * @module
  */
 import type { IncomingMessage } from 'node:http';
 import type { Action, ListenerSpec, RuleSpec } from '../../src/model.js';
-import { selectListenerAction, type HttpRequestFacts } from './rule-match.js';
+import { conditionMatches, selectListenerAction, type HttpRequestFacts } from './rule-match.js';
 
 export interface RouteCandidate<Stack> {
   stackId: string;
   listener: ListenerSpec;
   stack: Stack;
+  /** The rules of all the stack's listeners: the hosts a stack names on any port are its own (step 3). */
+  hostRules: readonly RuleSpec[];
 }
 
 export interface ChosenRoute<Stack> {
@@ -42,23 +46,34 @@ export function hostSpecificity(rule: RuleSpec): number {
   return specificity;
 }
 
-export function isPlainNotFound(action: Action): boolean {
-  return action.type === 'fixed-response' && action.statusCode === '404';
-}
-
 export function chooseRoute<Stack>(candidates: readonly RouteCandidate<Stack>[], request: HttpRequestFacts): ChosenRoute<Stack> | undefined {
   let best: { route: ChosenRoute<Stack>; specificity: number } | undefined;
+  let hostOwner: { route: ChosenRoute<Stack>; specificity: number } | undefined;
   let fallback: ChosenRoute<Stack> | undefined;
   for (const candidate of candidates) {
     const { action, rule } = selectListenerAction(candidate.listener, request);
     if (rule) {
       const specificity = hostSpecificity(rule);
       if (!best || specificity > best.specificity) best = { route: { candidate, action, rule }, specificity };
-    } else if (!fallback && !isPlainNotFound(action)) {
-      fallback = { candidate, action };
+      continue;
+    }
+    const named = namedHostSpecificity(candidate.hostRules, request);
+    if (named > 0 && (!hostOwner || named > hostOwner.specificity)) hostOwner = { route: { candidate, action }, specificity: named };
+    if (!fallback && action.type === 'forward') fallback = { candidate, action };
+  }
+  return best?.route ?? hostOwner?.route ?? fallback;
+}
+
+/** How exactly the rules name the request's host (see hostSpecificity); 0 when none does. */
+function namedHostSpecificity(rules: readonly RuleSpec[], request: HttpRequestFacts): number {
+  let specificity = 0;
+  for (const rule of rules) {
+    const hostConditions = rule.conditions.filter((condition) => condition.field === 'host-header');
+    if (hostConditions.length > 0 && hostConditions.every((condition) => conditionMatches(condition, request))) {
+      specificity = Math.max(specificity, hostSpecificity(rule));
     }
   }
-  return best?.route ?? fallback;
+  return specificity;
 }
 
 /** What the rules look at, taken from the request as it arrived (path not decoded or normalised). */

@@ -168,7 +168,7 @@ export class LocalLoadBalancer implements LocalProvider {
     for (const port of new Set(ports)) {
       const candidates = stacks.flatMap((stack) => {
         const listener = stack.spec.listeners.find((candidate) => candidate.port === port);
-        return listener ? [{ stackId: stack.spec.stack.id, listener, stack }] : [];
+        return listener ? [{ stackId: stack.spec.stack.id, listener, stack, hostRules: stack.spec.listeners.flatMap((each) => each.rules) }] : [];
       });
       const protocol = candidates[0]?.listener.protocol;
       if (!protocol) {

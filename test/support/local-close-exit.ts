@@ -3,7 +3,7 @@
  * balancer with health checks running, then closes everything. The process must then exit by itself;
  * a socket, timer or agent left open by close() would keep it alive and fail the test.
  */
-import { startEchoBackend } from './backends.js';
+import { startEchoBackend } from '../../demo/echo-backend.js';
 import { INGRESS_CLASS_YAML, ingressYaml, onlySpec, serviceYaml, translateYaml } from './cluster.js';
 import { applySpec, echo, testProvider } from './local-lb.js';
 

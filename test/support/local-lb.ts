@@ -14,7 +14,7 @@ import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { LoadBalancerSpec } from '../../src/model.js';
 import type { ApplyResult, CertificateMaterial, CertificateMaterialSource } from '../../src/provider.js';
 import { createProvider, type LocalProvider } from '../../providers/local/index.js';
-import type { EchoReply } from './backends.js';
+import type { EchoReply } from '../../demo/echo-backend.js';
 
 /** A provider on free ports (the system chooses them) with health checks 100× faster. */
 export function testProvider(settings: Record<string, number | string> = {}, certificates: CertificateMaterialSource = new MemoryCertificates()): LocalProvider {

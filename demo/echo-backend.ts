@@ -1,5 +1,5 @@
 /**
- * Small HTTP backends for tests and demos of the local load balancer. Each answers every request
+ * Small HTTP backends for the demo (`npm start`) and the tests of the local load balancer. Each answers every request
  * with a JSON body that names the backend and echoes what it received (Host, path, query, the
  * X-Forwarded-* headers), so a caller can tell which backend answered and what the load balancer
  * sent it.
