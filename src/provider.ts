@@ -11,6 +11,8 @@
  * any other name is treated as a module specifier and loaded with import().
  * @module
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Diagnostic, LoadBalancerSpec, Stack } from './model.js';
 
 /** A TLS Secret's material, handed to a provider only when it needs to install the certificate. */
@@ -106,11 +108,16 @@ function isProviderModule(value: unknown): value is ProviderModule {
   return typeof value === 'object' && value !== null && typeof (value as ProviderModule).renderPlan === 'function';
 }
 
+/** A path (`./x.js`, `/opt/x.js`) is taken relative to the working directory; anything else is a package name or URL. */
+export function moduleUrl(specifier: string, cwd: string = process.cwd()): string {
+  return /^\.{0,2}\//.test(specifier) ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
+}
+
 export async function loadProviderModule(nameOrModule: string): Promise<ProviderModule> {
   const builtIn = BUILT_IN[nameOrModule];
   let loaded: unknown;
   try {
-    loaded = builtIn ? await builtIn() : await import(nameOrModule);
+    loaded = builtIn ? await builtIn() : await import(moduleUrl(nameOrModule));
   } catch (cause) {
     throw new ProviderLoadError(`provider "${nameOrModule}" could not be loaded: ${(cause as Error).message}`, { cause });
   }
