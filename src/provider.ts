@@ -29,11 +29,20 @@ export interface CertificateMaterialSource {
   get(namespace: string, name: string): CertificateMaterial | undefined;
 }
 
+/** One call to a cloud API, reported for metrics and logs. */
+export interface ApiCallReport {
+  service: string;
+  action: string;
+  outcome: 'success' | 'throttled' | 'error';
+}
+
 export interface ProviderOptions {
   clusterName: string;
   certificates: CertificateMaterialSource;
   /** Provider-specific settings from the command line (e.g. `listenAddress` for local). */
   settings?: Readonly<Record<string, string | number | boolean | undefined>>;
+  /** Called for every cloud API call the provider makes, so the runtime can count them. */
+  onApiCall?: (call: ApiCallReport) => void;
 }
 
 /** The load balancer's address as Ingress status shows it: a DNS name or an IP. */
@@ -74,7 +83,11 @@ export interface Observed {
 
 export interface Provider {
   readonly name: string;
-  observe(stack: Pick<Stack, 'id'>): Promise<Observed>;
+  /**
+   * The spec, when given, lets a provider look up what its diff will need (subnets, certificates
+   * found by discovery, security groups) so that diff stays pure.
+   */
+  observe(stack: Pick<Stack, 'id'>, spec?: LoadBalancerSpec): Promise<Observed>;
   /** Pure: what it takes to make `observed` match `spec` (undefined spec: the stack should not exist). */
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): ProviderPlan;
   apply(plan: ProviderPlan): Promise<ApplyResult>;

@@ -1,6 +1,30 @@
 /**
  * The AWS provider: Application Load Balancers (ELBv2), certificates in ACM, security groups and
- * subnets from EC2. Today it renders plans in the ELBv2 API's shape.
+ * subnets from EC2. `renderPlan` renders specs in the ELBv2 API's shape; `createProvider` reconciles.
  * @module
  */
+import type { ProviderOptions } from '../../src/provider.js';
+import { ApiBudget } from './budget.js';
+import { createAwsClients, destroyAwsClients } from './clients.js';
+import { AwsProvider } from './provider.js';
+import { readAwsSettings } from './settings.js';
+
 export { renderElbv2PlanDocument as renderPlan } from './plan-json.js';
+export { AwsProvider } from './provider.js';
+
+export function createProvider(options: ProviderOptions): AwsProvider {
+  const settings = readAwsSettings(options.settings);
+  const clients = createAwsClients({
+    ...(settings.region !== undefined && { region: settings.region }),
+    ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
+    ...(settings.maxAttempts !== undefined && { maxAttempts: settings.maxAttempts }),
+    budget: new ApiBudget(settings.apiShare !== undefined ? { share: settings.apiShare } : {}),
+  });
+  return new AwsProvider({
+    clusterName: options.clusterName,
+    certificates: options.certificates,
+    clients,
+    settings,
+    onClose: () => destroyAwsClients(clients),
+  });
+}

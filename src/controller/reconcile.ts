@@ -20,7 +20,7 @@ export async function reconcileStack(provider: Provider, translated: TranslateRe
   const outcome: ReconcileOutcome = { stackId: translated.stackId, diagnostics: [...translated.diagnostics] };
   if (translated.spec) outcome.spec = translated.spec;
   try {
-    const observed = await provider.observe({ id: translated.stackId });
+    const observed = await provider.observe({ id: translated.stackId }, translated.spec);
     outcome.plan = provider.diff(translated.spec, observed);
     outcome.result = await provider.apply(outcome.plan);
     outcome.diagnostics.push(...outcome.result.diagnostics);

@@ -1,0 +1,105 @@
+/**
+ * The call log and the fault injectors: throttling (random with a seed, or every n-th call) and
+ * the simulated crash after k mutating calls. Both are decided before a handler runs, so a
+ * rejected call never changes state.
+ * @module
+ */
+import type { ServiceId } from './errors.js';
+
+export interface FakeCall {
+  service: ServiceId;
+  action: string;
+  input: unknown;
+  /** The error's `name` when the call was rejected. */
+  error?: string;
+}
+
+/** Describe*, List* and Get* read; everything else counts as mutating, as in AWS's throttling buckets. */
+export function isMutating(action: string): boolean {
+  return !/^(Describe|List|Get)/.test(action);
+}
+
+export class CallLog {
+  private entries: FakeCall[] = [];
+
+  record(service: ServiceId, action: string, input: unknown): FakeCall {
+    const call: FakeCall = { service, action, input };
+    this.entries.push(call);
+    return call;
+  }
+
+  all(): FakeCall[] {
+    return this.entries.map((call) => ({ ...call }));
+  }
+
+  mutating(): FakeCall[] {
+    return this.all().filter((call) => isMutating(call.action));
+  }
+
+  /** Counts by `service:Action`, e.g. `elbv2:CreateRule`. */
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const call of this.entries) {
+      const key = `${call.service}:${call.action}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  reset(): void {
+    this.entries = [];
+  }
+}
+
+export type ThrottleOptions = { probability: number; seed?: number } | { everyNth: number };
+
+export class FaultInjector {
+  private throttleRule: ThrottleOptions | undefined;
+  private random: () => number = Math.random;
+  private callsSinceThrottleSet = 0;
+  private crashAfter: number | undefined;
+  private mutationsSinceCrashSet = 0;
+
+  throttle(options: ThrottleOptions | undefined): void {
+    this.throttleRule = options;
+    this.callsSinceThrottleSet = 0;
+    if (options !== undefined && 'probability' in options) {
+      this.random = options.seed === undefined ? Math.random : mulberry32(options.seed);
+    }
+  }
+
+  shouldThrottle(): boolean {
+    const rule = this.throttleRule;
+    if (rule === undefined) return false;
+    this.callsSinceThrottleSet += 1;
+    if ('everyNth' in rule) return this.callsSinceThrottleSet % rule.everyNth === 0;
+    return this.random() < rule.probability;
+  }
+
+  failAfterMutations(k: number | undefined): void {
+    this.crashAfter = k;
+    this.mutationsSinceCrashSet = 0;
+  }
+
+  /**
+   * Counts a mutating call and says whether the simulated process is dead by now. Once k calls
+   * have passed, every later mutating call crashes too, until `failAfterMutations` is reset.
+   */
+  shouldCrash(): boolean {
+    if (this.crashAfter === undefined) return false;
+    this.mutationsSinceCrashSet += 1;
+    return this.mutationsSinceCrashSet > this.crashAfter;
+  }
+}
+
+/** A small seeded PRNG so throttling patterns repeat exactly for a given seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Errors shaped the way the SDK would reject `send` after deserializing an AWS error response:
+ * instances of the client's modelled exception classes where the model has one (so `instanceof`
+ * and `name` both work), otherwise the client's base ServiceException with `name` set to the wire
+ * code (ELBv2 `ValidationError`, every EC2 code). All carry `$fault: 'client'` and `$metadata`
+ * with HTTP 400; throttling errors also carry `$retryable: { throttling: true }`.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import * as acm from '@aws-sdk/client-acm';
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
+
+export type ServiceId = 'elbv2' | 'acm' | 'ec2' | 'tagging';
+
+type ResponseMetadata = elbv2.ElasticLoadBalancingV2ServiceException['$metadata'];
+
+interface ExceptionOptions {
+  $metadata: ResponseMetadata;
+  message: string;
+  Message?: string;
+}
+type ExceptionClass = new (options: ExceptionOptions) => Error;
+
+function errorMetadata(): ResponseMetadata {
+  return { httpStatusCode: 400, requestId: randomUUID(), attempts: 1, totalRetryDelay: 0 };
+}
+
+const ELBV2_EXCEPTIONS = {
+  CertificateNotFound: elbv2.CertificateNotFoundException,
+  DuplicateListener: elbv2.DuplicateListenerException,
+  DuplicateLoadBalancerName: elbv2.DuplicateLoadBalancerNameException,
+  DuplicateTagKeys: elbv2.DuplicateTagKeysException,
+  DuplicateTargetGroupName: elbv2.DuplicateTargetGroupNameException,
+  InvalidConfigurationRequest: elbv2.InvalidConfigurationRequestException,
+  InvalidLoadBalancerAction: elbv2.InvalidLoadBalancerActionException,
+  InvalidSecurityGroup: elbv2.InvalidSecurityGroupException,
+  InvalidSubnet: elbv2.InvalidSubnetException,
+  InvalidTarget: elbv2.InvalidTargetException,
+  ListenerNotFound: elbv2.ListenerNotFoundException,
+  LoadBalancerNotFound: elbv2.LoadBalancerNotFoundException,
+  OperationNotPermitted: elbv2.OperationNotPermittedException,
+  PriorityInUse: elbv2.PriorityInUseException,
+  ResourceInUse: elbv2.ResourceInUseException,
+  RuleNotFound: elbv2.RuleNotFoundException,
+  SSLPolicyNotFound: elbv2.SSLPolicyNotFoundException,
+  SubnetNotFound: elbv2.SubnetNotFoundException,
+  TargetGroupAssociationLimit: elbv2.TargetGroupAssociationLimitException,
+  TargetGroupNotFound: elbv2.TargetGroupNotFoundException,
+  TooManyActions: elbv2.TooManyActionsException,
+  TooManyCertificates: elbv2.TooManyCertificatesException,
+  TooManyListeners: elbv2.TooManyListenersException,
+  TooManyLoadBalancers: elbv2.TooManyLoadBalancersException,
+  TooManyRules: elbv2.TooManyRulesException,
+  TooManyTags: elbv2.TooManyTagsException,
+  TooManyTargetGroups: elbv2.TooManyTargetGroupsException,
+  TooManyTargets: elbv2.TooManyTargetsException,
+  TooManyUniqueTargetGroupsPerLoadBalancer: elbv2.TooManyUniqueTargetGroupsPerLoadBalancerException,
+  UnsupportedProtocol: elbv2.UnsupportedProtocolException,
+} satisfies Record<string, ExceptionClass>;
+
+/** ELBv2 codes as the API reference names them (`PriorityInUse`); the SDK class adds `Exception`. */
+export type Elbv2ErrorCode = keyof typeof ELBV2_EXCEPTIONS | 'ValidationError';
+
+export function elbv2Error(code: Elbv2ErrorCode, message: string): Error {
+  const $metadata = errorMetadata();
+  const error =
+    code === 'ValidationError'
+      ? new elbv2.ElasticLoadBalancingV2ServiceException({ name: code, $fault: 'client', $metadata, message })
+      : new ELBV2_EXCEPTIONS[code]({ $metadata, message, Message: message });
+  // The awsQuery deserializer copies the wire error's Type and Code onto the exception.
+  return Object.assign(error, { Type: 'Sender', Code: code, Error: { Type: 'Sender', Code: code, Message: message } });
+}
+
+const ACM_EXCEPTIONS = {
+  InvalidArnException: acm.InvalidArnException,
+  InvalidParameterException: acm.InvalidParameterException,
+  InvalidTagException: acm.InvalidTagException,
+  LimitExceededException: acm.LimitExceededException,
+  ResourceInUseException: acm.ResourceInUseException,
+  ResourceNotFoundException: acm.ResourceNotFoundException,
+  TooManyTagsException: acm.TooManyTagsException,
+  ValidationException: acm.ValidationException,
+} satisfies Record<string, ExceptionClass>;
+
+export type AcmErrorCode = keyof typeof ACM_EXCEPTIONS;
+
+export function acmError(code: AcmErrorCode, message: string): Error {
+  return new ACM_EXCEPTIONS[code]({ $metadata: errorMetadata(), message });
+}
+
+/** EC2 models no exceptions: every error is the base class named by its dotted code. */
+export function ec2Error(code: string, message: string): Error {
+  const error = new EC2ServiceException({ name: code, $fault: 'client', $metadata: errorMetadata(), message });
+  return Object.assign(error, { Code: code });
+}
+
+export function taggingError(code: 'InvalidParameterException', message: string): Error {
+  return new tagging.InvalidParameterException({ $metadata: errorMetadata(), message, Message: message });
+}
+
+/** What each service answers when a request is throttled, as measured against the real wire codes. */
+export function throttlingError(service: ServiceId): Error {
+  const $metadata = errorMetadata();
+  const $retryable = { throttling: true };
+  switch (service) {
+    case 'elbv2':
+      return Object.assign(
+        new elbv2.ElasticLoadBalancingV2ServiceException({ name: 'Throttling', $fault: 'client', $metadata, message: 'Rate exceeded' }),
+        { $retryable, Type: 'Sender', Code: 'Throttling' },
+      );
+    case 'acm':
+      return Object.assign(new acm.ThrottlingException({ $metadata, message: 'Rate exceeded' }), { $retryable });
+    case 'ec2':
+      return Object.assign(
+        new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata, message: 'Request limit exceeded.' }),
+        { $retryable, Code: 'RequestLimitExceeded' },
+      );
+    case 'tagging':
+      return Object.assign(new tagging.ThrottledException({ $metadata, message: 'Rate exceeded', Message: 'Rate exceeded' }), { $retryable });
+  }
+}
+
+/**
+ * Thrown instead of a mutating call once `failAfterMutations(k)` has let k through: stands for the
+ * controller process dying at that point. It is not an AWS error, so no retry logic should catch it.
+ */
+export class FakeCrash extends Error {
+  override readonly name = 'FakeCrash';
+  constructor(readonly service: ServiceId, readonly action: string) {
+    super(`FakeCrash: simulated controller crash before ${service}:${action}`);
+  }
+}
+
+/** The provider called an API action (or used an input form) the fake does not implement. */
+export class UnsupportedByFake extends Error {
+  override readonly name = 'UnsupportedByFake';
+  constructor(what: string) {
+    super(`UnsupportedByFake: ${what}`);
+  }
+}
+
+const SERVICE_LABELS: Readonly<Record<ServiceId, string>> = { elbv2: 'ELBv2', acm: 'ACM', ec2: 'EC2', tagging: 'Tagging' };
+
+export function unsupportedAction(service: ServiceId, action: string, detail?: string): UnsupportedByFake {
+  return new UnsupportedByFake(`${SERVICE_LABELS[service]}.${action}${detail === undefined ? '' : ` (${detail})`}`);
+}

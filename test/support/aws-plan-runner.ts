@@ -1,0 +1,41 @@
+/**
+ * Runs AWS plan operations through the provider's executor against an installed AWS fake, for tests
+ * of the certificate and security-group planners: real SDK clients, no retries, no lookups.
+ * @module
+ */
+import { ACMClient } from '@aws-sdk/client-acm';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { executePlan, type Execution } from '../../providers/aws/apply.js';
+import type { AwsClients } from '../../providers/aws/clients.js';
+import type { AwsOperation } from '../../providers/aws/operations.js';
+import type { CertificateMaterial, CertificateMaterialSource } from '../../src/provider.js';
+
+export function sdkClients(): AwsClients {
+  const config = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  return {
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    acm: new ACMClient(config),
+    ec2: new EC2Client(config),
+    tagging: new ResourceGroupsTaggingAPIClient(config),
+  };
+}
+
+/** Secrets by `namespace/name`, as the runtime's Snapshot would hand them over. */
+export function materialSource(secrets: Map<string, CertificateMaterial>): CertificateMaterialSource {
+  return { get: (namespace, name) => secrets.get(`${namespace}/${name}`) };
+}
+
+export async function runOperations(
+  operations: readonly AwsOperation[],
+  options: { clients: AwsClients; references: Map<string, string>; material?: CertificateMaterialSource },
+): Promise<Execution> {
+  return executePlan(operations, {
+    clients: options.clients,
+    call: (_label, run) => run(),
+    material: options.material ?? { get: () => undefined },
+    references: options.references,
+    lookup: async () => undefined,
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * A world for AWS provider tests: the stateful fake installed behind the real SDK clients, the
+ * default network of cluster `test`, providers over it (fresh ones stand for a restarted
+ * controller), and specs from Ingress YAML.
+ * @module
+ */
+import assert from 'node:assert/strict';
+import type { ListenerSpec, LoadBalancerSpec } from '../../src/model.js';
+import type { ApplyResult, CertificateMaterial, OperationOutcome } from '../../src/provider.js';
+import type { AwsPlan } from '../../providers/aws/aws-plan.js';
+import { ApiBudget } from '../../providers/aws/budget.js';
+import { createAwsClients } from '../../providers/aws/clients.js';
+import { AwsProvider } from '../../providers/aws/provider.js';
+import type { RetryEvent } from '../../providers/aws/retry.js';
+import { RESOURCE_TAG } from '../../providers/aws/tags.js';
+import { type AwsFake, createAwsFake } from './aws-fake/index.js';
+import { type DefaultNetwork, seedDefaultNetwork, testCertificate } from './aws-fake/fixtures.js';
+import { listenerSpecFromElbv2 } from './aws-listener-view.js';
+import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, testOptions, translateYaml } from './cluster.js';
+
+// Nothing here may consult a real credential chain or the instance metadata service.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+export const CLUSTER = 'test';
+
+export interface WorldProviderOptions {
+  onOperation?: (outcome: OperationOutcome) => void | Promise<void>;
+  material?: Record<string, CertificateMaterial>;
+}
+
+export interface AwsWorld {
+  fake: AwsFake;
+  network: DefaultNetwork;
+  retries: RetryEvent[];
+  newProvider(options?: WorldProviderOptions): AwsProvider;
+  close(): void;
+}
+
+export function createAwsWorld(options: Parameters<typeof createAwsFake>[0] = {}): AwsWorld {
+  const fake = createAwsFake({ targetsHealthyAfterDescribes: 0, ...options });
+  fake.install();
+  const network = seedDefaultNetwork(fake, { clusterName: CLUSTER });
+  const retries: RetryEvent[] = [];
+  const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  return {
+    fake,
+    network,
+    retries,
+    newProvider: (providerOptions = {}) =>
+      new AwsProvider({
+        clusterName: CLUSTER,
+        certificates: { get: (namespace, name) => providerOptions.material?.[`${namespace}/${name}`] },
+        clients,
+        retry: { maxAttempts: 12, sleep: async () => {}, onRetry: (event) => retries.push(event) },
+        ...(providerOptions.onOperation && { onOperation: providerOptions.onOperation }),
+      }),
+    close: () => fake.restore(),
+  };
+}
+
+/** One reconcile as the controller runs it; fails the test on any failed operation. */
+export async function reconcile(provider: AwsProvider, stackId: string, spec: LoadBalancerSpec | undefined): Promise<{ plan: AwsPlan; result: ApplyResult }> {
+  const plan = provider.diff(spec, await provider.observe({ id: stackId }, spec));
+  const result = await provider.apply(plan);
+  const failed = result.outcomes.filter((outcome) => outcome.error !== undefined);
+  assert.deepEqual(failed.map((outcome) => `${outcome.operation.action} ${outcome.operation.resource}: ${outcome.error}`), []);
+  return { plan, result };
+}
+
+/** The plan a reconcile would make now, without applying it. */
+export async function planNow(provider: AwsProvider, stackId: string, spec: LoadBalancerSpec | undefined): Promise<AwsPlan> {
+  return provider.diff(spec, await provider.observe({ id: stackId }, spec));
+}
+
+export function actionsOf(plan: AwsPlan): string[] {
+  return plan.operations.map((operation) => operation.action);
+}
+
+/** The one spec of the YAML (plus our IngressClass and a Node); TLS Secrets are checked against the real clock. */
+export function specOf(yaml: string): LoadBalancerSpec {
+  return onlySpec(translateYaml(INGRESS_CLASS_YAML + NODE_YAML + yaml, testOptions({ now: new Date() })));
+}
+
+/** A kubernetes.io/tls Secret as YAML, and the material a CertificateMaterialSource hands out for it. */
+export function tlsSecret(namespace: string, name: string, commonName: string): { yaml: string; material: Record<string, CertificateMaterial> } {
+  const certificate = testCertificate({ commonName });
+  const base64 = (text: string): string => Buffer.from(text).toString('base64');
+  const yaml = `apiVersion: v1
+kind: Secret
+metadata: {name: ${name}, namespace: ${namespace}}
+type: kubernetes.io/tls
+data:
+  tls.crt: ${base64(certificate.certificatePem)}
+  tls.key: ${base64(certificate.privateKeyPem)}
+---
+`;
+  return { yaml, material: { [`${namespace}/${name}`]: { certificatePem: certificate.certificatePem, chainPem: '', privateKeyPem: certificate.privateKeyPem } } };
+}
+
+/** Every resource of the fake that carries a tag of ours (any stack), as `kind:id`. */
+export function ownedResources(fake: AwsFake): string[] {
+  const owned = (id: string): boolean => Object.keys(fake.state.tagsOf(id)).some((key) => key.startsWith('ingress-bridge.io/'));
+  const lbs = fake.state.loadBalancers();
+  return [
+    ...lbs.filter((lb) => owned(lb.arn)).map((lb) => `lb:${lb.name}`),
+    ...lbs.flatMap((lb) => fake.state.listeners(lb.arn)).filter((listener) => owned(listener.arn)).map((listener) => `listener:${listener.port}`),
+    ...fake.state.targetGroups().filter((group) => owned(group.arn)).map((group) => `tg:${group.name}`),
+    ...fake.state.certificates().filter((certificate) => owned(certificate.arn)).map((certificate) => `certificate:${certificate.domainName}`),
+    ...fake.state.securityGroups().filter((group) => owned(group.id)).map((group) => `sg:${group.name}`),
+  ].sort();
+}
+
+/** The listener on `port` of the stack's load balancer as a ListenerSpec, for the ALB evaluator. */
+export function liveListener(fake: AwsFake, loadBalancerName: string, port: number): ListenerSpec | undefined {
+  const lb = fake.state.loadBalancers().find((candidate) => candidate.name === loadBalancerName);
+  const listener = lb && fake.state.listeners(lb.arn).find((candidate) => candidate.port === port);
+  if (!listener) return undefined;
+  const keyOfArn = (arn: string): string => fake.state.tagsOf(arn)[RESOURCE_TAG]?.replace(/^TargetGroup\//, '') ?? arn;
+  return listenerSpecFromElbv2(
+    { port, protocol: listener.protocol, defaultActions: listener.defaultActions, rules: fake.state.rules(listener.arn) },
+    keyOfArn,
+  );
+}
