@@ -3,7 +3,7 @@
  * without one is its own group. Members are merged in group order, then namespace/name.
  * @module
  */
-import type { V1Ingress } from '@kubernetes/client-node';
+import type { V1Ingress, V1IngressClass } from '@kubernetes/client-node';
 import type { Diagnostic, IngressRef } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import type { IngressAnnotations } from './annotation-types.js';
@@ -36,27 +36,47 @@ export function groupKeyOf(ref: IngressRef, annotations: IngressAnnotations): st
   return annotations.groupName ?? `${ref.namespace}/${ref.name}`;
 }
 
+/** What translate makes of one Ingress: not ours, ours but rejected (bad annotations), or a member of a group. */
+export type IngressClassification =
+  | { kind: 'not-ours' }
+  | { kind: 'rejected'; ref: IngressRef; diagnostics: Diagnostic[] }
+  | { kind: 'member'; key: string; member: GroupMember };
+
+export function classifyIngress(ingress: V1Ingress, classes: readonly V1IngressClass[], options: ClassOptions): IngressClassification {
+  const decision = resolveIngressClass(ingress, classes, options);
+  if (!decision.ours) return { kind: 'not-ours' };
+  const ref = ingressRef(ingress);
+  const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
+  const diagnostics = [...decision.diagnostics, ...parsed.diagnostics];
+  // A bad annotation must not move the Ingress onto a load balancer other than the one intended.
+  if (hasErrors(parsed.diagnostics)) return { kind: 'rejected', ref, diagnostics };
+  const member: GroupMember = { ingress, ref, order: parsed.value.groupOrder ?? 0, annotations: parsed.value, diagnostics };
+  return { kind: 'member', key: groupKeyOf(ref, parsed.value), member };
+}
+
+/**
+ * The group an Ingress names, whatever its class and even while it is being deleted: where its rules
+ * were, so the group can be reconciled to let it go. An invalid group name names no group.
+ */
+export function namedGroupKey(ingress: V1Ingress): string | undefined {
+  const ref = ingressRef(ingress);
+  const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
+  return hasErrors(parsed.diagnostics) ? undefined : groupKeyOf(ref, parsed.value);
+}
+
 export function groupIngresses(snapshot: SnapshotView, options: ClassOptions): Grouping {
   const classes = snapshot.ingressClasses();
   const groups = new Map<string, IngressGroup>();
   const rejected: Grouping['rejected'] = [];
   for (const ingress of snapshot.ingresses()) {
-    const decision = resolveIngressClass(ingress, classes, options);
     // Being deleted: its rules leave the load balancer, so the runtime can then drop its finalizer.
-    if (!decision.ours || ingress.metadata?.deletionTimestamp) continue;
-    const ref = ingressRef(ingress);
-    const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
-    const diagnostics = [...decision.diagnostics, ...parsed.diagnostics];
-    // A bad annotation must not move the Ingress onto a load balancer other than the one intended.
-    if (hasErrors(parsed.diagnostics)) {
-      rejected.push({ ref, diagnostics });
-      continue;
-    }
-    const key = groupKeyOf(ref, parsed.value);
-    const member: GroupMember = { ingress, ref, order: parsed.value.groupOrder ?? 0, annotations: parsed.value, diagnostics };
-    const group = groups.get(key);
-    if (group) group.members.push(member);
-    else groups.set(key, { key, members: [member] });
+    if (ingress.metadata?.deletionTimestamp) continue;
+    const classified = classifyIngress(ingress, classes, options);
+    if (classified.kind === 'rejected') rejected.push({ ref: classified.ref, diagnostics: classified.diagnostics });
+    if (classified.kind !== 'member') continue;
+    const group = groups.get(classified.key);
+    if (group) group.members.push(classified.member);
+    else groups.set(classified.key, { key: classified.key, members: [classified.member] });
   }
   for (const group of groups.values()) {
     group.members.sort(compareMembers);

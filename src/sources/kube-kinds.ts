@@ -1,0 +1,94 @@
+/**
+ * What the kube source watches, per kind: the collection path, how to list it, and the selector
+ * that keeps out objects translate never uses. The list goes through client-node's typed API;
+ * the watch takes the path and selector directly (ListWatch puts selectors on the watch only, so
+ * each list here applies the same selector itself).
+ * @module
+ */
+import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KindToObject, WatchedKind } from './snapshot.js';
+
+export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+const TLS_SECRET_SELECTOR = `type=${TLS_SECRET_TYPE}`;
+
+/** One page of a list call, in the typed form client-node returns. */
+export interface TypedPage {
+  metadata?: { resourceVersion?: string; _continue?: string };
+  items: object[];
+}
+
+export interface PageRequest {
+  namespace?: string;
+  continueToken?: string;
+  limit: number;
+}
+
+export interface KubeApis {
+  core: CoreV1Api;
+  networking: NetworkingV1Api;
+  discovery: DiscoveryV1Api;
+}
+
+export function makeKubeApis(config: KubeConfig): KubeApis {
+  return { core: config.makeApiClient(CoreV1Api), networking: config.makeApiClient(NetworkingV1Api), discovery: config.makeApiClient(DiscoveryV1Api) };
+}
+
+export interface WatchedKindSpec<K extends WatchedKind = WatchedKind> {
+  kind: K;
+  apiVersion: string;
+  /** Cluster-scoped kinds are watched everywhere even when the source is limited to one namespace. */
+  namespaced: boolean;
+  /** `/api/v1` or `/apis/<group>/<version>` and the resource's plural name. */
+  apiPath: string;
+  resource: string;
+  fieldSelector?: string;
+  /** The field selector as a predicate, for a server that ignores it (and to say so in one place). */
+  accepts?: (object: KindToObject[K]) => boolean;
+  listPage(apis: KubeApis, request: PageRequest): Promise<TypedPage>;
+}
+
+const page = (request: PageRequest) => ({ _continue: request.continueToken, limit: request.limit });
+
+export const WATCHED_KIND_SPECS: { [K in WatchedKind]: WatchedKindSpec<K> } = {
+  Ingress: {
+    kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespaced: true, apiPath: '/apis/networking.k8s.io/v1', resource: 'ingresses',
+    listPage: (apis, request) => (request.namespace
+      ? apis.networking.listNamespacedIngress({ namespace: request.namespace, ...page(request) })
+      : apis.networking.listIngressForAllNamespaces(page(request))),
+  },
+  IngressClass: {
+    kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', namespaced: false, apiPath: '/apis/networking.k8s.io/v1', resource: 'ingressclasses',
+    listPage: (apis, request) => apis.networking.listIngressClass(page(request)),
+  },
+  Service: {
+    kind: 'Service', apiVersion: 'v1', namespaced: true, apiPath: '/api/v1', resource: 'services',
+    listPage: (apis, request) => (request.namespace
+      ? apis.core.listNamespacedService({ namespace: request.namespace, ...page(request) })
+      : apis.core.listServiceForAllNamespaces(page(request))),
+  },
+  EndpointSlice: {
+    kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true, apiPath: '/apis/discovery.k8s.io/v1', resource: 'endpointslices',
+    listPage: (apis, request) => (request.namespace
+      ? apis.discovery.listNamespacedEndpointSlice({ namespace: request.namespace, ...page(request) })
+      : apis.discovery.listEndpointSliceForAllNamespaces(page(request))),
+  },
+  Node: {
+    kind: 'Node', apiVersion: 'v1', namespaced: false, apiPath: '/api/v1', resource: 'nodes',
+    listPage: (apis, request) => apis.core.listNode(page(request)),
+  },
+  Secret: {
+    kind: 'Secret', apiVersion: 'v1', namespaced: true, apiPath: '/api/v1', resource: 'secrets',
+    // Only TLS Secrets: the others (service-account tokens, app credentials) never enter the process.
+    fieldSelector: TLS_SECRET_SELECTOR,
+    accepts: (secret) => secret.type === TLS_SECRET_TYPE,
+    listPage: (apis, request) => (request.namespace
+      ? apis.core.listNamespacedSecret({ namespace: request.namespace, fieldSelector: TLS_SECRET_SELECTOR, ...page(request) })
+      : apis.core.listSecretForAllNamespaces({ fieldSelector: TLS_SECRET_SELECTOR, ...page(request) })),
+  },
+};
+
+/** The collection path a watch requests: namespaced kinds narrowed to `namespace` when one is given. */
+export function collectionPath(spec: WatchedKindSpec, namespace: string | undefined): string {
+  const scope = spec.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${spec.apiPath}${scope}/${spec.resource}`;
+}

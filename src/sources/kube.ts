@@ -1,0 +1,143 @@
+/**
+ * The Kubernetes source: one informer per watched kind fills the Snapshot the same way the manifest
+ * source does, then reports each change to a listener. Namespaced kinds can be limited to one
+ * namespace; Nodes and IngressClasses are cluster-scoped and always watched. Secrets are listed and
+ * watched by `type=kubernetes.io/tls` only. Nothing here can throw into client-node: a failing
+ * informer is restarted with backoff, a failing listener is reported and the next change still flows.
+ * @module
+ */
+import type { KubeConfig, KubernetesListObject } from '@kubernetes/client-node';
+import { collectionPath, makeKubeApis, WATCHED_KIND_SPECS, type KubeApis, type WatchedKindSpec } from './kube-kinds.js';
+import { DEFAULT_RESTART_BACKOFF, ResilientInformer, type Backoff } from './kube-informer.js';
+import { trimForCache, wireFromTyped } from './kube-objects.js';
+import { WATCHED_KINDS, type KindToObject, type Snapshot, type WatchedKind, type WatchedObject } from './snapshot.js';
+import type { ChangeType, SourceChange } from './source-change.js';
+
+export interface SourceFailure {
+  kind: WatchedKind;
+  /** `informer`: a list or watch failed and restarts in `restartInMs`; `listener`: handling a change threw. */
+  phase: 'informer' | 'listener';
+  error: unknown;
+  restartInMs?: number;
+}
+
+export interface KubeSourceOptions {
+  kubeConfig: KubeConfig;
+  snapshot: Snapshot;
+  /** Limits Ingresses, Services, EndpointSlices and Secrets to one namespace. */
+  watchNamespace?: string;
+  /** Called after the Snapshot holds the change. */
+  onChange?: (change: SourceChange) => void;
+  onError?: (failure: SourceFailure) => void;
+  restartBackoff?: Backoff;
+  /** Objects per list request; large clusters are listed in pages to bound the peak memory. */
+  listPageSize?: number;
+}
+
+const DEFAULT_LIST_PAGE_SIZE = 500;
+
+export class KubeSource {
+  private readonly apis: KubeApis;
+  private readonly informers: ResilientInformer<WatchedObject>[];
+  private syncWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: KubeSourceOptions) {
+    this.apis = makeKubeApis(options.kubeConfig);
+    this.informers = WATCHED_KINDS.map((kind) => this.informerFor(WATCHED_KIND_SPECS[kind] as WatchedKindSpec));
+  }
+
+  /** Resolves once every informer has made its first attempt; `whenSynced()` says when they succeeded. */
+  async start(): Promise<void> {
+    await Promise.all(this.informers.map((informer) => informer.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((informer) => informer.stop()));
+  }
+
+  /** Every informer's first list is in the Snapshot: translating before that would see a partial cluster. */
+  synced(): boolean {
+    return this.informers.every((informer) => informer.synced());
+  }
+
+  whenSynced(): Promise<void> {
+    if (this.synced()) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  private informerFor(spec: WatchedKindSpec): ResilientInformer<WatchedObject> {
+    const namespace = spec.namespaced ? this.options.watchNamespace : undefined;
+    const prepare = (value: unknown): WatchedObject | undefined => {
+      const object = trimForCache(value) as WatchedObject | undefined;
+      return object && (spec.accepts?.(object) ?? true) ? object : undefined;
+    };
+    return new ResilientInformer<WatchedObject>({
+      kubeConfig: this.options.kubeConfig,
+      path: collectionPath(spec, namespace),
+      fieldSelector: spec.fieldSelector,
+      list: () => this.listAll(spec, namespace, prepare),
+      prepare,
+      handlers: {
+        add: (object) => this.apply(spec.kind, 'add', object),
+        update: (object) => this.apply(spec.kind, 'update', object),
+        delete: (object) => this.apply(spec.kind, 'delete', object),
+      },
+      onError: (error, restartInMs) => this.report({ kind: spec.kind, phase: 'informer', error, restartInMs }),
+      onSynced: () => this.releaseSyncWaiters(),
+      backoff: this.options.restartBackoff ?? DEFAULT_RESTART_BACKOFF,
+    });
+  }
+
+  private async listAll(
+    spec: WatchedKindSpec,
+    namespace: string | undefined,
+    prepare: (value: unknown) => WatchedObject | undefined,
+  ): Promise<KubernetesListObject<WatchedObject>> {
+    const identity = { apiVersion: spec.apiVersion, kind: spec.kind };
+    const items: WatchedObject[] = [];
+    let resourceVersion: string | undefined;
+    let continueToken: string | undefined;
+    do {
+      const page = await spec.listPage(this.apis, { namespace, continueToken, limit: this.options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE });
+      resourceVersion = page.metadata?.resourceVersion;
+      for (const typed of page.items) {
+        const object = prepare(wireFromTyped(typed, identity));
+        if (object) items.push(object);
+      }
+      continueToken = page.metadata?._continue || undefined;
+    } while (continueToken);
+    return { metadata: { resourceVersion }, items };
+  }
+
+  /** Snapshot first, then the listener, so the listener always reads a Snapshot that has the change. */
+  private apply(kind: WatchedKind, reported: ChangeType, object: WatchedObject): void {
+    try {
+      const namespace = object.metadata?.namespace;
+      const name = object.metadata?.name ?? '';
+      const previous = this.options.snapshot.get(kind, namespace, name);
+      if (reported === 'delete') this.options.snapshot.remove(kind, namespace, name);
+      else this.options.snapshot.upsert(kind, object as KindToObject[typeof kind]);
+      const type: ChangeType = reported === 'delete' ? 'delete' : previous ? 'update' : 'add';
+      // kind and object come from the same informer, which TypeScript cannot see through the union.
+      const change = { kind, type, object, ...(previous ? { previous } : {}) } as SourceChange;
+      this.options.onChange?.(change);
+    } catch (error) {
+      this.report({ kind, phase: 'listener', error });
+    }
+  }
+
+  private report(failure: SourceFailure): void {
+    try {
+      this.options.onError?.(failure);
+    } catch {
+      // A failing reporter must not take the informer down with it.
+    }
+  }
+
+  private releaseSyncWaiters(): void {
+    if (!this.synced()) return;
+    const waiters = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
