@@ -5,8 +5,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, flag, toTranslateOptions, translationFlags, type TranslationFlagValues } from './config.js';
+import {
+  clusterFlags,
+  ConfigError,
+  flag,
+  providerFlags,
+  toClusterRunOptions,
+  toProviderSettings,
+  toTranslateOptions,
+  translationFlags,
+  type RunFlagValues,
+  type TranslationFlagValues,
+} from './config.js';
+import { startKubeRun } from './controller/kube-run.js';
 import { startRun } from './controller/run-command.js';
+import type { TranslateOptions } from './translate/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './observability/logger.js';
 import { runPlan } from './plan/command.js';
 import { ProviderLoadError } from './provider.js';
@@ -20,20 +33,12 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-interface RunFlagValues extends TranslationFlagValues {
-  manifests: string;
-  provider: string;
-  once?: boolean;
-  logLevel: string;
-  listenAddress: string;
-  httpPort: string;
-  httpsPort: string;
-}
-
-function parsePort(value: string, name: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name} "${value}" must be a port number from 0 to 65535`);
-  return port;
+/** Resolves on SIGINT or SIGTERM: the caller then finishes the work in flight and exits. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -63,24 +68,30 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   const run = program
     .command('run')
-    .description('reconcile load balancers with the manifests, and keep them in step as the files change')
-    .addOption(flag('--manifests <dir>', 'directory of manifests to serve (watched for changes)').makeOptionMandatory())
+    .description('reconcile load balancers with a cluster\'s Ingresses (or with --manifests DIR), and keep them in step')
+    .addOption(flag('--manifests <dir>', 'serve a directory of manifests instead of a cluster (watched for changes)'))
     .addOption(flag('--provider <name>', 'local (a load balancer on this machine), aws, or a provider module specifier').default('local'))
-    .addOption(flag('--once', 'reconcile once, print the result and exit'))
-    .addOption(flag('--log-level <level>', 'log level (logs are JSON on stderr)').choices([...LOG_LEVELS]).default('info'))
-    .addOption(flag('--listen-address <ip>', 'local provider: address its listeners bind').default('127.0.0.1'))
-    .addOption(flag('--http-port <port>', 'local provider: port serving the spec\'s HTTP port 80').default('8080'))
-    .addOption(flag('--https-port <port>', 'local provider: port serving the spec\'s HTTPS port 443').default('8443'));
-  for (const option of translationFlags()) run.addOption(option);
+    .addOption(flag('--once', 'with --manifests: reconcile once, print the result and exit'))
+    .addOption(flag('--log-level <level>', 'log level (logs are JSON on stderr)').choices([...LOG_LEVELS]).default('info'));
+  for (const option of [...translationFlags(), ...clusterFlags(), ...providerFlags()]) run.addOption(option);
   run.action(async (values: RunFlagValues) => {
-    toTranslateOptions(values, new Date());
+    const translateOptions = (): TranslateOptions => toTranslateOptions(values, new Date());
+    translateOptions();
+    const logger = createLogger(values.logLevel as LogLevel);
+    const providerSettings = toProviderSettings(values);
+    if (!values.manifests) {
+      const handle = await startKubeRun({ ...toClusterRunOptions(values), provider: values.provider, providerSettings, translateOptions, logger });
+      await untilSignal();
+      await handle.stop();
+      return;
+    }
     const handle = await startRun({
       manifests: values.manifests,
       provider: values.provider,
-      providerSettings: { listenAddress: values.listenAddress, httpPort: parsePort(values.httpPort, '--http-port'), httpsPort: parsePort(values.httpsPort, '--https-port') },
+      providerSettings,
       once: values.once === true,
-      translateOptions: () => toTranslateOptions(values, new Date()),
-      logger: createLogger(values.logLevel as LogLevel),
+      translateOptions,
+      logger,
       print: (text) => process.stdout.write(text),
     });
     if (values.once) {
@@ -89,13 +100,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(handle.first.failed ? EXIT_FAILURE : hasErrors ? EXIT_INVALID : EXIT_OK);
       return;
     }
-    await new Promise<void>((resolve) => {
-      const shutdown = (): void => {
-        handle.stop().then(resolve, resolve);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    });
+    await untilSignal();
+    await handle.stop();
   });
 
   program

@@ -1,6 +1,7 @@
 /**
- * A third-party provider as a module, for the plugin test: it keeps applied specs in memory and
- * reports a fixed hostname. Loaded by `--provider ./test/support/plugin-provider.ts`.
+ * A provider that keeps applied specs in memory: the smallest complete provider module (loaded by
+ * `--provider ./test/support/plugin-provider.ts` in the plugin test), and a cloud stand-in for
+ * runtime tests that records every mutation with the instance that made it.
  */
 import type { Diagnostic, LoadBalancerSpec } from '../../src/model.js';
 import type { ApplyResult, Observed, Provider, ProviderOptions, ProviderPlan } from '../../src/provider.js';
@@ -9,31 +10,59 @@ interface MemoryPlan extends ProviderPlan {
   desired?: LoadBalancerSpec;
 }
 
-export const served = new Map<string, LoadBalancerSpec>();
+export interface MemoryCloud {
+  served: Map<string, LoadBalancerSpec>;
+  /** Every apply that changed something: which instance, and whether another instance was mutating at the same time. */
+  mutations: { instance: string; stackId: string; overlappedAnotherInstance: boolean }[];
+  /** Applies in flight, by instance. */
+  inFlight: Map<string, number>;
+}
+
+export function createMemoryCloud(): MemoryCloud {
+  return { served: new Map(), mutations: [], inFlight: new Map() };
+}
+
+export function hostnameOf(stackId: string): string {
+  return `${stackId.replace('/', '-')}.memory.test`;
+}
+
+export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
+  const othersMutating = (): boolean => [...cloud.inFlight].some(([other, count]) => other !== instance && count > 0);
+  return {
+    name: 'memory',
+    async observe(stack): Promise<Observed> {
+      return { stackId: stack.id };
+    },
+    diff(spec, observed): MemoryPlan {
+      const same = JSON.stringify(cloud.served.get(observed.stackId)) === JSON.stringify(spec);
+      return { stackId: observed.stackId, operations: same ? [] : [{ action: spec ? 'Put' : 'Remove', resource: observed.stackId }], ...(spec ? { desired: spec } : {}) };
+    },
+    async apply(plan: MemoryPlan): Promise<ApplyResult> {
+      if (plan.operations.length > 0) {
+        cloud.inFlight.set(instance, (cloud.inFlight.get(instance) ?? 0) + 1);
+        const mutation = { instance, stackId: plan.stackId, overlappedAnotherInstance: othersMutating() };
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        mutation.overlappedAnotherInstance ||= othersMutating();
+        cloud.mutations.push(mutation);
+        if (plan.desired) cloud.served.set(plan.stackId, plan.desired);
+        else cloud.served.delete(plan.stackId);
+        cloud.inFlight.set(instance, (cloud.inFlight.get(instance) ?? 1) - 1);
+      }
+      return { ...(plan.desired ? { address: { hostname: hostnameOf(plan.stackId) } } : {}), outcomes: plan.operations.map((operation) => ({ operation })), diagnostics: [] };
+    },
+    async delete(stack): Promise<void> {
+      cloud.served.delete(stack.id);
+    },
+    async close(): Promise<void> {},
+  };
+}
+
+const moduleCloud = createMemoryCloud();
 
 export function renderPlan(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]): unknown {
   return { memory: specs.map((spec) => spec.stack.id), diagnostics: diagnostics.length };
 }
 
 export function createProvider(options: ProviderOptions): Provider {
-  return {
-    name: `memory:${options.clusterName}`,
-    async observe(stack): Promise<Observed> {
-      return { stackId: stack.id };
-    },
-    diff(spec, observed): MemoryPlan {
-      const current = served.get(observed.stackId);
-      const same = JSON.stringify(current) === JSON.stringify(spec);
-      return { stackId: observed.stackId, operations: same ? [] : [{ action: spec ? 'Put' : 'Remove', resource: observed.stackId }], ...(spec ? { desired: spec } : {}) };
-    },
-    async apply(plan: MemoryPlan): Promise<ApplyResult> {
-      if (plan.desired) served.set(plan.stackId, plan.desired);
-      else served.delete(plan.stackId);
-      return { address: { hostname: `${plan.stackId.replace('/', '-')}.memory.test` }, outcomes: plan.operations.map((operation) => ({ operation })), diagnostics: [] };
-    },
-    async delete(stack): Promise<void> {
-      served.delete(stack.id);
-    },
-    async close(): Promise<void> {},
-  };
+  return memoryProvider(moduleCloud, options.clusterName);
 }

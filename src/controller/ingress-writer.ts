@@ -1,0 +1,64 @@
+/**
+ * Writes to Ingresses: the load balancer address into status, and our finalizer into metadata. Each
+ * write happens only when it changes something, carries the resourceVersion it was computed from
+ * (a stale one gets 409 and the reconcile runs again), and uses a merge patch.
+ * @module
+ */
+import { NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Ingress, type V1IngressLoadBalancerIngress } from '@kubernetes/client-node';
+import type { LoadBalancerAddress } from '../provider.js';
+
+export const FINALIZER = 'ingress-bridge.io/finalizer';
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The status entries an address becomes; none for no address. */
+export function statusEntries(address: LoadBalancerAddress | undefined): V1IngressLoadBalancerIngress[] {
+  if (address?.hostname) return [{ hostname: address.hostname.toLowerCase() }];
+  if (address?.ip) return [{ ip: address.ip }];
+  return [];
+}
+
+function sameEntries(a: readonly V1IngressLoadBalancerIngress[], b: readonly V1IngressLoadBalancerIngress[]): boolean {
+  const key = (entries: readonly V1IngressLoadBalancerIngress[]): string => JSON.stringify(entries.map((entry) => [entry.hostname ?? '', entry.ip ?? '']));
+  return key(a) === key(b);
+}
+
+export function hasFinalizer(ingress: V1Ingress): boolean {
+  return ingress.metadata?.finalizers?.includes(FINALIZER) ?? false;
+}
+
+export interface IngressWriter {
+  /** Writes the address unless the status already says it; returns whether it wrote. */
+  setAddress(ingress: V1Ingress, address: LoadBalancerAddress | undefined): Promise<boolean>;
+  addFinalizer(ingress: V1Ingress): Promise<boolean>;
+  removeFinalizer(ingress: V1Ingress): Promise<boolean>;
+}
+
+export function kubeIngressWriter(kubeConfig: KubeConfig): IngressWriter {
+  const api = kubeConfig.makeApiClient(NetworkingV1Api);
+  const where = (ingress: V1Ingress): { name: string; namespace: string } => ({ name: ingress.metadata?.name ?? '', namespace: ingress.metadata?.namespace ?? 'default' });
+  const patchFinalizers = async (ingress: V1Ingress, finalizers: string[]): Promise<void> => {
+    const body = { metadata: { finalizers, resourceVersion: ingress.metadata?.resourceVersion } };
+    await api.patchNamespacedIngress({ ...where(ingress), body }, MERGE_PATCH);
+  };
+  return {
+    async setAddress(ingress, address) {
+      const wanted = statusEntries(address);
+      if (sameEntries(ingress.status?.loadBalancer?.ingress ?? [], wanted)) return false;
+      // No resourceVersion precondition: the status is ours alone and computed from the load balancer, not from the Ingress.
+      const body = { status: { loadBalancer: { ingress: wanted } } };
+      await api.patchNamespacedIngressStatus({ ...where(ingress), body }, MERGE_PATCH);
+      return true;
+    },
+    async addFinalizer(ingress) {
+      if (hasFinalizer(ingress)) return false;
+      await patchFinalizers(ingress, [...(ingress.metadata?.finalizers ?? []), FINALIZER]);
+      return true;
+    },
+    async removeFinalizer(ingress) {
+      if (!hasFinalizer(ingress)) return false;
+      await patchFinalizers(ingress, (ingress.metadata?.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER));
+      return true;
+    },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * The controller against a cluster: informers fill the Snapshot, the dependency index turns each
+ * change into the group keys it affects, the work queue runs one reconcile per key at a time, and a
+ * reconcile translates the group, lets the provider converge it, then writes status, finalizers and
+ * Events. Only the leader reconciles; losing the Lease pauses the queue at once.
+ * @module
+ */
+import type { KubeConfig, V1Ingress } from '@kubernetes/client-node';
+import type { Diagnostic, IngressRef } from '../model.js';
+import type { ControllerMetrics } from '../observability/metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { Provider } from '../provider.js';
+import { DependencyIndex } from '../sources/dependency-index.js';
+import { KubeSource } from '../sources/kube.js';
+import { Snapshot } from '../sources/snapshot.js';
+import type { SourceChange } from '../sources/source-change.js';
+import { classifyIngress, groupIngresses, namedGroupKey } from '../translate/groups.js';
+import { translate, type TranslateOptions, type TranslateResult } from '../translate/index.js';
+import type { EventRecorder } from './event-recorder.js';
+import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
+import { reconcileStack } from './reconcile.js';
+import { WorkQueue, type BackoffPolicy, type RunOutcome } from './work-queue.js';
+
+export interface KubeControllerOptions {
+  kubeConfig: KubeConfig;
+  provider: Provider;
+  translateOptions: () => TranslateOptions;
+  writer: IngressWriter;
+  events: EventRecorder;
+  logger: Logger;
+  metrics: ControllerMetrics;
+  /** Whether this replica may mutate now; without leader election, always. */
+  isLeader: () => boolean;
+  watchNamespace?: string;
+  concurrency?: number;
+  backoff?: BackoffPolicy;
+  /** Every known group is reconciled this often, to repair drift made outside the controller. */
+  resyncMs?: number;
+}
+
+const ref = (ingress: V1Ingress): IngressRef => ({ namespace: ingress.metadata?.namespace ?? 'default', name: ingress.metadata?.name ?? '' });
+const keyOf = (ingress: IngressRef): string => `${ingress.namespace}/${ingress.name}`;
+
+export class KubeController {
+  readonly snapshot = new Snapshot();
+  readonly queue: WorkQueue;
+  /** Set once the informers have synced: before that, a change event must not start a reconcile of a partial cluster. */
+  private synchronized = false;
+  private readonly source: KubeSource;
+  private readonly index: DependencyIndex;
+
+  constructor(private readonly options: KubeControllerOptions) {
+    this.index = new DependencyIndex({ snapshot: this.snapshot, classes: options.translateOptions() });
+    this.queue = new WorkQueue({
+      handler: (key) => this.reconcile(key),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      onRun: (report) => {
+        if (report.convergenceMs !== undefined) options.metrics.recordConvergence(report.convergenceMs / 1000);
+        if (report.outcome === 'retry') options.logger.warn({ stack: report.key, failures: report.failures, retryInMs: report.retryInMs }, 'reconcile will be retried');
+      },
+    });
+    options.metrics.observeQueueDepth(() => this.queue.depth());
+    this.source = new KubeSource({
+      kubeConfig: options.kubeConfig,
+      snapshot: this.snapshot,
+      ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
+      onChange: (change) => this.onChange(change),
+      onError: (failure) => options.logger.warn({ kind: failure.kind, phase: failure.phase, restartInMs: failure.restartInMs, err: failure.error }, 'watch failed'),
+    });
+  }
+
+  /** Starts the informers; reconciles begin once they have synced (a partial cluster would look like deletions). */
+  async start(): Promise<void> {
+    if (!this.options.isLeader()) this.queue.pause();
+    await this.source.start();
+    await this.source.whenSynced();
+    this.synchronized = true;
+    for (const key of this.allKeys()) this.queue.enqueue(key, 'resync');
+    if (this.options.resyncMs) this.queue.startResync(this.options.resyncMs, () => this.allKeys());
+  }
+
+  synced(): boolean {
+    return this.source.synced();
+  }
+
+  /** Leadership gained: everything is reconciled once, since changes were not acted on meanwhile. */
+  startedLeading(): void {
+    this.queue.resume();
+    for (const key of this.allKeys()) this.queue.enqueue(key, 'resync');
+  }
+
+  stoppedLeading(): void {
+    this.queue.pause();
+  }
+
+  /** Finishes the reconciles in flight and stops watching. */
+  async stop(): Promise<void> {
+    await this.queue.drain();
+    await this.source.stop();
+  }
+
+  private onChange(change: SourceChange): void {
+    this.options.metrics.recordInformerEvent(change.kind, change.type);
+    const affected = this.index.affectedBy(change);
+    if (!this.synchronized) return;
+    if (change.kind === 'Ingress' && change.type !== 'delete') this.reportRejected(change.object);
+    for (const key of affected) this.queue.enqueue(key);
+  }
+
+  /** Every group with members, and every group an Ingress still holding our finalizer names. */
+  private allKeys(): string[] {
+    const keys = new Set(groupIngresses(this.snapshot, this.options.translateOptions()).groups.keys());
+    for (const ingress of this.snapshot.ingresses()) {
+      const named = hasFinalizer(ingress) ? namedGroupKey(ingress) : undefined;
+      if (named) keys.add(named);
+    }
+    return [...keys];
+  }
+
+  /** Ingresses of this group that hold our finalizer but are being deleted or are no longer ours. */
+  private departing(key: string, result: TranslateResult): V1Ingress[] {
+    const staying = new Set([...result.members, ...result.leftOut].map(keyOf));
+    return this.snapshot.ingresses().filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress) === key);
+  }
+
+  private async reconcile(key: string): Promise<RunOutcome> {
+    if (!this.options.isLeader()) return 'done';
+    const { provider, writer, metrics, logger } = this.options;
+    const started = performance.now();
+    const options = this.options.translateOptions();
+    const result = translate(this.snapshot, key, options);
+    this.index.onTranslated(result);
+    const members = result.members.flatMap((member) => this.snapshot.ingress(member.namespace, member.name) ?? []);
+    await this.reportDiagnostics(result, members);
+
+    // Bad input never deletes what exists: a group whose every member is invalid keeps its load balancer.
+    if (!result.spec && result.leftOut.length > 0) {
+      metrics.recordReconcile('skipped', (performance.now() - started) / 1000);
+      return 'done';
+    }
+    try {
+      if (result.spec) for (const ingress of members) await writer.addFinalizer(ingress);
+      const outcome = await reconcileStack(provider, result);
+      if (outcome.error) throw new Error(outcome.error);
+      const address = outcome.result?.address;
+      for (const ingress of members) await writer.setAddress(ingress, address);
+      for (const ingress of this.departing(key, result)) {
+        const ours = classifyIngress(ingress, this.snapshot.ingressClasses(), options).kind !== 'not-ours';
+        if (!ours) await writer.setAddress(ingress, undefined);
+        await writer.removeFinalizer(ingress);
+        if (ingress.metadata?.deletionTimestamp) this.options.events.forget(ref(ingress));
+      }
+      const operations = outcome.plan?.operations.length ?? 0;
+      if (operations > 0) {
+        logger.info({ stack: key, operations, address }, 'load balancer converged');
+        for (const ingress of members) {
+          await this.options.events.record({ ingress: ref(ingress), type: 'Normal', reason: 'SuccessfullyReconciled', message: `load balancer ${result.spec?.stack.name ?? key} ${result.spec ? 'updated' : 'deleted'} (${operations} operations)` }, ingress.metadata?.uid);
+        }
+      }
+      metrics.recordReconcile('success', (performance.now() - started) / 1000);
+      return 'done';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error({ stack: key, err: error }, 'reconcile failed');
+      for (const ingress of members) {
+        await this.options.events.record({ ingress: ref(ingress), type: 'Warning', reason: 'FailedReconcile', message }, ingress.metadata?.uid);
+      }
+      metrics.recordReconcile('error', (performance.now() - started) / 1000);
+      return 'retry';
+    }
+  }
+
+  /** A Warning Event per diagnostic, on the Ingress it names (Service and Secret problems go to the group's members). */
+  private async reportDiagnostics(result: TranslateResult, members: readonly V1Ingress[]): Promise<void> {
+    for (const diagnostic of result.diagnostics) {
+      if (diagnostic.severity === 'info') continue;
+      const targets = diagnostic.object.kind === 'Ingress' ? [diagnostic.object as IngressRef] : members.map(ref);
+      for (const target of targets) await this.warn(target, diagnostic);
+    }
+  }
+
+  private reportRejected(ingress: V1Ingress): void {
+    if (!this.options.isLeader()) return;
+    const classified = classifyIngress(ingress, this.snapshot.ingressClasses(), this.options.translateOptions());
+    if (classified.kind !== 'rejected') return;
+    for (const diagnostic of classified.diagnostics) if (diagnostic.severity !== 'info') void this.warn(classified.ref, diagnostic);
+  }
+
+  private async warn(target: IngressRef, diagnostic: Diagnostic): Promise<void> {
+    const uid = this.snapshot.ingress(target.namespace, target.name)?.metadata?.uid;
+    const about = diagnostic.object.kind === 'Ingress' ? '' : `${diagnostic.object.kind} ${diagnostic.object.namespace ?? ''}/${diagnostic.object.name} `;
+    await this.options.events.record(
+      { ingress: target, type: 'Warning', reason: diagnostic.severity === 'error' ? 'InvalidIngress' : 'IngressWarning', message: `${about}${diagnostic.field}: ${diagnostic.message}` },
+      uid,
+    );
+    this.options.logger.warn({ ingress: keyOf(target), field: diagnostic.field, object: diagnostic.object }, diagnostic.message);
+  }
+}
