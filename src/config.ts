@@ -5,6 +5,8 @@
  */
 import { Option } from 'commander';
 import type { Scheme, TargetType } from './model.js';
+import { leaseTimingsProblem } from './controller/leader-election.js';
+import { parseListenAddress } from './observability/health.js';
 import { loadKubeConfig } from './sources/kube-config.js';
 import { DEFAULT_ALB_LIMITS } from './translate/limits.js';
 import { defaultTranslateOptions, type TranslateOptions } from './translate/index.js';
@@ -145,12 +147,16 @@ export function toProviderSettings(values: RunFlagValues): Record<string, string
 
 export function toClusterRunOptions(values: RunFlagValues) {
   const seconds = (value: string, name: string): number => integer(value, name, 1) * 1000;
+  const timings = { leaseDurationMs: seconds(values.leaseDuration, '--lease-duration'), renewDeadlineMs: seconds(values.renewDeadline, '--renew-deadline'), retryPeriodMs: seconds(values.retryPeriod, '--retry-period') };
+  const timingProblem = leaseTimingsProblem(timings);
+  if (timingProblem) throw new ConfigError(`leader election: ${timingProblem}`);
+  for (const [name, address] of [['--metrics-address', values.metricsAddress], ['--health-address', values.healthAddress]] as const) {
+    if (!parseListenAddress(address)) throw new ConfigError(`${name} "${address}" must be host:port, :port or [ipv6]:port`);
+  }
   return {
     kubeConfig: loadKubeConfig({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) }),
     namespace: values.namespace,
-    ...(values.leaderElect
-      ? { leaderElection: { leaseDurationMs: seconds(values.leaseDuration, '--lease-duration'), renewDeadlineMs: seconds(values.renewDeadline, '--renew-deadline'), retryPeriodMs: seconds(values.retryPeriod, '--retry-period') } }
-      : {}),
+    ...(values.leaderElect ? { leaderElection: timings } : {}),
     ...(values.watchNamespace ? { watchNamespace: values.watchNamespace } : {}),
     concurrency: integer(values.concurrency, '--concurrency', 1, 64),
     resyncMs: seconds(values.resyncPeriod, '--resync-period'),

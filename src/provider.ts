@@ -76,6 +76,14 @@ export interface ApplyResult {
   diagnostics: Diagnostic[];
 }
 
+export interface ApplyOptions {
+  /**
+   * Asked before each mutating call: false stops the apply there (this replica lost its leadership),
+   * leaving the rest to the new leader, which converges from whatever state the cloud is in.
+   */
+  mayMutate?: () => boolean;
+}
+
 /** What observe saw; only the provider that made it reads inside. */
 export interface Observed {
   readonly stackId: string;
@@ -90,7 +98,7 @@ export interface Provider {
   observe(stack: Pick<Stack, 'id'>, spec?: LoadBalancerSpec): Promise<Observed>;
   /** Pure: what it takes to make `observed` match `spec` (undefined spec: the stack should not exist). */
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): ProviderPlan;
-  apply(plan: ProviderPlan): Promise<ApplyResult>;
+  apply(plan: ProviderPlan, options?: ApplyOptions): Promise<ApplyResult>;
   delete(stack: Pick<Stack, 'id'>): Promise<void>;
   /** Releases sockets, timers and clients. */
   close(): Promise<void>;

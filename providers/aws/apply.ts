@@ -34,6 +34,8 @@ export interface ExecuteOptions {
   lookup: ResolveReference;
   /** Told after each operation that ran, for logs and for tests that inspect the state in between. */
   onOperation?: (outcome: OperationOutcome) => void | Promise<void>;
+  /** Asked before each operation; false stops the plan there (leadership was lost). */
+  mayMutate?: () => boolean;
 }
 
 export interface Execution {
@@ -68,6 +70,12 @@ export async function executePlan(operations: readonly AwsOperation[], options: 
   for (let index = 0; index < operations.length; index += 1) {
     if (done.has(index)) continue;
     const operation = operations[index] as AwsOperation;
+    if (options.mayMutate && !options.mayMutate()) {
+      const message = 'stopped before this call: this replica is no longer the leader';
+      execution.outcomes.push({ operation, error: message });
+      execution.failure = { operation, error: message };
+      break;
+    }
     try {
       await runWithRuleRoom(index, operations, done, run);
     } catch (error) {

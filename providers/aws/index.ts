@@ -5,7 +5,8 @@
  */
 import type { ProviderOptions } from '../../src/provider.js';
 import { ApiBudget } from './budget.js';
-import { createAwsClients, destroyAwsClients } from './clients.js';
+import { createAwsClients, destroyAwsClients, type AwsCallEvent } from './clients.js';
+import { isThrottling } from './retry.js';
 import { AwsProvider } from './provider.js';
 import { readAwsSettings } from './settings.js';
 
@@ -19,6 +20,9 @@ export function createProvider(options: ProviderOptions): AwsProvider {
     ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
     ...(settings.maxAttempts !== undefined && { maxAttempts: settings.maxAttempts }),
     budget: new ApiBudget(settings.apiShare !== undefined ? { share: settings.apiShare } : {}),
+    ...(options.onApiCall && {
+      onCall: (event: AwsCallEvent) => options.onApiCall?.({ service: event.service, action: event.action, outcome: callOutcome(event.error) }),
+    }),
   });
   return new AwsProvider({
     clusterName: options.clusterName,
@@ -27,4 +31,9 @@ export function createProvider(options: ProviderOptions): AwsProvider {
     settings,
     onClose: () => destroyAwsClients(clients),
   });
+}
+
+function callOutcome(error: string | undefined): 'success' | 'throttled' | 'error' {
+  if (error === undefined) return 'success';
+  return isThrottling(Object.assign(new Error(error), { name: error })) ? 'throttled' : 'error';
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
-import type { ApplyResult, CertificateMaterialSource, Observed, OperationOutcome, Provider, ProviderPlan } from '../../src/provider.js';
+import type { ApplyOptions, ApplyResult, CertificateMaterialSource, Observed, OperationOutcome, Provider, ProviderPlan } from '../../src/provider.js';
 import { executePlan, type Execution } from './apply.js';
 import { type AwsPlan, isAwsPlan } from './aws-plan.js';
 import { planCertificates } from './certificates.js';
@@ -92,7 +92,7 @@ export class AwsProvider implements Provider {
     return plan;
   }
 
-  async apply(plan: ProviderPlan): Promise<ApplyResult> {
+  async apply(plan: ProviderPlan, options: ApplyOptions = {}): Promise<ApplyResult> {
     if (!isAwsPlan(plan)) throw new Error(`apply was given a plan for ${plan.stackId} that the AWS provider did not make`);
     const { clients, clusterName } = this.options;
     const references = new Map(Object.entries(plan.references));
@@ -104,6 +104,7 @@ export class AwsProvider implements Provider {
       references,
       lookup,
       ...(this.options.onOperation && { onOperation: this.options.onOperation }),
+      ...(options.mayMutate && { mayMutate: options.mayMutate }),
     });
     this.rememberApplied(plan.stackId, references, execution);
     const hostname = references.get(LOAD_BALANCER_DNS_REF) ?? plan.hostname;

@@ -141,8 +141,11 @@ export class KubeController {
     }
     try {
       if (result.spec) for (const ingress of members) await writer.addFinalizer(ingress);
-      const outcome = await reconcileStack(provider, result);
-      if (outcome.error) throw new Error(outcome.error);
+      const outcome = await reconcileStack(provider, result, { mayMutate: this.options.isLeader });
+      if (outcome.error) {
+        logger.info({ stack: key, apiCalls: outcome.apiCalls }, 'reconcile calls');
+        throw new Error(outcome.error);
+      }
       const address = outcome.result?.address;
       for (const ingress of members) await writer.setAddress(ingress, address);
       for (const ingress of this.departing(key, result)) {
@@ -152,8 +155,8 @@ export class KubeController {
         if (ingress.metadata?.deletionTimestamp) this.options.events.forget(ref(ingress));
       }
       const operations = outcome.plan?.operations.length ?? 0;
+      logger.info({ stack: key, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer converged' : 'load balancer in step');
       if (operations > 0) {
-        logger.info({ stack: key, operations, address }, 'load balancer converged');
         for (const ingress of members) {
           await this.options.events.record({ ingress: ref(ingress), type: 'Normal', reason: 'SuccessfullyReconciled', message: `load balancer ${result.spec?.stack.name ?? key} ${result.spec ? 'updated' : 'deleted'} (${operations} operations)` }, ingress.metadata?.uid);
         }

@@ -9,6 +9,7 @@ import { startObservabilityServers, type ObservabilityServers } from '../observa
 import { ControllerMetrics } from '../observability/metrics.js';
 import { loadProvider, type Provider, type ProviderOptions } from '../provider.js';
 import type { TranslateOptions } from '../translate/index.js';
+import { noteApiCall } from './api-call-log.js';
 import { snapshotCertificates } from './certificate-material.js';
 import { EventRecorder, kubeEventSink } from './event-recorder.js';
 import { kubeIngressWriter, type IngressWriter } from './ingress-writer.js';
@@ -54,7 +55,10 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
     clusterName: request.translateOptions().clusterName,
     certificates: snapshotCertificates(() => (controller as KubeController).snapshot),
     settings: request.providerSettings,
-    onApiCall: (call) => metrics.recordApiCall({ provider: provider.name, ...call }),
+    onApiCall: (call) => {
+      metrics.recordApiCall({ provider: provider.name, ...call });
+      noteApiCall(call.service, call.action);
+    },
   };
   const provider: Provider = typeof request.provider === 'string' ? await loadProvider(request.provider, providerOptions) : request.provider(providerOptions);
   let leading = request.leaderElection === undefined;

@@ -102,7 +102,7 @@ export class ManifestRunner {
       if (previous) kept.add(previous);
     }
     for (const result of translated.results) {
-      if (kept.has(result.stackId)) outcomes.push({ stackId: result.stackId, diagnostics: result.diagnostics });
+      if (kept.has(result.stackId)) outcomes.push({ stackId: result.stackId, diagnostics: result.diagnostics, apiCalls: {} });
       else outcomes.push(await reconcileStack(provider, result));
     }
     const present = new Set(translated.results.map((result) => result.stackId));
@@ -117,8 +117,8 @@ export class ManifestRunner {
 
     for (const outcome of outcomes) {
       const operations = outcome.plan?.operations.length ?? 0;
-      if (outcome.error) logger.error({ stack: outcome.stackId, error: outcome.error }, 'reconcile failed');
-      else if (operations > 0) logger.info({ stack: outcome.stackId, operations }, 'load balancer updated');
+      if (outcome.error) logger.error({ stack: outcome.stackId, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
+      else logger.info({ stack: outcome.stackId, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer updated' : 'load balancer in step');
     }
     const addresses = new Map<string, LoadBalancerAddress | undefined>();
     for (const result of translated.results) {

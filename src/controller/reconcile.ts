@@ -4,8 +4,9 @@
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec } from '../model.js';
-import type { ApplyResult, Provider, ProviderPlan } from '../provider.js';
+import type { ApplyOptions, ApplyResult, Provider, ProviderPlan } from '../provider.js';
 import type { TranslateResult } from '../translate/index.js';
+import { countingApiCalls } from './api-call-log.js';
 
 export interface ReconcileOutcome {
   stackId: string;
@@ -14,15 +15,23 @@ export interface ReconcileOutcome {
   result?: ApplyResult;
   diagnostics: Diagnostic[];
   error?: string;
+  /** Cloud API calls this reconcile made, `service:Action` → count (providers that report them). */
+  apiCalls: Record<string, number>;
 }
 
-export async function reconcileStack(provider: Provider, translated: TranslateResult): Promise<ReconcileOutcome> {
-  const outcome: ReconcileOutcome = { stackId: translated.stackId, diagnostics: [...translated.diagnostics] };
+export async function reconcileStack(provider: Provider, translated: TranslateResult, options: ApplyOptions = {}): Promise<ReconcileOutcome> {
+  const { value: outcome, calls } = await countingApiCalls(() => converge(provider, translated, options));
+  outcome.apiCalls = calls;
+  return outcome;
+}
+
+async function converge(provider: Provider, translated: TranslateResult, options: ApplyOptions): Promise<ReconcileOutcome> {
+  const outcome: ReconcileOutcome = { stackId: translated.stackId, diagnostics: [...translated.diagnostics], apiCalls: {} };
   if (translated.spec) outcome.spec = translated.spec;
   try {
     const observed = await provider.observe({ id: translated.stackId }, translated.spec);
     outcome.plan = provider.diff(translated.spec, observed);
-    outcome.result = await provider.apply(outcome.plan);
+    outcome.result = await provider.apply(outcome.plan, options);
     outcome.diagnostics.push(...outcome.result.diagnostics);
     const failed = outcome.result.outcomes.filter((entry) => entry.error !== undefined);
     if (failed.length > 0) outcome.error = failed.map((entry) => `${entry.operation.action} ${entry.operation.resource}: ${entry.error}`).join('; ');

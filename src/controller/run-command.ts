@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import { loadProvider, type Provider, type ProviderOptions } from '../provider.js';
 import { renderDiagnostic, renderPlanText } from '../plan/text.js';
 import type { TranslateOptions } from '../translate/index.js';
+import { noteApiCall } from './api-call-log.js';
 import { snapshotCertificates } from './certificate-material.js';
 import { renderIngressTable } from './ingress-table.js';
 import { ManifestRunner, type RoundReport } from './manifest-runner.js';
@@ -50,6 +51,7 @@ export async function startRun(request: RunRequest): Promise<RunHandle> {
     clusterName: request.translateOptions().clusterName,
     certificates: snapshotCertificates(() => (runner as ManifestRunner).current()),
     settings: request.providerSettings,
+    onApiCall: (call) => noteApiCall(call.service, call.action),
   });
   runner = new ManifestRunner({ dir: request.manifests, provider, translateOptions: request.translateOptions, logger: request.logger });
   const activeRunner = runner;
