@@ -15,7 +15,6 @@ import {
   toTranslateOptions,
   translationFlags,
   type RunFlagValues,
-  type TranslationFlagValues,
 } from './config.js';
 import { startKubeRun } from './controller/kube-run.js';
 import { startRun } from './controller/run-command.js';
@@ -52,14 +51,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('show what would be built from the manifests, without touching any cloud')
     .addOption(flag('--manifests <dir>', 'directory of Ingress, Service, EndpointSlice, Node, Secret and IngressClass YAML').makeOptionMandatory())
     .addOption(flag('--output <format>', 'text for people, json in the cloud API\'s field names').choices(['text', 'json']).default('text'))
-    .addOption(flag('--provider <name>', 'aws, or a provider module specifier; decides the JSON shape').default('aws'));
-  for (const option of translationFlags()) plan.addOption(option);
-  plan.action(async (values: TranslationFlagValues & { manifests: string; output: 'text' | 'json'; provider: string }) => {
+    .addOption(flag('--provider <name>', 'aws, or a provider module specifier; decides the JSON shape').default('aws'))
+    .addOption(flag('--live', 'diff against what the provider finds in the cloud (read-only; needs its credentials)'));
+  for (const option of [...translationFlags(), ...providerFlags()]) plan.addOption(option);
+  plan.action(async (values: RunFlagValues & { manifests: string; output: 'text' | 'json'; live?: boolean }) => {
     const outcome = await runPlan({
       manifests: values.manifests,
       output: values.output,
       provider: values.provider,
       translate: toTranslateOptions(values, new Date()),
+      live: values.live === true,
+      providerSettings: toProviderSettings(values),
     });
     process.stdout.write(outcome.stdout);
     if (outcome.stderr) process.stderr.write(outcome.stderr);
