@@ -34,7 +34,14 @@ export function describeRound(report: RoundReport, first: boolean): string {
   const specs = report.outcomes.flatMap((outcome) => (outcome.spec ? [outcome.spec] : []));
   const diagnostics = [...report.diagnostics, ...report.outcomes.flatMap((outcome) => outcome.diagnostics)];
   const lines: string[] = [];
-  if (first) lines.push(renderPlanText(specs, diagnostics));
+  if (first) {
+    lines.push(renderPlanText(specs, diagnostics));
+    for (const outcome of report.outcomes) {
+      const applied = (outcome.result?.outcomes ?? []).filter((entry) => entry.error === undefined);
+      if (applied.length === 0) continue;
+      lines.push(`applied to ${outcome.stackId}:`, ...applied.map((entry) => `  ${entry.operation.action.padEnd(30)} ${entry.operation.resource}`));
+    }
+  }
   else {
     const changed = report.outcomes.filter((outcome) => (outcome.plan?.operations.length ?? 0) > 0);
     lines.push(`change applied to ${changed.length} load balancer(s): ${changed.map((outcome) => outcome.stackId).join(', ') || 'none'}`);

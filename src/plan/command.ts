@@ -79,7 +79,7 @@ function renderChanges(provider: string, changes: readonly StackChanges[]): stri
   const lines = ['', `changes against ${provider}:`];
   for (const stack of changes) {
     lines.push(`  load balancer ${stack.stackId}: ${stack.operations.length === 0 ? 'in step, nothing to do' : `${stack.operations.length} operation(s)`}`);
-    for (const operation of stack.operations) lines.push(`    ${operation.action.padEnd(28)} ${operation.resource}`);
+    for (const operation of stack.operations) lines.push(`    ${operation.action.padEnd(30)} ${operation.resource}`);
   }
   return `${lines.join('\n')}\n`;
 }
