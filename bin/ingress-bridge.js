@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when it has been built (the container image), else the TypeScript source
-// through tsx (a development checkout, where `npx ingress-bridge` should just work).
+// In a development checkout (src/ present) the TypeScript source runs through tsx, so a stale dist/
+// never shadows it; the container image ships only the compiled dist/ (`npm run build`).
 import { existsSync } from 'node:fs';
 
-const built = new URL('../dist/src/cli.js', import.meta.url);
+const source = new URL('../src/cli.ts', import.meta.url);
 let cli;
-if (existsSync(built)) {
-  cli = await import(built.href);
-} else {
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import(new URL('../src/cli.ts', import.meta.url).href);
+  cli = await import(source.href);
+} else {
+  cli = await import(new URL('../dist/src/cli.js', import.meta.url).href);
 }
 process.exitCode = await cli.main(process.argv.slice(2));

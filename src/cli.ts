@@ -3,7 +3,7 @@
  * input or usage. Errors go to stderr, one line each, naming the object and field.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import {
   clusterFlags,
@@ -27,8 +27,11 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_INVALID = 2;
 
+/** package.json is one directory above src/cli.ts, and two above the built dist/src/cli.js. */
 function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifestUrl = ['../package.json', '../../package.json'].map((relative) => new URL(relative, import.meta.url)).find((url) => existsSync(url));
+  if (!manifestUrl) throw new Error(`package.json not found above ${import.meta.url}`);
+  const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8')) as { version: string };
   return manifest.version;
 }
 
@@ -40,7 +43,8 @@ function untilSignal(): Promise<void> {
   });
 }
 
-function buildProgram(setExit: (code: number) => void): Command {
+/** The command-line definition; `setExit` receives the exit status an action decides. Exported so tests can check flags against it. */
+export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('ingress-bridge')
     .description('Makes a cloud HTTP load balancer serve a cluster\'s Ingresses')
     .exitOverride()

@@ -3,7 +3,7 @@
  * against the Kubernetes API fake and the stateful AWS fake.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { startKubeRun, type KubeRunHandle } from '../src/controller/kube-run.js';
 import { FINALIZER } from '../src/controller/ingress-writer.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -12,12 +12,16 @@ import { AwsProvider } from '../providers/aws/provider.js';
 import { testCertificate } from './support/aws-fake/fixtures.js';
 import { createAwsWorld, type AwsWorld } from './support/aws-provider-world.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions, type IngressFixture } from './support/cluster.js';
-import { startKubeFake, waitFor, type KubeFake, type KubeObject } from './support/kube-fake/index.js';
+import { startKubeFake, type KubeFake, type KubeObject } from './support/kube-fake/index.js';
+import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied } from './support/rbac.js';
 import { tlsSecretYaml } from './support/local-lb.js';
 import { ApiBudget } from '../providers/aws/budget.js';
 import { createAwsClients } from '../providers/aws/clients.js';
 
-const until = (condition: () => boolean, timeoutMs = 10_000): Promise<void> => waitFor(condition, { what: condition.toString(), timeoutMs });
+// The controller runs with exactly the permissions deploy/base/rbac.yaml grants.
+const rbac = loadRbacAuthorizer();
+/** Waits for a condition; the failure names the condition's source, or the request RBAC denied. */
+const until = (condition: () => boolean, timeoutMs = 10_000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
 const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 
 const ingressFixture = (paths: string[]): IngressFixture => ({
@@ -47,6 +51,7 @@ describe('the controller with the AWS provider, against both fakes', () => {
 
   before(async () => {
     kube = await startKubeFake();
+    kube.setAuthorizer(rbac.authorize);
     world = createAwsWorld();
     const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     apply(INGRESS_CLASS_YAML + serviceYaml({ name: 'api', endpoints: ['10.0.1.1', '10.0.1.2'] }) + tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) + ingressYaml(ingressFixture(['/api'])));
@@ -63,10 +68,12 @@ describe('the controller with the AWS provider, against both fakes', () => {
       healthAddress: '127.0.0.1:0',
     });
   });
+  afterEach(() => assertNothingDenied(rbac));
   after(async () => {
     await handle?.stop();
     await kube.close();
     world.close();
+    assertNothingDenied(rbac);
   });
 
   it('creates the load balancer and writes its DNS name into the Ingress status', async () => {

@@ -9,7 +9,8 @@ import { FINALIZER } from '../src/controller/ingress-writer.js';
 import { createLogger } from '../src/observability/logger.js';
 import { parseManifestFile } from '../src/sources/manifests.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions, type IngressFixture } from './support/cluster.js';
-import { startKubeFake, waitFor, type KubeFake, type KubeObject } from './support/kube-fake/index.js';
+import { startKubeFake, type KubeFake, type KubeObject } from './support/kube-fake/index.js';
+import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied, type RbacAuthorizer } from './support/rbac.js';
 import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from './support/plugin-provider.js';
 
 const RESOURCES: Record<string, string> = { Ingress: 'ingresses', IngressClass: 'ingressclasses', Service: 'services', EndpointSlice: 'endpointslices', Node: 'nodes', Secret: 'secrets' };
@@ -22,9 +23,6 @@ function apiVersionOf(kind: string): string {
   return { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' }[kind] ?? 'v1';
 }
 
-/** Waits for a condition; the failure names the condition's source. */
-const until = (condition: () => boolean, timeoutMs = 8000): Promise<void> => waitFor(condition, { what: condition.toString(), timeoutMs });
-
 const IP = { 'ingress-bridge.io/target-type': 'ip' };
 const web = (overrides: Partial<IngressFixture> = {}): IngressFixture => ({
   name: 'web',
@@ -35,7 +33,10 @@ const web = (overrides: Partial<IngressFixture> = {}): IngressFixture => ({
 
 describe('the runtime against the Kubernetes API fake', () => {
   let fake: KubeFake;
+  let rbac: RbacAuthorizer;
   let cloud: MemoryCloud;
+  /** Waits for a condition; the failure names the condition's source, or the request RBAC denied. */
+  const until = (condition: () => boolean, timeoutMs = 8000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
   const handles: KubeRunHandle[] = [];
 
   const start = async (instance: string, leaderElection = false): Promise<KubeRunHandle> => {
@@ -62,10 +63,14 @@ describe('the runtime against the Kubernetes API fake', () => {
 
   beforeEach(async () => {
     fake = await startKubeFake();
+    // The controller runs with exactly the permissions deploy/base/rbac.yaml grants.
+    rbac = loadRbacAuthorizer();
+    fake.setAuthorizer(rbac.authorize);
   });
   afterEach(async () => {
     await Promise.all(handles.splice(0).map((handle) => handle.stop()));
     await fake.close();
+    assertNothingDenied(rbac);
   });
 
   it('builds the load balancer, adds the finalizer and writes the address into status', async () => {
@@ -94,6 +99,19 @@ describe('the runtime against the Kubernetes API fake', () => {
     await start('a');
     await until(() => ingress('web')?.metadata.finalizers?.includes(FINALIZER) === true && cloud.served.has('default/web'));
     fake.remove('ingresses', 'default', 'web');
+    await until(() => ingress('web') === undefined);
+    assert.equal(cloud.served.has('default/web'), false);
+  });
+
+  it('keeps the finalizer while the cloud still holds what is left to delete, then lets go', async () => {
+    cloud = createMemoryCloud();
+    apply(INGRESS_CLASS_YAML + serviceYaml({ name: 'api' }) + ingressYaml(web()));
+    await start('a');
+    await until(() => cloud.served.has('default/web') && ingress('web')?.metadata.finalizers?.includes(FINALIZER) === true);
+    cloud.heldRemovals = 1;
+    fake.remove('ingresses', 'default', 'web');
+    await until(() => cloud.heldRemovals === 0);
+    assert.ok(ingress('web')?.metadata.deletionTimestamp, 'the Ingress waits, marked for deletion, while cleanup is pending');
     await until(() => ingress('web') === undefined);
     assert.equal(cloud.served.has('default/web'), false);
   });
