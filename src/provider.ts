@@ -72,6 +72,12 @@ export interface OperationOutcome {
 export interface ApplyResult {
   address?: LoadBalancerAddress;
   outcomes: OperationOutcome[];
+  /**
+   * Cleanup the cloud refused only because it still holds the resource (a certificate or security
+   * group a deleted load balancer let go of moments ago): the runtime tries the stack again later
+   * and keeps the finalizers that guard it until nothing is pending.
+   */
+  pending?: PlannedOperation[];
   /** Permanent failures, named for the Ingresses concerned. */
   diagnostics: Diagnostic[];
 }

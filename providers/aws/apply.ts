@@ -44,6 +44,8 @@ export interface Execution {
   failure?: { operation: AwsOperation; error: string };
   /** Load balancers and target groups deleted, for the provider's memory of the stack's ARNs. */
   deletedArns: string[];
+  /** Cleanup AWS refused only because it still holds the resource: to be tried again later. */
+  pending: AwsOperation[];
 }
 
 export class ApplyFailure extends Error {
@@ -51,7 +53,7 @@ export class ApplyFailure extends Error {
 }
 
 export async function executePlan(operations: readonly AwsOperation[], options: ExecuteOptions): Promise<Execution> {
-  const execution: Execution = { outcomes: [], deletedArns: [] };
+  const execution: Execution = { outcomes: [], deletedArns: [], pending: [] };
   const done = new Set<number>();
   const resolve: ResolveReference = async (ref) => options.references.get(ref) ?? (await options.lookup(ref));
 
@@ -62,6 +64,7 @@ export async function executePlan(operations: readonly AwsOperation[], options: 
       await runOperation(operation, options, resolve, execution);
     } catch (error) {
       if (!isStillInUse(operation, error)) throw error;
+      execution.pending.push(operation);
     }
     execution.outcomes.push({ operation });
     await options.onOperation?.({ operation });

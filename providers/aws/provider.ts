@@ -111,6 +111,7 @@ export class AwsProvider implements Provider {
     return {
       ...(hostname !== undefined && { address: { hostname } }),
       outcomes: execution.outcomes,
+      ...(execution.pending.length > 0 && { pending: execution.pending }),
       diagnostics: execution.failure ? failureDiagnostics(plan, execution.failure) : [],
     };
   }

@@ -148,6 +148,13 @@ export class KubeController {
       }
       const address = outcome.result?.address;
       for (const ingress of members) await writer.setAddress(ingress, address);
+      const pending = outcome.result?.pending ?? [];
+      if (pending.length > 0) {
+        // The cloud still holds what is left to delete: keep the finalizers that guard it and come back.
+        logger.info({ stack: key, pending: pending.map((operation) => `${operation.action} ${operation.resource}`) }, 'cleanup pending; will retry');
+        metrics.recordReconcile('success', (performance.now() - started) / 1000);
+        return 'retry';
+      }
       for (const ingress of this.departing(key, result)) {
         const ours = classifyIngress(ingress, this.snapshot.ingressClasses(), options).kind !== 'not-ours';
         if (!ours) await writer.setAddress(ingress, undefined);

@@ -16,10 +16,12 @@ export interface MemoryCloud {
   mutations: { instance: string; stackId: string; overlappedAnotherInstance: boolean }[];
   /** Applies in flight, by instance. */
   inFlight: Map<string, number>;
+  /** Removals the cloud refuses as "still in use" before it lets one through (a draining resource). */
+  heldRemovals: number;
 }
 
 export function createMemoryCloud(): MemoryCloud {
-  return { served: new Map(), mutations: [], inFlight: new Map() };
+  return { served: new Map(), mutations: [], inFlight: new Map(), heldRemovals: 0 };
 }
 
 export function hostnameOf(stackId: string): string {
@@ -38,6 +40,10 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
       return { stackId: observed.stackId, operations: same ? [] : [{ action: spec ? 'Put' : 'Remove', resource: observed.stackId }], ...(spec ? { desired: spec } : {}) };
     },
     async apply(plan: MemoryPlan): Promise<ApplyResult> {
+      if (!plan.desired && plan.operations.length > 0 && cloud.heldRemovals > 0) {
+        cloud.heldRemovals -= 1;
+        return { outcomes: plan.operations.map((operation) => ({ operation })), pending: plan.operations, diagnostics: [] };
+      }
       if (plan.operations.length > 0) {
         cloud.inFlight.set(instance, (cloud.inFlight.get(instance) ?? 0) + 1);
         const mutation = { instance, stackId: plan.stackId, overlappedAnotherInstance: othersMutating() };
