@@ -45,7 +45,7 @@ describe('the runtime against the Kubernetes API fake', () => {
       provider: () => memoryProvider(cloud, instance),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date() }),
-      logger: createLogger('silent'),
+      logger: createLogger((process.env.TEST_LOG_LEVEL as 'info') ?? 'silent'),
       namespace: 'ingress-bridge',
       ...(leaderElection ? { leaderElection: { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200, identity: instance } } : {}),
       concurrency: 2,
@@ -112,6 +112,21 @@ describe('the runtime against the Kubernetes API fake', () => {
     fake.remove('ingresses', 'default', 'web');
     await until(() => cloud.heldRemovals === 0);
     assert.ok(ingress('web')?.metadata.deletionTimestamp, 'the Ingress waits, marked for deletion, while cleanup is pending');
+    await until(() => ingress('web') === undefined);
+    assert.equal(cloud.served.has('default/web'), false);
+  });
+
+  it('keeps the load balancer of an Ingress whose annotation turns invalid, and still cleans up when it is deleted', async () => {
+    cloud = createMemoryCloud();
+    apply(INGRESS_CLASS_YAML + serviceYaml({ name: 'api' }) + ingressYaml(web()));
+    await start('a');
+    await until(() => cloud.served.has('default/web') && ingress('web')?.metadata.finalizers?.includes(FINALIZER) === true);
+    // A merge patch, as kubectl apply would send: the finalizer stays.
+    fake.patch('ingresses', 'default', 'web', { metadata: { annotations: { 'ingress-bridge.io/scheme': 'public' } } });
+    await until(() => fake.list('events', 'default').some((event) => /scheme/.test((event as { message?: string }).message ?? '')));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(cloud.served.has('default/web'), 'the load balancer stays while the Ingress is invalid');
+    fake.remove('ingresses', 'default', 'web');
     await until(() => ingress('web') === undefined);
     assert.equal(cloud.served.has('default/web'), false);
   });

@@ -105,7 +105,9 @@ export class KubeController {
     const affected = this.index.affectedBy(change);
     if (!this.synchronized) return;
     if (change.kind === 'Ingress' && change.type !== 'delete') this.reportRejected(change.object);
-    for (const key of affected) this.queue.enqueue(key);
+    // An Ingress that holds our finalizer names the group that must let it go, even while translate rejects it.
+    const named = change.kind === 'Ingress' && hasFinalizer(change.object) ? namedGroupKey(change.object) : undefined;
+    for (const key of new Set([...affected, ...(named ? [named] : [])])) this.queue.enqueue(key);
   }
 
   /** Every group with members, and every group an Ingress still holding our finalizer names. */
@@ -135,7 +137,7 @@ export class KubeController {
     await this.reportDiagnostics(result, members);
 
     // Bad input never deletes what exists: a group whose every member is invalid keeps its load balancer.
-    if (!result.spec && result.leftOut.length > 0) {
+    if (!result.spec && (result.leftOut.length > 0 || this.hasRejectedMember(key, options))) {
       metrics.recordReconcile('skipped', (performance.now() - started) / 1000);
       return 'done';
     }
@@ -179,6 +181,12 @@ export class KubeController {
       metrics.recordReconcile('error', (performance.now() - started) / 1000);
       return 'retry';
     }
+  }
+
+  /** An Ingress of ours naming this group whose annotations are invalid (so translate put it in no group). */
+  private hasRejectedMember(key: string, options: TranslateOptions): boolean {
+    const classes = this.snapshot.ingressClasses();
+    return this.snapshot.ingresses().some((ingress) => !ingress.metadata?.deletionTimestamp && namedGroupKey(ingress) === key && classifyIngress(ingress, classes, options).kind === 'rejected');
   }
 
   /** A Warning Event per diagnostic, on the Ingress it names (Service and Secret problems go to the group's members). */

@@ -61,7 +61,9 @@ export function classifyIngress(ingress: V1Ingress, classes: readonly V1IngressC
 export function namedGroupKey(ingress: V1Ingress): string | undefined {
   const ref = ingressRef(ingress);
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
-  return hasErrors(parsed.diagnostics) ? undefined : groupKeyOf(ref, parsed.value);
+  // Only a bad group.name leaves the group unknown; a bad scheme, say, does not move the Ingress.
+  const badGroupName = parsed.diagnostics.some((entry) => entry.severity === 'error' && entry.field.includes('group.name'));
+  return badGroupName ? undefined : groupKeyOf(ref, parsed.value);
 }
 
 export function groupIngresses(snapshot: SnapshotView, options: ClassOptions): Grouping {

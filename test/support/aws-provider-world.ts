@@ -2,9 +2,14 @@
  * A world for AWS provider tests: the stateful fake installed behind the real SDK clients, the
  * default network of cluster `test`, providers over it (fresh ones stand for a restarted
  * controller), and specs from Ingress YAML.
+ *
+ * The fake enforces deploy/iam-policy.json (for cluster `test`) unless given another `iamPolicy`,
+ * so every provider test also proves the policy lets the provider do what it does. Resources of
+ * someone else are seeded (`fake.seed`), which bypasses IAM.
  * @module
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { ListenerSpec, LoadBalancerSpec } from '../../src/model.js';
 import type { ApplyResult, CertificateMaterial, OperationOutcome } from '../../src/provider.js';
 import type { AwsPlan } from '../../providers/aws/aws-plan.js';
@@ -12,6 +17,7 @@ import { ApiBudget } from '../../providers/aws/budget.js';
 import { createAwsClients } from '../../providers/aws/clients.js';
 import { AwsProvider } from '../../providers/aws/provider.js';
 import type { RetryEvent } from '../../providers/aws/retry.js';
+import type { AwsSettings } from '../../providers/aws/settings.js';
 import { RESOURCE_TAG } from '../../providers/aws/tags.js';
 import { type AwsFake, createAwsFake } from './aws-fake/index.js';
 import { type DefaultNetwork, seedDefaultNetwork, testCertificate } from './aws-fake/fixtures.js';
@@ -23,9 +29,19 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 export const CLUSTER = 'test';
 
+/** Stands for the cluster name in deploy/iam-policy.json (in the `kubernetes.io/cluster/<name>` tag key). */
+export const IAM_POLICY_CLUSTER_PLACEHOLDER = 'CLUSTER_NAME';
+
+/** deploy/iam-policy.json as it is deployed for a cluster: the placeholder replaced by its name. */
+export function deployedIamPolicy(clusterName: string = CLUSTER): unknown {
+  const text = readFileSync(new URL('../../deploy/iam-policy.json', import.meta.url), 'utf8');
+  return JSON.parse(text.replaceAll(IAM_POLICY_CLUSTER_PLACEHOLDER, clusterName));
+}
+
 export interface WorldProviderOptions {
   onOperation?: (outcome: OperationOutcome) => void | Promise<void>;
   material?: Record<string, CertificateMaterial>;
+  settings?: AwsSettings;
 }
 
 export interface AwsWorld {
@@ -37,7 +53,7 @@ export interface AwsWorld {
 }
 
 export function createAwsWorld(options: Parameters<typeof createAwsFake>[0] = {}): AwsWorld {
-  const fake = createAwsFake({ targetsHealthyAfterDescribes: 0, ...options });
+  const fake = createAwsFake({ targetsHealthyAfterDescribes: 0, iamPolicy: deployedIamPolicy(CLUSTER), ...options });
   fake.install();
   const network = seedDefaultNetwork(fake, { clusterName: CLUSTER });
   const retries: RetryEvent[] = [];
@@ -52,6 +68,7 @@ export function createAwsWorld(options: Parameters<typeof createAwsFake>[0] = {}
         certificates: { get: (namespace, name) => providerOptions.material?.[`${namespace}/${name}`] },
         clients,
         retry: { maxAttempts: 12, sleep: async () => {}, onRetry: (event) => retries.push(event) },
+        ...(providerOptions.settings && { settings: providerOptions.settings }),
         ...(providerOptions.onOperation && { onOperation: providerOptions.onOperation }),
       }),
     close: () => fake.restore(),

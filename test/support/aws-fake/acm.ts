@@ -1,7 +1,7 @@
 /**
  * ACM, for imported certificates: import and reimport in place (same ARN, no tags allowed),
- * describe, list (ACM's default key-type filter included), tags, and delete unless a listener uses
- * the certificate.
+ * describe, list (ACM's default key-type filter included; at most 100 names per certificate, as
+ * ListCertificates gives them), tags, and delete unless a listener uses the certificate.
  * @module
  */
 import type {
@@ -24,6 +24,8 @@ import { checkPageSize, pageOf } from './pagination.js';
 import { handler, setTags, type CertificateRecord, type FakeState, type Handler } from './state.js';
 
 const TAGS_PER_CERTIFICATE = 50;
+/** ListCertificates gives at most this many subject alternative names; DescribeCertificate has them all. */
+const LISTED_NAMES = 100;
 /** ListCertificates without Includes.keyTypes returns only these, as ACM documents. */
 const DEFAULT_LISTED_KEY_TYPES: readonly KeyAlgorithm[] = ['RSA_1024', 'RSA_2048'];
 
@@ -109,8 +111,8 @@ function summaryOf(state: FakeState, certificate: CertificateRecord): Certificat
   return {
     CertificateArn: certificate.arn,
     DomainName: certificate.domainName,
-    SubjectAlternativeNameSummaries: [...certificate.subjectAlternativeNames],
-    HasAdditionalSubjectAlternativeNames: false,
+    SubjectAlternativeNameSummaries: certificate.subjectAlternativeNames.slice(0, LISTED_NAMES),
+    HasAdditionalSubjectAlternativeNames: certificate.subjectAlternativeNames.length > LISTED_NAMES,
     Status: certificate.status,
     Type: 'IMPORTED',
     KeyAlgorithm: certificate.keyAlgorithm,

@@ -51,6 +51,56 @@ export class CallLog {
   }
 }
 
+/** One authorization the fake's IAM made for a call (a call may need several). */
+export interface FakeAuthorization {
+  service: ServiceId;
+  /** The API action called. */
+  call: string;
+  /** The IAM action authorized, e.g. `elasticloadbalancing:AddTags`. */
+  action: string;
+  resource: string;
+  allowed: boolean;
+  /** The statement that allowed it, or the Deny that refused it. */
+  statement?: string;
+}
+
+/** A call IAM refused: the first authorization that failed, and why. */
+export interface DeniedCall {
+  service: ServiceId;
+  action: string;
+  input: unknown;
+  iamAction: string;
+  resource: string;
+  reason: 'explicit-deny' | 'no-allow';
+  statement?: string;
+}
+
+export class IamLog {
+  private authorizations: FakeAuthorization[] = [];
+  private denials: DeniedCall[] = [];
+
+  record(authorization: FakeAuthorization): void {
+    this.authorizations.push(authorization);
+  }
+
+  deny(call: DeniedCall): void {
+    this.denials.push(call);
+  }
+
+  all(): FakeAuthorization[] {
+    return this.authorizations.map((authorization) => ({ ...authorization }));
+  }
+
+  denied(): DeniedCall[] {
+    return this.denials.map((call) => ({ ...call }));
+  }
+
+  reset(): void {
+    this.authorizations = [];
+    this.denials = [];
+  }
+}
+
 export type ThrottleOptions = { probability: number; seed?: number } | { everyNth: number };
 
 export class FaultInjector {

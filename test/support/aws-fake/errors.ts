@@ -123,6 +123,27 @@ export function throttlingError(service: ServiceId): Error {
 }
 
 /**
+ * What each service answers when IAM refuses a call: ELBv2 `AccessDenied` (awsQuery), ACM and the
+ * Tagging API `AccessDeniedException`, EC2 `UnauthorizedOperation`; all HTTP 403, never retryable.
+ */
+export function accessDeniedError(service: ServiceId, message: string): Error {
+  const $metadata = { ...errorMetadata(), httpStatusCode: 403 };
+  switch (service) {
+    case 'elbv2':
+      return Object.assign(
+        new elbv2.ElasticLoadBalancingV2ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata, message }),
+        { Type: 'Sender', Code: 'AccessDenied', Error: { Type: 'Sender', Code: 'AccessDenied', Message: message } },
+      );
+    case 'acm':
+      return new acm.AccessDeniedException({ $metadata, message, Message: message });
+    case 'ec2':
+      return Object.assign(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', $metadata, message }), { Code: 'UnauthorizedOperation' });
+    case 'tagging':
+      return new tagging.ResourceGroupsTaggingAPIServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata, message });
+  }
+}
+
+/**
  * Thrown instead of a mutating call once `failAfterMutations(k)` has let k through: stands for the
  * controller process dying at that point. It is not an AWS error, so no retry logic should catch it.
  */

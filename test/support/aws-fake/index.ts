@@ -2,7 +2,8 @@
  * A stateful fake of the AWS APIs the controller uses (ELBv2, ACM, EC2, Resource Groups Tagging),
  * behind the real SDK clients: `install()` stubs `send` on the four client classes with
  * aws-sdk-client-mock, so every command any client instance sends lands here. Each call is logged,
- * may be throttled or "crash" on request, and is answered (or rejected) as AWS would.
+ * may be throttled or "crash" on request, and is answered (or rejected) as AWS would. Given an IAM
+ * policy, every call is first authorized against it (iam-enforcer.ts), as for a principal holding it.
  * An action outside the implemented surface rejects with `UnsupportedByFake: <Service>.<Action>`.
  * @module
  */
@@ -14,7 +15,7 @@ import * as taggingModule from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { acmHandlers } from './acm.js';
 import { TokenBuckets } from './buckets.js';
-import { CallLog, FaultInjector, isMutating, type FakeCall, type ThrottleOptions } from './calls.js';
+import { CallLog, type DeniedCall, type FakeAuthorization, FaultInjector, IamLog, isMutating, type FakeCall, type ThrottleOptions } from './calls.js';
 import { ec2Handlers } from './ec2.js';
 import { securityGroupHandlers } from './ec2-security-groups.js';
 import { securityGroupRuleHandlers } from './ec2-sg-rules.js';
@@ -25,13 +26,17 @@ import { targetGroupHandlers } from './elbv2-target-groups.js';
 import { targetHandlers } from './elbv2-targets.js';
 import { loadBalancerHandlers } from './elbv2.js';
 import { FakeCrash, throttlingError, unsupportedAction, type ServiceId } from './errors.js';
+import { parseIamPolicy } from './iam.js';
+import { createIamEnforcer } from './iam-enforcer.js';
 import { createSeeds, type Seeds } from './seeds.js';
 import { createState, type FakeClock, type FakeState, type Handler } from './state.js';
 import { taggingHandlers } from './tagging.js';
 import { createStateView, type StateView } from './views.js';
 
 export { FakeCrash, UnsupportedByFake } from './errors.js';
-export type { FakeCall, ThrottleOptions } from './calls.js';
+export type { DeniedCall, FakeAuthorization, FakeCall, ThrottleOptions } from './calls.js';
+export type { ServiceId } from './errors.js';
+export type { IamPolicy } from './iam.js';
 export type { FakeClock } from './state.js';
 export type { Seeds } from './seeds.js';
 export type { StateView } from './views.js';
@@ -54,6 +59,12 @@ export interface AwsFakeOptions {
   clock?: FakeClock;
   /** Seed for generated ids, so ARNs repeat across runs (default 'aws-fake'). */
   idSeed?: string;
+  /**
+   * An IAM identity policy (the parsed JSON document) every call is authorized against, as AWS
+   * would for a principal holding only it; refused calls throw the service's access-denied error.
+   * Without it nothing is refused. Seeds bypass it.
+   */
+  iamPolicy?: unknown;
 }
 
 export interface AwsFake {
@@ -75,6 +86,10 @@ export interface AwsFake {
   failAfterMutations(k: number | undefined): void;
   /** Enforces AWS's published request-rate buckets on the fake's clock. */
   tokenBuckets(enabled: boolean): void;
+  /** Calls the IAM policy refused, since creation or the last resetCalls. */
+  deniedCalls(): DeniedCall[];
+  /** Every authorization the IAM policy made, allowed or not, since creation or the last resetCalls. */
+  authorizations(): FakeAuthorization[];
 }
 
 const HANDLERS: Readonly<Record<ServiceId, Readonly<Record<string, Handler>>>> = {
@@ -147,6 +162,10 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
   const log = new CallLog();
   const faults = new FaultInjector();
   const buckets = new TokenBuckets(clock);
+  const iamLog = new IamLog();
+  const authorize = options.iamPolicy === undefined
+    ? undefined
+    : createIamEnforcer({ state, policy: parseIamPolicy(options.iamPolicy), log: iamLog });
   let restorers: (() => void)[] = [];
 
   async function dispatch(service: ServiceId, action: string, rawInput: unknown): Promise<object> {
@@ -155,6 +174,7 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
     try {
       const run = HANDLERS[service][action];
       if (run === undefined) throw unsupportedAction(service, action);
+      authorize?.(service, action, input);
       if (!buckets.tryTake(service, action) || faults.shouldThrottle()) throw throttlingError(service);
       if (isMutating(action) && faults.shouldCrash()) throw new FakeCrash(service, action);
       return { ...structuredClone(run(state, input)), $metadata: okMetadata() };
@@ -184,9 +204,14 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
     calls: () => log.all(),
     callCounts: () => log.counts(),
     mutatingCalls: () => log.mutating(),
-    resetCalls: () => log.reset(),
+    resetCalls: () => {
+      log.reset();
+      iamLog.reset();
+    },
     throttle: (throttleOptions) => faults.throttle(throttleOptions),
     failAfterMutations: (k) => faults.failAfterMutations(k),
     tokenBuckets: (enabled) => buckets.setEnabled(enabled),
+    deniedCalls: () => iamLog.denied(),
+    authorizations: () => iamLog.all(),
   };
 }
