@@ -22,7 +22,7 @@ import { RESOURCE_TAG } from '../../providers/aws/tags.js';
 import { type AwsFake, createAwsFake } from './aws-fake/index.js';
 import { type DefaultNetwork, seedDefaultNetwork, testCertificate } from './aws-fake/fixtures.js';
 import { listenerSpecFromElbv2 } from './aws-listener-view.js';
-import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, testOptions, translateYaml } from './cluster.js';
+import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, testOptions, tlsSecretYaml, translateYaml } from './cluster.js';
 
 // Nothing here may consult a real credential chain or the instance metadata service.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -101,16 +101,7 @@ export function specOf(yaml: string): LoadBalancerSpec {
 /** A kubernetes.io/tls Secret as YAML, and the material a CertificateMaterialSource hands out for it. */
 export function tlsSecret(namespace: string, name: string, commonName: string): { yaml: string; material: Record<string, CertificateMaterial> } {
   const certificate = testCertificate({ commonName });
-  const base64 = (text: string): string => Buffer.from(text).toString('base64');
-  const yaml = `apiVersion: v1
-kind: Secret
-metadata: {name: ${name}, namespace: ${namespace}}
-type: kubernetes.io/tls
-data:
-  tls.crt: ${base64(certificate.certificatePem)}
-  tls.key: ${base64(certificate.privateKeyPem)}
----
-`;
+  const yaml = tlsSecretYaml(name, certificate, namespace);
   return { yaml, material: { [`${namespace}/${name}`]: { certificatePem: certificate.certificatePem, chainPem: '', privateKeyPem: certificate.privateKeyPem } } };
 }
 

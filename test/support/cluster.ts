@@ -168,3 +168,17 @@ export function ingressYaml(fixture: IngressFixture): string {
   }
   return `${lines.join('\n')}\n---\n`;
 }
+
+/** A kubernetes.io/tls Secret holding the certificate and key, as YAML. */
+export function tlsSecretYaml(name: string, certificate: { certificatePem: string; privateKeyPem: string }, namespace = 'default'): string {
+  const base64 = (text: string): string => Buffer.from(text).toString('base64');
+  return `apiVersion: v1
+kind: Secret
+metadata: {name: ${name}, namespace: ${namespace}}
+type: kubernetes.io/tls
+data:
+  tls.crt: ${base64(certificate.certificatePem)}
+  tls.key: ${base64(certificate.privateKeyPem)}
+---
+`;
+}

@@ -137,18 +137,7 @@ export function selfSignedCertificate(hosts: readonly string[]): SelfSignedCerti
   }
 }
 
-export function tlsSecretYaml(name: string, certificate: SelfSignedCertificate, namespace = 'default'): string {
-  const base64 = (text: string): string => Buffer.from(text).toString('base64');
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: ${name}, namespace: ${namespace}}
-type: kubernetes.io/tls
-data:
-  tls.crt: ${base64(certificate.certificatePem)}
-  tls.key: ${base64(certificate.privateKeyPem)}
----
-`;
-}
+export { tlsSecretYaml } from './cluster.js';
 
 export function materialOf(certificate: SelfSignedCertificate): CertificateMaterial {
   return { certificatePem: certificate.certificatePem, chainPem: '', privateKeyPem: certificate.privateKeyPem };
