@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1EndpointSlice, V1Ingress, V1IngressClass, V1Node } from '@kubernetes/client-node';
-import { DependencyIndex } from '../src/sources/dependency-index.js';
+import { DependencyIndex, routingFieldsChanged } from '../src/sources/dependency-index.js';
 import type { Snapshot } from '../src/sources/snapshot.js';
 import { translateAll } from '../src/translate/index.js';
 import { ingressYaml, INGRESS_CLASS_YAML, serviceYaml, snapshotFromYaml, testOptions, type IngressFixture } from './support/cluster.js';
@@ -173,5 +173,17 @@ describe('DependencyIndex: Nodes', () => {
     const index = setup();
     index.onTranslated({ stackId: 'default/by-node' });
     assert.deepEqual(index.groupsWithInstanceTargets(), []);
+  });
+});
+
+describe('Ingress updates that change nothing translate reads', () => {
+  it('status, finalizer and resourceVersion changes re-queue nothing; spec, annotation and deletion changes do', () => {
+    const base = { metadata: { name: 'web', namespace: 'default', generation: 1, resourceVersion: '1', annotations: { a: '1' } }, spec: { ingressClassName: 'x' } };
+    const changed = (patch: object): typeof base => JSON.parse(JSON.stringify({ ...base, ...patch })) as typeof base;
+    assert.equal(routingFieldsChanged(base, changed({ status: { loadBalancer: { ingress: [{ hostname: 'h' }] } } })), false);
+    assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, resourceVersion: '2', finalizers: ['ingress-bridge.io/finalizer'] } })), false);
+    assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, generation: 2 }, spec: { ingressClassName: 'y' } })), true);
+    assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, annotations: { a: '2' } } })), true);
+    assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, deletionTimestamp: '2026-11-21T00:00:00Z' } })), true);
   });
 });

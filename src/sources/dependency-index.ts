@@ -40,7 +40,10 @@ export class DependencyIndex {
     const { namespace, name = '' } = change.object.metadata ?? {};
     switch (change.kind) {
       case 'Ingress':
-        return change.type === 'delete' ? this.onIngressDeleted(namespace ?? '', name) : this.onIngress(change.object);
+        if (change.type === 'delete') return this.onIngressDeleted(namespace ?? '', name);
+        // Our own status and finalizer writes come back as updates: they change nothing translate reads.
+        if (change.type === 'update' && change.previous && !routingFieldsChanged(change.previous, change.object)) return [];
+        return this.onIngress(change.object);
       case 'IngressClass':
         return this.onIngressClassChange();
       case 'Service':
@@ -204,4 +207,15 @@ export function nodeTargetFields(node: V1Node | undefined): string {
 
 function unique(keys: readonly (string | undefined)[]): string[] {
   return [...new Set(keys.filter((key): key is string => key !== undefined))].sort();
+}
+
+/**
+ * Whether an Ingress update touches what translate reads: the spec (its generation moves with it),
+ * the annotations, the class annotation among them, or the deletion mark. Status, finalizers and
+ * resourceVersion alone do not.
+ */
+export function routingFieldsChanged(previous: V1Ingress, current: V1Ingress): boolean {
+  const fields = (ingress: V1Ingress): string =>
+    JSON.stringify([ingress.metadata?.generation, ingress.spec, ingress.metadata?.annotations ?? {}, Boolean(ingress.metadata?.deletionTimestamp)]);
+  return fields(previous) !== fields(current);
 }
