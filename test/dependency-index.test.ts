@@ -181,6 +181,8 @@ describe('Ingress updates that change nothing translate reads', () => {
     const base = { metadata: { name: 'web', namespace: 'default', generation: 1, resourceVersion: '1', annotations: { a: '1' } }, spec: { ingressClassName: 'x' } };
     const changed = (patch: object): typeof base => JSON.parse(JSON.stringify({ ...base, ...patch })) as typeof base;
     assert.equal(routingFieldsChanged(base, changed({ status: { loadBalancer: { ingress: [{ hostname: 'h' }] } } })), false);
+    const reordered = { metadata: { annotations: { a: '1' }, resourceVersion: '3', namespace: 'default', name: 'web', generation: 1 }, spec: { ingressClassName: 'x' } };
+    assert.equal(routingFieldsChanged(base, reordered), false, 'a listed and a watched copy differ only in key order');
     assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, resourceVersion: '2', finalizers: ['ingress-bridge.io/finalizer'] } })), false);
     assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, generation: 2 }, spec: { ingressClassName: 'y' } })), true);
     assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, annotations: { a: '2' } } })), true);

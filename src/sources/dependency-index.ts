@@ -6,6 +6,7 @@
  * the Snapshot only for IngressClasses (class resolution) and, on an IngressClass change, Ingresses.
  * @module
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { V1EndpointSlice, V1Ingress, V1Node } from '@kubernetes/client-node';
 import type { ClassOptions } from '../translate/ingress-class.js';
 import type { TranslateResult } from '../translate/index.js';
@@ -215,7 +216,7 @@ function unique(keys: readonly (string | undefined)[]): string[] {
  * resourceVersion alone do not.
  */
 export function routingFieldsChanged(previous: V1Ingress, current: V1Ingress): boolean {
-  const fields = (ingress: V1Ingress): string =>
-    JSON.stringify([ingress.metadata?.generation, ingress.spec, ingress.metadata?.annotations ?? {}, Boolean(ingress.metadata?.deletionTimestamp)]);
-  return fields(previous) !== fields(current);
+  // Compared structurally: a listed and a watched copy of one Ingress order their keys differently.
+  const fields = (ingress: V1Ingress): unknown[] => [ingress.metadata?.generation, ingress.spec, ingress.metadata?.annotations ?? {}, Boolean(ingress.metadata?.deletionTimestamp)];
+  return !isDeepStrictEqual(fields(previous), fields(current));
 }
