@@ -1,0 +1,101 @@
+/**
+ * The controller as shipped (startKubeRun: informers, work queue, status, finalizers, Events) with the
+ * AWS provider built as providers/aws/index.ts `createProvider` builds it — real SDK clients with the
+ * ApiBudget and the per-call report — except that the budget and the provider's retry sleeps run on
+ * the cloud clock, and the clients' transport is the benchmark's cloud (sdk-transport.ts).
+ *
+ * Its log lines are read back as reconcile events: the one line per reconcile says whether the stack
+ * was changed, found in step, or failed.
+ * @module
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { startKubeRun, type KubeRunHandle } from '../src/controller/kube-run.js';
+import type { ProviderOptions } from '../src/provider.js';
+import { ApiBudget } from '../providers/aws/budget.js';
+import { createAwsClients, destroyAwsClients } from '../providers/aws/clients.js';
+import { AwsProvider } from '../providers/aws/provider.js';
+import { isThrottling } from '../providers/aws/retry.js';
+import { readAwsSettings } from '../providers/aws/settings.js';
+import type { CloudClock } from './clock.js';
+import { benchTranslateOptions } from './desired.js';
+import { routeClientsTo, type Transport } from './sdk-transport.js';
+
+// Nothing here may consult a real credential chain or the instance metadata service.
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+export interface ReconcileEvent {
+  /** Cloud ms. */
+  at: number;
+  stack: string;
+  outcome: 'changed' | 'in-step' | 'failed';
+  /** Why a reconcile failed. */
+  error?: string;
+}
+
+export interface BenchControllerOptions {
+  kubeConfig: KubeConfig;
+  clock: CloudClock;
+  transport: Transport;
+  /** The controller's share of the account's API budget (`--aws-api-share`); default 1, as shipped. */
+  apiShare?: number;
+  onReconcile: (event: ReconcileEvent) => void;
+}
+
+/** The shipped default of `--concurrency`. */
+const CONCURRENCY = 4;
+/** Resync is off for the run (its timer is wall time, and no scenario waits for it). */
+const NO_RESYNC_MS = 24 * 3_600_000;
+
+export function startBenchController(options: BenchControllerOptions): Promise<KubeRunHandle> {
+  const { clock } = options;
+  const logger = pino({ level: 'info', base: null }, { write: (line: string) => readLogLine(line, clock, options.onReconcile) });
+  return startKubeRun({
+    kubeConfig: options.kubeConfig,
+    provider: (providerOptions) => benchAwsProvider(providerOptions, options),
+    providerSettings: {},
+    translateOptions: benchTranslateOptions,
+    logger,
+    namespace: 'ingress-bridge',
+    concurrency: CONCURRENCY,
+    resyncMs: NO_RESYNC_MS,
+    metricsAddress: '127.0.0.1:0',
+    healthAddress: '127.0.0.1:0',
+  });
+}
+
+function benchAwsProvider(providerOptions: ProviderOptions, options: BenchControllerOptions): AwsProvider {
+  const settings = readAwsSettings(providerOptions.settings);
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    budget: new ApiBudget({ clock: options.clock, ...(options.apiShare !== undefined && { share: options.apiShare }) }),
+    onCall: (event) => {
+      const outcome = event.error === undefined ? 'success' : isThrottling(Object.assign(new Error(event.error), { name: event.error })) ? 'throttled' : 'error';
+      providerOptions.onApiCall?.({ service: event.service, action: event.action, outcome });
+    },
+  });
+  routeClientsTo(clients, options.transport, options.clock.scale);
+  return new AwsProvider({
+    clusterName: providerOptions.clusterName,
+    certificates: providerOptions.certificates,
+    clients,
+    settings,
+    retry: { sleep: (ms) => options.clock.sleep(ms) },
+    onClose: () => destroyAwsClients(clients),
+  });
+}
+
+const OUTCOMES: Readonly<Record<string, ReconcileEvent['outcome']>> = {
+  'load balancer converged': 'changed',
+  'load balancer in step': 'in-step',
+  'reconcile failed': 'failed',
+};
+
+function readLogLine(line: string, clock: CloudClock, onReconcile: (event: ReconcileEvent) => void): void {
+  if (!line.includes('"stack"')) return;
+  const entry = JSON.parse(line) as { msg?: string; stack?: string; err?: { message?: string } };
+  const outcome = OUTCOMES[entry.msg ?? ''];
+  if (outcome === undefined || entry.stack === undefined) return;
+  onReconcile({ at: clock.now(), stack: entry.stack, outcome, ...(entry.err?.message !== undefined && { error: entry.err.message }) });
+}

@@ -1,0 +1,80 @@
+/**
+ * The controller alone in a process of its own, for scenario 5: the fakes stay in the parent, the
+ * Kubernetes API over loopback HTTP as usual, the cloud over IPC (each request goes to the parent's
+ * cloud and its answer or error comes back). So this process's RSS and heap are the controller's:
+ * its informers' caches, Snapshot, provider, SDK clients, and the modules they load.
+ * Run by bench/scenarios/memory.ts with --expose-gc; not meant to be started by hand.
+ * @module
+ */
+import { fakeKubeConfig } from '../test/support/kube-fake/kubeconfig.js';
+import { createCloudClock } from './clock.js';
+import { startBenchController } from './controller.js';
+import type { ChildMessage, ParentMessage, MemoryReport, SerializedError } from './memory-protocol.js';
+
+const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
+const send = (message: ChildMessage): void => {
+  process.send?.(message);
+};
+
+function revive(error: SerializedError): Error {
+  return Object.assign(new Error(error.message), error);
+}
+
+async function main(): Promise<void> {
+  const start = await new Promise<Extract<ParentMessage, { type: 'start' }>>((resolve) => {
+    process.once('message', (message: ParentMessage) => {
+      if (message.type === 'start') resolve(message);
+    });
+  });
+  const clock = createCloudClock({ scale: start.scale, originEpochMs: start.originEpochMs });
+  const pending = new Map<number, { resolve: (output: object) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let reportRequested: (() => void) | undefined;
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'answer') {
+      const waiting = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) waiting?.reject(revive(message.error));
+      else waiting?.resolve(message.output ?? {});
+    } else if (message.type === 'report') reportRequested?.();
+  });
+
+  collect();
+  const baseline = process.memoryUsage();
+  const peak = { rss: baseline.rss, heapUsed: baseline.heapUsed };
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, usage.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, usage.heapUsed);
+  }, 20);
+
+  const handle = await startBenchController({
+    kubeConfig: fakeKubeConfig({ server: start.kubeUrl, token: start.kubeToken }),
+    clock,
+    transport: (service, action, input) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        send({ type: 'call', id, service, action, input });
+      }),
+    onReconcile: () => {},
+  });
+  send({ type: 'started' });
+  await new Promise<void>((resolve) => (reportRequested = resolve));
+  clearInterval(sampler);
+  collect();
+  const settled = process.memoryUsage();
+  const report: MemoryReport = {
+    baselineRss: baseline.rss,
+    baselineHeapUsed: baseline.heapUsed,
+    peakRss: Math.max(peak.rss, process.resourceUsage().maxRSS * 1024),
+    peakHeapUsed: peak.heapUsed,
+    settledRss: settled.rss,
+    settledHeapUsed: settled.heapUsed,
+  };
+  send({ type: 'report', report });
+  await handle.stop();
+  process.disconnect?.();
+}
+
+void main();

@@ -1,0 +1,89 @@
+/**
+ * Results as JSON (every figure) and markdown (the same, for people), with the commit and the
+ * machine they were measured on, under bench/results/.
+ * @module
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { ScenarioResult } from './scenarios/common.js';
+
+export interface RunInfo {
+  command: string;
+  size: string;
+  timeScale: number;
+  latencyMs: number;
+  jitter: number;
+  seed: number;
+  wallSeconds: number;
+  cluster: Record<string, number>;
+}
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+export function machine(): Machine {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/** The commit measured, marked `+dirty` when the work tree had changes. */
+export function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function writeResults(directory: string, run: RunInfo, scenarios: readonly ScenarioResult[]): { json: string; markdown: string } {
+  mkdirSync(directory, { recursive: true });
+  const document = { commit: commit(), measuredAt: new Date().toISOString(), machine: machine(), run, scenarios };
+  const json = join(directory, `bench-${run.size}.json`);
+  const markdown = join(directory, `bench-${run.size}.md`);
+  writeFileSync(json, `${JSON.stringify(document, null, 2)}\n`);
+  writeFileSync(markdown, renderMarkdown(document));
+  return { json, markdown };
+}
+
+const cell = (value: number | string | undefined): string => (value === undefined ? '—' : typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 3 }) : value);
+
+export function renderMarkdown(document: { commit: string; measuredAt: string; machine: Machine; run: RunInfo; scenarios: readonly ScenarioResult[] }): string {
+  const { run, machine: host } = document;
+  const lines = [
+    `# Benchmark, size ${run.size}`,
+    '',
+    `\`${run.command}\` — commit ${document.commit}, ${document.measuredAt}`,
+    '',
+    `Machine: ${host.cores} cores (${host.cpu}), ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}. ` +
+      `Time scale ${run.timeScale} (1 cloud s = ${1000 / run.timeScale} ms wall), latency ${run.latencyMs} ms ±${run.jitter * 100}%, seed ${run.seed}; ` +
+      `the run took ${Math.round(run.wallSeconds)} s wall. Every time below is in cloud seconds.`,
+    '',
+    `Cluster: ${Object.entries(run.cluster).map(([key, value]) => `${value.toLocaleString('en-US')} ${key}`).join(', ')}.`,
+  ];
+  for (const scenario of document.scenarios) {
+    lines.push('', `## ${scenario.title}`, '', '| figure | measured | floor | ÷ floor | note |', '| --- | ---: | ---: | ---: | --- |');
+    for (const entry of scenario.figures) {
+      lines.push(`| ${entry.label} | ${cell(entry.value)} ${entry.unit} | ${cell(entry.floor)} | ${cell(entry.ratio)} | ${entry.note ?? ''} |`);
+    }
+    if (scenario.actions && scenario.actions.length > 0) {
+      lines.push('', '| action | calls | fewest | throttled |', '| --- | ---: | ---: | ---: |');
+      for (const row of scenario.actions) lines.push(`| ${row.action} | ${cell(row.measured)} | ${cell(row.floor)} | ${cell(row.throttled)} |`);
+    }
+    for (const note of scenario.notes) lines.push('', note);
+  }
+  return `${lines.join('\n')}\n`;
+}

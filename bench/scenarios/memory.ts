@@ -1,0 +1,72 @@
+/**
+ * Scenario 5 — memory: a cold start with the controller in a child process (bench/memory-child.ts),
+ * so its peak RSS and heap are the controller's alone. The child samples process.memoryUsage() every
+ * 20 ms wall and takes the kernel's max RSS at the end; once converged and quiet, a forced GC gives
+ * the heap the controller keeps. Bytes per object = (settled heap − heap before the controller
+ * started) ÷ the cluster's Ingresses, Services, EndpointSlices, Nodes and Secrets.
+ * @module
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { objectCount } from '../generate.js';
+import type { ChildMessage, MemoryReport, ParentMessage } from '../memory-protocol.js';
+import { serializeError } from '../memory-protocol.js';
+import { cloudConverged, statusesWritten, waitUntil, type World } from '../world.js';
+import { figure, seconds, type ScenarioResult } from './common.js';
+
+const MIB = 1024 * 1024;
+
+export async function memory(world: World): Promise<ScenarioResult> {
+  const { clock, cloud, kube } = world;
+  const child = fork(fileURLToPath(new URL('../memory-child.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const toChild = (message: ParentMessage): void => {
+    if (child.connected) child.send(message);
+  };
+  let started = false;
+  let report: MemoryReport | undefined;
+  child.on('message', (message: ChildMessage) => {
+    if (message.type === 'started') started = true;
+    else if (message.type === 'report') report = message.report;
+    else if (message.type === 'call') {
+      cloud.send(message.service, message.action, message.input).then(
+        (output) => toChild({ type: 'answer', id: message.id, output }),
+        (error: unknown) => toChild({ type: 'answer', id: message.id, error: serializeError(error) }),
+      );
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const startedAt = clock.now();
+  try {
+    toChild({ type: 'start', kubeUrl: kube.url, kubeToken: 'kube-fake-token', originEpochMs: clock.originEpochMs, scale: clock.scale });
+    await waitUntil(clock, () => started, { timeoutSeconds: 3600, what: 'the controller process to start' });
+    await waitUntil(clock, () => statusesWritten(kube) && cloudConverged(world), { timeoutSeconds: 6 * 3600, what: 'the cold start to converge', pollMs: 1000 });
+    const convergedAt = clock.now();
+    await waitUntil(clock, () => clock.now() - (cloud.calls.at(-1)?.startedAt ?? 0) > 15_000, { timeoutSeconds: 3600, what: 'the controller to go quiet' });
+    toChild({ type: 'report' });
+    await waitUntil(clock, () => report !== undefined, { timeoutSeconds: 3600, what: 'the memory report' });
+    await exited;
+    const measured = report as MemoryReport;
+    const objects = objectCount(world.cluster);
+    const kept = measured.settledHeapUsed - measured.baselineHeapUsed;
+    return {
+      id: 'memory',
+      title: '5. Memory of the controller process',
+      figures: [
+        figure('peak RSS', measured.peakRss / MIB, 'MiB'),
+        figure('peak heap used', measured.peakHeapUsed / MIB, 'MiB'),
+        figure('heap kept once converged (after GC)', measured.settledHeapUsed / MIB, 'MiB'),
+        figure('heap before the controller started (modules loaded)', measured.baselineHeapUsed / MIB, 'MiB'),
+        figure('bytes per object (heap kept − baseline) ÷ objects', kept / objects, 'bytes', { note: `${objects} objects` }),
+        figure('RSS before the controller started', measured.baselineRss / MIB, 'MiB'),
+        figure('cold start in the child (IPC adds to each call)', seconds(convergedAt - startedAt), 'cloud s'),
+      ],
+      notes: ['no floor: memory has none the cloud sets; bytes per object is the figure to compare across sizes'],
+    };
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
