@@ -10,7 +10,7 @@ import type { Diagnostic, IngressRef } from '../model.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { Provider } from '../provider.js';
-import { DependencyIndex } from '../sources/dependency-index.js';
+import { DependencyIndex, routingFieldsChanged } from '../sources/dependency-index.js';
 import { KubeSource } from '../sources/kube.js';
 import { Snapshot } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
@@ -105,8 +105,10 @@ export class KubeController {
     const affected = this.index.affectedBy(change);
     if (!this.synchronized) return;
     if (change.kind === 'Ingress' && change.type !== 'delete') this.reportRejected(change.object);
-    // An Ingress that holds our finalizer names the group that must let it go, even while translate rejects it.
-    const named = change.kind === 'Ingress' && hasFinalizer(change.object) ? namedGroupKey(change.object) : undefined;
+    // An Ingress that holds our finalizer names the group that must let it go, even while translate
+    // rejects it — unless the change is only our own status or finalizer write.
+    const ownWrite = change.kind === 'Ingress' && change.type === 'update' && change.previous !== undefined && !routingFieldsChanged(change.previous, change.object);
+    const named = change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object) ? namedGroupKey(change.object) : undefined;
     for (const key of new Set([...affected, ...(named ? [named] : [])])) this.queue.enqueue(key);
   }
 
