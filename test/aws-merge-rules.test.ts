@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Action, Condition, LoadBalancerSpec, RuleSpec } from '../src/model.js';
 import { mergeAdjacentRules } from '../providers/aws/merge-rules.js';
+import { DEFAULT_HEALTH_CHECK } from '../src/translate/backends.js';
 import { routeOf } from './support/alb-evaluator.js';
 import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, onlySpec, serviceYaml, translateYaml } from './support/cluster.js';
 
@@ -100,7 +101,7 @@ function listenerSpec(rules: { conditions: Condition[]; action: Action }[]): Loa
       protocolVersion: 'HTTP1',
       port: 80,
       targetType: 'ip',
-      healthCheck: { protocol: 'HTTP', port: 'traffic-port', path: '/', intervalSeconds: 15, timeoutSeconds: 5, healthyThresholdCount: 2, unhealthyThresholdCount: 2, successCodes: '200' },
+      healthCheck: { ...DEFAULT_HEALTH_CHECK },
       attributes: {},
       tags: {},
       targets: [],

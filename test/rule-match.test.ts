@@ -4,6 +4,7 @@ import type { Action, Condition, ListenerSpec, LoadBalancerSpec, RuleSpec, Targe
 import { conditionMatches, selectListenerAction } from '../providers/local/rule-match.js';
 import type { HttpRequestFacts } from '../providers/local/rule-match.js';
 import { evaluateAlbRequest, routeOf } from './support/alb-evaluator.js';
+import { DEFAULT_HEALTH_CHECK } from '../src/translate/backends.js';
 
 function request(overrides: Partial<HttpRequestFacts> = {}): HttpRequestFacts {
   return { host: 'www.example.com', path: '/', method: 'GET', headers: {}, query: '', sourceIp: '192.0.2.10', ...overrides };
@@ -37,16 +38,7 @@ function targetGroup(service: string): TargetGroupSpec {
     protocolVersion: 'HTTP1',
     port: 80,
     targetType: 'ip',
-    healthCheck: {
-      protocol: 'HTTP',
-      port: 'traffic-port',
-      path: '/',
-      intervalSeconds: 15,
-      timeoutSeconds: 5,
-      healthyThresholdCount: 2,
-      unhealthyThresholdCount: 2,
-      successCodes: '200',
-    },
+    healthCheck: { ...DEFAULT_HEALTH_CHECK },
     attributes: {},
     tags: {},
     targets: [],

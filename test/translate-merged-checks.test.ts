@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, onlySpec, serviceYaml, translateYaml } from './support/cluster.js';
+import { groupsHeldByRejected } from '../src/translate/groups.js';
+import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, onlySpec, serviceYaml, snapshotFromYaml, testOptions, translateYaml } from './support/cluster.js';
 
 const BASE = INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'web' });
 const RULES = [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }];
@@ -50,5 +51,19 @@ describe('checks across objects', () => {
     const health = onlySpec(translated).targetGroups[0]?.healthCheck;
     assert.deepEqual([health?.intervalSeconds, health?.timeoutSeconds], [10, 9]);
     assert.ok(translated.diagnostics.some((entry) => /must be less than healthcheck-interval-seconds 10/.test(entry.message)));
+  });
+});
+
+describe('groups held by invalid Ingresses', () => {
+  it('names the group an invalid Ingress of ours still claims, but not one of another class', () => {
+    const bad = { 'ingress-bridge.io/scheme': 'public' };
+    const snapshot = snapshotFromYaml(
+      BASE +
+        ingressYaml({ name: 'invalid', annotations: bad, rules: RULES }) +
+        ingressYaml({ name: 'grouped', annotations: { ...bad, 'ingress-bridge.io/group.name': 'team' }, rules: RULES }) +
+        ingressYaml({ name: 'foreign', annotations: bad, ingressClassName: 'other', rules: RULES }) +
+        ingressYaml({ name: 'valid', rules: RULES }),
+    );
+    assert.deepEqual([...groupsHeldByRejected(snapshot, testOptions())].sort(), ['default/invalid', 'team']);
   });
 });

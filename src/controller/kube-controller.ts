@@ -14,7 +14,7 @@ import { DependencyIndex, routingFieldsChanged } from '../sources/dependency-ind
 import { KubeSource } from '../sources/kube.js';
 import { Snapshot } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
-import { classifyIngress, groupIngresses, namedGroupKey } from '../translate/groups.js';
+import { classifyIngress, groupIngresses, groupsHeldByRejected, namedGroupKey } from '../translate/groups.js';
 import { translate, type TranslateOptions, type TranslateResult } from '../translate/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
@@ -139,7 +139,7 @@ export class KubeController {
     await this.reportDiagnostics(result, members);
 
     // Bad input never deletes what exists: a group whose every member is invalid keeps its load balancer.
-    if (!result.spec && (result.leftOut.length > 0 || this.hasRejectedMember(key, options))) {
+    if (!result.spec && (result.leftOut.length > 0 || groupsHeldByRejected(this.snapshot, options).has(key))) {
       metrics.recordReconcile('skipped', (performance.now() - started) / 1000);
       return 'done';
     }
@@ -183,12 +183,6 @@ export class KubeController {
       metrics.recordReconcile('error', (performance.now() - started) / 1000);
       return 'retry';
     }
-  }
-
-  /** An Ingress of ours naming this group whose annotations are invalid (so translate put it in no group). */
-  private hasRejectedMember(key: string, options: TranslateOptions): boolean {
-    const classes = this.snapshot.ingressClasses();
-    return this.snapshot.ingresses().some((ingress) => !ingress.metadata?.deletionTimestamp && namedGroupKey(ingress) === key && classifyIngress(ingress, classes, options).kind === 'rejected');
   }
 
   /** A Warning Event per diagnostic, on the Ingress it names (Service and Secret problems go to the group's members). */

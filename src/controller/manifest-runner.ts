@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import type { LoadBalancerAddress, Provider } from '../provider.js';
 import { loadManifestDirectory } from '../sources/manifests.js';
 import { Snapshot, type SnapshotView } from '../sources/snapshot.js';
+import { groupsHeldByRejected } from '../translate/groups.js';
 import { translateAll, type TranslateOptions } from '../translate/index.js';
 import { ingressRow, type IngressRow } from './ingress-table.js';
 import { reconcileStack, type ReconcileOutcome } from './reconcile.js';
@@ -37,8 +38,6 @@ export interface ManifestRunnerOptions {
 export class ManifestRunner {
   private snapshot: SnapshotView = new Snapshot();
   private readonly knownStacks = new Set<string>();
-  /** `namespace/name` → the stack the Ingress was last served by, to protect it while the Ingress is invalid. */
-  private readonly stackOfIngress = new Map<string, string>();
   private rounds = 0;
   private running: Promise<RoundReport> | undefined;
   private rerun = false;
@@ -93,14 +92,12 @@ export class ManifestRunner {
     const { logger, provider } = this.options;
     const loaded = await loadManifestDirectory(this.options.dir);
     this.snapshot = loaded.snapshot;
-    const translated = translateAll(loaded.snapshot, this.options.translateOptions());
+    const options = this.options.translateOptions();
+    const translated = translateAll(loaded.snapshot, options);
     const outcomes: ReconcileOutcome[] = [];
     // Bad input never deletes what exists: a group whose every member is invalid keeps its load balancer.
-    const kept = new Set(translated.results.filter((result) => !result.spec && result.leftOut.length > 0).map((result) => result.stackId));
-    for (const ref of translated.rejected) {
-      const previous = this.stackOfIngress.get(`${ref.namespace}/${ref.name}`);
-      if (previous) kept.add(previous);
-    }
+    const kept = groupsHeldByRejected(loaded.snapshot, options);
+    for (const result of translated.results) if (!result.spec && result.leftOut.length > 0) kept.add(result.stackId);
     for (const result of translated.results) {
       if (kept.has(result.stackId)) outcomes.push({ stackId: result.stackId, diagnostics: result.diagnostics, apiCalls: {} });
       else outcomes.push(await reconcileStack(provider, result));
@@ -111,9 +108,6 @@ export class ManifestRunner {
       this.knownStacks.delete(stackId);
     }
     for (const id of [...present, ...kept]) this.knownStacks.add(id);
-    for (const result of translated.results) {
-      for (const member of result.members) this.stackOfIngress.set(`${member.namespace}/${member.name}`, result.stackId);
-    }
 
     for (const outcome of outcomes) {
       const operations = outcome.plan?.operations.length ?? 0;

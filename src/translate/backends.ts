@@ -122,11 +122,23 @@ interface HealthCheckInputs {
 }
 
 /** Defaults as aws-load-balancer-controller's, so migrating users see the same health checks. */
+export const DEFAULT_HEALTH_CHECK: Readonly<HealthCheckSpec> = {
+  protocol: 'HTTP',
+  port: 'traffic-port',
+  path: '/',
+  intervalSeconds: 15,
+  timeoutSeconds: 5,
+  healthyThresholdCount: 2,
+  unhealthyThresholdCount: 2,
+  successCodes: '200',
+};
+
+/** The Ingress's and the Service's health-check settings over the defaults (gRPC has its own path and codes). */
 function resolveHealthCheck(settings: TargetGroupAnnotations, inputs: HealthCheckInputs): { spec: HealthCheckSpec; diagnostics: Diagnostic[] } {
   const grpc = inputs.protocolVersion === 'GRPC';
   const overrides = settings.healthCheck;
   const diagnostics: Diagnostic[] = [];
-  let port: HealthCheckSpec['port'] = 'traffic-port';
+  let port: HealthCheckSpec['port'] = DEFAULT_HEALTH_CHECK.port;
   if (typeof overrides.port === 'number' || overrides.port === 'traffic-port') port = overrides.port;
   else if (typeof overrides.port === 'string') {
     const named = overrides.port;
@@ -139,7 +151,7 @@ function resolveHealthCheck(settings: TargetGroupAnnotations, inputs: HealthChec
       );
     }
   }
-  const defaultCodes = grpc ? '12' : '200';
+  const defaultCodes = grpc ? '12' : DEFAULT_HEALTH_CHECK.successCodes;
   let successCodes = overrides.successCodes ?? defaultCodes;
   // Each annotation was checked alone; the Ingress's and the Service's settings only meet here.
   const codes = parseSuccessCodes(successCodes, inputs.protocolVersion);
@@ -147,21 +159,21 @@ function resolveHealthCheck(settings: TargetGroupAnnotations, inputs: HealthChec
     diagnostics.push(diagnostic(objectRef('Service', inputs.service), 'metadata.annotations', 'warning', `success-codes "${successCodes}" does not suit backend-protocol-version ${inputs.protocolVersion} (${codes.problem}); ${defaultCodes} is used`));
     successCodes = defaultCodes;
   }
-  const intervalSeconds = overrides.intervalSeconds ?? 15;
-  let timeoutSeconds = overrides.timeoutSeconds ?? 5;
+  const intervalSeconds = overrides.intervalSeconds ?? DEFAULT_HEALTH_CHECK.intervalSeconds;
+  let timeoutSeconds = overrides.timeoutSeconds ?? DEFAULT_HEALTH_CHECK.timeoutSeconds;
   if (timeoutSeconds >= intervalSeconds) {
     diagnostics.push(diagnostic(objectRef('Service', inputs.service), 'metadata.annotations', 'warning', `healthcheck-timeout-seconds ${timeoutSeconds} must be less than healthcheck-interval-seconds ${intervalSeconds}; ${intervalSeconds - 1} is used`));
     timeoutSeconds = intervalSeconds - 1;
   }
   return {
     spec: {
-      protocol: overrides.protocol ?? 'HTTP',
+      protocol: overrides.protocol ?? DEFAULT_HEALTH_CHECK.protocol,
       port,
-      path: overrides.path ?? (grpc ? '/AWS.ALB/healthcheck' : '/'),
+      path: overrides.path ?? (grpc ? '/AWS.ALB/healthcheck' : DEFAULT_HEALTH_CHECK.path),
       intervalSeconds,
       timeoutSeconds,
-      healthyThresholdCount: overrides.healthyThresholdCount ?? 2,
-      unhealthyThresholdCount: overrides.unhealthyThresholdCount ?? 2,
+      healthyThresholdCount: overrides.healthyThresholdCount ?? DEFAULT_HEALTH_CHECK.healthyThresholdCount,
+      unhealthyThresholdCount: overrides.unhealthyThresholdCount ?? DEFAULT_HEALTH_CHECK.unhealthyThresholdCount,
       successCodes,
     },
     diagnostics,

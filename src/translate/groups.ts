@@ -66,6 +66,21 @@ export function namedGroupKey(ingress: V1Ingress): string | undefined {
   return badGroupName ? undefined : groupKeyOf(ref, parsed.value);
 }
 
+/**
+ * Groups an invalid Ingress of ours still names: bad input must not delete what exists, so these
+ * load balancers are kept as they are until the Ingress is fixed or deleted.
+ */
+export function groupsHeldByRejected(snapshot: SnapshotView, options: ClassOptions): Set<string> {
+  const classes = snapshot.ingressClasses();
+  const held = new Set<string>();
+  for (const ingress of snapshot.ingresses()) {
+    if (ingress.metadata?.deletionTimestamp || classifyIngress(ingress, classes, options).kind !== 'rejected') continue;
+    const key = namedGroupKey(ingress);
+    if (key) held.add(key);
+  }
+  return held;
+}
+
 export function groupIngresses(snapshot: SnapshotView, options: ClassOptions): Grouping {
   const classes = snapshot.ingressClasses();
   const groups = new Map<string, IngressGroup>();

@@ -3,20 +3,12 @@
  * stack, HTTP 80 and HTTPS 443 listeners, and whatever certificates and target groups a test gives.
  * @module
  */
+import { DEFAULT_HEALTH_CHECK } from '../../src/translate/backends.js';
 import type { CertificateSpec, HealthCheckSpec, LoadBalancerSpec, Target, TargetGroupSpec, TargetType } from '../../src/model.js';
 
 export const CLUSTER = 'test';
 
-const healthCheck: HealthCheckSpec = {
-  protocol: 'HTTP',
-  port: 'traffic-port',
-  path: '/',
-  intervalSeconds: 15,
-  timeoutSeconds: 5,
-  healthyThresholdCount: 2,
-  unhealthyThresholdCount: 2,
-  successCodes: '200',
-};
+const healthCheck: HealthCheckSpec = { ...DEFAULT_HEALTH_CHECK };
 
 export function secretCertificate(namespace: string, name: string, fingerprint: string, hosts: string[] = ['www.example.com']): CertificateSpec {
   return { key: `secret:${namespace}/${name}`, source: { kind: 'secret', namespace, name }, hosts, fingerprint };
