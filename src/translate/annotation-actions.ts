@@ -17,7 +17,7 @@ import {
   stringOrNumber,
   type JsonObject,
 } from './annotation-json.js';
-import { accept, isPortName, orList, parseJson, parsePort, reject, type Parsed } from './annotation-values.js';
+import { accept, controlCharacterProblem, isPortName, orList, parseJson, parsePort, reject, type Parsed } from './annotation-values.js';
 
 export const FIXED_RESPONSE_CONTENT_TYPES = [
   'text/plain',
@@ -31,8 +31,17 @@ const MAX_MESSAGE_BODY = 1024;
 const MAX_TARGET_GROUPS = 5;
 const WEIGHT_RANGE = { min: 0, max: 999 };
 const STICKINESS_SECONDS = { min: 1, max: 604800 };
-/** ALB's limit on each redirect component. */
+/** ALB's limit on each redirect component (RedirectActionConfig: host, path and query of at most 128). */
 const MAX_REDIRECT_PART = 128;
+/**
+ * What may go into the Location header the redirect builds. The ALB does not percent-encode host,
+ * path or query (RedirectActionConfig), so they must already be valid URI text: a hostname (letters,
+ * digits, `-`, `.`, `_`) around `#{host}`; path and query in visible ASCII.
+ */
+const REDIRECT_HOST = /^[A-Za-z0-9._-]+$/;
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+/** A Service name is a DNS-1035 label. */
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function parseAction(raw: string): Parsed<AnnotationAction> {
   const json = parseJson(raw);
@@ -101,6 +110,8 @@ function parseRedirect(action: JsonObject): Parsed<AnnotationAction> {
     if (typeof value !== 'string' || value === '' || value.length > MAX_REDIRECT_PART) {
       return reject(`redirectConfig.${name} must be a non-empty string of at most ${MAX_REDIRECT_PART} characters, got ${describeJson(raw)}`);
     }
+    const control = controlCharacterProblem(value);
+    if (control !== undefined) return reject(`redirectConfig.${name} ${control}`);
     if (value !== KEEP_REQUEST_VALUE[name]) parts[name] = value;
   }
   const problem = redirectPartProblem(parts);
@@ -109,7 +120,7 @@ function parseRedirect(action: JsonObject): Parsed<AnnotationAction> {
 }
 
 function redirectPartProblem(parts: Partial<Record<RedirectPart, string>>): string | undefined {
-  const { protocol, port, host, path } = parts;
+  const { protocol, port, host, path, query } = parts;
   // ALB's rule against redirect loops: the query alone does not count as a change.
   if ([protocol, port, host, path].every((part) => part === undefined)) {
     return 'redirectConfig must change at least one of protocol, port, host or path, or the redirect loops';
@@ -120,8 +131,17 @@ function redirectPartProblem(parts: Partial<Record<RedirectPart, string>>): stri
   if (port !== undefined && !parsePort(port).ok) {
     return `redirectConfig.port must be a port from 1 to 65535 or #{port}, got ${describeJson(port)}`;
   }
+  if (host !== undefined && !REDIRECT_HOST.test(host.replaceAll('#{host}', 'h'))) {
+    return `redirectConfig.host must be a hostname (letters, digits, "-", "." and "_", may use #{host}), got ${describeJson(host)}`;
+  }
   if (path !== undefined && !path.startsWith('/')) {
     return `redirectConfig.path must start with "/", got ${describeJson(path)}`;
+  }
+  if (path !== undefined && !VISIBLE_ASCII.test(path)) {
+    return `redirectConfig.path must be visible ASCII without spaces (percent-encode the rest), got ${describeJson(path)}`;
+  }
+  if (query !== undefined && (!VISIBLE_ASCII.test(query) || query.startsWith('?'))) {
+    return `redirectConfig.query must be visible ASCII without spaces or a leading "?" (percent-encode the rest), got ${describeJson(query)}`;
   }
   return undefined;
 }
@@ -162,6 +182,9 @@ function parseForwardBackend(group: unknown, path: string, count: number): Parse
   const serviceName = optionalString(group, 'serviceName', `${path}.serviceName`, { maxLength: 253 });
   if (!serviceName.ok) return serviceName;
   if (serviceName.value === undefined) return reject(`${path}.serviceName is required`);
+  if (!SERVICE_NAME.test(serviceName.value)) {
+    return reject(`${path}.serviceName must be a Service name (at most 63 lower-case letters, digits or "-", starting with a letter), got ${describeJson(serviceName.value)}`);
+  }
   const servicePort = parseServicePort(member(group, 'servicePort'), `${path}.servicePort`);
   if (!servicePort.ok) return servicePort;
   const weight = optionalInteger(group, 'weight', `${path}.weight`, WEIGHT_RANGE);

@@ -14,7 +14,8 @@ import {
   optionalStringList,
   type JsonObject,
 } from './annotation-json.js';
-import { accept, isCidr, orList, parseJson, reject, type Parsed } from './annotation-values.js';
+import { accept, isCidr, orList, parseJson, quote, reject, type Parsed } from './annotation-values.js';
+import { regexValueProblem } from './regex.js';
 
 type ConditionField = Condition['field'];
 
@@ -33,6 +34,17 @@ const MAX_VALUE = 128;
 const MAX_NAME = 40;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const METHOD_NAME = /^[A-Z_-]+$/;
+/**
+ * The characters the ALB accepts in wildcard values, as its guide lists them ("Add a listener rule":
+ * host header a-z, A-Z, 0-9, `-_.`; path a-z, A-Z, 0-9, `_-.$/~"'@:+;&`; query string a-z, A-Z, 0-9,
+ * `_-.$/~"'@:+&()!,;=`; each with the wildcards `*` and `?`). HTTP header values have no documented
+ * set: any character but a control character.
+ */
+const WILDCARD_VALUE: Record<'host-header' | 'path-pattern' | 'query-string', { pattern: RegExp; allowed: string }> = {
+  'host-header': { pattern: /^[A-Za-z0-9\-_.*?]+$/, allowed: 'letters, digits, "-", "_", "." and the wildcards * and ?' },
+  'path-pattern': { pattern: /^[A-Za-z0-9_\-.$/~"'@:+;&*?]+$/, allowed: 'letters, digits, _-.$/~"\'@:+;& and the wildcards * and ?' },
+  'query-string': { pattern: /^[A-Za-z0-9_\-.$/~"'@:+&()!,;=*?]+$/, allowed: 'letters, digits, _-.$/~"\'@:+&()!,;= and the wildcards * and ?' },
+};
 
 export function parseConditions(raw: string): Parsed<Condition[]> {
   const json = parseJson(raw);
@@ -58,7 +70,7 @@ function parseCondition(item: unknown, path: string): Parsed<Condition> {
   switch (field) {
     case 'host-header':
     case 'path-pattern': {
-      const match = parseMatchValues(config, configPath);
+      const match = parseMatchValues(config, configPath, field);
       return match.ok ? accept({ field, ...match.value }) : match;
     }
     case 'http-header':
@@ -73,12 +85,20 @@ function parseCondition(item: unknown, path: string): Parsed<Condition> {
 }
 
 /** Wildcard `values` or `regexValues`: exactly one of the two. */
-function parseMatchValues(config: JsonObject, path: string): Parsed<{ values: string[] } | { regexValues: string[] }> {
+function parseMatchValues(config: JsonObject, path: string, field: ConditionField): Parsed<{ values: string[] } | { regexValues: string[] }> {
   const values = optionalStringList(config, 'values', `${path}.values`, { maxLength: MAX_VALUE });
   if (!values.ok) return values;
   const regexValues = optionalStringList(config, 'regexValues', `${path}.regexValues`, { maxLength: MAX_VALUE });
   if (!regexValues.ok) return regexValues;
   if (values.value && regexValues.value) return reject(`${path} must set values or regexValues, not both`);
+  for (const [index, value] of (values.value ?? []).entries()) {
+    const problem = wildcardValueProblem(field, value);
+    if (problem !== undefined) return reject(`${path}.values[${index}] ${problem}`);
+  }
+  for (const [index, pattern] of (regexValues.value ?? []).entries()) {
+    const problem = regexValueProblem(pattern);
+    if (problem !== undefined) return reject(`${path}.regexValues[${index}] ${quote(pattern)} ${problem}`);
+  }
   if (values.value) return accept({ values: values.value });
   if (regexValues.value) return accept({ regexValues: regexValues.value });
   return reject(`${path} must set values or regexValues`);
@@ -90,7 +110,9 @@ function parseHeaderCondition(config: JsonObject, path: string): Parsed<Conditio
   if (headerName.value === undefined || !HEADER_NAME.test(headerName.value)) {
     return reject(`${path}.httpHeaderName must be an HTTP header name, got ${describeJson(headerName.value)}`);
   }
-  const match = parseMatchValues(config, path);
+  // "You can't use an HTTP header condition to specify the host header" (HttpHeaderConditionConfig).
+  if (headerName.value.toLowerCase() === 'host') return reject(`${path}.httpHeaderName cannot be Host; use a host-header condition`);
+  const match = parseMatchValues(config, path, 'http-header');
   return match.ok ? accept({ field: 'http-header', headerName: headerName.value, ...match.value }) : match;
 }
 
@@ -130,7 +152,18 @@ function parseQueryString(config: JsonObject, path: string): Parsed<Condition> {
     const value = optionalString(pair, 'value', `${pairPath}.value`, { maxLength: MAX_VALUE });
     if (!value.ok) return value;
     if (value.value === undefined) return reject(`${pairPath}.value is required`);
+    for (const [part, text] of [['key', key.value], ['value', value.value]] as const) {
+      const problem = text === undefined ? undefined : wildcardValueProblem('query-string', text);
+      if (problem !== undefined) return reject(`${pairPath}.${part} ${problem}`);
+    }
     matches.push({ ...(key.value !== undefined ? { key: key.value } : {}), value: value.value });
   }
   return accept({ field: 'query-string', values: matches });
+}
+
+/** Why the ALB would refuse a wildcard value of this field; control characters were refused already. */
+function wildcardValueProblem(field: ConditionField, value: string): string | undefined {
+  if (field !== 'host-header' && field !== 'path-pattern' && field !== 'query-string') return undefined;
+  const { pattern, allowed } = WILDCARD_VALUE[field];
+  return pattern.test(value) ? undefined : `${quote(value)} has a character the ALB does not accept in a ${field} value (allowed: ${allowed})`;
 }

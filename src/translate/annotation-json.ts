@@ -5,7 +5,7 @@
  * same here.
  * @module
  */
-import { accept, quote, reject, type Parsed } from './annotation-values.js';
+import { accept, controlCharacterProblem, quote, reject, type Parsed } from './annotation-values.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -26,7 +26,13 @@ const MAX_ECHO = 100;
 export function describeJson(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return quote(value);
-  const text = JSON.stringify(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // parseJson bounds the depth; this keeps a message from ever being what fails.
+    return 'a value that cannot be shown';
+  }
   return text.length <= MAX_ECHO ? text : `${text.slice(0, MAX_ECHO)}… (${text.length} characters)`;
 }
 
@@ -42,6 +48,8 @@ export function optionalString(object: JsonObject, name: string, path: string, r
   if (typeof value !== 'string' || value === '' || value.length > rules.maxLength) {
     return reject(`${path} must be a non-empty string of at most ${rules.maxLength} characters, got ${describeJson(value)}`);
   }
+  const control = controlCharacterProblem(value);
+  if (control !== undefined) return reject(`${path} ${control}`);
   return accept(value);
 }
 
@@ -62,6 +70,8 @@ export function optionalStringList(object: JsonObject, name: string, path: strin
     if (typeof item !== 'string' || item === '' || item.length > rules.maxLength) {
       return reject(`${expected}; ${path}[${index}] is ${describeJson(item)}`);
     }
+    const control = controlCharacterProblem(item);
+    if (control !== undefined) return reject(`${path}[${index}] ${control}`);
   }
   return accept(value as string[]);
 }

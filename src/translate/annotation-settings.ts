@@ -10,6 +10,7 @@ import { parseConditions } from './annotation-conditions.js';
 import {
   accept,
   isPortName,
+  listControlProblem,
   parseCidrList,
   parseEnum,
   parseInteger,
@@ -49,6 +50,8 @@ function setting<T, Target>(
 /** A stringList where an empty value means "not set", as in aws-load-balancer-controller. */
 function optionalList(raw: string): Parsed<string[] | undefined> {
   const items = parseStringList(raw);
+  const control = listControlProblem(items);
+  if (control !== undefined) return reject(control);
   return accept(items.length > 0 ? items : undefined);
 }
 
@@ -71,6 +74,8 @@ function parseLoadBalancerName(raw: string): Parsed<string> {
 
 function parseCertificateArns(raw: string): Parsed<string[] | undefined> {
   const arns = parseStringList(raw);
+  const control = listControlProblem(arns);
+  if (control !== undefined) return reject(control);
   const bad = arns.find((arn) => !CERTIFICATE_ARN.test(arn));
   if (bad !== undefined) return reject(`expected certificate ARNs such as arn:aws:acm:<region>:<account>:certificate/<id>; ${quote(bad)} is not one`);
   return accept(arns.length > 0 ? arns : undefined);
@@ -111,8 +116,11 @@ function parseListenPorts(raw: string): Parsed<ListenPort[]> {
   return accept(ports);
 }
 
+/** The path goes into the health-check request line: visible ASCII only, so no CR/LF can end the line. */
 function parseHealthCheckPath(raw: string): Parsed<string> {
-  return raw.startsWith('/') && raw.length <= 1024 ? accept(raw) : reject('expected a path starting with "/" (at most 1024 characters)');
+  return raw.startsWith('/') && raw.length <= 1024 && /^[\x21-\x7e]+$/.test(raw)
+    ? accept(raw)
+    : reject('expected a path starting with "/" (at most 1024 characters, visible ASCII without spaces; percent-encode the rest)');
 }
 
 function parseHealthCheckPort(raw: string): Parsed<'traffic-port' | number | string> {
@@ -126,8 +134,12 @@ function parseHealthCheckPort(raw: string): Parsed<'traffic-port' | number | str
   return reject('expected traffic-port, a port number from 1 to 65535, or the name of a Service port');
 }
 
-function parseNonEmpty(raw: string): Parsed<string> {
-  return raw.trim() === '' ? reject('expected a non-empty value') : accept(raw);
+/** A security-policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06; the listener maps it to protocols and ciphers. */
+function parseSslPolicy(raw: string): Parsed<string> {
+  if (raw.trim() === '') return reject('expected a non-empty value');
+  return /^[A-Za-z0-9._-]{1,128}$/.test(raw)
+    ? accept(raw)
+    : reject('expected a security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06 (letters, digits, "-", "_" and ".")');
 }
 
 /** Settings that may be given on an Ingress or on a Service (the Service's win). */
@@ -162,7 +174,7 @@ export const INGRESS_SETTINGS: readonly Setting<IngressAnnotations>[] = [
   setting('listen-ports', parseListenPorts, (t, v) => { t.listenPorts = v; }),
   setting('ssl-redirect', parsePort, (t, v) => { t.sslRedirect = v; }),
   setting('certificate-arn', parseCertificateArns, (t, v) => { t.certificateArns = v; }),
-  setting('ssl-policy', parseNonEmpty, (t, v) => { t.sslPolicy = v; }),
+  setting('ssl-policy', parseSslPolicy, (t, v) => { t.sslPolicy = v; }),
 ];
 
 /** Keys that end in a name: `actions.<name>` and `conditions.<name>`, where the name is a backend Service's. */

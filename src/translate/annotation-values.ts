@@ -24,6 +24,19 @@ export function quote(value: string): string {
   return `${JSON.stringify(value.slice(0, MAX_ECHO))}… (${value.length} characters)`;
 }
 
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/**
+ * Control characters (C0 with CR and LF, DEL, C1) have no place in a value that becomes part of a
+ * request match, a header, a redirect or a regex: CR/LF would split a header in two.
+ */
+export function controlCharacterProblem(value: string): string | undefined {
+  const match = CONTROL_CHARACTER.exec(value);
+  if (!match) return undefined;
+  const code = match[0].codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0');
+  return `contains the control character U+${code} at position ${match.index}; CR, LF and other control characters are not allowed`;
+}
+
 export function parseEnum<T extends string>(raw: string, allowed: readonly T[]): Parsed<T> {
   const match = allowed.find((candidate) => candidate === raw);
   return match === undefined ? reject(`expected ${orList(allowed)}`) : accept(match);
@@ -54,6 +67,15 @@ export function parsePort(raw: string): Parsed<number> {
   return parseInteger(raw, PORT_RANGE);
 }
 
+/** The first list item with a control character, as a problem; undefined when there is none. */
+export function listControlProblem(items: readonly string[]): string | undefined {
+  for (const item of items) {
+    const control = controlCharacterProblem(item);
+    if (control !== undefined) return `${quote(item)} ${control}`;
+  }
+  return undefined;
+}
+
 /** stringList: comma-separated, each item trimmed, empty items dropped (as aws-load-balancer-controller). */
 export function parseStringList(raw: string): string[] {
   return raw
@@ -72,18 +94,51 @@ export function parseStringMap(raw: string): Parsed<Record<string, string>> {
     const separator = item.indexOf('=');
     const key = item.slice(0, Math.max(separator, 0)).trim();
     if (separator < 0 || key === '') return reject(`expected key=value pairs separated by commas; ${quote(item)} is not one`);
+    const control = controlCharacterProblem(item);
+    if (control !== undefined) return reject(`${quote(item)} ${control}`);
     entries[key] = item.slice(separator + 1).trim();
   }
   return accept(entries);
 }
 
+/**
+ * Bounds on the JSON annotations (`actions.*`, `conditions.*`, `listen-ports`): real values are a few
+ * hundred characters, a few levels deep. Deeper values are refused before JSON.parse, because code
+ * that walks or prints a parsed value (JSON.stringify among it) recurses once per level and a value
+ * nested thousands deep would overflow the stack.
+ */
+export const MAX_JSON_LENGTH = 32 * 1024;
+export const MAX_JSON_DEPTH = 32;
+
 export function parseJson(raw: string): Parsed<unknown> {
+  if (raw.length > MAX_JSON_LENGTH) return reject(`expected JSON of at most ${MAX_JSON_LENGTH} characters, got ${raw.length}`);
+  if (exceedsJsonDepth(raw, MAX_JSON_DEPTH)) return reject(`expected JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
   try {
     return accept(JSON.parse(raw) as unknown);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return reject(`expected valid JSON (${detail.slice(0, MAX_ECHO)})`);
   }
+}
+
+/** True when brackets and braces outside strings nest deeper than `limit`; one pass, no recursion. */
+function exceedsJsonDepth(raw: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < raw.length; index++) {
+    const char = raw[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '[' || char === '{') {
+      if (++depth > limit) return true;
+    } else if (char === ']' || char === '}') {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** An IPv4 or IPv6 CIDR such as `10.0.0.0/8` or `2001:db8::/32`. */

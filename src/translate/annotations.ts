@@ -17,7 +17,7 @@ import {
   type Setting,
 } from './annotation-settings.js';
 import { findUnsupported } from './annotation-unsupported.js';
-import { quote, type Parsed } from './annotation-values.js';
+import { quote, reject, type Parsed } from './annotation-values.js';
 import { diagnostic } from './diagnostics.js';
 
 type Scope = 'Ingress' | 'Service';
@@ -102,6 +102,10 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
   for (const [key, value] of Object.entries(annotations ?? {})) {
     const prefix = [OWN_PREFIX, ALB_PREFIX].find((candidate) => key.startsWith(candidate));
     if (prefix === undefined) continue;
+    if (typeof value !== 'string') {
+      reading.diagnostics.push(diagnostic(object, fieldOf(key), 'error', `${key} must be a string; ignored`));
+      continue;
+    }
     const entry: Entry = { suffix: key.slice(prefix.length), key, value };
     const ignored = ignoredBecause(entry.suffix, key, scope);
     if (ignored !== undefined) {
@@ -135,18 +139,30 @@ function report(reading: Reading, entry: Entry, outcome: Parsed<boolean>): void 
   }
 }
 
+/**
+ * Each annotation is read inside its own error boundary: a value that trips a defect in a parser
+ * is an error on that annotation, never an exception out of translate.
+ */
+function applyGuarded(apply: () => Parsed<boolean>): Parsed<boolean> {
+  try {
+    return apply();
+  } catch (error) {
+    return reject(`the value could not be read (internal error: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown'})`);
+  }
+}
+
 /** In table order, not annotation order: a setting may depend on one listed before it. */
 function applySettings<Target>(reading: Reading, settings: readonly Setting<Target>[], target: Target): void {
   for (const setting of settings) {
     const entry = reading.entries.get(setting.key);
-    if (entry !== undefined) report(reading, entry, setting.apply(entry.value, target));
+    if (entry !== undefined) report(reading, entry, applyGuarded(() => setting.apply(entry.value, target)));
   }
 }
 
 function applyNamedSettings(reading: Reading, target: IngressAnnotations): void {
   for (const entry of reading.entries.values()) {
     const setting = findNamedSetting(entry.suffix);
-    if (setting !== undefined) report(reading, entry, setting.apply(entry.suffix.slice(setting.prefix.length), entry.value, target));
+    if (setting !== undefined) report(reading, entry, applyGuarded(() => setting.apply(entry.suffix.slice(setting.prefix.length), entry.value, target)));
   }
 }
 

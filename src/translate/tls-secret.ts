@@ -13,7 +13,28 @@ export type TlsSecretCheck =
 
 const ACCEPTED_RSA_BITS = [1024, 2048, 3072, 4096];
 const ACCEPTED_CURVES = ['prime256v1', 'secp384r1', 'secp521r1'];
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+const END_CERTIFICATE = '-----END CERTIFICATE-----';
+
+type PemBlocks = { blocks: string[]; unterminated: boolean };
+
+/**
+ * The PEM certificate blocks of a text, in order. Linear in the text: each search starts where the
+ * previous block ended and the text is never rescanned. (A lazy `BEGIN[\s\S]+?END` regex with the
+ * global flag rescans to the end of the text from every BEGIN that has no END: quadratic, 16 s for
+ * a 1 MB Secret.) A BEGIN with no END after it ends the scan, since no later block can be complete.
+ */
+function pemCertificateBlocks(text: string): PemBlocks {
+  const blocks: string[] = [];
+  for (let from = 0; ; ) {
+    const begin = text.indexOf(BEGIN_CERTIFICATE, from);
+    if (begin < 0) return { blocks, unterminated: false };
+    const end = text.indexOf(END_CERTIFICATE, begin + BEGIN_CERTIFICATE.length);
+    if (end < 0) return { blocks, unterminated: true };
+    from = end + END_CERTIFICATE.length;
+    blocks.push(text.slice(begin, from));
+  }
+}
 
 function decode(secret: V1Secret, key: string): string | undefined {
   const value = secret.data?.[key];
@@ -36,7 +57,10 @@ export function checkTlsSecret(secret: V1Secret, now: Date): TlsSecretCheck {
   const keyPem = decode(secret, 'tls.key');
   if (certificatePem === undefined) return { ok: false, field: 'data["tls.crt"]', message: 'has no tls.crt' };
   if (keyPem === undefined) return { ok: false, field: 'data["tls.key"]', message: 'has no tls.key' };
-  const blocks = certificatePem.match(PEM_CERTIFICATE) ?? [];
+  const { blocks, unterminated } = pemCertificateBlocks(certificatePem);
+  if (unterminated) {
+    return { ok: false, field: 'data["tls.crt"]', message: `tls.crt has a "${BEGIN_CERTIFICATE}" line with no "${END_CERTIFICATE}" after it` };
+  }
   if (blocks.length === 0) return { ok: false, field: 'data["tls.crt"]', message: 'tls.crt holds no PEM certificate' };
   let leaf: X509Certificate;
   try {
