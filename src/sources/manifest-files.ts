@@ -4,7 +4,7 @@
  * @module
  */
 import type { Dirent, Stats } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../model.js';
 
@@ -15,6 +15,17 @@ export interface ManifestFile {
   /** The path relative to the directory read, `/`-separated. */
   path: string;
   text: string;
+}
+
+/** The default size limit of one manifest file: far above any real manifest, far below what parsing costs to bound. */
+export const DEFAULT_MAX_MANIFEST_FILE_BYTES = 8 * 1024 * 1024;
+
+export interface ManifestReadOptions {
+  /**
+   * Files bigger than this many bytes are not read (an error diagnostic names the file and the
+   * limit): YAML parsing takes memory many times the file's size. The CLI's --max-manifest-bytes.
+   */
+  maxFileBytes?: number;
 }
 
 export interface ManifestFiles {
@@ -28,10 +39,11 @@ export interface ManifestFiles {
  * directories. Symbolic links are followed because a ConfigMap mounted as a volume is a tree of
  * links; its hidden `..data` directory is skipped with the other hidden entries.
  */
-export async function readManifestFiles(dir: string): Promise<ManifestFiles> {
+export async function readManifestFiles(dir: string, options: ManifestReadOptions = {}): Promise<ManifestFiles> {
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_MANIFEST_FILE_BYTES;
   const diagnostics: Diagnostic[] = [];
   const paths = (await findManifestFiles(dir, diagnostics)).sort();
-  const reads = await Promise.all(paths.map((file) => readManifestFile(dir, file)));
+  const reads = await Promise.all(paths.map((file) => readManifestFile(dir, file, maxFileBytes)));
   const files: ManifestFile[] = [];
   for (const read of reads) {
     if ('text' in read) files.push(read);
@@ -71,12 +83,35 @@ async function findManifestFiles(root: string, diagnostics: Diagnostic[]): Promi
   return found;
 }
 
-async function readManifestFile(root: string, file: string): Promise<ManifestFile | Diagnostic> {
+/** Reads at most `maxBytes` + 1 bytes, so a file that grows after its size was checked is still refused. */
+async function readManifestFile(root: string, file: string, maxBytes: number): Promise<ManifestFile | Diagnostic> {
   try {
-    return { path: file, text: await readFile(path.join(root, file), 'utf8') };
+    const handle = await open(path.join(root, file), 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) return tooBig(file, size, maxBytes);
+      const chunks: Buffer[] = [];
+      for await (const chunk of handle.createReadStream({ start: 0, end: maxBytes, autoClose: false })) chunks.push(chunk as Buffer);
+      const data = Buffer.concat(chunks);
+      if (data.length > maxBytes) return tooBig(file, undefined, maxBytes);
+      return { path: file, text: data.toString('utf8') };
+    } finally {
+      await handle.close();
+    }
   } catch (cause) {
     return unreadable('File', file, cause);
   }
+}
+
+/** `bytes` is unknown when the file grew past the limit while it was read. */
+function tooBig(file: string, bytes: number | undefined, maxBytes: number): Diagnostic {
+  const size = bytes === undefined ? `more than ${maxBytes} bytes` : `${bytes} bytes`;
+  return {
+    severity: 'error',
+    object: { kind: 'File', name: file },
+    field: '',
+    message: `the manifest file is ${size}, over the limit of ${maxBytes} bytes (--max-manifest-bytes); it is not read`,
+  };
 }
 
 async function statOrUndefined(file: string): Promise<Stats | undefined> {

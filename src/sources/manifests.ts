@@ -6,12 +6,13 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Tags, YAMLError } from 'yaml';
 import type { Diagnostic, ObjectRef } from '../model.js';
-import { readManifestFiles } from './manifest-files.js';
+import { readManifestFiles, type ManifestReadOptions } from './manifest-files.js';
 import { validateDocument } from './manifest-validate.js';
 import type { ManifestObjects, ParsedObject } from './manifest-validate.js';
 import { Snapshot } from './snapshot.js';
 
 export type { ManifestObjects, ParsedObject } from './manifest-validate.js';
+export { DEFAULT_MAX_MANIFEST_FILE_BYTES, type ManifestReadOptions } from './manifest-files.js';
 
 export interface ManifestLoadResult {
   snapshot: Snapshot;
@@ -32,9 +33,12 @@ const YAML_OPTIONS = {
     tags.filter((tag) => typeof tag === 'string' || (tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp')),
 } as const;
 
-/** Reads every manifest under `dir` into a new Snapshot. Never throws: problems are diagnostics. */
-export async function loadManifestDirectory(dir: string): Promise<ManifestLoadResult> {
-  const { files, diagnostics } = await readManifestFiles(dir);
+/**
+ * Reads every manifest under `dir` into a new Snapshot. Never throws: problems are diagnostics.
+ * `options.maxFileBytes` bounds each file (default 8 MiB); a bigger file is an error and not read.
+ */
+export async function loadManifestDirectory(dir: string, options: ManifestReadOptions = {}): Promise<ManifestLoadResult> {
+  const { files, diagnostics } = await readManifestFiles(dir, options);
   const snapshot = new Snapshot();
   for (const file of files) {
     const parsed = parseManifestFile(file.text, file.path);
