@@ -6,7 +6,8 @@
  */
 import type { Diagnostic, LoadBalancerSpec, Severity } from '../../src/model.js';
 import type { CertificateMaterialSource } from '../../src/provider.js';
-import { loadListenerCertificates } from './tls.js';
+import { DEFAULT_SSL_POLICY, resolveSslPolicy } from './ssl-policies.js';
+import { loadListenerCertificates, type CertificateContexts } from './tls.js';
 
 function onMembers(spec: LoadBalancerSpec, entry: { severity: Severity; field: string; message: string }): Diagnostic[] {
   return spec.stack.members.map((member) => ({ ...entry, object: { kind: 'Ingress', namespace: member.namespace, name: member.name } }));
@@ -22,11 +23,11 @@ export function listenerDiagnostics(spec: LoadBalancerSpec, specPort: number, er
 }
 
 /** One diagnostic per member for each certificate of the stack's HTTPS listeners that cannot be served. */
-export function certificateDiagnostics(spec: LoadBalancerSpec, material: CertificateMaterialSource): Diagnostic[] {
+export function certificateDiagnostics(spec: LoadBalancerSpec, material: CertificateMaterialSource, contexts: CertificateContexts): Diagnostic[] {
   const reported = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const listener of spec.listeners) {
-    for (const { certificate, reason } of loadListenerCertificates(spec, listener, material).problems) {
+    for (const { certificate, reason } of loadListenerCertificates(spec, listener, material, contexts).problems) {
       if (reported.has(certificate.key)) continue;
       reported.add(certificate.key);
       const fromAnnotation = certificate.source.kind === 'arn';
@@ -38,4 +39,15 @@ export function certificateDiagnostics(spec: LoadBalancerSpec, material: Certifi
     }
   }
   return diagnostics;
+}
+
+/** A warning per member for each HTTPS listener whose ssl-policy the local load balancer does not know. */
+export function sslPolicyDiagnostics(spec: LoadBalancerSpec): Diagnostic[] {
+  return spec.listeners
+    .filter((listener) => listener.protocol === 'HTTPS' && !resolveSslPolicy(listener.sslPolicy).known)
+    .flatMap((listener) => onMembers(spec, {
+      severity: 'warning',
+      field: 'metadata.annotations["alb.ingress.kubernetes.io/ssl-policy"]',
+      message: `ssl-policy ${JSON.stringify(listener.sslPolicy)} of port ${listener.port} is not a predefined ELBSecurityPolicy the local load balancer knows; it serves ${DEFAULT_SSL_POLICY} instead`,
+    }));
 }

@@ -19,6 +19,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Action, ListenerSpec, RuleSpec } from '../../src/model.js';
+import { normalizeRequestPath } from './path-normalization.js';
 import { conditionMatches, selectListenerAction, type HttpRequestFacts } from './rule-match.js';
 
 export interface RouteCandidate<Stack> {
@@ -76,18 +77,36 @@ function namedHostSpecificity(rules: readonly RuleSpec[], request: HttpRequestFa
   return specificity;
 }
 
-/** What the rules look at, taken from the request as it arrived (path not decoded or normalised). */
+/**
+ * What the rules look at, taken from the request as it arrived, except that the path's dot
+ * segments are removed (path-normalization.ts); nothing else is decoded.
+ */
 export function requestFacts(request: IncomingMessage): HttpRequestFacts {
-  const target = originForm(request.url ?? '/');
-  const queryStart = target.indexOf('?');
+  const { path, query } = requestTarget(request);
   return {
     host: request.headers.host ?? '',
-    path: queryStart === -1 ? target : target.slice(0, queryStart),
-    query: queryStart === -1 ? '' : target.slice(queryStart + 1),
+    path,
+    query,
     method: request.method ?? 'GET',
     headers: request.headers,
     sourceIp: clientAddress(request),
   };
+}
+
+/** The request's path (normalised) and query (as sent, without `?`): what rules match and what the target is sent. */
+export function requestTarget(request: IncomingMessage): { path: string; query: string } {
+  const target = originForm(request.url ?? '/');
+  const queryStart = target.indexOf('?');
+  return {
+    path: normalizeRequestPath(queryStart === -1 ? target : target.slice(0, queryStart)),
+    query: queryStart === -1 ? '' : target.slice(queryStart + 1),
+  };
+}
+
+/** The origin-form request target for the target: the normalised path and the query as sent. */
+export function forwardedRequestTarget(request: IncomingMessage): string {
+  const { path, query } = requestTarget(request);
+  return (request.url ?? '').includes('?') ? `${path}?${query}` : path;
 }
 
 /** The client's address; IPv4 clients of a dual-stack socket appear as `::ffff:a.b.c.d`. */

@@ -1,6 +1,9 @@
 /**
  * Proxies one request to one target with Node's own http/https clients: bodies stream both ways,
- * hop-by-hop headers stay on their hop, and the target sees the headers an ALB adds.
+ * framed by the load balancer itself (framing.ts), hop-by-hop headers stay on their hop, and the
+ * target sees the headers an ALB adds. A target's answer that cannot be relayed
+ * (upstream-response.ts) is a 502 for that request alone; error bodies are generic and the details
+ * go to the log.
  *
  * X-Forwarded-Port is the spec listener port (80, 443), not the local one (8080, 8443): backends see
  * what they would see behind the cloud load balancer, so redirects and absolute URLs they build are
@@ -10,10 +13,23 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { ListenerProtocol, Target } from '../../src/model.js';
-import { clientAddress, originForm } from './dispatch.js';
+import { clientAddress, forwardedRequestTarget } from './dispatch.js';
+import { clientBodyFraming, framingHeaders } from './framing.js';
+import type { LocalLog } from './log.js';
+import { upstreamResponseProblem } from './upstream-response.js';
 
 /** RFC 9110 section 7.6.1, plus the non-standard ones proxies commonly drop. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/**
+ * Never dropped because `Connection` names them: `Connection: host` would send the target a request
+ * without the Host that routed it, and `Connection: content-length` a body without framing. The
+ * framing headers are set by the load balancer anyway (framing.ts).
+ */
+const NOT_REMOVABLE_BY_CONNECTION = new Set(['host', 'content-length', 'transfer-encoding']);
+
+/** Framing is decided by the load balancer, never copied from either side. */
+const FRAMING = new Set(['content-length', 'transfer-encoding']);
 
 export interface UpstreamAgents {
   http: http.Agent;
@@ -29,42 +45,67 @@ export interface ForwardRequest {
   /** The upstream may stay silent this long before the client gets a 504. */
   timeoutMs: number;
   agents: UpstreamAgents;
+  log: LocalLog;
 }
 
 export function forwardRequest(forward: ForwardRequest): void {
   const { request, response, target } = forward;
   const secure = forward.targetProtocol === 'HTTPS';
+  const framing = clientBodyFraming(request.headers);
   const upstream = (secure ? https : http).request({
     host: target.ip,
     port: target.port,
     method: request.method,
-    path: originForm(request.url ?? '/'),
-    headers: forwardedHeaders(request.headers, {
-      clientIp: clientAddress(request),
-      protocol: forward.listener.protocol,
-      specPort: forward.listener.specPort,
-    }),
+    path: forwardedRequestTarget(request),
+    headers: {
+      ...forwardedHeaders(request.headers, {
+        clientIp: clientAddress(request),
+        protocol: forward.listener.protocol,
+        specPort: forward.listener.specPort,
+      }),
+      ...framingHeaders(framing),
+    },
     agent: secure ? forward.agents.https : forward.agents.http,
     // Targets are Pods and Nodes with certificates of their own; the ALB does not verify them either.
     ...(secure ? { rejectUnauthorized: false } : {}),
   });
+  const fail = (status: 502 | 504, detail: string): void => {
+    forward.log.warn({ target: `${target.ip}:${target.port}`, method: request.method, status, detail }, 'the local load balancer could not relay the target\'s answer');
+    if (response.headersSent) response.destroy();
+    else sendError(response, status);
+  };
   let timedOut = false;
   upstream.setTimeout(forward.timeoutMs, () => {
     timedOut = true;
     upstream.destroy(new Error(`no answer within ${forward.timeoutMs} ms`));
   });
   upstream.on('response', (answer) => {
-    response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
+    const problem = upstreamResponseProblem(answer);
+    if (problem) {
+      upstream.destroy();
+      fail(502, problem);
+      return;
+    }
+    try {
+      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers, { dropFraming: false }));
+    } catch (error) {
+      upstream.destroy();
+      fail(502, `the target's answer could not be relayed: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     answer.pipe(response);
     answer.on('error', () => response.destroy());
   });
+  // Node reports a 101 as an upgrade; this request asked for none (upgrades go through websocket.ts).
+  upstream.on('upgrade', (_answer, socket) => {
+    socket.destroy();
+    upstream.destroy();
+    fail(502, 'the target switched protocols (101) for a request that asked for no upgrade');
+  });
   upstream.on('error', (error: NodeJS.ErrnoException) => {
-    if (response.headersSent) {
-      response.destroy();
-      return;
-    }
-    if (timedOut) sendError(response, 504, `the target ${target.ip}:${target.port} did not answer within ${forward.timeoutMs} ms`);
-    else sendError(response, 502, `the target ${target.ip}:${target.port} could not be reached (${error.code ?? error.message})`);
+    if (response.writableEnded) return;
+    if (timedOut) fail(504, `no answer within ${forward.timeoutMs} ms`);
+    else fail(502, `could not be reached or answered malformed HTTP (${error.code ?? error.message})`);
   });
   // A client that goes away takes its upstream request with it.
   response.on('close', () => {
@@ -73,12 +114,15 @@ export function forwardRequest(forward: ForwardRequest): void {
   request.pipe(upstream);
 }
 
-/** The request's headers for the target: Host kept, hop-by-hop dropped, X-Forwarded-* as an ALB sets them. */
+/**
+ * The request's headers for the target: Host kept, hop-by-hop and framing dropped (the caller sets
+ * framing), X-Forwarded-* as an ALB sets them.
+ */
 export function forwardedHeaders(
   headers: IncomingHttpHeaders,
   context: { clientIp: string; protocol: ListenerProtocol; specPort: number },
 ): OutgoingHttpHeaders {
-  const forwarded = withoutHopByHop(headers);
+  const forwarded = withoutHopByHop(headers, { dropFraming: true });
   const previous = headers['x-forwarded-for'];
   forwarded['x-forwarded-for'] = previous ? `${previous}, ${context.clientIp}` : context.clientIp;
   forwarded['x-forwarded-proto'] = context.protocol.toLowerCase();
@@ -86,12 +130,16 @@ export function forwardedHeaders(
   return forwarded;
 }
 
-function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+/**
+ * Headers for the next hop. A response keeps its Content-Length (Node's parser read the body by
+ * it, so it is exact) unless `Connection` names it, in which case Node frames the body itself.
+ */
+export function withoutHopByHop(headers: IncomingHttpHeaders, options: { dropFraming: boolean }): OutgoingHttpHeaders {
   const named = String(headers.connection ?? '')
     .split(',')
     .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '');
-  const dropped = new Set([...HOP_BY_HOP, ...named]);
+    .filter((name) => name !== '' && !NOT_REMOVABLE_BY_CONNECTION.has(name));
+  const dropped = new Set([...HOP_BY_HOP, ...named, ...(options.dropFraming ? FRAMING : [])]);
   const kept: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && !dropped.has(name)) kept[name] = value;
@@ -99,9 +147,12 @@ function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   return kept;
 }
 
-/** The load balancer's own error answers, in plain text like the ALB's. */
-export function sendError(response: ServerResponse, status: number, reason: string): void {
-  const body = `${status} ${http.STATUS_CODES[status] ?? ''}: ${reason}\n`;
+/**
+ * The load balancer's own error answers, in plain text like the ALB's and just as generic: no
+ * target address, no error code — those are logged.
+ */
+export function sendError(response: ServerResponse, status: number): void {
+  const body = `${status} ${http.STATUS_CODES[status] ?? ''}\n`;
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }

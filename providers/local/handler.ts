@@ -1,19 +1,23 @@
 /**
  * What a listening socket does with a request: pick the stack and action (dispatch.ts), then answer
- * with the action — forward to a target, a fixed response, or a redirect.
+ * with the action — forward to a target, a fixed response, or a redirect. WebSocket handshakes
+ * routed to a forward action are proxied by websocket.ts.
  *
  * The routes are read once, when the request arrives, and the request keeps those objects to the
  * end; an apply swaps in new routes for the requests after it, so none in flight is dropped.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Action, ListenerProtocol } from '../../src/model.js';
+import type { Action, ListenerProtocol, Target } from '../../src/model.js';
 import type { ForwardChoosers } from './balancer.js';
-import { chooseRoute, requestFacts, type RouteCandidate } from './dispatch.js';
+import { chooseRoute, requestFacts, type ChosenRoute, type RouteCandidate } from './dispatch.js';
 import { forwardRequest, sendError, type UpstreamAgents } from './forward.js';
-import type { RequestHandler } from './listeners.js';
+import { hasDuplicateHost } from './framing.js';
+import type { RequestHandler, UpgradeHandler } from './listeners.js';
+import type { LocalLog } from './log.js';
 import { redirectLocation, redirectStatus } from './redirect.js';
 import type { ServedTargetGroup } from './target-groups.js';
+import { isWebSocketUpgrade, proxyWebSocket, writeRawError } from './websocket.js';
 
 /** What a request needs of a served stack. */
 export interface RoutedStack {
@@ -35,17 +39,71 @@ export interface HandlerContext {
   agents: UpstreamAgents;
   /** The local port that serves a spec port, for redirect Locations. */
   localPortFor: (specPort: number) => number;
+  log: LocalLog;
 }
 
 export function createRequestHandler(context: HandlerContext): RequestHandler {
   return (request, response) => {
+    if (hasDuplicateHost(request.rawHeaders)) return sendError(response, 400);
     const routes = context.routes();
-    if (!routes) return sendError(response, 404, 'no load balancer listens on this port');
-    const facts = requestFacts(request);
-    const chosen = chooseRoute(routes.candidates, facts);
-    if (!chosen) return sendError(response, 404, 'no rule matches the request');
-    answer(chosen.action, chosen.candidate.stack, { request, response, routes, context });
+    if (!routes) return sendError(response, 404);
+    const chosen = chooseRoute(routes.candidates, requestFacts(request));
+    if (!chosen) return sendError(response, 404);
+    try {
+      answer(chosen.action, chosen.candidate.stack, { request, response, routes, context });
+    } catch (error) {
+      // A value that slipped past translate (a header with CR/LF, a bad status) costs this request only.
+      context.log.warn({ detail: error instanceof Error ? error.message : String(error) }, 'the local load balancer could not answer with the rule\'s action');
+      if (response.headersSent) response.destroy();
+      else sendError(response, 500);
+    }
   };
+}
+
+/** Whether the server should hand the request to the upgrade handler: a WebSocket handshake that is to be forwarded. */
+export function shouldProxyUpgrade(context: HandlerContext): (request: IncomingMessage) => boolean {
+  return (request) => isWebSocketUpgrade(request) && !hasDuplicateHost(request.rawHeaders) && routeFor(context, request)?.chosen.action.type === 'forward';
+}
+
+export function createUpgradeHandler(context: HandlerContext): UpgradeHandler {
+  return (request, socket, head) => {
+    const route = routeFor(context, request);
+    // An apply between shouldProxyUpgrade and here may have changed the route.
+    if (route?.chosen.action.type !== 'forward') return writeRawError(socket, 502);
+    const picked = pickTarget(route.chosen.action, route.chosen.candidate.stack);
+    if (!picked.ok) {
+      context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a WebSocket handshake');
+      return writeRawError(socket, picked.status);
+    }
+    proxyWebSocket({
+      request,
+      clientSocket: socket,
+      head,
+      target: picked.target,
+      targetProtocol: picked.group.spec.protocol,
+      listener: { protocol: route.routes.protocol, specPort: route.routes.specPort },
+      timeoutMs: route.chosen.candidate.stack.upstreamTimeoutMs,
+      log: context.log,
+    });
+  };
+}
+
+function routeFor(context: HandlerContext, request: IncomingMessage): { routes: PortRoutes; chosen: ChosenRoute<RoutedStack> } | undefined {
+  const routes = context.routes();
+  const chosen = routes ? chooseRoute(routes.candidates, requestFacts(request)) : undefined;
+  return routes && chosen ? { routes, chosen } : undefined;
+}
+
+type ForwardAction = Extract<Action, { type: 'forward' }>;
+type PickedTarget = { ok: true; group: ServedTargetGroup; target: Target } | { ok: false; status: 502 | 503; detail: string };
+
+function pickTarget(action: ForwardAction, stack: RoutedStack): PickedTarget {
+  const key = stack.choosers.next(action);
+  const group = key === undefined ? undefined : stack.targetGroups.get(key);
+  if (!group) return { ok: false, status: 503, detail: 'the rule forwards to no target group with a weight above 0' };
+  const target = group.pickTarget();
+  if (!target) return { ok: false, status: 502, detail: `target group ${group.spec.key} has no healthy target` };
+  return { ok: true, group, target };
 }
 
 interface Exchange {
@@ -80,19 +138,20 @@ function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
       return;
     }
     case 'forward': {
-      const key = stack.choosers.next(action);
-      const group = key === undefined ? undefined : stack.targetGroups.get(key);
-      if (!group) return sendError(response, 503, 'the rule forwards to no target group with a weight above 0');
-      const target = group.pickTarget();
-      if (!target) return sendError(response, 502, `target group ${group.spec.key} has no healthy target`);
+      const picked = pickTarget(action, stack);
+      if (!picked.ok) {
+        exchange.context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a request');
+        return sendError(response, picked.status);
+      }
       forwardRequest({
         request,
         response,
-        target,
-        targetProtocol: group.spec.protocol,
+        target: picked.target,
+        targetProtocol: picked.group.spec.protocol,
         listener: { protocol: routes.protocol, specPort: routes.specPort },
         timeoutMs: stack.upstreamTimeoutMs,
         agents: exchange.context.agents,
+        log: exchange.context.log,
       });
     }
   }

@@ -3,16 +3,45 @@
  * that listens on that port. A server only says where requests go through the handler it was given,
  * which reads the current routes on each request, so changing rules, targets or certificates never
  * re-creates a server.
+ *
+ * Every server is built with the client-side limits (settings.ts): connection caps per socket and
+ * overall (connection-limits.ts), the headers, request and keep-alive timeouts. An HTTPS server
+ * also holds each connection to the ssl-policy of the load balancer whose certificate it got.
  * @module
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { ListenerProtocol } from '../../src/model.js';
+import { ConnectionBudget, limitConnections } from './connection-limits.js';
+import { sessionAllowed, type TlsPolicy } from './ssl-policies.js';
 import type { SniCallback } from './tls.js';
 
 export type RequestHandler = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+export type UpgradeHandler = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface ClientLimits {
+  maxConnections: number;
+  maxConnectionsPerListener: number;
+  clientIdleTimeoutMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export interface ListenerHandlers {
+  request: RequestHandler;
+  /** Which requests with an Upgrade header go to `upgrade` rather than `request`. */
+  shouldUpgrade: (request: http.IncomingMessage) => boolean;
+  upgrade: UpgradeHandler;
+}
+
+export interface TlsHandlers {
+  sniCallback: SniCallback;
+  /** The policy a connection for this server name must keep to (undefined: no certificate, nothing to check). */
+  policyFor: (serverName: string | undefined) => TlsPolicy | undefined;
+}
 
 interface OpenSocket {
   protocol: ListenerProtocol;
@@ -44,9 +73,13 @@ export type OpenResult = { ok: true } | { ok: false; error: string };
 export class ListenerSockets {
   private readonly sockets = new Map<number, OpenSocket>();
   private readonly address: string;
+  private readonly limits: ClientLimits;
+  private readonly overall: ConnectionBudget;
 
-  constructor(address: string) {
+  constructor(address: string, limits: ClientLimits) {
     this.address = address;
+    this.limits = limits;
+    this.overall = new ConnectionBudget(limits.maxConnections);
   }
 
   protocolOf(specPort: number): ListenerProtocol | undefined {
@@ -64,11 +97,12 @@ export class ListenerSockets {
   /** Listens for `specPort` on `localPort`; a port already in use is an error naming it, never a throw. */
   async open(
     specPort: number,
-    options: { localPort: number; protocol: ListenerProtocol; handler: RequestHandler; sniCallback: SniCallback },
+    options: { localPort: number; protocol: ListenerProtocol; handlers: ListenerHandlers; tls: TlsHandlers },
   ): Promise<OpenResult> {
-    const server = options.protocol === 'HTTPS' ? https.createServer({ SNICallback: options.sniCallback }) : http.createServer();
+    const server = this.createServer(options.protocol, options.handlers, options.tls);
     const socket: OpenSocket = { protocol: options.protocol, server, port: 0, active: new Set(), closing: false };
-    server.on('request', trackResponses(socket, options.handler));
+    server.on('request', trackResponses(socket, options.handlers.request));
+    server.on('upgrade', options.handlers.upgrade);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -87,10 +121,30 @@ export class ListenerSockets {
     return { ok: true };
   }
 
-  /** The certificate for clients that send no server name; SNI clients get theirs from the callback. */
-  setDefaultCertificate(specPort: number, options: SecureContextOptions | undefined): void {
+  /**
+   * The server's own TLS settings: the certificate for clients that send no server name (SNI
+   * clients get theirs from the callback) and the versions and ciphers offered in the handshake.
+   */
+  setSecureContext(specPort: number, options: SecureContextOptions): void {
     const socket = this.sockets.get(specPort);
-    if (options && socket?.server instanceof https.Server) socket.server.setSecureContext(options);
+    if (socket?.server instanceof https.Server) socket.server.setSecureContext(options);
+  }
+
+  private createServer(protocol: ListenerProtocol, handlers: ListenerHandlers, tls: TlsHandlers): http.Server | https.Server {
+    const limits = this.limits;
+    const options: http.ServerOptions = {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.clientIdleTimeoutMs,
+      // Node checks the headers and request timeouts on this interval (default 30 s): a slow-loris
+      // connection should not outlive its timeout by much more than the timeout itself.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+      shouldUpgradeCallback: handlers.shouldUpgrade,
+    };
+    const server = protocol === 'HTTPS' ? https.createServer({ ...options, SNICallback: tls.sniCallback }) : http.createServer(options);
+    limitConnections(server, { listener: new ConnectionBudget(limits.maxConnectionsPerListener), overall: this.overall });
+    if (server instanceof https.Server) holdToPolicy(server, tls.policyFor);
+    return server;
   }
 
   /**
@@ -113,4 +167,16 @@ export class ListenerSockets {
   async closeAll(): Promise<void> {
     await Promise.all(this.specPorts().map((port) => this.close(port)));
   }
+}
+
+/**
+ * The handshake offers what any load balancer on the port allows; a connection whose version or
+ * cipher its own load balancer's policy does not allow is closed before any request is read.
+ */
+function holdToPolicy(server: https.Server, policyFor: TlsHandlers['policyFor']): void {
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    const servername = (socket as TLSSocket & { servername?: string | false }).servername;
+    const policy = policyFor(typeof servername === 'string' ? servername : undefined);
+    if (policy && !sessionAllowed(policy, { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name })) socket.destroy();
+  });
 }

@@ -12,19 +12,27 @@ import https from 'node:https';
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
 import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan } from '../../src/provider.js';
 import { ForwardChoosers } from './balancer.js';
-import { certificateDiagnostics, listenerDiagnostics } from './diagnostics.js';
-import { createRequestHandler, type PortRoutes, type RoutedStack } from './handler.js';
+import { certificateDiagnostics, listenerDiagnostics, sslPolicyDiagnostics } from './diagnostics.js';
+import { createRequestHandler, createUpgradeHandler, shouldProxyUpgrade, type HandlerContext, type PortRoutes, type RoutedStack } from './handler.js';
 import { ListenerSockets } from './listeners.js';
+import { stderrLog, type LocalLog } from './log.js';
 import { isLocalObserved, isLocalPlan, listenerResource, planStack, type LocalObserved, type LocalPlan } from './plan.js';
 import { configuredLocalPort, readLocalSettings, upstreamTimeoutFor, type LocalSettings } from './settings.js';
 import { nextTargetGroups, type ServedTargetGroup } from './target-groups.js';
-import { buildCertificateTable, sniCallback, type CertificateTable } from './tls.js';
+import { compileListenerRules } from './rule-match.js';
+import { buildCertificateTable, CertificateContexts, sniCallback, type CertificateTable } from './tls.js';
 
 export interface LocalProvider extends Provider {
   observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved>;
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): LocalPlan;
   /** The port this machine listens on for a spec listener port; undefined when none is open. */
   boundPort(specPort: number): number | undefined;
+}
+
+/** What the embedding program can hand the provider besides ProviderOptions. */
+export interface LocalProviderHooks {
+  /** Where details that clients must not see are written; default: pino JSON on stderr. */
+  log?: LocalLog;
 }
 
 interface ServedStack extends RoutedStack {
@@ -42,14 +50,17 @@ export class LocalLoadBalancer implements LocalProvider {
   private readonly stacks = new Map<string, ServedStack>();
   private readonly routes = new Map<number, PortRoutes>();
   private readonly certificateTables = new Map<number, CertificateTable>();
+  private readonly certificateContexts = new CertificateContexts();
+  private readonly log: LocalLog;
   /** Sockets being closed while their last requests finish; close() waits for them. */
   private readonly closing = new Set<Promise<void>>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(options: ProviderOptions) {
+  constructor(options: ProviderOptions, hooks: LocalProviderHooks = {}) {
     this.settings = readLocalSettings(options.settings);
     this.material = options.certificates;
-    this.sockets = new ListenerSockets(this.settings.listenAddress);
+    this.sockets = new ListenerSockets(this.settings.listenAddress, this.settings);
+    this.log = hooks.log ?? stderrLog();
   }
 
   async observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved> {
@@ -117,7 +128,8 @@ export class LocalLoadBalancer implements LocalProvider {
 
     const diagnostics: Diagnostic[] = [];
     for (const [port, error] of failures) diagnostics.push(...listenerDiagnostics(desired, port, error));
-    if (plan.operations.some((operation) => operation.action === 'UpdateCertificates')) diagnostics.push(...certificateDiagnostics(desired, this.material));
+    if (plan.operations.some((operation) => operation.action === 'UpdateCertificates')) diagnostics.push(...certificateDiagnostics(desired, this.material, this.certificateContexts));
+    diagnostics.push(...sslPolicyDiagnostics(desired));
     const failedResources = new Map([...failures].map(([port, error]) => [listenerResource(this.settings, port), error]));
     const outcomes = plan.operations.map((operation) => {
       const error = operation.action === 'OpenListener' ? failedResources.get(operation.resource) : undefined;
@@ -138,15 +150,20 @@ export class LocalLoadBalancer implements LocalProvider {
         continue;
       }
       if (open) this.closeSocket(listener.port);
+      const context: HandlerContext = {
+        routes: () => this.routes.get(listener.port),
+        agents: this.agents,
+        localPortFor: (specPort) => this.sockets.boundPort(specPort) ?? configuredLocalPort(this.settings, specPort),
+        log: this.log,
+      };
       const result = await this.sockets.open(listener.port, {
         localPort: configuredLocalPort(this.settings, listener.port),
         protocol: listener.protocol,
-        handler: createRequestHandler({
-          routes: () => this.routes.get(listener.port),
-          agents: this.agents,
-          localPortFor: (specPort) => this.sockets.boundPort(specPort) ?? configuredLocalPort(this.settings, specPort),
-        }),
-        sniCallback: sniCallback(() => this.certificateTables.get(listener.port)),
+        handlers: { request: createRequestHandler(context), shouldUpgrade: shouldProxyUpgrade(context), upgrade: createUpgradeHandler(context) },
+        tls: {
+          sniCallback: sniCallback(() => this.certificateTables.get(listener.port)),
+          policyFor: (serverName) => this.certificateTables.get(listener.port)?.policyFor(serverName),
+        },
       });
       if (!result.ok) failures.set(listener.port, result.error);
     }
@@ -162,7 +179,11 @@ export class LocalLoadBalancer implements LocalProvider {
     this.closeUnusedSockets();
   }
 
-  /** Rebuilds the routes and certificate tables of these ports from the stacks now served. */
+  /**
+   * Rebuilds the routes and certificate tables of these ports from the stacks now served: once per
+   * port per apply, with TLS contexts reused from the cache. Rules are compiled here, not on the
+   * first request, and a regex value that cannot be compiled is logged (it never matches).
+   */
   private refreshPorts(ports: readonly number[]): void {
     const stacks = [...this.stacks.values()].sort((a, b) => compareText(a.spec.stack.id, b.spec.stack.id));
     for (const port of new Set(ports)) {
@@ -176,13 +197,17 @@ export class LocalLoadBalancer implements LocalProvider {
         this.certificateTables.delete(port);
         continue;
       }
+      for (const { stackId, listener } of candidates) {
+        for (const problem of compileListenerRules(listener)) this.log.warn({ stack: stackId, port }, problem);
+      }
       if (protocol === 'HTTPS') {
-        const table = buildCertificateTable(candidates.map(({ stack, listener }) => ({ spec: stack.spec, listener })), this.material);
+        const table = buildCertificateTable(candidates.map(({ stack, listener }) => ({ spec: stack.spec, listener })), this.material, this.certificateContexts);
         this.certificateTables.set(port, table);
-        this.sockets.setDefaultCertificate(port, table.defaultOptions);
+        this.sockets.setSecureContext(port, table.defaultOptions);
       }
       this.routes.set(port, { specPort: port, protocol, candidates });
     }
+    this.certificateContexts.retainOnly(new Set([...this.certificateTables.values()].flatMap((table) => [...table.digests])));
   }
 
   private closeUnusedSockets(): void {

@@ -6,15 +6,19 @@
  *
  * Assumptions where AWS documents less than we need:
  * - host-header `regexValues` are matched case-insensitively, like host `values`;
- * - `regexValues` are used as written (RegExp.test, not implicitly anchored): anchoring them is the
- *   translator's job;
- * - the path is matched as the client sent it (not percent-decoded, not normalised);
+ * - `regexValues` are used as written (unanchored, like RegExp.test): anchoring them is the
+ *   translator's job; they run on RE2 (regex-values.ts) and wildcards on a non-backtracking
+ *   matcher (wildcard.ts), so no value can make a request take more than linear time;
+ * - the path is matched as it arrives in the facts: the caller (dispatch.ts) has removed its dot
+ *   segments (path-normalization.ts) and decoded nothing else;
  * - query-string keys and values are percent-decoded; `+` stays a literal `+` (RFC 3986, not form
  *   encoding); a parameter without `=` has an empty value.
  * @module
  */
 import { BlockList, isIP } from 'node:net';
 import type { Action, Condition, ListenerSpec, QueryStringMatch, RuleSpec } from '../../src/model.js';
+import { compileRegexValue } from './regex-values.js';
+import { compileWildcard } from './wildcard.js';
 
 export interface HttpRequestFacts {
   /** The Host header as sent, possibly with a `:port` suffix. */
@@ -48,15 +52,32 @@ export function selectListenerAction(
 }
 
 export function conditionMatches(condition: Condition, request: HttpRequestFacts): boolean {
-  let predicate = compiledConditions.get(condition);
-  if (!predicate) {
-    predicate = compileCondition(condition);
-    compiledConditions.set(condition, predicate);
-  }
-  return predicate(request);
+  return compiledCondition(condition).predicate(request);
 }
 
-const compiledConditions = new WeakMap<Condition, RequestPredicate>();
+/**
+ * Compiles every condition of the listener's rules now, when its spec is installed, rather than on
+ * the first request; the problems are the regex values that cannot be compiled (they never match).
+ */
+export function compileListenerRules(listener: ListenerSpec): string[] {
+  return listener.rules.flatMap((rule) => rule.conditions.flatMap((condition) => compiledCondition(condition).problems));
+}
+
+interface CompiledCondition {
+  predicate: RequestPredicate;
+  problems: string[];
+}
+
+const compiledConditions = new WeakMap<Condition, CompiledCondition>();
+
+function compiledCondition(condition: Condition): CompiledCondition {
+  let compiled = compiledConditions.get(condition);
+  if (!compiled) {
+    compiled = compileCondition(condition);
+    compiledConditions.set(condition, compiled);
+  }
+  return compiled;
+}
 const sortedRules = new WeakMap<RuleSpec[], RuleSpec[]>();
 
 function rulesInPriorityOrder(rules: RuleSpec[]): RuleSpec[] {
@@ -75,35 +96,36 @@ function terminalAction(rule: RuleSpec): Action {
   return action;
 }
 
-function compileCondition(condition: Condition): RequestPredicate {
+function compileCondition(condition: Condition): CompiledCondition {
   switch (condition.field) {
     case 'host-header': {
-      const matches = compileMatchValues(condition, { caseInsensitive: true });
-      return (request) => matches(hostWithoutPort(request.host));
+      const { matches, problems } = compileMatchValues(condition, { caseInsensitive: true });
+      return { predicate: (request) => matches(hostWithoutPort(request.host)), problems };
     }
     case 'path-pattern': {
-      const matches = compileMatchValues(condition, { caseInsensitive: false });
-      return (request) => matches(pathWithoutQuery(request.path));
+      const { matches, problems } = compileMatchValues(condition, { caseInsensitive: false });
+      return { predicate: (request) => matches(pathWithoutQuery(request.path)), problems };
     }
     case 'http-header': {
-      const matches = compileMatchValues(condition, { caseInsensitive: true });
+      const { matches, problems } = compileMatchValues(condition, { caseInsensitive: true });
       const name = condition.headerName.toLowerCase();
-      return (request) => headerValues(request.headers, name).some(matches);
+      return { predicate: (request) => headerValues(request.headers, name).some(matches), problems };
     }
     case 'http-request-method': {
       const methods = new Set(condition.values);
-      return (request) => methods.has(request.method);
+      return { predicate: (request) => methods.has(request.method), problems: [] };
     }
     case 'query-string': {
       const pairs = condition.values.map(compileQueryStringMatch);
-      return (request) => {
+      const predicate: RequestPredicate = (request) => {
         const parameters = parseQuery(request.query);
         return pairs.some((pair) => parameters.some(pair));
       };
+      return { predicate, problems: [] };
     }
     case 'source-ip': {
       const blocks = blockListOf(condition.values);
-      return (request) => addressIn(blocks, request.sourceIp);
+      return { predicate: (request) => addressIn(blocks, request.sourceIp), problems: [] };
     }
   }
 }
@@ -111,37 +133,15 @@ function compileCondition(condition: Condition): RequestPredicate {
 function compileMatchValues(
   condition: { values?: string[]; regexValues?: string[] },
   options: { caseInsensitive: boolean },
-): StringPredicate {
-  const flags = options.caseInsensitive ? 'i' : '';
-  const patterns = [
-    ...(condition.values ?? []).map((value) => wildcardRegExp(value, { ...options, backslashEscapes: false })),
-    ...(condition.regexValues ?? []).map((source) => new RegExp(source, flags)),
-  ];
-  return (subject) => patterns.some((pattern) => pattern.test(subject));
-}
-
-/**
- * An ALB wildcard value as an anchored RegExp: `*` is any run of characters (`/` and `.` included),
- * `?` exactly one; everything else is literal. Only query-string values may escape `*` and `?`
- * with a backslash (AWS documents that for query strings alone).
- */
-function wildcardRegExp(value: string, options: { caseInsensitive: boolean; backslashEscapes: boolean }): RegExp {
-  let source = '';
-  for (let index = 0; index < value.length; index += 1) {
-    const char = value.charAt(index);
-    const next = value.charAt(index + 1);
-    if (options.backslashEscapes && char === '\\' && (next === '*' || next === '?' || next === '\\')) {
-      source += escapeRegExp(next);
-      index += 1;
-    } else if (char === '*') source += '[\\s\\S]*';
-    else if (char === '?') source += '[\\s\\S]';
-    else source += escapeRegExp(char);
+): { matches: StringPredicate; problems: string[] } {
+  const problems: string[] = [];
+  const predicates: StringPredicate[] = (condition.values ?? []).map((value) => compileWildcard(value, { ...options, backslashEscapes: false }));
+  for (const source of condition.regexValues ?? []) {
+    const compiled = compileRegexValue(source, options);
+    if (compiled.ok) predicates.push(compiled.test);
+    else problems.push(compiled.problem);
   }
-  return new RegExp(`^${source}$`, options.caseInsensitive ? 'i' : '');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  return { matches: (subject) => predicates.some((predicate) => predicate(subject)), problems };
 }
 
 /** Strips `:port`; an IPv6 literal keeps its brackets (`[::1]:8080` → `[::1]`). */
@@ -173,9 +173,9 @@ interface QueryParameter {
 
 function compileQueryStringMatch(match: QueryStringMatch): (parameter: QueryParameter) => boolean {
   const options = { caseInsensitive: true, backslashEscapes: true };
-  const value = wildcardRegExp(match.value, options);
-  const key = match.key === undefined ? undefined : wildcardRegExp(match.key, options);
-  return (parameter) => (key === undefined || key.test(parameter.key)) && value.test(parameter.value);
+  const value = compileWildcard(match.value, options);
+  const key = match.key === undefined ? undefined : compileWildcard(match.key, options);
+  return (parameter) => (key === undefined || key(parameter.key)) && value(parameter.value);
 }
 
 function parseQuery(query: string): QueryParameter[] {

@@ -6,9 +6,23 @@
  * so spec port 80 is served on `httpPort` (default 8080) and 443 on `httpsPort` (default 8443).
  * Any other spec port is served on its own number. A port setting of 0 lets the system choose a free
  * port (tests use it); `LocalProvider.boundPort` then tells which one it chose.
+ *
+ * Client-side limits, like the ALB's:
+ * - `clientIdleTimeoutMs` (default 60,000): a keep-alive connection with no request open is closed
+ *   after this long — the ALB's default idle timeout (`idle_timeout.timeout_seconds` = 60, Elastic
+ *   Load Balancing, Application Load Balancers guide, "Connection idle timeout");
+ * - `headersTimeoutMs` (default 20,000): a client must have sent its request line and headers this
+ *   long after it started; this is what ends a slow-loris connection that trickles a byte at a
+ *   time (and so is never idle). The ALB documents no header timeout of its own; 20 s is under its
+ *   60 s idle timeout and well above what any real client needs;
+ * - `requestTimeoutMs` (default 300,000, Node's own default): the whole request, body included,
+ *   must have arrived by then, which bounds a slow upload without cutting off large ones;
+ * - `maxConnections` (default 4,096, or half the open-files limit if lower) and
+ *   `maxConnectionsPerListener` (default 2,048): see connection-limits.ts.
  * @module
  */
 import type { ProviderOptions } from '../../src/provider.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_LISTENER, defaultMaxConnections, processOpenFilesLimit } from './connection-limits.js';
 
 export interface LocalSettings {
   listenAddress: string;
@@ -18,9 +32,17 @@ export interface LocalSettings {
   upstreamTimeoutMs: number | undefined;
   /** Multiplies health-check intervals and timeouts (tests run them faster with e.g. 0.01). */
   healthCheckTimeScale: number;
+  maxConnections: number;
+  maxConnectionsPerListener: number;
+  clientIdleTimeoutMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+export const DEFAULT_CLIENT_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 type RawSettings = ProviderOptions['settings'];
 
@@ -34,12 +56,22 @@ export function readLocalSettings(raw: RawSettings): LocalSettings {
     throw new LocalSettingsError(`local provider: listenAddress must be an IP address, got ${JSON.stringify(listenAddress)}`);
   }
   const upstreamTimeoutMs = raw?.upstreamTimeoutMs;
+  const headersTimeoutMs = numberSetting('headersTimeoutMs', raw?.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, { zero: false });
+  const requestTimeoutMs = numberSetting('requestTimeoutMs', raw?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, { zero: false });
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new LocalSettingsError(`local provider: headersTimeoutMs (${headersTimeoutMs}) must not be greater than requestTimeoutMs (${requestTimeoutMs})`);
+  }
   return {
     listenAddress,
     httpPort: portSetting(raw, 'httpPort', 8080),
     httpsPort: portSetting(raw, 'httpsPort', 8443),
     upstreamTimeoutMs: upstreamTimeoutMs === undefined ? undefined : numberSetting('upstreamTimeoutMs', upstreamTimeoutMs, { zero: false }),
     healthCheckTimeScale: numberSetting('healthCheckTimeScale', raw?.healthCheckTimeScale ?? 1, { zero: false }),
+    maxConnections: countSetting('maxConnections', raw?.maxConnections ?? defaultMaxConnections(processOpenFilesLimit())),
+    maxConnectionsPerListener: countSetting('maxConnectionsPerListener', raw?.maxConnectionsPerListener ?? DEFAULT_MAX_CONNECTIONS_PER_LISTENER),
+    clientIdleTimeoutMs: numberSetting('clientIdleTimeoutMs', raw?.clientIdleTimeoutMs ?? DEFAULT_CLIENT_IDLE_TIMEOUT_MS, { zero: false }),
+    headersTimeoutMs,
+    requestTimeoutMs,
   };
 }
 
@@ -63,6 +95,12 @@ function portSetting(raw: RawSettings, name: 'httpPort' | 'httpsPort', fallback:
     throw new LocalSettingsError(`local provider: ${name} must be a port number 0-65535, got ${JSON.stringify(raw?.[name])}`);
   }
   return port;
+}
+
+function countSetting(name: string, value: string | number | boolean): number {
+  const count = numberSetting(name, value, { zero: false });
+  if (!Number.isInteger(count)) throw new LocalSettingsError(`local provider: ${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return count;
 }
 
 /** Numbers may come as strings from the command line. */

@@ -4,44 +4,102 @@
  * default certificate (its first certificate key). Stacks sharing the port are searched in stack-id
  * order; the default is that of the first stack that has one.
  *
- * The table is rebuilt on apply and read by the server's SNICallback on every handshake, so a
- * certificate changes without the server being re-created. Only `secret` certificates can be served
- * here: `arn` and `discover` ones live in a cloud's certificate store.
+ * The table is rebuilt once per apply that changes the port, and read by the server's SNICallback on
+ * every handshake, so a certificate changes without the server being re-created. Building a TLS
+ * context from PEM is the expensive part (milliseconds each), so contexts are kept in a
+ * `CertificateContexts` cache by the digest of their material: an apply loads only certificates
+ * that are new or changed, and start-up with many TLS Ingresses is linear, not quadratic. Only
+ * `secret` certificates can be served here: `arn` and `discover` ones live in a cloud's certificate
+ * store.
+ *
+ * Each entry also carries the ssl-policy of the listener it came from, so a connection can be held
+ * to the policy of the load balancer whose certificate it was given (ssl-policies.ts).
  * @module
  */
+import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { CertificateSpec, ListenerSpec, LoadBalancerSpec } from '../../src/model.js';
 import type { CertificateMaterialSource } from '../../src/provider.js';
+import { handshakeSettings, resolveSslPolicy, type TlsPolicy } from './ssl-policies.js';
 
 interface LoadedCertificate {
   hosts: readonly string[];
   options: SecureContextOptions;
   context: SecureContext;
+  /** The digest its context is cached under. */
+  digest: string;
 }
 
-export class CertificateTable {
-  private readonly exact = new Map<string, SecureContext>();
-  private readonly wildcard = new Map<string, SecureContext>();
-  /** For clients that send no server name (e.g. to an IP address): the server's own context. */
-  readonly defaultOptions: SecureContextOptions | undefined;
-  private readonly defaultContext: SecureContext | undefined;
+interface ServedCertificate extends LoadedCertificate {
+  policy: TlsPolicy;
+}
 
-  constructor(certificates: readonly LoadedCertificate[], defaultCertificate: LoadedCertificate | undefined) {
+/** How often tables were built and contexts created in this process; tests read them to check the cost of applies. */
+export const tlsWork = { tableBuilds: 0, contextsCreated: 0 };
+
+export class CertificateTable {
+  private readonly exact = new Map<string, ServedCertificate>();
+  private readonly wildcard = new Map<string, ServedCertificate>();
+  private readonly defaultCertificate: ServedCertificate | undefined;
+  /** The handshake settings of the port: what any of its listeners' policies allows. */
+  readonly handshake: ReturnType<typeof handshakeSettings>;
+  /** The digests of the contexts the table uses, so the cache can let go of the others. */
+  readonly digests: ReadonlySet<string>;
+
+  constructor(certificates: readonly ServedCertificate[], defaultCertificate: ServedCertificate | undefined, policies: readonly TlsPolicy[]) {
     for (const certificate of certificates) {
       for (const host of certificate.hosts) {
         const table = host.startsWith('*.') ? this.wildcard : this.exact;
-        const name = host.startsWith('*.') ? host.slice(2) : host;
-        if (!table.has(name)) table.set(name, certificate.context);
+        const name = (host.startsWith('*.') ? host.slice(2) : host).toLowerCase();
+        if (!table.has(name)) table.set(name, certificate);
       }
     }
-    this.defaultOptions = defaultCertificate?.options;
-    this.defaultContext = defaultCertificate?.context;
+    this.defaultCertificate = defaultCertificate;
+    this.handshake = handshakeSettings(policies);
+    this.digests = new Set(certificates.map((certificate) => certificate.digest));
+  }
+
+  /** For clients that send no server name (e.g. to an IP address): the server's own context, with the port's handshake settings. */
+  get defaultOptions(): SecureContextOptions {
+    return { ...this.defaultCertificate?.options, ...this.handshake };
   }
 
   select(serverName: string): SecureContext | undefined {
+    return this.entryFor(serverName)?.context;
+  }
+
+  /** The policy a connection for this server name is held to: that of the listener whose certificate it gets. */
+  policyFor(serverName: string | undefined): TlsPolicy | undefined {
+    return serverName ? this.entryFor(serverName)?.policy : this.defaultCertificate?.policy;
+  }
+
+  private entryFor(serverName: string): ServedCertificate | undefined {
     const name = serverName.toLowerCase();
     const parent = name.slice(name.indexOf('.') + 1);
-    return this.exact.get(name) ?? (name.includes('.') ? this.wildcard.get(parent) : undefined) ?? this.defaultContext;
+    return this.exact.get(name) ?? (name.includes('.') ? this.wildcard.get(parent) : undefined) ?? this.defaultCertificate;
+  }
+}
+
+/** TLS contexts by the digest of their material, so each is created once while it is in use. */
+export class CertificateContexts {
+  private readonly byDigest = new Map<string, { options: SecureContextOptions; context: SecureContext }>();
+
+  contextFor(options: SecureContextOptions & { cert: string; key: string }): { context: SecureContext; digest: string } {
+    const digest = createHash('sha256').update(options.cert).update('\0').update(options.key).digest('hex');
+    let cached = this.byDigest.get(digest);
+    if (!cached) {
+      cached = { options, context: createSecureContext(options) };
+      tlsWork.contextsCreated += 1;
+      this.byDigest.set(digest, cached);
+    }
+    return { context: cached.context, digest };
+  }
+
+  /** Forgets the contexts no table uses any more. */
+  retainOnly(digests: ReadonlySet<string>): void {
+    for (const digest of [...this.byDigest.keys()]) {
+      if (!digests.has(digest)) this.byDigest.delete(digest);
+    }
   }
 }
 
@@ -65,13 +123,14 @@ export function loadListenerCertificates(
   spec: LoadBalancerSpec,
   listener: ListenerSpec,
   material: CertificateMaterialSource,
+  contexts: CertificateContexts,
 ): { certificates: LoadedCertificate[]; problems: CertificateProblem[] } {
   const certificates: LoadedCertificate[] = [];
   const problems: CertificateProblem[] = [];
   for (const key of listener.certificateKeys) {
     const certificate = spec.certificates.find((candidate) => candidate.key === key);
     if (!certificate) continue;
-    const loaded = loadCertificate(certificate, material);
+    const loaded = loadCertificate(certificate, material, contexts);
     if ('reason' in loaded) problems.push({ certificate, reason: loaded.reason });
     else certificates.push(loaded);
   }
@@ -82,12 +141,18 @@ export function loadListenerCertificates(
 export function buildCertificateTable(
   listeners: readonly { spec: LoadBalancerSpec; listener: ListenerSpec }[],
   material: CertificateMaterialSource,
+  contexts: CertificateContexts,
 ): CertificateTable {
-  const all = listeners.map(({ spec, listener }) => loadListenerCertificates(spec, listener, material).certificates);
-  return new CertificateTable(all.flat(), all.find((certificates) => certificates.length > 0)?.[0]);
+  tlsWork.tableBuilds += 1;
+  const all = listeners.map(({ spec, listener }) => {
+    const { policy } = resolveSslPolicy(listener.sslPolicy);
+    return loadListenerCertificates(spec, listener, material, contexts).certificates.map((certificate) => ({ ...certificate, policy }));
+  });
+  const policies = listeners.map(({ listener }) => resolveSslPolicy(listener.sslPolicy).policy);
+  return new CertificateTable(all.flat(), all.find((certificates) => certificates.length > 0)?.[0], policies);
 }
 
-function loadCertificate(certificate: CertificateSpec, material: CertificateMaterialSource): LoadedCertificate | { reason: string } {
+function loadCertificate(certificate: CertificateSpec, material: CertificateMaterialSource, contexts: CertificateContexts): LoadedCertificate | { reason: string } {
   const { source } = certificate;
   switch (source.kind) {
     case 'arn':
@@ -97,12 +162,12 @@ function loadCertificate(certificate: CertificateSpec, material: CertificateMate
     case 'secret': {
       const found = material.get(source.namespace, source.name);
       if (!found) return { reason: `the material of Secret ${source.namespace}/${source.name} is not available` };
-      const options: SecureContextOptions = {
+      const options = {
         cert: found.chainPem ? `${found.certificatePem.trimEnd()}\n${found.chainPem}` : found.certificatePem,
         key: found.privateKeyPem,
       };
       try {
-        return { hosts: certificate.hosts, options, context: createSecureContext(options) };
+        return { hosts: certificate.hosts, options, ...contexts.contextFor(options) };
       } catch {
         // The error text may quote the material; say only which Secret it was.
         return { reason: `Secret ${source.namespace}/${source.name} does not hold a certificate and key that TLS can use` };
