@@ -14,7 +14,7 @@ import { collectCertificates, type MemberCertificates } from './certificates.js'
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import type { GroupMember } from './groups.js';
 import { hostCondition, parseHost, type HostClass } from './hosts.js';
-import { ruleLimitProblem } from './limits.js';
+import { ruleLimitProblem } from '../limits.js';
 import type { TranslateOptions } from './options.js';
 import { parsePath, pathCondition, type ParsedPath } from './paths.js';
 
@@ -57,7 +57,41 @@ class InvalidMember extends Error {
   }
 }
 
+/**
+ * One Ingress inside its own error boundary (DESIGN.md section 8): an exception nobody expected is an
+ * error diagnostic on this Ingress, which is left out of its load balancer; the group's other members
+ * are translated as usual, and nothing is thrown to the group or the process.
+ */
 export function translateMember(
+  snapshot: SnapshotView,
+  member: GroupMember,
+  stackId: string,
+  options: TranslateOptions,
+): MemberContribution {
+  try {
+    return buildContribution(snapshot, member, stackId, options);
+  } catch (error) {
+    return {
+      member,
+      listenPorts: [],
+      entries: [],
+      targetGroups: [],
+      certificates: [],
+      valid: false,
+      diagnostics: [...member.diagnostics, unexpectedFailure(member.ingress, error)],
+    };
+  }
+}
+
+/** The diagnostic for an exception translate did not expect: a defect, reported on the object that caused it. */
+export function unexpectedFailure(ingress: V1Ingress, error: unknown): Diagnostic {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return ingressDiagnostic(ingress, 'spec', 'error',
+    `the Ingress could not be translated (${detail.slice(0, 200)}); it is left out of its load balancer and the rest of the group is unaffected. ` +
+      'This is a defect in ingress-bridge: please report it with the Ingress');
+}
+
+function buildContribution(
   snapshot: SnapshotView,
   member: GroupMember,
   stackId: string,
