@@ -5,7 +5,7 @@
  * same here.
  * @module
  */
-import { accept, controlCharacterProblem, quote, reject, type Parsed } from './annotation-values.js';
+import { accept, controlCharacterProblem, escapeControls, quote, reject, type Parsed } from './annotation-values.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ export function describeJson(value: unknown): string {
     // parseJson bounds the depth; this keeps a message from ever being what fails.
     return 'a value that cannot be shown';
   }
-  return text.length <= MAX_ECHO ? text : `${text.slice(0, MAX_ECHO)}… (${text.length} characters)`;
+  return escapeControls(text.length <= MAX_ECHO ? text : `${text.slice(0, MAX_ECHO)}… (${text.length} characters)`);
 }
 
 export interface StringRules {

@@ -18,10 +18,18 @@ export function reject<T>(problem: string): Parsed<T> {
 
 const MAX_ECHO = 100;
 
+/**
+ * Text from the input made safe for a one-line message: every control character (JSON.stringify
+ * leaves C1 ones such as U+0085, a line break to some readers) becomes a `\uXXXX` escape.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/\p{Cc}/gu, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+}
+
 /** A value quoted for a message; long values are cut so that a message never carries a whole manifest. */
 export function quote(value: string): string {
-  if (value.length <= MAX_ECHO) return JSON.stringify(value);
-  return `${JSON.stringify(value.slice(0, MAX_ECHO))}… (${value.length} characters)`;
+  if (value.length <= MAX_ECHO) return escapeControls(JSON.stringify(value));
+  return `${escapeControls(JSON.stringify(value.slice(0, MAX_ECHO)))}… (${value.length} characters)`;
 }
 
 const CONTROL_CHARACTER = /\p{Cc}/u;
@@ -117,7 +125,7 @@ export function parseJson(raw: string): Parsed<unknown> {
     return accept(JSON.parse(raw) as unknown);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return reject(`expected valid JSON (${detail.slice(0, MAX_ECHO)})`);
+    return reject(`expected valid JSON (${escapeControls(detail.slice(0, MAX_ECHO))})`);
   }
 }
 

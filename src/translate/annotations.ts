@@ -17,7 +17,7 @@ import {
   type Setting,
 } from './annotation-settings.js';
 import { findUnsupported } from './annotation-unsupported.js';
-import { quote, reject, type Parsed } from './annotation-values.js';
+import { escapeControls, quote, reject, type Parsed } from './annotation-values.js';
 import { diagnostic } from './diagnostics.js';
 
 type Scope = 'Ingress' | 'Service';
@@ -26,6 +26,8 @@ type Scope = 'Ingress' | 'Service';
 interface Entry {
   suffix: string;
   key: string;
+  /** The key as messages show it, control characters escaped. */
+  shown: string;
   value: string;
 }
 
@@ -71,7 +73,7 @@ function emptyTargetGroupAnnotations(): TargetGroupAnnotations {
 }
 
 function fieldOf(key: string): string {
-  return `metadata.annotations[${JSON.stringify(key)}]`;
+  return `metadata.annotations[${escapeControls(JSON.stringify(key))}]`;
 }
 
 const TARGET_GROUP_KEYS = new Set(TARGET_GROUP_SETTINGS.map((entry) => entry.key));
@@ -103,11 +105,11 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
     const prefix = [OWN_PREFIX, ALB_PREFIX].find((candidate) => key.startsWith(candidate));
     if (prefix === undefined) continue;
     if (typeof value !== 'string') {
-      reading.diagnostics.push(diagnostic(object, fieldOf(key), 'error', `${key} must be a string; ignored`));
+      reading.diagnostics.push(diagnostic(object, fieldOf(key), 'error', `${escapeControls(key)} must be a string; ignored`));
       continue;
     }
-    const entry: Entry = { suffix: key.slice(prefix.length), key, value };
-    const ignored = ignoredBecause(entry.suffix, key, scope);
+    const entry: Entry = { suffix: key.slice(prefix.length), key, shown: escapeControls(key), value };
+    const ignored = ignoredBecause(entry.suffix, entry.shown, scope);
     if (ignored !== undefined) {
       reading.diagnostics.push(diagnostic(object, fieldOf(key), 'warning', ignored));
       continue;
@@ -121,8 +123,8 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
     if (winner === undefined || winner.value === loser.value) continue;
     reading.diagnostics.push(
       diagnostic(object, fieldOf(winner.key), 'warning',
-        `${winner.key} (${quote(winner.value)}) and ${loser.key} (${quote(loser.value)}) are both set and differ; ` +
-          `using ${winner.key}`),
+        `${winner.shown} (${quote(winner.value)}) and ${loser.shown} (${quote(loser.value)}) are both set and differ; ` +
+          `using ${winner.shown}`),
     );
   }
   return reading;
@@ -132,10 +134,10 @@ function report(reading: Reading, entry: Entry, outcome: Parsed<boolean>): void 
   const field = fieldOf(entry.key);
   if (!outcome.ok) {
     reading.diagnostics.push(
-      diagnostic(reading.object, field, 'error', `${entry.key} has an invalid value ${quote(entry.value)}: ${outcome.problem}`),
+      diagnostic(reading.object, field, 'error', `${entry.shown} has an invalid value ${quote(entry.value)}: ${outcome.problem}`),
     );
   } else if (!outcome.value) {
-    reading.diagnostics.push(diagnostic(reading.object, field, 'warning', `${entry.key} is empty; ignored`));
+    reading.diagnostics.push(diagnostic(reading.object, field, 'warning', `${entry.shown} is empty; ignored`));
   }
 }
 
@@ -147,7 +149,7 @@ function applyGuarded(apply: () => Parsed<boolean>): Parsed<boolean> {
   try {
     return apply();
   } catch (error) {
-    return reject(`the value could not be read (internal error: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown'})`);
+    return reject(`the value could not be read (internal error: ${error instanceof Error ? escapeControls(error.message.slice(0, 200)) : 'unknown'})`);
   }
 }
 

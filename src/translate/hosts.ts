@@ -5,6 +5,7 @@
  * @module
  */
 import type { Condition } from '../model.js';
+import { quote } from './annotation-values.js';
 import { escapeRegex } from './regex.js';
 
 export type HostClass = 'exact' | 'wildcard' | 'none';
@@ -32,11 +33,11 @@ export function parseHost(raw: string | undefined): ParsedHost {
     return {
       ok: false,
       message:
-        `host "${raw}" is not a valid DNS name: lower-case letters, digits, '-' and '.', ` +
+        `host ${quote(raw)} is not a valid DNS name: lower-case letters, digits, '-' and '.', ` +
         `labels of at most 63 characters, optionally starting with "*." (one wildcard label)`,
     };
   }
-  if (/^[0-9.]+$/.test(name)) return { ok: false, message: `host "${raw}" is an IP address; Ingress hosts must be DNS names` };
+  if (/^[0-9.]+$/.test(name)) return { ok: false, message: `host ${quote(raw)} is an IP address; Ingress hosts must be DNS names` };
   return { ok: true, host, hostClass: wildcard ? 'wildcard' : 'exact' };
 }
 

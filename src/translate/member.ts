@@ -11,6 +11,7 @@ import type { SnapshotView } from '../sources/snapshot.js';
 import type { AnnotationAction, ListenPort } from './annotation-types.js';
 import { resolveServiceBackend, type BackendContext } from './backends.js';
 import { collectCertificates, type MemberCertificates } from './certificates.js';
+import { escapeControls, isPortName, quote } from './annotation-values.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import type { GroupMember } from './groups.js';
 import { hostCondition, parseHost, type HostClass } from './hosts.js';
@@ -49,6 +50,8 @@ export const BACKEND_UNAVAILABLE: Action = {
 };
 
 const USE_ANNOTATION = 'use-annotation';
+/** A Service name is a DNS-1035 label. */
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Raised inside this module only, to leave the member out with one diagnostic. */
 class InvalidMember extends Error {
@@ -87,7 +90,7 @@ export function translateMember(
 export function unexpectedFailure(ingress: V1Ingress, error: unknown): Diagnostic {
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return ingressDiagnostic(ingress, 'spec', 'error',
-    `the Ingress could not be translated (${detail.slice(0, 200)}); it is left out of its load balancer and the rest of the group is unaffected. ` +
+    `the Ingress could not be translated (${escapeControls(detail.slice(0, 200))}); it is left out of its load balancer and the rest of the group is unaffected. ` +
       'This is a defect in ingress-bridge: please report it with the Ingress');
 }
 
@@ -229,8 +232,15 @@ function resolveBackendAction(
   const service = backend?.service;
   if (backend?.resource) throw new InvalidMember(`${field}.resource`, 'resource backends are not supported by ingress-bridge; use a Service backend');
   if (!service?.name) throw new InvalidMember(field, 'the backend names no Service');
+  // What the API server refuses, refused here too, so that no message carries a name it never allows.
+  if (!SERVICE_NAME.test(service.name)) {
+    throw new InvalidMember(`${field}.service.name`, `${quote(service.name)} is not a Service name (at most 63 lower-case letters, digits or "-", starting with a letter)`);
+  }
   const port = service.port?.number ?? service.port?.name;
   if (port === undefined || port === '') throw new InvalidMember(`${field}.service.port`, 'the backend names no Service port (number or name)');
+  if (typeof port === 'number' ? !Number.isInteger(port) || port < 1 || port > 65535 : port !== USE_ANNOTATION && !isPortName(port)) {
+    throw new InvalidMember(`${field}.service.port`, `${typeof port === 'number' ? port : quote(port)} is not a port number from 1 to 65535 or a port name`);
+  }
   if (port === USE_ANNOTATION) {
     const action = actions.get(service.name);
     if (!action) throw new InvalidMember(`${field}.service.name`, `port "use-annotation" needs an actions.${service.name} annotation, and there is none`);

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Condition } from '../model.js';
+import { quote } from './annotation-values.js';
 import { escapeRegex } from './regex.js';
 
 export type PathType = 'Exact' | 'Prefix';
@@ -35,18 +36,18 @@ export function parsePath(rawPath: string | undefined, rawType: string | undefin
     return { ok: false, field: 'pathType', message: 'pathType is required: one of Exact, Prefix, ImplementationSpecific' };
   }
   if (!PATH_TYPES.includes(rawType)) {
-    return { ok: false, field: 'pathType', message: `pathType "${rawType}" is not one of Exact, Prefix, ImplementationSpecific` };
+    return { ok: false, field: 'pathType', message: `pathType ${quote(rawType)} is not one of Exact, Prefix, ImplementationSpecific` };
   }
   const implementationSpecific = rawType === 'ImplementationSpecific';
   const path = rawPath === undefined || rawPath === '' ? (implementationSpecific ? '/' : undefined) : rawPath;
   if (path === undefined) return { ok: false, field: 'path', message: `path is required for pathType ${rawType}` };
-  if (!path.startsWith('/')) return { ok: false, field: 'path', message: `path "${path}" must start with "/"` };
+  if (!path.startsWith('/')) return { ok: false, field: 'path', message: `path ${quote(path)} must start with "/"` };
   if (!VISIBLE_ASCII.test(path)) {
-    return { ok: false, field: 'path', message: `path "${path}" has spaces, control or non-ASCII characters; percent-encode them` };
+    return { ok: false, field: 'path', message: `path ${quote(path)} has spaces, control or non-ASCII characters; percent-encode them` };
   }
   const bad = INVALID_SEQUENCES.find((sequence) => path.includes(sequence));
   if (bad || path.endsWith('/..') || path.endsWith('/.')) {
-    return { ok: false, field: 'path', message: `path "${path}" must not contain "//", "/./", "/../" or "%2f", nor end with "/." or "/.."` };
+    return { ok: false, field: 'path', message: `path ${quote(path)} must not contain "//", "/./", "/../" or "%2f", nor end with "/." or "/.."` };
   }
   if (rawType === 'Exact') return { ok: true, value: { path, pathType: 'Exact' } };
   if (implementationSpecific && path.endsWith('/*')) {

@@ -12,7 +12,7 @@
  * @module
  */
 import { RE2JS } from 're2js';
-import { controlCharacterProblem } from './annotation-values.js';
+import { controlCharacterProblem, escapeControls } from './annotation-values.js';
 
 /** The ALB's limit on each RegexValues string. */
 export const MAX_REGEX_VALUE = 128;
@@ -33,7 +33,7 @@ export function regexValueProblem(pattern: string): string | undefined {
     RE2JS.compile(pattern);
   } catch (error) {
     const detail = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
-    return `is not a regular expression the ALB accepts (RE2 syntax, without lookaround, backreferences, atomic groups or possessive quantifiers): ${detail}`;
+    return `is not a regular expression the ALB accepts (RE2 syntax, without lookaround, backreferences, atomic groups or possessive quantifiers): ${escapeControls(detail.slice(0, 200))}`;
   }
   return undefined;
 }

@@ -16,7 +16,7 @@ const ACCEPTED_CURVES = ['prime256v1', 'secp384r1', 'secp521r1'];
 const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 const END_CERTIFICATE = '-----END CERTIFICATE-----';
 
-type PemBlocks = { blocks: string[]; unterminated: boolean };
+export type PemBlocks = { blocks: string[]; unterminated: boolean };
 
 /**
  * The PEM certificate blocks of a text, in order. Linear in the text: each search starts where the
@@ -24,7 +24,7 @@ type PemBlocks = { blocks: string[]; unterminated: boolean };
  * global flag rescans to the end of the text from every BEGIN that has no END: quadratic, 16 s for
  * a 1 MB Secret.) A BEGIN with no END after it ends the scan, since no later block can be complete.
  */
-function pemCertificateBlocks(text: string): PemBlocks {
+export function pemCertificateBlocks(text: string): PemBlocks {
   const blocks: string[] = [];
   for (let from = 0; ; ) {
     const begin = text.indexOf(BEGIN_CERTIFICATE, from);
