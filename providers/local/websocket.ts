@@ -104,6 +104,8 @@ function spliceSockets(client: Duplex, upstream: Duplex, idleMs: number): void {
     upstream.destroy();
   };
   for (const socket of [client, upstream]) {
+    // The server's sockets allow half-open connections; a side that has finished sending is done.
+    socket.on('end', () => socket.end());
     socket.on('error', closeBoth);
     socket.on('close', closeBoth);
     if ('setTimeout' in socket && typeof socket.setTimeout === 'function') (socket as Duplex & { setTimeout(ms: number, cb: () => void): void }).setTimeout(idleMs, closeBoth);
