@@ -5,8 +5,8 @@
  * each list here applies the same selector itself).
  * @module
  */
-import { CoreV1Api, DiscoveryV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { KindToObject, WatchedKind } from './snapshot.js';
+import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { OWN_API_GROUP, type KindToObject, type WatchedKind } from './snapshot.js';
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 const TLS_SECRET_SELECTOR = `type=${TLS_SECRET_TYPE}`;
@@ -27,10 +27,11 @@ export interface KubeApis {
   core: CoreV1Api;
   networking: NetworkingV1Api;
   discovery: DiscoveryV1Api;
+  custom: CustomObjectsApi;
 }
 
 export function makeKubeApis(config: KubeConfig): KubeApis {
-  return { core: config.makeApiClient(CoreV1Api), networking: config.makeApiClient(NetworkingV1Api), discovery: config.makeApiClient(DiscoveryV1Api) };
+  return { core: config.makeApiClient(CoreV1Api), networking: config.makeApiClient(NetworkingV1Api), discovery: config.makeApiClient(DiscoveryV1Api), custom: config.makeApiClient(CustomObjectsApi) };
 }
 
 export interface WatchedKindSpec<K extends WatchedKind = WatchedKind> {
@@ -59,6 +60,15 @@ export const WATCHED_KIND_SPECS: { [K in WatchedKind]: WatchedKindSpec<K> } = {
   IngressClass: {
     kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', namespaced: false, apiPath: '/apis/networking.k8s.io/v1', resource: 'ingressclasses',
     listPage: (apis, request) => apis.networking.listIngressClass(page(request)),
+  },
+  IngressClassParams: {
+    kind: 'IngressClassParams', apiVersion: `${OWN_API_GROUP}/v1`, namespaced: false, apiPath: `/apis/${OWN_API_GROUP}/v1`, resource: 'ingressclassparams',
+    // A custom resource: client-node has no typed list for it; the list is the API server's JSON.
+    listPage: async (apis, request) => (await apis.custom.listClusterCustomObject({ group: OWN_API_GROUP, version: 'v1', plural: 'ingressclassparams', ...page(request) })) as TypedPage,
+  },
+  Namespace: {
+    kind: 'Namespace', apiVersion: 'v1', namespaced: false, apiPath: '/api/v1', resource: 'namespaces',
+    listPage: (apis, request) => apis.core.listNamespace(page(request)),
   },
   Service: {
     kind: 'Service', apiVersion: 'v1', namespaced: true, apiPath: '/api/v1', resource: 'services',

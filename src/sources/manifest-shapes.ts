@@ -58,6 +58,11 @@ const INGRESS_BACKEND = mapping({
   resource: mapping({ apiGroup: string, kind: required(string), name: required(string) }),
 });
 
+const LABEL_SELECTOR = mapping({
+  matchLabels: { type: 'string-map', noun: 'label' },
+  matchExpressions: list(mapping({ key: required(string), operator: required(string), values: list(string) })),
+});
+
 /** Each kind's fields other than apiVersion, kind and metadata, which manifest-validate checks. */
 export const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
   Ingress: mapping({
@@ -84,6 +89,20 @@ export const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
       }),
     ),
   }),
+  IngressClassParams: mapping({
+    spec: mapping({
+      namespaceSelector: LABEL_SELECTOR,
+      group: mapping({ name: string }),
+      scheme: string,
+      ipAddressType: string,
+      inboundCIDRs: list(string),
+      sslPolicy: string,
+      subnets: mapping({ ids: list(string) }),
+      tags: list(mapping({ key: required(string), value: required(string) })),
+      loadBalancerAttributes: list(mapping({ key: required(string), value: required(string) })),
+    }),
+  }),
+  Namespace: mapping({ spec: mapping({}), status: mapping({}) }),
   Service: mapping({
     spec: mapping({
       type: string,

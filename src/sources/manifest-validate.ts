@@ -25,6 +25,8 @@ export interface ManifestObjects {
 export const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
   Ingress: 'networking.k8s.io/v1',
   IngressClass: 'networking.k8s.io/v1',
+  IngressClassParams: 'ingress-bridge.io/v1',
+  Namespace: 'v1',
   Service: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   Node: 'v1',
@@ -34,7 +36,7 @@ export const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
 /** The namespace of a namespaced object that names none, as `kubectl apply` without a context would. */
 export const DEFAULT_NAMESPACE = 'default';
 
-const CLUSTER_SCOPED: ReadonlySet<WatchedKind> = new Set(['Node', 'IngressClass']);
+const CLUSTER_SCOPED: ReadonlySet<WatchedKind> = new Set(['Node', 'IngressClass', 'IngressClassParams', 'Namespace']);
 
 /** Standard base64 with padding, as the API server decodes Secret data. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -7,25 +7,62 @@ import type {
   V1EndpointSlice,
   V1Ingress,
   V1IngressClass,
+  V1LabelSelector,
+  V1Namespace,
   V1Node,
+  V1ObjectMeta,
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
 
-export type WatchedKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret';
+export type WatchedKind = 'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret';
 
 export const WATCHED_KINDS: readonly WatchedKind[] = [
   'Ingress',
   'IngressClass',
+  'IngressClassParams',
+  'Namespace',
   'Service',
   'EndpointSlice',
   'Node',
   'Secret',
 ];
 
+/** The API group of our own kinds (IngressClassParams). */
+export const OWN_API_GROUP = 'ingress-bridge.io';
+
+/**
+ * What the cluster operator decides for the Ingresses of one IngressClass (cluster-scoped,
+ * `ingress-bridge.io/v1`, named by the IngressClass's `spec.parameters`). Field names are
+ * aws-load-balancer-controller's IngressClassParams', so its objects port by changing the apiVersion.
+ * Values are checked by translate (ingress-class-params.ts), not here.
+ */
+export interface IngressClassParamsSpec {
+  /** Which namespaces may use the class; their Ingresses may then share groups across namespaces. */
+  namespaceSelector?: V1LabelSelector;
+  /** Every Ingress of the class is in this group, whatever its own group.name. */
+  group?: { name?: string };
+  scheme?: string;
+  ipAddressType?: string;
+  inboundCIDRs?: string[];
+  sslPolicy?: string;
+  subnets?: { ids?: string[] };
+  tags?: { key?: string; value?: string }[];
+  loadBalancerAttributes?: { key?: string; value?: string }[];
+}
+
+export interface IngressClassParams {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: V1ObjectMeta;
+  spec?: IngressClassParamsSpec;
+}
+
 export interface KindToObject {
   Ingress: V1Ingress;
   IngressClass: V1IngressClass;
+  IngressClassParams: IngressClassParams;
+  Namespace: V1Namespace;
   Service: V1Service;
   EndpointSlice: V1EndpointSlice;
   Node: V1Node;
@@ -47,6 +84,9 @@ export interface SnapshotView {
   ingresses(): V1Ingress[];
   ingress(namespace: string, name: string): V1Ingress | undefined;
   ingressClasses(): V1IngressClass[];
+  ingressClassParams(name: string): IngressClassParams | undefined;
+  /** A Namespace object, when the source has it (the kube source watches them; manifests may define them). */
+  namespace(name: string): V1Namespace | undefined;
   service(namespace: string, name: string): V1Service | undefined;
   /** The EndpointSlices labelled for one Service. */
   endpointSlicesOf(namespace: string, service: string): V1EndpointSlice[];
@@ -110,6 +150,14 @@ export class Snapshot implements SnapshotView {
 
   ingressClasses(): V1IngressClass[] {
     return this.list('IngressClass');
+  }
+
+  ingressClassParams(name: string): IngressClassParams | undefined {
+    return this.get('IngressClassParams', undefined, name);
+  }
+
+  namespace(name: string): V1Namespace | undefined {
+    return this.get('Namespace', undefined, name);
   }
 
   service(namespace: string, name: string): V1Service | undefined {

@@ -3,17 +3,19 @@
  * settings come from the Ingress's annotations, overridden by the Service's own.
  * @module
  */
-import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { V1Ingress, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { Diagnostic, HealthCheckSpec, TargetGroupSpec, TargetType } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import type { TargetGroupAnnotations } from './annotation-types.js';
 import { parseSuccessCodes } from './annotation-values.js';
 import { parseServiceAnnotations } from './annotations.js';
-import { diagnostic, objectRef } from './diagnostics.js';
+import { annotationField, diagnostic, ingressDiagnostic, objectRef } from './diagnostics.js';
 import { targetGroupName } from './naming.js';
-import { endpointPortNamed, instanceTargets, ipTargets } from './targets.js';
+import { endpointPortNamed, instanceTargets, ipTargets, trustedSlices } from './targets.js';
 
 export interface BackendContext {
+  /** The Ingress whose backend this is: a problem with the Service's endpoints is named on it. */
+  ingress?: V1Ingress;
   snapshot: SnapshotView;
   clusterName: string;
   stackId: string;
@@ -72,7 +74,11 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
   const parsed = parseServiceAnnotations(service.metadata?.annotations, objectRef('Service', service));
   const settings = mergeSettings(context.ingressSettings, parsed.value);
   const targetType = settings.targetType ?? context.defaultTargetType;
-  const slices = snapshot.endpointSlicesOf(namespace, backend.name);
+  const trust = trustedSlices(snapshot.endpointSlicesOf(namespace, backend.name), namespace);
+  const slices = trust.trusted;
+  const sliceDiagnostics = targetTypeUsesSlices(settings.targetType ?? context.defaultTargetType)
+    ? trust.ignored.map(({ slice, reason }) => untrustedSliceDiagnostic(context, backend.name, `EndpointSlice ${namespace}/${slice.metadata?.name ?? ''} is ignored: ${reason}`))
+    : [];
 
   let port: number;
   let targets;
@@ -110,7 +116,25 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
     tags: settings.tags,
     targets,
   };
-  return { ok: true, targetGroup, diagnostics: [...parsed.diagnostics, ...health.diagnostics] };
+  return { ok: true, targetGroup, diagnostics: [...parsed.diagnostics, ...sliceDiagnostics, ...health.diagnostics] };
+}
+
+function targetTypeUsesSlices(targetType: TargetType): boolean {
+  return targetType === 'ip';
+}
+
+/** On the Ingress, at the first field that names the Service (a path, the default backend, or an actions annotation). */
+function untrustedSliceDiagnostic(context: BackendContext, service: string, message: string): Diagnostic {
+  const { ingress } = context;
+  if (!ingress) return diagnostic({ kind: 'Service', namespace: context.namespace, name: service }, 'metadata.name', 'warning', message);
+  let field: string | undefined;
+  if (ingress.spec?.defaultBackend?.service?.name === service) field = 'spec.defaultBackend.service.name';
+  (ingress.spec?.rules ?? []).forEach((rule, ruleIndex) => {
+    (rule.http?.paths ?? []).forEach((path, pathIndex) => {
+      if (field === undefined && path.backend.service?.name === service) field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}].backend.service.name`;
+    });
+  });
+  return ingressDiagnostic(ingress, field ?? annotationField(ingress, 'actions'), 'warning', message);
 }
 
 interface HealthCheckInputs {

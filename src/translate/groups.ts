@@ -1,6 +1,13 @@
 /**
- * IngressGroups: Ingresses of our class that share `group.name` form one load balancer; an Ingress
- * without one is its own group. Members are merged in group order, then namespace/name.
+ * IngressGroups: Ingresses of our class that share `group.name` (or whose IngressClassParams fixes
+ * one) form one load balancer; an Ingress without one is its own group. Members are merged in group
+ * order, then namespace/name.
+ *
+ * Tenancy: a group belongs to the namespace of its oldest member (creationTimestamp, then
+ * namespace/name). A member from another namespace is refused with an error unless both it and the
+ * oldest member are admitted by the same IngressClassParams through its namespaceSelector — the
+ * cluster operator's decision that those namespaces share — or the controller runs with
+ * allowCrossNamespaceGroups (aws-load-balancer-controller's behaviour, for migrations).
  * @module
  */
 import type { V1Ingress, V1IngressClass } from '@kubernetes/client-node';
@@ -10,25 +17,48 @@ import type { IngressAnnotations } from './annotation-types.js';
 import { parseIngressAnnotations } from './annotations.js';
 import { annotationField, hasErrors, ingressDiagnostic, ingressRef, objectRef } from './diagnostics.js';
 import { resolveIngressClass, type ClassOptions } from './ingress-class.js';
+import { applyForcedSettings, namespaceLabels, resolveClassParams, selectorMatches, type ParamsScope } from './ingress-class-params.js';
 
 export interface GroupMember {
   ingress: V1Ingress;
   ref: IngressRef;
   order: number;
+  /** The member's annotations, with what its IngressClassParams forces applied. */
   annotations: IngressAnnotations;
   /** Diagnostics of the Ingress's own annotations and class. */
   diagnostics: Diagnostic[];
+  /** The IngressClassParams whose namespaceSelector admitted the member: namespaces it admits may share groups. */
+  sharedBy?: string;
+  /** 0 for the group's oldest member (creationTimestamp, then namespace/name), and so on. */
+  ageRank: number;
+}
+
+/** A member of another namespace than the group's, which nothing admits. */
+export interface RefusedMember {
+  member: GroupMember;
+  diagnostic: Diagnostic;
 }
 
 export interface IngressGroup {
   key: string;
   members: GroupMember[];
+  refused?: RefusedMember[];
 }
 
 export interface Grouping {
   groups: Map<string, IngressGroup>;
   /** Ingresses of our class that belong to no group because their annotations are invalid. */
   rejected: { ref: IngressRef; diagnostics: Diagnostic[] }[];
+}
+
+export interface GroupingOptions extends ClassOptions {
+  /** Lets any namespace join any group, as aws-load-balancer-controller does (flag --allow-cross-namespace-groups). */
+  allowCrossNamespaceGroups?: boolean;
+}
+
+/** What classification reads of the cluster: IngressClasses, IngressClassParams and Namespaces. SnapshotView has it. */
+export interface ClassScope extends ParamsScope {
+  ingressClasses(): V1IngressClass[];
 }
 
 /** The group key of a member: the group name (no `/` allowed in it) or `namespace/name`. */
@@ -42,24 +72,59 @@ export type IngressClassification =
   | { kind: 'rejected'; ref: IngressRef; diagnostics: Diagnostic[] }
   | { kind: 'member'; key: string; member: GroupMember };
 
-export function classifyIngress(ingress: V1Ingress, classes: readonly V1IngressClass[], options: ClassOptions): IngressClassification {
-  const decision = resolveIngressClass(ingress, classes, options);
+export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: ClassOptions): IngressClassification {
+  const decision = resolveIngressClass(ingress, scope.ingressClasses(), options);
   if (!decision.ours) return { kind: 'not-ours' };
   const ref = ingressRef(ingress);
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
   const diagnostics = [...decision.diagnostics, ...parsed.diagnostics];
   // A bad annotation must not move the Ingress onto a load balancer other than the one intended.
   if (hasErrors(parsed.diagnostics)) return { kind: 'rejected', ref, diagnostics };
-  const member: GroupMember = { ingress, ref, order: parsed.value.groupOrder ?? 0, annotations: parsed.value, diagnostics };
-  return { kind: 'member', key: groupKeyOf(ref, parsed.value), member };
+  const classField = ingress.spec?.ingressClassName ? 'spec.ingressClassName' : 'metadata.annotations';
+  const resolved = resolveClassParams(decision.ingressClass, scope);
+  diagnostics.push(...resolved.diagnostics);
+  if (!resolved.ok) {
+    diagnostics.push(ingressDiagnostic(ingress, classField, 'error', `${resolved.problem}; the Ingress is left out until the IngressClassParams is fixed`));
+    return { kind: 'rejected', ref, diagnostics };
+  }
+  const params = resolved.params;
+  let annotations = parsed.value;
+  let sharedBy: string | undefined;
+  if (params) {
+    if (params.namespaceSelector) {
+      if (!selectorMatches(params.namespaceSelector, namespaceLabels(scope, ref.namespace))) {
+        diagnostics.push(ingressDiagnostic(ingress, classField, 'error',
+          `namespace ${ref.namespace} is not selected by spec.namespaceSelector of IngressClassParams "${params.name}", so it may not use this IngressClass; the Ingress is left out`));
+        return { kind: 'rejected', ref, diagnostics };
+      }
+      sharedBy = params.name;
+    }
+    annotations = applyForcedSettings(annotations, params, (key, message) => diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, key), 'warning', message)));
+    if (params.groupName !== undefined) {
+      if (annotations.groupName !== undefined && annotations.groupName !== params.groupName) {
+        diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, 'group.name'), 'warning',
+          `group.name is "${params.groupName}" for every Ingress of this class (IngressClassParams "${params.name}"); this Ingress's "${annotations.groupName}" is not used`));
+      }
+      annotations = { ...annotations, groupName: params.groupName };
+    }
+  }
+  const member: GroupMember = { ingress, ref, order: annotations.groupOrder ?? 0, annotations, diagnostics, ageRank: 0, ...(sharedBy ? { sharedBy } : {}) };
+  return { kind: 'member', key: groupKeyOf(ref, annotations), member };
 }
 
 /**
  * The group an Ingress names, whatever its class and even while it is being deleted: where its rules
- * were, so the group can be reconciled to let it go. An invalid group name names no group.
+ * were, so the group can be reconciled to let it go. An invalid group name names no group. With the
+ * cluster's classes given, a group fixed by the class's IngressClassParams wins, as in classifyIngress.
  */
-export function namedGroupKey(ingress: V1Ingress): string | undefined {
+export function namedGroupKey(ingress: V1Ingress, scope?: ClassScope, options?: ClassOptions): string | undefined {
   const ref = ingressRef(ingress);
+  if (scope && options) {
+    const decision = resolveIngressClass(ingress, scope.ingressClasses(), options);
+    const resolved = decision.ours ? resolveClassParams(decision.ingressClass, scope) : undefined;
+    const fixed = resolved?.ok ? resolved.params?.groupName : undefined;
+    if (fixed !== undefined) return fixed;
+  }
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
   // Only a bad group.name leaves the group unknown; a bad scheme, say, does not move the Ingress.
   const badGroupName = parsed.diagnostics.some((entry) => entry.severity === 'error' && entry.field.includes('group.name'));
@@ -71,24 +136,22 @@ export function namedGroupKey(ingress: V1Ingress): string | undefined {
  * load balancers are kept as they are until the Ingress is fixed or deleted.
  */
 export function groupsHeldByRejected(snapshot: SnapshotView, options: ClassOptions): Set<string> {
-  const classes = snapshot.ingressClasses();
   const held = new Set<string>();
   for (const ingress of snapshot.ingresses()) {
-    if (ingress.metadata?.deletionTimestamp || classifyIngress(ingress, classes, options).kind !== 'rejected') continue;
-    const key = namedGroupKey(ingress);
+    if (ingress.metadata?.deletionTimestamp || classifyIngress(ingress, snapshot, options).kind !== 'rejected') continue;
+    const key = namedGroupKey(ingress, snapshot, options);
     if (key) held.add(key);
   }
   return held;
 }
 
-export function groupIngresses(snapshot: SnapshotView, options: ClassOptions): Grouping {
-  const classes = snapshot.ingressClasses();
+export function groupIngresses(snapshot: SnapshotView, options: GroupingOptions): Grouping {
   const groups = new Map<string, IngressGroup>();
   const rejected: Grouping['rejected'] = [];
   for (const ingress of snapshot.ingresses()) {
     // Being deleted: its rules leave the load balancer, so the runtime can then drop its finalizer.
     if (ingress.metadata?.deletionTimestamp) continue;
-    const classified = classifyIngress(ingress, classes, options);
+    const classified = classifyIngress(ingress, snapshot, options);
     if (classified.kind === 'rejected') rejected.push({ ref: classified.ref, diagnostics: classified.diagnostics });
     if (classified.kind !== 'member') continue;
     const group = groups.get(classified.key);
@@ -96,10 +159,55 @@ export function groupIngresses(snapshot: SnapshotView, options: ClassOptions): G
     else groups.set(classified.key, { key: classified.key, members: [classified.member] });
   }
   for (const group of groups.values()) {
+    rankByAge(group.members);
+    admitNamespaces(group, options.allowCrossNamespaceGroups ?? false);
     group.members.sort(compareMembers);
     warnOnSharedOrders(group);
   }
   return { groups, rejected };
+}
+
+/** Milliseconds since the epoch; an Ingress without a creationTimestamp (a manifest file) is newest. */
+export function creationTime(ingress: V1Ingress): number {
+  const stamp = ingress.metadata?.creationTimestamp as Date | string | undefined;
+  const time = stamp === undefined ? Number.NaN : new Date(stamp).getTime();
+  return Number.isNaN(time) ? Number.POSITIVE_INFINITY : time;
+}
+
+function compareAge(a: GroupMember, b: GroupMember): number {
+  const byTime = creationTime(a.ingress) - creationTime(b.ingress);
+  if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
+  const left = `${a.ref.namespace}/${a.ref.name}`;
+  const right = `${b.ref.namespace}/${b.ref.name}`;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function rankByAge(members: GroupMember[]): void {
+  [...members].sort(compareAge).forEach((member, rank) => {
+    member.ageRank = rank;
+  });
+}
+
+/** The oldest member's namespace owns the group; members of other namespaces need an admission. */
+function admitNamespaces(group: IngressGroup, allowCrossNamespace: boolean): void {
+  const owner = group.members.find((member) => member.ageRank === 0);
+  if (!owner || allowCrossNamespace) return;
+  const refused: RefusedMember[] = [];
+  group.members = group.members.filter((member) => {
+    const { namespace } = member.ref;
+    if (namespace === owner.ref.namespace) return true;
+    if (member.sharedBy !== undefined && member.sharedBy === owner.sharedBy) return true;
+    const field = member.sharedBy === undefined ? annotationField(member.ingress, 'group.name') : 'spec.ingressClassName';
+    refused.push({
+      member,
+      diagnostic: ingressDiagnostic(member.ingress, field, 'error',
+        `group "${group.key}" belongs to namespace ${owner.ref.namespace} (its oldest member, ${owner.ref.namespace}/${owner.ref.name}); ` +
+          `namespace ${namespace} may not join it without an IngressClassParams that admits it (an IngressClass whose parameters ` +
+          'select both namespaces with a namespaceSelector); the Ingress is left out of the load balancer'),
+    });
+    return false;
+  });
+  if (refused.length > 0) group.refused = refused;
 }
 
 function compareMembers(a: GroupMember, b: GroupMember): number {

@@ -5,7 +5,9 @@
  */
 import type { CertificateSpec, Diagnostic, IngressRef, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
+import { translateWithinBoundary } from './boundary.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
+import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
 import { groupIngresses, type IngressGroup } from './groups.js';
 import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
@@ -37,43 +39,42 @@ export interface TranslateAllResult {
 
 export function translateAll(snapshot: SnapshotView, options: TranslateOptions): TranslateAllResult {
   const grouping = groupIngresses(snapshot, options);
+  const conflicts = groupConflicts(grouping, options.clusterName);
   const results = [...grouping.groups.values()]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((group) => translateGroup(snapshot, group, options));
-  leaveOutDuplicateNames(snapshot, results);
+    .map((group) => translateFormedGroup(snapshot, group, options, conflicts.get(group.key)));
   const diagnostics = grouping.rejected.flatMap((rejected) => rejected.diagnostics);
   return { results, rejected: grouping.rejected.map((rejected) => rejected.ref), diagnostics: finishDiagnostics(snapshot, diagnostics) };
 }
 
-/**
- * Two groups asking for the same load-balancer-name would fight over one load balancer: the group
- * whose key sorts first keeps it, the other is left out whole.
- */
-function leaveOutDuplicateNames(snapshot: SnapshotView, results: TranslateResult[]): void {
-  const owners = new Map<string, TranslateResult>();
-  for (const result of results) {
-    const name = result.spec?.stack.name;
-    if (name === undefined) continue;
-    const owner = owners.get(name);
-    if (!owner) {
-      owners.set(name, result);
-      continue;
-    }
-    const clashes = result.members.map((member) => {
-      const ingress = snapshot.ingress(member.namespace, member.name) ?? { metadata: member };
-      return ingressDiagnostic(ingress, annotationField(ingress, 'load-balancer-name'), 'error', `load balancer name "${name}" is already used by group "${owner.stackId}"; the Ingress is left out until the names differ`);
-    });
-    result.diagnostics = finishDiagnostics(snapshot, [...result.diagnostics, ...clashes]);
-    result.leftOut = [...result.leftOut, ...result.members];
-    result.members = [];
-    delete result.spec;
-  }
-}
-
 /** One group by key; a key with no members yields no spec (the load balancer should be deleted). */
 export function translate(snapshot: SnapshotView, groupKey: string, options: TranslateOptions): TranslateResult {
-  const group = groupIngresses(snapshot, options).groups.get(groupKey);
-  return group ? translateGroup(snapshot, group, options) : { stackId: groupKey, diagnostics: [], members: [], leftOut: [] };
+  const grouping = groupIngresses(snapshot, options);
+  const group = grouping.groups.get(groupKey);
+  if (!group) return { stackId: groupKey, diagnostics: [], members: [], leftOut: [] };
+  return translateFormedGroup(snapshot, group, options, groupConflicts(grouping, options.clusterName).get(groupKey));
+}
+
+/**
+ * A group as groupIngresses formed it: its members of refused namespaces are left out with their
+ * error, and what other groups decide for it (group-conflicts.ts) is applied.
+ */
+function translateFormedGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions, conflicts: GroupConflicts | undefined): TranslateResult {
+  const refused = group.refused ?? [];
+  const refusedDiagnostics = refused.flatMap((entry) => [...entry.member.diagnostics, entry.diagnostic]);
+  const refusedRefs = refused.map((entry) => entry.member.ref);
+  if (conflicts?.nameTakenBy) {
+    return {
+      stackId: group.key,
+      diagnostics: finishDiagnostics(snapshot, [...nameTakenDiagnostics(group, conflicts.nameTakenBy), ...refusedDiagnostics]),
+      members: [],
+      leftOut: [...group.members.map((member) => member.ref), ...refusedRefs],
+    };
+  }
+  const result = translateWithinBoundary(group, (part) => translateGroup(snapshot, part, options));
+  const extra = [...(conflicts?.diagnostics ?? []), ...refusedDiagnostics];
+  if (extra.length === 0) return result;
+  return { ...result, diagnostics: finishDiagnostics(snapshot, [...result.diagnostics, ...extra]), leftOut: [...result.leftOut, ...refusedRefs] };
 }
 
 export function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions): TranslateResult {

@@ -21,6 +21,12 @@ export interface ClassOptions {
 export interface ClassDecision {
   ours: boolean;
   diagnostics: Diagnostic[];
+  /**
+   * The IngressClass an Ingress of ours resolves to, when it exists: its spec.parameters (an
+   * IngressClassParams) apply. The legacy annotation resolves to the class of the same name too, so
+   * that spelling cannot step around what the operator set on the class.
+   */
+  ingressClass?: V1IngressClass;
 }
 
 export function resolveIngressClass(
@@ -29,12 +35,16 @@ export function resolveIngressClass(
   options: ClassOptions,
 ): ClassDecision {
   const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
-  if (legacy !== undefined) return { ours: legacy === options.ingressClass, diagnostics: [] };
+  if (legacy !== undefined) {
+    if (legacy !== options.ingressClass) return { ours: false, diagnostics: [] };
+    const named = classes.find((candidate) => candidate.metadata?.name === legacy && candidate.spec?.controller === options.controllerName);
+    return { ours: true, diagnostics: [], ...(named ? { ingressClass: named } : {}) };
+  }
 
   const className = ingress.spec?.ingressClassName;
   if (className) {
     const ingressClass = classes.find((candidate) => candidate.metadata?.name === className);
-    if (ingressClass) return { ours: ingressClass.spec?.controller === options.controllerName, diagnostics: [] };
+    if (ingressClass) return ingressClass.spec?.controller === options.controllerName ? { ours: true, diagnostics: [], ingressClass } : { ours: false, diagnostics: [] };
     if (className !== options.ingressClass) return { ours: false, diagnostics: [] };
     return {
       ours: true,
@@ -48,5 +58,6 @@ export function resolveIngressClass(
 
   const defaults = classes.filter((candidate) => candidate.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
   // With several defaults the API server refuses class-less Ingresses, so none of them is the default.
-  return { ours: defaults.length === 1 && defaults[0]?.spec?.controller === options.controllerName, diagnostics: [] };
+  const [only] = defaults;
+  return defaults.length === 1 && only?.spec?.controller === options.controllerName ? { ours: true, diagnostics: [], ingressClass: only } : { ours: false, diagnostics: [] };
 }

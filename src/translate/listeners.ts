@@ -5,7 +5,8 @@
  * 2. the longer path first; for equal paths, Exact before Prefix;
  * 3. a rule with more annotation conditions (e.g. a header canary) before one without;
  * 4. group order, then namespace/name, then the order in the manifest.
- * A rule that would match exactly what an earlier one matches is dropped with a warning.
+ * Of rules that match exactly the same requests only one is kept, the older member's (group.order
+ * does not decide it); the others get a warning.
  * @module
  */
 import type { Action, Diagnostic, ListenerSpec, RuleSpec } from '../model.js';
@@ -89,19 +90,26 @@ export function buildListeners(admitted: readonly MemberContribution[]): BuiltLi
 function prioritize(placed: PlacedEntry[], diagnostics: Diagnostic[]): RuleSpec[] {
   // Array.prototype.sort is stable, so members keep group order and paths their manifest order.
   const ordered = [...placed].sort((a, b) => comparePrecedence(a.entry, b.entry));
+  // Of two rules that match exactly the same requests, the older member's is kept: group.order
+  // orders rules, but cannot let a newer member take a host and path another member already routes.
   const claimed = new Map<string, PlacedEntry>();
-  const rules: RuleSpec[] = [];
   for (const item of ordered) {
     const signature = JSON.stringify(item.entry.conditions);
     const earlier = claimed.get(signature);
-    if (earlier) {
+    if (!earlier || item.owner.member.ageRank < earlier.owner.member.ageRank) claimed.set(signature, item);
+  }
+  const rules: RuleSpec[] = [];
+  for (const item of ordered) {
+    const kept = claimed.get(JSON.stringify(item.entry.conditions)) as PlacedEntry;
+    if (kept !== item) {
+      const byAge = kept.owner !== item.owner && kept.owner.member.ageRank < item.owner.member.ageRank;
       diagnostics.push(
         ingressDiagnostic(item.owner.member.ingress, item.entry.field, 'warning',
-          `this path matches exactly what ${earlier.entry.field} of ${earlier.owner.member.ref.namespace}/${earlier.owner.member.ref.name} matches, which comes first; it never receives requests`),
+          `this path matches exactly what ${kept.entry.field} of ${kept.owner.member.ref.namespace}/${kept.owner.member.ref.name} matches, which ` +
+            (byAge ? 'is an older member of the group and keeps it whatever group.order says' : 'comes first') + '; it never receives requests'),
       );
       continue;
     }
-    claimed.set(signature, item);
     rules.push({ priority: rules.length + 1, conditions: item.entry.conditions, actions: [item.action], origin: item.entry.origin });
   }
   return rules;

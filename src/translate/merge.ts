@@ -1,8 +1,16 @@
 /**
- * Admission of a group's members into one load balancer. Members are taken in group order; the first
- * to set a load-balancer-wide setting (scheme, subnets, a listener's protocol, the default backend…)
- * decides it, and a later member that disagrees is left out whole, with a diagnostic naming the field
- * and the member it conflicts with, so it never changes what the others get.
+ * Admission of a group's members into one load balancer. Group-wide settings are decided by age,
+ * never by group.order (which a newer member could set to jump the queue): members are taken
+ * oldest first (creationTimestamp, then namespace/name), and the first to set a setting decides it.
+ * - Who can reach the load balancer (scheme, inbound-cidrs) is the oldest member's, even where it
+ *   left them to the default.
+ * - A later member that sets a load-balancer setting (scheme, ip-address-type, subnets,
+ *   security-groups, inbound-cidrs, load-balancer-name, an attribute, a tag, a port's ssl-policy)
+ *   differently keeps its rules, but not that value: a warning names the setting and the member that
+ *   decided it.
+ * - A later member whose listener protocol on a port differs, or that brings a second default
+ *   backend, cannot be served as written and is left out whole, with an error.
+ * The admitted members come back in group order, which orders their rules.
  * @module
  */
 import type { Action, Diagnostic } from '../model.js';
@@ -10,16 +18,18 @@ import type { IngressAnnotations } from './annotation-types.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import type { MemberContribution } from './member.js';
 
-type Claim = { value: string; owner: MemberContribution };
-
-/** Settings that must agree across a group, by the annotation that sets them. */
-const EXCLUSIVE_SETTINGS: { key: string; read: (annotations: IngressAnnotations) => unknown }[] = [
-  { key: 'scheme', read: (annotations) => annotations.scheme },
-  { key: 'ip-address-type', read: (annotations) => annotations.ipAddressType },
-  { key: 'subnets', read: (annotations) => annotations.subnets },
-  { key: 'security-groups', read: (annotations) => annotations.securityGroups },
-  { key: 'load-balancer-name', read: (annotations) => annotations.loadBalancerName },
+/** Settings that one member decides for the group, by the annotation that sets them. */
+const EXCLUSIVE_SETTINGS: { key: string; name: keyof IngressAnnotations }[] = [
+  { key: 'scheme', name: 'scheme' },
+  { key: 'ip-address-type', name: 'ipAddressType' },
+  { key: 'subnets', name: 'subnets' },
+  { key: 'security-groups', name: 'securityGroups' },
+  { key: 'inbound-cidrs', name: 'inboundCidrs' },
+  { key: 'load-balancer-name', name: 'loadBalancerName' },
 ];
+
+/** Settings that decide who can reach the load balancer. */
+const EXPOSURE = ['scheme', 'inbound-cidrs'];
 
 export interface Admission {
   admitted: MemberContribution[];
@@ -30,64 +40,120 @@ function describe(owner: MemberContribution): string {
   return `${owner.member.ref.namespace}/${owner.member.ref.name}`;
 }
 
-export function admitMembers(contributions: readonly MemberContribution[]): Admission {
-  const claims = new Map<string, Claim>();
-  const admitted: MemberContribution[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const contribution of contributions) {
-    if (!contribution.valid) continue;
-    const conflict = findConflict(contribution, claims);
-    if (conflict) {
-      diagnostics.push(
-        ingressDiagnostic(contribution.member.ingress, conflict.field, 'error',
-          `${conflict.message}, already set to ${conflict.claim.value} by ${describe(conflict.claim.owner)} earlier in the group; ` +
-            'the Ingress is left out of its load balancer until they agree'),
-      );
-      continue;
-    }
-    for (const [name, value] of claimsOf(contribution)) if (!claims.has(name)) claims.set(name, { value: value.value, owner: contribution });
-    admitted.push(contribution);
-  }
-  return { admitted, diagnostics };
+/** A value one member decided, and how to take the setting off a member that disagrees. */
+interface Claim {
+  value: string;
+  owner: MemberContribution;
 }
 
-interface ClaimValue {
+interface SoftSetting {
+  id: string;
+  value: string;
+  annotation: string;
+  label: string;
+  strip: (annotations: IngressAnnotations) => IngressAnnotations;
+}
+
+interface HardSetting {
+  id: string;
   value: string;
   field: string;
   message: string;
 }
 
-/** Every group-wide setting the member states, keyed so that two members' claims can be compared. */
-function claimsOf(contribution: MemberContribution): Map<string, ClaimValue> {
-  const { ingress, annotations } = contribution.member;
-  const claims = new Map<string, ClaimValue>();
-  for (const setting of EXCLUSIVE_SETTINGS) {
-    const value = setting.read(annotations);
-    if (value !== undefined) {
-      claims.set(setting.key, { value: JSON.stringify(value), field: annotationField(ingress, setting.key), message: `${setting.key} is ${JSON.stringify(value)}` });
+export function admitMembers(contributions: readonly MemberContribution[]): Admission {
+  const claims = new Map<string, Claim>();
+  const kept = new Map<MemberContribution, MemberContribution>();
+  const diagnostics: Diagnostic[] = [];
+  const byAge = contributions.filter((contribution) => contribution.valid).sort((a, b) => a.member.ageRank - b.member.ageRank);
+  for (const contribution of byAge) {
+    const conflict = hardSettingsOf(contribution).find((setting) => {
+      const claim = claims.get(setting.id);
+      return claim && (setting.id === 'default-backend' || claim.value !== setting.value);
+    });
+    if (conflict) {
+      const claim = claims.get(conflict.id) as Claim;
+      diagnostics.push(
+        ingressDiagnostic(contribution.member.ingress, conflict.field, 'error',
+          `${conflict.message}, already set to ${claim.value} by ${describe(claim.owner)}, an older member of the group; ` +
+            'the Ingress is left out of its load balancer until they agree'),
+      );
+      continue;
     }
-  }
-  for (const [key, value] of Object.entries(annotations.loadBalancerAttributes)) {
-    claims.set(`attribute:${key}`, { value: JSON.stringify(value), field: annotationField(ingress, 'load-balancer-attributes'), message: `load balancer attribute ${key} is ${JSON.stringify(value)}` });
-  }
-  for (const { protocol, port } of contribution.listenPorts) {
-    claims.set(`listener:${port}`, { value: protocol, field: annotationField(ingress, 'listen-ports'), message: `port ${port} is ${protocol}` });
-    if (protocol === 'HTTPS' && annotations.sslPolicy !== undefined) {
-      claims.set(`ssl-policy:${port}`, { value: annotations.sslPolicy, field: annotationField(ingress, 'ssl-policy'), message: `ssl-policy of port ${port} is ${annotations.sslPolicy}` });
+    for (const setting of hardSettingsOf(contribution)) if (!claims.has(setting.id)) claims.set(setting.id, { value: setting.value, owner: contribution });
+    // Exposure is the oldest member's even where it left it to the default: a newer member cannot open the load balancer up.
+    if (kept.size === 0) for (const id of EXPOSURE) if (!softSettingsOf(contribution).some((setting) => setting.id === id)) claims.set(id, { value: 'the default', owner: contribution });
+    let annotations = contribution.member.annotations;
+    for (const setting of softSettingsOf(contribution)) {
+      const claim = claims.get(setting.id);
+      if (!claim) {
+        claims.set(setting.id, { value: setting.value, owner: contribution });
+        continue;
+      }
+      if (claim.value === setting.value) continue;
+      diagnostics.push(
+        ingressDiagnostic(contribution.member.ingress, annotationField(contribution.member.ingress, setting.annotation), 'warning',
+          `${setting.label} is ${setting.value} here, but ${claim.value} for the whole group: ${describe(claim.owner)}, the oldest member that decides it; ` +
+            'this value is not used (group.order does not change who decides)'),
+      );
+      annotations = setting.strip(annotations);
     }
+    kept.set(contribution, annotations === contribution.member.annotations ? contribution : { ...contribution, member: { ...contribution.member, annotations } });
   }
-  if (contribution.defaultAction) {
-    claims.set('default-backend', { value: 'a defaultBackend', field: 'spec.defaultBackend', message: 'the group has one default backend' });
-  }
-  return claims;
+  const admitted = contributions.flatMap((contribution) => {
+    const admittedAs = kept.get(contribution);
+    return admittedAs ? [admittedAs] : [];
+  });
+  return { admitted, diagnostics };
 }
 
-function findConflict(contribution: MemberContribution, claims: ReadonlyMap<string, Claim>): (ClaimValue & { claim: Claim }) | undefined {
-  for (const [name, value] of claimsOf(contribution)) {
-    const claim = claims.get(name);
-    if (claim && (name === 'default-backend' || claim.value !== value.value)) return { ...value, claim };
+function withoutKey(annotations: IngressAnnotations, name: keyof IngressAnnotations): IngressAnnotations {
+  const copy = { ...annotations };
+  delete copy[name];
+  return copy;
+}
+
+/** Settings a member can give up and still be served: decided by the oldest member that sets them. */
+function softSettingsOf(contribution: MemberContribution): SoftSetting[] {
+  const { annotations } = contribution.member;
+  const settings: SoftSetting[] = [];
+  for (const { key, name } of EXCLUSIVE_SETTINGS) {
+    const value = annotations[name];
+    if (value === undefined) continue;
+    settings.push({ id: key, value: JSON.stringify(value), annotation: key, label: key, strip: (current) => withoutKey(current, name) });
   }
-  return undefined;
+  for (const [key, value] of Object.entries(annotations.loadBalancerAttributes)) {
+    settings.push({
+      id: `attribute:${key}`, value: JSON.stringify(value), annotation: 'load-balancer-attributes', label: `load balancer attribute ${key}`,
+      strip: (current) => ({ ...current, loadBalancerAttributes: Object.fromEntries(Object.entries(current.loadBalancerAttributes).filter(([other]) => other !== key)) }),
+    });
+  }
+  for (const [key, value] of Object.entries(annotations.tags)) {
+    settings.push({
+      id: `tag:${key}`, value: JSON.stringify(value), annotation: 'tags', label: `tag ${key}`,
+      strip: (current) => ({ ...current, tags: Object.fromEntries(Object.entries(current.tags).filter(([other]) => other !== key)) }),
+    });
+  }
+  if (annotations.sslPolicy !== undefined) {
+    for (const { protocol, port } of contribution.listenPorts) {
+      if (protocol !== 'HTTPS') continue;
+      // One policy per member: a member that loses it on one port loses it on all, so it never mixes.
+      settings.push({ id: `ssl-policy:${port}`, value: annotations.sslPolicy, annotation: 'ssl-policy', label: `ssl-policy of port ${port}`, strip: (current) => withoutKey(current, 'sslPolicy') });
+    }
+  }
+  return settings;
+}
+
+/** Settings a member cannot be served without: a disagreement leaves it out. */
+function hardSettingsOf(contribution: MemberContribution): HardSetting[] {
+  const { ingress } = contribution.member;
+  const settings: HardSetting[] = contribution.listenPorts.map(({ protocol, port }) => ({
+    id: `listener:${port}`, value: protocol, field: annotationField(ingress, 'listen-ports'), message: `port ${port} is ${protocol}`,
+  }));
+  if (contribution.defaultAction) {
+    settings.push({ id: 'default-backend', value: 'a defaultBackend', field: 'spec.defaultBackend', message: 'the group has one default backend' });
+  }
+  return settings;
 }
 
 /** The member that supplies the group's default backend, if any. */

@@ -1,6 +1,6 @@
 import type { Scheme, TargetType } from '../model.js';
 import { CONTROLLER_NAME } from './ingress-class.js';
-import { DEFAULT_ALB_LIMITS, type AlbLimits } from './limits.js';
+import { DEFAULT_ALB_LIMITS, type AlbLimits } from '../limits.js';
 
 export interface TranslateOptions {
   /** Goes into names and ownership, so two clusters in one account never collide. */
@@ -13,6 +13,11 @@ export interface TranslateOptions {
   limits: AlbLimits;
   /** The time certificates are checked against; injected so translate stays pure. */
   now: Date;
+  /**
+   * A trust decision: any namespace may join any IngressGroup by naming it, as with
+   * aws-load-balancer-controller (for migrations). Off: only an IngressClassParams admits other namespaces.
+   */
+  allowCrossNamespaceGroups: boolean;
 }
 
 export function defaultTranslateOptions(overrides: Partial<TranslateOptions> = {}): TranslateOptions {
@@ -24,6 +29,7 @@ export function defaultTranslateOptions(overrides: Partial<TranslateOptions> = {
     defaultTargetType: 'instance',
     limits: DEFAULT_ALB_LIMITS,
     now: new Date(),
+    allowCrossNamespaceGroups: false,
     ...overrides,
   };
 }

@@ -30,6 +30,39 @@ export function instanceTargets(nodes: readonly V1Node[], nodePort: number): Tar
   return targets.sort((a, b) => compareText(a.id, b.id));
 }
 
+/** The label the EndpointSlice controller sets on the slices it writes from a Service's selector. */
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
+
+export interface SliceTrust {
+  trusted: V1EndpointSlice[];
+  /** Slices whose addresses are not used, each with why. */
+  ignored: { slice: V1EndpointSlice; reason: string }[];
+}
+
+/**
+ * Which EndpointSlices of a Service are believed (CVE-2021-25740): anyone who can write a slice (or
+ * an Endpoints object, which the mirroring controller copies into one) could otherwise point a load
+ * balancer at another namespace's Pods. A slice counts when the EndpointSlice controller manages it,
+ * or when every endpoint's targetRef is a Pod of the Service's own namespace.
+ */
+export function trustedSlices(slices: readonly V1EndpointSlice[], namespace: string): SliceTrust {
+  const trust: SliceTrust = { trusted: [], ignored: [] };
+  for (const slice of slices) {
+    if (slice.metadata?.labels?.[MANAGED_BY_LABEL] === ENDPOINTSLICE_CONTROLLER) {
+      trust.trusted.push(slice);
+      continue;
+    }
+    const foreign = (slice.endpoints ?? []).find((endpoint) => endpoint.targetRef?.kind !== 'Pod' || (endpoint.targetRef.namespace ?? '') !== namespace);
+    if (!foreign) trust.trusted.push(slice);
+    else {
+      const target = foreign.targetRef ? `${foreign.targetRef.kind ?? '?'} ${foreign.targetRef.namespace ?? '(no namespace)'}/${foreign.targetRef.name ?? ''}` : 'nothing';
+      trust.ignored.push({ slice, reason: `it is not managed by the EndpointSlice controller (label ${MANAGED_BY_LABEL}: ${ENDPOINTSLICE_CONTROLLER}) and its endpoint ${foreign.addresses?.[0] ?? ''} refers to ${target}, not a Pod of namespace ${namespace}` });
+    }
+  }
+  return trust;
+}
+
 /** The port number endpoints of this Service port listen on, per slice (a named targetPort may differ by pod). */
 function slicePort(slice: V1EndpointSlice, servicePort: V1ServicePort): number | undefined {
   const name = servicePort.name ?? '';

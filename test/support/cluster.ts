@@ -60,7 +60,7 @@ kind: EndpointSlice
 metadata:
   name: ${fixture.name}-1
   namespace: ${namespace}
-  labels: {kubernetes.io/service-name: ${fixture.name}}
+  labels: {kubernetes.io/service-name: ${fixture.name}, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}
 addressType: IPv4
 ports: [{name: ${portName}, port: ${fixture.endpointPort ?? 8080}, protocol: TCP}]
 endpoints:
