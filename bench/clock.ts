@@ -7,7 +7,7 @@
  * origin and scale reads the same cloud time as its parent.
  * @module
  */
-import type { Clock } from '../providers/aws/budget.js';
+import type { Clock } from '../providers/aws/sdk/budget.js';
 
 export interface CloudClock extends Clock {
   readonly scale: number;

@@ -5,9 +5,9 @@
  * for the answer to come back), lets the fake answer or throttle, and logs the call in cloud time.
  * @module
  */
-import type { AwsService } from '../providers/aws/budget.js';
-import { createAwsFake, type AwsFake } from '../test/support/aws-fake/index.js';
-import { seedDefaultNetwork, type DefaultNetwork } from '../test/support/aws-fake/fixtures.js';
+import type { AwsService } from '../providers/aws/sdk/budget.js';
+import { createAwsFake, type AwsFake } from '../fakes/aws/index.js';
+import { seedDefaultNetwork, type DefaultNetwork } from '../fakes/aws/fixtures.js';
 import type { CloudClock } from './clock.js';
 import type { GeneratedNode } from './generate.js';
 import { seededRandom } from './random.js';

@@ -10,12 +10,12 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { startKubeRun, type KubeRunHandle } from '../src/controller/kube-run.js';
+import { startKubeRun, type KubeRunHandle } from '../src/commands/run-cluster.js';
 import type { ProviderOptions } from '../src/provider.js';
-import { ApiBudget } from '../providers/aws/budget.js';
-import { createAwsClients, destroyAwsClients } from '../providers/aws/clients.js';
+import { ApiBudget } from '../providers/aws/sdk/budget.js';
+import { createAwsClients, destroyAwsClients } from '../providers/aws/sdk/clients.js';
 import { AwsProvider } from '../providers/aws/provider.js';
-import { isThrottling } from '../providers/aws/retry.js';
+import { isThrottling } from '../providers/aws/sdk/errors.js';
 import { readAwsSettings } from '../providers/aws/settings.js';
 import type { CloudClock } from './clock.js';
 import { benchTranslateOptions } from './desired.js';

@@ -7,8 +7,8 @@
 import type { LoadBalancerSpec } from '../src/model.js';
 import { Snapshot, type KindToObject, type WatchedKind } from '../src/sources/snapshot.js';
 import { defaultTranslateOptions, translateAll, type TranslateOptions } from '../src/translate/index.js';
-import { mergeAdjacentRules } from '../providers/aws/merge-rules.js';
-import type { KubeObject } from '../test/support/kube-fake/index.js';
+import { mergeAdjacentRules } from '../providers/aws/plan/merge-rules.js';
+import type { KubeObject } from '../fakes/kube/index.js';
 import type { DesiredModel, DesiredStack } from './floor.js';
 
 export const CLUSTER_NAME = 'bench';

@@ -4,7 +4,7 @@
  * measured figure can be set beside what no controller could beat. bench/README.md explains each.
  * @module
  */
-import { categoryOf, DEFAULT_BUCKET_LIMITS, type AwsService, type BucketLimit } from '../providers/aws/budget.js';
+import { categoryOf, DEFAULT_BUCKET_LIMITS, type AwsService, type BucketLimit } from '../providers/aws/sdk/budget.js';
 
 export interface DesiredListener {
   protocol: 'HTTP' | 'HTTPS';

@@ -6,7 +6,7 @@
  * ready endpoints of the Service's EndpointSlice).
  * @module
  */
-import type { KubeObject } from '../test/support/kube-fake/index.js';
+import type { KubeObject } from '../fakes/kube/index.js';
 import { pick, seededRandom } from './random.js';
 
 export type SizeName = 'S' | 'M' | 'L';
@@ -145,7 +145,7 @@ export function endpointSliceObject(service: GeneratedService, nodes: readonly G
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: `${service.name}-1`, namespace: service.namespace, labels: { 'kubernetes.io/service-name': service.name } },
+    metadata: { name: `${service.name}-1`, namespace: service.namespace, labels: { 'kubernetes.io/service-name': service.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     endpoints: service.endpoints.map((address, index) => ({

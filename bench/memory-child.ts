@@ -6,7 +6,7 @@
  * Run by bench/scenarios/memory.ts with --expose-gc; not meant to be started by hand.
  * @module
  */
-import { fakeKubeConfig } from '../test/support/kube-fake/kubeconfig.js';
+import { fakeKubeConfig } from '../fakes/kube/kubeconfig.js';
 import { createCloudClock } from './clock.js';
 import { startBenchController } from './controller.js';
 import type { ChildMessage, ParentMessage, MemoryReport, SerializedError } from './memory-protocol.js';

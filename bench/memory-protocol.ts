@@ -5,7 +5,7 @@
  * controller's retry and error handling reads — do.
  * @module
  */
-import type { AwsService } from '../providers/aws/budget.js';
+import type { AwsService } from '../providers/aws/sdk/budget.js';
 
 export interface SerializedError {
   name: string;

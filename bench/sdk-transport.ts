@@ -20,8 +20,8 @@ import type {
   RetryStrategyV2,
   RetryToken,
 } from '@smithy/types';
-import type { AwsService } from '../providers/aws/budget.js';
-import type { AwsClients } from '../providers/aws/clients.js';
+import type { AwsService } from '../providers/aws/sdk/budget.js';
+import type { AwsClients } from '../providers/aws/sdk/clients.js';
 
 export type Transport = (service: AwsService, action: string, input: unknown) => Promise<object>;
 

@@ -4,10 +4,10 @@
  * started again against them. Also the convergence checks the scenarios wait on.
  * @module
  */
-import type { KubeRunHandle } from '../src/controller/kube-run.js';
-import { CLUSTER_TAG } from '../providers/aws/tags.js';
-import { testCertificate, type TestCertificate } from '../test/support/aws-fake/fixtures.js';
-import { startKubeFake, type KubeFake } from '../test/support/kube-fake/index.js';
+import type { KubeRunHandle } from '../src/commands/run-cluster.js';
+import { CLUSTER_TAG } from '../providers/aws/plan/tags.js';
+import { testCertificate, type TestCertificate } from '../fakes/aws/fixtures.js';
+import { startKubeFake, type KubeFake } from '../fakes/kube/index.js';
 import { createCloudClock, type CloudClock } from './clock.js';
 import { createBenchCloud, type BenchCloud } from './cloud.js';
 import { startBenchController, type ReconcileEvent } from './controller.js';

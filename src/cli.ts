@@ -7,7 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import {
   clusterFlags,
-  ConfigError,
   flag,
   providerFlags,
   toClusterRunOptions,
@@ -16,12 +15,12 @@ import {
   translationFlags,
   type RunFlagValues,
 } from './config.js';
-import { startKubeRun } from './controller/kube-run.js';
-import { startRun } from './controller/run-command.js';
+import { startKubeRun } from './commands/run-cluster.js';
+import { startRun } from './commands/run-manifests.js';
 import type { TranslateOptions } from './translate/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './observability/logger.js';
-import { runPlan } from './plan/command.js';
-import { ProviderLoadError } from './provider.js';
+import { runPlan } from './commands/plan.js';
+import { ConfigError, ProviderLoadError } from './errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -8,12 +8,9 @@ import type { Scheme, TargetType } from './model.js';
 import { leaseTimingsProblem } from './controller/leader-election.js';
 import { parseListenAddress } from './observability/health.js';
 import { loadKubeConfig } from './sources/kube-config.js';
-import { DEFAULT_ALB_LIMITS } from './translate/limits.js';
+import { ConfigError } from './errors.js';
+import { DEFAULT_ALB_LIMITS } from './limits.js';
 import { defaultTranslateOptions, type TranslateOptions } from './translate/index.js';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 export function envName(flag: string): string {
   return `INGRESS_BRIDGE_${flag.toUpperCase().replace(/-/g, '_')}`;

@@ -7,12 +7,9 @@
  *   apply(plan)            → ApplyResult   the address for Ingress status, per-operation outcomes
  *   delete(stack)                          everything owned for the stack, dependents first
  *
- * Built-in providers are loaded lazily by name, so the core never loads a cloud SDK it does not use;
- * any other name is treated as a module specifier and loaded with import().
+ * Types only: the built-in providers and the module loader are in provider-registry.ts.
  * @module
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Diagnostic, LoadBalancerSpec, Stack } from './model.js';
 
 /** A TLS Secret's material, handed to a provider only when it needs to install the certificate. */
@@ -118,49 +115,4 @@ export interface ProviderModule {
   renderPlan: PlanRenderer;
   /** Absent in a module that can only render plans. */
   createProvider?(options: ProviderOptions): Provider | Promise<Provider>;
-}
-
-const BUILT_IN: Record<string, () => Promise<ProviderModule>> = {
-  aws: () => import('../providers/aws/index.js'),
-  local: () => import('../providers/local/index.js'),
-};
-
-export const BUILT_IN_PROVIDERS = Object.keys(BUILT_IN);
-
-export class ProviderLoadError extends Error {
-  override readonly name = 'ProviderLoadError';
-}
-
-function isProviderModule(value: unknown): value is ProviderModule {
-  return typeof value === 'object' && value !== null && typeof (value as ProviderModule).renderPlan === 'function';
-}
-
-/** A path (`./x.js`, `/opt/x.js`) is taken relative to the working directory; anything else is a package name or URL. */
-export function moduleUrl(specifier: string, cwd: string = process.cwd()): string {
-  return /^\.{0,2}\//.test(specifier) ? pathToFileURL(resolve(cwd, specifier)).href : specifier;
-}
-
-export async function loadProviderModule(nameOrModule: string): Promise<ProviderModule> {
-  const builtIn = BUILT_IN[nameOrModule];
-  let loaded: unknown;
-  try {
-    loaded = builtIn ? await builtIn() : await import(moduleUrl(nameOrModule));
-  } catch (cause) {
-    throw new ProviderLoadError(`provider "${nameOrModule}" could not be loaded: ${(cause as Error).message}`, { cause });
-  }
-  if (!isProviderModule(loaded)) {
-    throw new ProviderLoadError(`provider module "${nameOrModule}" does not export renderPlan(specs, diagnostics) and createProvider(options)`);
-  }
-  return loaded;
-}
-
-export async function loadProvider(nameOrModule: string, options: ProviderOptions): Promise<Provider> {
-  const module = await loadProviderModule(nameOrModule);
-  if (!module.createProvider) throw new ProviderLoadError(`provider "${nameOrModule}" can render plans but cannot reconcile yet`);
-  return module.createProvider(options);
-}
-
-/** True when the plan changes nothing. */
-export function isEmptyPlan(plan: ProviderPlan): boolean {
-  return plan.operations.length === 0;
 }

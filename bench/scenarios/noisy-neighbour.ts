@@ -7,7 +7,7 @@
  * start's time over scenario 1's.
  * @module
  */
-import type { ServiceId } from '../../test/support/aws-fake/errors.js';
+import type { ServiceId } from '../../fakes/aws/errors.js';
 import type { World } from '../world.js';
 import { figure, type ScenarioResult } from './common.js';
 import { measureColdStart } from './cold-start.js';

@@ -4,13 +4,13 @@
  * @module
  */
 import type { ProviderOptions } from '../../src/provider.js';
-import { ApiBudget } from './budget.js';
-import { createAwsClients, destroyAwsClients, type AwsCallEvent } from './clients.js';
-import { isThrottling } from './retry.js';
+import { ApiBudget } from './sdk/budget.js';
+import { createAwsClients, destroyAwsClients, type AwsCallEvent } from './sdk/clients.js';
+import { isThrottling } from './sdk/errors.js';
 import { AwsProvider } from './provider.js';
 import { readAwsSettings } from './settings.js';
 
-export { renderElbv2PlanDocument as renderPlan } from './plan-json.js';
+export { renderElbv2PlanDocument as renderPlan } from './plan/plan-json.js';
 export { AwsProvider } from './provider.js';
 
 export function createProvider(options: ProviderOptions): AwsProvider {

@@ -10,17 +10,18 @@
  */
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
 import type { ApplyOptions, ApplyResult, CertificateMaterialSource, Observed, OperationOutcome, Provider, ProviderPlan } from '../../src/provider.js';
-import { executePlan, type Execution } from './apply.js';
-import { type AwsPlan, isAwsPlan } from './aws-plan.js';
-import { planCertificates } from './certificates.js';
-import type { AwsClients } from './clients.js';
-import { diffStack } from './diff.js';
-import { applyTimeLookup, lookUpForSpec } from './lookups.js';
-import { type KnownArns, observeStack } from './observe.js';
-import { type AwsObserved, isAwsObserved } from './observed.js';
-import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF } from './resource-ids.js';
-import { type Call, DEFAULT_RETRY_POLICY, retryingCall, type RetryPolicy } from './retry.js';
-import { planSecurityGroups } from './security-groups.js';
+import { executePlan, type Execution } from './apply/executor.js';
+import { type AwsPlan, isAwsPlan } from './plan/aws-plan.js';
+import { planCertificates } from './plan/certificates.js';
+import type { AwsClients } from './sdk/clients.js';
+import { diffStack } from './plan/diff.js';
+import { applyTimeLookup } from './apply/lookups.js';
+import { lookUpForSpec } from './observe/lookups.js';
+import { type KnownArns, observeStack } from './observe/observe.js';
+import { type AwsObserved, isAwsObserved } from './observe/observed.js';
+import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF } from './plan/resource-ids.js';
+import { type Call, DEFAULT_RETRY_POLICY, retryingCall, type RetryPolicy } from './sdk/retry.js';
+import { planSecurityGroups } from './plan/security-groups.js';
 import type { AwsSettings } from './settings.js';
 
 export interface AwsProviderOptions {

@@ -10,7 +10,7 @@ import type { Diagnostic, IngressRef } from '../model.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { Provider } from '../provider.js';
-import { DependencyIndex, routingFieldsChanged } from '../sources/dependency-index.js';
+import { DependencyIndex, routingFieldsChanged } from './dependency-index.js';
 import { KubeSource } from '../sources/kube.js';
 import { Snapshot } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
@@ -108,7 +108,7 @@ export class KubeController {
     // An Ingress that holds our finalizer names the group that must let it go, even while translate
     // rejects it — unless the change is only our own status or finalizer write.
     const ownWrite = change.kind === 'Ingress' && change.type === 'update' && change.previous !== undefined && !routingFieldsChanged(change.previous, change.object);
-    const named = change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object) ? namedGroupKey(change.object) : undefined;
+    const named = change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object) ? namedGroupKey(change.object, this.snapshot, this.options.translateOptions()) : undefined;
     for (const key of new Set([...affected, ...(named ? [named] : [])])) this.queue.enqueue(key);
   }
 
@@ -116,7 +116,7 @@ export class KubeController {
   private allKeys(): string[] {
     const keys = new Set(groupIngresses(this.snapshot, this.options.translateOptions()).groups.keys());
     for (const ingress of this.snapshot.ingresses()) {
-      const named = hasFinalizer(ingress) ? namedGroupKey(ingress) : undefined;
+      const named = hasFinalizer(ingress) ? namedGroupKey(ingress, this.snapshot, this.options.translateOptions()) : undefined;
       if (named) keys.add(named);
     }
     return [...keys];
@@ -125,7 +125,7 @@ export class KubeController {
   /** Ingresses of this group that hold our finalizer but are being deleted or are no longer ours. */
   private departing(key: string, result: TranslateResult): V1Ingress[] {
     const staying = new Set([...result.members, ...result.leftOut].map(keyOf));
-    return this.snapshot.ingresses().filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress) === key);
+    return this.snapshot.ingresses().filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress, this.snapshot, this.options.translateOptions()) === key);
   }
 
   private async reconcile(key: string): Promise<RunOutcome> {
@@ -160,7 +160,7 @@ export class KubeController {
         return 'retry';
       }
       for (const ingress of this.departing(key, result)) {
-        const ours = classifyIngress(ingress, this.snapshot.ingressClasses(), options).kind !== 'not-ours';
+        const ours = classifyIngress(ingress, this.snapshot, options).kind !== 'not-ours';
         if (!ours) await writer.setAddress(ingress, undefined);
         await writer.removeFinalizer(ingress);
         if (ingress.metadata?.deletionTimestamp) this.options.events.forget(ref(ingress));
@@ -196,7 +196,7 @@ export class KubeController {
 
   private reportRejected(ingress: V1Ingress): void {
     if (!this.options.isLeader()) return;
-    const classified = classifyIngress(ingress, this.snapshot.ingressClasses(), this.options.translateOptions());
+    const classified = classifyIngress(ingress, this.snapshot, this.options.translateOptions());
     if (classified.kind !== 'rejected') return;
     for (const diagnostic of classified.diagnostics) if (diagnostic.severity !== 'info') void this.warn(classified.ref, diagnostic);
   }

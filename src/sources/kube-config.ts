@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 export interface KubeConfigOptions {
   /** Flag --kubeconfig: a kubeconfig file path. */

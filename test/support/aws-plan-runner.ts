@@ -7,9 +7,9 @@ import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { executePlan, type Execution } from '../../providers/aws/apply.js';
-import type { AwsClients } from '../../providers/aws/clients.js';
-import type { AwsOperation } from '../../providers/aws/operations.js';
+import { executePlan, type Execution } from '../../providers/aws/apply/executor.js';
+import type { AwsClients } from '../../providers/aws/sdk/clients.js';
+import type { AwsOperation } from '../../providers/aws/plan/operations.js';
 import type { CertificateMaterial, CertificateMaterialSource } from '../../src/provider.js';
 
 export function sdkClients(): AwsClients {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { waitFor, type Authorizer, type RequestAttributes } from './kube-fake/index.js';
+import { waitFor, type Authorizer, type RequestAttributes } from '../../fakes/kube/index.js';
 
 export const RBAC_FILE = new URL('../../deploy/base/rbac.yaml', import.meta.url);
 

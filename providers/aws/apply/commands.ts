@@ -1,0 +1,153 @@
+/**
+ * The SDK command for each service and action a plan may name. A plan is data; this table is the
+ * only place that turns an operation into a call, so it is also the complete list of API actions the
+ * provider's applies can make (docs/aws.md lists them for the IAM policy).
+ * @module
+ */
+import {
+  AddTagsToCertificateCommand,
+  type AddTagsToCertificateCommandInput,
+  DeleteCertificateCommand,
+  type DeleteCertificateCommandInput,
+  ImportCertificateCommand,
+  type ImportCertificateCommandInput,
+  RemoveTagsFromCertificateCommand,
+  type RemoveTagsFromCertificateCommandInput,
+} from '@aws-sdk/client-acm';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  type AuthorizeSecurityGroupIngressCommandInput,
+  CreateSecurityGroupCommand,
+  type CreateSecurityGroupCommandInput,
+  CreateTagsCommand,
+  type CreateTagsCommandInput,
+  DeleteSecurityGroupCommand,
+  type DeleteSecurityGroupCommandInput,
+  DeleteTagsCommand,
+  type DeleteTagsCommandInput,
+  RevokeSecurityGroupIngressCommand,
+  type RevokeSecurityGroupIngressCommandInput,
+} from '@aws-sdk/client-ec2';
+import {
+  AddListenerCertificatesCommand,
+  type AddListenerCertificatesCommandInput,
+  AddTagsCommand,
+  type AddTagsCommandInput,
+  CreateListenerCommand,
+  type CreateListenerCommandInput,
+  CreateLoadBalancerCommand,
+  type CreateLoadBalancerCommandInput,
+  CreateRuleCommand,
+  type CreateRuleCommandInput,
+  CreateTargetGroupCommand,
+  type CreateTargetGroupCommandInput,
+  DeleteListenerCommand,
+  type DeleteListenerCommandInput,
+  DeleteLoadBalancerCommand,
+  type DeleteLoadBalancerCommandInput,
+  DeleteRuleCommand,
+  type DeleteRuleCommandInput,
+  DeleteTargetGroupCommand,
+  type DeleteTargetGroupCommandInput,
+  DeregisterTargetsCommand,
+  type DeregisterTargetsCommandInput,
+  ModifyListenerCommand,
+  type ModifyListenerCommandInput,
+  ModifyLoadBalancerAttributesCommand,
+  type ModifyLoadBalancerAttributesCommandInput,
+  ModifyRuleCommand,
+  type ModifyRuleCommandInput,
+  ModifyTargetGroupAttributesCommand,
+  type ModifyTargetGroupAttributesCommandInput,
+  ModifyTargetGroupCommand,
+  type ModifyTargetGroupCommandInput,
+  RegisterTargetsCommand,
+  type RegisterTargetsCommandInput,
+  RemoveListenerCertificatesCommand,
+  type RemoveListenerCertificatesCommandInput,
+  RemoveTagsCommand,
+  type RemoveTagsCommandInput,
+  SetIpAddressTypeCommand,
+  type SetIpAddressTypeCommandInput,
+  SetRulePrioritiesCommand,
+  type SetRulePrioritiesCommandInput,
+  SetSecurityGroupsCommand,
+  type SetSecurityGroupsCommandInput,
+  SetSubnetsCommand,
+  type SetSubnetsCommandInput,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AwsClients } from '../sdk/clients.js';
+import type { AwsService } from '../plan/operations.js';
+
+/** A plan's input, placeholders resolved; the table entry gives it its SDK type. */
+export type CommandInput = Record<string, unknown>;
+type Send = (clients: AwsClients, input: CommandInput) => Promise<object>;
+
+/** The plan's input is built from the SDK's own shapes (elbv2-shapes.ts), so the cast names what it already is. */
+function as<T>(input: CommandInput): T {
+  return input as T;
+}
+
+const ELBV2: Readonly<Record<string, Send>> = {
+  CreateTargetGroup: (c, i) => c.elbv2.send(new CreateTargetGroupCommand(as<CreateTargetGroupCommandInput>(i))),
+  ModifyTargetGroup: (c, i) => c.elbv2.send(new ModifyTargetGroupCommand(as<ModifyTargetGroupCommandInput>(i))),
+  ModifyTargetGroupAttributes: (c, i) => c.elbv2.send(new ModifyTargetGroupAttributesCommand(as<ModifyTargetGroupAttributesCommandInput>(i))),
+  DeleteTargetGroup: (c, i) => c.elbv2.send(new DeleteTargetGroupCommand(as<DeleteTargetGroupCommandInput>(i))),
+  RegisterTargets: (c, i) => c.elbv2.send(new RegisterTargetsCommand(as<RegisterTargetsCommandInput>(i))),
+  DeregisterTargets: (c, i) => c.elbv2.send(new DeregisterTargetsCommand(as<DeregisterTargetsCommandInput>(i))),
+  CreateLoadBalancer: (c, i) => c.elbv2.send(new CreateLoadBalancerCommand(as<CreateLoadBalancerCommandInput>(i))),
+  ModifyLoadBalancerAttributes: (c, i) => c.elbv2.send(new ModifyLoadBalancerAttributesCommand(as<ModifyLoadBalancerAttributesCommandInput>(i))),
+  SetSecurityGroups: (c, i) => c.elbv2.send(new SetSecurityGroupsCommand(as<SetSecurityGroupsCommandInput>(i))),
+  SetSubnets: (c, i) => c.elbv2.send(new SetSubnetsCommand(as<SetSubnetsCommandInput>(i))),
+  SetIpAddressType: (c, i) => c.elbv2.send(new SetIpAddressTypeCommand(as<SetIpAddressTypeCommandInput>(i))),
+  DeleteLoadBalancer: (c, i) => c.elbv2.send(new DeleteLoadBalancerCommand(as<DeleteLoadBalancerCommandInput>(i))),
+  CreateListener: (c, i) => c.elbv2.send(new CreateListenerCommand(as<CreateListenerCommandInput>(i))),
+  ModifyListener: (c, i) => c.elbv2.send(new ModifyListenerCommand(as<ModifyListenerCommandInput>(i))),
+  DeleteListener: (c, i) => c.elbv2.send(new DeleteListenerCommand(as<DeleteListenerCommandInput>(i))),
+  AddListenerCertificates: (c, i) => c.elbv2.send(new AddListenerCertificatesCommand(as<AddListenerCertificatesCommandInput>(i))),
+  RemoveListenerCertificates: (c, i) => c.elbv2.send(new RemoveListenerCertificatesCommand(as<RemoveListenerCertificatesCommandInput>(i))),
+  CreateRule: (c, i) => c.elbv2.send(new CreateRuleCommand(as<CreateRuleCommandInput>(i))),
+  ModifyRule: (c, i) => c.elbv2.send(new ModifyRuleCommand(as<ModifyRuleCommandInput>(i))),
+  SetRulePriorities: (c, i) => c.elbv2.send(new SetRulePrioritiesCommand(as<SetRulePrioritiesCommandInput>(i))),
+  DeleteRule: (c, i) => c.elbv2.send(new DeleteRuleCommand(as<DeleteRuleCommandInput>(i))),
+  AddTags: (c, i) => c.elbv2.send(new AddTagsCommand(as<AddTagsCommandInput>(i))),
+  RemoveTags: (c, i) => c.elbv2.send(new RemoveTagsCommand(as<RemoveTagsCommandInput>(i))),
+};
+
+const ACM: Readonly<Record<string, Send>> = {
+  ImportCertificate: (c, i) => c.acm.send(new ImportCertificateCommand(as<ImportCertificateCommandInput>(i))),
+  AddTagsToCertificate: (c, i) => c.acm.send(new AddTagsToCertificateCommand(as<AddTagsToCertificateCommandInput>(i))),
+  RemoveTagsFromCertificate: (c, i) => c.acm.send(new RemoveTagsFromCertificateCommand(as<RemoveTagsFromCertificateCommandInput>(i))),
+  DeleteCertificate: (c, i) => c.acm.send(new DeleteCertificateCommand(as<DeleteCertificateCommandInput>(i))),
+};
+
+const EC2: Readonly<Record<string, Send>> = {
+  CreateSecurityGroup: (c, i) => c.ec2.send(new CreateSecurityGroupCommand(as<CreateSecurityGroupCommandInput>(i))),
+  AuthorizeSecurityGroupIngress: (c, i) => c.ec2.send(new AuthorizeSecurityGroupIngressCommand(as<AuthorizeSecurityGroupIngressCommandInput>(i))),
+  RevokeSecurityGroupIngress: (c, i) => c.ec2.send(new RevokeSecurityGroupIngressCommand(as<RevokeSecurityGroupIngressCommandInput>(i))),
+  CreateTags: (c, i) => c.ec2.send(new CreateTagsCommand(as<CreateTagsCommandInput>(i))),
+  DeleteTags: (c, i) => c.ec2.send(new DeleteTagsCommand(as<DeleteTagsCommandInput>(i))),
+  DeleteSecurityGroup: (c, i) => c.ec2.send(new DeleteSecurityGroupCommand(as<DeleteSecurityGroupCommandInput>(i))),
+};
+
+const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = { elbv2: ELBV2, acm: ACM, ec2: EC2, tagging: {} };
+
+/** Every action an apply can call, by service: the mutating half of the IAM policy. */
+export function plannableActions(): Record<AwsService, string[]> {
+  return {
+    elbv2: Object.keys(ELBV2),
+    acm: Object.keys(ACM),
+    ec2: Object.keys(EC2),
+    tagging: [],
+  };
+}
+
+export class UnknownActionError extends Error {
+  override readonly name = 'UnknownActionError';
+}
+
+export function sendOperation(clients: AwsClients, service: AwsService, action: string, input: CommandInput): Promise<object> {
+  const send = COMMANDS[service][action];
+  if (!send) throw new UnknownActionError(`the plan names ${service}:${action}, which the AWS provider cannot call`);
+  return send(clients, input);
+}

@@ -1,0 +1,159 @@
+/**
+ * The executor: runs a plan's operations in order, one at a time, and stops at the first failure.
+ *
+ * - Placeholders are replaced from references seeded with what observe found and the companions
+ *   knew, plus what each create returns (`produces`), plus lookups made on first use (subnets, VPC).
+ * - ImportCertificate reads the Secret's material from the CertificateMaterialSource at call time;
+ *   the plan never holds it, and neither do outcomes or errors.
+ * - Throttling is retried by `call`. A cleanup AWS refuses only because it has not let go of the
+ *   resource yet (isStillInUse) is left for a later reconcile, not a failure.
+ * - CreateRule meeting TooManyRules (a rule quota lower than we were told): one pending DeleteRule
+ *   of the plan runs, then the create is tried again, and so on; the listener never ends with fewer
+ *   correct rules than it started with. With no delete left the create fails and says why.
+ * Crash safety comes from the plan, not from here: every create carries its tags (so the next observe
+ * finds it) and CreateLoadBalancer/CreateTargetGroup by the same name and settings return the
+ * existing resource, so a plan cut short and computed again converges with nothing duplicated.
+ * @module
+ */
+import type { CertificateMaterialSource, OperationOutcome } from '../../../src/provider.js';
+import { sendOperation, type CommandInput } from './commands.js';
+import { type ResolveReference, resolvePlaceholders, valueAtPath } from './references.js';
+import { isStillInUse } from '../sdk/errors.js';
+import type { AwsClients } from '../sdk/clients.js';
+import type { AwsOperation } from '../plan/operations.js';
+import { LOAD_BALANCER_DNS_REF } from '../plan/resource-ids.js';
+import type { Call } from '../sdk/retry.js';
+
+export interface ExecuteOptions {
+  clients: AwsClients;
+  call: Call;
+  material: CertificateMaterialSource;
+  /** Placeholder → ARN or ID known before the first call; created ARNs are added to it. */
+  references: Map<string, string>;
+  /** Values found on first use for placeholders no reference holds (`${Subnets}`, `${Vpc}`). */
+  lookup: ResolveReference;
+  /** Told after each operation that ran, for logs and for tests that inspect the state in between. */
+  onOperation?: (outcome: OperationOutcome) => void | Promise<void>;
+  /** Asked before each operation; false stops the plan there (leadership was lost). */
+  mayMutate?: () => boolean;
+}
+
+export interface Execution {
+  outcomes: OperationOutcome[];
+  /** The operation that failed, when one did; nothing after it ran. */
+  failure?: { operation: AwsOperation; error: string };
+  /** Load balancers and target groups deleted, for the provider's memory of the stack's ARNs. */
+  deletedArns: string[];
+  /** Cleanup AWS refused only because it still holds the resource: to be tried again later. */
+  pending: AwsOperation[];
+}
+
+export class ApplyFailure extends Error {
+  override readonly name = 'ApplyFailure';
+}
+
+export async function executePlan(operations: readonly AwsOperation[], options: ExecuteOptions): Promise<Execution> {
+  const execution: Execution = { outcomes: [], deletedArns: [], pending: [] };
+  const done = new Set<number>();
+  const resolve: ResolveReference = async (ref) => options.references.get(ref) ?? (await options.lookup(ref));
+
+  const run = async (index: number): Promise<void> => {
+    const operation = operations[index] as AwsOperation;
+    done.add(index);
+    try {
+      await runOperation(operation, options, resolve, execution);
+    } catch (error) {
+      if (!isStillInUse(operation, error)) throw error;
+      execution.pending.push(operation);
+    }
+    execution.outcomes.push({ operation });
+    await options.onOperation?.({ operation });
+  };
+
+  for (let index = 0; index < operations.length; index += 1) {
+    if (done.has(index)) continue;
+    const operation = operations[index] as AwsOperation;
+    if (options.mayMutate && !options.mayMutate()) {
+      const message = 'stopped before this call: this replica is no longer the leader';
+      execution.outcomes.push({ operation, error: message });
+      execution.failure = { operation, error: message };
+      break;
+    }
+    try {
+      await runWithRuleRoom(index, operations, done, run);
+    } catch (error) {
+      const message = describeError(error);
+      execution.outcomes.push({ operation, error: message });
+      execution.failure = { operation, error: message };
+      break;
+    }
+  }
+  return execution;
+}
+
+/** Runs operation `index`; a CreateRule over the rule quota makes room with the plan's own deletes. */
+async function runWithRuleRoom(
+  index: number,
+  operations: readonly AwsOperation[],
+  done: Set<number>,
+  run: (index: number) => Promise<void>,
+): Promise<void> {
+  for (;;) {
+    try {
+      await run(index);
+      return;
+    } catch (error) {
+      if (operations[index]?.action !== 'CreateRule' || !isTooManyRules(error)) throw error;
+      done.delete(index);
+      const pendingDelete = operations.findIndex((candidate, position) => position > index && !done.has(position) && candidate.action === 'DeleteRule');
+      if (pendingDelete < 0) {
+        throw new ApplyFailure(`${error.message}: the load balancer is at its rule limit and the plan has no rule left to delete; raise the quota or lower --rule-limit`);
+      }
+      try {
+        await run(pendingDelete);
+      } catch (cause) {
+        const room = operations[pendingDelete] as AwsOperation;
+        throw new ApplyFailure(`making room for it, ${room.action} ${room.resource} failed: ${describeError(cause)}`, { cause });
+      }
+    }
+  }
+}
+
+/** The SDK names the modelled error by its class; the API's code is TooManyRules. */
+function isTooManyRules(error: unknown): error is Error {
+  return error instanceof Error && (error.name === 'TooManyRulesException' || error.name === 'TooManyRules');
+}
+
+async function runOperation(operation: AwsOperation, options: ExecuteOptions, resolve: ResolveReference, execution: Execution): Promise<void> {
+  const { service, produces, secret } = operation.detail;
+  const input: CommandInput = await resolvePlaceholders(operation.detail.input, resolve);
+  if (secret) Object.assign(input, certificateMaterial(options.material, secret));
+  const output = await options.call(operation.action, () => sendOperation(options.clients, service, operation.action, input));
+  if (produces) {
+    const value = valueAtPath(output, produces.outputPath);
+    if (value === undefined) throw new ApplyFailure(`${operation.action} answered without ${produces.outputPath}`);
+    options.references.set(produces.ref, value);
+  }
+  if (operation.action === 'CreateLoadBalancer') {
+    const dnsName = valueAtPath(output, 'LoadBalancers.0.DNSName');
+    if (dnsName !== undefined) options.references.set(LOAD_BALANCER_DNS_REF, dnsName);
+  }
+  if (operation.action === 'DeleteLoadBalancer' && typeof input.LoadBalancerArn === 'string') execution.deletedArns.push(input.LoadBalancerArn);
+  if (operation.action === 'DeleteTargetGroup' && typeof input.TargetGroupArn === 'string') execution.deletedArns.push(input.TargetGroupArn);
+}
+
+function certificateMaterial(material: CertificateMaterialSource, secret: { namespace: string; name: string }): CommandInput {
+  const found = material.get(secret.namespace, secret.name);
+  if (!found) throw new ApplyFailure(`the TLS Secret ${secret.namespace}/${secret.name} is not available to import`);
+  return {
+    Certificate: Buffer.from(found.certificatePem),
+    PrivateKey: Buffer.from(found.privateKeyPem),
+    ...(found.chainPem.trim() !== '' && { CertificateChain: Buffer.from(found.chainPem) }),
+  };
+}
+
+/** The error's name and message: AWS messages name the resource and never carry key material. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
+}

@@ -1,0 +1,77 @@
+/**
+ * What observe found for one stack, as plain data in the SDK's own types, so diff is a pure function
+ * of it and tests can build one by hand. Only resources tagged for the stack are here, plus (inside
+ * our own listeners) rules that are not tagged as ours: diff needs their priorities to avoid them,
+ * and never touches them.
+ * @module
+ */
+import type {
+  Certificate,
+  Listener,
+  LoadBalancer,
+  LoadBalancerAttribute,
+  Rule,
+  Tag,
+  TargetGroup,
+  TargetGroupAttribute,
+  TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Observed } from '../../../src/provider.js';
+import type { ObservedCertificate } from './certificates.js';
+import type { SubnetResolution } from './subnets.js';
+import type { ObservedSecurityGroups } from './security-groups.js';
+
+export interface ObservedLoadBalancer {
+  description: LoadBalancer;
+  attributes: LoadBalancerAttribute[];
+  tags: Tag[];
+}
+
+export interface ObservedRule {
+  /** A non-default rule, as DescribeRules returns it. */
+  description: Rule;
+  tags: Tag[];
+}
+
+export interface ObservedListener {
+  description: Listener;
+  /** Every certificate of the listener, the default one included (IsDefault marks it). */
+  certificates: Certificate[];
+  tags: Tag[];
+  rules: ObservedRule[];
+}
+
+export interface ObservedTargetGroup {
+  description: TargetGroup;
+  attributes: TargetGroupAttribute[];
+  tags: Tag[];
+  /** Registered targets with their health, as DescribeTargetHealth returns them. */
+  targets: TargetHealthDescription[];
+}
+
+export interface AwsObserved extends Observed {
+  readonly stackId: string;
+  readonly provider: 'aws';
+  loadBalancer?: ObservedLoadBalancer;
+  /** The listeners of our load balancer that carry our tags. */
+  listeners: ObservedListener[];
+  targetGroups: ObservedTargetGroup[];
+  certificates: ObservedCertificate[];
+  securityGroups: ObservedSecurityGroups;
+  /** Made when observe was given the spec: subnets, discovered certificates, backend groups. */
+  lookups?: SpecLookups;
+}
+
+export function isAwsObserved(observed: Observed): observed is AwsObserved {
+  return (observed as Partial<AwsObserved>).provider === 'aws';
+}
+
+/** Lookups that depend on the spec rather than on what the stack owns (observe/lookups.ts). */
+export interface SpecLookups {
+  /** Resolved when a load balancer is to be created or the spec names its subnets. */
+  subnets?: SubnetResolution;
+  discoveredCertificates: ObservedCertificate[];
+  /** `${Certificate:key}` → why no issued certificate covers the key's hosts. */
+  certificateProblems: Record<string, string>;
+  backendGroupIds: string[];
+}

@@ -1,0 +1,234 @@
+/**
+ * The plan as a JSON document in the ELBv2 API's own field names, for `ingress-bridge plan --output json`.
+ *
+ * Nothing exists yet when a plan is rendered, so ARNs of objects the plan would create are written as
+ * placeholders that name the object by its key in the same stack:
+ * - `${TargetGroup:<key>}` — the ARN of the target group whose `Key` is `<key>`;
+ * - `${Certificate:<key>}` — the ARN of the certificate whose `Key` is `<key>` (imported from a Secret,
+ *   or found by discovery). A certificate given by ARN is written as that ARN.
+ *
+ * Certificate key material is not in the model, so it cannot reach this document.
+ * @module
+ */
+import type {
+  Action as Elbv2Action,
+  Certificate as Elbv2Certificate,
+  IpAddressType as Elbv2IpAddressType,
+  LoadBalancerAttribute,
+  LoadBalancerSchemeEnum,
+  ProtocolEnum,
+  RuleCondition,
+  Tag,
+  TargetDescription,
+  TargetTypeEnum,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type {
+  CertificateSource,
+  CertificateSpec,
+  Diagnostic,
+  ListenerSpec,
+  LoadBalancerSpec,
+  RuleSpec,
+  TargetGroupSpec,
+} from '../../../src/model.js';
+import {
+  type Elbv2HealthCheck,
+  toElbv2Actions,
+  toElbv2Attributes,
+  toElbv2Certificates,
+  toElbv2Conditions,
+  toElbv2HealthCheck,
+  toElbv2Tags,
+  toElbv2Targets,
+} from './elbv2-shapes.js';
+
+export interface Elbv2PlanDocument {
+  Stacks: Elbv2StackPlan[];
+  Diagnostics: PlanDiagnostic[];
+}
+
+export interface Elbv2StackPlan {
+  Stack: { Id: string; Members: { Namespace: string; Name: string }[] };
+  LoadBalancer: LoadBalancerPlan;
+  Listeners: ListenerPlan[];
+  TargetGroups: TargetGroupPlan[];
+  Certificates: CertificatePlan[];
+}
+
+export type LoadBalancerPlan = {
+  Name: string;
+  Scheme: LoadBalancerSchemeEnum;
+  IpAddressType: Elbv2IpAddressType;
+} & ({ Subnets: string[] } | { SubnetDiscovery: true }) &
+  ({ SecurityGroups: string[] } | { ManagedSecurityGroup: { InboundCidrs: string[] } }) & {
+    Attributes: LoadBalancerAttribute[];
+    Tags: Tag[];
+  };
+
+export interface ListenerPlan {
+  Port: number;
+  Protocol: ProtocolEnum;
+  SslPolicy?: string;
+  Certificates: Elbv2Certificate[];
+  DefaultActions: Elbv2Action[];
+  Rules: RulePlan[];
+}
+
+export interface RulePlan {
+  Priority: number;
+  Conditions: RuleCondition[];
+  Actions: Elbv2Action[];
+  /** Not an API field: the Ingress path this rule was made from. */
+  Origin: { Ingress: { Namespace: string; Name: string }; Host?: string; Path?: string; PathType?: string };
+}
+
+export type TargetGroupPlan = {
+  Key: string;
+  Name: string;
+  Protocol: ProtocolEnum;
+  ProtocolVersion: string;
+  Port: number;
+  TargetType: TargetTypeEnum;
+} & Elbv2HealthCheck & {
+    Attributes: LoadBalancerAttribute[];
+    Tags: Tag[];
+    Service: { Namespace: string; Name: string; Port: number | string };
+    Targets: TargetDescription[];
+  };
+
+export interface CertificatePlan {
+  Key: string;
+  Source: { SecretNamespace: string; SecretName: string } | { CertificateArn: string } | { Discover: true };
+  Hosts: string[];
+  Fingerprint?: string;
+}
+
+export interface PlanDiagnostic {
+  Severity: Diagnostic['severity'];
+  Object: { Kind: string; Namespace?: string; Name: string };
+  Field: string;
+  Message: string;
+  Source?: { File: string; Document: number };
+}
+
+export function targetGroupArnPlaceholder(targetGroupKey: string): string {
+  return `\${TargetGroup:${targetGroupKey}}`;
+}
+
+export function certificateArnPlaceholder(certificateKey: string): string {
+  return `\${Certificate:${certificateKey}}`;
+}
+
+export function renderElbv2PlanDocument(
+  specs: readonly LoadBalancerSpec[],
+  diagnostics: readonly Diagnostic[],
+): Elbv2PlanDocument {
+  return { Stacks: specs.map(renderStack), Diagnostics: diagnostics.map(renderDiagnostic) };
+}
+
+function renderStack(spec: LoadBalancerSpec): Elbv2StackPlan {
+  const certificateArn = (key: string): string => {
+    const source = spec.certificates.find((certificate) => certificate.key === key)?.source;
+    return source?.kind === 'arn' ? source.arn : certificateArnPlaceholder(key);
+  };
+  return {
+    Stack: {
+      Id: spec.stack.id,
+      Members: spec.stack.members.map(({ namespace, name }) => ({ Namespace: namespace, Name: name })),
+    },
+    LoadBalancer: renderLoadBalancer(spec),
+    Listeners: spec.listeners.map((listener) => renderListener(listener, certificateArn)),
+    TargetGroups: spec.targetGroups.map(renderTargetGroup),
+    Certificates: spec.certificates.map(renderCertificate),
+  };
+}
+
+function renderLoadBalancer(spec: LoadBalancerSpec): LoadBalancerPlan {
+  return {
+    Name: spec.stack.name,
+    Scheme: spec.scheme,
+    IpAddressType: spec.ipAddressType,
+    ...(spec.subnets.kind === 'ids' ? { Subnets: [...spec.subnets.ids] } : { SubnetDiscovery: true }),
+    ...(spec.securityGroups.kind === 'ids'
+      ? { SecurityGroups: [...spec.securityGroups.ids] }
+      : { ManagedSecurityGroup: { InboundCidrs: [...spec.securityGroups.inboundCidrs] } }),
+    Attributes: toElbv2Attributes(spec.attributes),
+    Tags: toElbv2Tags(spec.tags),
+  };
+}
+
+function renderListener(listener: ListenerSpec, certificateArn: (key: string) => string): ListenerPlan {
+  const rules = [...listener.rules].sort((a, b) => a.priority - b.priority);
+  return {
+    Port: listener.port,
+    Protocol: listener.protocol,
+    ...(listener.sslPolicy !== undefined ? { SslPolicy: listener.sslPolicy } : {}),
+    Certificates: toElbv2Certificates(listener.certificateKeys, certificateArn),
+    DefaultActions: toElbv2Actions([listener.defaultAction], targetGroupArnPlaceholder),
+    Rules: rules.map(renderRule),
+  };
+}
+
+function renderRule(rule: RuleSpec): RulePlan {
+  const { ingress, host, path, pathType } = rule.origin;
+  return {
+    Priority: rule.priority,
+    Conditions: toElbv2Conditions(rule.conditions),
+    Actions: toElbv2Actions(rule.actions, targetGroupArnPlaceholder),
+    Origin: {
+      Ingress: { Namespace: ingress.namespace, Name: ingress.name },
+      ...(host !== undefined ? { Host: host } : {}),
+      ...(path !== undefined ? { Path: path } : {}),
+      ...(pathType !== undefined ? { PathType: pathType } : {}),
+    },
+  };
+}
+
+function renderTargetGroup(group: TargetGroupSpec): TargetGroupPlan {
+  return {
+    Key: group.key,
+    Name: group.name,
+    Protocol: group.protocol,
+    ProtocolVersion: group.protocolVersion,
+    Port: group.port,
+    TargetType: group.targetType,
+    ...toElbv2HealthCheck(group.healthCheck, group.protocolVersion),
+    Attributes: toElbv2Attributes(group.attributes),
+    Tags: toElbv2Tags(group.tags),
+    Service: { Namespace: group.service.namespace, Name: group.service.name, Port: group.service.port },
+    Targets: toElbv2Targets(group.targets, group.targetType),
+  };
+}
+
+function renderCertificate(certificate: CertificateSpec): CertificatePlan {
+  return {
+    Key: certificate.key,
+    Source: renderCertificateSource(certificate.source),
+    Hosts: [...certificate.hosts],
+    ...(certificate.fingerprint !== undefined ? { Fingerprint: certificate.fingerprint } : {}),
+  };
+}
+
+function renderCertificateSource(source: CertificateSource): CertificatePlan['Source'] {
+  switch (source.kind) {
+    case 'secret':
+      return { SecretNamespace: source.namespace, SecretName: source.name };
+    case 'arn':
+      return { CertificateArn: source.arn };
+    case 'discover':
+      return { Discover: true };
+  }
+}
+
+function renderDiagnostic(diagnostic: Diagnostic): PlanDiagnostic {
+  const { kind, namespace, name } = diagnostic.object;
+  return {
+    Severity: diagnostic.severity,
+    Object: { Kind: kind, ...(namespace !== undefined ? { Namespace: namespace } : {}), Name: name },
+    Field: diagnostic.field,
+    Message: diagnostic.message,
+    ...(diagnostic.source !== undefined
+      ? { Source: { File: diagnostic.source.file, Document: diagnostic.source.document } }
+      : {}),
+  };
+}

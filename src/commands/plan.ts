@@ -1,0 +1,86 @@
+/**
+ * `ingress-bridge plan`: manifests → translate → the plan, as text for people or as JSON in the
+ * provider's API shape. By default no cloud is called; with `--live` the provider observes what
+ * exists and the plan shows the changes it would make, still without making any.
+ * @module
+ */
+import { snapshotCertificates } from '../sources/certificate-material.js';
+import type { Diagnostic, LoadBalancerSpec } from '../model.js';
+import type { PlannedOperation, ProviderOptions } from '../provider.js';
+import { loadProvider, loadProviderModule } from '../provider-registry.js';
+import { loadManifestDirectory } from '../sources/manifests.js';
+import type { SnapshotView } from '../sources/snapshot.js';
+import { translateAll, type TranslateOptions } from '../translate/index.js';
+import { renderDiagnostic, renderPlanText } from './plan-text.js';
+
+export interface PlanRequest {
+  manifests: string;
+  output: 'text' | 'json';
+  provider: string;
+  translate: TranslateOptions;
+  /** Diff against what the provider finds in the cloud (needs its credentials); read-only. */
+  live?: boolean;
+  providerSettings?: ProviderOptions['settings'];
+}
+
+export interface StackChanges {
+  stackId: string;
+  operations: PlannedOperation[];
+}
+
+export interface PlanOutcome {
+  stdout: string;
+  stderr: string;
+  specs: LoadBalancerSpec[];
+  diagnostics: Diagnostic[];
+  changes?: StackChanges[];
+  hasErrors: boolean;
+}
+
+export async function runPlan(request: PlanRequest): Promise<PlanOutcome> {
+  const loaded = await loadManifestDirectory(request.manifests);
+  const translated = translateAll(loaded.snapshot, request.translate);
+  const specs = translated.results.flatMap((result) => (result.spec ? [result.spec] : []));
+  const diagnostics = [...loaded.diagnostics, ...translated.diagnostics, ...translated.results.flatMap((result) => result.diagnostics)];
+  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  const changes = request.live ? await liveChanges(request, specs, loaded.snapshot) : undefined;
+  const outcome = { specs, diagnostics, hasErrors: errors.length > 0, ...(changes ? { changes } : {}) };
+  if (request.output === 'text') {
+    const text = renderPlanText(specs, diagnostics) + (changes ? renderChanges(request.provider, changes) : '');
+    return { ...outcome, stdout: text, stderr: '' };
+  }
+  const provider = await loadProviderModule(request.provider);
+  const document = provider.renderPlan(specs, diagnostics) as Record<string, unknown>;
+  const json = changes ? { ...document, Changes: changes.map((stack) => ({ Stack: stack.stackId, Operations: stack.operations })) } : document;
+  // JSON goes to stdout untouched for pipes; errors are repeated on stderr, one line each.
+  const stderr = errors.map((error) => `${renderDiagnostic(error)}\n`).join('');
+  return { ...outcome, stdout: `${JSON.stringify(json, null, 2)}\n`, stderr };
+}
+
+/** What the provider would do to each stack now: observe and diff, never apply. */
+async function liveChanges(request: PlanRequest, specs: readonly LoadBalancerSpec[], snapshot: SnapshotView): Promise<StackChanges[]> {
+  const provider = await loadProvider(request.provider, {
+    clusterName: request.translate.clusterName,
+    certificates: snapshotCertificates(() => snapshot),
+    settings: request.providerSettings,
+  });
+  try {
+    const changes: StackChanges[] = [];
+    for (const spec of specs) {
+      const observed = await provider.observe({ id: spec.stack.id }, spec);
+      changes.push({ stackId: spec.stack.id, operations: provider.diff(spec, observed).operations });
+    }
+    return changes;
+  } finally {
+    await provider.close();
+  }
+}
+
+function renderChanges(provider: string, changes: readonly StackChanges[]): string {
+  const lines = ['', `changes against ${provider}:`];
+  for (const stack of changes) {
+    lines.push(`  load balancer ${stack.stackId}: ${stack.operations.length === 0 ? 'in step, nothing to do' : `${stack.operations.length} operation(s)`}`);
+    for (const operation of stack.operations) lines.push(`    ${operation.action.padEnd(30)} ${operation.resource}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

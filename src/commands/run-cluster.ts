@@ -1,0 +1,126 @@
+/**
+ * `ingress-bridge run` against a cluster: wires the kube source, the controller, the provider, leader
+ * election and the metrics and health servers, and stops them in the right order.
+ * @module
+ */
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../observability/logger.js';
+import { startObservabilityServers, type ObservabilityServers } from '../observability/health.js';
+import { ControllerMetrics } from '../observability/metrics.js';
+import type { Provider, ProviderOptions } from '../provider.js';
+import { loadProvider } from '../provider-registry.js';
+import type { TranslateOptions } from '../translate/index.js';
+import { noteApiCall } from '../controller/api-call-log.js';
+import { snapshotCertificates } from '../sources/certificate-material.js';
+import { EventRecorder, kubeEventSink } from '../controller/event-recorder.js';
+import { kubeIngressWriter, type IngressWriter } from '../controller/ingress-writer.js';
+import { KubeController } from '../controller/kube-controller.js';
+import { defaultLeaderIdentity, LeaderElector, type LeaseTimings } from '../controller/leader-election.js';
+
+export interface KubeRunRequest {
+  kubeConfig: KubeConfig;
+  /** A provider name or module specifier, or (tests, embedding) a factory. */
+  provider: string | ((options: ProviderOptions) => Provider);
+  providerSettings: ProviderOptions['settings'];
+  translateOptions: () => TranslateOptions;
+  logger: Logger;
+  /** The controller's own namespace: where its Lease lives. */
+  namespace: string;
+  /** Undefined: no leader election (a single replica, or tests). */
+  leaderElection?: Partial<LeaseTimings> & { identity?: string };
+  watchNamespace?: string;
+  concurrency: number;
+  resyncMs: number;
+  metricsAddress: string;
+  healthAddress: string;
+  /** For tests: writes to Ingresses go here instead of the API server. */
+  writer?: IngressWriter;
+}
+
+export interface KubeRunHandle {
+  controller: KubeController;
+  provider: Provider;
+  metrics: ControllerMetrics;
+  servers: ObservabilityServers;
+  elector?: LeaderElector;
+  /** Finishes the reconcile in flight, releases the Lease, closes the provider and the servers. */
+  stop(): Promise<void>;
+}
+
+export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHandle> {
+  const { kubeConfig, logger } = request;
+  const identity = request.leaderElection?.identity ?? defaultLeaderIdentity();
+  const metrics = new ControllerMetrics();
+  let controller: KubeController | undefined;
+  const providerOptions: ProviderOptions = {
+    clusterName: request.translateOptions().clusterName,
+    certificates: snapshotCertificates(() => (controller as KubeController).snapshot),
+    settings: request.providerSettings,
+    onApiCall: (call) => {
+      metrics.recordApiCall({ provider: provider.name, ...call });
+      noteApiCall(call.service, call.action);
+    },
+  };
+  const provider: Provider = typeof request.provider === 'string' ? await loadProvider(request.provider, providerOptions) : request.provider(providerOptions);
+  let leading = request.leaderElection === undefined;
+  const elector = request.leaderElection
+    ? new LeaderElector({
+        api: kubeConfig.makeApiClient(CoordinationV1Api),
+        namespace: request.namespace,
+        identity,
+        logger,
+        ...request.leaderElection,
+        onStartedLeading: () => {
+          leading = true;
+          logger.info({ identity }, 'leading: reconciling');
+          controller?.startedLeading();
+        },
+        onStoppedLeading: () => {
+          leading = false;
+          controller?.stoppedLeading();
+          logger.warn({ identity }, 'lost leadership: all mutation stopped');
+        },
+      })
+    : undefined;
+  controller = new KubeController({
+    kubeConfig,
+    provider,
+    translateOptions: request.translateOptions,
+    writer: request.writer ?? kubeIngressWriter(kubeConfig),
+    events: new EventRecorder({ sink: kubeEventSink(kubeConfig, identity), logger }),
+    logger,
+    metrics,
+    isLeader: () => leading,
+    ...(request.watchNamespace ? { watchNamespace: request.watchNamespace } : {}),
+    concurrency: request.concurrency,
+    resyncMs: request.resyncMs,
+  });
+  metrics.observeLeadership(() => leading);
+  const activeController = controller;
+  const servers = await startObservabilityServers({
+    metricsAddress: request.metricsAddress,
+    healthAddress: request.healthAddress,
+    metrics,
+    liveness: [{ name: 'process', ok: () => true }],
+    readiness: [
+      { name: 'informers-synced', ok: () => activeController.synced() },
+      { name: 'leadership-known', ok: () => elector?.leadershipKnown() ?? true },
+    ],
+  });
+  await activeController.start();
+  elector?.start();
+  return {
+    controller: activeController,
+    provider,
+    metrics,
+    servers,
+    ...(elector ? { elector } : {}),
+    async stop() {
+      await activeController.stop();
+      elector?.stop();
+      await elector?.release();
+      await provider.close();
+      await servers.close();
+    },
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Which IngressGroups a change affects, so the work queue re-queues those and no others. Kept
+ * incrementally from Ingress events (each Ingress's group key and the Services and Secrets it
+ * names) and from each group's latest translation (which Services it reaches with instance or ip
+ * targets), so a lookup costs what it returns, not a scan of every Ingress. Pure: no I/O; it reads
+ * the Snapshot only for IngressClasses (class resolution) and, on an IngressClass change, Ingresses.
+ * @module
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { V1EndpointSlice, V1Ingress, V1Node } from '@kubernetes/client-node';
+import type { ClassOptions } from '../translate/ingress-class.js';
+import type { TranslateResult } from '../translate/index.js';
+import { ingressReferences, type IngressReferences } from './ingress-references.js';
+import { objectKey, SERVICE_NAME_LABEL, type SnapshotView } from '../sources/snapshot.js';
+import type { SourceChange } from '../sources/source-change.js';
+
+export interface DependencyIndexOptions {
+  snapshot: SnapshotView;
+  classes: ClassOptions;
+}
+
+/** What a group's latest translation reached, by Service key. */
+interface TranslatedTargets {
+  instanceServices: Set<string>;
+  ipServices: Set<string>;
+}
+
+const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
+
+export class DependencyIndex {
+  private readonly ingresses = new Map<string, IngressReferences>();
+  private readonly byService = new KeyIndex();
+  private readonly bySecret = new KeyIndex();
+  private readonly byGroup = new KeyIndex();
+  private readonly translated = new Map<string, TranslatedTargets>();
+
+  constructor(private readonly options: DependencyIndexOptions) {}
+
+  /** The group keys to re-queue for a change the kube source reported (after it updated the Snapshot). */
+  affectedBy(change: SourceChange): string[] {
+    const { namespace, name = '' } = change.object.metadata ?? {};
+    switch (change.kind) {
+      case 'Ingress':
+        if (change.type === 'delete') return this.onIngressDeleted(namespace ?? '', name);
+        // Our own status and finalizer writes come back as updates: they change nothing translate reads.
+        if (change.type === 'update' && change.previous && !routingFieldsChanged(change.previous, change.object)) return [];
+        return this.onIngress(change.object);
+      case 'IngressClass':
+      // IngressClassParams decide groups, admission and forced settings; Namespace labels which namespaces they admit.
+      case 'IngressClassParams':
+      case 'Namespace':
+        return this.onIngressClassChange();
+      case 'Service':
+        return this.groupsForService(namespace ?? '', name);
+      case 'EndpointSlice':
+        return this.groupsForEndpointSlice(change.type === 'delete' ? undefined : change.object, change.type === 'add' ? undefined : (change.previous ?? change.object));
+      case 'Secret':
+        return this.groupsForSecret(namespace ?? '', name);
+      case 'Node':
+        return this.groupsForNode(change.type === 'delete' ? undefined : change.object, change.type === 'add' ? undefined : (change.previous ?? change.object));
+    }
+  }
+
+  /** An Ingress added or changed: its group now and the group it was in, which must let it go. */
+  onIngress(ingress: V1Ingress): string[] {
+    const key = objectKey(ingress.metadata?.namespace, ingress.metadata?.name ?? '');
+    const before = this.ingresses.get(key)?.groupKey;
+    const after = this.index(key, ingressReferences(ingress, this.options.snapshot, this.options.classes));
+    return unique([before, after]);
+  }
+
+  onIngressDeleted(namespace: string, name: string): string[] {
+    const key = objectKey(namespace, name);
+    const before = this.ingresses.get(key)?.groupKey;
+    this.unindex(key);
+    return unique([before]);
+  }
+
+  /** Which Ingresses are ours may change with any IngressClass: every group before and after. */
+  onIngressClassChange(): string[] {
+    const affected = this.groupKeys();
+    const current = new Set<string>();
+    for (const ingress of this.options.snapshot.ingresses()) {
+      const key = objectKey(ingress.metadata?.namespace, ingress.metadata?.name ?? '');
+      current.add(key);
+      affected.push(...this.onIngress(ingress));
+    }
+    for (const key of [...this.ingresses.keys()]) if (!current.has(key)) this.unindex(key);
+    return unique(affected);
+  }
+
+  groupsForService(namespace: string, name: string): string[] {
+    return this.groupsOf(this.byService.get(objectKey(namespace, name)));
+  }
+
+  /**
+   * The groups that reach the slice's Service (before and after, should its label change), except
+   * those whose latest translation reached it with instance targets only: those read Nodes, not endpoints.
+   */
+  groupsForEndpointSlice(slice: V1EndpointSlice | undefined, previous?: V1EndpointSlice): string[] {
+    const services = unique([slice, previous].map(serviceOfSlice));
+    return unique(services.flatMap((service) => this.groupsOf(this.byService.get(service)).filter((group) => {
+      const targets = this.translated.get(group);
+      return !targets || targets.ipServices.has(service) || !targets.instanceServices.has(service);
+    })));
+  }
+
+  groupsForSecret(namespace: string, name: string): string[] {
+    return this.groupsOf(this.bySecret.get(objectKey(namespace, name)));
+  }
+
+  /** Node heartbeats change the object every few seconds; only what instance targets are made of counts. */
+  groupsForNode(node: V1Node | undefined, previous?: V1Node): string[] {
+    return nodeTargetFields(node) === nodeTargetFields(previous) ? [] : this.groupsWithInstanceTargets();
+  }
+
+  /** Groups whose latest translation has an instance target group. */
+  groupsWithInstanceTargets(): string[] {
+    return [...this.translated].filter(([, targets]) => targets.instanceServices.size > 0).map(([group]) => group).sort();
+  }
+
+  /** Call with each translation, in the same tick as translate ran, so no change falls between the two. */
+  onTranslated(result: Pick<TranslateResult, 'stackId' | 'spec'>): void {
+    if (!result.spec || !this.byGroup.has(result.stackId)) {
+      this.translated.delete(result.stackId);
+      return;
+    }
+    const targets: TranslatedTargets = { instanceServices: new Set(), ipServices: new Set() };
+    for (const group of result.spec.targetGroups) {
+      const service = objectKey(group.service.namespace, group.service.name);
+      (group.targetType === 'instance' ? targets.instanceServices : targets.ipServices).add(service);
+    }
+    this.translated.set(result.stackId, targets);
+  }
+
+  /** Every group that has at least one Ingress, sorted. */
+  groupKeys(): string[] {
+    return this.byGroup.keys();
+  }
+
+  private index(key: string, references: IngressReferences): string | undefined {
+    this.unindex(key);
+    this.ingresses.set(key, references);
+    for (const service of references.services) this.byService.add(service, key);
+    for (const secret of references.secrets) this.bySecret.add(secret, key);
+    if (references.groupKey !== undefined) this.byGroup.add(references.groupKey, key);
+    return references.groupKey;
+  }
+
+  private unindex(key: string): void {
+    const references = this.ingresses.get(key);
+    if (!references) return;
+    this.ingresses.delete(key);
+    for (const service of references.services) this.byService.delete(service, key);
+    for (const secret of references.secrets) this.bySecret.delete(secret, key);
+    if (references.groupKey === undefined) return;
+    this.byGroup.delete(references.groupKey, key);
+    if (!this.byGroup.has(references.groupKey)) this.translated.delete(references.groupKey);
+  }
+
+  private groupsOf(ingressKeys: Iterable<string>): string[] {
+    return unique([...ingressKeys].map((key) => this.ingresses.get(key)?.groupKey));
+  }
+}
+
+/** A multimap from a referenced key to the Ingress keys that reference it. */
+class KeyIndex {
+  private readonly entries = new Map<string, Set<string>>();
+
+  add(key: string, ingress: string): void {
+    let ingresses = this.entries.get(key);
+    if (!ingresses) this.entries.set(key, (ingresses = new Set()));
+    ingresses.add(ingress);
+  }
+
+  delete(key: string, ingress: string): void {
+    const ingresses = this.entries.get(key);
+    ingresses?.delete(ingress);
+    if (ingresses?.size === 0) this.entries.delete(key);
+  }
+
+  get(key: string): Iterable<string> {
+    return this.entries.get(key) ?? [];
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  keys(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+}
+
+function serviceOfSlice(slice: V1EndpointSlice | undefined): string | undefined {
+  const service = slice?.metadata?.labels?.[SERVICE_NAME_LABEL];
+  return service ? objectKey(slice?.metadata?.namespace, service) : undefined;
+}
+
+/**
+ * The Node fields instance targets are built from (readiness, providerID, addresses, the exclusion
+ * label), as one comparable value; '' for no Node. Heartbeat timestamps are left out on purpose.
+ */
+export function nodeTargetFields(node: V1Node | undefined): string {
+  if (!node) return '';
+  const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status ?? 'Unknown';
+  const addresses = (node.status?.addresses ?? []).map((address) => `${address.type}=${address.address}`);
+  const excluded = node.metadata?.labels?.[EXCLUDE_FROM_LB_LABEL] !== undefined;
+  return JSON.stringify([ready, node.spec?.providerID ?? '', addresses, excluded]);
+}
+
+function unique(keys: readonly (string | undefined)[]): string[] {
+  return [...new Set(keys.filter((key): key is string => key !== undefined))].sort();
+}
+
+/**
+ * Whether an Ingress update touches what translate reads: the spec (its generation moves with it),
+ * the annotations, the class annotation among them, or the deletion mark. Status, finalizers and
+ * resourceVersion alone do not.
+ */
+export function routingFieldsChanged(previous: V1Ingress, current: V1Ingress): boolean {
+  // Compared structurally: a listed and a watched copy of one Ingress order their keys differently.
+  const fields = (ingress: V1Ingress): unknown[] => [ingress.metadata?.generation, ingress.spec, ingress.metadata?.annotations ?? {}, Boolean(ingress.metadata?.deletionTimestamp)];
+  return !isDeepStrictEqual(fields(previous), fields(current));
+}

@@ -1,0 +1,48 @@
+/**
+ * What one Ingress ties together: the group it belongs to and the Services and Secrets translate
+ * will read for it. The group key comes from translate's own classifyIngress, so a change is routed
+ * to the load balancer translate will put the Ingress on. Pure.
+ * @module
+ */
+import type { V1Ingress, V1IngressBackend } from '@kubernetes/client-node';
+import { classifyIngress, type ClassScope } from '../translate/groups.js';
+import type { ClassOptions } from '../translate/ingress-class.js';
+import { objectKey } from '../sources/snapshot.js';
+
+export interface IngressReferences {
+  /** Undefined when the Ingress is not ours, or its annotations are invalid (translate rejects it). */
+  groupKey?: string;
+  /** `namespace/name` of every Service a backend, the default backend or a forward action names. */
+  services: string[];
+  /** `namespace/name` of every Secret spec.tls names. */
+  secrets: string[];
+}
+
+/** The port name that sends a backend to its `actions.<service name>` annotation instead of a Service. */
+const USE_ANNOTATION = 'use-annotation';
+
+export function ingressReferences(ingress: V1Ingress, scope: ClassScope, options: ClassOptions): IngressReferences {
+  const classified = classifyIngress(ingress, scope, options);
+  if (classified.kind !== 'member') return { services: [], secrets: [] };
+  const { ref, annotations } = classified.member;
+
+  // A member being deleted keeps its key: its group must be reconciled to let it go.
+  const services = new Set<string>();
+  const addBackend = (backend: V1IngressBackend | undefined): void => {
+    const service = backend?.service;
+    if (service?.name && service.port?.name !== USE_ANNOTATION) services.add(objectKey(ref.namespace, service.name));
+  };
+  addBackend(ingress.spec?.defaultBackend);
+  for (const rule of ingress.spec?.rules ?? []) {
+    for (const path of rule.http?.paths ?? []) addBackend(path.backend);
+  }
+  for (const action of annotations.actions.values()) {
+    if (action.type !== 'forward') continue;
+    for (const backend of action.backends) services.add(objectKey(ref.namespace, backend.serviceName));
+  }
+  const secrets = new Set<string>();
+  for (const entry of ingress.spec?.tls ?? []) {
+    if (entry.secretName) secrets.add(objectKey(ref.namespace, entry.secretName));
+  }
+  return { groupKey: classified.key, services: [...services], secrets: [...secrets] };
+}
