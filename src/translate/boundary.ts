@@ -7,7 +7,7 @@
  * @module
  */
 import type { GroupMember, IngressGroup } from './groups.js';
-import type { TranslateResult } from './index.js';
+import type { TranslateResult } from './result.js';
 import { unexpectedFailure } from './member.js';
 
 export function translateWithinBoundary(group: IngressGroup, translateGroup: (group: IngressGroup) => TranslateResult): TranslateResult {

@@ -3,7 +3,7 @@
  * certificates are checked against is an option), the same input always gives the same output.
  * @module
  */
-import type { CertificateSpec, Diagnostic, IngressRef, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
+import type { CertificateSpec, Diagnostic, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { translateWithinBoundary } from './boundary.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
@@ -14,28 +14,12 @@ import { translateMember, type MemberContribution } from './member.js';
 import { admitMembers } from './merge.js';
 import { loadBalancerName } from './naming.js';
 import type { TranslateOptions } from './options.js';
+import type { TranslateAllResult, TranslateResult } from './result.js';
+
+export type { TranslateAllResult, TranslateResult } from './result.js';
 
 export { defaultTranslateOptions, type TranslateOptions } from './options.js';
 export { groupIngresses, type IngressGroup } from './groups.js';
-
-export interface TranslateResult {
-  stackId: string;
-  /** Undefined when no member of the group can be served: the group's load balancer should not exist. */
-  spec?: LoadBalancerSpec;
-  diagnostics: Diagnostic[];
-  /** The group's Ingresses whose rules are on the load balancer. */
-  members: IngressRef[];
-  /** The group's Ingresses left out (invalid, conflicting or over a limit); each has an error diagnostic. */
-  leftOut: IngressRef[];
-}
-
-export interface TranslateAllResult {
-  results: TranslateResult[];
-  /** Ingresses of our class that belong to no group: their group annotations are invalid. */
-  rejected: IngressRef[];
-  /** Diagnostics of Ingresses of our class that belong to no group (their group annotations are invalid). */
-  diagnostics: Diagnostic[];
-}
 
 export function translateAll(snapshot: SnapshotView, options: TranslateOptions): TranslateAllResult {
   const grouping = groupIngresses(snapshot, options);
