@@ -7,7 +7,13 @@
  * - rule priorities are unique within a listener, and ascending priority is evaluation order;
  * - every targetGroupKey named by an action is the key of exactly one entry of `targetGroups`;
  * - every certificate key named by a listener is the key of exactly one entry of `certificates`;
- * - a condition carries either `values` (cloud wildcards `*` and `?`) or `regexValues`, never both.
+ * - a condition carries either `values` (cloud wildcards `*` and `?`) or `regexValues`, never both;
+ * - every targetGroupKey named by a forward is the key of exactly one entry of `targetGroups` or of
+ *   `externalTargetGroups` (keys never collide: external keys start with `external:`);
+ * - authentication and transforms appear only where the cloud allows them: `authentication` only on
+ *   HTTPS listeners, `transforms` only on rules (never on a default action), at most one of each type;
+ * - no secret value is ever in a spec: OIDC client secrets, like TLS keys, are named by their Secret
+ *   and read by the provider through a source (src/provider.ts), with a fingerprint so rotation shows.
  * @module
  */
 
@@ -61,6 +67,32 @@ export interface LoadBalancerSpec {
   listeners: ListenerSpec[];
   targetGroups: TargetGroupSpec[];
   certificates: CertificateSpec[];
+  /**
+   * Target groups the controller does not own, named by a forward (`targetGroupARN`/`targetGroupName`):
+   * referenced, never created, modified or deleted. Absent or empty when none.
+   */
+  externalTargetGroups?: ExternalTargetGroupSpec[];
+  /**
+   * The WAFv2 web ACL in front of the load balancer. Absent: no ACL of ours — the provider removes only
+   * an association it made itself (an ACL associated by someone else, e.g. Firewall Manager, stays);
+   * `none`: no ACL at all, whoever associated it.
+   */
+  webAcl?: WebAclRef;
+  /**
+   * Shield Advanced protection. true: protected; false: no protection, whoever made it; absent: the
+   * provider removes only a protection it created itself.
+   */
+  shieldAdvancedProtection?: boolean;
+}
+
+/** A WAFv2 web ACL by ARN, or by name (the provider resolves the name in its region). */
+export type WebAclRef = { kind: 'arn'; arn: string } | { kind: 'name'; name: string } | { kind: 'none' };
+
+/** A target group outside the cluster's ownership, forwarded to as is. */
+export interface ExternalTargetGroupSpec {
+  /** `external:arn:<arn>` or `external:name:<name>`; what forwards name as targetGroupKey. */
+  key: string;
+  ref: { kind: 'arn'; arn: string } | { kind: 'name'; name: string };
 }
 
 export interface ListenerSpec {
@@ -70,15 +102,108 @@ export interface ListenerSpec {
   certificateKeys: string[];
   sslPolicy?: string;
   defaultAction: Action;
+  /** Authentication before the default action (HTTPS listeners only). Transforms are never allowed here. */
+  defaultAuthentication?: Authentication;
   rules: RuleSpec[];
+  /** HTTPS only. Absent: mode `off`. */
+  mutualAuthentication?: MutualAuthentication;
+  /** Listener attributes by their API key, e.g. `routing.http.response.server.enabled`. Only listed keys are managed. */
+  attributes?: Record<string, string>;
+}
+
+export interface MutualAuthentication {
+  /** off: no client certificate; passthrough: the client certificate is forwarded to targets unchecked
+   * (ALB: header `X-Amzn-Mtls-Clientcert`); verify: checked against a trust store, refused otherwise. */
+  mode: 'off' | 'passthrough' | 'verify';
+  /** verify only: the cloud trust store (AWS: an ELBv2 trust store ARN). A local provider uses its own CA bundle. */
+  trustStoreArn?: string;
+  /** verify only: accept an expired client certificate. */
+  ignoreClientCertificateExpiry?: boolean;
+  /** verify only: advertise the trust store's CA names in the TLS handshake. */
+  advertiseTrustStoreCaNames?: boolean;
 }
 
 export interface RuleSpec {
   priority: number;
   conditions: Condition[];
   actions: Action[];
+  /** Checked before `actions` run (HTTPS listeners only); the request goes on only once it passes. */
+  authentication?: Authentication;
+  /** Rewrites applied to the request before it is forwarded; at most one of each type. */
+  transforms?: Transform[];
   /** Where the rule came from, for diagnostics and plan output. */
   origin: RuleOrigin;
+}
+
+/**
+ * A rewrite of the request after routing decided (it never changes which rule matched). `regex` is
+ * RE2-compatible (no lookaround, no backreferences); `replace` may use capture groups `$1`…`$9`.
+ * url-rewrite matches against the path and query (`/path?query`), host-header-rewrite against the Host.
+ */
+export type Transform =
+  | { type: 'url-rewrite'; regex: string; replace: string }
+  | { type: 'host-header-rewrite'; regex: string; replace: string };
+
+/** What the load balancer does with a request that carries no valid session (OIDC and Cognito). */
+export type UnauthenticatedRequestBehavior = 'deny' | 'allow' | 'authenticate';
+
+/** The session settings OIDC and Cognito login share. */
+export interface AuthenticationSession {
+  /** Default `authenticate`. */
+  onUnauthenticatedRequest: UnauthenticatedRequestBehavior;
+  /** Space-separated scopes; default `openid`. */
+  scope: string;
+  /** Default `AWSELBAuthSessionCookie`. */
+  sessionCookieName: string;
+  /** 1–604800; default 604800 (7 days). */
+  sessionTimeoutSeconds: number;
+  /** Extra query parameters of the authorization request (at most 10). */
+  authenticationRequestExtraParams: Record<string, string>;
+}
+
+/** A Secret in the cluster, read by the provider through ProviderOptions.clientSecrets. */
+export interface SecretRef {
+  namespace: string;
+  name: string;
+}
+
+export type Authentication =
+  | ({
+      type: 'oidc';
+      issuer: string;
+      authorizationEndpoint: string;
+      tokenEndpoint: string;
+      userInfoEndpoint: string;
+      /** Not secret (it appears in the IdP's login URL); read from the Secret's `clientID` by translate. */
+      clientId: string;
+      /** The Secret with keys `clientID` and `clientSecret`, in the Ingress's namespace. */
+      clientSecretRef: SecretRef;
+      /** sha256 of the Secret's clientID and clientSecret, so a rotated secret is a visible change. */
+      clientSecretFingerprint: string;
+    } & AuthenticationSession)
+  | ({
+      type: 'cognito';
+      userPoolArn: string;
+      userPoolClientId: string;
+      /** The user pool's domain prefix (or full custom domain). */
+      userPoolDomain: string;
+    } & AuthenticationSession)
+  | {
+      /** A bearer JWT (RS256) checked against the issuer's JWKS; 401 when missing or invalid. */
+      type: 'jwt-validation';
+      issuer: string;
+      /** HTTPS URL of the JWKS. */
+      jwksEndpoint: string;
+      /** Claims checked besides exp, iss, nbf and iat (at most 10). */
+      additionalClaims: JwtClaim[];
+    };
+
+export interface JwtClaim {
+  /** single-string: the claim equals one of `values`; string-array: the claim array contains one;
+   * space-separated-values: the claim's space-separated words contain one. */
+  format: 'single-string' | 'string-array' | 'space-separated-values';
+  name: string;
+  values: string[];
 }
 
 export interface RuleOrigin {
@@ -167,6 +292,11 @@ export interface TargetGroupSpec {
   healthCheck: HealthCheckSpec;
   attributes: Record<string, string>;
   tags: Record<string, string>;
+  /**
+   * instance targets: only Nodes carrying all these labels (`target-node-labels`). Already applied to
+   * `targets`; carried so plans and providers can say why a Node is not a target.
+   */
+  nodeLabels?: Record<string, string>;
   targets: Target[];
 }
 

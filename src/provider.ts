@@ -26,6 +26,17 @@ export interface CertificateMaterialSource {
   get(namespace: string, name: string): CertificateMaterial | undefined;
 }
 
+/** An OIDC client's credentials, read from a Secret's `clientID` and `clientSecret`. */
+export interface OidcClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Where providers read OIDC client secrets from (the runtime's Snapshot); never logged, never in plans. */
+export interface ClientSecretSource {
+  get(namespace: string, name: string): OidcClientCredentials | undefined;
+}
+
 /** One call to a cloud API, reported for metrics and logs. */
 export interface ApiCallReport {
   service: string;
@@ -36,6 +47,8 @@ export interface ApiCallReport {
 export interface ProviderOptions {
   clusterName: string;
   certificates: CertificateMaterialSource;
+  /** OIDC client secrets (model Authentication `clientSecretRef`); absent: OIDC rules cannot be applied. */
+  clientSecrets?: ClientSecretSource;
   /** Provider-specific settings from the command line (e.g. `listenAddress` for local). */
   settings?: Readonly<Record<string, string | number | boolean | undefined>>;
   /** Called for every cloud API call the provider makes, so the runtime can count them. */
