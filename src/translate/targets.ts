@@ -2,8 +2,9 @@
  * Which addresses a target group sends traffic to:
  * - instance: the Service's NodePort on every Ready Node that has a providerID and is not excluded
  *   from external load balancers;
- * - ip: the EndpointSlice endpoints that are ready — or serving while terminating — on the slice port
- *   whose name is the Service port's name (that is how the endpoints controller resolves targetPort).
+ * - ip: the EndpointSlice endpoints that are ready, on the slice port whose name is the Service port's
+ *   name (that is how the endpoints controller resolves targetPort); endpoints that still serve while
+ *   terminating only when none is ready (KEP-1669, see `ipTargets`).
  * @module
  */
 import type { V1EndpointSlice, V1Node, V1ServicePort } from '@kubernetes/client-node';
@@ -69,26 +70,43 @@ function slicePort(slice: V1EndpointSlice, servicePort: V1ServicePort): number |
   return slice.ports?.find((port) => (port.name ?? '') === name && (port.protocol ?? 'TCP') === 'TCP')?.port;
 }
 
+/**
+ * How kube-proxy reads an endpoint's conditions (pkg/proxy/endpointslicecache.go): `ready` and
+ * `serving` unset count as true, `terminating` unset as false. A terminating Pod's endpoint has
+ * ready false; serving stays true while its readiness probe passes.
+ */
+function endpointUse(conditions: { ready?: boolean; serving?: boolean; terminating?: boolean }): 'ready' | 'serving-terminating' | 'none' {
+  if (conditions.ready !== false) return 'ready';
+  return conditions.terminating === true && conditions.serving !== false ? 'serving-terminating' : 'none';
+}
+
+/**
+ * The endpoints of one Service port that get new requests, as kube-proxy chooses them (KEP-1669):
+ * the ready ones; only while none of the Service port's endpoints is ready, those that still serve
+ * while terminating — a Service whose every Pod is being replaced keeps answering until the last one
+ * is gone, and one that has a ready Pod sends nothing to a Pod on its way out. So a terminating
+ * endpoint leaves the target group as soon as it stops being ready, unless nothing else could serve.
+ */
 export function ipTargets(slices: readonly V1EndpointSlice[], servicePort: V1ServicePort): Target[] {
-  const byAddress = new Map<string, Target>();
+  const ready = new Map<string, Target>();
+  const servingTerminating = new Map<string, Target>();
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue;
     const port = slicePort(slice, servicePort);
     if (port === undefined) continue;
     for (const endpoint of slice.endpoints ?? []) {
-      const conditions = endpoint.conditions ?? {};
-      const ready = conditions.ready !== false;
-      const servingWhileTerminating = conditions.terminating === true && conditions.serving !== false;
+      const use = endpointUse(endpoint.conditions ?? {});
       const ip = endpoint.addresses?.[0];
-      if (!ip || !(ready || servingWhileTerminating)) continue;
+      if (!ip || use === 'none') continue;
       const target: Target = { id: ip, ip, port };
       if (endpoint.nodeName) target.node = endpoint.nodeName;
       if (endpoint.zone) target.zone = endpoint.zone;
       // The same endpoint may sit in two slices while the endpoints controller moves it.
-      byAddress.set(`${ip}:${port}`, target);
+      (use === 'ready' ? ready : servingTerminating).set(`${ip}:${port}`, target);
     }
   }
-  return [...byAddress.values()].sort((a, b) => compareText(a.id, b.id) || a.port - b.port);
+  const chosen = ready.size > 0 ? ready : servingTerminating;
+  return [...chosen.values()].sort((a, b) => compareText(a.id, b.id) || a.port - b.port);
 }
 
 /** The port of the first endpoint with this Service port's name: how a named port resolves for ip targets. */

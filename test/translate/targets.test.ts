@@ -87,16 +87,47 @@ describe('ip targets', () => {
     { address: '10.0.0.1', conditions: '{ready: true}', served: true },
     { address: '10.0.0.2', served: true },
     { address: '10.0.0.3', conditions: '{serving: true}', served: true },
-    { address: '10.0.0.4', conditions: '{ready: false, serving: true, terminating: true}', served: true },
+    { address: '10.0.0.4', conditions: '{ready: false, serving: true, terminating: true}', served: false },
     { address: '10.0.0.5', conditions: '{ready: false, serving: false, terminating: false}', served: false },
     { address: '10.0.0.6', conditions: '{ready: false}', served: false },
     { address: '10.0.0.7', conditions: '{ready: false, serving: false, terminating: true}', served: false },
   ];
 
-  it('are the ready endpoints (ready unset counts as ready) and those serving while terminating', () => {
+  it('are the ready endpoints (ready unset counts as ready), not those terminating while others are ready', () => {
     const group = targetGroupOf(CLUSTER_IP_SERVICE + sliceYaml('app-1', { ports: HTTP_PORTS, endpoints: ENDPOINTS }), { ...WEB, annotations: IP });
     const expected = ENDPOINTS.filter((endpoint) => endpoint.served).map((endpoint) => ({ id: endpoint.address, ip: endpoint.address, port: 8080, node: 'node-a' }));
     assert.deepEqual([group.targetType, group.port, group.targets], ['ip', 8080, expected]);
+  });
+
+  describe('while Pods terminate (KEP-1669, as kube-proxy chooses)', () => {
+    const ips = (endpoints: EndpointFixture[], more = ''): string[] =>
+      targetGroupOf(CLUSTER_IP_SERVICE + sliceYaml('app-1', { ports: HTTP_PORTS, endpoints }) + more, { ...WEB, annotations: IP }).targets.map((target) => target.ip);
+    const TERMINATING_SERVING = '{ready: false, serving: true, terminating: true}';
+
+    it('serving-but-terminating endpoints get traffic only while no endpoint is ready', () => {
+      const terminating: EndpointFixture[] = [
+        { address: '10.0.1.1', conditions: TERMINATING_SERVING, served: true },
+        { address: '10.0.1.2', conditions: '{ready: false, terminating: true}', served: true },
+        { address: '10.0.1.3', conditions: '{ready: false, serving: false, terminating: true}', served: false },
+        { address: '10.0.1.4', conditions: '{ready: false, serving: true}', served: false },
+      ];
+      assert.deepEqual(ips(terminating), ['10.0.1.1', '10.0.1.2'], 'serving unset counts as serving; not terminating and not ready is never used');
+      assert.deepEqual(ips([...terminating, { address: '10.0.2.1', conditions: '{ready: true}', served: true }]), ['10.0.2.1'], 'one ready endpoint takes them all out');
+    });
+
+    it('a rolling update: the old Pod leaves as soon as a new one is ready, and stays while none is', () => {
+      const oldPod = (conditions: string): EndpointFixture => ({ address: '10.0.3.1', conditions, served: true });
+      const newPod = (conditions: string): EndpointFixture => ({ address: '10.0.3.2', conditions, served: true });
+      assert.deepEqual(ips([oldPod('{ready: true}'), newPod('{ready: false, serving: false, terminating: false}')]), ['10.0.3.1'], 'the new Pod is not ready yet');
+      assert.deepEqual(ips([oldPod(TERMINATING_SERVING), newPod('{ready: false, serving: false, terminating: false}')]), ['10.0.3.1'], 'the old Pod terminates first: it serves on, alone');
+      assert.deepEqual(ips([oldPod(TERMINATING_SERVING), newPod('{ready: true}')]), ['10.0.3.2'], 'the new Pod is ready: the terminating one is deregistered');
+      assert.deepEqual(ips([oldPod('{ready: false, serving: false, terminating: true}')]), [], 'a terminating Pod that stopped serving is never used');
+    });
+
+    it('a ready endpoint in another slice of the Service counts too', () => {
+      const other = sliceYaml('app-2', { ports: HTTP_PORTS, endpoints: [{ address: '10.0.4.2', served: true }] });
+      assert.deepEqual(ips([{ address: '10.0.4.1', conditions: TERMINATING_SERVING, served: false }], other), ['10.0.4.2']);
+    });
   });
 
   it('dedupe an endpoint that two slices hold, and ignore IPv6 slices', () => {
