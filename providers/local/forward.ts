@@ -3,19 +3,23 @@
  * framed by the load balancer itself (framing.ts), hop-by-hop headers stay on their hop, and the
  * target sees the headers an ALB adds. A target's answer that cannot be relayed
  * (upstream-response.ts) is a 502 for that request alone; error bodies are generic and the details
- * go to the log.
+ * go to the log. A target that cannot be reached is ejected, and an idempotent request without a
+ * body is tried once more on another target (retry-policy.ts).
  *
  * X-Forwarded-Port is the spec listener port (80, 443), not the local one (8080, 8443): backends see
  * what they would see behind the cloud load balancer, so redirects and absolute URLs they build are
  * the same in both places.
  * @module
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { ListenerProtocol, Target } from '../../src/model.js';
 import { clientAddress, forwardedRequestTarget } from './dispatch.js';
-import { clientBodyFraming, framingHeaders } from './framing.js';
+import { clientBodyFraming, framingHeaders, type BodyFraming } from './framing.js';
+import { targetAddress } from './health.js';
 import type { LocalLog } from './log.js';
+import { isConnectionFailure, mayRetryOnAnotherTarget } from './retry-policy.js';
+import type { UpstreamTargets } from './target-groups.js';
 import { upstreamResponseProblem } from './upstream-response.js';
 
 /** RFC 9110 section 7.6.1, plus the non-standard ones proxies commonly drop. */
@@ -31,28 +35,104 @@ const NOT_REMOVABLE_BY_CONNECTION = new Set(['host', 'content-length', 'transfer
 /** Framing is decided by the load balancer, never copied from either side. */
 const FRAMING = new Set(['content-length', 'transfer-encoding']);
 
-export interface UpstreamAgents {
-  http: http.Agent;
-  https: https.Agent;
-}
-
 export interface ForwardRequest {
   request: IncomingMessage;
   response: ServerResponse;
   target: Target;
-  targetProtocol: 'HTTP' | 'HTTPS';
+  /** The target group the target was picked from: its connections, another target, ejection. */
+  targets: UpstreamTargets;
   listener: { protocol: ListenerProtocol; specPort: number };
   /** The upstream may stay silent this long before the client gets a 504. */
   timeoutMs: number;
-  agents: UpstreamAgents;
   log: LocalLog;
 }
 
+/**
+ * Sends the request to its target and relays the answer. A target that refuses the connection or
+ * drops it before answering is ejected, and a request that may be sent again (retry-policy.ts) is,
+ * once, to another target of the group; otherwise the client gets a 502.
+ */
 export function forwardRequest(forward: ForwardRequest): void {
-  const { request, response, target } = forward;
-  const secure = forward.targetProtocol === 'HTTPS';
+  const { request, response } = forward;
   const framing = clientBodyFraming(request.headers);
-  const upstream = (secure ? https : http).request({
+  const retryable = mayRetryOnAnotherTarget(request.method, framing);
+  let current: ClientRequest | undefined;
+  let clientGone = false;
+  // A client that goes away takes its upstream request with it.
+  response.on('close', () => {
+    if (response.writableFinished) return;
+    clientGone = true;
+    current?.destroy();
+  });
+
+  const attempt = (target: Target, retried: boolean): void => {
+    const upstream = sendUpstream(forward, target, framing);
+    current = upstream;
+    let answerBytes = false;
+    upstream.on('socket', (socket) => {
+      const seen = (): void => {
+        answerBytes = true;
+      };
+      socket.on('data', seen);
+      // The socket goes back to the pool for other requests.
+      upstream.once('close', () => socket.off('data', seen));
+    });
+    const fail = (status: 502 | 504, detail: string): void => {
+      forward.log.warn({ target: targetAddress(target), method: request.method, status, detail }, 'the local load balancer could not relay the target\'s answer');
+      if (response.headersSent) response.destroy();
+      else sendError(response, status);
+    };
+    let timedOut = false;
+    upstream.setTimeout(forward.timeoutMs, () => {
+      timedOut = true;
+      upstream.destroy(new Error(`no answer within ${forward.timeoutMs} ms`));
+    });
+    upstream.on('response', (answer) => {
+      const problem = upstreamResponseProblem(answer);
+      if (problem) {
+        upstream.destroy();
+        fail(502, problem);
+        return;
+      }
+      try {
+        response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers, { dropFraming: false }));
+      } catch (error) {
+        upstream.destroy();
+        fail(502, `the target's answer could not be relayed: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+      answer.pipe(response);
+      answer.on('error', () => response.destroy());
+    });
+    // Node reports a 101 as an upgrade; this request asked for none (upgrades go through websocket.ts).
+    upstream.on('upgrade', (_answer, socket) => {
+      socket.destroy();
+      upstream.destroy();
+      fail(502, 'the target switched protocols (101) for a request that asked for no upgrade');
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (response.writableEnded || clientGone) return;
+      if (timedOut) return fail(504, `no answer within ${forward.timeoutMs} ms`);
+      const detail = `could not be reached or answered malformed HTTP (${error.code ?? error.message})`;
+      if (!isConnectionFailure(error, answerBytes)) return fail(502, detail);
+      forward.targets.eject(target);
+      forward.log.warn({ target: targetAddress(target), detail }, 'the local load balancer ejected a target until its health check passes');
+      const next = retryable && !retried ? forward.targets.pickTarget({ except: target }) : undefined;
+      if (!next) return fail(502, detail);
+      forward.log.warn({ target: targetAddress(target), retriedOn: targetAddress(next), method: request.method }, 'the local load balancer retried a request on another target');
+      attempt(next, true);
+    });
+    // A retried request has no body (retry-policy.ts); the first attempt streams the client's.
+    if (retried) upstream.end();
+    else request.pipe(upstream);
+  };
+  attempt(forward.target, false);
+}
+
+function sendUpstream(forward: ForwardRequest, target: Target, framing: BodyFraming): ClientRequest {
+  const { request } = forward;
+  const secure = forward.targets.protocol === 'HTTPS';
+  return (secure ? https : http).request({
     host: target.ip,
     port: target.port,
     method: request.method,
@@ -65,53 +145,10 @@ export function forwardRequest(forward: ForwardRequest): void {
       }),
       ...framingHeaders(framing),
     },
-    agent: secure ? forward.agents.https : forward.agents.http,
+    agent: forward.targets.agentFor(target),
     // Targets are Pods and Nodes with certificates of their own; the ALB does not verify them either.
     ...(secure ? { rejectUnauthorized: false } : {}),
   });
-  const fail = (status: 502 | 504, detail: string): void => {
-    forward.log.warn({ target: `${target.ip}:${target.port}`, method: request.method, status, detail }, 'the local load balancer could not relay the target\'s answer');
-    if (response.headersSent) response.destroy();
-    else sendError(response, status);
-  };
-  let timedOut = false;
-  upstream.setTimeout(forward.timeoutMs, () => {
-    timedOut = true;
-    upstream.destroy(new Error(`no answer within ${forward.timeoutMs} ms`));
-  });
-  upstream.on('response', (answer) => {
-    const problem = upstreamResponseProblem(answer);
-    if (problem) {
-      upstream.destroy();
-      fail(502, problem);
-      return;
-    }
-    try {
-      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers, { dropFraming: false }));
-    } catch (error) {
-      upstream.destroy();
-      fail(502, `the target's answer could not be relayed: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
-    answer.pipe(response);
-    answer.on('error', () => response.destroy());
-  });
-  // Node reports a 101 as an upgrade; this request asked for none (upgrades go through websocket.ts).
-  upstream.on('upgrade', (_answer, socket) => {
-    socket.destroy();
-    upstream.destroy();
-    fail(502, 'the target switched protocols (101) for a request that asked for no upgrade');
-  });
-  upstream.on('error', (error: NodeJS.ErrnoException) => {
-    if (response.writableEnded) return;
-    if (timedOut) fail(504, `no answer within ${forward.timeoutMs} ms`);
-    else fail(502, `could not be reached or answered malformed HTTP (${error.code ?? error.message})`);
-  });
-  // A client that goes away takes its upstream request with it.
-  response.on('close', () => {
-    if (!response.writableFinished) upstream.destroy();
-  });
-  request.pipe(upstream);
 }
 
 /**

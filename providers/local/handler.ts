@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Action, ListenerProtocol, Target } from '../../src/model.js';
 import type { ForwardChoosers } from './balancer.js';
 import { chooseRoute, requestFacts, type ChosenRoute, type RouteCandidate } from './dispatch.js';
-import { forwardRequest, sendError, type UpstreamAgents } from './forward.js';
+import { forwardRequest, sendError } from './forward.js';
 import { hasDuplicateHost } from './framing.js';
 import type { RequestHandler, UpgradeHandler } from './listeners.js';
 import type { LocalLog } from './log.js';
@@ -36,7 +36,6 @@ export interface PortRoutes {
 
 export interface HandlerContext {
   routes: () => PortRoutes | undefined;
-  agents: UpstreamAgents;
   /** The local port that serves a spec port, for redirect Locations. */
   localPortFor: (specPort: number) => number;
   log: LocalLog;
@@ -147,10 +146,9 @@ function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
         request,
         response,
         target: picked.target,
-        targetProtocol: picked.group.spec.protocol,
+        targets: picked.group,
         listener: { protocol: routes.protocol, specPort: routes.specPort },
         timeoutMs: stack.upstreamTimeoutMs,
-        agents: exchange.context.agents,
         log: exchange.context.log,
       });
     }

@@ -7,8 +7,6 @@
  * no stack listened on yet and closed once no stack listens on it. Applies run one at a time.
  * @module
  */
-import http from 'node:http';
-import https from 'node:https';
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
 import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan } from '../../src/provider.js';
 import { ForwardChoosers } from './balancer.js';
@@ -46,7 +44,6 @@ export class LocalLoadBalancer implements LocalProvider {
   private readonly settings: LocalSettings;
   private readonly material: CertificateMaterialSource;
   private readonly sockets: ListenerSockets;
-  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   private readonly stacks = new Map<string, ServedStack>();
   private readonly routes = new Map<number, PortRoutes>();
   private readonly certificateTables = new Map<number, CertificateTable>();
@@ -90,8 +87,6 @@ export class LocalLoadBalancer implements LocalProvider {
       for (const stackId of [...this.stacks.keys()]) this.remove(stackId);
       await this.sockets.closeAll();
       await Promise.all(this.closing);
-      this.agents.http.destroy();
-      this.agents.https.destroy();
     });
   }
 
@@ -152,7 +147,6 @@ export class LocalLoadBalancer implements LocalProvider {
       if (open) this.closeSocket(listener.port);
       const context: HandlerContext = {
         routes: () => this.routes.get(listener.port),
-        agents: this.agents,
         localPortFor: (specPort) => this.sockets.boundPort(specPort) ?? configuredLocalPort(this.settings, specPort),
         log: this.log,
       };

@@ -1,23 +1,43 @@
 /**
- * A target group being served: its targets, their health, and whose turn it is. Kept across
- * applies while its key stays in the spec, so a change of targets keeps the health and rotation of
- * the targets that remain.
+ * A target group being served: its targets, their health, their keep-alive connections and whose
+ * turn it is. Kept across applies while its key stays in the spec, so a change of targets keeps the
+ * health, connections and rotation of the targets that remain. A target that leaves gets no new
+ * request; the ones it is answering finish, and its connections close after them
+ * (upstream-pool.ts).
  * @module
  */
+import type http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { Target, TargetGroupSpec } from '../../src/model.js';
 import { RoundRobin } from './balancer.js';
-import { TargetHealthChecks } from './health.js';
+import { targetAddress, TargetHealthChecks, type TargetHealthState } from './health.js';
+import { TargetConnections } from './upstream-pool.js';
 
-export class ServedTargetGroup {
+/** What forwarding a request needs of the group its target came from (forward.ts). */
+export interface UpstreamTargets {
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** The keep-alive pool of connections to this target. */
+  agentFor(target: Target): http.Agent;
+  /** The next target in rotation, never `except`; undefined when there is none. */
+  pickTarget(options?: { except?: Target }): Target | undefined;
+  /** The target could not be reached: out of rotation until its health check passes. */
+  eject(target: Target): void;
+}
+
+export class ServedTargetGroup implements UpstreamTargets {
   private current: TargetGroupSpec;
   private readonly health: TargetHealthChecks;
   private readonly rotation = new RoundRobin();
+  private readonly connections = new TargetConnections();
 
   constructor(spec: TargetGroupSpec, options: { healthCheckTimeScale: number }) {
     this.current = spec;
     this.health = new TargetHealthChecks(spec.healthCheck, options.healthCheckTimeScale);
     this.health.setTargets(spec.targets);
+  }
+
+  get protocol(): 'HTTP' | 'HTTPS' {
+    return this.current.protocol;
   }
 
   get spec(): TargetGroupSpec {
@@ -29,15 +49,32 @@ export class ServedTargetGroup {
     this.current = spec;
     if (!isDeepStrictEqual(spec.healthCheck, previous.healthCheck)) this.health.setHealthCheck(spec.healthCheck);
     if (!isDeepStrictEqual(spec.targets, previous.targets)) this.health.setTargets(spec.targets);
+    this.connections.retainOnly(spec.targets, spec.protocol);
   }
 
-  /** The next healthy target in rotation; undefined when none is healthy. */
-  pickTarget(): Target | undefined {
-    return this.rotation.next(this.current.targets.filter((target) => this.health.isHealthy(target)));
+  /** The next healthy target in rotation, other than `except`; undefined when there is none. */
+  pickTarget(options: { except?: Target } = {}): Target | undefined {
+    const except = options.except ? targetAddress(options.except) : undefined;
+    return this.rotation.next(this.current.targets.filter((target) => this.health.isHealthy(target) && targetAddress(target) !== except));
   }
 
+  agentFor(target: Target): http.Agent {
+    return this.connections.agentFor(target, this.current.protocol);
+  }
+
+  eject(target: Target): void {
+    this.health.eject(target);
+  }
+
+  /** Each target's place in rotation: healthy, unhealthy by its checks, or ejected after a failed request. */
+  targetStates(): { target: Target; state: TargetHealthState }[] {
+    return this.current.targets.map((target) => ({ target, state: this.health.stateOf(target) }));
+  }
+
+  /** Checks stop; requests in flight finish, and their connections close after them. */
   stop(): void {
     this.health.stop();
+    this.connections.closeAll();
   }
 }
 
