@@ -14,7 +14,7 @@ import { DependencyIndex, routingFieldsChanged } from './dependency-index.js';
 import { KubeSource } from '../sources/kube.js';
 import { Snapshot } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
-import { classifyIngress, groupIngresses, groupsHeldByRejected, namedGroupKey } from '../translate/groups.js';
+import { classifyIngress, groupIngresses, namedGroupKey } from '../translate/groups.js';
 import { translate, type TranslateOptions, type TranslateResult } from '../translate/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
@@ -138,17 +138,17 @@ export class KubeController {
     const members = result.members.flatMap((member) => this.snapshot.ingress(member.namespace, member.name) ?? []);
     await this.reportDiagnostics(result, members);
 
-    // Bad input never deletes what exists: a group whose every member is invalid keeps its load balancer.
-    if (!result.spec && (result.leftOut.length > 0 || groupsHeldByRejected(this.snapshot, options).has(key))) {
+    // Bad input never deletes what exists: translate holds a group whose every Ingress is invalid.
+    if (result.disposition === 'hold') {
       metrics.recordReconcile('skipped', (performance.now() - started) / 1000);
       return 'done';
     }
     try {
       if (result.spec) for (const ingress of members) await writer.addFinalizer(ingress);
       const outcome = await reconcileStack(provider, result, { mayMutate: this.options.isLeader });
-      if (outcome.error) {
-        logger.info({ stack: key, apiCalls: outcome.apiCalls }, 'reconcile calls');
-        throw new Error(outcome.error);
+      if (outcome.error !== undefined) {
+        logger.error({ stack: key, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
+        return await this.failed(members, outcome.error, started);
       }
       const address = outcome.result?.address;
       for (const ingress of members) await writer.setAddress(ingress, address);
@@ -175,14 +175,19 @@ export class KubeController {
       metrics.recordReconcile('success', (performance.now() - started) / 1000);
       return 'done';
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // reconcileStack returns the provider's failures as values; what lands here is a Kubernetes write.
       logger.error({ stack: key, err: error }, 'reconcile failed');
-      for (const ingress of members) {
-        await this.options.events.record({ ingress: ref(ingress), type: 'Warning', reason: 'FailedReconcile', message }, ingress.metadata?.uid);
-      }
-      metrics.recordReconcile('error', (performance.now() - started) / 1000);
-      return 'retry';
+      return await this.failed(members, error instanceof Error ? error.message : String(error), started);
     }
+  }
+
+  /** A failed reconcile: a Warning Event on each member, and another try later (with backoff). */
+  private async failed(members: readonly V1Ingress[], message: string, started: number): Promise<RunOutcome> {
+    for (const ingress of members) {
+      await this.options.events.record({ ingress: ref(ingress), type: 'Warning', reason: 'FailedReconcile', message }, ingress.metadata?.uid);
+    }
+    this.options.metrics.recordReconcile('error', (performance.now() - started) / 1000);
+    return 'retry';
   }
 
   /** A Warning Event per diagnostic, on the Ingress it names (Service and Secret problems go to the group's members). */

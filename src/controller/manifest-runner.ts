@@ -11,7 +11,6 @@ import type { Logger } from '../observability/logger.js';
 import type { LoadBalancerAddress, Provider } from '../provider.js';
 import { loadManifestDirectory } from '../sources/manifests.js';
 import { Snapshot, type SnapshotView } from '../sources/snapshot.js';
-import { groupsHeldByRejected } from '../translate/groups.js';
 import { translateAll, type TranslateOptions } from '../translate/index.js';
 import { ingressRow, type IngressRow } from './ingress-table.js';
 import { reconcileStack, type ReconcileOutcome } from './reconcile.js';
@@ -92,22 +91,20 @@ export class ManifestRunner {
     const { logger, provider } = this.options;
     const loaded = await loadManifestDirectory(this.options.dir);
     this.snapshot = loaded.snapshot;
-    const options = this.options.translateOptions();
-    const translated = translateAll(loaded.snapshot, options);
+    const translated = translateAll(loaded.snapshot, this.options.translateOptions());
     const outcomes: ReconcileOutcome[] = [];
-    // Bad input never deletes what exists: a group whose every member is invalid keeps its load balancer.
-    const kept = groupsHeldByRejected(loaded.snapshot, options);
-    for (const result of translated.results) if (!result.spec && result.leftOut.length > 0) kept.add(result.stackId);
     for (const result of translated.results) {
-      if (kept.has(result.stackId)) outcomes.push({ stackId: result.stackId, diagnostics: result.diagnostics, apiCalls: {} });
+      // Bad input never deletes what exists: translate holds a group whose every Ingress is invalid.
+      if (result.disposition === 'hold') outcomes.push({ stackId: result.stackId, diagnostics: result.diagnostics, apiCalls: {} });
       else outcomes.push(await reconcileStack(provider, result));
     }
+    // Every group an Ingress names is among the results: a stack served before and named by none now goes.
     const present = new Set(translated.results.map((result) => result.stackId));
-    for (const stackId of [...this.knownStacks].filter((id) => !present.has(id) && !kept.has(id))) {
-      outcomes.push(await reconcileStack(provider, { stackId, diagnostics: [], members: [], leftOut: [] }));
+    for (const stackId of [...this.knownStacks].filter((id) => !present.has(id))) {
+      outcomes.push(await reconcileStack(provider, { stackId, diagnostics: [] }));
       this.knownStacks.delete(stackId);
     }
-    for (const id of [...present, ...kept]) this.knownStacks.add(id);
+    for (const id of present) this.knownStacks.add(id);
 
     for (const outcome of outcomes) {
       const operations = outcome.plan?.operations.length ?? 0;

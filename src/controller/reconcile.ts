@@ -19,13 +19,16 @@ export interface ReconcileOutcome {
   apiCalls: Record<string, number>;
 }
 
-export async function reconcileStack(provider: Provider, translated: TranslateResult, options: ApplyOptions = {}): Promise<ReconcileOutcome> {
+/** What a reconcile needs of a translation; without a spec the stack should not exist. */
+export type StackToReconcile = Pick<TranslateResult, 'stackId' | 'spec' | 'diagnostics'>;
+
+export async function reconcileStack(provider: Provider, translated: StackToReconcile, options: ApplyOptions = {}): Promise<ReconcileOutcome> {
   const { value: outcome, calls } = await countingApiCalls(() => converge(provider, translated, options));
   outcome.apiCalls = calls;
   return outcome;
 }
 
-async function converge(provider: Provider, translated: TranslateResult, options: ApplyOptions): Promise<ReconcileOutcome> {
+async function converge(provider: Provider, translated: StackToReconcile, options: ApplyOptions): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { stackId: translated.stackId, diagnostics: [...translated.diagnostics], apiCalls: {} };
   if (translated.spec) outcome.spec = translated.spec;
   try {

@@ -7,10 +7,10 @@
  * @module
  */
 import type { GroupMember, IngressGroup } from './groups.js';
-import type { TranslateResult } from './result.js';
+import type { GroupTranslation } from './result.js';
 import { unexpectedFailure } from './member.js';
 
-export function translateWithinBoundary(group: IngressGroup, translateGroup: (group: IngressGroup) => TranslateResult): TranslateResult {
+export function translateWithinBoundary(group: IngressGroup, translateGroup: (group: IngressGroup) => GroupTranslation): GroupTranslation {
   try {
     return translateGroup(group);
   } catch (groupError) {

@@ -47,8 +47,11 @@ export interface IngressGroup {
 
 export interface Grouping {
   groups: Map<string, IngressGroup>;
-  /** Ingresses of our class that belong to no group because their annotations are invalid. */
-  rejected: { ref: IngressRef; diagnostics: Diagnostic[] }[];
+  /**
+   * Ingresses of our class that belong to no group because their annotations are invalid, with the
+   * group each still names (none when its group name itself is invalid): that load balancer is held.
+   */
+  rejected: { ref: IngressRef; diagnostics: Diagnostic[]; namedGroup?: string }[];
 }
 
 export interface GroupingOptions extends ClassOptions {
@@ -131,20 +134,6 @@ export function namedGroupKey(ingress: V1Ingress, scope?: ClassScope, options?: 
   return badGroupName ? undefined : groupKeyOf(ref, parsed.value);
 }
 
-/**
- * Groups an invalid Ingress of ours still names: bad input must not delete what exists, so these
- * load balancers are kept as they are until the Ingress is fixed or deleted.
- */
-export function groupsHeldByRejected(snapshot: SnapshotView, options: ClassOptions): Set<string> {
-  const held = new Set<string>();
-  for (const ingress of snapshot.ingresses()) {
-    if (ingress.metadata?.deletionTimestamp || classifyIngress(ingress, snapshot, options).kind !== 'rejected') continue;
-    const key = namedGroupKey(ingress, snapshot, options);
-    if (key) held.add(key);
-  }
-  return held;
-}
-
 export function groupIngresses(snapshot: SnapshotView, options: GroupingOptions): Grouping {
   const groups = new Map<string, IngressGroup>();
   const rejected: Grouping['rejected'] = [];
@@ -152,7 +141,10 @@ export function groupIngresses(snapshot: SnapshotView, options: GroupingOptions)
     // Being deleted: its rules leave the load balancer, so the runtime can then drop its finalizer.
     if (ingress.metadata?.deletionTimestamp) continue;
     const classified = classifyIngress(ingress, snapshot, options);
-    if (classified.kind === 'rejected') rejected.push({ ref: classified.ref, diagnostics: classified.diagnostics });
+    if (classified.kind === 'rejected') {
+      const namedGroup = namedGroupKey(ingress, snapshot, options);
+      rejected.push({ ref: classified.ref, diagnostics: classified.diagnostics, ...(namedGroup !== undefined && { namedGroup }) });
+    }
     if (classified.kind !== 'member') continue;
     const group = groups.get(classified.key);
     if (group) group.members.push(classified.member);

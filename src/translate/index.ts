@@ -8,15 +8,15 @@ import type { SnapshotView } from '../sources/snapshot.js';
 import { translateWithinBoundary } from './boundary.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
-import { groupIngresses, type IngressGroup } from './groups.js';
+import { groupIngresses, type Grouping, type IngressGroup } from './groups.js';
 import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
 import { admitMembers } from './merge.js';
 import { loadBalancerName } from './naming.js';
 import type { TranslateOptions } from './options.js';
-import type { TranslateAllResult, TranslateResult } from './result.js';
+import { withDisposition, type GroupTranslation, type TranslateAllResult, type TranslateResult } from './result.js';
 
-export type { TranslateAllResult, TranslateResult } from './result.js';
+export type { Disposition, TranslateAllResult, TranslateResult } from './result.js';
 
 export { defaultTranslateOptions, type TranslateOptions } from './options.js';
 export { groupIngresses, type IngressGroup } from './groups.js';
@@ -24,26 +24,35 @@ export { groupIngresses, type IngressGroup } from './groups.js';
 export function translateAll(snapshot: SnapshotView, options: TranslateOptions): TranslateAllResult {
   const grouping = groupIngresses(snapshot, options);
   const conflicts = groupConflicts(grouping, options.clusterName);
-  const results = [...grouping.groups.values()]
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map((group) => translateFormedGroup(snapshot, group, options, conflicts.get(group.key)));
+  const held = heldGroups(grouping);
+  const keys = [...new Set([...grouping.groups.keys(), ...held])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const results = keys.map((key) => withDisposition(translateKey(snapshot, grouping, key, options, conflicts.get(key)), held.has(key)));
   const diagnostics = grouping.rejected.flatMap((rejected) => rejected.diagnostics);
   return { results, rejected: grouping.rejected.map((rejected) => rejected.ref), diagnostics: finishDiagnostics(snapshot, diagnostics) };
 }
 
-/** One group by key; a key with no members yields no spec (the load balancer should be deleted). */
+/** One group by key; a key no Ingress of ours names yields no spec (the load balancer should be deleted). */
 export function translate(snapshot: SnapshotView, groupKey: string, options: TranslateOptions): TranslateResult {
   const grouping = groupIngresses(snapshot, options);
-  const group = grouping.groups.get(groupKey);
-  if (!group) return { stackId: groupKey, diagnostics: [], members: [], leftOut: [] };
-  return translateFormedGroup(snapshot, group, options, groupConflicts(grouping, options.clusterName).get(groupKey));
+  const conflicts = grouping.groups.has(groupKey) ? groupConflicts(grouping, options.clusterName).get(groupKey) : undefined;
+  return withDisposition(translateKey(snapshot, grouping, groupKey, options, conflicts), heldGroups(grouping).has(groupKey));
+}
+
+/** Groups an invalid Ingress of ours still names: their load balancers are kept until it is fixed or deleted. */
+function heldGroups(grouping: Grouping): Set<string> {
+  return new Set(grouping.rejected.flatMap((rejected) => (rejected.namedGroup === undefined ? [] : [rejected.namedGroup])));
+}
+
+function translateKey(snapshot: SnapshotView, grouping: Grouping, key: string, options: TranslateOptions, conflicts: GroupConflicts | undefined): GroupTranslation {
+  const group = grouping.groups.get(key);
+  return group ? translateFormedGroup(snapshot, group, options, conflicts) : { stackId: key, diagnostics: [], members: [], leftOut: [] };
 }
 
 /**
  * A group as groupIngresses formed it: its members of refused namespaces are left out with their
  * error, and what other groups decide for it (group-conflicts.ts) is applied.
  */
-function translateFormedGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions, conflicts: GroupConflicts | undefined): TranslateResult {
+function translateFormedGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions, conflicts: GroupConflicts | undefined): GroupTranslation {
   const refused = group.refused ?? [];
   const refusedDiagnostics = refused.flatMap((entry) => [...entry.member.diagnostics, entry.diagnostic]);
   const refusedRefs = refused.map((entry) => entry.member.ref);
@@ -61,7 +70,7 @@ function translateFormedGroup(snapshot: SnapshotView, group: IngressGroup, optio
   return { ...result, diagnostics: finishDiagnostics(snapshot, [...result.diagnostics, ...extra]), leftOut: [...result.leftOut, ...refusedRefs] };
 }
 
-export function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions): TranslateResult {
+export function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions): GroupTranslation {
   const contributions = group.members.map((member) => translateMember(snapshot, member, group.key, options));
   const admission = admitMembers(contributions);
   const diagnostics: Diagnostic[] = [...contributions.flatMap((contribution) => contribution.diagnostics), ...admission.diagnostics];
@@ -75,7 +84,7 @@ export function translateGroup(snapshot: SnapshotView, group: IngressGroup, opti
   diagnostics.push(...built.diagnostics);
   const members = admitted.map((contribution) => contribution.member.ref);
   const leftOut = group.members.map((member) => member.ref).filter((ref) => !members.includes(ref));
-  const result: TranslateResult = { stackId: group.key, diagnostics: finishDiagnostics(snapshot, diagnostics), members, leftOut };
+  const result: GroupTranslation = { stackId: group.key, diagnostics: finishDiagnostics(snapshot, diagnostics), members, leftOut };
   if (admitted.length > 0) result.spec = assembleSpec(group.key, admitted, built, options, diagnostics);
   result.diagnostics = finishDiagnostics(snapshot, diagnostics);
   return result;

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import type { IngressRef } from '../../src/model.js';
 import { translateWithinBoundary } from '../../src/translate/boundary.js';
 import { groupIngresses, type IngressGroup } from '../../src/translate/groups.js';
-import { translateAll, type TranslateResult } from '../../src/translate/index.js';
+import { translateAll } from '../../src/translate/index.js';
+import type { GroupTranslation } from '../../src/translate/result.js';
 import { routeOf } from '../support/alb-evaluator.js';
 import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, serviceYaml, snapshotFromYaml, testOptions } from '../support/cluster.js';
 
@@ -53,7 +54,7 @@ describe('the group error boundary', () => {
   const members = groupIngresses(groupSnapshot(), testOptions()).groups.get('shop')?.members ?? [];
   const byName = (name: string) => members.find((entry) => entry.ref.name === name) ?? assert.fail(name);
   const group: IngressGroup = { key: 'shop', members: [byName('good'), byName('broken')] };
-  const fine = (part: IngressGroup): TranslateResult => ({ stackId: part.key, diagnostics: [], members: part.members.map((entry) => entry.ref), leftOut: [] });
+  const fine = (part: IngressGroup): GroupTranslation => ({ stackId: part.key, diagnostics: [], members: part.members.map((entry) => entry.ref), leftOut: [] });
 
   it('leaves out the member that fails on its own and translates the others without it', () => {
     const result = translateWithinBoundary(group, (part) => {

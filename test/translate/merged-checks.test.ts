@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { groupsHeldByRejected } from '../../src/translate/groups.js';
+import { translate, translateAll } from '../../src/translate/index.js';
 import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, onlySpec, serviceYaml, snapshotFromYaml, testOptions, translateYaml } from '../support/cluster.js';
 
 const BASE = INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'web' });
@@ -55,8 +55,9 @@ describe('checks across objects', () => {
 });
 
 describe('groups held by invalid Ingresses', () => {
-  it('names the group an invalid Ingress of ours still claims, but not one of another class', () => {
-    const bad = { 'ingress-bridge.io/scheme': 'public' };
+  const bad = { 'ingress-bridge.io/scheme': 'public' };
+
+  it('holds the group an invalid Ingress of ours still claims, but not one of another class', () => {
     const snapshot = snapshotFromYaml(
       BASE +
         ingressYaml({ name: 'invalid', annotations: bad, rules: RULES }) +
@@ -64,6 +65,21 @@ describe('groups held by invalid Ingresses', () => {
         ingressYaml({ name: 'foreign', annotations: bad, ingressClassName: 'other', rules: RULES }) +
         ingressYaml({ name: 'valid', rules: RULES }),
     );
-    assert.deepEqual([...groupsHeldByRejected(snapshot, testOptions())].sort(), ['default/invalid', 'team']);
+    const dispositions = translateAll(snapshot, testOptions()).results.map((result) => [result.stackId, result.disposition]);
+    assert.deepEqual(dispositions, [['default/invalid', 'hold'], ['default/valid', 'apply'], ['team', 'hold']]);
+    assert.equal(translate(snapshot, 'team', testOptions()).disposition, 'hold', 'one group at a time decides the same');
+    assert.equal(translate(snapshot, 'default/foreign', testOptions()).disposition, 'delete', 'no Ingress of ours names it');
+  });
+
+  it('holds a group whose every member is left out, and applies one with a valid member beside an invalid Ingress', () => {
+    const group = (name: string): Record<string, string> => ({ 'ingress-bridge.io/group.name': name });
+    const snapshot = snapshotFromYaml(
+      BASE +
+        ingressYaml({ name: 'no-service', annotations: group('broken'), rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'Not_A_Name' }] }] }) +
+        ingressYaml({ name: 'good', annotations: group('mixed'), rules: RULES }) +
+        ingressYaml({ name: 'bad', annotations: { ...bad, ...group('mixed') }, rules: RULES }),
+    );
+    const results = translateAll(snapshot, testOptions()).results;
+    assert.deepEqual(results.map((result) => [result.stackId, result.disposition, Boolean(result.spec)]), [['broken', 'hold', false], ['mixed', 'apply', true]]);
   });
 });
