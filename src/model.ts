@@ -79,8 +79,8 @@ export interface LoadBalancerSpec {
    */
   webAcl?: WebAclRef;
   /**
-   * Shield Advanced protection. true: protected; false: no protection, whoever made it; absent: the
-   * provider removes only a protection it created itself.
+   * Shield Advanced protection. true: protected (a protection made outside, e.g. by Firewall Manager,
+   * counts); false or absent: the provider removes a protection it created itself, never another's.
    */
   shieldAdvancedProtection?: boolean;
 }
@@ -117,6 +117,8 @@ export interface MutualAuthentication {
   mode: 'off' | 'passthrough' | 'verify';
   /** verify only: the cloud trust store (AWS: an ELBv2 trust store ARN). A local provider uses its own CA bundle. */
   trustStoreArn?: string;
+  /** verify only, instead of trustStoreArn: the trust store's name, which the provider resolves. */
+  trustStoreName?: string;
   /** verify only: accept an expired client certificate. */
   ignoreClientCertificateExpiry?: boolean;
   /** verify only: advertise the trust store's CA names in the TLS handshake. */
