@@ -105,6 +105,27 @@ export interface Observed {
   readonly stackId: string;
 }
 
+/** A registered target as a health query names it: the instance id or address, and its port. */
+export interface TargetRef {
+  id: string;
+  port: number;
+}
+
+/**
+ * A target's health in its target group, in ELBv2's terms (other clouds map onto them):
+ * `initial` registered and not yet checked enough, `healthy`, `unhealthy`, `unused` (no listener
+ * sends to the group, or the target is not registered), `draining`, `unavailable` (health checks
+ * off). `reason` and `description` are the cloud's own, for people.
+ */
+export interface TargetHealth {
+  state: 'initial' | 'healthy' | 'unhealthy' | 'unhealthy.draining' | 'unused' | 'draining' | 'unavailable';
+  reason?: string;
+  description?: string;
+}
+
+/** Health by target group key, then by target as `<id>:<port>`; a target left out is not registered. */
+export type TargetHealthReport = Map<string, Map<string, TargetHealth>>;
+
 export interface Provider {
   readonly name: string;
   /**
@@ -116,6 +137,12 @@ export interface Provider {
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): ProviderPlan;
   apply(plan: ProviderPlan, options?: ApplyOptions): Promise<ApplyResult>;
   delete(stack: Pick<Stack, 'id'>): Promise<void>;
+  /**
+   * Optional: the health of these targets in the stack's target groups, for Pod readiness gates.
+   * Asks only for the targets given (the runtime names those not yet known healthy), and at most one
+   * read per target group; groups the provider has not applied are left out of the report.
+   */
+  targetHealth?(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport>;
   /** Releases sockets, timers and clients. */
   close(): Promise<void>;
 }

@@ -58,6 +58,9 @@ export class DependencyIndex {
         return this.groupsForSecret(namespace ?? '', name);
       case 'Node':
         return this.groupsForNode(change.type === 'delete' ? undefined : change.object, change.type === 'add' ? undefined : (change.previous ?? change.object));
+      // A Pod matters only through its readiness gates, which the readiness-gate tracker follows.
+      case 'Pod':
+        return [];
     }
   }
 

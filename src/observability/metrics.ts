@@ -14,7 +14,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** `skipped`: nothing to do for the key (e.g. not leader, or the stack is not ours). */
 export type ReconcileResult = 'success' | 'error' | 'skipped';
 export type ApiCallOutcome = 'success' | 'throttled' | 'error';
-export type InformerKind = 'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret';
+export type InformerKind = 'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret' | 'Pod';
 export type InformerEventType = 'add' | 'update' | 'delete';
 
 export interface ApiCall {

@@ -95,6 +95,13 @@ export const WATCHED_KIND_SPECS: { [K in WatchedKind]: WatchedKindSpec<K> } = {
       ? apis.core.listNamespacedSecret({ namespace: request.namespace, fieldSelector: TLS_SECRET_SELECTOR, ...page(request) })
       : apis.core.listSecretForAllNamespaces({ fieldSelector: TLS_SECRET_SELECTOR, ...page(request) })),
   },
+  Pod: {
+    kind: 'Pod', apiVersion: 'v1', namespaced: true, apiPath: '/api/v1', resource: 'pods',
+    // For readiness gates: only identity, gates, address and conditions are kept (kube-objects.ts).
+    listPage: (apis, request) => (request.namespace
+      ? apis.core.listNamespacedPod({ namespace: request.namespace, ...page(request) })
+      : apis.core.listPodForAllNamespaces(page(request))),
+  },
 };
 
 /** The collection path a watch requests: namespaced kinds narrowed to `namespace` when one is given. */

@@ -51,7 +51,28 @@ export function trimForCache(value: unknown): Record<string, unknown> | undefine
   if (!isRecord(value) || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') return undefined;
   delete value.metadata.managedFields;
   if (value.kind === 'Node' && isRecord(value.status)) delete value.status.images;
+  if (value.kind === 'Pod') return podForCache(value, value.metadata);
   return value;
+}
+
+/**
+ * A Pod as readiness gates and ip targets read it, nothing more: a cluster has many more Pods than
+ * anything else we watch, and their specs (containers, volumes, env) are most of their size. Kept:
+ * identity and resourceVersion (the informer resumes from it), the readiness gates, the Pod IP and
+ * the conditions. Not the labels: the admission webhook is handed the whole Pod it decides on.
+ */
+function podForCache(pod: Record<string, unknown>, metadata: Record<string, unknown>): Record<string, unknown> {
+  const spec = isRecord(pod.spec) ? pod.spec : {};
+  const status = isRecord(pod.status) ? pod.status : {};
+  const kept = (source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> =>
+    Object.fromEntries(fields.filter((field) => source[field] !== undefined).map((field) => [field, source[field]]));
+  return {
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: kept(metadata, ['name', 'namespace', 'uid', 'resourceVersion', 'deletionTimestamp']),
+    spec: kept(spec, ['readinessGates']),
+    status: kept(status, ['podIP', 'conditions']),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -135,6 +135,13 @@ export const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
     }),
   }),
   Secret: mapping({ type: string }),
+  Pod: mapping({
+    spec: mapping({ readinessGates: list(mapping({ conditionType: required(string) })) }),
+    status: mapping({
+      podIP: string,
+      conditions: list(mapping({ type: required(string), status: required(string), reason: string, message: string })),
+    }),
+  }),
 };
 
 /**

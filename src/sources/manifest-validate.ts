@@ -31,6 +31,7 @@ export const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
   EndpointSlice: 'discovery.k8s.io/v1',
   Node: 'v1',
   Secret: 'v1',
+  Pod: 'v1',
 };
 
 /** The namespace of a namespaced object that names none, as `kubectl apply` without a context would. */

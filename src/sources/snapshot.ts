@@ -11,11 +11,12 @@ import type {
   V1Namespace,
   V1Node,
   V1ObjectMeta,
+  V1Pod,
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
 
-export type WatchedKind = 'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret';
+export type WatchedKind = 'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret' | 'Pod';
 
 export const WATCHED_KINDS: readonly WatchedKind[] = [
   'Ingress',
@@ -26,6 +27,7 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   'EndpointSlice',
   'Node',
   'Secret',
+  'Pod',
 ];
 
 /** The API group of our own kinds (IngressClassParams). */
@@ -67,6 +69,8 @@ export interface KindToObject {
   EndpointSlice: V1EndpointSlice;
   Node: V1Node;
   Secret: V1Secret;
+  /** Held only in part (kube-objects.ts): identity, readiness gates, address and conditions. */
+  Pod: V1Pod;
 }
 
 export type WatchedObject = KindToObject[WatchedKind];
@@ -92,6 +96,8 @@ export interface SnapshotView {
   endpointSlicesOf(namespace: string, service: string): V1EndpointSlice[];
   nodes(): V1Node[];
   secret(namespace: string, name: string): V1Secret | undefined;
+  /** A Pod, as far as the source keeps it: an EndpointSlice endpoint's targetRef names it. */
+  pod(namespace: string, name: string): V1Pod | undefined;
   /** The manifest file an object came from, for diagnostics; undefined for cluster objects. */
   sourceOf(kind: WatchedKind, namespace: string | undefined, name: string): ObjectSource | undefined;
 }
@@ -177,6 +183,10 @@ export class Snapshot implements SnapshotView {
 
   secret(namespace: string, name: string): V1Secret | undefined {
     return this.get('Secret', namespace, name);
+  }
+
+  pod(namespace: string, name: string): V1Pod | undefined {
+    return this.get('Pod', namespace, name);
   }
 
   sourceOf(kind: WatchedKind, namespace: string | undefined, name: string): ObjectSource | undefined {

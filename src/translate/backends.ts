@@ -3,7 +3,7 @@
  * settings come from the Ingress's annotations, overridden by the Service's own.
  * @module
  */
-import type { V1Ingress, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { V1Endpoint, V1Ingress, V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { Diagnostic, HealthCheckSpec, TargetGroupSpec, TargetType } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import type { TargetGroupAnnotations } from './annotation-types.js';
@@ -11,6 +11,7 @@ import { parseSuccessCodes } from './annotation-values.js';
 import { parseServiceAnnotations } from './annotations.js';
 import { annotationField, diagnostic, ingressDiagnostic, objectRef } from './diagnostics.js';
 import { targetGroupName } from './naming.js';
+import { awaitsOnlyTargetHealth } from './readiness-gates.js';
 import { endpointPortNamed, instanceTargets, ipTargets, trustedSlices } from './targets.js';
 
 export interface BackendContext {
@@ -94,7 +95,8 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
     port = servicePort.nodePort;
     targets = instanceTargets(snapshot.nodes(), port);
   } else {
-    targets = ipTargets(slices, servicePort);
+    const podOf = (endpoint: V1Endpoint): V1Pod | undefined => (endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? snapshot.pod(namespace, endpoint.targetRef.name) : undefined);
+    targets = ipTargets(slices, servicePort, (endpoint) => awaitsOnlyTargetHealth(podOf(endpoint)));
     const targetPort = servicePort.targetPort;
     port = typeof targetPort === 'number' ? targetPort : (targets[0]?.port ?? servicePort.port);
   }

@@ -4,10 +4,12 @@
  *   from external load balancers;
  * - ip: the EndpointSlice endpoints that are ready, on the slice port whose name is the Service port's
  *   name (that is how the endpoints controller resolves targetPort); endpoints that still serve while
- *   terminating only when none is ready (KEP-1669, see `ipTargets`).
+ *   terminating only when none is ready (KEP-1669, see `ipTargets`); and a not-ready endpoint whose
+ *   Pod waits only for its target-health readiness gates (readiness-gates.ts), which cannot pass
+ *   before the target is registered.
  * @module
  */
-import type { V1EndpointSlice, V1Node, V1ServicePort } from '@kubernetes/client-node';
+import type { V1Endpoint, V1EndpointSlice, V1Node, V1ServicePort } from '@kubernetes/client-node';
 import type { Target } from '../model.js';
 
 const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
@@ -86,26 +88,32 @@ function endpointUse(conditions: { ready?: boolean; serving?: boolean; terminati
  * while terminating — a Service whose every Pod is being replaced keeps answering until the last one
  * is gone, and one that has a ready Pod sends nothing to a Pod on its way out. So a terminating
  * endpoint leaves the target group as soon as it stops being ready, unless nothing else could serve.
+ * An endpoint whose Pod awaits only its target-health gates (`awaitsTargetHealth`) is registered too,
+ * without counting as ready: the load balancer sends it nothing before it is healthy, so it must not
+ * take the place of the terminating endpoints that still serve.
  */
-export function ipTargets(slices: readonly V1EndpointSlice[], servicePort: V1ServicePort): Target[] {
+export function ipTargets(slices: readonly V1EndpointSlice[], servicePort: V1ServicePort, awaitsTargetHealth: (endpoint: V1Endpoint) => boolean = () => false): Target[] {
   const ready = new Map<string, Target>();
   const servingTerminating = new Map<string, Target>();
+  const awaitingGates = new Map<string, Target>();
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue;
     const port = slicePort(slice, servicePort);
     if (port === undefined) continue;
     for (const endpoint of slice.endpoints ?? []) {
-      const use = endpointUse(endpoint.conditions ?? {});
+      const conditions = endpoint.conditions ?? {};
+      const use = endpointUse(conditions);
+      const awaiting = use === 'none' && conditions.terminating !== true && awaitsTargetHealth(endpoint);
       const ip = endpoint.addresses?.[0];
-      if (!ip || use === 'none') continue;
+      if (!ip || (use === 'none' && !awaiting)) continue;
       const target: Target = { id: ip, ip, port };
       if (endpoint.nodeName) target.node = endpoint.nodeName;
       if (endpoint.zone) target.zone = endpoint.zone;
       // The same endpoint may sit in two slices while the endpoints controller moves it.
-      (use === 'ready' ? ready : servingTerminating).set(`${ip}:${port}`, target);
+      (awaiting ? awaitingGates : use === 'ready' ? ready : servingTerminating).set(`${ip}:${port}`, target);
     }
   }
-  const chosen = ready.size > 0 ? ready : servingTerminating;
+  const chosen = new Map([...awaitingGates, ...(ready.size > 0 ? ready : servingTerminating)]);
   return [...chosen.values()].sort((a, b) => compareText(a.id, b.id) || a.port - b.port);
 }
 

@@ -60,7 +60,7 @@ const service = (name: string, namespace = 'default'): KubeObject => ({
 });
 
 const RESOURCES: Record<WatchedKind, string> = {
-  Ingress: 'ingresses', IngressClass: 'ingressclasses', IngressClassParams: 'ingressclassparams', Namespace: 'namespaces', Service: 'services', EndpointSlice: 'endpointslices', Node: 'nodes', Secret: 'secrets',
+  Ingress: 'ingresses', IngressClass: 'ingressclasses', IngressClassParams: 'ingressclassparams', Namespace: 'namespaces', Service: 'services', EndpointSlice: 'endpointslices', Node: 'nodes', Secret: 'secrets', Pod: 'pods',
 };
 
 /** `namespace/name@resourceVersion` of every object, per kind. */

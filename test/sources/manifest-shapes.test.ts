@@ -88,6 +88,13 @@ const VALID: Record<WatchedKind, Record<string, unknown>> = {
     type: 'kubernetes.io/tls',
     data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' },
   },
+  Pod: {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web-1', namespace: 'shop' },
+    spec: { readinessGates: [{ conditionType: 'target-health.ingress-bridge.io/web-80-0123456789' }] },
+    status: { podIP: '127.0.0.2', conditions: [{ type: 'ContainersReady', status: 'True', reason: 'Ready', message: 'up' }] },
+  },
 };
 
 const MISSING = Symbol('missing');
