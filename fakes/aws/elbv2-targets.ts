@@ -2,7 +2,8 @@
  * Target registration and health. Registration is idempotent per (id, port); instance targets
  * must be known EC2 instances, ip targets private IPv4 addresses. Health follows the fake's
  * options: `initial` for the first describes after registration, then `healthy`; `unused` while no
- * load balancer forwards to the group; `draining` for a while after deregistration.
+ * load balancer forwards to the group; `draining` for a while after deregistration. A test can hold a
+ * target id at `initial` or `unhealthy` (`holdTargetHealth`) until it lets go.
  * @module
  */
 import type {
@@ -112,6 +113,9 @@ function healthOf(state: FakeState, target: TargetRecord, inUse: boolean): Targe
   if (!inUse) {
     return { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' };
   }
+  const held = state.heldHealth.get(target.id);
+  if (held === 'initial') return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
+  if (held === 'unhealthy') return { State: 'unhealthy', Reason: 'Target.ResponseCodeMismatch', Description: 'Health checks failed with these codes: [503]' };
   target.healthDescribes += 1;
   if (target.healthDescribes <= state.limits.targetsHealthyAfterDescribes) {
     return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };

@@ -29,7 +29,7 @@ import { FakeCrash, throttlingError, unsupportedAction, type ServiceId } from '.
 import { parseIamPolicy } from './iam.js';
 import { createIamEnforcer } from './iam-enforcer.js';
 import { createSeeds, type Seeds } from './seeds.js';
-import { createState, type FakeClock, type FakeState, type Handler } from './state.js';
+import { createState, type FakeClock, type FakeState, type Handler, type HeldTargetHealth } from './state.js';
 import { taggingHandlers } from './tagging.js';
 import { createStateView, type StateView } from './views.js';
 
@@ -37,7 +37,7 @@ export { FakeCrash, UnsupportedByFake } from './errors.js';
 export type { DeniedCall, FakeAuthorization, FakeCall, ThrottleOptions } from './calls.js';
 export type { ServiceId } from './errors.js';
 export type { IamPolicy } from './iam.js';
-export type { FakeClock } from './state.js';
+export type { FakeClock, HeldTargetHealth } from './state.js';
 export type { Seeds } from './seeds.js';
 export type { StateView } from './views.js';
 
@@ -95,6 +95,12 @@ export interface AwsFake {
    * two clusters' controllers in one account, each with its own role.
    */
   useIamPolicy(policy: unknown): void;
+  /**
+   * Every registered target with this id (an address or instance id), while its group is in use and
+   * it is not draining, reports `health` until released with undefined: a Pod that is not answering
+   * its health checks yet, or has stopped.
+   */
+  holdTargetHealth(targetId: string, health: HeldTargetHealth | undefined): void;
 }
 
 const HANDLERS: Readonly<Record<ServiceId, Readonly<Record<string, Handler>>>> = {
@@ -219,6 +225,10 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
     authorizations: () => iamLog.all(),
     useIamPolicy: (policy) => {
       authorize = enforcerFor(policy);
+    },
+    holdTargetHealth: (targetId, health) => {
+      if (health === undefined) state.heldHealth.delete(targetId);
+      else state.heldHealth.set(targetId, health);
     },
   };
 }

@@ -186,7 +186,12 @@ export interface FakeState {
    * Tagging API still lists "previously tagged" resources; it goes with the resource.
    */
   tags: Map<string, Map<string, string>>;
+  /** Health a test holds targets at, by target id (an address or instance id), whatever their checks say. */
+  heldHealth: Map<string, HeldTargetHealth>;
 }
+
+/** The states a test can hold a registered, in-use target at (elbv2-targets.ts). */
+export type HeldTargetHealth = 'initial' | 'unhealthy';
 
 export function createState(options: {
   region: string;
@@ -213,6 +218,7 @@ export function createState(options: {
     targetGroups: new Map(),
     certificates: new Map(),
     tags: new Map(),
+    heldHealth: new Map(),
   };
 }
 

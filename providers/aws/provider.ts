@@ -9,7 +9,7 @@
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
-import type { ApplyOptions, ApplyResult, CertificateMaterialSource, Observed, OperationOutcome, Provider, ProviderPlan } from '../../src/provider.js';
+import type { ApplyOptions, ApplyResult, CertificateMaterialSource, Observed, OperationOutcome, Provider, ProviderPlan, TargetHealthReport, TargetRef } from '../../src/provider.js';
 import { executePlan, type Execution } from './apply/executor.js';
 import { type AwsPlan, isAwsPlan } from './plan/aws-plan.js';
 import { planCertificates } from './plan/certificates.js';
@@ -19,6 +19,7 @@ import { applyTimeLookup } from './apply/lookups.js';
 import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
 import { type AwsObserved, isAwsObserved } from './observe/observed.js';
+import { readTargetHealth, TargetGroupArns } from './observe/target-health.js';
 import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF } from './plan/resource-ids.js';
 import { type Call, DEFAULT_RETRY_POLICY, retryingCall, type RetryPolicy } from './sdk/retry.js';
 import { planSecurityGroups } from './plan/security-groups.js';
@@ -46,6 +47,7 @@ export class AwsProvider implements Provider {
   private readonly settings: AwsSettings;
   private readonly call: Call;
   private readonly known = new Map<string, KnownArns>();
+  private readonly targetGroupArns = new TargetGroupArns();
 
   constructor(options: AwsProviderOptions) {
     this.options = options;
@@ -108,6 +110,7 @@ export class AwsProvider implements Provider {
       ...(options.mayMutate && { mayMutate: options.mayMutate }),
     });
     this.rememberApplied(plan.stackId, references, execution);
+    this.targetGroupArns.rememberApplied(plan.stackId, references, execution.deletedArns);
     const hostname = references.get(LOAD_BALANCER_DNS_REF) ?? plan.hostname;
     return {
       ...(hostname !== undefined && { address: { hostname } }),
@@ -123,6 +126,11 @@ export class AwsProvider implements Provider {
     if (failed) throw new AwsApplyError(`deleting stack ${stack.id}: ${failed.operation.action} ${failed.operation.resource} failed: ${failed.error}`);
   }
 
+  /** For readiness gates: the health of these targets, one DescribeTargetHealth per target group (observe/target-health.ts). */
+  targetHealth(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport> {
+    return readTargetHealth({ clients: this.options.clients, call: this.call }, this.targetGroupArns.of(stackId), targets);
+  }
+
   /** Forgets the remembered ARNs of one stack, or of all: the next observe searches by tags. */
   invalidate(stackId?: string): void {
     if (stackId === undefined) this.known.clear();
@@ -131,6 +139,7 @@ export class AwsProvider implements Provider {
 
   async close(): Promise<void> {
     this.known.clear();
+    this.targetGroupArns.clear();
     this.options.onClose?.();
   }
 
