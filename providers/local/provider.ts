@@ -8,7 +8,7 @@
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
-import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan } from '../../src/provider.js';
+import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan, TargetHealth, TargetHealthReport, TargetRef } from '../../src/provider.js';
 import { ForwardChoosers } from './balancer.js';
 import { certificateDiagnostics, listenerDiagnostics, sslPolicyDiagnostics } from './diagnostics.js';
 import { createRequestHandler, createUpgradeHandler, shouldProxyUpgrade, type HandlerContext, type PortRoutes, type RoutedStack } from './handler.js';
@@ -80,6 +80,25 @@ export class LocalLoadBalancer implements LocalProvider {
 
   boundPort(specPort: number): number | undefined {
     return this.sockets.boundPort(specPort);
+  }
+
+  /** For readiness gates: what this balancer's own health checks say (targets start healthy: health.ts). */
+  async targetHealth(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport> {
+    const report: TargetHealthReport = new Map();
+    const served = this.stacks.get(stackId);
+    for (const [key, wanted] of targets) {
+      const group = served?.targetGroups.get(key);
+      if (!group) continue;
+      const states = new Map(group.targetStates().map(({ target, state }) => [`${target.id}:${target.port}`, state]));
+      const health = new Map<string, TargetHealth>();
+      for (const target of wanted) {
+        const state = states.get(`${target.id}:${target.port}`);
+        if (state === 'healthy') health.set(`${target.id}:${target.port}`, { state: 'healthy' });
+        else if (state !== undefined) health.set(`${target.id}:${target.port}`, { state: 'unhealthy', reason: state === 'ejected' ? 'Target.ConnectionFailed' : 'Target.FailedHealthChecks' });
+      }
+      report.set(key, health);
+    }
+    return report;
   }
 
   async close(): Promise<void> {
