@@ -10,9 +10,16 @@
  * A call waits for a token from its category bucket, then (ELBv2 only) from the account-wide bucket.
  * The category comes first so that a call queued for a slow category (CreateLoadBalancer: one token
  * per 5 s) does not hold account tokens that calls of other categories could use meanwhile.
+ *
+ * The budget adapts: a Throttling answer means other callers in the account spend part of a bucket,
+ * so that bucket's rate drops and climbs back gradually (adaptive-rate.ts), and the controller settles
+ * on the share that is left without being told (`--aws-api-share` remains for a known split). Calls
+ * that can wait take only spare tokens (`acquireSpare`, token-bucket.ts).
  * @module
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { AdaptiveRate } from './adaptive-rate.js';
+import { type BucketLimit, type Clock, TokenBucket } from './token-bucket.js';
 
 export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging';
 
@@ -34,17 +41,7 @@ export type BucketName =
   | 'tagging-read'
   | 'tagging-write';
 
-export interface BucketLimit {
-  capacity: number;
-  refillPerSecond: number;
-}
-
-/** Time as the budget sees it; tests and the benchmark pass a virtual clock. */
-export interface Clock {
-  /** Milliseconds, monotonic. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+export type { BucketLimit, Clock } from './token-bucket.js';
 
 export const systemClock: Clock = {
   now: () => performance.now(),
@@ -121,32 +118,46 @@ export function categoryOf(service: AwsService, action: string): BucketName {
   }
 }
 
+
 export interface ApiBudgetOptions {
   /** Fraction of every bucket's capacity and refill rate this controller may use, in (0, 1]. */
   share?: number;
   clock?: Clock;
   /** Replaces published limits, e.g. after AWS Support raised a quota; the share still applies. */
   overrides?: Partial<Record<BucketName, BucketLimit>>;
+  /** false: every bucket keeps its published rate whatever AWS answers (tests of pacing alone). */
+  adaptive?: boolean;
 }
 
 export interface ApiBudgetStats {
   acquiredByBucket: Partial<Record<BucketName, number>>;
   waitsByBucket: Partial<Record<BucketName, number>>;
   waitedMsByBucket: Partial<Record<BucketName, number>>;
+  /** Throttling answers, by the category bucket of the request AWS refused. */
+  throttledByBucket: Partial<Record<BucketName, number>>;
+  /** Buckets whose rate is below their ceiling now, with that rate (tokens per second). */
+  loweredRateByBucket: Partial<Record<BucketName, number>>;
 }
+
+/** The part of a bucket `acquireSpare` leaves for calls that cannot wait. */
+const SPARE_RESERVE_FRACTION = 0.25;
 
 export class ApiBudget {
   private readonly share: number;
   private readonly clock: Clock;
   private readonly overrides: Partial<Record<BucketName, BucketLimit>>;
-  private readonly buckets = new Map<BucketName, TokenBucket>();
-  private readonly counters: ApiBudgetStats = { acquiredByBucket: {}, waitsByBucket: {}, waitedMsByBucket: {} };
+  private readonly adaptive: boolean;
+  private readonly buckets = new Map<BucketName, { bucket: TokenBucket; rate: AdaptiveRate }>();
+  /** Category tokens acquireSpare took for a call not sent yet, by `service:action`; the next acquire of the action uses one. */
+  private readonly credits = new Map<string, number>();
+  private readonly counters: Omit<ApiBudgetStats, 'loweredRateByBucket'> = { acquiredByBucket: {}, waitsByBucket: {}, waitedMsByBucket: {}, throttledByBucket: {} };
 
   constructor(options: ApiBudgetOptions = {}) {
     this.share = options.share ?? DEFAULT_API_SHARE;
     if (!isApiShare(this.share)) throw new RangeError(`API share ${this.share} is not in (0, 1]`);
     this.clock = options.clock ?? systemClock;
     this.overrides = options.overrides ?? {};
+    this.adaptive = options.adaptive ?? true;
     for (const [name, limit] of Object.entries(this.overrides)) {
       if (!(limit.capacity >= 1 && limit.refillPerSecond > 0)) {
         throw new RangeError(`bucket ${name} needs a capacity of at least 1 and a positive refill rate`);
@@ -156,15 +167,50 @@ export class ApiBudget {
 
   /** Resolves when the call may be sent. Take one per request sent, retries included. */
   async acquire(service: AwsService, action: string): Promise<void> {
-    await this.takeFrom(categoryOf(service, action));
-    if (service === 'elbv2') await this.takeFrom('elbv2-account');
+    const category = categoryOf(service, action);
+    const credit = this.credits.get(`${service}:${action}`) ?? 0;
+    if (credit > 0) this.credits.set(`${service}:${action}`, credit - 1);
+    else this.count(category, await this.entry(category).bucket.take());
+    if (service === 'elbv2') this.count('elbv2-account', await this.entry('elbv2-account').bucket.take());
+  }
+
+  /**
+   * For a call that can wait (DeregisterTargets: the target is on its way out): resolves once its
+   * category has a token to spare — no other call waiting for it, and a quarter of the bucket left
+   * for calls that cannot wait — and takes it, so the next `acquire` of the action (the call
+   * itself) does not wait for its category again. Call it right before sending, and build the request after it
+   * resolves: whatever piled up meanwhile goes into that one request.
+   */
+  async acquireSpare(service: AwsService, action: string): Promise<void> {
+    const category = categoryOf(service, action);
+    this.count(category, await this.entry(category).bucket.takeSpare());
+    this.credits.set(`${service}:${action}`, (this.credits.get(`${service}:${action}`) ?? 0) + 1);
+  }
+
+  /**
+   * AWS answered Throttling to a request sent (granted its tokens) at `sentAt` (the budget's clock):
+   * the request's category bucket lowers its rate and empties (adaptive-rate.ts). The account-wide
+   * ELBv2 bucket is left alone: a throttle does not say which bucket AWS ran out of, and the category
+   * is the part of the account this controller was spending.
+   */
+  throttled(service: AwsService, action: string, sentAt: number): void {
+    const name = categoryOf(service, action);
+    this.counters.throttledByBucket[name] = (this.counters.throttledByBucket[name] ?? 0) + 1;
+    if (!this.adaptive) return;
+    const { bucket, rate } = this.entry(name);
+    if (rate.throttled(this.clock.now(), sentAt)) bucket.empty();
+  }
+
+  /** The budget's clock, for `throttled`'s `sentAt`. */
+  now(): number {
+    return this.clock.now();
   }
 
   categoryOf(service: AwsService, action: string): BucketName {
     return categoryOf(service, action);
   }
 
-  /** The limits in force for a bucket, after overrides and the share. */
+  /** The limits in force for a bucket, after overrides and the share (its ceiling, when adapting). */
   limitOf(name: BucketName): BucketLimit {
     const published = this.overrides[name] ?? DEFAULT_BUCKET_LIMITS[name];
     return {
@@ -174,15 +220,22 @@ export class ApiBudget {
   }
 
   stats(): ApiBudgetStats {
+    const now = this.clock.now();
+    const loweredRateByBucket: ApiBudgetStats['loweredRateByBucket'] = {};
+    for (const [name, { rate }] of this.buckets) {
+      const current = rate.current(now);
+      if (current < rate.ceiling) loweredRateByBucket[name] = current;
+    }
     return {
       acquiredByBucket: { ...this.counters.acquiredByBucket },
       waitsByBucket: { ...this.counters.waitsByBucket },
       waitedMsByBucket: { ...this.counters.waitedMsByBucket },
+      throttledByBucket: { ...this.counters.throttledByBucket },
+      loweredRateByBucket,
     };
   }
 
-  private async takeFrom(name: BucketName): Promise<void> {
-    const waitedMs = await this.bucket(name).take();
+  private count(name: BucketName, waitedMs: number): void {
     const { acquiredByBucket, waitsByBucket, waitedMsByBucket } = this.counters;
     acquiredByBucket[name] = (acquiredByBucket[name] ?? 0) + 1;
     if (waitedMs > 0) {
@@ -191,68 +244,15 @@ export class ApiBudget {
     }
   }
 
-  private bucket(name: BucketName): TokenBucket {
-    let bucket = this.buckets.get(name);
-    if (!bucket) {
-      bucket = new TokenBucket(this.limitOf(name), this.clock);
-      this.buckets.set(name, bucket);
+  private entry(name: BucketName): { bucket: TokenBucket; rate: AdaptiveRate } {
+    let entry = this.buckets.get(name);
+    if (!entry) {
+      const limit = this.limitOf(name);
+      const rate = new AdaptiveRate({ ceiling: limit.refillPerSecond });
+      const reserve = Math.min(limit.capacity - 1, limit.capacity * SPARE_RESERVE_FRACTION);
+      entry = { bucket: new TokenBucket(limit.capacity, rate, this.clock, reserve), rate };
+      this.buckets.set(name, entry);
     }
-    return bucket;
-  }
-}
-
-/** Absorbs floating-point error so a token that is due after an exact sleep counts as there. */
-const TOKEN_EPSILON = 1e-9;
-
-/** A token bucket whose waiters are served first come, first served. */
-class TokenBucket {
-  private tokens: number;
-  private refilledAt: number;
-  private readonly waiters: (() => void)[] = [];
-  private serving = false;
-
-  constructor(
-    private readonly limit: BucketLimit,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = limit.capacity;
-    this.refilledAt = clock.now();
-  }
-
-  /** Resolves with the milliseconds the caller waited. */
-  async take(): Promise<number> {
-    if (this.waiters.length === 0 && this.tryTake()) return 0;
-    const queuedAt = this.clock.now();
-    await new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
-      void this.serveWaiters();
-    });
-    return this.clock.now() - queuedAt;
-  }
-
-  private tryTake(): boolean {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.limit.capacity, this.tokens + ((now - this.refilledAt) * this.limit.refillPerSecond) / 1000);
-    this.refilledAt = now;
-    if (this.tokens < 1 - TOKEN_EPSILON) return false;
-    this.tokens = Math.max(0, this.tokens - 1);
-    return true;
-  }
-
-  /** One loop per bucket: sleeps exactly until the next token is due instead of polling. */
-  private async serveWaiters(): Promise<void> {
-    if (this.serving) return;
-    this.serving = true;
-    try {
-      while (this.waiters.length > 0) {
-        if (this.tryTake()) {
-          this.waiters.shift()?.();
-        } else {
-          await this.clock.sleep(Math.ceil(((1 - this.tokens) * 1000) / this.limit.refillPerSecond));
-        }
-      }
-    } finally {
-      this.serving = false;
-    }
+    return entry;
   }
 }

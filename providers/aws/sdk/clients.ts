@@ -21,6 +21,7 @@ import type {
   MiddlewareStack,
 } from '@smithy/types';
 import type { ApiBudget, AwsService } from './budget.js';
+import { isThrottling } from './errors.js';
 
 export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
@@ -48,8 +49,8 @@ export interface AwsClientsOptions {
   /** Total attempts per call, first included. */
   maxAttempts?: number;
   /**
-   * `standard` by default: the budget already paces the controller, and adaptive mode's own
-   * client-side limiter would slow every call of a client after one throttle on top of it.
+   * `standard` by default: the budget already paces the controller and adapts to throttling for
+   * every client at once; adaptive mode's own limiter would slow every call of one client on top of it.
    */
   retryMode?: 'standard' | 'adaptive';
   budget: ApiBudget;
@@ -124,8 +125,16 @@ function instrument<Input extends object, Output extends MetadataBearer>(
   const takeBudgetPerAttempt: FinalizeRequestMiddleware<Input, Output> = (next, context) => async (args) => {
     const call = attemptsByCall.get(context);
     if (call) call.attempts += 1;
-    await budget.acquire(service, actionOf(context));
-    return next(args);
+    const action = actionOf(context);
+    await budget.acquire(service, action);
+    const sentAt = budget.now();
+    try {
+      return await next(args);
+    } catch (error) {
+      // Each throttled attempt tells the shared budget, which lowers that bucket's rate for every client.
+      if (isThrottling(error)) budget.throttled(service, action, sentAt);
+      throw error;
+    }
   };
 
   stack.add(reportCall, { step: 'initialize', priority: 'high', name: 'ingressBridgeReportCall' });

@@ -125,6 +125,21 @@ describe('createAwsClients against a loopback endpoint', () => {
     assert.equal(acquiredByBucket['elbv2-account'], 2);
   });
 
+  it('tells the shared budget of each throttled attempt, which lowers that bucket for every client', async () => {
+    const budget = new ApiBudget();
+    const clients = clientsFor({ budget });
+    const others = clientsFor({ budget });
+    fake.throttleNext.set('DescribeLoadBalancers', 1);
+    await clients.elbv2.send(new DescribeLoadBalancersCommand({}));
+    destroyAwsClients(clients);
+    destroyAwsClients(others);
+
+    const stats = budget.stats();
+    assert.deepEqual(stats.throttledByBucket, { 'elbv2-non-mutating': 1 });
+    assert.ok((stats.loweredRateByBucket['elbv2-non-mutating'] ?? 10) < 10, 'the bucket every client draws from paces slower now');
+    assert.equal(stats.loweredRateByBucket['elbv2-account'], undefined);
+  });
+
   it('retries a throttled ACM call (JSON protocol)', async () => {
     const budget = new ApiBudget();
     const clients = clientsFor({ budget });
