@@ -57,6 +57,7 @@ export class KubeController {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onRun: (report) => {
         if (report.convergenceMs !== undefined) options.metrics.recordConvergence(report.convergenceMs / 1000);
+        options.metrics.recordStackRun({ stack: report.key, outcome: report.outcome, failures: report.failures, followedChange: report.convergenceMs !== undefined });
         if (report.outcome === 'retry') options.logger.warn({ stack: report.key, failures: report.failures, retryInMs: report.retryInMs }, 'reconcile will be retried');
       },
     });
@@ -92,6 +93,7 @@ export class KubeController {
 
   stoppedLeading(): void {
     this.queue.pause();
+    this.options.metrics.forgetStacks();
   }
 
   /** Finishes the reconciles in flight and stops watching. */
@@ -104,6 +106,8 @@ export class KubeController {
     this.options.metrics.recordInformerEvent(change.kind, change.type);
     const affected = this.index.affectedBy(change);
     if (!this.synchronized) return;
+    // Only the leader registers targets, so only its waits mean anything.
+    if ((change.kind === 'EndpointSlice' || change.kind === 'Node') && this.options.isLeader()) this.options.metrics.recordTargetChange(affected);
     if (change.kind === 'Ingress' && change.type !== 'delete') this.reportRejected(change.object);
     // An Ingress that holds our finalizer names the group that must let it go, even while translate
     // rejects it — unless the change is only our own status or finalizer write.
@@ -166,6 +170,7 @@ export class KubeController {
         if (ingress.metadata?.deletionTimestamp) this.options.events.forget(ref(ingress));
       }
       const operations = outcome.plan?.operations.length ?? 0;
+      metrics.recordAppliedOperations(key, operations);
       logger.info({ stack: key, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer converged' : 'load balancer in step');
       if (operations > 0) {
         for (const ingress of members) {

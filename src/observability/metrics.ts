@@ -10,6 +10,7 @@
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { WaitingSince } from './waiting-since.js';
 
 /** `skipped`: nothing to do for the key (e.g. not leader, or the stack is not ours). */
 export type ReconcileResult = 'success' | 'error' | 'skipped';
@@ -30,12 +31,33 @@ export interface ApiCall {
 export interface ControllerMetricsOptions {
   /** prom-client's process and Node.js runtime metrics; on by default. */
   defaultMetrics?: boolean;
+  /** Milliseconds, monotonic; tests pass their own. */
+  now?: () => number;
+}
+
+/** One finished run of a stack's reconcile, as the work queue reports it. */
+export interface StackRun {
+  stack: string;
+  outcome: 'done' | 'retry';
+  /** Consecutive failed runs of the stack, this one included; 0 after a done run. */
+  failures: number;
+  /** A change in the cluster asked for this run; false for a resync (periodic, at start, on taking the lead). */
+  followedChange: boolean;
+}
+
+/** Pods whose target-health readiness gate is not yet True, as the readiness-gate tracker sees them. */
+export interface ReadinessGateBacklog {
+  pending: number;
+  /** How long the oldest of them has waited; 0 when none waits. */
+  oldestPendingSeconds: number;
 }
 
 /** One reconcile takes from milliseconds (nothing changed) to minutes (a new load balancer). */
 const RECONCILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 /** Convergence includes queueing and backoff, up to the 5-minute backoff cap and beyond. */
 const CONVERGENCE_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
+/** A target waits from under a second (fast path) to minutes (a throttled registration bucket). */
+const TARGET_REGISTRATION_BUCKETS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
 
 export class ControllerMetrics {
   readonly registry = new Registry();
@@ -44,8 +66,16 @@ export class ControllerMetrics {
   private readonly apiCalls: Counter<'provider' | 'service' | 'action' | 'outcome'>;
   private readonly convergence: Histogram;
   private readonly informerEvents: Counter<'kind' | 'type'>;
+  private readonly stackFailures: Gauge<'stack'>;
+  private readonly driftRepairs: Counter<'stack'>;
+  private readonly targetRegistration: Histogram;
+  private readonly targetWaits = new WaitingSince();
+  /** Operations the last run of each stack applied, read when the work queue reports the run. */
+  private readonly appliedOperations = new Map<string, number>();
+  private readonly now: () => number;
   private queueDepth: () => number = () => 0;
   private leading: () => boolean = () => false;
+  private readinessGates: () => ReadinessGateBacklog = () => ({ pending: 0, oldestPendingSeconds: 0 });
 
   constructor(options: ControllerMetricsOptions = {}) {
     const registers = [this.registry];
@@ -91,6 +121,51 @@ export class ControllerMetrics {
         this.set(metrics.leading() ? 1 : 0);
       },
     });
+    this.now = options.now ?? (() => performance.now());
+    // Per-stack series exist only while the stack fails, so a healthy estate of thousands of stacks
+    // costs no series, and a fixed or deleted stack leaves none behind.
+    this.stackFailures = new Gauge({
+      name: 'ingress_bridge_stack_reconcile_failures',
+      help: 'Consecutive failed reconciles of a stack (the group key); a stack has a series only while it fails.',
+      labelNames: ['stack'],
+      registers,
+    });
+    this.driftRepairs = new Counter({
+      name: 'ingress_bridge_drift_repairs_total',
+      help: 'Reconciles that changed the cloud though no change in the cluster asked for it: drift made outside the controller, repaired.',
+      labelNames: ['stack'],
+      registers,
+    });
+    this.targetRegistration = new Histogram({
+      name: 'ingress_bridge_target_registration_lag_seconds',
+      help: 'Time from an EndpointSlice or Node change to the reconcile that put its stack\'s targets in step with it.',
+      buckets: TARGET_REGISTRATION_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: 'ingress_bridge_target_registration_oldest_pending_seconds',
+      help: 'How long the oldest EndpointSlice or Node change not yet in its load balancer has waited; 0 when none waits.',
+      registers,
+      collect() {
+        this.set(metrics.targetWaits.oldestMs(metrics.now()) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'ingress_bridge_readiness_gates_pending',
+      help: 'Pods whose target-health readiness gate is not yet True.',
+      registers,
+      collect() {
+        this.set(metrics.readinessGates().pending);
+      },
+    });
+    new Gauge({
+      name: 'ingress_bridge_readiness_gate_oldest_pending_seconds',
+      help: 'How long the oldest Pod with a readiness gate not yet True has waited; 0 when none waits.',
+      registers,
+      collect() {
+        this.set(metrics.readinessGates().oldestPendingSeconds);
+      },
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -109,6 +184,45 @@ export class ControllerMetrics {
 
   recordInformerEvent(kind: InformerKind, type: InformerEventType): void {
     this.informerEvents.inc({ kind, type });
+  }
+
+  /** Stacks affected by an EndpointSlice or Node change: their targets wait until the stack's next done run. */
+  recordTargetChange(stacks: Iterable<string>): void {
+    const at = this.now();
+    for (const stack of stacks) this.targetWaits.start(stack, at);
+  }
+
+  /** How many operations a reconcile of `stack` applied; the run's report decides whether that was drift. */
+  recordAppliedOperations(stack: string, operations: number): void {
+    this.appliedOperations.set(stack, operations);
+  }
+
+  /**
+   * A finished run: the stack's failure series, the end of its targets' wait, and drift — a done run
+   * that no change asked for but that had to change the cloud.
+   */
+  recordStackRun(run: StackRun): void {
+    const labels = { stack: run.stack };
+    if (run.failures > 0) this.stackFailures.set(labels, run.failures);
+    else this.stackFailures.remove(labels);
+    const operations = this.appliedOperations.get(run.stack) ?? 0;
+    this.appliedOperations.delete(run.stack);
+    if (run.outcome !== 'done') return;
+    const waitedMs = this.targetWaits.resolve(run.stack, this.now());
+    if (waitedMs !== undefined) this.targetRegistration.observe(waitedMs / 1000);
+    if (!run.followedChange && operations > 0) this.driftRepairs.inc(labels);
+  }
+
+  /** Leadership lost: the new leader reports the stacks now; this replica's view of them would only go stale. */
+  forgetStacks(): void {
+    this.stackFailures.reset();
+    this.targetWaits.clear();
+    this.appliedOperations.clear();
+  }
+
+  /** Read at scrape time from the readiness-gate tracker. */
+  observeReadinessGates(backlog: () => ReadinessGateBacklog): void {
+    this.readinessGates = backlog;
   }
 
   /** The queue depth is read at scrape time, so it is never stale. */
