@@ -1,7 +1,9 @@
 /**
  * What a listening socket does with a request: pick the stack and action (dispatch.ts), then answer
  * with the action — forward to a target, a fixed response, or a redirect. WebSocket handshakes
- * routed to a forward action are proxied by websocket.ts.
+ * routed to a forward action are proxied by websocket.ts. Between routing and the action, the
+ * checks of admission.ts run (mutual TLS, authentication, transforms); an IdP's answer to a login
+ * (`/oauth2/idpresponse`) is answered by the load balancer itself, before routing.
  *
  * The routes are read once, when the request arrives, and the request keeps those objects to the
  * end; an apply swaps in new routes for the requests after it, so none in flight is dropped.
@@ -9,6 +11,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Action, ListenerProtocol, Target } from '../../src/model.js';
+import { answerOidcCallback, isOidcCallback, routeOf, whenAdmitted, type AdmissionRuntime } from './admission.js';
+import { writeAnswer, writeRawAnswer } from './answers.js';
 import type { ForwardChoosers } from './balancer.js';
 import { chooseRoute, requestFacts, type ChosenRoute, type RouteCandidate } from './dispatch.js';
 import { forwardRequest, sendError } from './forward.js';
@@ -39,6 +43,8 @@ export interface HandlerContext {
   /** The local port that serves a spec port, for redirect Locations. */
   localPortFor: (specPort: number) => number;
   log: LocalLog;
+  /** Mutual TLS, authentication and transforms; absent: no request is checked or rewritten. */
+  admission?: AdmissionRuntime;
 }
 
 export function createRequestHandler(context: HandlerContext): RequestHandler {
@@ -46,16 +52,27 @@ export function createRequestHandler(context: HandlerContext): RequestHandler {
     if (hasDuplicateHost(request.rawHeaders)) return sendError(response, 400);
     const routes = context.routes();
     if (!routes) return sendError(response, 404);
-    const chosen = chooseRoute(routes.candidates, requestFacts(request));
-    if (!chosen) return sendError(response, 404);
-    try {
-      answer(chosen.action, chosen.candidate.stack, { request, response, routes, context });
-    } catch (error) {
-      // A value that slipped past translate (a header with CR/LF, a bad status) costs this request only.
-      context.log.warn({ detail: error instanceof Error ? error.message : String(error) }, 'the local load balancer could not answer with the rule\'s action');
-      if (response.headersSent) response.destroy();
-      else sendError(response, 500);
+    const facts = requestFacts(request);
+    if (context.admission && isOidcCallback(routes.protocol, facts.path, routes.candidates)) {
+      void answerOidcCallback(context.admission, routes.specPort, routes.candidates, request, facts.query).then((answer) => writeAnswer(response, answer));
+      return;
     }
+    const chosen = chooseRoute(routes.candidates, facts);
+    if (!chosen) return sendError(response, 404);
+    whenAdmitted(context.admission, routeOf(routes.specPort, chosen), request, {
+      pass: () => {
+        try {
+          answer(chosen.action, chosen.candidate.stack, { request, response, routes, context });
+        } catch (error) {
+          // A value that slipped past translate (a header with CR/LF, a bad status) costs this request only.
+          context.log.warn({ detail: error instanceof Error ? error.message : String(error) }, 'the local load balancer could not answer with the rule\'s action');
+          if (response.headersSent) response.destroy();
+          else sendError(response, 500);
+        }
+      },
+      answer: (answer) => writeAnswer(response, answer),
+      close: () => request.socket.destroy(),
+    });
   };
 }
 
@@ -67,22 +84,29 @@ export function shouldProxyUpgrade(context: HandlerContext): (request: IncomingM
 export function createUpgradeHandler(context: HandlerContext): UpgradeHandler {
   return (request, socket, head) => {
     const route = routeFor(context, request);
+    const action = route?.chosen.action;
     // An apply between shouldProxyUpgrade and here may have changed the route.
-    if (route?.chosen.action.type !== 'forward') return writeRawError(socket, 502);
-    const picked = pickTarget(route.chosen.action, route.chosen.candidate.stack);
-    if (!picked.ok) {
-      context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a WebSocket handshake');
-      return writeRawError(socket, picked.status);
-    }
-    proxyWebSocket({
-      request,
-      clientSocket: socket,
-      head,
-      target: picked.target,
-      targetProtocol: picked.group.spec.protocol,
-      listener: { protocol: route.routes.protocol, specPort: route.routes.specPort },
-      timeoutMs: route.chosen.candidate.stack.upstreamTimeoutMs,
-      log: context.log,
+    if (!route || action?.type !== 'forward') return writeRawError(socket, 502);
+    whenAdmitted(context.admission, routeOf(route.routes.specPort, route.chosen), request, {
+      pass: () => {
+        const picked = pickTarget(action, route.chosen.candidate.stack);
+        if (!picked.ok) {
+          context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a WebSocket handshake');
+          return writeRawError(socket, picked.status);
+        }
+        proxyWebSocket({
+          request,
+          clientSocket: socket,
+          head,
+          target: picked.target,
+          targetProtocol: picked.group.spec.protocol,
+          listener: { protocol: route.routes.protocol, specPort: route.routes.specPort },
+          timeoutMs: route.chosen.candidate.stack.upstreamTimeoutMs,
+          log: context.log,
+        });
+      },
+      answer: (answer) => writeRawAnswer(socket, answer),
+      close: () => socket.destroy(),
     });
   };
 }

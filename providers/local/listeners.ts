@@ -41,6 +41,8 @@ export interface TlsHandlers {
   sniCallback: SniCallback;
   /** The policy a connection for this server name must keep to (undefined: no certificate, nothing to check). */
   policyFor: (serverName: string | undefined) => TlsPolicy | undefined;
+  /** Whether the client's certificate (or its lack of one) admits the connection (mutual-tls.ts); absent: all are. */
+  admitConnection?: (serverName: string | undefined, socket: TLSSocket) => boolean;
 }
 
 interface OpenSocket {
@@ -130,6 +132,21 @@ export class ListenerSockets {
     if (socket?.server instanceof https.Server) socket.server.setSecureContext(options);
   }
 
+  /**
+   * Whether new connections on the port are asked for a client certificate (mutual TLS). Never
+   * refused by the handshake itself: which certificate a connection needs depends on the load
+   * balancer it reaches, so the verdict is read afterwards (TlsHandlers.admitConnection). Node reads
+   * these two server fields for each new connection (they are what the `requestCert` and
+   * `rejectUnauthorized` options set), so the server is not re-created.
+   */
+  requestClientCertificates(specPort: number, request: boolean): void {
+    const socket = this.sockets.get(specPort);
+    if (!(socket?.server instanceof https.Server)) return;
+    const server = socket.server as https.Server & { requestCert: boolean; rejectUnauthorized: boolean };
+    server.requestCert = request;
+    server.rejectUnauthorized = false;
+  }
+
   private createServer(protocol: ListenerProtocol, handlers: ListenerHandlers, tls: TlsHandlers): http.Server | https.Server {
     const limits = this.limits;
     const options: http.ServerOptions = {
@@ -143,7 +160,7 @@ export class ListenerSockets {
     };
     const server = protocol === 'HTTPS' ? https.createServer({ ...options, SNICallback: tls.sniCallback }) : http.createServer(options);
     limitConnections(server, { listener: new ConnectionBudget(limits.maxConnectionsPerListener), overall: this.overall });
-    if (server instanceof https.Server) holdToPolicy(server, tls.policyFor);
+    if (server instanceof https.Server) holdToPolicy(server, tls);
     return server;
   }
 
@@ -171,12 +188,15 @@ export class ListenerSockets {
 
 /**
  * The handshake offers what any load balancer on the port allows; a connection whose version or
- * cipher its own load balancer's policy does not allow is closed before any request is read.
+ * cipher its own load balancer's policy does not allow, or whose client certificate it does not
+ * admit, is closed before any request is read.
  */
-function holdToPolicy(server: https.Server, policyFor: TlsHandlers['policyFor']): void {
+function holdToPolicy(server: https.Server, tls: TlsHandlers): void {
   server.prependListener('secureConnection', (socket: TLSSocket) => {
     const servername = (socket as TLSSocket & { servername?: string | false }).servername;
-    const policy = policyFor(typeof servername === 'string' ? servername : undefined);
+    const name = typeof servername === 'string' ? servername : undefined;
+    const policy = tls.policyFor(name);
     if (policy && !sessionAllowed(policy, { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name })) socket.destroy();
+    else if (tls.admitConnection && !tls.admitConnection(name, socket)) socket.destroy();
   });
 }

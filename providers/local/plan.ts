@@ -36,8 +36,11 @@ export function listenerResource(settings: LocalSettings, specPort: number): str
   return `listener/${settings.listenAddress}:${configuredLocalPort(settings, specPort)}`;
 }
 
-/** Load-balancer-wide fields besides listeners, target groups and certificates. */
-const LOAD_BALANCER_FIELDS = ['stack', 'scheme', 'ipAddressType', 'subnets', 'securityGroups', 'attributes', 'tags'] as const;
+/**
+ * Load-balancer-wide fields besides listeners, target groups and certificates. Every field of the
+ * spec must be in one of them: a change found nowhere would make an empty plan, never applied.
+ */
+const LOAD_BALANCER_FIELDS = ['stack', 'scheme', 'ipAddressType', 'subnets', 'securityGroups', 'attributes', 'tags', 'webAcl', 'shieldAdvancedProtection', 'externalTargetGroups'] as const;
 
 export function planStack(
   desired: LoadBalancerSpec | undefined,

@@ -19,6 +19,11 @@
  *   must have arrived by then, which bounds a slow upload without cutting off large ones;
  * - `maxConnections` (default 4,096, or half the open-files limit if lower) and
  *   `maxConnectionsPerListener` (default 2,048): see connection-limits.ts.
+ *
+ * ALB features:
+ * - `mtlsTrustStore` (`--mtls-trust-store`): a PEM file of CA certificates that client
+ *   certificates of `verify` listeners must chain to, read once at start (mutual-tls.ts);
+ * - `jwksTimeoutMs` (default 5,000): how long an issuer's JWKS endpoint may take (jwt-validation.ts).
  * @module
  */
 import type { ProviderOptions } from '../../src/provider.js';
@@ -37,12 +42,17 @@ export interface LocalSettings {
   clientIdleTimeoutMs: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** A PEM file of CA certificates: the trust store of listeners whose mutual authentication is `verify` (mutual-tls.ts). */
+  mtlsTrustStore: string | undefined;
+  /** How long a JWKS endpoint may take to answer (jwt-validation.ts). */
+  jwksTimeoutMs: number;
 }
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
 export const DEFAULT_CLIENT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 
 type RawSettings = ProviderOptions['settings'];
 
@@ -72,7 +82,16 @@ export function readLocalSettings(raw: RawSettings): LocalSettings {
     clientIdleTimeoutMs: numberSetting('clientIdleTimeoutMs', raw?.clientIdleTimeoutMs ?? DEFAULT_CLIENT_IDLE_TIMEOUT_MS, { zero: false }),
     headersTimeoutMs,
     requestTimeoutMs,
+    mtlsTrustStore: pathSetting(raw, 'mtlsTrustStore'),
+    jwksTimeoutMs: numberSetting('jwksTimeoutMs', raw?.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS, { zero: false }),
   };
+}
+
+function pathSetting(raw: RawSettings, name: 'mtlsTrustStore'): string | undefined {
+  const value = raw?.[name];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new LocalSettingsError(`local provider: ${name} must be a file path, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** The port configured for a spec listener port (0 when the system is to choose). */

@@ -13,12 +13,16 @@
  * store.
  *
  * Each entry also carries the ssl-policy of the listener it came from, so a connection can be held
- * to the policy of the load balancer whose certificate it was given (ssl-policies.ts).
+ * to the policy of the load balancer whose certificate it was given (ssl-policies.ts), and its mutual
+ * authentication (mutual-tls.ts). Client certificates are a matter of the whole port, like the
+ * handshake's versions: when any listener on it wants them, every context of the port asks for one
+ * and carries the CA bundle (as `ca`, so OpenSSL verifies the chain), and each connection and
+ * request is then held to its own load balancer's mode.
  * @module
  */
 import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import type { CertificateSpec, ListenerSpec, LoadBalancerSpec } from '../../src/model.js';
+import type { CertificateSpec, ListenerSpec, LoadBalancerSpec, MutualAuthentication } from '../../src/model.js';
 import type { CertificateMaterialSource } from '../../src/provider.js';
 import { handshakeSettings, resolveSslPolicy, type TlsPolicy } from './ssl-policies.js';
 
@@ -32,6 +36,13 @@ interface LoadedCertificate {
 
 interface ServedCertificate extends LoadedCertificate {
   policy: TlsPolicy;
+  mutualAuthentication: MutualAuthentication | undefined;
+}
+
+/** Client certificates on a port: whether to ask for one, and the CAs to verify it against. */
+export interface ClientCertificateSettings {
+  request: boolean;
+  ca?: string;
 }
 
 /** How often tables were built and contexts created in this process; tests read them to check the cost of applies. */
@@ -45,8 +56,14 @@ export class CertificateTable {
   readonly handshake: ReturnType<typeof handshakeSettings>;
   /** The digests of the contexts the table uses, so the cache can let go of the others. */
   readonly digests: ReadonlySet<string>;
+  readonly clientCertificates: ClientCertificateSettings;
 
-  constructor(certificates: readonly ServedCertificate[], defaultCertificate: ServedCertificate | undefined, policies: readonly TlsPolicy[]) {
+  constructor(
+    certificates: readonly ServedCertificate[],
+    defaultCertificate: ServedCertificate | undefined,
+    policies: readonly TlsPolicy[],
+    clientCertificates: ClientCertificateSettings = { request: false },
+  ) {
     for (const certificate of certificates) {
       for (const host of certificate.hosts) {
         const table = host.startsWith('*.') ? this.wildcard : this.exact;
@@ -57,11 +74,12 @@ export class CertificateTable {
     this.defaultCertificate = defaultCertificate;
     this.handshake = handshakeSettings(policies);
     this.digests = new Set(certificates.map((certificate) => certificate.digest));
+    this.clientCertificates = clientCertificates;
   }
 
   /** For clients that send no server name (e.g. to an IP address): the server's own context, with the port's handshake settings. */
   get defaultOptions(): SecureContextOptions {
-    return { ...this.defaultCertificate?.options, ...this.handshake };
+    return { ...this.defaultCertificate?.options, ...this.handshake, ...(this.clientCertificates.ca ? { ca: this.clientCertificates.ca } : {}) };
   }
 
   select(serverName: string): SecureContext | undefined {
@@ -71,6 +89,11 @@ export class CertificateTable {
   /** The policy a connection for this server name is held to: that of the listener whose certificate it gets. */
   policyFor(serverName: string | undefined): TlsPolicy | undefined {
     return serverName ? this.entryFor(serverName)?.policy : this.defaultCertificate?.policy;
+  }
+
+  /** The mutual authentication of the listener whose certificate a connection for this server name gets. */
+  mutualAuthenticationFor(serverName: string | undefined): MutualAuthentication | undefined {
+    return serverName ? this.entryFor(serverName)?.mutualAuthentication : this.defaultCertificate?.mutualAuthentication;
   }
 
   private entryFor(serverName: string): ServedCertificate | undefined {
@@ -84,8 +107,8 @@ export class CertificateTable {
 export class CertificateContexts {
   private readonly byDigest = new Map<string, { options: SecureContextOptions; context: SecureContext }>();
 
-  contextFor(options: SecureContextOptions & { cert: string; key: string }): { context: SecureContext; digest: string } {
-    const digest = createHash('sha256').update(options.cert).update('\0').update(options.key).digest('hex');
+  contextFor(options: SecureContextOptions & { cert: string; key: string; ca?: string }): { context: SecureContext; digest: string } {
+    const digest = createHash('sha256').update(options.cert).update('\0').update(options.key).update('\0').update(options.ca ?? '').digest('hex');
     let cached = this.byDigest.get(digest);
     if (!cached) {
       cached = { options, context: createSecureContext(options) };
@@ -124,35 +147,46 @@ export function loadListenerCertificates(
   listener: ListenerSpec,
   material: CertificateMaterialSource,
   contexts: CertificateContexts,
+  clientCa?: string,
 ): { certificates: LoadedCertificate[]; problems: CertificateProblem[] } {
   const certificates: LoadedCertificate[] = [];
   const problems: CertificateProblem[] = [];
   for (const key of listener.certificateKeys) {
     const certificate = spec.certificates.find((candidate) => candidate.key === key);
     if (!certificate) continue;
-    const loaded = loadCertificate(certificate, material, contexts);
+    const loaded = loadCertificate(certificate, material, contexts, clientCa);
     if ('reason' in loaded) problems.push({ certificate, reason: loaded.reason });
     else certificates.push(loaded);
   }
   return { certificates, problems };
 }
 
-/** Builds the table for a port from its stacks' HTTPS listeners, given in stack-id order. */
+/**
+ * Builds the table for a port from its stacks' HTTPS listeners, given in stack-id order;
+ * `trustStorePem` is the CA bundle for listeners that verify client certificates.
+ */
 export function buildCertificateTable(
   listeners: readonly { spec: LoadBalancerSpec; listener: ListenerSpec }[],
   material: CertificateMaterialSource,
   contexts: CertificateContexts,
+  trustStorePem?: string,
 ): CertificateTable {
   tlsWork.tableBuilds += 1;
+  const modes = listeners.map(({ listener }) => listener.mutualAuthentication?.mode ?? 'off');
+  const clientCertificates: ClientCertificateSettings = {
+    request: modes.some((mode) => mode !== 'off'),
+    ...(trustStorePem !== undefined && modes.includes('verify') ? { ca: trustStorePem } : {}),
+  };
   const all = listeners.map(({ spec, listener }) => {
     const { policy } = resolveSslPolicy(listener.sslPolicy);
-    return loadListenerCertificates(spec, listener, material, contexts).certificates.map((certificate) => ({ ...certificate, policy }));
+    return loadListenerCertificates(spec, listener, material, contexts, clientCertificates.ca)
+      .certificates.map((certificate) => ({ ...certificate, policy, mutualAuthentication: listener.mutualAuthentication }));
   });
   const policies = listeners.map(({ listener }) => resolveSslPolicy(listener.sslPolicy).policy);
-  return new CertificateTable(all.flat(), all.find((certificates) => certificates.length > 0)?.[0], policies);
+  return new CertificateTable(all.flat(), all.find((certificates) => certificates.length > 0)?.[0], policies, clientCertificates);
 }
 
-function loadCertificate(certificate: CertificateSpec, material: CertificateMaterialSource, contexts: CertificateContexts): LoadedCertificate | { reason: string } {
+function loadCertificate(certificate: CertificateSpec, material: CertificateMaterialSource, contexts: CertificateContexts, clientCa: string | undefined): LoadedCertificate | { reason: string } {
   const { source } = certificate;
   switch (source.kind) {
     case 'arn':
@@ -165,6 +199,7 @@ function loadCertificate(certificate: CertificateSpec, material: CertificateMate
       const options = {
         cert: found.chainPem ? `${found.certificatePem.trimEnd()}\n${found.chainPem}` : found.certificatePem,
         key: found.privateKeyPem,
+        ...(clientCa !== undefined ? { ca: clientCa } : {}),
       };
       try {
         return { hosts: certificate.hosts, options, ...contexts.contextFor(options) };
