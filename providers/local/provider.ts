@@ -9,22 +9,28 @@
  */
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
 import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan, TargetHealth, TargetHealthReport, TargetRef } from '../../src/provider.js';
+import { compileListenerTransforms, createAdmission, jwksEndpointsOf, type LocalAdmission } from './admission-runtime.js';
 import { ForwardChoosers } from './balancer.js';
 import { certificateDiagnostics, listenerDiagnostics, sslPolicyDiagnostics } from './diagnostics.js';
+import { featureDiagnostics } from './feature-diagnostics.js';
 import { createRequestHandler, createUpgradeHandler, shouldProxyUpgrade, type HandlerContext, type PortRoutes, type RoutedStack } from './handler.js';
 import { ListenerSockets } from './listeners.js';
 import { stderrLog, type LocalLog } from './log.js';
+import { clientCertificateAllowed } from './mutual-tls.js';
 import { isLocalObserved, isLocalPlan, listenerResource, planStack, type LocalObserved, type LocalPlan } from './plan.js';
 import { configuredLocalPort, readLocalSettings, upstreamTimeoutFor, type LocalSettings } from './settings.js';
 import { nextTargetGroups, type ServedTargetGroup } from './target-groups.js';
 import { compileListenerRules } from './rule-match.js';
 import { buildCertificateTable, CertificateContexts, sniCallback, type CertificateTable } from './tls.js';
+import type { UserClaimsKey } from './user-claims.js';
 
 export interface LocalProvider extends Provider {
   observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved>;
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): LocalPlan;
   /** The port this machine listens on for a spec listener port; undefined when none is open. */
   boundPort(specPort: number): number | undefined;
+  /** The public key of the ES256 key that signs X-Amzn-Oidc-Data (made when the provider starts). */
+  userClaimsKey(): UserClaimsKey;
 }
 
 /** What the embedding program can hand the provider besides ProviderOptions. */
@@ -49,6 +55,9 @@ export class LocalLoadBalancer implements LocalProvider {
   private readonly certificateTables = new Map<number, CertificateTable>();
   private readonly certificateContexts = new CertificateContexts();
   private readonly log: LocalLog;
+  /** Mutual TLS, authentication and transforms (admission.ts). */
+  private readonly admission: LocalAdmission;
+  private readonly clientSecrets: ProviderOptions['clientSecrets'];
   /** Sockets being closed while their last requests finish; close() waits for them. */
   private readonly closing = new Set<Promise<void>>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -58,6 +67,8 @@ export class LocalLoadBalancer implements LocalProvider {
     this.material = options.certificates;
     this.sockets = new ListenerSockets(this.settings.listenAddress, this.settings);
     this.log = hooks.log ?? stderrLog();
+    this.clientSecrets = options.clientSecrets;
+    this.admission = createAdmission({ settings: this.settings, clientSecrets: options.clientSecrets, log: this.log });
   }
 
   async observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved> {
@@ -80,6 +91,10 @@ export class LocalLoadBalancer implements LocalProvider {
 
   boundPort(specPort: number): number | undefined {
     return this.sockets.boundPort(specPort);
+  }
+
+  userClaimsKey(): UserClaimsKey {
+    return this.admission.userClaimsKey;
   }
 
   /** For readiness gates: what this balancer's own health checks say (targets start healthy: health.ts). */
@@ -144,6 +159,7 @@ export class LocalLoadBalancer implements LocalProvider {
     for (const [port, error] of failures) diagnostics.push(...listenerDiagnostics(desired, port, error));
     if (plan.operations.some((operation) => operation.action === 'UpdateCertificates')) diagnostics.push(...certificateDiagnostics(desired, this.material, this.certificateContexts));
     diagnostics.push(...sslPolicyDiagnostics(desired));
+    diagnostics.push(...featureDiagnostics(desired, previous?.spec, { trustStore: this.admission.runtime.trustStore, clientSecrets: this.clientSecrets }));
     const failedResources = new Map([...failures].map(([port, error]) => [listenerResource(this.settings, port), error]));
     const outcomes = plan.operations.map((operation) => {
       const error = operation.action === 'OpenListener' ? failedResources.get(operation.resource) : undefined;
@@ -168,6 +184,7 @@ export class LocalLoadBalancer implements LocalProvider {
         routes: () => this.routes.get(listener.port),
         localPortFor: (specPort) => this.sockets.boundPort(specPort) ?? configuredLocalPort(this.settings, specPort),
         log: this.log,
+        admission: this.admission.runtime,
       };
       const result = await this.sockets.open(listener.port, {
         localPort: configuredLocalPort(this.settings, listener.port),
@@ -176,6 +193,7 @@ export class LocalLoadBalancer implements LocalProvider {
         tls: {
           sniCallback: sniCallback(() => this.certificateTables.get(listener.port)),
           policyFor: (serverName) => this.certificateTables.get(listener.port)?.policyFor(serverName),
+          admitConnection: (serverName, socket) => clientCertificateAllowed(this.certificateTables.get(listener.port)?.mutualAuthenticationFor(serverName), socket, this.admission.runtime.trustStore),
         },
       });
       if (!result.ok) failures.set(listener.port, result.error);
@@ -211,16 +229,18 @@ export class LocalLoadBalancer implements LocalProvider {
         continue;
       }
       for (const { stackId, listener } of candidates) {
-        for (const problem of compileListenerRules(listener)) this.log.warn({ stack: stackId, port }, problem);
+        for (const problem of [...compileListenerRules(listener), ...compileListenerTransforms(listener)]) this.log.warn({ stack: stackId, port }, problem);
       }
       if (protocol === 'HTTPS') {
-        const table = buildCertificateTable(candidates.map(({ stack, listener }) => ({ spec: stack.spec, listener })), this.material, this.certificateContexts);
+        const table = buildCertificateTable(candidates.map(({ stack, listener }) => ({ spec: stack.spec, listener })), this.material, this.certificateContexts, this.admission.runtime.trustStore?.pem);
         this.certificateTables.set(port, table);
         this.sockets.setSecureContext(port, table.defaultOptions);
+        this.sockets.requestClientCertificates(port, table.clientCertificates.request);
       }
       this.routes.set(port, { specPort: port, protocol, candidates });
     }
     this.certificateContexts.retainOnly(new Set([...this.certificateTables.values()].flatMap((table) => [...table.digests])));
+    this.admission.runtime.jwt.retainOnly(jwksEndpointsOf([...this.stacks.values()].flatMap((stack) => stack.spec.listeners)));
   }
 
   private closeUnusedSockets(): void {
