@@ -6,6 +6,7 @@
  *   diff(spec, observed)   → ProviderPlan  ordered operations; empty when in step
  *   apply(plan)            → ApplyResult   the address for Ingress status, per-operation outcomes
  *   delete(stack)                          everything owned for the stack, dependents first
+ *   applyTargets(spec, keys)               optional: only the named target groups' targets
  *
  * Types only: the built-in providers and the module loader are in provider-registry.ts.
  * @module
@@ -100,6 +101,18 @@ export interface ApplyOptions {
   mayMutate?: () => boolean;
 }
 
+/** How much of a stack observe reads from the cloud. */
+export interface ObserveOptions {
+  /**
+   * `full` (the default): everything the provider owns for the stack. `changes`: a provider that
+   * remembers the stack (its last full observe, kept up to date by its own successful calls) may
+   * answer from that memory and read only what the change to `spec` must verify; it reads everything
+   * when it remembers nothing (at start) or after a failed apply. The runtime asks for `full` on its
+   * resync period, so drift made outside the controller is still found.
+   */
+  read?: 'full' | 'changes';
+}
+
 /** What observe saw; only the provider that made it reads inside. */
 export interface Observed {
   readonly stackId: string;
@@ -132,7 +145,7 @@ export interface Provider {
    * The spec, when given, lets a provider look up what its diff will need (subnets, certificates
    * found by discovery, security groups) so that diff stays pure.
    */
-  observe(stack: Pick<Stack, 'id'>, spec?: LoadBalancerSpec): Promise<Observed>;
+  observe(stack: Pick<Stack, 'id'>, spec?: LoadBalancerSpec, options?: ObserveOptions): Promise<Observed>;
   /** Pure: what it takes to make `observed` match `spec` (undefined spec: the stack should not exist). */
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): ProviderPlan;
   apply(plan: ProviderPlan, options?: ApplyOptions): Promise<ApplyResult>;
@@ -143,6 +156,15 @@ export interface Provider {
    * read per target group; groups the provider has not applied are left out of the report.
    */
   targetHealth?(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport>;
+  /**
+   * Optional fast path for target changes (an EndpointSlice or a Node): brings only the registered
+   * targets of the named target groups (spec keys) in step with `spec`, registering before
+   * deregistering and reading nothing else, and resolves once every wanted target is registered
+   * (removals may finish after). Undefined when it cannot take the fast path for them (nothing
+   * remembered of the stack, a group that does not exist yet or must change otherwise): the runtime
+   * then runs observe, diff and apply. Without this method the runtime always does.
+   */
+  applyTargets?(spec: LoadBalancerSpec, targetGroupKeys: readonly string[], options?: ApplyOptions): Promise<ApplyResult | undefined>;
   /** Releases sockets, timers and clients. */
   close(): Promise<void>;
 }
