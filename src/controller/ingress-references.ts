@@ -14,7 +14,7 @@ export interface IngressReferences {
   groupKey?: string;
   /** `namespace/name` of every Service a backend, the default backend or a forward action names. */
   services: string[];
-  /** `namespace/name` of every Secret spec.tls names. */
+  /** `namespace/name` of every Secret spec.tls or auth-idp-oidc names (a rotated client secret must reach the load balancer). */
   secrets: string[];
 }
 
@@ -38,11 +38,13 @@ export function ingressReferences(ingress: V1Ingress, scope: ClassScope, options
   }
   for (const action of annotations.actions.values()) {
     if (action.type !== 'forward') continue;
-    for (const backend of action.backends) services.add(objectKey(ref.namespace, backend.serviceName));
+    for (const backend of action.backends) if ('serviceName' in backend) services.add(objectKey(ref.namespace, backend.serviceName));
   }
   const secrets = new Set<string>();
   for (const entry of ingress.spec?.tls ?? []) {
     if (entry.secretName) secrets.add(objectKey(ref.namespace, entry.secretName));
   }
+  const oidcSecret = annotations.auth.oidc?.secretName;
+  if (oidcSecret) secrets.add(objectKey(ref.namespace, oidcSecret));
   return { groupKey: classified.key, services: [...services], secrets: [...secrets] };
 }

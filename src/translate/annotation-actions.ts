@@ -4,6 +4,9 @@
  * - `{"type":"redirect","redirectConfig":{"protocol":"HTTPS","port":"443","host":"…","path":"/…","query":"…","statusCode":"HTTP_301"}}`
  * - `{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"a","servicePort":"80","weight":20}],
  *   "targetGroupStickinessConfig":{"enabled":true,"durationSeconds":200}}}`
+ * - a target group outside the cluster, by ARN or name: `{"type":"forward","targetGroupARN":"arn:…"}`
+ *   (or `targetGroupName`), or as an entry of `forwardConfig.targetGroups`. It is referenced, never
+ *   created, changed or deleted.
  * Numbers are also accepted where that format quotes them (`"statusCode":503`, `"port":443`).
  * @module
  */
@@ -42,6 +45,8 @@ const REDIRECT_HOST = /^[A-Za-z0-9._-]+$/;
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 /** A Service name is a DNS-1035 label. */
 const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const TARGET_GROUP_ARN = /^arn:aws[-a-z]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
+const TARGET_GROUP_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 
 export function parseAction(raw: string): Parsed<AnnotationAction> {
   const json = parseJson(raw);
@@ -147,11 +152,14 @@ function redirectPartProblem(parts: Partial<Record<RedirectPart, string>>): stri
 }
 
 function parseForward(action: JsonObject): Parsed<AnnotationAction> {
-  for (const external of ['targetGroupARN', 'targetGroupName']) {
-    if (member(action, external) !== undefined) return reject(externalTargetGroupProblem(external));
-  }
   const config = member(action, 'forwardConfig');
-  if (!isJsonObject(config)) return reject('a forward action needs forwardConfig: {"targetGroups":[{"serviceName":"…","servicePort":80}]}');
+  const external = parseExternalTargetGroup(action, '', 1);
+  if (!external.ok) return external;
+  if (external.value) {
+    if (config !== undefined) return reject('a forward action names either targetGroupARN/targetGroupName or forwardConfig, not both');
+    return accept({ type: 'forward', backends: [external.value] });
+  }
+  if (!isJsonObject(config)) return reject('a forward action needs forwardConfig: {"targetGroups":[{"serviceName":"…","servicePort":80}]}, or targetGroupARN');
   const groups = member(config, 'targetGroups');
   if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_TARGET_GROUPS) {
     return reject(`forwardConfig.targetGroups must list 1 to ${MAX_TARGET_GROUPS} target groups, got ${describeJson(groups)}`);
@@ -160,8 +168,8 @@ function parseForward(action: JsonObject): Parsed<AnnotationAction> {
   for (const [index, group] of groups.entries()) {
     const backend = parseForwardBackend(group, `forwardConfig.targetGroups[${index}]`, groups.length);
     if (!backend.ok) return backend;
-    const duplicate = backends.some((other) => other.serviceName === backend.value.serviceName && other.servicePort === backend.value.servicePort);
-    if (duplicate) return reject(`forwardConfig.targetGroups[${index}] repeats service ${backend.value.serviceName} port ${backend.value.servicePort}`);
+    const identity = backendIdentity(backend.value);
+    if (backends.some((other) => backendIdentity(other) === identity)) return reject(`forwardConfig.targetGroups[${index}] repeats ${identity}`);
     backends.push(backend.value);
   }
   const stickiness = parseStickiness(member(config, 'targetGroupStickinessConfig'));
@@ -169,15 +177,45 @@ function parseForward(action: JsonObject): Parsed<AnnotationAction> {
   return accept({ type: 'forward', backends, ...(stickiness.value ? { stickiness: stickiness.value } : {}) });
 }
 
-function externalTargetGroupProblem(name: string): string {
-  return `${name} is not supported: ingress-bridge forwards only to Services in the cluster; ` +
-    'use forwardConfig.targetGroups[].serviceName and servicePort';
+function backendIdentity(backend: AnnotationForwardBackend): string {
+  if ('targetGroupArn' in backend) return `target group ${backend.targetGroupArn}`;
+  if ('targetGroupName' in backend) return `target group ${backend.targetGroupName}`;
+  return `service ${backend.serviceName} port ${backend.servicePort}`;
+}
+
+/** `targetGroupARN` or `targetGroupName` (one of the two) of a target group the controller does not own. */
+function parseExternalTargetGroup(object: JsonObject, path: string, weight: number): Parsed<AnnotationForwardBackend | undefined> {
+  const arn = member(object, 'targetGroupARN');
+  const name = member(object, 'targetGroupName');
+  if (arn !== undefined && name !== undefined) return reject(`${path}targetGroupARN and ${path}targetGroupName are both set; name the target group once`);
+  if (arn !== undefined) {
+    if (typeof arn !== 'string' || !TARGET_GROUP_ARN.test(arn)) {
+      return reject(`${path}targetGroupARN must be a target group ARN such as arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>, got ${describeJson(arn)}`);
+    }
+    return accept({ targetGroupArn: arn, weight });
+  }
+  if (name !== undefined) {
+    if (typeof name !== 'string' || !TARGET_GROUP_NAME.test(name)) {
+      return reject(`${path}targetGroupName must be a target group name (1 to 32 letters, digits or "-", not starting or ending with "-"), got ${describeJson(name)}`);
+    }
+    return accept({ targetGroupName: name, weight });
+  }
+  return accept(undefined);
 }
 
 function parseForwardBackend(group: unknown, path: string, count: number): Parsed<AnnotationForwardBackend> {
   if (!isJsonObject(group)) return reject(`${path} must be an object {"serviceName":"…","servicePort":80,"weight":1}`);
-  for (const external of ['targetGroupARN', 'targetGroupName']) {
-    if (member(group, external) !== undefined) return reject(`${path}.${externalTargetGroupProblem(external)}`);
+  const weight = optionalInteger(group, 'weight', `${path}.weight`, WEIGHT_RANGE);
+  if (!weight.ok) return weight;
+  // As in aws-load-balancer-controller: a weight may only be left out when there is one target group.
+  if (weight.value === undefined && count > 1) return reject(`${path}.weight is required when forwarding to several target groups`);
+  const external = parseExternalTargetGroup(group, `${path}.`, weight.value ?? 1);
+  if (!external.ok) return external;
+  if (external.value) {
+    if (member(group, 'serviceName') !== undefined || member(group, 'servicePort') !== undefined) {
+      return reject(`${path} names both a target group and a Service; name one`);
+    }
+    return accept(external.value);
   }
   const serviceName = optionalString(group, 'serviceName', `${path}.serviceName`, { maxLength: 253 });
   if (!serviceName.ok) return serviceName;
@@ -187,10 +225,6 @@ function parseForwardBackend(group: unknown, path: string, count: number): Parse
   }
   const servicePort = parseServicePort(member(group, 'servicePort'), `${path}.servicePort`);
   if (!servicePort.ok) return servicePort;
-  const weight = optionalInteger(group, 'weight', `${path}.weight`, WEIGHT_RANGE);
-  if (!weight.ok) return weight;
-  // As in aws-load-balancer-controller: a weight may only be left out when there is one target group.
-  if (weight.value === undefined && count > 1) return reject(`${path}.weight is required when forwarding to several target groups`);
   return accept({ serviceName: serviceName.value, servicePort: servicePort.value, weight: weight.value ?? 1 });
 }
 

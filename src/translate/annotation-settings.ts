@@ -6,7 +6,18 @@
  */
 import type { IngressAnnotations, ListenPort, TargetGroupAnnotations } from './annotation-types.js';
 import { parseAction } from './annotation-actions.js';
+import {
+  parseCognitoIdp,
+  parseCookieName,
+  parseExtraParams,
+  parseJwtValidation,
+  parseOidcIdp,
+  parseScope,
+  SESSION_TIMEOUT,
+} from './annotation-auth.js';
 import { parseConditions } from './annotation-conditions.js';
+import { parseListenerAttributes, parseMutualAuthentication } from './annotation-listener.js';
+import { parseTransforms } from './annotation-transforms.js';
 import {
   accept,
   isPortName,
@@ -58,6 +69,12 @@ function optionalList(raw: string): Parsed<string[] | undefined> {
 const GROUP_NAME = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
 const LOAD_BALANCER_NAME = /^[A-Za-z0-9]([-A-Za-z0-9]{0,30}[A-Za-z0-9])?$/;
 const CERTIFICATE_ARN = /^arn:aws[-a-z]*:(acm|iam):/;
+const WEB_ACL_ARN = /^arn:aws[-a-z]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]{1,128}\/[0-9a-f-]{36}$/;
+const WEB_ACL_NAME = /^[\w-]{1,128}$/;
+/** Kubernetes label syntax: an optional DNS-subdomain prefix and `/`, a name of at most 63; values of at most 63. */
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 /** Characters AWS allows in tag keys and values. */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
@@ -95,6 +112,43 @@ function parseTags(raw: string): Parsed<Record<string, string>> {
     if (value.length > 256 || !TAG_TEXT.test(value)) return reject(`the value of tag ${quote(key)} must be at most 256 letters, digits, spaces or _.:/=+-@`);
   }
   return tags;
+}
+
+/** A regional WAFv2 web ACL ARN, or `none` (aws-load-balancer-controller's way to remove any association). */
+function parseWebAclArn(raw: string): Parsed<IngressAnnotations['webAcl']> {
+  if (raw === 'none') return accept({ kind: 'none' });
+  return WEB_ACL_ARN.test(raw)
+    ? accept({ kind: 'arn', arn: raw })
+    : reject('expected none or a regional WAFv2 web ACL ARN such as arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/<name>/<id>');
+}
+
+function parseWebAclName(raw: string): Parsed<IngressAnnotations['webAcl']> {
+  return WEB_ACL_NAME.test(raw)
+    ? accept({ kind: 'name', name: raw })
+    : reject('expected the name of a regional WAFv2 web ACL: 1 to 128 letters, digits, "_" or "-"');
+}
+
+/** Go's strconv.ParseBool, which aws-load-balancer-controller reads booleans with. */
+export function parseBoolean(raw: string): Parsed<boolean> {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) return accept(true);
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) return accept(false);
+  return reject('expected true or false');
+}
+
+/** `key=value` pairs in Kubernetes label syntax; an empty value means "the label is set to the empty string". */
+function parseNodeLabels(raw: string): Parsed<Record<string, string> | undefined> {
+  const labels = parseStringMap(raw);
+  if (!labels.ok) return labels;
+  for (const [key, value] of Object.entries(labels.value)) {
+    const slash = key.lastIndexOf('/');
+    const prefix = slash < 0 ? undefined : key.slice(0, slash);
+    const name = slash < 0 ? key : key.slice(slash + 1);
+    if (!LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
+      return reject(`${quote(key)} is not a label key ([prefix/]name: a name of at most 63 letters, digits, "-", "_" or ".", a DNS-subdomain prefix)`);
+    }
+    if (!LABEL_VALUE.test(value)) return reject(`the value of label ${quote(key)} must be at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`);
+  }
+  return accept(Object.keys(labels.value).length > 0 ? labels.value : undefined);
 }
 
 /** `[{"HTTP":80},{"HTTPS":443}]`; an entry may name several protocols, as Go decodes it into a map. */
@@ -158,6 +212,7 @@ export const TARGET_GROUP_SETTINGS: readonly Setting<TargetGroupAnnotations>[] =
   setting('success-codes', (raw, t) => parseSuccessCodes(raw, t.backendProtocolVersion), (t, v) => { t.healthCheck.successCodes = v; }),
   setting('target-group-attributes', parseStringMap, (t, v) => { t.targetGroupAttributes = v; }),
   setting('tags', parseTags, (t, v) => { t.tags = v; }),
+  setting('target-node-labels', parseNodeLabels, (t, v) => { t.targetNodeLabels = v; }),
 ];
 
 /** Settings read from an Ingress only. */
@@ -175,9 +230,23 @@ export const INGRESS_SETTINGS: readonly Setting<IngressAnnotations>[] = [
   setting('ssl-redirect', parsePort, (t, v) => { t.sslRedirect = v; }),
   setting('certificate-arn', parseCertificateArns, (t, v) => { t.certificateArns = v; }),
   setting('ssl-policy', parseSslPolicy, (t, v) => { t.sslPolicy = v; }),
+  setting('wafv2-acl-arn', parseWebAclArn, (t, v) => { t.webAcl = v; }),
+  // After wafv2-acl-arn: annotations.ts refuses the two together, naming this one.
+  setting('wafv2-acl-name', parseWebAclName, (t, v) => { t.webAcl ??= v; }),
+  setting('shield-advanced-protection', parseBoolean, (t, v) => { t.shieldAdvancedProtection = v; }),
+  setting('mutual-authentication', parseMutualAuthentication, (t, v) => { t.mutualAuthentication = v; }),
+  setting('auth-type', (raw) => parseEnum(raw, ['none', 'oidc', 'cognito'] as const), (t, v) => { t.auth.type = v; }),
+  setting('auth-idp-oidc', parseOidcIdp, (t, v) => { t.auth.oidc = v; }),
+  setting('auth-idp-cognito', parseCognitoIdp, (t, v) => { t.auth.cognito = v; }),
+  setting('auth-on-unauthenticated-request', (raw) => parseEnum(raw, ['authenticate', 'allow', 'deny'] as const), (t, v) => { t.auth.onUnauthenticatedRequest = v; }),
+  setting('auth-scope', parseScope, (t, v) => { t.auth.scope = v; }),
+  setting('auth-session-cookie', parseCookieName, (t, v) => { t.auth.sessionCookieName = v; }),
+  setting('auth-session-timeout', (raw) => parseInteger(raw, SESSION_TIMEOUT), (t, v) => { t.auth.sessionTimeoutSeconds = v; }),
+  setting('auth-authentication-request-extra-params', parseExtraParams, (t, v) => { t.auth.authenticationRequestExtraParams = v; }),
+  setting('jwt-validation', parseJwtValidation, (t, v) => { t.jwtValidation = v; }),
 ];
 
-/** Keys that end in a name: `actions.<name>` and `conditions.<name>`, where the name is a backend Service's. */
+/** Keys that end in a name: `actions.<name>`, `conditions.<name>` and `transforms.<name>` (a backend Service's name), `listener-attributes.<PROTOCOL>-<port>`. */
 export interface NamedSetting {
   prefix: string;
   apply: (name: string, raw: string, target: IngressAnnotations) => Parsed<boolean>;
@@ -198,6 +267,25 @@ export const INGRESS_NAMED_SETTINGS: readonly NamedSetting[] = [
       const conditions = parseConditions(raw);
       if (conditions.ok) target.conditions.set(name, conditions.value);
       return conditions.ok ? accept(true) : conditions;
+    },
+  },
+  {
+    prefix: 'transforms.',
+    apply: (name, raw, target) => {
+      const transforms = parseTransforms(raw);
+      if (transforms.ok) target.transforms.set(name, transforms.value);
+      return transforms.ok ? accept(true) : transforms;
+    },
+  },
+  {
+    prefix: 'listener-attributes.',
+    apply: (suffix, raw, target) => {
+      const parsed = parseListenerAttributes(suffix, raw);
+      if (!parsed.ok) return parsed;
+      if (target.listenerAttributes.has(parsed.value.port)) return reject(`port ${parsed.value.port} already has a listener-attributes annotation; one per port`);
+      if (Object.keys(parsed.value.value.attributes).length === 0) return accept(false);
+      target.listenerAttributes.set(parsed.value.port, parsed.value.value);
+      return accept(true);
     },
   },
 ];

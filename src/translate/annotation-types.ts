@@ -8,9 +8,14 @@ import type {
   Condition,
   HealthCheckSpec,
   IpAddressType,
+  JwtClaim,
   ListenerProtocol,
+  MutualAuthentication,
   Scheme,
   TargetType,
+  Transform,
+  UnauthenticatedRequestBehavior,
+  WebAclRef,
 } from '../model.js';
 
 /** Our own annotation prefix; aws-load-balancer-controller's spelling is read too. */
@@ -23,11 +28,59 @@ export interface ListenPort {
 }
 
 /** A backend of a weighted forward action, before its Service is resolved to a target group. */
-export interface AnnotationForwardBackend {
-  serviceName: string;
-  /** A port number, or a port name. */
-  servicePort: number | string;
-  weight: number;
+export type AnnotationForwardBackend =
+  | {
+      serviceName: string;
+      /** A port number, or a port name. */
+      servicePort: number | string;
+      weight: number;
+    }
+  /** A target group the controller does not own, forwarded to as is (`targetGroupARN` / `targetGroupName`). */
+  | { targetGroupArn: string; weight: number }
+  | { targetGroupName: string; weight: number };
+
+/** `auth-idp-oidc`: the IdP's endpoints, and the Secret (keys clientID, clientSecret) in the Ingress's namespace. */
+export interface OidcIdp {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userInfoEndpoint: string;
+  secretName: string;
+  authenticationRequestExtraParams?: Record<string, string>;
+}
+
+/** `auth-idp-cognito`. */
+export interface CognitoIdp {
+  userPoolArn: string;
+  userPoolClientId: string;
+  userPoolDomain: string;
+  authenticationRequestExtraParams?: Record<string, string>;
+}
+
+/** The `auth-*` annotations as set; translate fills in the defaults. */
+export interface AuthAnnotations {
+  type?: 'none' | 'oidc' | 'cognito';
+  oidc?: OidcIdp;
+  cognito?: CognitoIdp;
+  onUnauthenticatedRequest?: UnauthenticatedRequestBehavior;
+  scope?: string;
+  sessionCookieName?: string;
+  sessionTimeoutSeconds?: number;
+  /** `auth-authentication-request-extra-params`; its keys win over the IdP JSON's. */
+  authenticationRequestExtraParams?: Record<string, string>;
+}
+
+/** `jwt-validation`. */
+export interface JwtValidationAnnotation {
+  issuer: string;
+  jwksEndpoint: string;
+  additionalClaims: JwtClaim[];
+}
+
+/** One `listener-attributes.<PROTOCOL>-<port>` annotation. */
+export interface ListenerAttributesAnnotation {
+  protocol: ListenerProtocol;
+  attributes: Record<string, string>;
 }
 
 /** An `actions.<name>` value: a forward names Services, which translate resolves. */
@@ -52,6 +105,8 @@ export interface TargetGroupAnnotations {
   healthCheck: HealthCheckOverrides;
   targetGroupAttributes: Record<string, string>;
   tags: Record<string, string>;
+  /** `target-node-labels`: instance targets only on Nodes that carry all of them. */
+  targetNodeLabels?: Record<string, string>;
 }
 
 export interface IngressAnnotations extends TargetGroupAnnotations {
@@ -74,4 +129,15 @@ export interface IngressAnnotations extends TargetGroupAnnotations {
   actions: Map<string, AnnotationAction>;
   /** `conditions.<name>`: extra conditions AND-ed into the rules whose backend is `<name>`. */
   conditions: Map<string, Condition[]>;
+  /** `transforms.<name>`: rewrites of the rules whose backend is `<name>`. */
+  transforms: Map<string, Transform[]>;
+  auth: AuthAnnotations;
+  jwtValidation?: JwtValidationAnnotation;
+  /** `wafv2-acl-arn` or `wafv2-acl-name` (one of the two). */
+  webAcl?: WebAclRef;
+  shieldAdvancedProtection?: boolean;
+  /** `mutual-authentication`, by HTTPS port. */
+  mutualAuthentication?: Map<number, MutualAuthentication>;
+  /** `listener-attributes.<PROTOCOL>-<port>`, by port. */
+  listenerAttributes: Map<number, ListenerAttributesAnnotation>;
 }

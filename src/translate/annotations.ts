@@ -47,6 +47,9 @@ export function parseIngressAnnotations(
     loadBalancerAttributes: {},
     actions: new Map(),
     conditions: new Map(),
+    transforms: new Map(),
+    auth: {},
+    listenerAttributes: new Map(),
   };
   const reading = readAnnotations(annotations, object, 'Ingress');
   applySettings(reading, TARGET_GROUP_SETTINGS, value);
@@ -54,6 +57,7 @@ export function parseIngressAnnotations(
   applyNamedSettings(reading, value);
   checkHealthCheckTimeout(reading, value);
   checkInboundCidrsUsed(reading, value);
+  checkOneWebAcl(reading, value);
   return { value, diagnostics: reading.diagnostics };
 }
 
@@ -179,6 +183,17 @@ function checkHealthCheckTimeout(reading: Reading, target: TargetGroupAnnotation
   reading.diagnostics.push(
     diagnostic(reading.object, fieldOf(timeout.key), 'error',
       `${timeout.key} (${timeoutSeconds}) must be less than ${interval.key} (${intervalSeconds})`),
+  );
+}
+
+/** A load balancer has one web ACL: naming it twice (by ARN and by name) is refused, the ARN kept. */
+function checkOneWebAcl(reading: Reading, target: IngressAnnotations): void {
+  const arn = reading.entries.get('wafv2-acl-arn');
+  const name = reading.entries.get('wafv2-acl-name');
+  if (!arn || !name || target.webAcl === undefined) return;
+  if (target.webAcl.kind === 'name') delete target.webAcl;
+  reading.diagnostics.push(
+    diagnostic(reading.object, fieldOf(name.key), 'error', `${name.shown} and ${arn.shown} are both set; set one of them (${name.shown} is not used)`),
   );
 }
 

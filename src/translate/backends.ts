@@ -53,6 +53,7 @@ function mergeSettings(ingress: TargetGroupAnnotations, service: TargetGroupAnno
     healthCheck: { ...ingress.healthCheck, ...service.healthCheck },
     targetGroupAttributes: { ...ingress.targetGroupAttributes, ...service.targetGroupAttributes },
     tags: { ...ingress.tags, ...service.tags },
+    ...((service.targetNodeLabels ?? ingress.targetNodeLabels) && { targetNodeLabels: service.targetNodeLabels ?? ingress.targetNodeLabels }),
   };
 }
 
@@ -93,7 +94,7 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
       };
     }
     port = servicePort.nodePort;
-    targets = instanceTargets(snapshot.nodes(), port);
+    targets = instanceTargets(snapshot.nodes(), port, settings.targetNodeLabels);
   } else {
     const podOf = (endpoint: V1Endpoint): V1Pod | undefined => (endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? snapshot.pod(namespace, endpoint.targetRef.name) : undefined);
     targets = ipTargets(slices, servicePort, (endpoint) => awaitsOnlyTargetHealth(podOf(endpoint)));
@@ -116,6 +117,7 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
     healthCheck: health.spec,
     attributes: settings.targetGroupAttributes,
     tags: settings.tags,
+    ...(targetType === 'instance' && settings.targetNodeLabels && { nodeLabels: settings.targetNodeLabels }),
     targets,
   };
   return { ok: true, targetGroup, diagnostics: [...parsed.diagnostics, ...sliceDiagnostics, ...health.diagnostics] };

@@ -9,6 +9,7 @@ import { translateWithinBoundary } from './boundary.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
 import { groupIngresses, type Grouping, type IngressGroup } from './groups.js';
+import { externalTargetGroupsOf } from './external-target-groups.js';
 import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
 import { admitMembers } from './merge.js';
@@ -151,6 +152,9 @@ function assembleSpec(
   const securityGroups = first((contribution) => contribution.member.annotations.securityGroups);
   const cidrs = admitted.flatMap((contribution) => contribution.member.annotations.inboundCidrs ?? []);
   const inboundCidrs = cidrs.length > 0 ? [...new Set(cidrs)] : ipAddressType === 'dualstack' ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0'];
+  const webAcl = first((contribution) => contribution.member.annotations.webAcl);
+  const shieldAdvancedProtection = first((contribution) => contribution.member.annotations.shieldAdvancedProtection);
+  const externalTargetGroups = externalTargetGroupsOf(built.listeners);
   const usedCertificates = new Set(built.listeners.flatMap((listener) => listener.certificateKeys));
   const certificates = new Map<string, CertificateSpec>();
   for (const certificate of admitted.flatMap((contribution) => contribution.certificates)) {
@@ -171,6 +175,9 @@ function assembleSpec(
     listeners: built.listeners,
     targetGroups: mergeTargetGroups(referencedTargetGroups(admitted, built), admitted, diagnostics),
     certificates: [...certificates.values()],
+    ...(externalTargetGroups.length > 0 && { externalTargetGroups }),
+    ...(webAcl && { webAcl }),
+    ...(shieldAdvancedProtection !== undefined && { shieldAdvancedProtection }),
   };
 }
 
@@ -201,13 +208,13 @@ function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnos
 
 /** A target group two members reach with different settings keeps the first member's settings. */
 function mergeTargetGroups(chosen: TargetGroupSpec[], admitted: readonly MemberContribution[], diagnostics: Diagnostic[]): TargetGroupSpec[] {
-  const settingsOf = (group: TargetGroupSpec): string => JSON.stringify([group.protocol, group.healthCheck, group.attributes, group.tags]);
+  const settingsOf = (group: TargetGroupSpec): string => JSON.stringify([group.protocol, group.healthCheck, group.attributes, group.tags, group.nodeLabels ?? {}]);
   const byKey = new Map(chosen.map((group) => [group.key, group]));
   for (const contribution of admitted) {
     for (const group of contribution.targetGroups) {
       const kept = byKey.get(group.key);
       if (kept && kept !== group && settingsOf(kept) !== settingsOf(group)) {
-        diagnostics.push(ingressDiagnostic(contribution.member.ingress, 'metadata.annotations', 'warning', `target group ${group.key} is also used by an earlier member with other health-check, protocol, attribute or tag settings; the earlier member's settings are used`));
+        diagnostics.push(ingressDiagnostic(contribution.member.ingress, 'metadata.annotations', 'warning', `target group ${group.key} is also used by an earlier member with other health-check, protocol, attribute, tag or target-node-labels settings; the earlier member's settings are used`));
       }
     }
   }

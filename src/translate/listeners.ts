@@ -7,9 +7,13 @@
  * 4. group order, then namespace/name, then the order in the manifest.
  * Of rules that match exactly the same requests only one is kept, the older member's (group.order
  * does not decide it); the others get a warning.
+ * On HTTPS listeners each rule (and the default action) carries its Ingress's authentication; a
+ * rule's transforms come with it unless ssl-redirect turned it into a redirect. Listener settings
+ * (mutual TLS, listener attributes) come from the members on the port; merge.ts has already taken
+ * a disagreeing member's value away.
  * @module
  */
-import type { Action, Diagnostic, ListenerSpec, RuleSpec } from '../model.js';
+import type { Action, Authentication, Diagnostic, ListenerSpec, RuleSpec, Transform } from '../model.js';
 import { ingressDiagnostic } from './diagnostics.js';
 import type { HostClass } from './hosts.js';
 import type { MemberContribution, RuleEntry } from './member.js';
@@ -36,6 +40,8 @@ interface PlacedEntry {
   entry: RuleEntry;
   owner: MemberContribution;
   action: Action;
+  authentication?: Authentication;
+  transforms?: Transform[];
 }
 
 export interface BuiltListeners {
@@ -68,6 +74,10 @@ export function buildListeners(admitted: readonly MemberContribution[]): BuiltLi
     const sslPolicy = protocol === 'HTTPS' ? members.find((member) => member.member.annotations.sslPolicy)?.member.annotations.sslPolicy : undefined;
     const listener: ListenerSpec = { port, protocol, certificateKeys, defaultAction: NOT_FOUND, rules: [] };
     if (sslPolicy) listener.sslPolicy = sslPolicy;
+    const mutualAuthentication = protocol === 'HTTPS' ? members.find((member) => member.member.annotations.mutualAuthentication?.has(port))?.member.annotations.mutualAuthentication?.get(port) : undefined;
+    if (mutualAuthentication) listener.mutualAuthentication = mutualAuthentication;
+    const attributes = Object.assign({}, ...members.map((member) => member.member.annotations.listenerAttributes.get(port)?.attributes ?? {})) as Record<string, string>;
+    if (Object.keys(attributes).length > 0) listener.attributes = attributes;
 
     // Every member redirects this HTTP port: one default redirect, no rules spent.
     if (redirectPorts.size === 1 && onlyRedirect !== undefined) {
@@ -79,8 +89,24 @@ export function buildListeners(admitted: readonly MemberContribution[]): BuiltLi
       const redirect = protocol === 'HTTP' ? member.member.annotations.sslRedirect : undefined;
       return redirect === undefined ? action : redirectTo(redirect);
     };
-    if (fallback && members.includes(fallback.owner)) listener.defaultAction = actionOf(fallback.owner, fallback.action);
-    const placed: PlacedEntry[] = members.flatMap((owner) => owner.entries.map((entry) => ({ entry, owner, action: actionOf(owner, entry.action) })));
+    if (fallback && members.includes(fallback.owner)) {
+      listener.defaultAction = actionOf(fallback.owner, fallback.action);
+      if (protocol === 'HTTPS' && fallback.owner.defaultAuthentication) listener.defaultAuthentication = fallback.owner.defaultAuthentication;
+    }
+    const placed: PlacedEntry[] = members.flatMap((owner) =>
+      owner.entries.map((entry) => {
+        const action = actionOf(owner, entry.action);
+        // A redirect to HTTPS needs neither: the request comes back on the HTTPS listener and gets them there.
+        const redirected = action !== entry.action;
+        return {
+          entry,
+          owner,
+          action,
+          ...(protocol === 'HTTPS' && entry.authentication && { authentication: entry.authentication }),
+          ...(!redirected && entry.transforms && { transforms: entry.transforms }),
+        };
+      }),
+    );
     listener.rules = prioritize(placed, diagnostics);
     listeners.push(listener);
   }
@@ -110,7 +136,14 @@ function prioritize(placed: PlacedEntry[], diagnostics: Diagnostic[]): RuleSpec[
       );
       continue;
     }
-    rules.push({ priority: rules.length + 1, conditions: item.entry.conditions, actions: [item.action], origin: item.entry.origin });
+    rules.push({
+      priority: rules.length + 1,
+      conditions: item.entry.conditions,
+      actions: [item.action],
+      ...(item.authentication && { authentication: item.authentication }),
+      ...(item.transforms && { transforms: item.transforms }),
+      origin: item.entry.origin,
+    });
   }
   return rules;
 }

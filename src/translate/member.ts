@@ -6,15 +6,18 @@
  * @module
  */
 import type { V1Ingress, V1IngressBackend } from '@kubernetes/client-node';
-import type { Action, Condition, Diagnostic, RuleOrigin, TargetGroupSpec } from '../model.js';
+import type { Action, Authentication, Condition, Diagnostic, RuleOrigin, TargetGroupSpec, Transform, WeightedTargetGroup } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
-import type { AnnotationAction, ListenPort } from './annotation-types.js';
+import type { AnnotationAction, AnnotationForwardBackend, ListenPort } from './annotation-types.js';
+import { resolveAuthentication } from './authentication.js';
 import { resolveServiceBackend, type BackendContext } from './backends.js';
 import { collectCertificates, type MemberCertificates } from './certificates.js';
 import { escapeControls, isPortName, quote } from './annotation-values.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import type { GroupMember } from './groups.js';
+import { externalTargetGroupKey } from './external-target-groups.js';
 import { hostCondition, parseHost, type HostClass } from './hosts.js';
+import { checkListenerSettings } from './listener-settings.js';
 import { ruleLimitProblem } from '../limits.js';
 import type { TranslateOptions } from './options.js';
 import { parsePath, pathCondition, type ParsedPath } from './paths.js';
@@ -27,6 +30,10 @@ export interface RuleEntry {
   /** Conditions from `conditions.*` annotations: a rule with more of them is more specific. */
   extraConditionCount: number;
   action: Action;
+  /** Checked before the action, on HTTPS listeners (the Ingress's auth-* or jwt-validation). */
+  authentication?: Authentication;
+  /** The `transforms.<service>` of the entry's backend. */
+  transforms?: Transform[];
   origin: RuleOrigin;
   /** The Ingress field the entry came from, for diagnostics. */
   field: string;
@@ -37,6 +44,7 @@ export interface MemberContribution extends MemberCertificates {
   listenPorts: ListenPort[];
   entries: RuleEntry[];
   defaultAction?: Action;
+  defaultAuthentication?: Authentication;
   targetGroups: TargetGroupSpec[];
   diagnostics: Diagnostic[];
   valid: boolean;
@@ -47,6 +55,14 @@ export const BACKEND_UNAVAILABLE: Action = {
   statusCode: '503',
   contentType: 'text/plain',
   messageBody: 'Service Unavailable: the Ingress backend does not resolve',
+};
+
+/** What paths that require a login answer while the login cannot be configured (its Secret is missing). */
+export const AUTHENTICATION_UNAVAILABLE: Action = {
+  type: 'fixed-response',
+  statusCode: '503',
+  contentType: 'text/plain',
+  messageBody: 'Service Unavailable: authentication is not configured yet',
 };
 
 const USE_ANNOTATION = 'use-annotation';
@@ -124,20 +140,34 @@ function buildContribution(
     certificates: certificates.certificates,
   };
 
+  const authentication = resolveAuthentication(snapshot, member);
+  diagnostics.push(...authentication.diagnostics);
   const backendAction = (backend: V1IngressBackend | undefined, field: string): Action => {
     const resolved = resolveBackendAction(context, annotations.actions, backend, field);
     diagnostics.push(...resolved.diagnostics);
+    // Without its login a path is never served: it answers 503 and nothing behind it is reached.
+    if (authentication.kind === 'unavailable') return AUTHENTICATION_UNAVAILABLE;
     targetGroups.push(...resolved.targetGroups);
     return resolved.action;
   };
+  const required = authentication.kind === 'ready' ? authentication.authentication : undefined;
 
   try {
+    if (authentication.kind === 'invalid') throw new InvalidMember(authentication.field, authentication.message);
     contribution.listenPorts = listenPortsOf(member, certificates.certificates.length > 0);
+    if (authentication.kind !== 'none') requireHttpsOnly(member, contribution.listenPorts);
+    const listenerSettings = checkListenerSettings(member, contribution.listenPorts);
+    diagnostics.push(...listenerSettings.diagnostics);
+    contribution.member = { ...member, annotations: listenerSettings.annotations };
     const rules = ingress.spec?.rules ?? [];
     if (rules.length === 0 && !ingress.spec?.defaultBackend) {
       throw new InvalidMember('spec', 'the Ingress has neither rules nor a defaultBackend, so it routes nothing');
     }
-    if (ingress.spec?.defaultBackend) contribution.defaultAction = backendAction(ingress.spec.defaultBackend, 'spec.defaultBackend');
+    if (ingress.spec?.defaultBackend) {
+      contribution.defaultAction = backendAction(ingress.spec.defaultBackend, 'spec.defaultBackend');
+      if (required) contribution.defaultAuthentication = required;
+      rejectDefaultTransforms(member, ingress.spec.defaultBackend, diagnostics);
+    }
     rules.forEach((rule, ruleIndex) => {
       const hostField = `spec.rules[${ruleIndex}].host`;
       const host = parseHost(rule.host);
@@ -153,6 +183,7 @@ function buildContribution(
         if (path.value.note) diagnostics.push(ingressDiagnostic(ingress, `${field}.path`, 'info', path.value.note));
         const serviceName = entry.backend.service?.name ?? '';
         const extra = annotations.conditions.get(serviceName) ?? [];
+        const transforms = annotations.transforms.get(serviceName);
         const conditions = mergeConditions([hostCondition(host.host), pathCondition(path.value)], extra, `${field}.backend`);
         const limitProblem = ruleLimitProblem(conditions, options.limits);
         if (limitProblem) throw new InvalidMember(field, `the ALB rule for this path cannot be created: ${limitProblem}`);
@@ -163,6 +194,8 @@ function buildContribution(
           conditions,
           extraConditionCount: extra.length,
           action: backendAction(entry.backend, `${field}.backend`),
+          ...(required && { authentication: required }),
+          ...(transforms && { transforms }),
           origin: { ingress: member.ref, ...(host.host ? { host: host.host } : {}), path: entry.path ?? '/', pathType: entry.pathType },
           field,
         });
@@ -174,6 +207,32 @@ function buildContribution(
     contribution.valid = false;
   }
   return contribution;
+}
+
+/**
+ * ALB authenticates on HTTPS listeners only (authenticate-* and jwt-validation need TLS): a plain
+ * HTTP port that serves the Ingress's paths would serve them without the login, so it must redirect.
+ */
+function requireHttpsOnly(member: GroupMember, ports: readonly ListenPort[]): void {
+  const { annotations, ingress } = member;
+  const plain = ports.filter((port) => port.protocol === 'HTTP' && annotations.sslRedirect === undefined);
+  if (plain.length === 0) return;
+  const key = annotations.jwtValidation ? 'jwt-validation' : 'auth-type';
+  throw new InvalidMember(annotationField(ingress, key),
+    `${key} asks for authentication, which runs on HTTPS listeners only, but port${plain.length > 1 ? 's' : ''} ${plain.map((port) => port.port).join(', ')} ` +
+      `${plain.length > 1 ? 'are' : 'is'} HTTP and would serve the paths without it; set ssl-redirect or listen-ports with HTTPS ports only`);
+}
+
+/** ALB refuses transforms on a listener's default rule: the default backend is served without them. */
+function rejectDefaultTransforms(member: GroupMember, backend: V1IngressBackend, diagnostics: Diagnostic[]): void {
+  const name = backend.service?.name;
+  if (name === undefined || !member.annotations.transforms.has(name)) return;
+  const paths = (member.ingress.spec?.rules ?? []).some((rule) => (rule.http?.paths ?? []).some((path) => path.backend.service?.name === name));
+  diagnostics.push(
+    ingressDiagnostic(member.ingress, annotationField(member.ingress, `transforms.${name}`), 'error',
+      `transforms.${name} cannot apply to spec.defaultBackend: the ALB allows no transforms on a listener's default action, so requests that reach ` +
+        `the default backend are not rewritten${paths ? ` (the paths that name ${name} are)` : ''}`),
+  );
 }
 
 function listenPortsOf(member: GroupMember, hasCertificates: boolean): ListenPort[] {
@@ -260,12 +319,18 @@ function annotationAction(context: ActionContext, action: AnnotationAction, anno
 
 function forwardTo(
   context: ActionContext,
-  backends: readonly { serviceName: string; servicePort: number | string; weight: number }[],
+  backends: readonly AnnotationForwardBackend[],
   fieldOf: (culprit: 'service' | 'port') => string,
 ): ResolvedAction {
   const targetGroups: TargetGroupSpec[] = [];
+  const weighted: WeightedTargetGroup[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const backend of backends) {
+    if (!('serviceName' in backend)) {
+      // Not ours: referenced by ARN or name, never created or changed (the provider resolves a name).
+      weighted.push({ targetGroupKey: externalTargetGroupKey(backend), weight: backend.weight });
+      continue;
+    }
     const resolution = resolveServiceBackend(context, { name: backend.serviceName, port: backend.servicePort });
     diagnostics.push(...resolution.diagnostics);
     if (!resolution.ok) {
@@ -273,10 +338,7 @@ function forwardTo(
       return { action: BACKEND_UNAVAILABLE, targetGroups: [], diagnostics };
     }
     targetGroups.push(resolution.targetGroup);
+    weighted.push({ targetGroupKey: resolution.targetGroup.key, weight: backend.weight });
   }
-  const action: Action = {
-    type: 'forward',
-    targetGroups: targetGroups.map((group, index) => ({ targetGroupKey: group.key, weight: backends[index]?.weight ?? 1 })),
-  };
-  return { action, targetGroups, diagnostics };
+  return { action: { type: 'forward', targetGroups: weighted }, targetGroups, diagnostics };
 }

@@ -2,12 +2,14 @@
  * Admission of a group's members into one load balancer. Group-wide settings are decided by age,
  * never by group.order (which a newer member could set to jump the queue): members are taken
  * oldest first (creationTimestamp, then namespace/name), and the first to set a setting decides it.
- * - Who can reach the load balancer (scheme, inbound-cidrs) is the oldest member's, even where it
- *   left them to the default.
+ * - Who can reach the load balancer and what stands in front of it (scheme, inbound-cidrs, the
+ *   WAF web ACL, Shield Advanced) is the oldest member's, even where it left them to the default: a
+ *   newer member can neither open the load balancer up nor take its web ACL off (nor put one on that
+ *   blocks the other members' traffic) — the risk aws-load-balancer-controller's docs warn of.
  * - A later member that sets a load-balancer setting (scheme, ip-address-type, subnets,
- *   security-groups, inbound-cidrs, load-balancer-name, an attribute, a tag, a port's ssl-policy)
- *   differently keeps its rules, but not that value: a warning names the setting and the member that
- *   decided it.
+ *   security-groups, inbound-cidrs, load-balancer-name, the web ACL, Shield, an attribute, a tag, a
+ *   port's ssl-policy, mutual TLS or listener attribute) differently keeps its rules, but not that
+ *   value: a warning names the setting and the member that decided it.
  * - A later member whose listener protocol on a port differs, or that brings a second default
  *   backend, cannot be served as written and is left out whole, with an error.
  * The admitted members come back in group order, which orders their rules.
@@ -26,10 +28,11 @@ const EXCLUSIVE_SETTINGS: { key: string; name: keyof IngressAnnotations }[] = [
   { key: 'security-groups', name: 'securityGroups' },
   { key: 'inbound-cidrs', name: 'inboundCidrs' },
   { key: 'load-balancer-name', name: 'loadBalancerName' },
+  { key: 'shield-advanced-protection', name: 'shieldAdvancedProtection' },
 ];
 
-/** Settings that decide who can reach the load balancer. */
-const EXPOSURE = ['scheme', 'inbound-cidrs'];
+/** Settings that decide who can reach the load balancer, and what filters traffic before it does. */
+const EXPOSURE = ['scheme', 'inbound-cidrs', 'wafv2-acl', 'shield-advanced-protection'];
 
 export interface Admission {
   admitted: MemberContribution[];
@@ -113,6 +116,13 @@ function withoutKey(annotations: IngressAnnotations, name: keyof IngressAnnotati
   return copy;
 }
 
+function withoutListenerAttribute(all: IngressAnnotations['listenerAttributes'], port: number, key: string): IngressAnnotations['listenerAttributes'] {
+  const copy = new Map(all);
+  const entry = copy.get(port);
+  if (entry) copy.set(port, { ...entry, attributes: Object.fromEntries(Object.entries(entry.attributes).filter(([other]) => other !== key)) });
+  return copy;
+}
+
 /** Settings a member can give up and still be served: decided by the oldest member that sets them. */
 function softSettingsOf(contribution: MemberContribution): SoftSetting[] {
   const { annotations } = contribution.member;
@@ -121,6 +131,26 @@ function softSettingsOf(contribution: MemberContribution): SoftSetting[] {
     const value = annotations[name];
     if (value === undefined) continue;
     settings.push({ id: key, value: JSON.stringify(value), annotation: key, label: key, strip: (current) => withoutKey(current, name) });
+  }
+  if (annotations.webAcl !== undefined) {
+    // One setting, whichever annotation names it: a member cannot bring a second ACL by name.
+    const annotation = annotations.webAcl.kind === 'name' ? 'wafv2-acl-name' : 'wafv2-acl-arn';
+    const value = annotations.webAcl.kind === 'arn' ? annotations.webAcl.arn : annotations.webAcl.kind === 'name' ? `the ACL named ${annotations.webAcl.name}` : 'none';
+    settings.push({ id: 'wafv2-acl', value, annotation, label: 'the WAF web ACL', strip: (current) => withoutKey(current, 'webAcl') });
+  }
+  for (const [port, mutual] of annotations.mutualAuthentication ?? []) {
+    settings.push({
+      id: `mutual-authentication:${port}`, value: JSON.stringify(mutual), annotation: 'mutual-authentication', label: `mutual-authentication of port ${port}`,
+      strip: (current) => ({ ...current, mutualAuthentication: new Map([...(current.mutualAuthentication ?? [])].filter(([other]) => other !== port)) }),
+    });
+  }
+  for (const [port, { protocol, attributes }] of annotations.listenerAttributes) {
+    for (const [key, value] of Object.entries(attributes)) {
+      settings.push({
+        id: `listener-attribute:${port}:${key}`, value: JSON.stringify(value), annotation: `listener-attributes.${protocol}-${port}`, label: `listener attribute ${key} of port ${port}`,
+        strip: (current) => ({ ...current, listenerAttributes: withoutListenerAttribute(current.listenerAttributes, port, key) }),
+      });
+    }
   }
   for (const [key, value] of Object.entries(annotations.loadBalancerAttributes)) {
     settings.push({

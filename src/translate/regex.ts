@@ -23,9 +23,9 @@ export function escapeRegex(literal: string): string {
 }
 
 /** Why the ALB (or RE2) would refuse the pattern, phrased to follow "the value"; undefined when it is accepted. */
-export function regexValueProblem(pattern: string): string | undefined {
+export function regexValueProblem(pattern: string, maxLength: number = MAX_REGEX_VALUE): string | undefined {
   if (pattern === '') return 'is empty';
-  if (pattern.length > MAX_REGEX_VALUE) return `is ${pattern.length} characters; the ALB allows ${MAX_REGEX_VALUE}`;
+  if (pattern.length > maxLength) return `is ${pattern.length} characters; the ALB allows ${maxLength}`;
   const control = controlCharacterProblem(pattern);
   if (control !== undefined) return control;
   if (hasUnicodeClass(pattern)) return 'uses a Unicode character class (\\p or \\P), which the ALB does not support';

@@ -1,7 +1,7 @@
 /**
  * Which addresses a target group sends traffic to:
  * - instance: the Service's NodePort on every Ready Node that has a providerID and is not excluded
- *   from external load balancers;
+ *   from external load balancers (and, with `target-node-labels`, carries all of those labels);
  * - ip: the EndpointSlice endpoints that are ready, on the slice port whose name is the Service port's
  *   name (that is how the endpoints controller resolves targetPort); endpoints that still serve while
  *   terminating only when none is ready (KEP-1669, see `ipTargets`); and a not-ready endpoint whose
@@ -22,12 +22,19 @@ function internalIp(node: V1Node): string | undefined {
   return node.status?.addresses?.find((address) => address.type === 'InternalIP')?.address;
 }
 
-export function instanceTargets(nodes: readonly V1Node[], nodePort: number): Target[] {
+/** Whether the Node carries every label of the selector (an empty selector selects every Node). */
+function carriesLabels(node: V1Node, labels: Readonly<Record<string, string>>): boolean {
+  const own = node.metadata?.labels ?? {};
+  return Object.entries(labels).every(([key, value]) => own[key] === value);
+}
+
+export function instanceTargets(nodes: readonly V1Node[], nodePort: number, nodeLabels: Readonly<Record<string, string>> = {}): Target[] {
   const targets: Target[] = [];
   for (const node of nodes) {
     const providerId = node.spec?.providerID;
     const ip = internalIp(node);
     if (!providerId || !ip || !isReady(node) || node.metadata?.labels?.[EXCLUDE_FROM_LB_LABEL] !== undefined) continue;
+    if (!carriesLabels(node, nodeLabels)) continue;
     targets.push({ id: providerId, ip, port: nodePort, node: node.metadata?.name ?? '' });
   }
   return targets.sort((a, b) => compareText(a.id, b.id));

@@ -54,6 +54,28 @@ const GOOD_ACTIONS: { name: string; raw: string; expected: AnnotationAction }[] 
     expected: { type: 'forward', backends: [{ serviceName: 'blue', servicePort: 80, weight: 1 }] },
   },
   {
+    name: 'forward to a target group outside the cluster by ARN (simplified schema)',
+    raw: '{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/legacy/0123456789abcdef"}',
+    expected: { type: 'forward', backends: [{ targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/legacy/0123456789abcdef', weight: 1 }] },
+  },
+  {
+    name: 'forward to a target group outside the cluster by name',
+    raw: '{"type":"forward","targetGroupName":"legacy-web"}',
+    expected: { type: 'forward', backends: [{ targetGroupName: 'legacy-web', weight: 1 }] },
+  },
+  {
+    name: 'weighted forward mixing a Service and an outside target group',
+    raw: '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"blue","servicePort":80,"weight":40},' +
+      '{"targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/legacy/0123456789abcdef","weight":60}]}}',
+    expected: {
+      type: 'forward',
+      backends: [
+        { serviceName: 'blue', servicePort: 80, weight: 40 },
+        { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/legacy/0123456789abcdef', weight: 60 },
+      ],
+    },
+  },
+  {
     name: 'keys in another case, as Go decodes them',
     raw: '{"Type":"fixed-response","FixedResponseConfig":{"StatusCode":"503"}}',
     expected: { type: 'fixed-response', statusCode: '503' },
@@ -84,9 +106,14 @@ describe('actions.<name>', () => {
     { name: 'redirect protocol', raw: '{"type":"redirect","redirectConfig":{"protocol":"ftp","statusCode":"HTTP_301"}}', problem: /HTTP, HTTPS or #\{protocol\}/ },
     { name: 'redirect port', raw: '{"type":"redirect","redirectConfig":{"port":"99999","statusCode":"HTTP_301"}}', problem: /port from 1 to 65535/ },
     { name: 'redirect path', raw: '{"type":"redirect","redirectConfig":{"path":"new","statusCode":"HTTP_301"}}', problem: /must start with "\/"/ },
-    { name: 'targetGroupARN', raw: '{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x/y"}', problem: /targetGroupARN is not supported/ },
-    { name: 'targetGroupName', raw: '{"type":"forward","targetGroupName":"legacy"}', problem: /targetGroupName is not supported/ },
-    { name: 'targetGroupARN in a tuple', raw: '{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupARN":"arn:aws:x"}]}}', problem: /targetGroups\[0\]\.targetGroupARN is not supported/ },
+    { name: 'a targetGroupARN that is not a target group ARN', raw: '{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x/y"}', problem: /targetGroupARN must be a target group ARN/ },
+    { name: 'a targetGroupName ending in "-"', raw: '{"type":"forward","targetGroupName":"legacy-"}', problem: /targetGroupName must be a target group name/ },
+    { name: 'a targetGroupName of 33 characters', raw: JSON.stringify({ type: 'forward', targetGroupName: 'a'.repeat(33) }), problem: /targetGroupName must be a target group name/ },
+    { name: 'targetGroupARN and targetGroupName together', raw: '{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/legacy/0123456789abcdef","targetGroupName":"legacy"}', problem: /both set/ },
+    { name: 'targetGroupARN and forwardConfig together', raw: '{"type":"forward","targetGroupName":"legacy","forwardConfig":{"targetGroups":[{"serviceName":"a","servicePort":80}]}}', problem: /either targetGroupARN\/targetGroupName or forwardConfig/ },
+    { name: 'a bad targetGroupARN in a tuple', raw: '{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupARN":"arn:aws:x"}]}}', problem: /targetGroups\[0\]\.targetGroupARN must be a target group ARN/ },
+    { name: 'a tuple naming a target group and a Service', raw: '{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupName":"legacy","serviceName":"a","servicePort":80}]}}', problem: /names both a target group and a Service/ },
+    { name: 'a repeated outside target group', raw: '{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupName":"legacy","weight":1},{"targetGroupName":"legacy","weight":2}]}}', problem: /repeats target group legacy/ },
     { name: 'no target groups', raw: '{"type":"forward","forwardConfig":{"targetGroups":[]}}', problem: /1 to 5 target groups/ },
     { name: 'six target groups', raw: JSON.stringify({ type: 'forward', forwardConfig: { targetGroups: [1, 2, 3, 4, 5, 6].map((n) => ({ serviceName: `s${n}`, servicePort: 80, weight: 1 })) } }), problem: /1 to 5 target groups/ },
     { name: 'weight too large', raw: '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"a","servicePort":80,"weight":1000}]}}', problem: /targetGroups\[0\]\.weight must be an integer from 0 to 999/ },

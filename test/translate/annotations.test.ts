@@ -142,18 +142,13 @@ describe('parseServiceAnnotations', () => {
 
 describe('keys that are not read', () => {
   const UNSUPPORTED = [
-    'auth-type',
-    'auth-idp-oidc',
-    'wafv2-acl-arn',
-    'shield-advanced-protection',
-    'mutual-authentication',
-    'transforms.api',
+    'waf-acl-id',
+    'web-acl-id',
     'frontend-nlb-scheme',
     'enable-frontend-nlb',
-    'target-node-labels',
     'use-regex-path-match',
-    'listener-attributes.HTTPS-443',
     'security-group-prefix-lists',
+    'customer-owned-ipv4-pool',
   ];
   for (const suffix of UNSUPPORTED) {
     it(`warns that ${suffix} is not supported, under either prefix`, () => {
