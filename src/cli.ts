@@ -1,25 +1,30 @@
 /**
- * The `ingress-bridge` command: `plan`, `run`, `version`. Exit status: 0 success, 1 failure, 2 invalid
- * input or usage. Errors go to stderr, one line each, naming the object and field.
+ * The `ingress-bridge` command: `plan`, `run`, `version` (and `--version`). Exit status: 0 success,
+ * 1 failure, 2 invalid input or usage. Errors go to stderr, one line each, naming the object and field.
+ *
+ * Each command's module is imported when the command runs, so `--help` and `--version` load only
+ * commander and the flag definitions (the Kubernetes client alone takes most of a second to load).
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import {
+  awsProviderFlags,
+  checkListenAddress,
   clusterFlags,
   flag,
-  providerFlags,
+  localProviderFlags,
+  manifestFlags,
+  observabilityFlags,
   toClusterRunOptions,
+  toMaxManifestBytes,
   toProviderSettings,
   toTranslateOptions,
   translationFlags,
   type RunFlagValues,
 } from './config.js';
-import { startKubeRun } from './commands/run-cluster.js';
-import { startRun } from './commands/run-manifests.js';
-import type { TranslateOptions } from './translate/index.js';
-import { createLogger, LOG_LEVELS, type LogLevel } from './observability/logger.js';
-import { runPlan } from './commands/plan.js';
+import type { TranslateOptions } from './translate/options.js';
+import { createLogger, defaultLogFormat, type LogFormat, type LogLevel } from './observability/logger.js';
 import { ConfigError, ProviderLoadError } from './errors.js';
 
 export const EXIT_OK = 0;
@@ -42,10 +47,18 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/** Where a flag's value came from: only a flag given (or set in the environment) turns an optional server on. */
+function given(command: Command, attribute: string): boolean {
+  const source = command.getOptionValueSource(attribute);
+  return source === 'cli' || source === 'env';
+}
+
 /** The command-line definition; `setExit` receives the exit status an action decides. Exported so tests can check flags against it. */
 export function buildProgram(setExit: (code: number) => void): Command {
+  const version = packageVersion();
   const program = new Command('ingress-bridge')
-    .description('Makes a cloud HTTP load balancer serve a cluster\'s Ingresses')
+    .description("Makes a cloud HTTP load balancer serve a cluster's Ingresses")
+    .version(`ingress-bridge ${version}`, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError(false);
 
@@ -53,11 +66,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('plan')
     .description('show what would be built from the manifests, without touching any cloud')
     .addOption(flag('--manifests <dir>', 'directory of Ingress, Service, EndpointSlice, Node, Secret and IngressClass YAML').makeOptionMandatory())
-    .addOption(flag('--output <format>', 'text for people, json in the cloud API\'s field names').choices(['text', 'json']).default('text'))
-    .addOption(flag('--provider <name>', 'aws, or a provider module specifier; decides the JSON shape').default('aws'))
-    .addOption(flag('--live', 'diff against what the provider finds in the cloud (read-only; needs its credentials)'));
-  for (const option of [...translationFlags(), ...providerFlags()]) plan.addOption(option);
+    .addOption(flag('--output <format>', "text for people, json in the provider's API field names").choices(['text', 'json']).default('text'))
+    .addOption(
+      flag('--provider <name>', "whose load balancer to plan: aws (an ALB, JSON in ELBv2's field names), local, or a provider module specifier").default('aws'),
+    )
+    .addOption(flag('--live', 'diff against what the provider finds in the cloud (read-only; needs its credentials and the AWS flags below)'));
+  for (const option of [...manifestFlags(), ...translationFlags(), ...awsProviderFlags()]) plan.addOption(option);
   plan.action(async (values: RunFlagValues & { manifests: string; output: 'text' | 'json'; live?: boolean }) => {
+    const { runPlan } = await import('./commands/plan.js');
     const outcome = await runPlan({
       manifests: values.manifests,
       output: values.output,
@@ -65,6 +81,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       translate: toTranslateOptions(values, new Date()),
       live: values.live === true,
       providerSettings: toProviderSettings(values),
+      maxFileBytes: toMaxManifestBytes(values.maxManifestBytes),
     });
     process.stdout.write(outcome.stdout);
     if (outcome.stderr) process.stderr.write(outcome.stderr);
@@ -73,23 +90,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   const run = program
     .command('run')
-    .description('reconcile load balancers with a cluster\'s Ingresses (or with --manifests DIR), and keep them in step')
+    .description("reconcile load balancers with a cluster's Ingresses (or with --manifests DIR), and keep them in step")
     .addOption(flag('--manifests <dir>', 'serve a directory of manifests instead of a cluster (watched for changes)'))
     .addOption(flag('--provider <name>', 'local (a load balancer on this machine), aws, or a provider module specifier').default('local'))
-    .addOption(flag('--once', 'with --manifests: reconcile once, print the result and exit'))
-    .addOption(flag('--log-level <level>', 'log level (logs are JSON on stderr)').choices([...LOG_LEVELS]).default('info'));
-  for (const option of [...translationFlags(), ...clusterFlags(), ...providerFlags()]) run.addOption(option);
-  run.action(async (values: RunFlagValues) => {
+    .addOption(flag('--once', 'with --manifests: reconcile once, print the result and exit'));
+  for (const option of [...manifestFlags(), ...translationFlags(), ...observabilityFlags(), ...clusterFlags(), ...localProviderFlags(), ...awsProviderFlags()])
+    run.addOption(option);
+  run.action(async (values: RunFlagValues, command: Command) => {
     const translateOptions = (): TranslateOptions => toTranslateOptions(values, new Date());
     translateOptions();
-    const logger = createLogger(values.logLevel as LogLevel);
     const providerSettings = toProviderSettings(values);
+    const maxFileBytes = toMaxManifestBytes(values.maxManifestBytes);
+    const logger = createLogger(values.logLevel as LogLevel, (values.logFormat as LogFormat | undefined) ?? defaultLogFormat());
     if (!values.manifests) {
-      const handle = await startKubeRun({ ...toClusterRunOptions(values), provider: values.provider, providerSettings, translateOptions, logger });
+      const [{ startKubeRun }, clusterOptions] = await Promise.all([import('./commands/run-cluster.js'), toClusterRunOptions(values)]);
+      const handle = await startKubeRun({ ...clusterOptions, provider: values.provider, providerSettings, translateOptions, logger });
       await untilSignal();
       await handle.stop();
       return;
     }
+    // Against a directory the endpoints are optional: `npm start` must not fail because :9090 is taken.
+    const metricsAddress = given(command, 'metricsAddress') ? checkListenAddress(values.metricsAddress, '--metrics-address') : undefined;
+    const healthAddress = given(command, 'healthAddress') ? checkListenAddress(values.healthAddress, '--health-address') : undefined;
+    const { startRun } = await import('./commands/run-manifests.js');
     const handle = await startRun({
       manifests: values.manifests,
       provider: values.provider,
@@ -98,10 +121,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
       translateOptions,
       logger,
       print: (text) => process.stdout.write(text),
+      maxFileBytes,
+      ...(metricsAddress !== undefined && { metricsAddress }),
+      ...(healthAddress !== undefined && { healthAddress }),
     });
     if (values.once) {
       await handle.stop();
-      const hasErrors = [...handle.first.diagnostics, ...handle.first.outcomes.flatMap((outcome) => outcome.diagnostics)].some((entry) => entry.severity === 'error');
+      const hasErrors = [...handle.first.diagnostics, ...handle.first.outcomes.flatMap((outcome) => outcome.diagnostics)].some(
+        (entry) => entry.severity === 'error',
+      );
       setExit(handle.first.failed ? EXIT_FAILURE : hasErrors ? EXIT_INVALID : EXIT_OK);
       return;
     }
@@ -113,7 +141,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('version')
     .description('print the version')
     .action(() => {
-      process.stdout.write(`ingress-bridge ${packageVersion()}\n`);
+      process.stdout.write(`ingress-bridge ${version}\n`);
     });
   return program;
 }
@@ -138,4 +166,3 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
 }
-

@@ -4,22 +4,13 @@
  * Certificates appear by key and source; key material is not in the model, so it cannot leak here.
  * @module
  */
-import type {
-  Action,
-  CertificateSpec,
-  Condition,
-  Diagnostic,
-  ListenerSpec,
-  LoadBalancerSpec,
-  MatchValues,
-  Target,
-  TargetGroupSpec,
-} from '../model.js';
+import type { Action, CertificateSpec, Condition, Diagnostic, ListenerSpec, LoadBalancerSpec, MatchValues, Target, TargetGroupSpec } from '../model.js';
 
 const TARGETS_SHOWN = 10;
 const MESSAGE_BODY_SHOWN = 40;
 
-export function renderPlanText(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]): string {
+/** `notes`: lines after the summary, such as the Ingresses left to another class. */
+export function renderPlanText(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[], notes: readonly string[] = []): string {
   const claimed = new Set<Diagnostic>();
   const lines: string[] = [];
   for (const spec of specs) {
@@ -31,7 +22,7 @@ export function renderPlanText(specs: readonly LoadBalancerSpec[], diagnostics: 
   if (unclaimed.length > 0) {
     lines.push('diagnostics', ...unclaimed.map((diagnostic) => `  ${renderDiagnostic(diagnostic)}`), '');
   }
-  lines.push(renderSummary(specs, diagnostics));
+  lines.push(renderSummary(specs, diagnostics), ...notes);
   return `${lines.join('\n')}\n`;
 }
 
@@ -48,9 +39,7 @@ function concernsStack(diagnostic: Diagnostic, spec: LoadBalancerSpec): boolean 
     case 'Service':
       return spec.targetGroups.some(({ service }) => service.namespace === namespace && service.name === name);
     case 'Secret':
-      return spec.certificates.some(
-        ({ source }) => source.kind === 'secret' && source.namespace === namespace && source.name === name,
-      );
+      return spec.certificates.some(({ source }) => source.kind === 'secret' && source.namespace === namespace && source.name === name);
     default:
       return false;
   }
@@ -64,11 +53,7 @@ function renderLoadBalancer(spec: LoadBalancerSpec, diagnostics: readonly Diagno
     `  scheme           ${spec.scheme}, ${spec.ipAddressType}`,
     `  members          ${spec.stack.members.map((m) => `${m.namespace}/${m.name}`).join(', ')}`,
     `  subnets          ${subnets.kind === 'ids' ? subnets.ids.join(', ') : 'discovered'}`,
-    `  security groups  ${
-      securityGroups.kind === 'ids'
-        ? securityGroups.ids.join(', ')
-        : `managed, inbound from ${securityGroups.inboundCidrs.join(', ')}`
-    }`,
+    `  security groups  ${securityGroups.kind === 'ids' ? securityGroups.ids.join(', ') : `managed, inbound from ${securityGroups.inboundCidrs.join(', ')}`}`,
   ];
   if (Object.keys(spec.attributes).length > 0) lines.push(`  attributes       ${renderPairs(spec.attributes)}`);
   if (Object.keys(spec.tags).length > 0) lines.push(`  tags             ${renderPairs(spec.tags)}`);
@@ -100,12 +85,7 @@ function renderListener(listener: ListenerSpec, certificates: readonly Certifica
 
 function renderCertificate(certificate: CertificateSpec): string {
   const { source } = certificate;
-  const from =
-    source.kind === 'secret'
-      ? `secret ${source.namespace}/${source.name}`
-      : source.kind === 'arn'
-        ? `arn ${source.arn}`
-        : 'discovered';
+  const from = source.kind === 'secret' ? `secret ${source.namespace}/${source.name}` : source.kind === 'arn' ? `arn ${source.arn}` : 'discovered';
   return certificate.hosts.length > 0 ? `${from}, hosts ${certificate.hosts.join(', ')}` : from;
 }
 
@@ -196,8 +176,7 @@ export function renderDiagnostic(diagnostic: Diagnostic): string {
 function renderSummary(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]): string {
   const listeners = specs.flatMap((spec) => spec.listeners);
   const targetGroups = specs.flatMap((spec) => spec.targetGroups);
-  const bySeverity = (severity: Diagnostic['severity']): number =>
-    diagnostics.filter((diagnostic) => diagnostic.severity === severity).length;
+  const bySeverity = (severity: Diagnostic['severity']): number => diagnostics.filter((diagnostic) => diagnostic.severity === severity).length;
   return (
     [
       count(specs.length, 'load balancer'),

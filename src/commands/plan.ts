@@ -11,6 +11,7 @@ import { loadProvider, loadProviderModule } from '../provider-registry.js';
 import { loadManifestDirectory } from '../sources/manifests.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { translateAll, type TranslateOptions } from '../translate/index.js';
+import { describeLeftToOtherClasses, ingressesLeftToOtherClasses, type LeftToOtherClass } from '../translate/other-classes.js';
 import { renderDiagnostic, renderPlanText } from './plan-text.js';
 
 export interface PlanRequest {
@@ -21,6 +22,8 @@ export interface PlanRequest {
   /** Diff against what the provider finds in the cloud (needs its credentials); read-only. */
   live?: boolean;
   providerSettings?: ProviderOptions['settings'];
+  /** Manifest files bigger than this are not read (--max-manifest-bytes; default 8 MiB). */
+  maxFileBytes?: number;
 }
 
 export interface StackChanges {
@@ -34,24 +37,33 @@ export interface PlanOutcome {
   specs: LoadBalancerSpec[];
   diagnostics: Diagnostic[];
   changes?: StackChanges[];
+  /** Ingresses whose class is not ours, listed so that nothing is skipped in silence. */
+  leftToOtherClasses: LeftToOtherClass[];
   hasErrors: boolean;
 }
 
 export async function runPlan(request: PlanRequest): Promise<PlanOutcome> {
-  const loaded = await loadManifestDirectory(request.manifests);
+  const loaded = await loadManifestDirectory(request.manifests, request.maxFileBytes === undefined ? {} : { maxFileBytes: request.maxFileBytes });
   const translated = translateAll(loaded.snapshot, request.translate);
+  const leftToOtherClasses = ingressesLeftToOtherClasses(loaded.snapshot, request.translate);
   const specs = translated.results.flatMap((result) => (result.spec ? [result.spec] : []));
   const diagnostics = [...loaded.diagnostics, ...translated.diagnostics, ...translated.results.flatMap((result) => result.diagnostics)];
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   const changes = request.live ? await liveChanges(request, specs, loaded.snapshot) : undefined;
-  const outcome = { specs, diagnostics, hasErrors: errors.length > 0, ...(changes ? { changes } : {}) };
+  const outcome = { specs, diagnostics, leftToOtherClasses, hasErrors: errors.length > 0, ...(changes ? { changes } : {}) };
   if (request.output === 'text') {
-    const text = renderPlanText(specs, diagnostics) + (changes ? renderChanges(request.provider, changes) : '');
+    const notes = describeLeftToOtherClasses(leftToOtherClasses, request.translate.ingressClass);
+    const text = renderPlanText(specs, diagnostics, notes) + (changes ? renderChanges(request.provider, changes) : '');
     return { ...outcome, stdout: text, stderr: '' };
   }
   const provider = await loadProviderModule(request.provider);
   const document = provider.renderPlan(specs, diagnostics) as Record<string, unknown>;
-  const json = changes ? { ...document, Changes: changes.map((stack) => ({ Stack: stack.stackId, Operations: stack.operations })) } : document;
+  const left = leftToOtherClasses.map((entry) => ({ Namespace: entry.ref.namespace, Name: entry.ref.name, IngressClass: entry.className ?? null }));
+  const json = {
+    ...document,
+    ...(changes && { Changes: changes.map((stack) => ({ Stack: stack.stackId, Operations: stack.operations })) }),
+    ...(left.length > 0 && { IngressesLeftToOtherClasses: left }),
+  };
   // JSON goes to stdout untouched for pipes; errors are repeated on stderr, one line each.
   const stderr = errors.map((error) => `${renderDiagnostic(error)}\n`).join('');
   return { ...outcome, stdout: `${JSON.stringify(json, null, 2)}\n`, stderr };

@@ -15,7 +15,12 @@ export interface IngressRow {
   ports: string;
 }
 
-export function ingressRow(ingress: V1Ingress, address: LoadBalancerAddress | undefined): IngressRow {
+/**
+ * `ports`: the ports its load balancer serves here (the local provider serves the spec's 80 on
+ * --http-port), empty when none is; without them (an Ingress left out), the ports kubectl would
+ * show: 80, and 443 when the Ingress has TLS.
+ */
+export function ingressRow(ingress: V1Ingress, address: LoadBalancerAddress | undefined, ports?: readonly number[]): IngressRow {
   const hosts = [...new Set((ingress.spec?.rules ?? []).map((rule) => rule.host).filter((host): host is string => Boolean(host)))];
   return {
     namespace: ingress.metadata?.namespace ?? 'default',
@@ -23,8 +28,7 @@ export function ingressRow(ingress: V1Ingress, address: LoadBalancerAddress | un
     className: ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.['kubernetes.io/ingress.class'] ?? '<none>',
     hosts: hosts.length > 0 ? hosts.join(',') : '*',
     address: address?.hostname ?? address?.ip ?? '',
-    // kubectl shows 443 only when the Ingress has TLS; listen-ports annotations are not reflected there either.
-    ports: ingress.spec?.tls?.length ? '80, 443' : '80',
+    ports: ports ? [...new Set(ports)].sort((a, b) => a - b).join(', ') : ingress.spec?.tls?.length ? '80, 443' : '80',
   };
 }
 
@@ -33,5 +37,14 @@ export function renderIngressTable(rows: readonly IngressRow[]): string {
   const columns: (keyof IngressRow)[] = ['namespace', 'name', 'className', 'hosts', 'address', 'ports'];
   const all = [header, ...rows];
   const widths = columns.map((column) => Math.max(...all.map((row) => row[column].length)));
-  return all.map((row) => columns.map((column, index) => row[column].padEnd(widths[index] ?? 0)).join('   ').trimEnd()).join('\n') + '\n';
+  return (
+    all
+      .map((row) =>
+        columns
+          .map((column, index) => row[column].padEnd(widths[index] ?? 0))
+          .join('   ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

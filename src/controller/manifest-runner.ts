@@ -1,27 +1,37 @@
 /**
  * The controller loop over a manifest directory: load, translate every group, reconcile each stack
- * with the provider, and again whenever a file under the directory changes. Rounds never overlap:
- * changes during a round coalesce into one more round after it.
+ * with the provider, and again whenever the content of a file under the directory changes (the
+ * watcher, sources/manifest-watcher.ts, compares hashes, so a save of the same bytes starts no
+ * round). Rounds never overlap: changes during a round coalesce into one more round after it. A
+ * file that breaks keeps serving what it served (sources/manifest-state.ts).
  * @module
  */
-import { watch, type FSWatcher } from 'node:fs';
 import type { V1Ingress } from '@kubernetes/client-node';
 import type { Diagnostic } from '../model.js';
 import type { Logger } from '../observability/logger.js';
 import type { LoadBalancerAddress, Provider } from '../provider.js';
-import { loadManifestDirectory } from '../sources/manifests.js';
+import { scanManifestDirectory, type ManifestScan } from '../sources/manifest-scan.js';
+import { ManifestState } from '../sources/manifest-state.js';
+import { ManifestWatcher } from '../sources/manifest-watcher.js';
 import { Snapshot, type SnapshotView } from '../sources/snapshot.js';
+import { ingressesLeftToOtherClasses, type LeftToOtherClass } from '../translate/other-classes.js';
 import { translateAll, type TranslateOptions } from '../translate/index.js';
 import { ingressRow, type IngressRow } from './ingress-table.js';
 import { reconcileStack, type ReconcileOutcome } from './reconcile.js';
 
 export interface RoundReport {
   round: number;
+  /** The files (or directories) whose change started the round; empty for the first round. */
+  changed: string[];
   outcomes: ReconcileOutcome[];
   /** Diagnostics of the files and of Ingresses that belong to no group. */
   diagnostics: Diagnostic[];
   ingresses: IngressRow[];
+  /** Ingresses whose class is not ours: another controller serves them, or none does. */
+  leftToOtherClasses: LeftToOtherClass[];
   failed: boolean;
+  /** How long the round took, loading and every reconcile included. */
+  seconds: number;
 }
 
 export interface ManifestRunnerOptions {
@@ -30,8 +40,19 @@ export interface ManifestRunnerOptions {
   /** Called at the start of each round, so certificate validity is checked against the time of the round. */
   translateOptions: () => TranslateOptions;
   logger: Logger;
-  /** Quiet period after a file change before a round starts, so an editor's several writes make one round. */
+  /** Files bigger than this are not read (the CLI's --max-manifest-bytes; default 8 MiB). */
+  maxFileBytes?: number;
+  /** Quiet period after a file-system event before the directory is scanned, so an editor's several writes make one round. */
   debounceMs?: number;
+  /** The directory is scanned this often even without file-system events (the safety net). */
+  rescanMs?: number;
+  /** False: only the periodic rescan finds changes (tests of the safety net). */
+  useFileSystemEvents?: boolean;
+  /**
+   * The port a spec listener port is served on, for the table; undefined when it is not served.
+   * Default: the spec's own port, as a cloud load balancer serves it.
+   */
+  servedPort?: (specPort: number) => number | undefined;
 }
 
 export class ManifestRunner {
@@ -40,8 +61,14 @@ export class ManifestRunner {
   private rounds = 0;
   private running: Promise<RoundReport> | undefined;
   private rerun = false;
-  private watcher: FSWatcher | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private readonly state = new ManifestState();
+  private scan: ManifestScan | undefined;
+  /** Changed paths not yet taken up by a round. */
+  private readonly changes = new Set<string>();
+  private watcher: ManifestWatcher | undefined;
+  /** The rounds that changes start, one after another; each reported once. */
+  private changeRounds: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(private readonly options: ManifestRunnerOptions) {}
 
@@ -70,26 +97,69 @@ export class ManifestRunner {
     }
   }
 
-  /** Watches the directory and calls `onRound` after every round a change caused. */
-  watch(onRound: (report: RoundReport) => void): void {
-    this.watcher = watch(this.options.dir, { recursive: true }, () => {
-      clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => {
-        this.reconcile().then(onRound, (error: unknown) => this.options.logger.error({ err: error }, 'reconcile round failed'));
-      }, this.options.debounceMs ?? 150);
-    });
+  /** Watches the directory and calls `onRound` once after every round a change of content caused. */
+  async watch(onRound: (report: RoundReport) => void): Promise<void> {
+    const { dir, logger, maxFileBytes, debounceMs, rescanMs, useFileSystemEvents } = this.options;
+    this.scan ??= await this.scanDirectory();
+    this.watcher = new ManifestWatcher(
+      {
+        dir,
+        ...(maxFileBytes !== undefined && { maxFileBytes }),
+        ...(debounceMs !== undefined && { debounceMs }),
+        ...(rescanMs !== undefined && { rescanMs }),
+        ...(useFileSystemEvents !== undefined && { useFileSystemEvents }),
+        onChange: (scan, changed) => {
+          this.scan = scan;
+          for (const path of changed) this.changes.add(path);
+          this.roundsAfterChange(onRound);
+        },
+        onError: (error) => logger.error({ err: error }, 'scanning the manifest directory failed; the next scan tries again'),
+      },
+      this.scan,
+    );
+    this.watcher.start();
   }
 
   async stop(): Promise<void> {
-    this.watcher?.close();
-    clearTimeout(this.debounce);
+    this.stopping = true;
+    await this.watcher?.close();
+    await this.changeRounds;
     await this.running;
+  }
+
+  /** A change while a round runs is taken up by one more round after it (a round takes every change so far). */
+  private roundsAfterChange(onRound: (report: RoundReport) => void): void {
+    if (this.changeRounds || this.stopping) return;
+    this.changeRounds = this.roundsWhileChanged(onRound).finally(() => {
+      this.changeRounds = undefined;
+      if (this.changes.size > 0) this.roundsAfterChange(onRound);
+    });
+  }
+
+  private async roundsWhileChanged(onRound: (report: RoundReport) => void): Promise<void> {
+    while (this.changes.size > 0) {
+      try {
+        onRound(await this.reconcile());
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'reconcile round failed');
+      }
+    }
+  }
+
+  private scanDirectory(): Promise<ManifestScan> {
+    const { maxFileBytes } = this.options;
+    return scanManifestDirectory(this.options.dir, this.scan, maxFileBytes === undefined ? {} : { maxFileBytes });
   }
 
   private async round(): Promise<RoundReport> {
     const round = ++this.rounds;
-    const { logger, provider } = this.options;
-    const loaded = await loadManifestDirectory(this.options.dir);
+    const started = performance.now();
+    const { provider } = this.options;
+    // Without a watcher every round looks again; with one, the watcher's last scan is the latest.
+    if (!this.watcher || !this.scan) this.scan = await this.scanDirectory();
+    const changed = [...this.changes].sort();
+    this.changes.clear();
+    const loaded = this.state.apply(this.scan);
     this.snapshot = loaded.snapshot;
     const translated = translateAll(loaded.snapshot, this.options.translateOptions());
     const outcomes: ReconcileOutcome[] = [];
@@ -106,23 +176,35 @@ export class ManifestRunner {
     }
     for (const id of present) this.knownStacks.add(id);
 
-    for (const outcome of outcomes) {
-      const operations = outcome.plan?.operations.length ?? 0;
-      if (outcome.error) logger.error({ stack: outcome.stackId, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
-      else logger.info({ stack: outcome.stackId, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer updated' : 'load balancer in step');
-    }
-    const addresses = new Map<string, LoadBalancerAddress | undefined>();
+    const servedPort = this.options.servedPort ?? ((port: number) => port);
+    const served = new Map<string, { address: LoadBalancerAddress | undefined; ports?: number[] }>();
     for (const result of translated.results) {
-      const address = outcomes.find((outcome) => outcome.stackId === result.stackId)?.result?.address;
-      for (const member of result.members) addresses.set(`${member.namespace}/${member.name}`, address);
-      for (const member of result.leftOut) addresses.set(`${member.namespace}/${member.name}`, undefined);
+      const outcome = outcomes.find((candidate) => candidate.stackId === result.stackId);
+      const address = outcome?.result?.address;
+      const ports = result.spec?.listeners.flatMap((listener) => servedPort(listener.port) ?? []);
+      for (const member of result.members) served.set(`${member.namespace}/${member.name}`, { address, ...(ports && { ports }) });
+      for (const member of result.leftOut) served.set(`${member.namespace}/${member.name}`, { address: undefined });
     }
     const ingresses = loaded.snapshot
       .ingresses()
-      .filter((ingress: V1Ingress) => addresses.has(`${ingress.metadata?.namespace}/${ingress.metadata?.name}`))
-      .map((ingress) => ingressRow(ingress, addresses.get(`${ingress.metadata?.namespace}/${ingress.metadata?.name}`)))
+      .filter((ingress: V1Ingress) => served.has(`${ingress.metadata?.namespace}/${ingress.metadata?.name}`))
+      .map((ingress) => {
+        const entry = served.get(`${ingress.metadata?.namespace}/${ingress.metadata?.name}`);
+        return ingressRow(ingress, entry?.address, entry?.ports);
+      })
       .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
     const failed = outcomes.some((outcome) => outcome.error !== undefined);
-    return { round, outcomes, diagnostics: [...loaded.diagnostics, ...translated.diagnostics], ingresses, failed };
+    const leftToOtherClasses = ingressesLeftToOtherClasses(loaded.snapshot, this.options.translateOptions());
+    const seconds = (performance.now() - started) / 1000;
+    return { round, changed, outcomes, diagnostics: [...loaded.diagnostics, ...translated.diagnostics], ingresses, leftToOtherClasses, failed, seconds };
+  }
+}
+
+/** One log line per load balancer of a round: the operations applied, or the error. */
+export function logRound(logger: Logger, report: RoundReport): void {
+  for (const outcome of report.outcomes) {
+    const operations = outcome.plan?.operations.length ?? 0;
+    if (outcome.error) logger.error({ stack: outcome.stackId, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
+    else logger.info({ stack: outcome.stackId, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer updated' : 'load balancer in step');
   }
 }

@@ -41,9 +41,9 @@ export interface ManifestFiles {
  */
 export async function readManifestFiles(dir: string, options: ManifestReadOptions = {}): Promise<ManifestFiles> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_MANIFEST_FILE_BYTES;
-  const diagnostics: Diagnostic[] = [];
-  const paths = (await findManifestFiles(dir, diagnostics)).sort();
-  const reads = await Promise.all(paths.map((file) => readManifestFile(dir, file, maxFileBytes)));
+  const tree = await listManifestTree(dir);
+  const diagnostics = [...tree.diagnostics];
+  const reads = await Promise.all(tree.files.map((file) => readManifestFile(dir, file, maxFileBytes)));
   const files: ManifestFile[] = [];
   for (const read of reads) {
     if ('text' in read) files.push(read);
@@ -52,8 +52,19 @@ export async function readManifestFiles(dir: string, options: ManifestReadOption
   return { files, diagnostics };
 }
 
-async function findManifestFiles(root: string, diagnostics: Diagnostic[]): Promise<string[]> {
-  const found: string[] = [];
+/** What a walk of the directory found: the manifest files and the directories that hold them. */
+export interface ManifestTree {
+  /** Manifest files relative to the root, `/`-separated, sorted. */
+  files: string[];
+  /** Every directory walked, relative to the root (`''` is the root itself), for watchers. */
+  directories: string[];
+  /** Directories that could not be read (`''` is the root): what they held is unknown, not gone. */
+  unreadableDirectories: string[];
+  diagnostics: Diagnostic[];
+}
+
+export async function listManifestTree(root: string): Promise<ManifestTree> {
+  const tree: ManifestTree = { files: [], directories: [], unreadableDirectories: [], diagnostics: [] };
   // Real paths of the directories already read, so that a link back up the tree ends the walk.
   const visited = new Set<string>();
 
@@ -66,25 +77,28 @@ async function findManifestFiles(root: string, diagnostics: Diagnostic[]): Promi
       visited.add(real);
       entries = await readdir(absolute, { withFileTypes: true });
     } catch (cause) {
-      diagnostics.push(unreadable('Directory', relative || root, cause));
+      tree.diagnostics.push(unreadable('Directory', relative || root, cause));
+      tree.unreadableDirectories.push(relative);
       return;
     }
+    tree.directories.push(relative);
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const child = relative ? `${relative}/${entry.name}` : entry.name;
       const target = entry.isSymbolicLink() ? await statOrUndefined(path.join(root, child)) : entry;
       if (target?.isDirectory()) await visit(child);
       // A dangling link with a manifest name is kept, so that reading it reports the problem.
-      else if (MANIFEST_FILE.test(entry.name) && (target === undefined || target.isFile())) found.push(child);
+      else if (MANIFEST_FILE.test(entry.name) && (target === undefined || target.isFile())) tree.files.push(child);
     }
   }
 
   await visit('');
-  return found;
+  tree.files.sort();
+  return tree;
 }
 
 /** Reads at most `maxBytes` + 1 bytes, so a file that grows after its size was checked is still refused. */
-async function readManifestFile(root: string, file: string, maxBytes: number): Promise<ManifestFile | Diagnostic> {
+export async function readManifestFile(root: string, file: string, maxBytes: number = DEFAULT_MAX_MANIFEST_FILE_BYTES): Promise<ManifestFile | Diagnostic> {
   try {
     const handle = await open(path.join(root, file), 'r');
     try {

@@ -3,7 +3,7 @@
  * `kubectl apply -R -f DIR` would read them, with a diagnostic for everything it cannot use.
  * @module
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { CST, LineCounter, Parser, parseAllDocuments } from 'yaml';
 import type { Tags, YAMLError } from 'yaml';
 import type { Diagnostic, ObjectRef } from '../model.js';
 import { readManifestFiles, type ManifestReadOptions } from './manifest-files.js';
@@ -29,8 +29,7 @@ export interface ManifestLoadResult {
 const YAML_OPTIONS = {
   version: '1.1',
   prettyErrors: false,
-  customTags: (tags: Tags): Tags =>
-    tags.filter((tag) => typeof tag === 'string' || (tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp')),
+  customTags: (tags: Tags): Tags => tags.filter((tag) => typeof tag === 'string' || (tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp')),
 } as const;
 
 /**
@@ -60,7 +59,7 @@ export function parseManifestFile(text: string, file: string): ManifestObjects {
     const source = { file, document: index };
     const [firstError] = document.errors;
     if (firstError) {
-      result.diagnostics.push(parseError(source, describeYamlError(firstError, lineCounter, document.errors.length)));
+      result.diagnostics.push(parseError(source, describeYamlError(firstError, text, lineCounter, document.errors.length)));
       return;
     }
     let value: unknown;
@@ -108,10 +107,46 @@ export function addToSnapshot(snapshot: Snapshot, objects: readonly ParsedObject
   return diagnostics;
 }
 
-function describeYamlError(error: YAMLError, lineCounter: LineCounter, count: number): string {
-  const { line, col } = lineCounter.linePos(error.pos[0]);
+function describeYamlError(error: YAMLError, text: string, lineCounter: LineCounter, count: number): string {
   const more = count > 1 ? ` (and ${count - 1} more YAML error${count > 2 ? 's' : ''} in this document)` : '';
+  const opening = unclosedOpening(text, error);
+  if (opening) {
+    const { line, col } = lineCounter.linePos(opening.offset);
+    return `invalid YAML at line ${line}, column ${col}: ${opening.what} opened here is never closed${more}`;
+  }
+  const { line, col } = lineCounter.linePos(error.pos[0]);
   return `invalid YAML at line ${line}, column ${col}: ${error.message}${more}`;
+}
+
+/**
+ * An unclosed quote or flow collection is reported by the parser where it gave up looking for the
+ * end — often the end of the file. Where it opens is what the author must fix: the last one opened
+ * before the give-up point that the concrete syntax tree shows without its closing character.
+ */
+function unclosedOpening(text: string, error: YAMLError): { offset: number; what: string } | undefined {
+  const unclosed = error.code === 'MISSING_CHAR' || (error.code === 'BAD_INDENT' && /end with a [}\]]/.test(error.message));
+  if (!unclosed) return undefined;
+  let found: { offset: number; what: string } | undefined;
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document') continue;
+    CST.visit(token, (item) => {
+      for (const node of [item.key, item.value]) {
+        if (!node || node.offset >= error.pos[0]) continue;
+        const what = unclosedWhat(node);
+        if (what && (!found || node.offset > found.offset)) found = { offset: node.offset, what };
+      }
+    });
+  }
+  return found;
+}
+
+function unclosedWhat(node: CST.Token): string | undefined {
+  if (node.type === 'double-quoted-scalar' && !/(^|[^\\])(\\\\)*"$/.test(node.source.slice(1))) return 'the double-quoted value';
+  if (node.type === 'single-quoted-scalar' && (node.source.length < 2 || !node.source.endsWith("'"))) return 'the single-quoted value';
+  if (node.type === 'flow-collection' && !node.end.some((end) => end.source === '}' || end.source === ']')) {
+    return node.start.source === '{' ? 'the flow mapping "{"' : 'the flow sequence "["';
+  }
+  return undefined;
 }
 
 function parseError(source: { file: string; document: number }, message: string): Diagnostic {
