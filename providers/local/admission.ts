@@ -103,10 +103,16 @@ function withTransforms(runtime: AdmissionRuntime, route: AdmittedRoute, request
   if (!transforms || transforms.length === 0) return pass(headers);
   const result = applyTransforms(transforms, { target: forwardedRequestTarget(request), host: request.headers.host ?? '' });
   if (!result.ok) {
-    runtime.log.warn({ stack: route.stackId, port: route.specPort, priority: route.rule?.priority, status: 500, detail: result.problem }, 'a rule transform failed');
+    runtime.log.warn(
+      { stack: route.stackId, port: route.specPort, priority: route.rule?.priority, status: 500, detail: result.problem },
+      'a rule transform failed',
+    );
     return { kind: 'answer', answer: plainAnswer(500) };
   }
-  return { kind: 'pass', edits: { headers, ...(result.target !== undefined ? { target: result.target } : {}), ...(result.host !== undefined ? { host: result.host } : {}) } };
+  return {
+    kind: 'pass',
+    edits: { headers, ...(result.target !== undefined ? { target: result.target } : {}), ...(result.host !== undefined ? { host: result.host } : {}) },
+  };
 }
 
 function pass(headers: Record<string, string>): Admission {
@@ -124,7 +130,7 @@ function ownerOf(route: AdmittedRoute): OidcOwner {
  */
 export function applyEdits(request: IncomingMessage, edits: RequestEdits): void {
   for (const name of Object.keys(request.headers)) {
-    if (name.startsWith(MTLS_HEADER_PREFIX) || name.startsWith(OIDC_HEADER_PREFIX)) delete request.headers[name];
+    if (name.startsWith(MTLS_HEADER_PREFIX) || name.startsWith(OIDC_HEADER_PREFIX)) Reflect.deleteProperty(request.headers, name);
   }
   Object.assign(request.headers, edits.headers);
   if (edits.host !== undefined) request.headers.host = edits.host;
@@ -133,16 +139,17 @@ export function applyEdits(request: IncomingMessage, edits: RequestEdits): void 
 
 /** Whether a request on this port is an IdP's answer to a login the load balancer started. */
 export function isOidcCallback(protocol: string, path: string, listeners: readonly { listener: ListenerSpec }[]): boolean {
-  return protocol === 'HTTPS' && path === CALLBACK_PATH && listeners.some(({ listener }) => listenerAuthentications(listener).some((each) => each.type === 'oidc'));
+  return (
+    protocol === 'HTTPS' && path === CALLBACK_PATH && listeners.some(({ listener }) => listenerAuthentications(listener).some((each) => each.type === 'oidc'))
+  );
 }
 
 /** The OIDC configuration of a rule as now served, for a login's callback. */
 export function findOidcConfig(owner: OidcOwner, specPort: number, candidates: readonly { stackId: string; listener: ListenerSpec }[]): OidcConfig | undefined {
   if (owner.specPort !== specPort) return undefined;
   const listener = candidates.find((candidate) => candidate.stackId === owner.stackId)?.listener;
-  const authentication = owner.priority === null
-    ? listener?.defaultAuthentication
-    : listener?.rules.find((rule) => rule.priority === owner.priority)?.authentication;
+  const authentication =
+    owner.priority === null ? listener?.defaultAuthentication : listener?.rules.find((rule) => rule.priority === owner.priority)?.authentication;
   return authentication?.type === 'oidc' ? authentication : undefined;
 }
 
@@ -173,24 +180,38 @@ export interface AdmissionHandlers {
  * else when it is. A check that throws costs this request a 500 and is logged.
  */
 export function whenAdmitted(runtime: AdmissionRuntime | undefined, route: AdmittedRoute, request: IncomingMessage, handlers: AdmissionHandlers): void {
-  if (!runtime) return handlers.pass();
+  if (!runtime) {
+    handlers.pass();
+    return;
+  }
   const failed = (error: unknown): void => {
-    runtime.log.warn({ stack: route.stackId, port: route.specPort, status: 500, detail: error instanceof Error ? error.message : String(error) }, 'the checks before the rule\'s action failed');
+    runtime.log.warn(
+      { stack: route.stackId, port: route.specPort, status: 500, detail: error instanceof Error ? error.message : String(error) },
+      "the checks before the rule's action failed",
+    );
     handlers.answer(plainAnswer(500));
   };
   const settle = (admission: Admission): void => {
-    if (admission.kind === 'answer') return handlers.answer(admission.answer);
-    if (admission.kind === 'close') return handlers.close();
-    applyEdits(request, admission.edits);
-    handlers.pass();
+    switch (admission.kind) {
+      case 'answer':
+        handlers.answer(admission.answer);
+        return;
+      case 'close':
+        handlers.close();
+        return;
+      case 'pass':
+        applyEdits(request, admission.edits);
+        handlers.pass();
+    }
   };
   let admission: Admission | Promise<Admission>;
   try {
     admission = admit(runtime, route, request);
   } catch (error) {
-    return failed(error);
+    failed(error);
+    return;
   }
-  if (admission instanceof Promise) admission.then(settle, failed);
+  if (admission instanceof Promise) void admission.then(settle, failed);
   else settle(admission);
 }
 
@@ -205,7 +226,10 @@ export function answerOidcCallback(
   return runtime.oidc
     .completeLogin({ headers: request.headers, query }, (owner) => findOidcConfig(owner, specPort, candidates))
     .catch((error: unknown) => {
-      runtime.log.warn({ port: specPort, status: 500, detail: error instanceof Error ? error.message : String(error) }, 'an OIDC callback could not be answered');
+      runtime.log.warn(
+        { port: specPort, status: 500, detail: error instanceof Error ? error.message : String(error) },
+        'an OIDC callback could not be answered',
+      );
       return plainAnswer(500);
     });
 }

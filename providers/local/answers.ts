@@ -32,5 +32,7 @@ export function writeRawAnswer(socket: Duplex, answer: LocalAnswer): void {
   if (socket.destroyed) return;
   const reason = http.STATUS_CODES[answer.status] ?? '';
   const body = `${answer.status} ${reason}\n`;
-  socket.end(`HTTP/1.1 ${answer.status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${answer.status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -48,7 +48,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
   if (!response.body) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of response.body) {
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     // Leaving the loop cancels the stream: the rest is never read.
     if (size > maxBytes) return undefined;

@@ -45,12 +45,15 @@ function notesOf(spec: LoadBalancerSpec, context: FeatureContext): Note[] {
   if (spec.shieldAdvancedProtection === true) {
     notes.push({ severity: 'info', field: annotation('shield-advanced-protection'), message: 'the local load balancer has no Shield Advanced protection' });
   }
-  const authentications = spec.listeners.flatMap((listener) => [listener.defaultAuthentication, ...listener.rules.map((rule) => rule.authentication)]).filter((each): each is Authentication => each !== undefined);
+  const authentications = spec.listeners
+    .flatMap((listener) => [listener.defaultAuthentication, ...listener.rules.map((rule) => rule.authentication)])
+    .filter((each): each is Authentication => each !== undefined);
   if (authentications.some((each) => each.type === 'cognito')) {
     notes.push({
       severity: 'info',
       field: annotation('auth-idp-cognito'),
-      message: 'the local load balancer cannot log users in through Cognito (the user pool client secret is AWS\'s): rules with auth-on-unauthenticated-request allow are forwarded without user claims, the others get 401',
+      message:
+        "the local load balancer cannot log users in through Cognito (the user pool client secret is AWS's): rules with auth-on-unauthenticated-request allow are forwarded without user claims, the others get 401",
     });
   }
   for (const ref of uniqueSecretRefs(authentications)) {

@@ -26,9 +26,7 @@ export type JwtValidationConfig = Extract<Authentication, { type: 'jwt-validatio
 export const JWKS_LIMITS = { maxBytes: 150 * 1024, maxKeys: 10 } as const;
 
 export type JwtCheck =
-  | { ok: true; payload: JWTPayload }
-  | { ok: false; status: 401; wwwAuthenticate: string; detail: string }
-  | { ok: false; status: 500; detail: string };
+  { ok: true; payload: JWTPayload } | { ok: false; status: 401; wwwAuthenticate: string; detail: string } | { ok: false; status: 500; detail: string };
 
 class JwksUnavailable extends Error {
   override readonly name = 'JwksUnavailable';
@@ -80,7 +78,11 @@ export class JwtValidator {
   }
 
   private async fetchKeySet(url: string, init: { headers: Headers; signal: AbortSignal }): Promise<Response> {
-    const answer = await boundedFetch(url, { method: 'GET', headers: init.headers, signal: init.signal }, { timeoutMs: this.timeoutMs, maxBytes: JWKS_LIMITS.maxBytes });
+    const answer = await boundedFetch(
+      url,
+      { method: 'GET', headers: init.headers, signal: init.signal },
+      { timeoutMs: this.timeoutMs, maxBytes: JWKS_LIMITS.maxBytes },
+    );
     if (!answer.ok) throw new JwksUnavailable(answer.problem);
     if (answer.status !== 200) throw new JwksUnavailable(`answered ${answer.status}`);
     let keys: unknown;
@@ -116,9 +118,11 @@ export function additionalClaimsProblem(payload: JWTPayload, claims: readonly Jw
     const value = payload[claim.name];
     const wanted = new Set(claim.values);
     const matches =
-      claim.format === 'single-string' ? typeof value === 'string' && wanted.has(value)
-      : claim.format === 'string-array' ? Array.isArray(value) && value.some((item) => typeof item === 'string' && wanted.has(item))
-      : typeof value === 'string' && value.split(' ').some((word) => wanted.has(word));
+      claim.format === 'single-string'
+        ? typeof value === 'string' && wanted.has(value)
+        : claim.format === 'string-array'
+          ? Array.isArray(value) && value.some((item) => typeof item === 'string' && wanted.has(item))
+          : typeof value === 'string' && value.split(' ').some((word) => wanted.has(word));
     if (!matches) return `claim ${JSON.stringify(claim.name)} does not match (${claim.format})`;
   }
   return undefined;

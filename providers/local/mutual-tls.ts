@@ -22,7 +22,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
 import type { ListenerSpec, MutualAuthentication } from '../../src/model.js';
 
 export type MutualTlsMode = MutualAuthentication['mode'];
@@ -38,7 +38,7 @@ export interface TrustStore {
 export const MTLS_HEADER_PREFIX = 'x-amzn-mtls-';
 
 export function modeOf(listener: Pick<ListenerSpec, 'protocol' | 'mutualAuthentication'>): MutualTlsMode {
-  return listener.protocol === 'HTTPS' ? listener.mutualAuthentication?.mode ?? 'off' : 'off';
+  return listener.protocol === 'HTTPS' ? (listener.mutualAuthentication?.mode ?? 'off') : 'off';
 }
 
 /** Reads and checks the CA bundle; a problem names the file and what is wrong with it. */
@@ -98,17 +98,18 @@ export function clientCertificateHeaders(mode: MutualTlsMode, socket: Pick<TLSSo
   };
 }
 
+/** Node gives `{}` for a client that sent no certificate, whatever its types say. */
 function hasPeerCertificate(socket: Pick<TLSSocket, 'getPeerCertificate'>): boolean {
-  const certificate = socket.getPeerCertificate();
-  return certificate !== null && typeof certificate === 'object' && 'raw' in certificate && Buffer.isBuffer(certificate.raw);
+  const certificate: Partial<PeerCertificate> = socket.getPeerCertificate();
+  return Buffer.isBuffer(certificate.raw);
 }
 
 /** The leaf and its issuers as the TLS socket links them, each once (a self-signed root links to itself). */
 function presentedChain(peer: DetailedPeerCertificate): X509Certificate[] {
   const chain: X509Certificate[] = [];
   const seen = new Set<string>();
-  let current: DetailedPeerCertificate | undefined = peer;
-  while (current?.raw && !seen.has(current.fingerprint256)) {
+  let current: Partial<DetailedPeerCertificate> | undefined = peer;
+  while (current?.raw && current.fingerprint256 !== undefined && !seen.has(current.fingerprint256)) {
     seen.add(current.fingerprint256);
     chain.push(new X509Certificate(current.raw));
     current = current.issuerCertificate;
@@ -123,7 +124,11 @@ export function urlEncodePem(pem: string): string {
 
 /** Node gives a name one attribute per line, most significant first; RFC 2253 writes them in reverse, comma-separated. */
 function rfc2253(name: string): string {
-  return name.split('\n').filter((line) => line !== '').reverse().join(',');
+  return name
+    .split('\n')
+    .filter((line) => line !== '')
+    .reverse()
+    .join(',');
 }
 
 function isoSeconds(date: Date): string {

@@ -53,10 +53,7 @@ export interface OidcOwner {
   priority: number | null;
 }
 
-export type OidcOutcome =
-  | { kind: 'session'; headers: Record<string, string> }
-  | { kind: 'anonymous' }
-  | { kind: 'answer'; answer: LocalAnswer };
+export type OidcOutcome = { kind: 'session'; headers: Record<string, string> } | { kind: 'anonymous' } | { kind: 'answer'; answer: LocalAnswer };
 
 interface Session {
   sub: string;
@@ -116,10 +113,7 @@ export class OidcLogin {
   }
 
   /** The callback at /oauth2/idpresponse; `find` gives the OIDC configuration of a rule as now served. */
-  async completeLogin(
-    request: { headers: IncomingHttpHeaders; query: string },
-    find: (owner: OidcOwner) => OidcConfig | undefined,
-  ): Promise<LocalAnswer> {
+  async completeLogin(request: { headers: IncomingHttpHeaders; query: string }, find: (owner: OidcOwner) => OidcConfig | undefined): Promise<LocalAnswer> {
     const parameters = new URLSearchParams(request.query);
     const cookies = parseCookies(request.headers.cookie);
     const state = this.openState(parameters.get('state'));
@@ -127,13 +121,15 @@ export class OidcLogin {
     const nonceCookie = cookies.get(NONCE_COOKIE);
     if (nonceCookie === undefined || !sameText(nonceCookie, state.nonce)) return this.refuse('the nonce cookie does not match the state', state.owner);
     const config = find(state.owner);
-    if (!config || identityOf(config, state.owner.stackId) !== state.identity) return this.refuse('the rule that started the login is gone or its IdP changed', state.owner);
+    if (!config || identityOf(config, state.owner.stackId) !== state.identity)
+      return this.refuse('the rule that started the login is gone or its IdP changed', state.owner);
     const idpError = parameters.get('error');
     if (idpError !== null) return this.refuse(`the IdP answered error ${JSON.stringify(idpError.replace(/[^\w.-]/g, '?').slice(0, 64))}`, state.owner);
     const code = parameters.get('code');
     if (!code) return this.refuse('the callback carries no code', state.owner);
     const credentials = this.options.credentials?.get(config.clientSecretRef.namespace, config.clientSecretRef.name);
-    if (!credentials) return this.fail(`the client secret of Secret ${config.clientSecretRef.namespace}/${config.clientSecretRef.name} is not available`, state.owner);
+    if (!credentials)
+      return this.fail(`the client secret of Secret ${config.clientSecretRef.namespace}/${config.clientSecretRef.name} is not available`, state.owner);
 
     const redirectUri = callbackUrl(request.headers.host ?? '');
     if (!redirectUri) return this.refuse('the callback has no usable Host', state.owner);
@@ -146,7 +142,7 @@ export class OidcLogin {
     if (claims.claims.sub !== idToken.sub) return this.refuse('the user info endpoint names another subject than the ID token', state.owner);
 
     const session: Session = {
-      sub: String(claims.claims.sub),
+      sub: idToken.sub,
       claims: claims.claims,
       accessToken: tokens.accessToken,
       expiresAt: this.now() + config.sessionTimeoutSeconds * 1000,
@@ -200,11 +196,15 @@ export class OidcLogin {
     exchange: { clientId: string; clientSecret: string; code: string; redirectUri: string },
   ): Promise<{ ok: true; accessToken: string; idToken: string } | { ok: false; clientError: boolean; problem: string }> {
     const basic = Buffer.from(`${formEncode(exchange.clientId)}:${formEncode(exchange.clientSecret)}`).toString('base64');
-    const answer = await boundedFetch(config.tokenEndpoint, {
-      method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: exchange.code, redirect_uri: exchange.redirectUri }).toString(),
-    }, IDP_BOUNDS);
+    const answer = await boundedFetch(
+      config.tokenEndpoint,
+      {
+        method: 'POST',
+        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: exchange.code, redirect_uri: exchange.redirectUri }).toString(),
+      },
+      IDP_BOUNDS,
+    );
     if (!answer.ok) return { ok: false, clientError: false, problem: `the token endpoint ${answer.problem}` };
     if (answer.status >= 400 && answer.status < 500) return { ok: false, clientError: true, problem: `the token endpoint refused the code (${answer.status})` };
     const body = jsonObject(answer.body);
@@ -231,12 +231,17 @@ export class OidcLogin {
     return { ok: true, sub: claims.sub };
   }
 
-  private async userInfo(config: OidcConfig, accessToken: string): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; clientError: boolean; problem: string }> {
+  private async userInfo(
+    config: OidcConfig,
+    accessToken: string,
+  ): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false; clientError: boolean; problem: string }> {
     const answer = await boundedFetch(config.userInfoEndpoint, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } }, IDP_BOUNDS);
     if (!answer.ok) return { ok: false, clientError: false, problem: `the user info endpoint ${answer.problem}` };
-    if (answer.status === 401 || answer.status === 403) return { ok: false, clientError: true, problem: `the user info endpoint refused the access token (${answer.status})` };
+    if (answer.status === 401 || answer.status === 403)
+      return { ok: false, clientError: true, problem: `the user info endpoint refused the access token (${answer.status})` };
     const claims = jsonObject(answer.body);
-    if (answer.status !== 200 || !claims) return { ok: false, clientError: false, problem: `the user info endpoint answered ${answer.status} without a JSON object` };
+    if (answer.status !== 200 || !claims)
+      return { ok: false, clientError: false, problem: `the user info endpoint answered ${answer.status} without a JSON object` };
     return { ok: true, claims };
   }
 

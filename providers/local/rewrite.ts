@@ -24,9 +24,7 @@ export interface RewriteSubject {
   host: string;
 }
 
-export type RewriteResult =
-  | { ok: true; target?: string; host?: string }
-  | { ok: false; problem: string };
+export type RewriteResult = { ok: true; target?: string; host?: string } | { ok: false; problem: string };
 
 type CompiledTransform = { ok: true; pattern: RE2JS } | { ok: false; problem: string };
 
@@ -38,7 +36,10 @@ function compiledTransform(transform: Transform): CompiledTransform {
     try {
       entry = { ok: true, pattern: RE2JS.compile(transform.regex) };
     } catch (error) {
-      entry = { ok: false, problem: `${transform.type} regex ${JSON.stringify(transform.regex)} cannot be compiled by RE2 and is never applied: ${error instanceof Error ? error.message : String(error)}` };
+      entry = {
+        ok: false,
+        problem: `${transform.type} regex ${JSON.stringify(transform.regex)} cannot be compiled by RE2 and is never applied: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     compiled.set(transform, entry);
   }

@@ -51,9 +51,10 @@ export async function startJwtIssuer(): Promise<JwtIssuer> {
     jwksFetches: () => fetches,
     sign: (claims = {}) => sign(privateKey, claims),
     signWithStrangerKey: (claims = {}) => sign(stranger.privateKey, claims),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -57,25 +57,30 @@ export async function listenIdp(): Promise<ListeningIdp> {
     endpoints: { issuer, authorizationEndpoint: `${issuer}/auth`, tokenEndpoint: `${issuer}/token`, userInfoEndpoint: `${issuer}/me` },
     start(client) {
       const provider = new Provider(issuer, {
-        clients: [{
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-          redirect_uris: client.redirectUris,
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          token_endpoint_auth_method: 'client_secret_basic',
-        }],
+        clients: [
+          {
+            client_id: client.clientId,
+            client_secret: client.clientSecret,
+            redirect_uris: client.redirectUris,
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ],
         claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
         findAccount: (_context, id) => ({ accountId: id, claims: () => claimsOf(id) as { sub: string } }),
         cookies: { keys: ['test-only-cookie-signing-key'] },
+        // Lifetimes of its own, so that the library does not warn that the defaults were used.
+        ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
         features: { devInteractions: { enabled: true } },
       });
       callback = provider.callback();
     },
     tokenRequests: () => tokenRequests,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

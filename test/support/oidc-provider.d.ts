@@ -24,6 +24,7 @@ declare module 'oidc-provider' {
     claims?: Record<string, string[]>;
     findAccount?: (context: unknown, id: string) => Account | undefined | Promise<Account | undefined>;
     cookies?: { keys?: string[] };
+    ttl?: Record<string, number>;
     features?: { devInteractions?: { enabled: boolean } };
   }
 

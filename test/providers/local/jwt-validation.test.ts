@@ -9,7 +9,7 @@ import type { JwtClaim } from '../../../src/model.js';
 import { additionalClaimsProblem, bearerToken } from '../../../providers/local/jwt-validation.js';
 import { startJwtIssuer, type JwtIssuer } from '../../support/jwt-issuer.js';
 import { send } from '../../support/local-lb.js';
-import { recordingTarget, serve, simpleSpec, startProvider } from './support.js';
+import { rawExchange, recordingTarget, serve, simpleSpec, startProvider, statusOf } from './support.js';
 
 describe('additional claims and bearer tokens', () => {
   const claim = (format: JwtClaim['format'], values: string[]): JwtClaim[] => [{ format, name: 'c', values }];
@@ -64,7 +64,7 @@ describe('jwt-validation over sockets', () => {
     const response = await call(`Bearer ${token}`);
     assert.equal(response.status, 200);
     assert.equal(target.received.at(-1)?.headers.authorization, `Bearer ${token}`);
-    assert.ok(issuer.jwksFetches() >= 1, 'the key came from the issuer\'s JWKS endpoint');
+    assert.ok(issuer.jwksFetches() >= 1, "the key came from the issuer's JWKS endpoint");
   });
 
   it('refuses a request without a token: 401 with WWW-Authenticate Bearer and no error', async () => {
@@ -90,6 +90,16 @@ describe('jwt-validation over sockets', () => {
       assert.equal(target.received.length, seen);
     });
   }
+
+  it('checks WebSocket handshakes too: one without a token gets 401 and never reaches the target', async () => {
+    const seen = target.received.length;
+    const answer = await rawExchange(
+      port,
+      'GET /api/stream HTTP/1.1\r\nHost: api.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    assert.equal(statusOf(answer), 401);
+    assert.equal(target.received.length, seen);
+  });
 
   it('refuses a token that is no JWT', async () => {
     const response = await call('Bearer not-a-jwt');

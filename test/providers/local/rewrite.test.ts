@@ -14,13 +14,19 @@ describe('applyTransforms', () => {
   const host = (regex: string, replace: string): Transform => ({ type: 'host-header-rewrite', regex, replace });
 
   it('rewrites the path and query with capture groups, the first match only', () => {
-    assert.deepEqual(applyTransforms([url('^/dp/([A-Za-z0-9]+)/?$', '/product.php?id=$1')], { target: '/dp/B0123', host: 'shop.test' }), { ok: true, target: '/product.php?id=B0123' });
+    assert.deepEqual(applyTransforms([url('^/dp/([A-Za-z0-9]+)/?$', '/product.php?id=$1')], { target: '/dp/B0123', host: 'shop.test' }), {
+      ok: true,
+      target: '/product.php?id=B0123',
+    });
     assert.deepEqual(applyTransforms([url('a', 'b')], { target: '/aaa', host: 'x' }), { ok: true, target: '/baa' });
     assert.deepEqual(applyTransforms([url('^/api/(.*)$', '/v2/$1')], { target: '/api/items?page=2', host: 'x' }), { ok: true, target: '/v2/items?page=2' });
   });
 
   it('rewrites the Host name and keeps the port the client sent', () => {
-    assert.deepEqual(applyTransforms([host('^mywebsite-(.+)\\.com$', 'internal.dev.$1.myweb.com')], { target: '/', host: 'mywebsite-example.com:8443' }), { ok: true, host: 'internal.dev.example.myweb.com:8443' });
+    assert.deepEqual(applyTransforms([host('^mywebsite-(.+)\\.com$', 'internal.dev.$1.myweb.com')], { target: '/', host: 'mywebsite-example.com:8443' }), {
+      ok: true,
+      host: 'internal.dev.example.myweb.com:8443',
+    });
   });
 
   it('leaves the request as it is when nothing matches', () => {
