@@ -22,7 +22,8 @@ export function renderPlan(specs: readonly LoadBalancerSpec[], diagnostics: read
  * (8443, serves 443), `upstreamTimeoutMs` (default: the LB's idle timeout, else 60000),
  * `healthCheckTimeScale` (default 1), `maxConnections` (4096, or half the open-files limit),
  * `maxConnectionsPerListener` (2048), `clientIdleTimeoutMs` (60000), `headersTimeoutMs` (20000) and
- * `requestTimeoutMs` (300000); see settings.ts. Throws LocalSettingsError for a setting it cannot use.
+ * `requestTimeoutMs` (300000), `mtlsTrustStore` (a PEM file of CAs for mutual TLS `verify`) and
+ * `jwksTimeoutMs` (5000); see settings.ts. Throws LocalSettingsError for a setting it cannot use.
  */
 export function createProvider(options: ProviderOptions, hooks: LocalProviderHooks = {}): LocalProvider {
   return new LocalLoadBalancer(options, hooks);
