@@ -36,6 +36,8 @@ export interface ExecuteOptions {
   onOperation?: (outcome: OperationOutcome) => void | Promise<void>;
   /** Asked before each operation; false stops the plan there (leadership was lost). */
   mayMutate?: () => boolean;
+  /** Told of each call AWS accepted, with the input as sent and its answer: the provider's write-through. */
+  onSucceeded?: (operation: AwsOperation, input: CommandInput, output: unknown) => void;
 }
 
 export interface Execution {
@@ -48,8 +50,9 @@ export interface Execution {
   pending: AwsOperation[];
 }
 
-export class ApplyFailure extends Error {
-  override readonly name = 'ApplyFailure';
+/** Why an operation did not complete: what AWS or a lookup raised, or our own reason as text. */
+interface Failed {
+  cause: unknown;
 }
 
 export async function executePlan(operations: readonly AwsOperation[], options: ExecuteOptions): Promise<Execution> {
@@ -57,64 +60,54 @@ export async function executePlan(operations: readonly AwsOperation[], options: 
   const done = new Set<number>();
   const resolve: ResolveReference = async (ref) => options.references.get(ref) ?? (await options.lookup(ref));
 
-  const run = async (index: number): Promise<void> => {
+  const run = async (index: number): Promise<Failed | undefined> => {
     const operation = operations[index] as AwsOperation;
     done.add(index);
-    try {
-      await runOperation(operation, options, resolve, execution);
-    } catch (error) {
-      if (!isStillInUse(operation, error)) throw error;
-      execution.pending.push(operation);
-    }
+    const failed = await runOperation(operation, options, resolve, execution);
+    if (failed && !isStillInUse(operation, failed.cause)) return failed;
+    if (failed) execution.pending.push(operation);
     execution.outcomes.push({ operation });
     await options.onOperation?.({ operation });
+    return undefined;
   };
 
   for (let index = 0; index < operations.length; index += 1) {
     if (done.has(index)) continue;
     const operation = operations[index] as AwsOperation;
-    if (options.mayMutate && !options.mayMutate()) {
-      const message = 'stopped before this call: this replica is no longer the leader';
-      execution.outcomes.push({ operation, error: message });
-      execution.failure = { operation, error: message };
-      break;
-    }
-    try {
-      await runWithRuleRoom(index, operations, done, run);
-    } catch (error) {
-      const message = describeError(error);
-      execution.outcomes.push({ operation, error: message });
-      execution.failure = { operation, error: message };
-      break;
-    }
+    const error = options.mayMutate && !options.mayMutate()
+      ? 'stopped before this call: this replica is no longer the leader'
+      : await runWithRuleRoom(index, operations, done, run);
+    if (error === undefined) continue;
+    execution.outcomes.push({ operation, error });
+    execution.failure = { operation, error };
+    break;
   }
   return execution;
 }
 
-/** Runs operation `index`; a CreateRule over the rule quota makes room with the plan's own deletes. */
+/**
+ * Runs operation `index`; a CreateRule over the rule quota makes room with the plan's own deletes.
+ * The failure's message, or undefined when the operation ran (or was left pending).
+ */
 async function runWithRuleRoom(
   index: number,
   operations: readonly AwsOperation[],
   done: Set<number>,
-  run: (index: number) => Promise<void>,
-): Promise<void> {
+  run: (index: number) => Promise<Failed | undefined>,
+): Promise<string | undefined> {
   for (;;) {
-    try {
-      await run(index);
-      return;
-    } catch (error) {
-      if (operations[index]?.action !== 'CreateRule' || !isTooManyRules(error)) throw error;
-      done.delete(index);
-      const pendingDelete = operations.findIndex((candidate, position) => position > index && !done.has(position) && candidate.action === 'DeleteRule');
-      if (pendingDelete < 0) {
-        throw new ApplyFailure(`${error.message}: the load balancer is at its rule limit and the plan has no rule left to delete; raise the quota or lower --rule-limit`);
-      }
-      try {
-        await run(pendingDelete);
-      } catch (cause) {
-        const room = operations[pendingDelete] as AwsOperation;
-        throw new ApplyFailure(`making room for it, ${room.action} ${room.resource} failed: ${describeError(cause)}`, { cause });
-      }
+    const failed = await run(index);
+    if (!failed) return undefined;
+    if (operations[index]?.action !== 'CreateRule' || !isTooManyRules(failed.cause)) return describeError(failed.cause);
+    done.delete(index);
+    const pendingDelete = operations.findIndex((candidate, position) => position > index && !done.has(position) && candidate.action === 'DeleteRule');
+    if (pendingDelete < 0) {
+      return `${failed.cause.message}: the load balancer is at its rule limit and the plan has no rule left to delete; raise the quota or lower --rule-limit`;
+    }
+    const roomFailed = await run(pendingDelete);
+    if (roomFailed) {
+      const room = operations[pendingDelete] as AwsOperation;
+      return `making room for it, ${room.action} ${room.resource} failed: ${describeError(roomFailed.cause)}`;
     }
   }
 }
@@ -124,14 +117,14 @@ function isTooManyRules(error: unknown): error is Error {
   return error instanceof Error && (error.name === 'TooManyRulesException' || error.name === 'TooManyRules');
 }
 
-async function runOperation(operation: AwsOperation, options: ExecuteOptions, resolve: ResolveReference, execution: Execution): Promise<void> {
-  const { service, produces, secret } = operation.detail;
-  const input: CommandInput = await resolvePlaceholders(operation.detail.input, resolve);
-  if (secret) Object.assign(input, certificateMaterial(options.material, secret));
-  const output = await options.call(operation.action, () => sendOperation(options.clients, service, operation.action, input));
+async function runOperation(operation: AwsOperation, options: ExecuteOptions, resolve: ResolveReference, execution: Execution): Promise<Failed | undefined> {
+  const sent = await send(operation, options, resolve);
+  if ('cause' in sent) return sent;
+  const { input, output } = sent;
+  const { produces } = operation.detail;
   if (produces) {
     const value = valueAtPath(output, produces.outputPath);
-    if (value === undefined) throw new ApplyFailure(`${operation.action} answered without ${produces.outputPath}`);
+    if (value === undefined) return { cause: `${operation.action} answered without ${produces.outputPath}` };
     options.references.set(produces.ref, value);
   }
   if (operation.action === 'CreateLoadBalancer') {
@@ -140,11 +133,30 @@ async function runOperation(operation: AwsOperation, options: ExecuteOptions, re
   }
   if (operation.action === 'DeleteLoadBalancer' && typeof input.LoadBalancerArn === 'string') execution.deletedArns.push(input.LoadBalancerArn);
   if (operation.action === 'DeleteTargetGroup' && typeof input.TargetGroupArn === 'string') execution.deletedArns.push(input.TargetGroupArn);
+  options.onSucceeded?.(operation, input, output);
+  return undefined;
 }
 
-function certificateMaterial(material: CertificateMaterialSource, secret: { namespace: string; name: string }): CommandInput {
+/** Resolves the operation's input and sends it; what AWS or a lookup raised comes back as a value, caught here and only here. */
+async function send(operation: AwsOperation, options: ExecuteOptions, resolve: ResolveReference): Promise<{ input: CommandInput; output: unknown } | Failed> {
+  const { service, secret } = operation.detail;
+  try {
+    const input: CommandInput = await resolvePlaceholders(operation.detail.input, resolve);
+    if (secret) {
+      const material = certificateMaterial(options.material, secret);
+      if (typeof material === 'string') return { cause: material };
+      Object.assign(input, material);
+    }
+    return { input, output: await options.call(operation.action, () => sendOperation(options.clients, service, operation.action, input)) };
+  } catch (cause) {
+    return { cause };
+  }
+}
+
+/** The Secret's material as ImportCertificate takes it, or why it cannot be had. */
+function certificateMaterial(material: CertificateMaterialSource, secret: { namespace: string; name: string }): CommandInput | string {
   const found = material.get(secret.namespace, secret.name);
-  if (!found) throw new ApplyFailure(`the TLS Secret ${secret.namespace}/${secret.name} is not available to import`);
+  if (!found) return `the TLS Secret ${secret.namespace}/${secret.name} is not available to import`;
   return {
     Certificate: Buffer.from(found.certificatePem),
     PrivateKey: Buffer.from(found.privateKeyPem),
