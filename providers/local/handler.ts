@@ -53,11 +53,12 @@ export function createRequestHandler(context: HandlerContext): RequestHandler {
     const routes = context.routes();
     if (!routes) return sendError(response, 404);
     const facts = requestFacts(request);
-    if (context.admission && isOidcCallback(routes.protocol, facts.path, routes.candidates)) {
+    const chosen = chooseRoute(routes.candidates, facts);
+    // The callback path belongs to the load balancer the request reaches, when it logs users in.
+    if (context.admission && isOidcCallback(routes.protocol, facts.path, chosen ? [chosen.candidate] : routes.candidates)) {
       void answerOidcCallback(context.admission, routes.specPort, routes.candidates, request, facts.query).then((answer) => writeAnswer(response, answer));
       return;
     }
-    const chosen = chooseRoute(routes.candidates, facts);
     if (!chosen) return sendError(response, 404);
     whenAdmitted(context.admission, routeOf(routes.specPort, chosen), request, {
       pass: () => {

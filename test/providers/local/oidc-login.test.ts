@@ -102,6 +102,17 @@ describe('OIDC login against a real OpenID Connect provider', () => {
     denyRule!.authentication = oidcAuthentication(idp, 'deny');
     openRule!.authentication = oidcAuthentication(idp, 'allow');
     await applySpec(provider, spec);
+    // Another load balancer on the same port, without login: the callback path is its own.
+    await applySpec(
+      provider,
+      simpleSpec({
+        stackId: 'default/other',
+        target: { ip: '127.0.0.1', port: target.port },
+        port: 443,
+        protocol: 'HTTPS',
+        rules: [[{ field: 'host-header', values: ['other.test'] }]],
+      }),
+    );
     const port = provider.boundPort(443) ?? assert.fail('port 443 must be served');
     origin = `https://${HOST}:${port}`;
     idp.start({ ...CLIENT, redirectUris: [`${origin}/oauth2/idpresponse`] });
@@ -197,6 +208,17 @@ describe('OIDC login against a real OpenID Connect provider', () => {
     );
     assert.equal(withoutNonce.status, 401);
     assert.doesNotMatch(log.text(), new RegExp(CLIENT.clientSecret), 'the client secret is never logged');
+  });
+
+  it('leaves /oauth2/idpresponse to a load balancer on the same port that logs no one in', async () => {
+    const response = await send({
+      port: Number(new URL(origin).port),
+      path: '/oauth2/idpresponse?code=x',
+      host: 'other.test',
+      tls: { ca: [certificate.certificatePem] },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(target.received.at(-1)?.url, '/oauth2/idpresponse?code=x');
   });
 
   it('ignores a session cookie it did not seal', async () => {
