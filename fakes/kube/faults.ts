@@ -25,6 +25,8 @@ export interface RequestRecord extends RequestAttributes {
   code: number;
   /** The Content-Type of a PATCH body. */
   patchContentType?: string;
+  /** Made with the admin KubeConfig, which the authorizer does not judge. */
+  admin?: boolean;
 }
 
 /** Attributes a request must have to match; absent ones match anything. */

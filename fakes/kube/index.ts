@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { admitCreate, type AdmissionRecord } from './admission.js';
 import { FaultPlan, matchesRequest, type Authorizer, type FailOptions, type RequestMatch, type RequestRecord } from './faults.js';
 import { fakeKubeConfig, fakeKubeConfigFile } from './kubeconfig.js';
 import { createObject, deleteObject, getExisting, updateObject, type LifecycleContext } from './lifecycle.js';
@@ -18,6 +19,7 @@ import { createFakeApiServer } from './server.js';
 import { ObjectStore } from './store.js';
 import { WatchHub } from './watch.js';
 
+export type { AdmissionRecord } from './admission.js';
 export { ApiError, type KubeStatus, type StatusReason } from './errors.js';
 export type { Authorizer, FailOptions, RequestAttributes, RequestMatch, RequestRecord, Verb } from './faults.js';
 export type { KubeObject, ObjectMeta } from './object.js';
@@ -54,6 +56,8 @@ export class KubeFake {
   private readonly server: Server;
   private authorizer: Authorizer;
   private recorded: RequestRecord[] = [];
+  private readonly serviceRoutes = new Map<string, string>();
+  private admissions: AdmissionRecord[] = [];
   private address = '';
 
   constructor(options: KubeFakeOptions) {
@@ -69,9 +73,12 @@ export class KubeFake {
       lifecycle: this.lifecycle,
       watches: this.watches,
       token: this.token,
+      adminToken: `${this.token}-admin`,
       authorizer: () => this.authorizer,
       faults: this.faults,
       record: (record) => this.recorded.push(record),
+      admitCreate: (type, namespace, body) =>
+        admitCreate({ store: this.store, routes: this.serviceRoutes, record: (record) => this.admissions.push(record) }, type, namespace, body),
     });
   }
 
@@ -88,6 +95,11 @@ export class KubeFake {
 
   kubeConfig(): KubeConfig {
     return fakeKubeConfig({ server: this.url, token: this.token });
+  }
+
+  /** A KubeConfig for a cluster admin: its requests are served, recorded (`admin: true`) and admitted, never judged by the authorizer. */
+  adminKubeConfig(): KubeConfig {
+    return fakeKubeConfig({ server: this.url, token: `${this.token}-admin` });
   }
 
   kubeConfigFile(): string {
@@ -140,6 +152,19 @@ export class KubeFake {
 
   clearRequests(): void {
     this.recorded = [];
+  }
+
+  /**
+   * Where a Service's port is reached, for admission webhooks that name a service: the fake has no
+   * cluster network, so a test points it at its server on loopback (`https://127.0.0.1:PORT`).
+   */
+  routeService(namespace: string, name: string, port: number, baseUrl: string): void {
+    this.serviceRoutes.set(`${namespace}/${name}:${port}`, baseUrl);
+  }
+
+  /** Admission webhook calls so far, oldest first (creates made through the HTTP API only). */
+  admissionCalls(): AdmissionRecord[] {
+    return [...this.admissions];
   }
 
   setAuthorizer(authorize: Authorizer): void {

@@ -6,15 +6,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApiError } from './errors.js';
 import type { Authorizer, FaultPlan, RequestAttributes, RequestRecord } from './faults.js';
 import { handleRequest, type HandlerContext } from './handlers.js';
+import { asKubeObject, type KubeObject } from './object.js';
 import { qualifiedResource } from './resources.js';
-import { attributesOf, parseRoute, unroutedAttributes, verbOf } from './routes.js';
+import { attributesOf, parseRoute, unroutedAttributes, verbOf, type Route } from './routes.js';
 
 export interface ServerDependencies extends HandlerContext {
   /** The bearer token every request must carry; undefined accepts any request. */
   token: string | undefined;
+  /** A second token whose requests skip the authorizer: a cluster admin, as other actors in a test (kubectl, controllers). */
+  adminToken: string;
   authorizer: () => Authorizer;
   faults: FaultPlan;
   record: (record: RequestRecord) => void;
+  /** Mutating admission of a create (admission.ts): the object to store, or a rejection. */
+  admitCreate: (type: Route['type'], namespace: string | undefined, body: KubeObject) => Promise<KubeObject>;
 }
 
 export function createFakeApiServer(dependencies: ServerDependencies): Server {
@@ -33,9 +38,11 @@ async function serve(dependencies: ServerDependencies, request: IncomingMessage,
   const verb = route && verbOf(method, route, url.searchParams);
   const attributes = route && verb ? attributesOf(verb, route) : unroutedAttributes(method);
   const contentType = request.headers['content-type'];
+  const admin = request.headers.authorization === `Bearer ${dependencies.adminToken}`;
   const record = (code: number): void =>
     dependencies.record({
       ...attributes,
+      ...(admin ? { admin } : {}),
       method,
       path: url.pathname,
       code,
@@ -45,18 +52,21 @@ async function serve(dependencies: ServerDependencies, request: IncomingMessage,
   let retryAfterSeconds: number | undefined;
   try {
     const rawBody = await readBody(request);
-    if (dependencies.token !== undefined && request.headers.authorization !== `Bearer ${dependencies.token}`) {
+    if (dependencies.token !== undefined && !admin && request.headers.authorization !== `Bearer ${dependencies.token}`) {
       throw new ApiError({ code: 401, message: 'Unauthorized' });
     }
     if (!route) throw new ApiError({ code: 404, message: 'the server could not find the requested resource' });
     if (!verb) throw new ApiError({ code: 405, message: 'the server does not allow this method on the requested resource' });
-    if (!dependencies.authorizer()(attributes)) throw forbidden(qualifiedResource(route.type), attributes);
+    if (!admin && !dependencies.authorizer()(attributes)) throw forbidden(qualifiedResource(route.type), attributes);
     const injected = dependencies.faults.take(attributes);
     if (injected) {
       retryAfterSeconds = injected.retryAfterSeconds;
       throw injected.error;
     }
-    const reply = handleRequest(dependencies, { verb, route, query: url.searchParams, body: parseJson(rawBody), contentType }, response);
+    let body = parseJson(rawBody);
+    const created = verb === 'create' ? asKubeObject(body) : undefined;
+    if (created) body = await dependencies.admitCreate(route.type, route.namespace, created);
+    const reply = handleRequest(dependencies, { verb, route, query: url.searchParams, body, contentType }, response);
     if (!reply) {
       record(200);
       return;

@@ -1,6 +1,6 @@
 /**
  * `ingress-bridge run` against a cluster: wires the kube source, the controller, the provider, leader
- * election and the metrics and health servers, and stops them in the right order.
+ * election, the metrics and health servers and the admission webhook, and stops them in the right order.
  * @module
  */
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -16,6 +16,8 @@ import { EventRecorder, kubeEventSink } from '../controller/event-recorder.js';
 import { kubeIngressWriter, type IngressWriter } from '../controller/ingress-writer.js';
 import { KubeController } from '../controller/kube-controller.js';
 import { defaultLeaderIdentity, LeaderElector, type LeaseTimings } from '../controller/leader-election.js';
+import { startAdmissionWebhook, type AdmissionWebhook, type AdmissionWebhookOptions } from '../controller/admission-webhook.js';
+import type { KubeControllerOptions } from '../controller/kube-controller.js';
 
 export interface KubeRunRequest {
   kubeConfig: KubeConfig;
@@ -35,6 +37,10 @@ export interface KubeRunRequest {
   healthAddress: string;
   /** For tests: writes to Ingresses go here instead of the API server. */
   writer?: IngressWriter;
+  /** The admission webhook that adds readiness gates to Pods; undefined: not served. */
+  webhook?: Pick<AdmissionWebhookOptions, 'address' | 'namespace' | 'serviceName' | 'configurationName' | 'recheckMs' | 'retryMs' | 'now'>;
+  /** Readiness-gate timings (tests shorten them). */
+  readinessGates?: KubeControllerOptions['readinessGates'];
 }
 
 export interface KubeRunHandle {
@@ -43,6 +49,7 @@ export interface KubeRunHandle {
   metrics: ControllerMetrics;
   servers: ObservabilityServers;
   elector?: LeaderElector;
+  webhook?: AdmissionWebhook;
   /** Finishes the reconcile in flight, releases the Lease, closes the provider and the servers. */
   stop(): Promise<void>;
 }
@@ -94,6 +101,7 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
     ...(request.watchNamespace ? { watchNamespace: request.watchNamespace } : {}),
     concurrency: request.concurrency,
     resyncMs: request.resyncMs,
+    ...(request.readinessGates ? { readinessGates: request.readinessGates } : {}),
   });
   metrics.observeLeadership(() => leading);
   const activeController = controller;
@@ -109,13 +117,19 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
   });
   await activeController.start();
   elector?.start();
+  // After the informers synced: a webhook answering from a partial Snapshot would leave Pods ungated.
+  const webhook = request.webhook
+    ? await startAdmissionWebhook({ ...request.webhook, kubeConfig, logger, mutate: (pod, namespace) => activeController.readinessGatePatch(pod, namespace) })
+    : undefined;
   return {
     controller: activeController,
     provider,
     metrics,
     servers,
     ...(elector ? { elector } : {}),
+    ...(webhook ? { webhook } : {}),
     async stop() {
+      await webhook?.stop();
       await activeController.stop();
       elector?.stop();
       await elector?.release();

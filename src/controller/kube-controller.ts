@@ -5,7 +5,7 @@
  * Events. Only the leader reconciles; losing the Lease pauses the queue at once.
  * @module
  */
-import type { KubeConfig, V1Ingress } from '@kubernetes/client-node';
+import type { KubeConfig, V1Ingress, V1Pod } from '@kubernetes/client-node';
 import type { Diagnostic, IngressRef } from '../model.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
@@ -18,6 +18,9 @@ import { classifyIngress, groupIngresses, namedGroupKey } from '../translate/gro
 import { translate, type TranslateOptions, type TranslateResult } from '../translate/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
+import { gatesToInject, injectionEnabled, readinessGatePatch, servicesSelecting, type StackTargetGroup } from './pod-gate-injection.js';
+import { gatedTargetGroups, type JsonPatchOperation } from './pod-gates.js';
+import { kubePodStatusWriter, ReadinessGates, type PodStatusWriter } from './readiness-gates.js';
 import { reconcileStack } from './reconcile.js';
 import { WorkQueue, type BackoffPolicy, type RunOutcome } from './work-queue.js';
 
@@ -36,6 +39,8 @@ export interface KubeControllerOptions {
   backoff?: BackoffPolicy;
   /** Every known group is reconciled this often, to repair drift made outside the controller. */
   resyncMs?: number;
+  /** Pod readiness gates (when the provider reports target health): where conditions are written, how often health is polled. */
+  readinessGates?: { writer?: PodStatusWriter; pollMs?: number; orphanDelayMs?: number };
 }
 
 const ref = (ingress: V1Ingress): IngressRef => ({ namespace: ingress.metadata?.namespace ?? 'default', name: ingress.metadata?.name ?? '' });
@@ -48,9 +53,24 @@ export class KubeController {
   private synchronized = false;
   private readonly source: KubeSource;
   private readonly index: DependencyIndex;
+  /** Pod readiness gates; undefined when the provider cannot report target health. */
+  readonly gates: ReadinessGates | undefined;
 
   constructor(private readonly options: KubeControllerOptions) {
     this.index = new DependencyIndex({ snapshot: this.snapshot, classes: options.translateOptions() });
+    this.gates = options.provider.targetHealth
+      ? new ReadinessGates({
+          provider: options.provider,
+          writer: options.readinessGates?.writer ?? kubePodStatusWriter(options.kubeConfig),
+          isLeader: options.isLeader,
+          logger: options.logger,
+          currentGates: () => this.currentGates(),
+          ...(options.readinessGates?.pollMs !== undefined ? { pollMs: options.readinessGates.pollMs } : {}),
+          ...(options.readinessGates?.orphanDelayMs !== undefined ? { orphanDelayMs: options.readinessGates.orphanDelayMs } : {}),
+        })
+      : undefined;
+    const gates = this.gates;
+    if (gates) options.metrics.observeReadinessGates(() => gates.backlog());
     this.queue = new WorkQueue({
       handler: (key) => this.reconcile(key),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
@@ -89,22 +109,54 @@ export class KubeController {
   startedLeading(): void {
     this.queue.resume();
     for (const key of this.allKeys()) this.queue.enqueue(key, 'resync');
+    this.gates?.resume();
   }
 
   stoppedLeading(): void {
     this.queue.pause();
+    this.gates?.pause();
     this.options.metrics.forgetStacks();
   }
 
   /** Finishes the reconciles in flight and stops watching. */
   async stop(): Promise<void> {
     await this.queue.drain();
+    await this.gates?.stop();
     await this.source.stop();
+  }
+
+  /**
+   * For the admission webhook: the JSON patch adding the target-health readiness gates a Pod being
+   * created in `namespace` should carry (pod-gate-injection.ts), from the Snapshot as it is now.
+   */
+  readinessGatePatch(pod: V1Pod, namespace: string): JsonPatchOperation[] {
+    const namespaceObject = this.snapshot.namespace(namespace);
+    if (!injectionEnabled(namespaceObject)) return [];
+    const services = this.snapshot.list('Service').filter((service) => service.metadata?.namespace === namespace);
+    const selecting = servicesSelecting(pod, services).map((service) => service.metadata?.name ?? '');
+    const targetGroups = this.targetGroupsReaching(namespace, selecting);
+    return readinessGatePatch(pod, gatesToInject({ pod, namespace, namespaceObject, services, targetGroups }));
+  }
+
+  /** The target groups of every load balancer that reach these Services, translated from the Snapshot now. */
+  private targetGroupsReaching(namespace: string, services: readonly string[]): StackTargetGroup[] {
+    const stacks = new Set(services.flatMap((service) => this.index.groupsForService(namespace, service)));
+    const options = this.options.translateOptions();
+    return [...stacks].flatMap((stackId) => (translate(this.snapshot, stackId, options).spec?.targetGroups ?? []).map((targetGroup) => ({ stackId, targetGroup })));
+  }
+
+  /** Every readiness gate some load balancer has now: every group translated afresh (used only for gates no stack is known to have). */
+  private currentGates(): Set<string> {
+    const options = this.options.translateOptions();
+    const keys = groupIngresses(this.snapshot, options).groups.keys();
+    return new Set([...keys].flatMap((key) => gatedTargetGroups(translate(this.snapshot, key, options).spec).map((group) => group.gate)));
   }
 
   private onChange(change: SourceChange): void {
     this.options.metrics.recordInformerEvent(change.kind, change.type);
     const affected = this.index.affectedBy(change);
+    // Pods are followed from the first list on; some changes make their groups register them (readiness-gates.ts).
+    if (change.kind === 'Pod') affected.push(...(this.gates?.onPodChange(change) ?? []));
     if (!this.synchronized) return;
     // Only the leader registers targets, so only its waits mean anything.
     if ((change.kind === 'EndpointSlice' || change.kind === 'Node') && this.options.isLeader()) this.options.metrics.recordTargetChange(affected);
@@ -156,6 +208,7 @@ export class KubeController {
       }
       const address = outcome.result?.address;
       for (const ingress of members) await writer.setAddress(ingress, address);
+      this.gates?.onReconciled(key, result.spec);
       const pending = outcome.result?.pending ?? [];
       if (pending.length > 0) {
         // The cloud still holds what is left to delete: keep the finalizers that guard it and come back.

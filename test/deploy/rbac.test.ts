@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { FINALIZER } from '../../src/controller/ingress-writer.js';
@@ -20,6 +21,20 @@ import { assertNothingDenied, describeGrant, loadRbacAuthorizer, RBAC_FILE, wait
 
 const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 const CONTROLLER_NAMESPACE = 'ingress-bridge';
+const WEBHOOK_FILE = new URL('../../deploy/base/webhook.yaml', import.meta.url);
+/** The Service `api` selects the Pods `app: api`, and the namespace asks for readiness gates. */
+const GATED_NAMESPACE_YAML = `apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {ingress-bridge.io/pod-readiness-gate-inject: enabled}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: default}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+`;
 
 const web = (path: string): IngressFixture => ({
   name: 'web',
@@ -51,6 +66,8 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
       resyncMs: 60_000,
       metricsAddress: '127.0.0.1:0',
       healthAddress: '127.0.0.1:0',
+      webhook: { address: '127.0.0.1:0', namespace: CONTROLLER_NAMESPACE, serviceName: 'ingress-bridge-webhook', configurationName: 'ingress-bridge' },
+      readinessGates: { pollMs: 100 },
     });
     running.push(handle);
     return handle;
@@ -71,8 +88,10 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
     await fake.close();
   });
 
-  it('runs create, edit, status, Events, deletion and a leader handover with nothing denied', async () => {
-    apply(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'api' }) + tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) + ingressYaml(web('/api')));
+  it('runs create, edit, status, Events, readiness gates, deletion and a leader handover with nothing denied', async () => {
+    // deploy/base/webhook.yaml as kubectl would apply it: the webhook configuration, its Service and its empty Secret.
+    for (const document of parseAllDocuments(readFileSync(WEBHOOK_FILE, 'utf8'))) fake.apply(document.toJS() as KubeObject);
+    apply(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'api' }) + GATED_NAMESPACE_YAML + tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) + ingressYaml(web('/api')));
     const first = await start('first');
     const second = await start('second');
     await until(() => first.elector?.isLeader() === true || second.elector?.isLeader() === true);
@@ -83,6 +102,17 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
     assert.deepEqual(ingress()?.metadata.finalizers, [FINALIZER]);
     type Event = { involvedObject?: { name?: string }; reason?: string };
     await until(() => (fake.list('events', 'default') as Event[]).some((event) => event.involvedObject?.name === 'web' && event.reason === 'SuccessfullyReconciled'));
+
+    // A Pod created (by someone else) through the API gets its gate from the webhook, then the condition from the leader.
+    type Webhooks = { webhooks?: { clientConfig?: { caBundle?: string } }[] };
+    await until(() => (fake.get('mutatingwebhookconfigurations', undefined, 'ingress-bridge') as Webhooks | undefined)?.webhooks?.[0]?.clientConfig?.caBundle !== undefined);
+    fake.routeService(CONTROLLER_NAMESPACE, 'ingress-bridge-webhook', 443, `https://127.0.0.1:${leader.webhook?.port() ?? 0}`);
+    const created = await fake.adminKubeConfig().makeApiClient(CoreV1Api).createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'api-1', labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api' }] } } });
+    assert.equal(created.spec?.readinessGates?.length, 1, JSON.stringify(fake.admissionCalls()));
+    const gate = created.spec?.readinessGates?.[0]?.conditionType ?? '';
+    fake.patch('pods', 'default', 'api-1', { status: { podIP: '10.0.0.1', conditions: [{ type: 'ContainersReady', status: 'True' }, { type: 'Ready', status: 'False' }] } });
+    type PodStatus = { conditions?: { type?: string; status?: string }[] };
+    await until(() => ((fake.get('pods', 'default', 'api-1')?.status as PodStatus | undefined)?.conditions ?? []).some((condition) => condition.type === gate && condition.status === 'True'));
 
     apply(ingressYaml(web('/v2')));
     await until(() => JSON.stringify(cloud.served.get('default/web')?.listeners[0]?.rules).includes('/v2'));

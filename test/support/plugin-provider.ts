@@ -4,7 +4,7 @@
  * runtime tests that records every mutation with the instance that made it.
  */
 import type { Diagnostic, LoadBalancerSpec } from '../../src/model.js';
-import type { ApplyResult, Observed, Provider, ProviderOptions, ProviderPlan } from '../../src/provider.js';
+import type { ApplyResult, Observed, Provider, ProviderOptions, ProviderPlan, TargetHealthReport } from '../../src/provider.js';
 
 interface MemoryPlan extends ProviderPlan {
   desired?: LoadBalancerSpec;
@@ -58,6 +58,18 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
     },
     async delete(stack): Promise<void> {
       cloud.served.delete(stack.id);
+    },
+    /** Every target the served spec has is healthy at once; others are not registered. */
+    async targetHealth(stackId, targets): Promise<TargetHealthReport> {
+      const served = cloud.served.get(stackId);
+      const report: TargetHealthReport = new Map();
+      for (const [key, wanted] of targets) {
+        const group = served?.targetGroups.find((candidate) => candidate.key === key);
+        if (!group) continue;
+        const registered = new Set(group.targets.map((target) => `${target.id}:${target.port}`));
+        report.set(key, new Map(wanted.filter((target) => registered.has(`${target.id}:${target.port}`)).map((target) => [`${target.id}:${target.port}`, { state: 'healthy' as const }])));
+      }
+      return report;
     },
     async close(): Promise<void> {},
   };
