@@ -6,10 +6,36 @@
  * resync reads them directly instead of searching by tags (see observe.ts); `invalidate` forgets them.
  * `observe(stack, spec)` also makes the spec's lookups (subnets, discovered certificates, backend
  * security groups) so that diff can name real ids; without the spec, apply looks up subnets itself.
+ *
+ * A change costs what it touches: the provider also remembers each stack's state (observe/memory.ts),
+ * written through from the results of its own successful calls. `observe(…, { read: 'changes' })`
+ * answers from it and reads only what the change must verify (observe/changes.ts); a full observe
+ * happens when nothing is remembered, after a failed apply (the memory is dropped), and whenever the
+ * runtime asks (its resync). `applyTargets` changes only registered targets, from memory
+ * (apply/target-sync.ts).
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
-import type { ApplyOptions, ApplyResult, CertificateMaterialSource, Observed, OperationOutcome, Provider, ProviderPlan, TargetHealthReport, TargetRef } from '../../src/provider.js';
+import type {
+  ApplyOptions,
+  ApplyResult,
+  CertificateMaterialSource,
+  Observed,
+  ObserveOptions,
+  OperationOutcome,
+  Provider,
+  ProviderPlan,
+  TargetHealthReport,
+  TargetRef,
+} from '../../src/provider.js';
+import { TargetSync, type TargetGroupWanted } from './apply/target-sync.js';
+import { observeChanges } from './observe/changes.js';
+import { rememberObserved, type StackMemory, viewOf } from './observe/memory.js';
+import { writeThrough } from './observe/write-through.js';
+import { toElbv2Targets } from './plan/elbv2-shapes.js';
+import { resourceIdOf } from './plan/tags.js';
+import type { ApiBudget } from './sdk/budget.js';
+import type { AwsService } from './plan/operations.js';
 import { executePlan, type Execution } from './apply/executor.js';
 import { type AwsPlan, isAwsPlan } from './plan/aws-plan.js';
 import { planCertificates } from './plan/certificates.js';
@@ -20,7 +46,7 @@ import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
 import { type AwsObserved, isAwsObserved } from './observe/observed.js';
 import { readTargetHealth, TargetGroupArns } from './observe/target-health.js';
-import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF } from './plan/resource-ids.js';
+import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF, targetGroupId, targetGroupKeyOf } from './plan/resource-ids.js';
 import { type Call, DEFAULT_RETRY_POLICY, retryingCall, type RetryPolicy } from './sdk/retry.js';
 import { planSecurityGroups } from './plan/security-groups.js';
 import type { AwsSettings } from './settings.js';
@@ -35,6 +61,8 @@ export interface AwsProviderOptions {
   onClose?: () => void;
   /** Told after each operation an apply ran. */
   onOperation?: (outcome: OperationOutcome) => void | Promise<void>;
+  /** The budget the clients draw from: the target fast path's deregistrations take only its spare tokens. */
+  budget?: ApiBudget;
 }
 
 export class AwsApplyError extends Error {
@@ -48,22 +76,36 @@ export class AwsProvider implements Provider {
   private readonly call: Call;
   private readonly known = new Map<string, KnownArns>();
   private readonly targetGroupArns = new TargetGroupArns();
+  private readonly memory = new Map<string, StackMemory>();
+  private readonly targets: TargetSync;
 
   constructor(options: AwsProviderOptions) {
     this.options = options;
     this.settings = options.settings ?? { manageBackendSecurityGroupRules: false };
     this.call = retryingCall({ ...DEFAULT_RETRY_POLICY, ...options.retry });
+    this.targets = new TargetSync({
+      clients: options.clients,
+      call: this.call,
+      ...(options.budget && { budget: options.budget }),
+      registered: (stackId, arn) => this.memory.get(stackId)?.targetGroups.find((group) => group.description.TargetGroupArn === arn)?.targets,
+      succeeded: (stackId, operation, input) => this.writeThrough(stackId, operation.detail.service, operation.action, input, {}),
+      failed: (stackId) => this.forget(stackId),
+    });
   }
 
-  async observe(stack: Pick<Stack, 'id'>, spec?: LoadBalancerSpec): Promise<AwsObserved> {
+  async observe(stack: Pick<Stack, 'id'>, spec?: LoadBalancerSpec, options: ObserveOptions = {}): Promise<AwsObserved> {
     const { clients, clusterName } = this.options;
-    const { observed, known } = await observeStack({ clients, call: this.call, clusterName, stackId: stack.id, known: this.known.get(stack.id) });
-    this.remember(stack.id, known);
-    if (spec) {
-      const context = { clients, call: this.call, clusterName, manageBackendRules: this.settings.manageBackendSecurityGroupRules };
-      observed.lookups = await lookUpForSpec(spec, observed, context);
+    const context = { clients, call: this.call, clusterName, manageBackendRules: this.settings.manageBackendSecurityGroupRules, managedAttributes: managedAttributesOf(spec) };
+    const remembered = this.memory.get(stack.id);
+    if (spec && remembered && options.read === 'changes') {
+      const observed = await observeChanges(remembered, spec, { ...context, plan: (wanted, state) => this.diff(wanted, state) });
+      if (observed) return this.following(observed, spec);
     }
-    return observed;
+    const { observed, known } = await observeStack({ clients, call: this.call, clusterName, stackId: stack.id, known: this.known.get(stack.id), managedAttributes: context.managedAttributes });
+    this.remember(stack.id, known);
+    this.memory.set(stack.id, rememberObserved(observed));
+    if (spec) observed.lookups = await lookUpForSpec(spec, observed, context);
+    return this.following(observed, spec);
   }
 
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
@@ -108,9 +150,13 @@ export class AwsProvider implements Provider {
       lookup,
       ...(this.options.onOperation && { onOperation: this.options.onOperation }),
       ...(options.mayMutate && { mayMutate: options.mayMutate }),
+      onSucceeded: (operation, input, output) => this.writeThrough(plan.stackId, operation.detail.service, operation.action, input, output),
     });
     this.rememberApplied(plan.stackId, references, execution);
     this.targetGroupArns.rememberApplied(plan.stackId, references, execution.deletedArns);
+    // What failed may have half happened, or been refused because the memory was wrong: read it all next time.
+    if (execution.failure) this.forget(plan.stackId);
+    else this.settleMemory(plan.stackId);
     const hostname = references.get(LOAD_BALANCER_DNS_REF) ?? plan.hostname;
     return {
       ...(hostname !== undefined && { address: { hostname } }),
@@ -126,21 +172,100 @@ export class AwsProvider implements Provider {
     if (failed) throw new AwsApplyError(`deleting stack ${stack.id}: ${failed.operation.action} ${failed.operation.resource} failed: ${failed.error}`);
   }
 
+  /**
+   * The target fast path: registers and deregisters only the difference for these target groups,
+   * from memory, with no read (apply/target-sync.ts). Undefined — run a full reconcile instead — when
+   * the stack is not remembered or a group is not there yet.
+   */
+  async applyTargets(spec: LoadBalancerSpec, targetGroupKeys: readonly string[], options: ApplyOptions = {}): Promise<ApplyResult | undefined> {
+    const stackId = spec.stack.id;
+    const wanted = this.wantedTargets(spec, targetGroupKeys);
+    if (!wanted || wanted.missing) return undefined;
+    const converged = await this.targets.converge(wanted.groups, options);
+    const stopped = converged.error !== undefined && !converged.outcomes.some((outcome) => outcome.error !== undefined);
+    const outcomes = stopped ? [...converged.outcomes, { operation: { action: 'RegisterTargets', resource: stackId }, error: converged.error }] : converged.outcomes;
+    const failure = outcomes.find((outcome) => outcome.error !== undefined);
+    const hostname = this.memory.get(stackId)?.loadBalancer?.description.DNSName;
+    return {
+      ...(hostname !== undefined && { address: { hostname } }),
+      outcomes,
+      diagnostics: failure?.error !== undefined ? failureDiagnostics({ stackId, members: spec.stack.members }, { operation: failure.operation, error: failure.error }) : [],
+    };
+  }
+
+  /** What the provider remembers of a stack, as diff reads it; undefined when it remembers nothing. */
+  remembered(stackId: string): AwsObserved | undefined {
+    const memory = this.memory.get(stackId);
+    return memory && viewOf(memory);
+  }
+
   /** For readiness gates: the health of these targets, one DescribeTargetHealth per target group (observe/target-health.ts). */
   targetHealth(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport> {
     return readTargetHealth({ clients: this.options.clients, call: this.call }, this.targetGroupArns.of(stackId), targets);
   }
 
-  /** Forgets the remembered ARNs of one stack, or of all: the next observe searches by tags. */
+  /** Forgets the remembered ARNs and state of one stack, or of all: the next observe searches by tags. */
   invalidate(stackId?: string): void {
+    for (const id of stackId === undefined ? [...this.memory.keys()] : [stackId]) this.forget(id);
     if (stackId === undefined) this.known.clear();
     else this.known.delete(stackId);
   }
 
   async close(): Promise<void> {
+    await this.targets.close();
+    this.memory.clear();
     this.known.clear();
     this.targetGroupArns.clear();
     this.options.onClose?.();
+  }
+
+  /** Applies one successful call of ours to the stack's memory; a call it cannot mirror makes the next observe full. */
+  private writeThrough(stackId: string, service: AwsService, action: string, input: Record<string, unknown>, output: unknown): void {
+    const memory = this.memory.get(stackId);
+    if (memory && !writeThrough(memory, { service, action, input, output }, this.options.clusterName)) this.forget(stackId);
+  }
+
+  /** The stack's memory can no longer be trusted: the next observe reads it in full. */
+  private forget(stackId: string): void {
+    this.memory.delete(stackId);
+    this.targets.forget(stackId);
+  }
+
+  /** After an apply: a stack that holds nothing any more is forgotten; fast-path calls under way check against the new state. */
+  private settleMemory(stackId: string): void {
+    const memory = this.memory.get(stackId);
+    if (memory && !memory.loadBalancer && memory.targetGroups.length === 0 && memory.listeners.length === 0) this.memory.delete(stackId);
+    else this.targets.recheck(stackId);
+  }
+
+  /** Target groups with fast-path calls under way take the spec's targets as theirs (apply/target-sync.ts). */
+  private following(observed: AwsObserved, spec: LoadBalancerSpec | undefined): AwsObserved {
+    const wanted = spec && this.wantedTargets(spec, spec.targetGroups.map((group) => group.key));
+    if (wanted) this.targets.follow(wanted.groups);
+    return observed;
+  }
+
+  /**
+   * What the named target groups of the spec should hold, by the ARN the memory knows for each (same
+   * key and name: a group whose name changes is replaced, which only a full reconcile does).
+   * `missing` when a group is not remembered; undefined when the stack is not.
+   */
+  private wantedTargets(spec: LoadBalancerSpec, keys: readonly string[]): { groups: TargetGroupWanted[]; missing: boolean } | undefined {
+    const memory = this.memory.get(spec.stack.id);
+    if (!memory) return undefined;
+    const groups: TargetGroupWanted[] = [];
+    let missing = false;
+    for (const key of keys) {
+      const group = spec.targetGroups.find((candidate) => candidate.key === key);
+      const remembered = group && memory.targetGroups.find((candidate) => targetGroupKeyOf(resourceIdOf(candidate.tags)) === key && candidate.description.TargetGroupName === group.name);
+      const arn = remembered?.description.TargetGroupArn;
+      if (!group || arn === undefined) {
+        missing = true;
+        continue;
+      }
+      groups.push({ stackId: spec.stack.id, arn, resource: targetGroupId(key), targets: toElbv2Targets(group.targets, group.targetType) });
+    }
+    return { groups, missing };
   }
 
   private remember(stackId: string, known: KnownArns): void {
@@ -161,7 +286,14 @@ export class AwsProvider implements Provider {
   }
 }
 
-function failureDiagnostics(plan: AwsPlan, failure: NonNullable<Execution['failure']>): Diagnostic[] {
+/** Which target groups' attributes observe must read: those whose spec lists one (all, without a spec). */
+function managedAttributesOf(spec: LoadBalancerSpec | undefined): (key: string | undefined) => boolean {
+  if (!spec) return () => true;
+  const managed = new Set(spec.targetGroups.filter((group) => Object.keys(group.attributes).length > 0).map((group) => group.key));
+  return (key) => key !== undefined && managed.has(key);
+}
+
+function failureDiagnostics(plan: Pick<AwsPlan, 'stackId' | 'members'>, failure: { operation: { action: string; resource: string }; error: string }): Diagnostic[] {
   const what = `${failure.operation.action} ${failure.operation.resource}`;
   return plan.members.map((member) => ({
     severity: 'error',

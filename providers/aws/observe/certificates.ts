@@ -75,7 +75,8 @@ export async function observeCertificates(
   return observed;
 }
 
-function observedCertificate(arn: string, tagList: readonly Tag[], clusterName: string, stackId: string): ObservedCertificate | undefined {
+/** The certificate as this stack sees it, from its tags; undefined when it is not one this cluster imported. */
+export function observedCertificate(arn: string, tagList: readonly Tag[], clusterName: string, stackId: string): ObservedCertificate | undefined {
   const tags = new Map(tagList.map((tag) => [tag.Key ?? '', tag.Value ?? '']));
   const resource = tags.get(RESOURCE_TAG);
   if (!arn || tags.get(CLUSTER_TAG) !== clusterName || !tags.has(SECRET_TAG) || !resource?.startsWith(CERTIFICATE_RESOURCE_PREFIX)) return undefined;

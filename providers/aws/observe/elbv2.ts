@@ -19,6 +19,7 @@ import {
   type Rule,
   type Tag,
   type TargetGroup,
+  type TargetGroupAttribute,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isNotFound } from '../sdk/errors.js';
 import type { AwsClients } from '../sdk/clients.js';
@@ -126,20 +127,30 @@ export async function describeTags(reader: Elbv2Reader, arns: readonly string[])
   return tags;
 }
 
-/** A target group's attributes and registered targets: one call each, the API has no batch form. */
+/**
+ * A target group's registered targets and, when `withAttributes`, its attributes: one call each, the
+ * API has no batch form. Attributes are read only for groups whose spec manages one (diff compares
+ * only the keys the spec lists), which halves the reads of a stack whose groups keep the defaults.
+ */
 export async function describeTargetGroupDetails(
   reader: Elbv2Reader,
   group: TargetGroup,
   tags: Tag[],
+  withAttributes = true,
 ): Promise<ObservedTargetGroup> {
   const arn = group.TargetGroupArn ?? '';
   const [attributes, health] = await Promise.all([
-    reader.call('DescribeTargetGroupAttributes', () =>
-      reader.clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
-    ),
+    withAttributes ? describeTargetGroupAttributes(reader, arn) : [],
     reader.call('DescribeTargetHealth', () => reader.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))),
   ]);
-  return { description: group, attributes: attributes.Attributes ?? [], tags, targets: health.TargetHealthDescriptions ?? [] };
+  return { description: group, attributes, tags, targets: health.TargetHealthDescriptions ?? [] };
+}
+
+export async function describeTargetGroupAttributes(reader: Elbv2Reader, arn: string): Promise<TargetGroupAttribute[]> {
+  const output = await reader.call('DescribeTargetGroupAttributes', () =>
+    reader.clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
+  );
+  return output.Attributes ?? [];
 }
 
 /** A listener's rules and, for HTTPS, its certificate list; tags are filled in by the caller. */

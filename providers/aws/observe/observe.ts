@@ -13,9 +13,11 @@
  * T target groups and R rules:
  *   DescribeLoadBalancers 1 + DescribeLoadBalancerAttributes 1 + DescribeListeners 1
  *   + DescribeRules L + DescribeListenerCertificates H + DescribeTargetGroups 1
- *   + DescribeTargetGroupAttributes T + DescribeTargetHealth T + DescribeTags ⌈(1+L+T+R)/20⌉
+ *   + DescribeTargetGroupAttributes A + DescribeTargetHealth T + DescribeTags ⌈(1+L+T+R)/20⌉
  *   + the certificate and security-group observers' own reads (and the spec's lookups, cached for
  *   minutes: see lookups.ts).
+ * where A counts the target groups whose spec manages an attribute (diff compares only the keys a
+ * spec lists, so the others' attributes are not read when observe is given the spec).
  * That is the minimum for seeing every property the provider manages: each read is the only API that
  * returns its part (rules, listener certificates, attributes and registered targets have no
  * multi-resource form), the by-ARN describes take all ARNs in one call, and DescribeTags takes 20
@@ -41,7 +43,8 @@ import {
 import { isNotFound } from '../sdk/errors.js';
 import type { Call } from '../sdk/retry.js';
 import { observeSecurityGroups } from './security-groups.js';
-import { CLUSTER_TAG, isOwnedBy, STACK_TAG } from '../plan/tags.js';
+import { targetGroupKeyOf } from '../plan/resource-ids.js';
+import { CLUSTER_TAG, isOwnedBy, resourceIdOf, STACK_TAG } from '../plan/tags.js';
 
 /** The stack's load balancer and target groups by ARN, as last seen or created. */
 export interface KnownArns {
@@ -56,6 +59,8 @@ export interface ObserveOptions {
   stackId: string;
   /** ARNs remembered from the last observe or apply of this stack. */
   known?: KnownArns;
+  /** Whether to read the attributes of the target group with this key (default: every group's). */
+  managedAttributes?: (key: string | undefined) => boolean;
 }
 
 export interface ObserveResult {
@@ -66,10 +71,11 @@ export interface ObserveResult {
 export async function observeStack(options: ObserveOptions): Promise<ObserveResult> {
   const reader: Elbv2Reader = { clients: options.clients, call: options.call };
   const remembered = options.known;
-  let elbv2 = remembered && hasAny(remembered) ? await readRemembered(reader, options, remembered) : undefined;
+  const managed = options.managedAttributes ?? (() => true);
+  let elbv2 = remembered && hasAny(remembered) ? await readRemembered(reader, options, remembered, managed) : undefined;
   if (!elbv2) {
     const found = await findByTags(options);
-    elbv2 = await readStack(reader, found, found.tags);
+    elbv2 = await readStack(reader, found, found.tags, managed);
   }
   const [certificates, securityGroups] = await Promise.all([
     options.call('observeCertificates', () => observeCertificates(options.clients, options.clusterName, options.stackId)),
@@ -120,9 +126,9 @@ async function findByTags(options: ObserveOptions): Promise<FoundArns> {
 }
 
 /** The remembered ARNs read directly; undefined when one is gone or not ours any more. */
-async function readRemembered(reader: Elbv2Reader, options: ObserveOptions, known: KnownArns): Promise<ElbState | undefined> {
+async function readRemembered(reader: Elbv2Reader, options: ObserveOptions, known: KnownArns, managed: (key: string | undefined) => boolean): Promise<ElbState | undefined> {
   try {
-    const state = await readStack(reader, known, new Map());
+    const state = await readStack(reader, known, new Map(), managed);
     const ours = (tags: Tag[]): boolean => isOwnedBy(tags, options.clusterName, options.stackId);
     const lost =
       (known.loadBalancerArn !== undefined && !(state.loadBalancer && ours(state.loadBalancer.tags))) ||
@@ -137,7 +143,7 @@ async function readRemembered(reader: Elbv2Reader, options: ObserveOptions, know
 
 type ElbState = Pick<AwsObserved, 'loadBalancer' | 'listeners' | 'targetGroups'>;
 
-async function readStack(reader: Elbv2Reader, arns: KnownArns, knownTags: Map<string, Tag[]>): Promise<ElbState> {
+async function readStack(reader: Elbv2Reader, arns: KnownArns, knownTags: Map<string, Tag[]>, managed: (key: string | undefined) => boolean): Promise<ElbState> {
   const [description, groups] = await Promise.all([
     arns.loadBalancerArn ? describeLoadBalancer(reader, arns.loadBalancerArn) : undefined,
     describeTargetGroups(reader, arns.targetGroupArns),
@@ -165,11 +171,15 @@ async function readStack(reader: Elbv2Reader, arns: KnownArns, knownTags: Map<st
     ...(loadBalancer && { loadBalancer }),
     // A listener on our load balancer that lacks our tags is someone else's: never touched.
     listeners: listeners.filter((listener) => stackOwner !== undefined && ownerOf(listener.tags) === stackOwner),
-    targetGroups: await Promise.all(groups.map((group: TargetGroup) => describeTargetGroupDetails(reader, group, tagsOf(group.TargetGroupArn)))),
+    targetGroups: await Promise.all(groups.map((group: TargetGroup) => {
+      const tags = tagsOf(group.TargetGroupArn);
+      return describeTargetGroupDetails(reader, group, tags, managed(targetGroupKeyOf(resourceIdOf(tags))));
+    })),
   };
 }
 
-function ownerOf(tags: readonly Tag[]): string | undefined {
+/** Cluster and stack of a resource's ownership tags, as one comparable value. */
+export function ownerOf(tags: readonly Tag[]): string | undefined {
   const cluster = tags.find((tag) => tag.Key === CLUSTER_TAG)?.Value;
   const stack = tags.find((tag) => tag.Key === STACK_TAG)?.Value;
   return cluster !== undefined && stack !== undefined ? `${cluster}\u0000${stack}` : undefined;

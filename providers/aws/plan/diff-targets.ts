@@ -48,7 +48,8 @@ export function planTargets(options: {
   return { register: batched('RegisterTargets', toRegister), deregister: batched('DeregisterTargets', toDeregister) };
 }
 
-function targetKey(target: TargetDescription): string {
+/** A target as the registration calls name it: its id and port. */
+export function targetKey(target: TargetDescription): string {
   return `${target.Id ?? ''}:${target.Port ?? ''}`;
 }
 

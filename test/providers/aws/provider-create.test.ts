@@ -62,7 +62,8 @@ describe('AWS provider: create, resync, restart, delete', () => {
     const plan = await planNow(provider, STACK, spec);
     assert.deepEqual(actionsOf(plan), []);
     assert.deepEqual(world.fake.mutatingCalls(), []);
-    // One listener (HTTP), two target groups, two rules: 1+1+1 + L(1) + H(0) + 1 + T(2) + T(2) + ⌈(1+1+2+2)/20⌉(1),
+    // One listener (HTTP), two target groups (no attribute managed), two rules:
+    // 1+1+1 + L(1) + H(0) + 1 + A(0) + T(2) + ⌈(1+1+2+2)/20⌉(1),
     // then GetResources for certificates and DescribeSecurityGroups + DescribeSecurityGroupRules.
     assert.deepEqual(world.fake.callCounts(), {
       'elbv2:DescribeLoadBalancers': 1,
@@ -70,7 +71,6 @@ describe('AWS provider: create, resync, restart, delete', () => {
       'elbv2:DescribeListeners': 1,
       'elbv2:DescribeRules': 1,
       'elbv2:DescribeTargetGroups': 1,
-      'elbv2:DescribeTargetGroupAttributes': 2,
       'elbv2:DescribeTargetHealth': 2,
       'elbv2:DescribeTags': 1,
       'tagging:GetResources': 1,
