@@ -105,6 +105,10 @@ export function clusterFlags(): Option[] {
     flag('--retry-period <seconds>', 'leader election: how often to try to acquire or renew').default('2'),
     flag('--concurrency <n>', 'groups reconciled at once').default('4'),
     flag('--resync-period <seconds>', 'every group is reconciled this often to repair drift').default('600'),
+    flag('--webhook-address <host:port>', 'HTTPS admission webhook that gives Pods their readiness gates; empty turns it off').default(':9443'),
+    flag('--webhook-service <name>', 'the Service the webhook configuration calls; its certificates are kept in the Secret <name>-tls').default('ingress-bridge-webhook'),
+    flag('--webhook-namespace <ns>', 'namespace of the webhook Service and its Secret (default: --namespace)'),
+    flag('--webhook-configuration <name>', 'the MutatingWebhookConfiguration whose caBundle the controller writes').default('ingress-bridge'),
   ]);
 }
 
@@ -188,6 +192,10 @@ export interface RunFlagValues extends TranslationFlagValues, ProviderFlagValues
   resyncPeriod: string;
   metricsAddress: string;
   healthAddress: string;
+  webhookAddress: string;
+  webhookService: string;
+  webhookNamespace?: string;
+  webhookConfiguration: string;
 }
 
 function integer(value: string, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -245,6 +253,8 @@ export async function toClusterRunOptions(values: RunFlagValues) {
   if (timingProblem) throw new ConfigError(`leader election: ${timingProblem}`);
   checkListenAddress(values.metricsAddress, '--metrics-address');
   checkListenAddress(values.healthAddress, '--health-address');
+  const webhookAddress = values.webhookAddress.trim();
+  if (webhookAddress !== '') checkListenAddress(webhookAddress, '--webhook-address');
   return {
     kubeConfig: loadKubeConfig({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) }),
     namespace: values.namespace,
@@ -254,5 +264,8 @@ export async function toClusterRunOptions(values: RunFlagValues) {
     resyncMs: seconds(values.resyncPeriod, '--resync-period'),
     metricsAddress: values.metricsAddress,
     healthAddress: values.healthAddress,
+    ...(webhookAddress !== ''
+      ? { webhook: { address: webhookAddress, namespace: values.webhookNamespace ?? values.namespace, serviceName: values.webhookService, configurationName: values.webhookConfiguration } }
+      : {}),
   };
 }

@@ -29,6 +29,8 @@ export interface LocalProvider extends Provider {
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): LocalPlan;
   /** The port this machine listens on for a spec listener port; undefined when none is open. */
   boundPort(specPort: number): number | undefined;
+  /** What this balancer's own health checks say about these targets (readiness gates). */
+  targetHealth(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport>;
   /** The public key of the ES256 key that signs X-Amzn-Oidc-Data (made when the provider starts). */
   userClaimsKey(): UserClaimsKey;
 }

@@ -21,12 +21,13 @@ const spec: LoadBalancerSpec = onlySpec(translateYaml(
 const [apiGroup] = gatedTargetGroups(spec);
 const GATE = targetHealthGate('default/shop', { key: 'default/api:80/ip', service: { namespace: 'default', name: 'api', port: 80 } });
 
+/** A Pod as the Snapshot holds it: wire JSON, so times are strings where client-node's type says Date. */
 function pod(name: string, fields: { ip?: string; gates?: string[]; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[]; namespace?: string; deleting?: boolean; status?: false } = {}): V1Pod {
-  return {
+  return <V1Pod>(<unknown>{
     metadata: { name, namespace: fields.namespace ?? 'default', resourceVersion: '42', ...(fields.deleting ? { deletionTimestamp: new Date(0) } : {}) },
     spec: { containers: [], readinessGates: (fields.gates ?? [GATE]).map((conditionType) => ({ conditionType })) },
     ...(fields.status === false ? {} : { status: { ...(fields.ip ? { podIP: fields.ip } : {}), ...(fields.conditions ? { conditions: fields.conditions } : {}) } }),
-  };
+  });
 }
 
 describe('the gated target groups of a spec', () => {
