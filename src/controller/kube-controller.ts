@@ -77,7 +77,7 @@ export class KubeController {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onRun: (report) => {
         if (report.convergenceMs !== undefined) options.metrics.recordConvergence(report.convergenceMs / 1000);
-        options.metrics.recordStackRun({ stack: report.key, outcome: report.outcome, failures: report.failures, followedChange: report.convergenceMs !== undefined });
+        options.metrics.recordStackRun({ stack: report.key, outcome: report.outcome, failures: report.failures, durationMs: report.durationMs });
         if (report.outcome === 'retry') options.logger.warn({ stack: report.key, failures: report.failures, retryInMs: report.retryInMs }, 'reconcile will be retried');
       },
     });
@@ -158,8 +158,8 @@ export class KubeController {
     // Pods are followed from the first list on; some changes make their groups register them (readiness-gates.ts).
     if (change.kind === 'Pod') affected.push(...(this.gates?.onPodChange(change) ?? []));
     if (!this.synchronized) return;
-    // Only the leader registers targets, so only its waits mean anything.
-    if ((change.kind === 'EndpointSlice' || change.kind === 'Node') && this.options.isLeader()) this.options.metrics.recordTargetChange(affected);
+    // Only the leader reconciles, so only its record of changes means anything.
+    if (this.options.isLeader()) this.options.metrics.recordStackChange(change.kind, affected);
     if (change.kind === 'Ingress' && change.type !== 'delete') this.reportRejected(change.object);
     // An Ingress that holds our finalizer names the group that must let it go, even while translate
     // rejects it — unless the change is only our own status or finalizer write.

@@ -10,6 +10,7 @@
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DriftDetector } from './drift.js';
 import { WaitingSince } from './waiting-since.js';
 
 /** `skipped`: nothing to do for the key (e.g. not leader, or the stack is not ours). */
@@ -41,8 +42,7 @@ export interface StackRun {
   outcome: 'done' | 'retry';
   /** Consecutive failed runs of the stack, this one included; 0 after a done run. */
   failures: number;
-  /** A change in the cluster asked for this run; false for a resync (periodic, at start, on taking the lead). */
-  followedChange: boolean;
+  durationMs: number;
 }
 
 /** Pods whose target-health readiness gate is not yet True, as the readiness-gate tracker sees them. */
@@ -72,6 +72,7 @@ export class ControllerMetrics {
   private readonly targetWaits = new WaitingSince();
   /** Operations the last run of each stack applied, read when the work queue reports the run. */
   private readonly appliedOperations = new Map<string, number>();
+  private readonly drift = new DriftDetector();
   private readonly now: () => number;
   private queueDepth: () => number = () => 0;
   private leading: () => boolean = () => false;
@@ -186,10 +187,16 @@ export class ControllerMetrics {
     this.informerEvents.inc({ kind, type });
   }
 
-  /** Stacks affected by an EndpointSlice or Node change: their targets wait until the stack's next done run. */
-  recordTargetChange(stacks: Iterable<string>): void {
+  /**
+   * A change from the cluster and the stacks it affects, on the leader. After an EndpointSlice or
+   * Node change, the stacks' targets wait until a run that started after it is done.
+   */
+  recordStackChange(kind: InformerKind, stacks: Iterable<string>): void {
     const at = this.now();
-    for (const stack of stacks) this.targetWaits.start(stack, at);
+    for (const stack of stacks) {
+      this.drift.noteChange(stack, at);
+      if (kind === 'EndpointSlice' || kind === 'Node') this.targetWaits.start(stack, at);
+    }
   }
 
   /** How many operations a reconcile of `stack` applied; the run's report decides whether that was drift. */
@@ -198,8 +205,8 @@ export class ControllerMetrics {
   }
 
   /**
-   * A finished run: the stack's failure series, the end of its targets' wait, and drift — a done run
-   * that no change asked for but that had to change the cloud.
+   * A finished run: the stack's failure series, the end of its targets' wait, and whether it
+   * repaired drift (drift.ts decides).
    */
   recordStackRun(run: StackRun): void {
     const labels = { stack: run.stack };
@@ -207,10 +214,13 @@ export class ControllerMetrics {
     else this.stackFailures.remove(labels);
     const operations = this.appliedOperations.get(run.stack) ?? 0;
     this.appliedOperations.delete(run.stack);
+    const finishedAt = this.now();
+    const startedAt = finishedAt - run.durationMs;
+    if (this.drift.noteRun(run.stack, { outcome: run.outcome, startedAt, operations })) this.driftRepairs.inc(labels);
     if (run.outcome !== 'done') return;
-    const waitedMs = this.targetWaits.resolve(run.stack, this.now());
+    // A change that came in while the run read the Snapshot may have missed it: that wait goes on.
+    const waitedMs = this.targetWaits.resolve(run.stack, finishedAt, startedAt);
     if (waitedMs !== undefined) this.targetRegistration.observe(waitedMs / 1000);
-    if (!run.followedChange && operations > 0) this.driftRepairs.inc(labels);
   }
 
   /** Leadership lost: the new leader reports the stacks now; this replica's view of them would only go stale. */
@@ -218,6 +228,7 @@ export class ControllerMetrics {
     this.stackFailures.reset();
     this.targetWaits.clear();
     this.appliedOperations.clear();
+    this.drift.clear();
   }
 
   /** Read at scrape time from the readiness-gate tracker. */

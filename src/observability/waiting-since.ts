@@ -13,10 +13,13 @@ export class WaitingSince {
     if (!this.since.has(key)) this.since.set(key, at);
   }
 
-  /** The wait that ended, in milliseconds; undefined when the key was not waiting. */
-  resolve(key: string, at: number): number | undefined {
+  /**
+   * The wait that ended, in milliseconds; undefined when the key was not waiting, or when its wait
+   * began after `startedBy` (what resolves it may not have seen its event, so the wait goes on).
+   */
+  resolve(key: string, at: number, startedBy = at): number | undefined {
     const started = this.since.get(key);
-    if (started === undefined) return undefined;
+    if (started === undefined || started > startedBy) return undefined;
     this.since.delete(key);
     return Math.max(0, at - started);
   }

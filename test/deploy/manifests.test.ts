@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import type { V1ClusterRoleBinding, V1Deployment, V1IngressClass, V1PodDisruptionBudget, V1Role, V1RoleBinding, V1SecurityContext, V1ServiceAccount } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -145,7 +145,7 @@ describe('the Kubernetes manifests in deploy/', () => {
 });
 
 describe('the kustomizations in deploy/', () => {
-  type Kustomization = { resources?: string[]; patches?: { path?: string }[]; images?: { name?: string }[] };
+  type Kustomization = { resources?: string[]; components?: string[]; patches?: { path?: string }[]; images?: { name?: string }[]; configMapGenerator?: unknown[] };
   const base = readYamlDocuments('base/kustomization.yaml')[0] as Kustomization;
   const overlay = readYamlDocuments('overlays/example/kustomization.yaml')[0] as Kustomization;
 
@@ -178,7 +178,11 @@ describe('the kustomizations in deploy/', () => {
     assert.match(renderedContainer.image ?? '', /\.dkr\.ecr\..*\/ingress-bridge:/);
     const parsed = await parseRunArgs(expandArgs(renderedContainer.args ?? [], renderedContainer.env ?? [], namespace));
     assert.ok(parsed.ok && parsed.values.region === renderedContainer.env?.find((variable) => variable.name === 'AWS_REGION')?.value, 'region flag and AWS_REGION agree');
-    assert.equal(objects.filter((object) => object.kind !== 'Namespace').length, documents.filter((document) => document.file.startsWith('base/') && document.kind !== 'Kustomization' && document.kind !== 'Namespace').length);
+    // Everything the base and the overlay's components declare, and the ConfigMaps they generate.
+    const sources = ['base/', ...(overlay.components ?? []).map((component) => `${relative(DEPLOY_DIR, join(DEPLOY_DIR, 'overlays/example', component))}/`)];
+    const declared = documents.filter((document) => sources.some((source) => document.file.startsWith(source)) && !['Kustomization', 'Component', 'Namespace'].includes(document.kind));
+    const generated = documents.filter((document) => document.kind === 'Component' && sources.some((source) => document.file.startsWith(source))).flatMap((document) => (document.object as Kustomization).configMapGenerator ?? []);
+    assert.equal(objects.filter((object) => object.kind !== 'Namespace').length, declared.length + generated.length);
   });
 });
 
