@@ -5,6 +5,7 @@
  */
 import type { V1Ingress } from '@kubernetes/client-node';
 import type { LoadBalancerAddress } from '../provider.js';
+import { LEGACY_CLASS_ANNOTATION } from '../translate/ingress-class.js';
 
 export interface IngressRow {
   namespace: string;
@@ -25,7 +26,7 @@ export function ingressRow(ingress: V1Ingress, address: LoadBalancerAddress | un
   return {
     namespace: ingress.metadata?.namespace ?? 'default',
     name: ingress.metadata?.name ?? '',
-    className: ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.['kubernetes.io/ingress.class'] ?? '<none>',
+    className: ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION] ?? '<none>',
     hosts: hosts.length > 0 ? hosts.join(',') : '*',
     address: address?.hostname ?? address?.ip ?? '',
     ports: ports ? [...new Set(ports)].sort((a, b) => a - b).join(', ') : ingress.spec?.tls?.length ? '80, 443' : '80',

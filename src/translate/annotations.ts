@@ -18,7 +18,7 @@ import {
 } from './annotation-settings.js';
 import { findUnsupported } from './annotation-unsupported.js';
 import { escapeControls, quote, reject, type Parsed } from './annotation-values.js';
-import { diagnostic } from './diagnostics.js';
+import { annotationKeyField, diagnostic } from './diagnostics.js';
 
 type Scope = 'Ingress' | 'Service';
 
@@ -76,10 +76,6 @@ function emptyTargetGroupAnnotations(): TargetGroupAnnotations {
   return { healthCheck: {}, targetGroupAttributes: {}, tags: {} };
 }
 
-function fieldOf(key: string): string {
-  return `metadata.annotations[${escapeControls(JSON.stringify(key))}]`;
-}
-
 const TARGET_GROUP_KEYS = new Set(TARGET_GROUP_SETTINGS.map((entry) => entry.key));
 const INGRESS_KEYS = new Set(INGRESS_SETTINGS.map((entry) => entry.key));
 
@@ -109,13 +105,13 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
     const prefix = [OWN_PREFIX, ALB_PREFIX].find((candidate) => key.startsWith(candidate));
     if (prefix === undefined) continue;
     if (typeof value !== 'string') {
-      reading.diagnostics.push(diagnostic(object, fieldOf(key), 'error', `${escapeControls(key)} must be a string; ignored`));
+      reading.diagnostics.push(diagnostic(object, annotationKeyField(key), 'error', `${escapeControls(key)} must be a string; ignored`));
       continue;
     }
     const entry: Entry = { suffix: key.slice(prefix.length), key, shown: escapeControls(key), value };
     const ignored = ignoredBecause(entry.suffix, entry.shown, scope);
     if (ignored !== undefined) {
-      reading.diagnostics.push(diagnostic(object, fieldOf(key), 'warning', ignored));
+      reading.diagnostics.push(diagnostic(object, annotationKeyField(key), 'warning', ignored));
       continue;
     }
     const earlier = reading.entries.get(entry.suffix);
@@ -126,7 +122,7 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
     const winner = reading.entries.get(suffix);
     if (winner === undefined || winner.value === loser.value) continue;
     reading.diagnostics.push(
-      diagnostic(object, fieldOf(winner.key), 'warning',
+      diagnostic(object, annotationKeyField(winner.key), 'warning',
         `${winner.shown} (${quote(winner.value)}) and ${loser.shown} (${quote(loser.value)}) are both set and differ; ` +
           `using ${winner.shown}`),
     );
@@ -135,7 +131,7 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
 }
 
 function report(reading: Reading, entry: Entry, outcome: Parsed<boolean>): void {
-  const field = fieldOf(entry.key);
+  const field = annotationKeyField(entry.key);
   if (!outcome.ok) {
     reading.diagnostics.push(
       diagnostic(reading.object, field, 'error', `${entry.shown} has an invalid value ${quote(entry.value)}: ${outcome.problem}`),
@@ -181,7 +177,7 @@ function checkHealthCheckTimeout(reading: Reading, target: TargetGroupAnnotation
   if (timeoutSeconds < intervalSeconds) return;
   delete target.healthCheck.timeoutSeconds;
   reading.diagnostics.push(
-    diagnostic(reading.object, fieldOf(timeout.key), 'error',
+    diagnostic(reading.object, annotationKeyField(timeout.key), 'error',
       `${timeout.key} (${timeoutSeconds}) must be less than ${interval.key} (${intervalSeconds})`),
   );
 }
@@ -193,7 +189,7 @@ function checkOneWebAcl(reading: Reading, target: IngressAnnotations): void {
   if (!arn || !name || target.webAcl === undefined) return;
   if (target.webAcl.kind === 'name') delete target.webAcl;
   reading.diagnostics.push(
-    diagnostic(reading.object, fieldOf(name.key), 'error', `${name.shown} and ${arn.shown} are both set; set one of them (${name.shown} is not used)`),
+    diagnostic(reading.object, annotationKeyField(name.key), 'error', `${name.shown} and ${arn.shown} are both set; set one of them (${name.shown} is not used)`),
   );
 }
 
@@ -203,7 +199,7 @@ function checkInboundCidrsUsed(reading: Reading, target: IngressAnnotations): vo
   const groups = reading.entries.get('security-groups');
   if (!inbound || !groups || target.inboundCidrs === undefined || target.securityGroups === undefined) return;
   reading.diagnostics.push(
-    diagnostic(reading.object, fieldOf(inbound.key), 'warning',
+    diagnostic(reading.object, annotationKeyField(inbound.key), 'warning',
       `${inbound.key} is ignored because ${groups.key} names the security groups; open those groups to the CIDRs instead`),
   );
 }

@@ -2,6 +2,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Diagnostic, IngressRef, ObjectRef, Severity } from '../model.js';
 import { ALB_PREFIX, OWN_PREFIX } from './annotation-types.js';
+import { escapeControls } from './annotation-values.js';
 
 export function objectRef(kind: string, object: KubernetesObject): ObjectRef {
   const namespace = object.metadata?.namespace;
@@ -28,5 +29,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export function annotationField(object: KubernetesObject, key: string): string {
   const annotations = object.metadata?.annotations ?? {};
   const prefix = `${OWN_PREFIX}${key}` in annotations || !(`${ALB_PREFIX}${key}` in annotations) ? OWN_PREFIX : ALB_PREFIX;
-  return `metadata.annotations["${prefix}${key}"]`;
+  return annotationKeyField(`${prefix}${key}`);
+}
+
+/** The field of one annotation key, whole (prefix included), as every diagnostic names it. */
+export function annotationKeyField(key: string): string {
+  return `metadata.annotations[${escapeControls(JSON.stringify(key))}]`;
 }

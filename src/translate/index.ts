@@ -5,6 +5,7 @@
  */
 import type { CertificateSpec, Diagnostic, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
+import { OWN_PREFIX } from './annotation-types.js';
 import { translateWithinBoundary } from './boundary.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
@@ -181,8 +182,8 @@ function assembleSpec(
   };
 }
 
-/** Tag keys under our prefix mark what the controller owns; users cannot set them. */
-const RESERVED_TAG_PREFIX = 'ingress-bridge.io/';
+/** Tag keys under our own prefix (the annotations') mark what the controller owns; users cannot set them. */
+const RESERVED_TAG_PREFIX = OWN_PREFIX;
 
 /** Tags merge across members; on a clash the earlier member's value stays and the later one is told. */
 function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnostic[]): Record<string, string> {

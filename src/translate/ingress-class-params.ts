@@ -16,7 +16,7 @@ import type { Diagnostic, ObjectRef } from '../model.js';
 import { OWN_API_GROUP, type IngressClassParams, type IngressClassParamsSpec } from '../sources/snapshot.js';
 import { OWN_PREFIX, type IngressAnnotations } from './annotation-types.js';
 import { parseIngressAnnotations } from './annotations.js';
-import { diagnostic, hasErrors, objectRef } from './diagnostics.js';
+import { annotationKeyField, diagnostic, hasErrors, objectRef } from './diagnostics.js';
 
 export const PARAMS_KIND = 'IngressClassParams';
 /** Set by the API server on every Namespace (Kubernetes 1.21+); present here even without the Namespace object. */
@@ -98,11 +98,11 @@ function checkSpec(spec: IngressClassParamsSpec, ref: ObjectRef): { value: Omit<
     const value = text(spec);
     if (value === undefined) continue;
     annotations[`${OWN_PREFIX}${annotation}`] = value;
-    fieldOfAnnotation.set(`metadata.annotations["${OWN_PREFIX}${annotation}"]`, `spec.${field}`);
+    fieldOfAnnotation.set(annotationKeyField(`${OWN_PREFIX}${annotation}`), `spec.${field}`);
   }
   if (spec.group?.name !== undefined) {
     annotations[`${OWN_PREFIX}group.name`] = spec.group.name;
-    fieldOfAnnotation.set(`metadata.annotations["${OWN_PREFIX}group.name"]`, 'spec.group.name');
+    fieldOfAnnotation.set(annotationKeyField(`${OWN_PREFIX}group.name`), 'spec.group.name');
   }
   const parsed = parseIngressAnnotations(annotations, ref);
   for (const entry of parsed.diagnostics) {
