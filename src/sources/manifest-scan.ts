@@ -10,6 +10,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../model.js';
@@ -27,6 +28,8 @@ interface FileStamp {
   fingerprint: string;
   /** Read again at the next scan whatever its fingerprint says. */
   racy: boolean;
+  /** When its content or metadata last changed, in epoch milliseconds (0: unknown). */
+  changedMs: number;
 }
 
 export type ScannedFile = FileStamp & ({ hash: string; text: string } | { problem: Diagnostic });
@@ -34,8 +37,10 @@ export type ScannedFile = FileStamp & ({ hash: string; text: string } | { proble
 export interface ScannedDirectory {
   /** Relative to the root, `''` for the root itself. */
   path: string;
-  /** Device and inode: a directory removed and created again under the same name is a new one to watch. */
+  /** Device, inode and birth time: a directory removed and created again under the same name is a new one to watch. */
   identity: string;
+  /** When an entry was last added, removed or renamed, in epoch milliseconds (0: unknown). */
+  changedMs: number;
 }
 
 export interface ManifestScan {
@@ -59,12 +64,12 @@ export async function scanManifestDirectory(dir: string, previous: ManifestScan 
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_MANIFEST_FILE_BYTES;
   const now = options.now ?? Date.now;
   const tree = await listManifestTree(dir);
-  const directories = await Promise.all(tree.directories.map(async (relative) => ({ path: relative, identity: await identityOf(path.join(dir, relative)) })));
+  const directories = await Promise.all(tree.directories.map(async (relative) => ({ path: relative, ...(await identityOf(path.join(dir, relative))) })));
   const scanned = await Promise.all(
     tree.files.map(async (file): Promise<ScannedFile> => {
       const stamp = await stampOf(dir, file, now());
       const before = previous?.files.get(file);
-      if (before && stamp.fingerprint !== '' && before.fingerprint === stamp.fingerprint && !before.racy) return before;
+      if (before && stamp.fingerprint !== '' && before.fingerprint === stamp.fingerprint && !before.racy) return { ...before, changedMs: stamp.changedMs };
       // Stat'ed before the read: a write after the stat changes the fingerprint, so the next scan reads it.
       const read = await readManifestFile(dir, file, maxBytes);
       if ('text' in read) return { ...stamp, hash: hashOf(read.text), text: read.text };
@@ -112,18 +117,23 @@ async function stampOf(dir: string, file: string, nowMs: number): Promise<FileSt
   try {
     const stats = await stat(path.join(dir, file), { bigint: true });
     const fingerprint = [stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':');
-    const changedMs = Number(stats.ctimeNs > stats.mtimeNs ? stats.ctimeNs : stats.mtimeNs) / 1e6;
-    return { path: file, fingerprint, racy: nowMs - changedMs < RACY_WINDOW_MS };
+    const changedMs = changedMsOf(stats);
+    return { path: file, fingerprint, racy: nowMs - changedMs < RACY_WINDOW_MS, changedMs };
   } catch {
-    return { path: file, fingerprint: '', racy: true };
+    return { path: file, fingerprint: '', racy: true, changedMs: 0 };
   }
 }
 
-async function identityOf(directory: string): Promise<string> {
+async function identityOf(directory: string): Promise<{ identity: string; changedMs: number }> {
   try {
     const stats = await stat(directory, { bigint: true });
-    return `${stats.dev}:${stats.ino}`;
+    // The birth time too: a directory removed and made again often gets the freed inode number back.
+    return { identity: `${stats.dev}:${stats.ino}:${stats.birthtimeNs}`, changedMs: changedMsOf(stats) };
   } catch {
-    return '';
+    return { identity: '', changedMs: 0 };
   }
+}
+
+function changedMsOf(stats: BigIntStats): number {
+  return Number(stats.ctimeNs > stats.mtimeNs ? stats.ctimeNs : stats.mtimeNs) / 1e6;
 }

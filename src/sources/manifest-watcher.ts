@@ -9,6 +9,11 @@
  * creations of its entries; directories created later get their own watcher at the next scan.
  * Editors' swap and backup files (`.x.swp`, `x~`, `4913`) start a scan but are no manifests, so they
  * change nothing; a save that writes the same bytes changes nothing either.
+ *
+ * A change is reported once it has settled: every file it concerns (or, for a file gone, its
+ * directory) unchanged for the quiet period. A scan can land between the truncation and the write
+ * of an in-place save, or between the delete and the create of another editor's; what it saw then
+ * is never applied, so a save never takes a load balancer down for a moment.
  * @module
  */
 import { watch, type FSWatcher } from 'node:fs';
@@ -17,11 +22,16 @@ import { changedPaths, scanManifestDirectory, type ManifestScan, type ScannedDir
 
 export const DEFAULT_DEBOUNCE_MS = 100;
 export const DEFAULT_RESCAN_MS = 2000;
+/** A file written without pause for longer than this many quiet periods is taken as it is. */
+const SETTLE_LIMIT = 20;
 
 export interface ManifestWatcherOptions {
   dir: string;
   maxFileBytes?: number;
-  /** Quiet period after a file-system event before the scan, so an editor's several writes make one change. */
+  /**
+   * Quiet period after a file-system event before the scan, so an editor's several writes make one
+   * change; a change is reported only once its files have been this long unchanged.
+   */
   debounceMs?: number;
   /** The directory is scanned this often even without events. */
   rescanMs?: number;
@@ -41,6 +51,8 @@ export class ManifestWatcher {
   private scanning: Promise<void> | undefined;
   private scanAgain = false;
   private closed = false;
+  /** When a scan first found a change that had not settled yet. */
+  private unsettledSince: number | undefined;
 
   /** `initial` is the scan the caller already acted on: changes are reported against it. */
   constructor(
@@ -101,8 +113,15 @@ export class ManifestWatcher {
         this.options.maxFileBytes === undefined ? {} : { maxFileBytes: this.options.maxFileBytes },
       );
       if (this.closed) return;
-      this.syncWatchers(next.directories);
+      // A file written into a new directory between the walk and its watcher has no event: look once more.
+      if (this.syncWatchers(next.directories) > 0) this.scanAgain = true;
       const changed = changedPaths(this.last, next);
+      if (changed.length > 0 && !this.settled(next, changed)) {
+        clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => this.scanNow(), this.quietMs());
+        return;
+      }
+      this.unsettledSince = undefined;
       this.last = next;
       if (changed.length > 0) this.options.onChange(next, changed);
     } catch (error) {
@@ -110,9 +129,34 @@ export class ManifestWatcher {
     }
   }
 
-  /** One watcher per directory of the tree; a directory gone or replaced loses or renews its watcher. */
-  private syncWatchers(directories: readonly ScannedDirectory[]): void {
-    if (this.options.useFileSystemEvents === false || this.closed) return;
+  private quietMs(): number {
+    return this.options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  }
+
+  /** Whether every changed file (or the directory of one gone) has been quiet long enough, or it has waited its limit. */
+  private settled(next: ManifestScan, changed: readonly string[]): boolean {
+    const now = Date.now();
+    const quiet = this.quietMs();
+    const directories = new Map(next.directories.map((directory) => [directory.path, directory.changedMs]));
+    // A file gone: the nearest directory still there changed when it went (or when its own directory did).
+    const lastChange = (changedPath: string): number => {
+      const file = next.files.get(changedPath);
+      if (file) return file.changedMs;
+      for (let parent = path.posix.dirname(changedPath); ; parent = path.posix.dirname(parent)) {
+        const changedMs = directories.get(parent === '.' ? '' : parent);
+        if (changedMs !== undefined) return changedMs;
+        if (parent === '.' || parent === '/') return 0;
+      }
+    };
+    if (changed.every((changedPath) => now - lastChange(changedPath) >= quiet)) return true;
+    this.unsettledSince ??= now;
+    return now - this.unsettledSince >= SETTLE_LIMIT * quiet;
+  }
+
+  /** One watcher per directory of the tree; a directory gone or replaced loses or renews its watcher. Returns how many were added. */
+  private syncWatchers(directories: readonly ScannedDirectory[]): number {
+    if (this.options.useFileSystemEvents === false || this.closed) return 0;
+    let added = 0;
     const wanted = new Map(directories.map((directory) => [directory.path, directory.identity]));
     for (const [relative, watched] of this.watchers) {
       if (wanted.get(relative) === watched.identity) continue;
@@ -130,9 +174,11 @@ export class ManifestWatcher {
           this.onEvent();
         });
         this.watchers.set(relative, { identity, watcher });
+        added += 1;
       } catch {
         // Gone between the scan and now: the next scan sees it gone, or back.
       }
     }
+    return added;
   }
 }
