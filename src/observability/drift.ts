@@ -41,7 +41,8 @@ export class DriftDetector {
       return false;
     }
     const since = history.previousDoneStartedAt;
-    const repaired = run.operations > 0 && since !== undefined && !history.previousFailed && (history.lastChangeAt === undefined || history.lastChangeAt < since);
+    const repaired =
+      run.operations > 0 && since !== undefined && !history.previousFailed && (history.lastChangeAt === undefined || history.lastChangeAt < since);
     history.previousDoneStartedAt = run.startedAt;
     history.previousFailed = false;
     return repaired;

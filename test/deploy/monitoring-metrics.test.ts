@@ -52,12 +52,14 @@ describe('the metrics the monitoring component reads, on a running controller', 
   let rbac: RbacAuthorizer;
   let handle: KubeRunHandle;
   const cloud = createMemoryCloud();
-  const until = (condition: () => boolean | Promise<boolean>, what: string): Promise<void> => waitUnlessDenied(rbac, condition as () => boolean, 8000).catch((error: unknown) => {
-    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  const until = (condition: () => boolean | Promise<boolean>, what: string): Promise<void> =>
+    waitUnlessDenied(rbac, condition as () => boolean, 8000).catch((error: unknown) => {
+      throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    });
   const metrics = async (): Promise<string> => (await fetch(`${handle.servers.metricsUrl}/metrics`)).text();
   const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'fixture.yaml').objects) fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    for (const parsed of parseManifestFile(yaml, 'fixture.yaml').objects)
+      fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...(parsed.object as Record<string, unknown>) } as KubeObject);
   };
 
   before(async () => {
@@ -92,11 +94,17 @@ describe('the metrics the monitoring component reads, on a running controller', 
 
   it('records a failing stack, target registration lag and a drift repair', async () => {
     await until(() => cloud.served.has('default/web'), 'default/web applied');
-    await waitFor(async () => samples(await metrics(), 'ingress_bridge_stack_reconcile_failures').has('{stack="default/broken"}'), 'the failing stack has a failure series');
+    await waitFor(
+      async () => samples(await metrics(), 'ingress_bridge_stack_reconcile_failures').has('{stack="default/broken"}'),
+      'the failing stack has a failure series',
+    );
 
     apply(serviceYaml({ name: 'api', endpoints: ['10.0.0.1', '10.0.0.2'] }));
     await until(() => cloud.served.get('default/web')?.targetGroups[0]?.targets.length === 2, 'the new endpoint registered');
-    await waitFor(async () => (samples(await metrics(), 'ingress_bridge_target_registration_lag_seconds_count').get('') ?? 0) >= 1, 'a registration lag observed');
+    await waitFor(
+      async () => (samples(await metrics(), 'ingress_bridge_target_registration_lag_seconds_count').get('') ?? 0) >= 1,
+      'a registration lag observed',
+    );
 
     const served = cloud.served.get('default/web');
     assert.ok(served);

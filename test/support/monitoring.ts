@@ -42,7 +42,13 @@ export function alertRules(rule: PrometheusRule = prometheusRule()): AlertRule[]
 export interface Dashboard {
   uid: string;
   title: string;
-  panels: { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; targets?: { expr: string; datasource?: unknown }[] }[];
+  panels: {
+    id: number;
+    type: string;
+    title: string;
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets?: { expr: string; datasource?: unknown }[];
+  }[];
   templating: { list: { name: string; query?: unknown; definition?: string }[] };
 }
 
@@ -104,7 +110,11 @@ export function markdownAnchors(relativePath: string): Set<string> {
   const text = readFileSync(join(REPO_ROOT, relativePath), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
   const anchors = new Set<string>();
   for (const match of text.matchAll(/^#{1,6} (.+)$/gm)) {
-    const slug = (match[1] as string).trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = (match[1] as string)
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     let anchor = slug;
     for (let n = 1; anchors.has(anchor); n++) anchor = `${slug}-${n}`;
     anchors.add(anchor);
