@@ -70,7 +70,7 @@ interface Lane {
   done: OperationOutcome[];
 }
 
-export class TargetSyncError extends Error {
+class TargetSyncError extends Error {
   override readonly name = 'TargetSyncError';
 }
 
@@ -88,9 +88,11 @@ export class TargetSync {
    */
   async converge(groups: readonly TargetGroupWanted[], options: { mayMutate?: () => boolean } = {}): Promise<{ outcomes: OperationOutcome[]; error?: string }> {
     if (options.mayMutate) this.mayMutate = options.mayMutate;
-    const lanes = groups.map((group) => this.want(group));
+    const lanes = groups.map((group) => this.laneFor(group));
     const marks = lanes.map((lane) => lane.done.length);
-    const settled = await Promise.allSettled(lanes.map((lane) => this.whenRegistered(lane)));
+    const registered = lanes.map((lane) => this.whenRegistered(lane));
+    for (const lane of lanes) this.pump(lane);
+    const settled = await Promise.allSettled(registered);
     const outcomes = lanes.flatMap((lane, index) => lane.done.slice(marks[index]));
     const failure = settled.find((result) => result.status === 'rejected');
     return failure ? { outcomes, error: describe(failure.reason) } : { outcomes };
@@ -101,7 +103,7 @@ export class TargetSync {
    * so a call that lands after the apply's own is corrected, not left to the next resync.
    */
   follow(groups: readonly TargetGroupWanted[]): void {
-    for (const group of groups) if (this.lanes.has(group.arn)) this.want(group);
+    for (const group of groups) if (this.lanes.has(group.arn)) this.pump(this.laneFor(group));
   }
 
   /** The stack's memory changed under the groups (a full apply or observe): each checks again what it still has to do. */
@@ -124,23 +126,21 @@ export class TargetSync {
     await Promise.all([...this.inFlight]);
   }
 
-  private want(group: TargetGroupWanted): Lane {
+  /** The group's lane, wanting the group's targets from now on. */
+  private laneFor(group: TargetGroupWanted): Lane {
     let lane = this.lanes.get(group.arn);
     if (!lane) {
       lane = { stackId: group.stackId, arn: group.arn, resource: group.resource, wanted: new Map(), awaitingSpare: false, waiters: [], done: [] };
       this.lanes.set(group.arn, lane);
     }
     lane.wanted = new Map(group.targets.map((target) => [targetKey(target), target]));
-    this.pump(lane);
     return lane;
   }
 
+  /** Settles once the lane's targets wanted now are registered; pump decides. */
   private whenRegistered(lane: Lane): Promise<void> {
     const keys = [...lane.wanted.keys()];
-    return new Promise((resolve, reject) => {
-      lane.waiters.push({ keys, resolve, reject });
-      this.settleWaiters(lane);
-    });
+    return new Promise((resolve, reject) => lane.waiters.push({ keys, resolve, reject }));
   }
 
   /** Starts whatever calls the group needs and has none in flight for; drops the lane once it is in step and idle. */
