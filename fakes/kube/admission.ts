@@ -120,26 +120,22 @@ function namespaceLabels(store: ObjectStore, namespace: string): Record<string, 
 }
 
 /** metav1.LabelSelector: an empty or absent selector selects everything. */
-export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return true;
   const byLabel = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  const byExpression = (selector.matchExpressions ?? []).every(({ key = '', operator, values = [] }) => {
-    const value = labels[key];
-    switch (operator) {
-      case 'In':
-        return value !== undefined && values.includes(value);
-      case 'NotIn':
-        return value === undefined || !values.includes(value);
-      case 'Exists':
-        return value !== undefined;
-      case 'DoesNotExist':
-        return value === undefined;
-      default:
-        return false;
-    }
-  });
+  const byExpression = (selector.matchExpressions ?? []).every(
+    ({ key = '', operator = '', values = [] }) => SELECTOR_OPERATORS[operator]?.(labels[key], values) ?? false,
+  );
   return byLabel && byExpression;
 }
+
+/** metav1.LabelSelectorRequirement's operators; an unknown one selects nothing. */
+const SELECTOR_OPERATORS: Readonly<Record<string, (value: string | undefined, values: readonly string[]) => boolean>> = {
+  In: (value, values) => value !== undefined && values.includes(value),
+  NotIn: (value, values) => value === undefined || !values.includes(value),
+  Exists: (value) => value !== undefined,
+  DoesNotExist: (value) => value === undefined,
+};
 
 interface WebhookAnswer {
   allowed: boolean;
@@ -147,7 +143,13 @@ interface WebhookAnswer {
   patched?: KubeObject;
 }
 
-async function callWebhook(options: AdmissionOptions, webhook: MutatingWebhook, type: ResourceType, namespace: string | undefined, object: KubeObject): Promise<WebhookAnswer> {
+async function callWebhook(
+  options: AdmissionOptions,
+  webhook: MutatingWebhook,
+  type: ResourceType,
+  namespace: string | undefined,
+  object: KubeObject,
+): Promise<WebhookAnswer> {
   const target = resolveTarget(options.routes, webhook);
   const uid = randomUUID();
   const gvk = { group: type.group, version: type.version, kind: type.kind };
@@ -156,7 +158,11 @@ async function callWebhook(options: AdmissionOptions, webhook: MutatingWebhook, 
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
     request: {
-      uid, kind: gvk, resource: gvr, requestKind: gvk, requestResource: gvr,
+      uid,
+      kind: gvk,
+      resource: gvr,
+      requestKind: gvk,
+      requestResource: gvr,
       ...(object.metadata.name ? { name: object.metadata.name } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       operation: 'CREATE',
@@ -168,13 +174,17 @@ async function callWebhook(options: AdmissionOptions, webhook: MutatingWebhook, 
     },
   };
   const answer = await postJson(target, review, (webhook.timeoutSeconds ?? 10) * 1000);
-  const response = isJsonObject(answer) && answer.apiVersion === 'admission.k8s.io/v1' && answer.kind === 'AdmissionReview' && isJsonObject(answer.response) ? answer.response : undefined;
+  const response =
+    isJsonObject(answer) && answer.apiVersion === 'admission.k8s.io/v1' && answer.kind === 'AdmissionReview' && isJsonObject(answer.response)
+      ? answer.response
+      : undefined;
   if (!response) throw new Error('the webhook answered with no admission.k8s.io/v1 AdmissionReview response');
   if (response.uid !== uid) throw new Error(`expected response.uid="${uid}", got "${String(response.uid)}"`);
   if (response.allowed !== true) return { allowed: false };
   if (response.patch === undefined) return { allowed: true };
   if (response.patchType !== 'JSONPatch') throw new Error(`unsupported patchType ${JSON.stringify(response.patchType)}`);
-  const operations: unknown = JSON.parse(Buffer.from(String(response.patch), 'base64').toString('utf8'));
+  if (typeof response.patch !== 'string') throw new Error('the patch must be a base64 string');
+  const operations: unknown = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
   const patched = asKubeObject(applyJsonPatch(object, operations));
   if (!patched) throw new Error('the patch did not leave an object');
   return { allowed: true, patched };
@@ -224,7 +234,10 @@ function postJson(target: WebhookTarget, body: unknown, timeoutMs: number): Prom
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          if ((response.statusCode ?? 0) !== 200) return reject(new Error(`the webhook answered HTTP ${response.statusCode ?? 0}`));
+          if ((response.statusCode ?? 0) !== 200) {
+            reject(new Error(`the webhook answered HTTP ${response.statusCode ?? 0}`));
+            return;
+          }
           try {
             resolve(JSON.parse(text) as unknown);
           } catch {
@@ -242,6 +255,9 @@ function postJson(target: WebhookTarget, body: unknown, timeoutMs: number): Prom
 
 /** The certificate must name the service's DNS name (a route's loopback address is not what it is checked for). */
 function checkIdentity(serverName: string, certificate: { subjectaltname?: string }): Error | undefined {
-  const names = (certificate.subjectaltname ?? '').split(', ').filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4));
+  const names = (certificate.subjectaltname ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4));
   return names.includes(serverName) ? undefined : new Error(`x509: certificate is valid for ${names.join(', ') || 'no DNS name'}, not ${serverName}`);
 }

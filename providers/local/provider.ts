@@ -100,7 +100,7 @@ export class LocalLoadBalancer implements LocalProvider {
   }
 
   /** For readiness gates: what this balancer's own health checks say (targets start healthy: health.ts). */
-  async targetHealth(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport> {
+  targetHealth(stackId: string, targets: ReadonlyMap<string, readonly TargetRef[]>): Promise<TargetHealthReport> {
     const report: TargetHealthReport = new Map();
     const served = this.stacks.get(stackId);
     for (const [key, wanted] of targets) {
@@ -115,7 +115,7 @@ export class LocalLoadBalancer implements LocalProvider {
       }
       report.set(key, health);
     }
-    return report;
+    return Promise.resolve(report);
   }
 
   async close(): Promise<void> {

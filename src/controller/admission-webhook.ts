@@ -60,12 +60,18 @@ export async function startAdmissionWebhook(options: AdmissionWebhookOptions): P
   const attempt = async (): Promise<void> => {
     try {
       const material = await tls.start();
-      if (stopped) return tls.stop();
+      if (stopped) {
+        tls.stop();
+        return;
+      }
       server = await startWebhookServer({ address: options.address, certificate: material, mutate: options.mutate, logger: options.logger });
       options.logger.info({ address: options.address, port: server.port() }, 'admission webhook serving');
     } catch (error) {
       tls.stop();
-      options.logger.error({ err: error, retryInMs: options.retryMs ?? 30_000 }, 'admission webhook not serving: no certificates yet; Pods get no readiness gates meanwhile');
+      options.logger.error(
+        { err: error, retryInMs: options.retryMs ?? 30_000 },
+        'admission webhook not serving: no certificates yet; Pods get no readiness gates meanwhile',
+      );
       if (stopped) return;
       retry = setTimeout(() => void attempt(), options.retryMs ?? 30_000);
       retry.unref();

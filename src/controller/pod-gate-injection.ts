@@ -52,7 +52,9 @@ export function gatesToInject(inputs: InjectionInputs): string[] {
   const selecting = new Set(servicesSelecting(inputs.pod, inputs.services).map((service) => service.metadata?.name ?? ''));
   const existing = new Set((inputs.pod.spec?.readinessGates ?? []).map((gate) => gate.conditionType));
   const gates = inputs.targetGroups
-    .filter(({ targetGroup }) => targetGroup.targetType === 'ip' && targetGroup.service.namespace === inputs.namespace && selecting.has(targetGroup.service.name))
+    .filter(
+      ({ targetGroup }) => targetGroup.targetType === 'ip' && targetGroup.service.namespace === inputs.namespace && selecting.has(targetGroup.service.name),
+    )
     .map(({ stackId, targetGroup }) => targetHealthGate(stackId, targetGroup))
     .filter((gate) => !existing.has(gate));
   return [...new Set(gates)].sort();

@@ -51,7 +51,7 @@ export function pendingGates(groups: readonly GatedTargetGroup[], podsWithGate: 
   const pending: PendingGate[] = [];
   for (const group of groups) {
     for (const pod of podsWithGate(group.gate)) {
-      if (pod.metadata?.namespace !== group.namespace || pod.metadata?.deletionTimestamp || !carriesGate(pod, group.gate)) continue;
+      if (pod.metadata?.namespace !== group.namespace || pod.metadata.deletionTimestamp || !carriesGate(pod, group.gate)) continue;
       if (conditionOf(pod, group.gate)?.status === 'True') continue;
       const ip = pod.status?.podIP;
       const targets = ip ? group.targets.filter((target) => target.ip === ip).map((target) => ({ id: target.id, port: target.port })) : [];
@@ -67,7 +67,7 @@ export function healthQuery(pending: readonly PendingGate[]): Map<string, Target
   for (const entry of pending) {
     for (const target of entry.targets) {
       let targets = query.get(entry.targetGroupKey);
-      if (!targets) query.set(entry.targetGroupKey, (targets = new Map()));
+      if (!targets) query.set(entry.targetGroupKey, (targets = new Map<string, TargetRef>()));
       targets.set(`${target.id}:${target.port}`, target);
     }
   }
@@ -87,7 +87,9 @@ export interface DesiredCondition {
 export function desiredCondition(pending: PendingGate, report: TargetHealthReport): DesiredCondition | undefined {
   const group = report.get(pending.targetGroupKey);
   if (pending.targets.length === 0 || !group) return undefined;
-  const unhealthy = pending.targets.map((target) => ({ target, health: group.get(`${target.id}:${target.port}`) })).find(({ health }) => health?.state !== 'healthy');
+  const unhealthy = pending.targets
+    .map((target) => ({ target, health: group.get(`${target.id}:${target.port}`) }))
+    .find(({ health }) => health?.state !== 'healthy');
   if (!unhealthy) {
     return { status: 'True', reason: 'TargetHealthy', message: `healthy in the load balancer's target group ${pending.targetGroupKey}` };
   }
@@ -111,8 +113,10 @@ export function conditionPatch(pod: V1Pod, type: string, desired: DesiredConditi
   const conditions = pod.status?.conditions;
   const index = conditions?.findIndex((condition) => condition.type === type) ?? -1;
   const current = index >= 0 ? conditions?.[index] : undefined;
-  if (current && current.status === desired.status && (current.reason ?? '') === desired.reason && (current.message ?? '') === desired.message) return undefined;
-  const lastTransitionTime = current && current.status === desired.status && current.lastTransitionTime !== undefined ? timeText(current.lastTransitionTime) : kubernetesTime(now);
+  if (current && current.status === desired.status && (current.reason ?? '') === desired.reason && (current.message ?? '') === desired.message)
+    return undefined;
+  const lastTransitionTime =
+    current && current.status === desired.status && current.lastTransitionTime !== undefined ? timeText(current.lastTransitionTime) : kubernetesTime(now);
   const condition = { type, status: desired.status, reason: desired.reason, message: desired.message, lastTransitionTime };
   const resourceVersion = pod.metadata?.resourceVersion;
   const guard: JsonPatchOperation[] = resourceVersion ? [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }] : [];

@@ -5,9 +5,10 @@
  * the Pod status subresource when it changes.
  *
  * Cost. A check of a stack reads the health of its not-yet-healthy registered targets only — one
- * read per target group, through Provider.targetHealth — and runs after each reconcile of the stack
- * and then every `pollMs` while such targets remain. Once every gate of a stack is True nothing is
- * polled: a Pod whose gate is True is never asked about again.
+ * read per target group, through Provider.targetHealth — and runs after a reconcile of the stack and
+ * then every `pollMs` while such targets remain, never twice within `pollMs` (a burst of reconciles
+ * waits for the next poll). Once every gate of a stack is True nothing is polled: a Pod whose gate
+ * is True is never asked about again.
  *
  * Leader only, like every write: a follower keeps its index warm and checks nothing.
  *
@@ -26,7 +27,18 @@ import { trimForCache, wireFromTyped } from '../sources/kube-objects.js';
 import { objectKey } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
 import { awaitsOnlyTargetHealth, isTargetHealthGate } from '../translate/readiness-gates.js';
-import { carriesGate, conditionOf, conditionPatch, desiredCondition, gatedTargetGroups, healthQuery, pendingGates, type DesiredCondition, type GatedTargetGroup, type JsonPatchOperation } from './pod-gates.js';
+import {
+  carriesGate,
+  conditionOf,
+  conditionPatch,
+  desiredCondition,
+  gatedTargetGroups,
+  healthQuery,
+  pendingGates,
+  type DesiredCondition,
+  type GatedTargetGroup,
+  type JsonPatchOperation,
+} from './pod-gates.js';
 
 /** Writes a JSON patch to a Pod's status subresource; returns the Pod as stored after it. */
 export interface PodStatusWriter {
@@ -40,7 +52,7 @@ export function kubePodStatusWriter(kubeConfig: KubeConfig): PodStatusWriter {
   return {
     async patchStatus(namespace, name, operations) {
       const stored = await api.patchNamespacedPodStatus({ namespace, name, body: operations }, JSON_PATCH);
-      return trimForCache(wireFromTyped(stored, { apiVersion: 'v1', kind: 'Pod' })) as V1Pod | undefined;
+      return trimForCache(wireFromTyped(stored, { apiVersion: 'v1', kind: 'Pod' }));
     },
   };
 }
@@ -61,7 +73,11 @@ export interface ReadinessGatesOptions {
 
 const DEFAULT_POLL_MS = 10_000;
 const DEFAULT_ORPHAN_DELAY_MS = 30_000;
-const ORPHANED: DesiredCondition = { status: 'True', reason: 'TargetGroupGone', message: 'no load balancer of this controller sends to this target group any more' };
+const ORPHANED: DesiredCondition = {
+  status: 'True',
+  reason: 'TargetGroupGone',
+  message: 'no load balancer of this controller sends to this target group any more',
+};
 
 type PodChange = Extract<SourceChange, { kind: 'Pod' }>;
 
@@ -73,6 +89,8 @@ export class ReadinessGates {
   private readonly groupsByStack = new Map<string, GatedTargetGroup[]>();
   private readonly stackOfGate = new Map<string, string>();
   private readonly polls = new Map<string, NodeJS.Timeout>();
+  /** When each stack's health was last read (performance.now()). */
+  private readonly lastRead = new Map<string, number>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
   private orphanTimer: NodeJS.Timeout | undefined;
@@ -101,7 +119,14 @@ export class ReadinessGates {
     if (groups.length === 0) this.groupsByStack.delete(stackId);
     else this.groupsByStack.set(stackId, groups);
     for (const group of groups) this.stackOfGate.set(group.gate, stackId);
-    void this.check(stackId);
+    if (groups.length === 0) this.lastRead.delete(stackId);
+    const sinceRead = performance.now() - (this.lastRead.get(stackId) ?? -Infinity);
+    if (sinceRead >= this.pollMs()) void this.check(stackId);
+    else this.schedulePoll(stackId, this.pollMs() - sinceRead);
+  }
+
+  private pollMs(): number {
+    return this.options.pollMs ?? DEFAULT_POLL_MS;
   }
 
   /** Leadership gained: stacks are checked as they reconcile; gates no stack is known to have, after a while. */
@@ -188,6 +213,7 @@ export class ReadinessGates {
     const pending = pendingGates(groups, (gate) => this.podsByGate.get(gate)?.values() ?? []);
     const query = healthQuery(pending);
     if (query.size === 0 || !this.options.provider.targetHealth) return;
+    this.lastRead.set(stackId, performance.now());
     const report = await this.options.provider.targetHealth(stackId, query);
     let waiting = false;
     for (const entry of pending) {
@@ -199,12 +225,12 @@ export class ReadinessGates {
     if (waiting) this.schedulePoll(stackId);
   }
 
-  private schedulePoll(stackId: string): void {
+  private schedulePoll(stackId: string, delayMs = this.pollMs()): void {
     if (this.stopped || this.polls.has(stackId) || !this.options.isLeader()) return;
     const timer = setTimeout(() => {
       this.polls.delete(stackId);
       void this.check(stackId);
-    }, this.options.pollMs ?? DEFAULT_POLL_MS);
+    }, delayMs);
     timer.unref();
     this.polls.set(stackId, timer);
   }

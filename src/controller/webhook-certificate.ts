@@ -43,7 +43,10 @@ interface KeyPair {
 
 function newKeyPair(): KeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() };
+  return {
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKeyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+  };
 }
 
 /** A positive 128-bit serial, as RFC 5280 asks (at most 20 octets, non-negative). */
@@ -58,7 +61,14 @@ interface Issued {
   keyPem: string;
 }
 
-function sign(options: { subject: string; keys: KeyPair; issuer?: { certPem: string; keyPem: string }; now: Date; lifetimeMs: number; extensions: object[] }): string {
+function sign(options: {
+  subject: string;
+  keys: KeyPair;
+  issuer?: { certPem: string; keyPem: string };
+  now: Date;
+  lifetimeMs: number;
+  extensions: object[];
+}): string {
   const certificate = forge.pki.createCertificate();
   certificate.publicKey = forge.pki.publicKeyFromPem(options.keys.publicKeyPem);
   certificate.serialNumber = serialNumber();
@@ -74,7 +84,7 @@ function sign(options: { subject: string; keys: KeyPair; issuer?: { certPem: str
   return forge.pki.certificateToPem(certificate);
 }
 
-export function issueCa(now: Date, name = 'ingress-bridge-webhook-ca'): Issued {
+function issueCa(now: Date, name = 'ingress-bridge-webhook-ca'): Issued {
   const keys = newKeyPair();
   const certPem = sign({
     subject: name,
@@ -89,7 +99,7 @@ export function issueCa(now: Date, name = 'ingress-bridge-webhook-ca'): Issued {
   return { certPem, keyPem: keys.privateKeyPem };
 }
 
-export function issueServing(ca: Issued, dnsNames: readonly string[], now: Date): Issued {
+function issueServing(ca: Issued, dnsNames: readonly string[], now: Date): Issued {
   const keys = newKeyPair();
   const certPem = sign({
     subject: dnsNames.at(-2) ?? dnsNames[0] ?? 'webhook',
@@ -143,7 +153,11 @@ export function renewalNeeded(material: WebhookCertificates | undefined, dnsName
   const ca = material && parse(splitPem(material.caPem)[0] ?? '');
   if (!material || !ca || !ca.ca || !keyMatches(ca, material.caKeyPem) || dueForRenewal(ca, now)) return 'ca';
   const serving = parse(material.certPem);
-  const valid = serving && serving.verify(ca.publicKey) && keyMatches(serving, material.keyPem) && dnsNames.every((name) => serving.checkHost(name, { wildcards: false, subject: 'never' }) === name);
+  const valid =
+    serving &&
+    serving.verify(ca.publicKey) &&
+    keyMatches(serving, material.keyPem) &&
+    dnsNames.every((name) => serving.checkHost(name, { wildcards: false, subject: 'never' }) === name);
   return valid && !dueForRenewal(serving, now) ? 'keep' : 'serving';
 }
 
@@ -167,7 +181,12 @@ function stillValid(pem: string, now: Date): boolean {
 
 /** The caBundle the webhook configuration should carry: the CAs of the material that have not expired. */
 export function caBundle(material: WebhookCertificates, now: Date): string {
-  return splitPem(material.caPem).filter((pem) => stillValid(pem, now)).map((pem) => pem.trim()).join('\n') + '\n';
+  return (
+    splitPem(material.caPem)
+      .filter((pem) => stillValid(pem, now))
+      .map((pem) => pem.trim())
+      .join('\n') + '\n'
+  );
 }
 
 /** When the material next needs a renewal: the earlier of its CA's and its serving certificate's. */

@@ -48,14 +48,22 @@ export interface AdmissionAnswer {
  * patch when there is something to add. A failing decision is logged and answered without a patch.
  */
 export function answerAdmissionReview(review: unknown, mutate: PodMutation, logger: Pick<Logger, 'warn'>): AdmissionAnswer {
-  const request = isRecord(review) && review.apiVersion === 'admission.k8s.io/v1' && review.kind === 'AdmissionReview' && isRecord(review.request) ? (review.request as AdmissionRequest) : undefined;
-  if (!request || typeof request.uid !== 'string') return { status: 400, body: { message: 'expected an admission.k8s.io/v1 AdmissionReview with a request uid' } };
+  const request =
+    isRecord(review) && review.apiVersion === 'admission.k8s.io/v1' && review.kind === 'AdmissionReview' && isRecord(review.request)
+      ? (review.request as AdmissionRequest)
+      : undefined;
+  if (!request || typeof request.uid !== 'string')
+    return { status: 400, body: { message: 'expected an admission.k8s.io/v1 AdmissionReview with a request uid' } };
   const allow = (patch: JsonPatchOperation[]) => ({
     status: 200,
     body: {
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
-      response: { uid: request.uid, allowed: true, ...(patch.length > 0 ? { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}) },
+      response: {
+        uid: request.uid,
+        allowed: true,
+        ...(patch.length > 0 ? { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}),
+      },
     },
   });
   const isPodCreate = request.operation === 'CREATE' && request.resource?.group === '' && request.resource.resource === 'pods' && isRecord(request.object);
@@ -77,7 +85,12 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
-export async function startWebhookServer(options: { address: string; certificate: ServingCertificate; mutate: PodMutation; logger: Logger }): Promise<WebhookServer> {
+export async function startWebhookServer(options: {
+  address: string;
+  certificate: ServingCertificate;
+  mutate: PodMutation;
+  logger: Logger;
+}): Promise<WebhookServer> {
   const at = parseListenAddress(options.address);
   if (!at) throw new Error(`webhook address "${options.address}" is not host:port, :port or [ipv6]:port`);
   const server: Server = createServer({ cert: options.certificate.certPem, key: options.certificate.keyPem, minVersion: 'TLSv1.2' }, (request, response) => {

@@ -12,7 +12,16 @@
  * granting `create` on every Secret; a missing Secret is created when the role allows it.
  * @module
  */
-import { AdmissionregistrationV1Api, ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1MutatingWebhookConfiguration, type V1Secret } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  ApiException,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1MutatingWebhookConfiguration,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
 import { caBundle, renew, renewalDueAt, renewalNeeded, serviceDnsNames, type WebhookCertificates } from './webhook-certificate.js';
 import type { JsonPatchOperation } from './pod-gates.js';
@@ -38,7 +47,7 @@ export interface WebhookTlsOptions {
   now?: () => Date;
 }
 
-export function secretData(material: WebhookCertificates): Record<string, string> {
+function secretData(material: WebhookCertificates): Record<string, string> {
   return Object.fromEntries(Object.entries(KEYS).map(([field, key]) => [key, Buffer.from(material[field as keyof WebhookCertificates]).toString('base64')]));
 }
 
@@ -50,7 +59,7 @@ export function materialOf(secret: V1Secret | undefined): WebhookCertificates | 
 }
 
 /** The patch that makes every webhook calling this Service carry the bundle; empty when they all do. */
-export function caBundlePatch(configuration: V1MutatingWebhookConfiguration, service: { namespace: string; name: string }, bundle: string): JsonPatchOperation[] {
+function caBundlePatch(configuration: V1MutatingWebhookConfiguration, service: { namespace: string; name: string }, bundle: string): JsonPatchOperation[] {
   const encoded = Buffer.from(bundle).toString('base64');
   const operations: JsonPatchOperation[] = [];
   (configuration.webhooks ?? []).forEach((webhook, index) => {
@@ -125,9 +134,20 @@ export class WebhookTls {
       const material = renew(stored, renewal, this.dnsNames, now);
       try {
         if (secret) {
-          await this.core.replaceNamespacedSecret({ namespace, name, body: { ...secret, type: secret.type ?? 'Opaque', data: { ...secret.data, ...secretData(material) } } });
+          // The resourceVersion read comes back with the metadata: a replica that wrote meanwhile makes this a 409.
+          const body = {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: secret.metadata,
+            type: secret.type ?? 'Opaque',
+            data: { ...secret.data, ...secretData(material) },
+          };
+          await this.core.replaceNamespacedSecret({ namespace, name, body });
         } else {
-          await this.core.createNamespacedSecret({ namespace, body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'ingress-bridge' } }, type: 'Opaque', data: secretData(material) } });
+          await this.core.createNamespacedSecret({
+            namespace,
+            body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'ingress-bridge' } }, type: 'Opaque', data: secretData(material) },
+          });
         }
         this.options.logger.info({ secret: `${namespace}/${name}`, renewed: renewal }, 'webhook certificate issued');
         return material;
@@ -156,7 +176,10 @@ export class WebhookTls {
       this.ensure()
         .then((next) => this.schedule(next))
         .catch((error: unknown) => {
-          this.options.logger.warn({ secret: `${this.options.namespace}/${this.options.secretName}`, err: error }, 'webhook certificate check failed; will retry');
+          this.options.logger.warn(
+            { secret: `${this.options.namespace}/${this.options.secretName}`, err: error },
+            'webhook certificate check failed; will retry',
+          );
           this.schedule(material);
         });
     }, delay);

@@ -31,7 +31,12 @@ export function targetHealthGate(stackId: string, targetGroup: Pick<TargetGroupS
   const hash = createHash('sha256').update(`${stackId}\u0000${targetGroup.key}`).digest('hex').slice(0, HASH_LENGTH);
   const port = String(targetGroup.service.port);
   const budget = QUALIFIED_NAME_MAX - port.length - HASH_LENGTH - 2;
-  const service = targetGroup.service.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, budget).replace(/-+$/, '');
+  const service = targetGroup.service.name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, budget)
+    .replace(/-+$/, '');
   return `${TARGET_HEALTH_GATE_PREFIX}${service ? `${service}-` : ''}${port}-${hash}`;
 }
 

@@ -23,7 +23,8 @@ ${selector ? `  selector: ${JSON.stringify(selector)}\n` : ''}  type: NodePort
 `;
 }
 
-const namespaceYaml = (labels: Record<string, string>): string => `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: ${JSON.stringify(labels)}}\n---\n`;
+const namespaceYaml = (labels: Record<string, string>): string =>
+  `apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: ${JSON.stringify(labels)}}\n---\n`;
 const ENABLED = { [INJECT_LABEL]: 'enabled' };
 
 function ingress(name: string, service: string, targetType: 'ip' | 'instance', group?: string): string {
@@ -43,11 +44,14 @@ const pod = (labels: Record<string, string>, gates: string[] = []): V1Pod => ({
 /** The gates the decision gives a Pod in namespace `shop` of this cluster. */
 function decide(yaml: string, subject: V1Pod): string[] {
   const snapshot = snapshotFromYaml(INGRESS_CLASS_YAML + yaml);
-  const targetGroups: StackTargetGroup[] = translateAll(snapshot, testOptions()).results.flatMap((result) => (result.spec?.targetGroups ?? []).map((targetGroup) => ({ stackId: result.stackId, targetGroup })));
+  const targetGroups: StackTargetGroup[] = translateAll(snapshot, testOptions()).results.flatMap((result) =>
+    (result.spec?.targetGroups ?? []).map((targetGroup) => ({ stackId: result.stackId, targetGroup })),
+  );
   return gatesToInject({ pod: subject, namespace: 'shop', namespaceObject: snapshot.namespace('shop'), services: snapshot.list('Service'), targetGroups });
 }
 
-const gate = (stackId: string, service: string, targetType = 'ip'): string => targetHealthGate(stackId, { key: `shop/${service}:80/${targetType}`, service: { namespace: 'shop', name: service, port: 80 } });
+const gate = (stackId: string, service: string, targetType = 'ip'): string =>
+  targetHealthGate(stackId, { key: `shop/${service}:80/${targetType}`, service: { namespace: 'shop', name: service, port: 80 } });
 const WEB_POD = pod({ app: 'web', tier: 'front' });
 
 describe('readiness gates injected at Pod creation', () => {
@@ -58,13 +62,37 @@ describe('readiness gates injected at Pod creation', () => {
       gates: [gate('shop/web', 'web')],
     },
     { why: 'none in a namespace without the label', yaml: namespaceYaml({}) + serviceYaml('web', { app: 'web' }) + ingress('web', 'web', 'ip'), gates: [] },
-    { why: 'none when the label says anything but enabled', yaml: namespaceYaml({ [INJECT_LABEL]: 'disabled' }) + serviceYaml('web', { app: 'web' }) + ingress('web', 'web', 'ip'), gates: [] },
+    {
+      why: 'none when the label says anything but enabled',
+      yaml: namespaceYaml({ [INJECT_LABEL]: 'disabled' }) + serviceYaml('web', { app: 'web' }) + ingress('web', 'web', 'ip'),
+      gates: [],
+    },
     { why: 'none when the namespace is not known', yaml: serviceYaml('web', { app: 'web' }) + ingress('web', 'web', 'ip'), gates: [] },
-    { why: 'none for instance targets: their targets are Nodes', yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web' }) + ingress('web', 'web', 'instance'), gates: [] },
-    { why: 'none when the Service selects other Pods', yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'api' }) + ingress('web', 'web', 'ip'), gates: [] },
-    { why: 'none when the selector asks for a label the Pod lacks', yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web', version: 'v2' }) + ingress('web', 'web', 'ip'), gates: [] },
-    { why: 'none from a Service without a selector (its endpoints are managed by hand)', yaml: namespaceYaml(ENABLED) + serviceYaml('web', undefined) + ingress('web', 'web', 'ip'), gates: [] },
-    { why: 'none when no Ingress uses the Service', yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web' }) + serviceYaml('other', { app: 'other' }) + ingress('web', 'other', 'ip'), gates: [] },
+    {
+      why: 'none for instance targets: their targets are Nodes',
+      yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web' }) + ingress('web', 'web', 'instance'),
+      gates: [],
+    },
+    {
+      why: 'none when the Service selects other Pods',
+      yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'api' }) + ingress('web', 'web', 'ip'),
+      gates: [],
+    },
+    {
+      why: 'none when the selector asks for a label the Pod lacks',
+      yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web', version: 'v2' }) + ingress('web', 'web', 'ip'),
+      gates: [],
+    },
+    {
+      why: 'none from a Service without a selector (its endpoints are managed by hand)',
+      yaml: namespaceYaml(ENABLED) + serviceYaml('web', undefined) + ingress('web', 'web', 'ip'),
+      gates: [],
+    },
+    {
+      why: 'none when no Ingress uses the Service',
+      yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web' }) + serviceYaml('other', { app: 'other' }) + ingress('web', 'other', 'ip'),
+      gates: [],
+    },
     {
       why: 'one per load balancer when two send to the same Service',
       yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web' }) + ingress('web', 'web', 'ip') + ingress('admin', 'web', 'ip'),
@@ -72,7 +100,12 @@ describe('readiness gates injected at Pod creation', () => {
     },
     {
       why: 'one per Service that selects it',
-      yaml: namespaceYaml(ENABLED) + serviceYaml('web', { app: 'web' }) + serviceYaml('front', { tier: 'front' }) + ingress('web', 'web', 'ip') + ingress('front', 'front', 'ip'),
+      yaml:
+        namespaceYaml(ENABLED) +
+        serviceYaml('web', { app: 'web' }) +
+        serviceYaml('front', { tier: 'front' }) +
+        ingress('web', 'web', 'ip') +
+        ingress('front', 'front', 'ip'),
       gates: [gate('shop/front', 'front'), gate('shop/web', 'web')].sort(),
     },
     {

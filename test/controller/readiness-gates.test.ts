@@ -19,13 +19,29 @@ import { INGRESS_CLASS_YAML, ingressYaml, onlySpec, serviceYaml, translateYaml }
 const STACK = 'default/shop';
 const KEY = 'default/api:80/ip';
 const GATE = targetHealthGate(STACK, { key: KEY, service: { namespace: 'default', name: 'api', port: 80 } });
-const SPEC: LoadBalancerSpec = onlySpec(translateYaml(
-  INGRESS_CLASS_YAML + serviceYaml({ name: 'api', endpoints: ['10.0.0.1', '10.0.0.2'] }) +
-    ingressYaml({ name: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] }),
-));
+const SPEC: LoadBalancerSpec = onlySpec(
+  translateYaml(
+    INGRESS_CLASS_YAML +
+      serviceYaml({ name: 'api', endpoints: ['10.0.0.1', '10.0.0.2'] }) +
+      ingressYaml({
+        name: 'shop',
+        annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' },
+        rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }],
+      }),
+  ),
+);
 
-function pod(name: string, ip: string | undefined, gates: string[] = [GATE], conditions: { type: string; status: string }[] = [{ type: 'ContainersReady', status: 'True' }]): V1Pod {
-  return { metadata: { name, namespace: 'default', resourceVersion: '1' }, spec: { containers: [], readinessGates: gates.map((conditionType) => ({ conditionType })) }, status: { ...(ip ? { podIP: ip } : {}), conditions } };
+function pod(
+  name: string,
+  ip: string | undefined,
+  gates: string[] = [GATE],
+  conditions: { type: string; status: string }[] = [{ type: 'ContainersReady', status: 'True' }],
+): V1Pod {
+  return {
+    metadata: { name, namespace: 'default', resourceVersion: '1' },
+    spec: { containers: [], readinessGates: gates.map((conditionType) => ({ conditionType })) },
+    status: { ...(ip ? { podIP: ip } : {}), conditions },
+  };
 }
 
 /** A cluster of Pods the writer patches, and a provider whose answers the test sets. */
@@ -36,20 +52,27 @@ function world(options: { leader?: boolean; currentGates?: string[] } = {}) {
   const writes: { pod: string; operations: readonly JsonPatchOperation[] }[] = [];
   let leader = options.leader ?? true;
   const writer: PodStatusWriter = {
-    async patchStatus(namespace, name, operations) {
+    patchStatus(namespace, name, operations) {
       const key = `${namespace}/${name}`;
       writes.push({ pod: key, operations });
       const next = applyJsonPatch(pods.get(key), operations) as V1Pod;
-      next.metadata = { ...next.metadata, resourceVersion: String(Number(next.metadata?.resourceVersion ?? '0') + 1) };
+      next.metadata = Object.assign({}, next.metadata, { resourceVersion: String(Number(next.metadata?.resourceVersion ?? '0') + 1) });
       pods.set(key, next);
-      return next;
+      return Promise.resolve(next);
     },
   };
   const gates = new ReadinessGates({
     provider: {
-      async targetHealth(stackId, targets): Promise<TargetHealthReport> {
+      targetHealth(stackId, targets): Promise<TargetHealthReport> {
         asked.push(new Map(targets));
-        return new Map([...targets].map(([key, refs]) => [key, new Map(refs.flatMap((ref) => (health.has(ref.id) ? [[`${ref.id}:${ref.port}`, health.get(ref.id) as TargetHealth]] : [])))]));
+        return Promise.resolve(
+          new Map(
+            [...targets].map(([key, refs]) => [
+              key,
+              new Map(refs.flatMap((ref) => (health.has(ref.id) ? [[`${ref.id}:${ref.port}`, health.get(ref.id) as TargetHealth]] : []))),
+            ]),
+          ),
+        );
       },
     },
     writer,
@@ -88,7 +111,11 @@ describe('the readiness-gate tracker', () => {
     w.gates.onReconciled(STACK, SPEC);
     await waitFor(() => w.conditionOf('api-1')?.status === 'False', { what: 'the gate False while initial' });
     await waitFor(() => w.asked.length >= 3, { what: 'polls while initial' });
-    assert.deepEqual(new Set(w.asked.map((query) => JSON.stringify([...query]))), new Set([JSON.stringify([[KEY, [{ id: '10.0.0.1', port: 8080 }]]])]), 'never the unregistered Pod, one group per read');
+    assert.deepEqual(
+      new Set(w.asked.map((query) => JSON.stringify([...query]))),
+      new Set([JSON.stringify([[KEY, [{ id: '10.0.0.1', port: 8080 }]]])]),
+      'never the unregistered Pod, one group per read',
+    );
     assert.equal(w.writes.length, 1, 'the same False is written once');
     assert.deepEqual(w.gates.backlog().pending, 2);
 
@@ -111,14 +138,28 @@ describe('the readiness-gate tracker', () => {
     assert.deepEqual([w.asked.length, w.writes.length], [0, 0]);
   });
 
-  it('sends a Pod\'s stacks back to reconcile when it comes to wait on its gates alone, or stops', () => {
+  it("sends a Pod's stacks back to reconcile when it comes to wait on its gates alone, or stops", () => {
     const w = tracked(world());
     w.gates.onReconciled(STACK, undefined);
     assert.deepEqual(w.add(pod('api-1', '10.0.0.1', [GATE], [])), [], 'a stack not known yet: nothing to send');
     w.gates.onReconciled(STACK, SPEC);
     assert.deepEqual(w.add(pod('api-2', '10.0.0.2', [GATE], [{ type: 'ContainersReady', status: 'False' }])), []);
     assert.deepEqual(w.add(pod('api-2', '10.0.0.2')), [STACK], 'containers ready: translate registers it now');
-    assert.deepEqual(w.add(pod('api-2', '10.0.0.2', [GATE], [{ type: 'ContainersReady', status: 'True' }, { type: 'Ready', status: 'False' }])), [], 'no change in what it waits on');
+    assert.deepEqual(
+      w.add(
+        pod(
+          'api-2',
+          '10.0.0.2',
+          [GATE],
+          [
+            { type: 'ContainersReady', status: 'True' },
+            { type: 'Ready', status: 'False' },
+          ],
+        ),
+      ),
+      [],
+      'no change in what it waits on',
+    );
   });
 
   it('sets a gate True that no load balancer has any more, and leaves one alone that a load balancer still has', async () => {
@@ -130,6 +171,9 @@ describe('the readiness-gate tracker', () => {
     await waitFor(() => w.writes.some((write) => write.pod === 'default/old'), { what: 'the orphaned gate written' });
     const condition = w.pods.get('default/old')?.status?.conditions?.find((entry) => entry.type === orphan);
     assert.deepEqual([condition?.status, condition?.reason], ['True', 'TargetGroupGone']);
-    assert.equal(w.writes.some((write) => write.pod === 'default/new'), false);
+    assert.equal(
+      w.writes.some((write) => write.pod === 'default/new'),
+      false,
+    );
   });
 });

@@ -9,7 +9,16 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { caBundle, CA_LIFETIME_MS, renew, renewalNeeded, serviceDnsNames, SERVING_LIFETIME_MS, splitPem, type WebhookCertificates } from '../../src/controller/webhook-certificate.js';
+import {
+  caBundle,
+  CA_LIFETIME_MS,
+  renew,
+  renewalNeeded,
+  serviceDnsNames,
+  SERVING_LIFETIME_MS,
+  splitPem,
+  type WebhookCertificates,
+} from '../../src/controller/webhook-certificate.js';
 import { materialOf, WebhookTls } from '../../src/controller/webhook-tls.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startKubeFake, waitFor, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
@@ -38,9 +47,19 @@ describe('webhook certificates, as decisions', () => {
     { why: 'nothing stored: a CA and a serving certificate', material: undefined, at: NOW, renewal: 'ca' },
     { why: 'fresh: kept', material: fresh, at: NOW, renewal: 'keep' },
     { why: 'with more than a third of its lifetime left: kept', material: fresh, at: later(SERVING_LIFETIME_MS * 0.6), renewal: 'keep' },
-    { why: 'serving certificate with less than a third left: renewed from the same CA', material: fresh, at: later(SERVING_LIFETIME_MS * 0.7), renewal: 'serving' },
+    {
+      why: 'serving certificate with less than a third left: renewed from the same CA',
+      material: fresh,
+      at: later(SERVING_LIFETIME_MS * 0.7),
+      renewal: 'serving',
+    },
     { why: 'serving certificate for other names: renewed', material: fresh, at: NOW, names: ['other.ingress-bridge.svc'], renewal: 'serving' },
-    { why: 'serving certificate of another CA: renewed', material: { ...fresh, certPem: renew(undefined, 'ca', NAMES, NOW).certPem }, at: NOW, renewal: 'serving' },
+    {
+      why: 'serving certificate of another CA: renewed',
+      material: { ...fresh, certPem: renew(undefined, 'ca', NAMES, NOW).certPem },
+      at: NOW,
+      renewal: 'serving',
+    },
     { why: 'serving key that does not match: renewed', material: { ...fresh, keyPem: fresh.caKeyPem }, at: NOW, renewal: 'serving' },
     { why: 'CA with less than a third of its lifetime left: a new CA', material: fresh, at: later(CA_LIFETIME_MS * 0.7), renewal: 'ca' },
     { why: 'CA that does not parse: a new CA', material: { ...fresh, caPem: 'garbage' }, at: NOW, renewal: 'ca' },
@@ -90,7 +109,12 @@ describe('webhook certificates in the cluster (WebhookTls against the Kubernetes
     return created;
   };
   const stored = (): WebhookCertificates | undefined => materialOf(fake.get('secrets', 'ingress-bridge', 'ingress-bridge-webhook-tls') as never);
-  const bundle = (): string => Buffer.from(((fake.get('mutatingwebhookconfigurations', undefined, 'ingress-bridge') as { webhooks?: { clientConfig?: { caBundle?: string } }[] }).webhooks?.[0]?.clientConfig?.caBundle) ?? '', 'base64').toString('utf8');
+  const bundle = (): string =>
+    Buffer.from(
+      (fake.get('mutatingwebhookconfigurations', undefined, 'ingress-bridge') as { webhooks?: { clientConfig?: { caBundle?: string } }[] }).webhooks?.[0]
+        ?.clientConfig?.caBundle ?? '',
+      'base64',
+    ).toString('utf8');
   const writes = (resource: string): number => fake.requests({ resource }).filter((request) => ['create', 'update', 'patch'].includes(request.verb)).length;
 
   beforeEach(async () => {
@@ -130,7 +154,10 @@ describe('webhook certificates in the cluster (WebhookTls against the Kubernetes
     assert.equal(renewed.caPem, first.caPem);
     assert.deepEqual(stored(), renewed);
     assert.deepEqual([writes('secrets'), writes('mutatingwebhookconfigurations')], [1, 0]);
-    assert.deepEqual(served.map((material) => serial(material.certPem)), [serial(first.certPem), serial(renewed.certPem)]);
+    assert.deepEqual(
+      served.map((material) => serial(material.certPem)),
+      [serial(first.certPem), serial(renewed.certPem)],
+    );
   });
 
   it('renews the CA when it is near expiry and patches the caBundle with the new CA and the old', async () => {
@@ -148,8 +175,15 @@ describe('webhook certificates in the cluster (WebhookTls against the Kubernetes
     for (const object of deployedObjects()) fake.apply(object);
     let now = NOW;
     const running = new WebhookTls({
-      kubeConfig: fake.kubeConfig(), namespace: 'ingress-bridge', serviceName: 'ingress-bridge-webhook', secretName: 'ingress-bridge-webhook-tls', configurationName: 'ingress-bridge',
-      logger: createLogger('silent'), onCertificate: (material) => served.push(material), now: () => now, recheckMs: 20,
+      kubeConfig: fake.kubeConfig(),
+      namespace: 'ingress-bridge',
+      serviceName: 'ingress-bridge-webhook',
+      secretName: 'ingress-bridge-webhook-tls',
+      configurationName: 'ingress-bridge',
+      logger: createLogger('silent'),
+      onCertificate: (material) => served.push(material),
+      now: () => now,
+      recheckMs: 20,
     });
     managers.push(running);
     const first = await running.start();

@@ -25,9 +25,20 @@ const silent = createLogger('silent');
 const review = (pod: V1Pod, namespace: string, overrides: Record<string, unknown> = {}) => ({
   apiVersion: 'admission.k8s.io/v1',
   kind: 'AdmissionReview',
-  request: { uid: 'uid-1', kind: { group: '', version: 'v1', kind: 'Pod' }, resource: { group: '', version: 'v1', resource: 'pods' }, namespace, operation: 'CREATE', object: pod, ...overrides },
+  request: {
+    uid: 'uid-1',
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    resource: { group: '', version: 'v1', resource: 'pods' },
+    namespace,
+    operation: 'CREATE',
+    object: pod,
+    ...overrides,
+  },
 });
-const webPod = (labels: Record<string, string> = { app: 'web' }): V1Pod => ({ metadata: { generateName: 'web-', labels }, spec: { containers: [{ name: 'web', image: 'web' }] } });
+const webPod = (labels: Record<string, string> = { app: 'web' }): V1Pod => ({
+  metadata: { generateName: 'web-', labels },
+  spec: { containers: [{ name: 'web', image: 'web' }] },
+});
 const decode = (patch: unknown): unknown => JSON.parse(Buffer.from(String(patch), 'base64').toString('utf8'));
 
 describe('answers to AdmissionReviews', () => {
@@ -45,15 +56,27 @@ describe('answers to AdmissionReviews', () => {
     const bare = (body: unknown): unknown => (body as { response: unknown }).response;
     assert.deepEqual(bare(answerAdmissionReview(review(webPod(), 'shop'), () => [], silent).body), { uid: 'uid-1', allowed: true });
     assert.deepEqual(bare(answerAdmissionReview(review(webPod(), 'shop', { operation: 'UPDATE' }), () => add, silent).body), { uid: 'uid-1', allowed: true });
-    assert.deepEqual(bare(answerAdmissionReview(review(webPod(), 'shop', { resource: { group: 'apps', version: 'v1', resource: 'deployments' } }), () => add, silent).body), { uid: 'uid-1', allowed: true });
-    const failing = answerAdmissionReview(review(webPod(), 'shop'), () => {
-      throw new Error('broken');
-    }, silent);
+    assert.deepEqual(
+      bare(answerAdmissionReview(review(webPod(), 'shop', { resource: { group: 'apps', version: 'v1', resource: 'deployments' } }), () => add, silent).body),
+      { uid: 'uid-1', allowed: true },
+    );
+    const failing = answerAdmissionReview(
+      review(webPod(), 'shop'),
+      () => {
+        throw new Error('broken');
+      },
+      silent,
+    );
     assert.deepEqual(bare(failing.body), { uid: 'uid-1', allowed: true }, 'a failure never refuses a Pod');
   });
 
   it('refuse what is not an admission.k8s.io/v1 AdmissionReview with 400', () => {
-    for (const body of [undefined, {}, { ...review(webPod(), 'shop'), apiVersion: 'admission.k8s.io/v1beta1' }, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {} }]) {
+    for (const body of [
+      undefined,
+      {},
+      { ...review(webPod(), 'shop'), apiVersion: 'admission.k8s.io/v1beta1' },
+      { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {} },
+    ]) {
       assert.equal(answerAdmissionReview(body, () => add, silent).status, 400, JSON.stringify(body));
     }
   });
@@ -62,15 +85,27 @@ describe('answers to AdmissionReviews', () => {
 /** POSTs a body to the webhook over HTTPS, trusting `ca` for the Service's DNS name, as the API server does. */
 function post(port: number, ca: string, body: unknown, path = MUTATE_POD_PATH): Promise<{ status: number; body: unknown; serial: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: '127.0.0.1', port, path, method: 'POST', ca, servername: 'ingress-bridge-webhook.ingress-bridge.svc', agent: false, headers: { 'Content-Type': 'application/json' } }, (response) => {
-      const chunks: Buffer[] = [];
-      const serial = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().serialNumber;
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined, serial });
-      });
-    });
+    const outgoing = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        ca,
+        servername: 'ingress-bridge-webhook.ingress-bridge.svc',
+        agent: false,
+        headers: { 'Content-Type': 'application/json' },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        const serial = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().serialNumber;
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: response.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined, serial });
+        });
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(JSON.stringify(body));
   });
@@ -130,7 +165,7 @@ spec:
 ---
 ${ingressYaml({ name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'web.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}${ingressYaml({ name: 'legacy', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'instance' }, rules: [{ host: 'legacy.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'legacy' }] }] })}${ingressYaml({ name: 'web', namespace: 'plain', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'plain.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}`;
 
-describe('the controller\'s admission webhook, against the Kubernetes API fake', () => {
+describe("the controller's admission webhook, against the Kubernetes API fake", () => {
   let fake: KubeFake;
   let handle: KubeRunHandle;
   let ca = '';
@@ -139,7 +174,8 @@ describe('the controller\'s admission webhook, against the Kubernetes API fake',
   before(async () => {
     fake = await startKubeFake();
     for (const document of parseAllDocuments(WEBHOOK_YAML)) fake.apply(document.toJS() as KubeObject);
-    for (const parsed of parseManifestFile(CLUSTER_YAML, 'cluster.yaml').objects) fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    for (const parsed of parseManifestFile(CLUSTER_YAML, 'cluster.yaml').objects)
+      fake.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
     handle = await startKubeRun({
       kubeConfig: fake.kubeConfig(),
       provider: () => memoryProvider(createMemoryCloud(), 'webhook-test'),
@@ -184,10 +220,16 @@ describe('the controller\'s admission webhook, against the Kubernetes API fake',
   it('is called by the API server for Pods of labelled namespaces only, its certificate trusted through the caBundle it wrote', async () => {
     const core = fake.adminKubeConfig().makeApiClient(CoreV1Api);
     const gated = await core.createNamespacedPod({ namespace: 'shop', body: webPod() });
-    assert.deepEqual(gated.spec?.readinessGates?.map((gate) => gate.conditionType), [GATE]);
+    assert.deepEqual(
+      gated.spec?.readinessGates?.map((gate) => gate.conditionType),
+      [GATE],
+    );
     const plain = await core.createNamespacedPod({ namespace: 'plain', body: webPod() });
     assert.equal(plain.spec?.readinessGates, undefined);
-    assert.deepEqual(fake.admissionCalls().map((call) => [call.namespace, call.outcome]), [['shop', 'patched']]);
+    assert.deepEqual(
+      fake.admissionCalls().map((call) => [call.namespace, call.outcome]),
+      [['shop', 'patched']],
+    );
     const optedOut = await core.createNamespacedPod({ namespace: 'shop', body: webPod({ app: 'web', [INJECT_LABEL]: 'disabled' }) });
     assert.equal(optedOut.spec?.readinessGates, undefined, 'the objectSelector lets a Pod opt out');
   });

@@ -32,7 +32,7 @@ async function runValues(args: string[]) {
 }
 
 describe('the admission webhook in deploy/', () => {
-  it('reaches the container\'s webhook port, where `run` serves by default, on the controller Pods', async () => {
+  it("reaches the container's webhook port, where `run` serves by default, on the controller Pods", async () => {
     const values = await runValues(container.args?.slice(1) ?? []);
     const port = container.ports?.find((candidate) => candidate.name === service.spec?.ports?.[0]?.targetPort)?.containerPort;
     assert.equal(port, parseListenAddress(values.webhookAddress)?.port);
@@ -41,7 +41,7 @@ describe('the admission webhook in deploy/', () => {
     assert.equal(service.metadata?.name, values.webhookService);
   });
 
-  it('is called for Pod creates in labelled namespaces only, at the server\'s path, and never blocks a Pod', async () => {
+  it("is called for Pod creates in labelled namespaces only, at the server's path, and never blocks a Pod", async () => {
     const values = await runValues([]);
     assert.equal(configuration.metadata?.name, values.webhookConfiguration);
     const [webhook] = configuration.webhooks ?? [];
@@ -58,9 +58,16 @@ describe('the admission webhook in deploy/', () => {
 
   it('ships the certificate Secret empty, under the name the controller and RBAC use', async () => {
     const values = await runValues([]);
-    const secret = theDocument<{ type?: string; data?: unknown; metadata: { namespace?: string } }>(documents, { file: 'base/webhook.yaml', kind: 'Secret', name: webhookSecretName(values.webhookService) });
+    const secret = theDocument<{ type?: string; data?: unknown; metadata: { namespace?: string } }>(documents, {
+      file: 'base/webhook.yaml',
+      kind: 'Secret',
+      name: webhookSecretName(values.webhookService),
+    });
     assert.deepEqual([secret.type, secret.data, secret.metadata.namespace], ['Opaque', undefined, namespace]);
-    const rbac = documents.filter((document) => document.file === 'base/rbac.yaml').map((document) => JSON.stringify(document.object)).join('\n');
+    const rbac = documents
+      .filter((document) => document.file === 'base/rbac.yaml')
+      .map((document) => JSON.stringify(document.object))
+      .join('\n');
     assert.ok(rbac.includes(`"resourceNames":["${webhookSecretName(values.webhookService)}"]`), 'the Role names the Secret');
     assert.ok(rbac.includes(`"resourceNames":["${values.webhookConfiguration}"]`), 'the ClusterRole names the configuration');
   });
@@ -73,9 +80,25 @@ describe('the webhook flags', () => {
   const options = async (args: string[]) => toClusterRunOptions(await runValues([`--kubeconfig=${kubeconfig}`, ...args]));
   after(() => rmSync(directory, { recursive: true, force: true }));
 
-  it('serve the webhook on :9443 by default, its Service and Secret in the controller\'s namespace', async () => {
-    assert.deepEqual((await options(['--namespace=ops'])).webhook, { address: ':9443', namespace: 'ops', serviceName: 'ingress-bridge-webhook', configurationName: 'ingress-bridge' });
-    assert.deepEqual((await options(['--namespace=ops', '--webhook-namespace=hooks', '--webhook-service=gates', '--webhook-configuration=mine', '--webhook-address=127.0.0.1:8443'])).webhook, { address: '127.0.0.1:8443', namespace: 'hooks', serviceName: 'gates', configurationName: 'mine' });
+  it("serve the webhook on :9443 by default, its Service and Secret in the controller's namespace", async () => {
+    assert.deepEqual((await options(['--namespace=ops'])).webhook, {
+      address: ':9443',
+      namespace: 'ops',
+      serviceName: 'ingress-bridge-webhook',
+      configurationName: 'ingress-bridge',
+    });
+    assert.deepEqual(
+      (
+        await options([
+          '--namespace=ops',
+          '--webhook-namespace=hooks',
+          '--webhook-service=gates',
+          '--webhook-configuration=mine',
+          '--webhook-address=127.0.0.1:8443',
+        ])
+      ).webhook,
+      { address: '127.0.0.1:8443', namespace: 'hooks', serviceName: 'gates', configurationName: 'mine' },
+    );
   });
 
   it('turn it off with an empty address, and refuse an address that is not one', async () => {

@@ -54,10 +54,19 @@ function endpointSlice(endpoints: readonly Endpoint[]): KubeObject {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: 'api-1', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'api', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+    metadata: {
+      name: 'api-1',
+      namespace: 'shop',
+      labels: { 'kubernetes.io/service-name': 'api', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+    },
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: endpoints.map(({ pod, ip, ready }) => ({ addresses: [ip], conditions: { ready, serving: ready, terminating: false }, targetRef: { kind: 'Pod', namespace: 'shop', name: pod }, zone: 'us-east-1a' })),
+    endpoints: endpoints.map(({ pod, ip, ready }) => ({
+      addresses: [ip],
+      conditions: { ready, serving: ready, terminating: false },
+      targetRef: { kind: 'Pod', namespace: 'shop', name: pod },
+      zone: 'us-east-1a',
+    })),
   };
 }
 
@@ -69,16 +78,37 @@ describe('Pod readiness gates, end to end on the Kubernetes API fake and the AWS
 
   const pod = (name: string): KubeObject | undefined => kube.get('pods', 'shop', name);
   const gateOf = (name: string): { status?: string; reason?: string } | undefined =>
-    ((pod(name)?.status as { conditions?: { type?: string; status?: string; reason?: string }[] } | undefined)?.conditions ?? []).find((condition) => condition.type === GATE);
-  const registered = (): string[] => world.fake.state.targetGroups().flatMap((group) => world.fake.state.targets(group.arn)).map((target) => target.id).sort();
+    ((pod(name)?.status as { conditions?: { type?: string; status?: string; reason?: string }[] } | undefined)?.conditions ?? []).find(
+      (condition) => condition.type === GATE,
+    );
+  const registered = (): string[] =>
+    world.fake.state
+      .targetGroups()
+      .flatMap((group) => world.fake.state.targets(group.arn))
+      .map((target) => target.id)
+      .sort();
   /** Our polls: DescribeTargetHealth naming targets (observe reads a whole group, naming none). */
   const polls = (): string[][] =>
-    world.fake.calls().filter((call) => call.action === 'DescribeTargetHealth' && (call.input as { Targets?: unknown[] }).Targets !== undefined).map((call) => ((call.input as { Targets: { Id?: string }[] }).Targets).map((target) => target.Id ?? '?'));
+    world.fake
+      .calls()
+      .filter((call) => call.action === 'DescribeTargetHealth' && (call.input as { Targets?: unknown[] }).Targets !== undefined)
+      .map((call) => (call.input as { Targets: { Id?: string }[] }).Targets.map((target) => target.Id ?? '?'));
 
   /** The ReplicaSet controller creates the Pod through the API; the kubelet starts it; the EndpointSlice controller lists it, not ready. */
   async function startPod(name: string, ip: string): Promise<V1Pod> {
-    const created = await kube.adminKubeConfig().makeApiClient(CoreV1Api).createNamespacedPod({ namespace: 'shop', body: { metadata: { name, labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api' }] } } });
-    kube.patch('pods', 'shop', name, { status: { podIP: ip, conditions: [{ type: 'ContainersReady', status: 'True' }, { type: 'Ready', status: 'False' }] } });
+    const created = await kube
+      .adminKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespacedPod({ namespace: 'shop', body: { metadata: { name, labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api' }] } } });
+    kube.patch('pods', 'shop', name, {
+      status: {
+        podIP: ip,
+        conditions: [
+          { type: 'ContainersReady', status: 'True' },
+          { type: 'Ready', status: 'False' },
+        ],
+      },
+    });
     endpoints.push({ pod: name, ip, ready: false });
     kube.apply(endpointSlice(endpoints));
     return created;
@@ -86,7 +116,9 @@ describe('Pod readiness gates, end to end on the Kubernetes API fake and the AWS
 
   /** The kubelet sees every readiness gate True: the Pod is Ready, and its endpoint with it. */
   function podReady(name: string): void {
-    const conditions = ((pod(name)?.status as { conditions?: { type?: string }[] }).conditions ?? []).map((condition) => (condition.type === 'Ready' ? { ...condition, status: 'True' } : condition));
+    const conditions = ((pod(name)?.status as { conditions?: { type?: string }[] }).conditions ?? []).map((condition) =>
+      condition.type === 'Ready' ? { ...condition, status: 'True' } : condition,
+    );
     kube.patch('pods', 'shop', name, { status: { conditions } });
     for (const endpoint of endpoints) if (endpoint.pod === name) endpoint.ready = true;
     kube.apply(endpointSlice(endpoints));
@@ -97,12 +129,15 @@ describe('Pod readiness gates, end to end on the Kubernetes API fake and the AWS
     kube.setAuthorizer(rbac.authorize);
     world = createAwsWorld();
     const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    for (const document of parseAllDocuments(readFileSync(new URL('../../deploy/base/webhook.yaml', import.meta.url), 'utf8'))) kube.apply(document.toJS() as KubeObject);
-    for (const parsed of parseManifestFile(CLUSTER_YAML, 'e2e.yaml').objects) kube.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    for (const document of parseAllDocuments(readFileSync(new URL('../../deploy/base/webhook.yaml', import.meta.url), 'utf8')))
+      kube.apply(document.toJS() as KubeObject);
+    for (const parsed of parseManifestFile(CLUSTER_YAML, 'e2e.yaml').objects)
+      kube.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
     kube.apply(endpointSlice(endpoints));
     handle = await startKubeRun({
       kubeConfig: kube.kubeConfig(),
-      provider: (options) => new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
+      provider: (options) =>
+        new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
       providerSettings: {},
       translateOptions: () => testOptions({ clusterName: 'test', now: new Date() }),
       logger: createLogger('silent'),
@@ -126,14 +161,18 @@ describe('Pod readiness gates, end to end on the Kubernetes API fake and the AWS
 
   it('gates the first Pod, registers it while it waits on the gate alone, and sets the gate True once the target is healthy', async () => {
     const created = await startPod('api-1', '10.0.1.1');
-    assert.deepEqual(created.spec?.readinessGates?.map((gate) => gate.conditionType), [GATE], 'the webhook added the gate at creation');
+    assert.deepEqual(
+      created.spec?.readinessGates?.map((gate) => gate.conditionType),
+      [GATE],
+      'the webhook added the gate at creation',
+    );
     await until(() => registered().includes('10.0.1.1'));
     await until(() => gateOf('api-1')?.status === 'True');
     assert.equal(gateOf('api-1')?.reason, 'TargetHealthy');
     podReady('api-1');
   });
 
-  it('holds a rollout\'s new Pod not ready while its target is initial, polling only that target, one read per poll', async () => {
+  it("holds a rollout's new Pod not ready while its target is initial, polling only that target, one read per poll", async () => {
     world.fake.holdTargetHealth('10.0.1.2', 'initial');
     world.fake.resetCalls();
     await startPod('api-2', '10.0.1.2');
@@ -143,7 +182,11 @@ describe('Pod readiness gates, end to end on the Kubernetes API fake and the AWS
     await until(() => polls().length >= 3);
     assert.equal(gateOf('api-2')?.status, 'False');
     assert.equal(gateOf('api-1')?.status, 'True');
-    assert.deepEqual([...new Set(polls().map((targets) => targets.join(',')))], ['10.0.1.2'], 'only the target not yet healthy is asked about, one call per poll');
+    assert.deepEqual(
+      [...new Set(polls().map((targets) => targets.join(',')))],
+      ['10.0.1.2'],
+      'only the target not yet healthy is asked about, one call per poll',
+    );
     assert.deepEqual(handle.controller.gates?.pollingStacks(), [STACK]);
   });
 

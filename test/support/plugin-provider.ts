@@ -60,7 +60,7 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
       cloud.served.delete(stack.id);
     },
     /** Every target the served spec has is healthy at once; others are not registered. */
-    async targetHealth(stackId, targets): Promise<TargetHealthReport> {
+    targetHealth(stackId, targets): Promise<TargetHealthReport> {
       const served = cloud.served.get(stackId);
       const report: TargetHealthReport = new Map();
       for (const [key, wanted] of targets) {
@@ -69,7 +69,7 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
         const registered = new Set(group.targets.map((target) => `${target.id}:${target.port}`));
         report.set(key, new Map(wanted.filter((target) => registered.has(`${target.id}:${target.port}`)).map((target) => [`${target.id}:${target.port}`, { state: 'healthy' as const }])));
       }
-      return report;
+      return Promise.resolve(report);
     },
     async close(): Promise<void> {},
   };

@@ -12,15 +12,13 @@ import { INGRESS_CLASS_YAML, ingressYaml, onlySpec, translateYaml } from '../sup
 
 /** Kubernetes' qualified name: an optional DNS-subdomain prefix and `/`, then at most 63 characters of this form. */
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const group = (service: string, port: number, key = `shop/${service}:${port}/ip`): Pick<TargetGroupSpec, 'key' | 'service'> => ({ key, service: { namespace: 'shop', name: service, port } });
+const group = (service: string, port: number, key = `shop/${service}:${port}/ip`): Pick<TargetGroupSpec, 'key' | 'service'> => ({
+  key,
+  service: { namespace: 'shop', name: service, port },
+});
 
 describe('the target-health readiness gate name', () => {
-  const cases = [
-    group('web', 80),
-    group('a'.repeat(63), 65535),
-    group('x-'.repeat(31) + 'y', 8080),
-    group('-web-', 443),
-  ];
+  const cases = [group('web', 80), group('a'.repeat(63), 65535), group('x-'.repeat(31) + 'y', 8080), group('-web-', 443)];
   for (const targetGroup of cases) {
     it(`is a valid condition type for Service ${targetGroup.service.name.slice(0, 20)}… port ${targetGroup.service.port}`, () => {
       const gate = targetHealthGate('shop/web', targetGroup);
@@ -60,11 +58,19 @@ describe('a Pod that waits only for its target-health gates', () => {
   const cases: { why: string; pod: V1Pod | undefined; awaits: boolean }[] = [
     { why: 'containers ready, our gate not yet True', pod: pod({ gates: [GATE], conditions: [condition('ContainersReady', 'True')] }), awaits: true },
     { why: 'our gate False', pod: pod({ gates: [GATE], conditions: [condition('ContainersReady', 'True'), condition(GATE, 'False')] }), awaits: true },
-    { why: 'another gate passed too', pod: pod({ gates: [GATE, 'example.com/ok'], conditions: [condition('ContainersReady', 'True'), condition('example.com/ok', 'True')] }), awaits: true },
+    {
+      why: 'another gate passed too',
+      pod: pod({ gates: [GATE, 'example.com/ok'], conditions: [condition('ContainersReady', 'True'), condition('example.com/ok', 'True')] }),
+      awaits: true,
+    },
     { why: 'not: containers not ready', pod: pod({ gates: [GATE], conditions: [condition('ContainersReady', 'False')] }), awaits: false },
     { why: 'not: no ContainersReady condition yet', pod: pod({ gates: [GATE] }), awaits: false },
     { why: 'not: no target-health gate (not ready for its own reasons)', pod: pod({ conditions: [condition('ContainersReady', 'True')] }), awaits: false },
-    { why: 'not: another gate still closed', pod: pod({ gates: [GATE, 'example.com/warm'], conditions: [condition('ContainersReady', 'True')] }), awaits: false },
+    {
+      why: 'not: another gate still closed',
+      pod: pod({ gates: [GATE, 'example.com/warm'], conditions: [condition('ContainersReady', 'True')] }),
+      awaits: false,
+    },
     { why: 'not: being deleted', pod: pod({ gates: [GATE], conditions: [condition('ContainersReady', 'True')], deleting: true }), awaits: false },
     { why: 'not: no Pod known', pod: undefined, awaits: false },
   ];
@@ -73,7 +79,11 @@ describe('a Pod that waits only for its target-health gates', () => {
   }
 });
 
-const IP_INGRESS = ingressYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }] });
+const IP_INGRESS = ingressYaml({
+  name: 'web',
+  annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' },
+  rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }],
+});
 
 interface Endpoint {
   ip: string;
@@ -83,7 +93,10 @@ interface Endpoint {
 }
 
 function clusterYaml(endpoints: Endpoint[], pods: string): string {
-  const lines = endpoints.map((endpoint) => `  - addresses: ["${endpoint.ip}"]\n    conditions: {ready: ${endpoint.ready}, serving: ${endpoint.ready || endpoint.terminating === true}, terminating: ${endpoint.terminating === true}}\n    targetRef: {kind: Pod, namespace: default, name: ${endpoint.pod}}`);
+  const lines = endpoints.map(
+    (endpoint) =>
+      `  - addresses: ["${endpoint.ip}"]\n    conditions: {ready: ${endpoint.ready}, serving: ${endpoint.ready || endpoint.terminating === true}, terminating: ${endpoint.terminating === true}}\n    targetRef: {kind: Pod, namespace: default, name: ${endpoint.pod}}`,
+  );
   return `${INGRESS_CLASS_YAML}apiVersion: v1
 kind: Service
 metadata: {name: app, namespace: default}
@@ -105,7 +118,9 @@ ${pods}${IP_INGRESS}`;
 }
 
 function podYaml(name: string, conditions: Record<string, string>, gates: string[] = [GATE]): string {
-  const list = Object.entries(conditions).map(([type, status]) => `{type: ${JSON.stringify(type)}, status: "${status}"}`).join(', ');
+  const list = Object.entries(conditions)
+    .map(([type, status]) => `{type: ${JSON.stringify(type)}, status: "${status}"}`)
+    .join(', ');
   return `apiVersion: v1
 kind: Pod
 metadata: {name: ${name}, namespace: default}
@@ -122,21 +137,51 @@ const targetsOf = (yaml: string): string[] => onlySpec(translateYaml(yaml)).targ
 
 describe('ip targets of Pods held back by their target-health gates', () => {
   it('registers a not-ready endpoint whose Pod waits only for the gate, beside the ready ones', () => {
-    const yaml = clusterYaml([{ ip: '10.0.0.1', pod: 'old', ready: true }, { ip: '10.0.0.9', pod: 'new', ready: false }], podYaml('new', { ContainersReady: 'True', Ready: 'False' }));
+    const yaml = clusterYaml(
+      [
+        { ip: '10.0.0.1', pod: 'old', ready: true },
+        { ip: '10.0.0.9', pod: 'new', ready: false },
+      ],
+      podYaml('new', { ContainersReady: 'True', Ready: 'False' }),
+    );
     assert.deepEqual(targetsOf(yaml), ['10.0.0.1', '10.0.0.9']);
   });
 
   it('leaves out a not-ready endpoint whose containers are not ready, or whose Pod has no such gate', () => {
-    const notReady = clusterYaml([{ ip: '10.0.0.1', pod: 'old', ready: true }, { ip: '10.0.0.9', pod: 'new', ready: false }], podYaml('new', { ContainersReady: 'False' }));
+    const notReady = clusterYaml(
+      [
+        { ip: '10.0.0.1', pod: 'old', ready: true },
+        { ip: '10.0.0.9', pod: 'new', ready: false },
+      ],
+      podYaml('new', { ContainersReady: 'False' }),
+    );
     assert.deepEqual(targetsOf(notReady), ['10.0.0.1']);
-    const noGate = clusterYaml([{ ip: '10.0.0.1', pod: 'old', ready: true }, { ip: '10.0.0.9', pod: 'new', ready: false }], podYaml('new', { ContainersReady: 'True' }, []));
+    const noGate = clusterYaml(
+      [
+        { ip: '10.0.0.1', pod: 'old', ready: true },
+        { ip: '10.0.0.9', pod: 'new', ready: false },
+      ],
+      podYaml('new', { ContainersReady: 'True' }, []),
+    );
     assert.deepEqual(targetsOf(noGate), ['10.0.0.1']);
-    const unknownPod = clusterYaml([{ ip: '10.0.0.1', pod: 'old', ready: true }, { ip: '10.0.0.9', pod: 'gone', ready: false }], podYaml('new', { ContainersReady: 'True' }));
+    const unknownPod = clusterYaml(
+      [
+        { ip: '10.0.0.1', pod: 'old', ready: true },
+        { ip: '10.0.0.9', pod: 'gone', ready: false },
+      ],
+      podYaml('new', { ContainersReady: 'True' }),
+    );
     assert.deepEqual(targetsOf(unknownPod), ['10.0.0.1']);
   });
 
   it('keeps the serving-terminating endpoints while the new Pod is not yet healthy: it does not count as ready', () => {
-    const yaml = clusterYaml([{ ip: '10.0.0.1', pod: 'old', ready: false, terminating: true }, { ip: '10.0.0.9', pod: 'new', ready: false }], podYaml('new', { ContainersReady: 'True' }));
+    const yaml = clusterYaml(
+      [
+        { ip: '10.0.0.1', pod: 'old', ready: false, terminating: true },
+        { ip: '10.0.0.9', pod: 'new', ready: false },
+      ],
+      podYaml('new', { ContainersReady: 'True' }),
+    );
     assert.deepEqual(targetsOf(yaml), ['10.0.0.1', '10.0.0.9']);
   });
 });

@@ -19,7 +19,9 @@ const [REF_PREFIX = '', REF_SUFFIX = ''] = targetGroupRef('\u0000').split('\u000
 
 /** The target-group key in a `${TargetGroup:key}` reference. */
 function keyOfReference(reference: string): string | undefined {
-  return reference.startsWith(REF_PREFIX) && reference.endsWith(REF_SUFFIX) ? reference.slice(REF_PREFIX.length, reference.length - REF_SUFFIX.length) : undefined;
+  return reference.startsWith(REF_PREFIX) && reference.endsWith(REF_SUFFIX)
+    ? reference.slice(REF_PREFIX.length, reference.length - REF_SUFFIX.length)
+    : undefined;
 }
 
 /** Per stack, target-group key → ARN, as of the stack's last apply. */
@@ -48,7 +50,7 @@ export class TargetGroupArns {
 }
 
 /** `<id>:<port>`, the key of a target in a health report. */
-export function targetKey(target: TargetRef): string {
+function targetKey(target: TargetRef): string {
   return `${target.id}:${target.port}`;
 }
 
@@ -73,7 +75,9 @@ export async function readTargetHealth(
 async function describeTargets(reader: Elbv2Reader, arn: string, targets: readonly TargetRef[]): Promise<TargetHealthDescription[] | undefined> {
   try {
     const output = await reader.call('DescribeTargetHealth', () =>
-      reader.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn, Targets: targets.map((target) => ({ Id: target.id, Port: target.port })) })),
+      reader.clients.elbv2.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: arn, Targets: targets.map((target) => ({ Id: target.id, Port: target.port })) }),
+      ),
     );
     return output.TargetHealthDescriptions ?? [];
   } catch (error) {

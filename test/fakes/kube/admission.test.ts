@@ -39,7 +39,12 @@ async function webhookServer(): Promise<{ server: Server; port: number; answer: 
 const allowWithGate: Answer = (review) => ({
   apiVersion: 'admission.k8s.io/v1',
   kind: 'AdmissionReview',
-  response: { uid: review.request.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify([{ op: 'add', path: '/spec/readinessGates', value: [{ conditionType: 'example.com/gate' }] }])).toString('base64') },
+  response: {
+    uid: review.request.uid,
+    allowed: true,
+    patchType: 'JSONPatch',
+    patch: Buffer.from(JSON.stringify([{ op: 'add', path: '/spec/readinessGates', value: [{ conditionType: 'example.com/gate' }] }])).toString('base64'),
+  },
 });
 
 function configuration(fields: { failurePolicy?: 'Ignore' | 'Fail'; caBundle?: string; namespaceLabel?: boolean }): KubeObject {
@@ -47,15 +52,20 @@ function configuration(fields: { failurePolicy?: 'Ignore' | 'Fail'; caBundle?: s
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
     metadata: { name: 'gates' },
-    webhooks: [{
-      name: 'gates.example.com',
-      admissionReviewVersions: ['v1'],
-      sideEffects: 'None',
-      ...(fields.failurePolicy ? { failurePolicy: fields.failurePolicy } : {}),
-      clientConfig: { service: { namespace: 'system', name: 'hooks', path: '/mutate', port: 443 }, ...(fields.caBundle !== undefined ? { caBundle: Buffer.from(fields.caBundle).toString('base64') } : {}) },
-      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: 'Namespaced' }],
-      ...(fields.namespaceLabel ? { namespaceSelector: { matchLabels: { gates: 'on' } } } : {}),
-    }],
+    webhooks: [
+      {
+        name: 'gates.example.com',
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'None',
+        ...(fields.failurePolicy ? { failurePolicy: fields.failurePolicy } : {}),
+        clientConfig: {
+          service: { namespace: 'system', name: 'hooks', path: '/mutate', port: 443 },
+          ...(fields.caBundle !== undefined ? { caBundle: Buffer.from(fields.caBundle).toString('base64') } : {}),
+        },
+        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: 'Namespaced' }],
+        ...(fields.namespaceLabel ? { namespaceSelector: { matchLabels: { gates: 'on' } } } : {}),
+      },
+    ],
   };
 }
 
@@ -72,22 +82,40 @@ describe('Pods and MutatingWebhookConfigurations in the Kubernetes API fake', ()
   afterEach(() => fake.close());
 
   it('serves Pods; their status changes only through the status subresource, here by JSON patch', async () => {
-    const created = await core.createNamespacedPod({ namespace: 'shop', body: { ...podBody('web-1'), status: { podIP: '10.0.0.1' } } });
+    const created = await core.createNamespacedPod({ namespace: 'shop', body: Object.assign(podBody('web-1'), { status: { podIP: '10.0.0.1' } }) });
     assert.equal(created.status, undefined, 'a create does not set status');
     fake.patch('pods', 'shop', 'web-1', { status: { podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'False' }] } });
     const current = fake.get('pods', 'shop', 'web-1');
-    const patched = await core.patchNamespacedPodStatus({
-      namespace: 'shop',
-      name: 'web-1',
-      body: [{ op: 'test', path: '/metadata/resourceVersion', value: current?.metadata.resourceVersion }, { op: 'add', path: '/status/conditions/-', value: { type: 'example.com/gate', status: 'True' } }],
-    }, JSON_PATCH);
-    assert.deepEqual(patched.status?.conditions?.map((condition) => [condition.type, condition.status]), [['Ready', 'False'], ['example.com/gate', 'True']]);
+    const patched = await core.patchNamespacedPodStatus(
+      {
+        namespace: 'shop',
+        name: 'web-1',
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: current?.metadata.resourceVersion },
+          { op: 'add', path: '/status/conditions/-', value: { type: 'example.com/gate', status: 'True' } },
+        ],
+      },
+      JSON_PATCH,
+    );
+    assert.deepEqual(
+      patched.status?.conditions?.map((condition) => [condition.type, condition.status]),
+      [
+        ['Ready', 'False'],
+        ['example.com/gate', 'True'],
+      ],
+    );
     await assert.rejects(
-      core.patchNamespacedPodStatus({ namespace: 'shop', name: 'web-1', body: [{ op: 'test', path: '/metadata/resourceVersion', value: current?.metadata.resourceVersion }] }, JSON_PATCH),
+      core.patchNamespacedPodStatus(
+        { namespace: 'shop', name: 'web-1', body: [{ op: 'test', path: '/metadata/resourceVersion', value: current?.metadata.resourceVersion }] },
+        JSON_PATCH,
+      ),
       (error: unknown) => error instanceof ApiException && error.code === 422,
       'a stale resourceVersion fails the test operation',
     );
-    assert.deepEqual((await core.listPodForAllNamespaces()).items.map((pod) => pod.metadata?.name), ['web-1']);
+    assert.deepEqual(
+      (await core.listPodForAllNamespaces()).items.map((pod) => pod.metadata?.name),
+      ['web-1'],
+    );
     assert.equal(fake.requests({ resource: 'pods', subresource: 'status', verb: 'patch' }).length, 2);
   });
 
@@ -96,7 +124,10 @@ describe('Pods and MutatingWebhookConfigurations in the Kubernetes API fake', ()
     const admission = fake.kubeConfig().makeApiClient(AdmissionregistrationV1Api);
     const read = await admission.readMutatingWebhookConfiguration({ name: 'gates' });
     assert.equal(read.webhooks?.[0]?.name, 'gates.example.com');
-    const patched = await admission.patchMutatingWebhookConfiguration({ name: 'gates', body: [{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: 'Y2E=' }] }, JSON_PATCH);
+    const patched = await admission.patchMutatingWebhookConfiguration(
+      { name: 'gates', body: [{ op: 'add', path: '/webhooks/0/clientConfig/caBundle', value: 'Y2E=' }] },
+      JSON_PATCH,
+    );
     assert.equal(patched.webhooks?.[0]?.clientConfig.caBundle, 'Y2E=');
   });
 });
@@ -109,10 +140,13 @@ describe('mutating admission in the Kubernetes API fake', () => {
   before(async () => {
     hook = await webhookServer();
   });
-  after(() => new Promise<void>((resolve) => {
-    hook.server.close(() => resolve());
-    hook.server.closeAllConnections();
-  }));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        hook.server.close(() => resolve());
+        hook.server.closeAllConnections();
+      }),
+  );
   beforeEach(async () => {
     fake = await startKubeFake();
     core = fake.adminKubeConfig().makeApiClient(CoreV1Api);
@@ -133,7 +167,10 @@ describe('mutating admission in the Kubernetes API fake', () => {
     const [review] = hook.calls as { apiVersion: string; request: { operation: string; namespace: string; resource: unknown; object: KubeObject } }[];
     assert.deepEqual([review?.apiVersion, review?.request.operation, review?.request.namespace], ['admission.k8s.io/v1', 'CREATE', 'shop']);
     assert.deepEqual(review?.request.resource, { group: '', version: 'v1', resource: 'pods' });
-    assert.deepEqual(fake.admissionCalls().map((call) => call.outcome), ['patched']);
+    assert.deepEqual(
+      fake.admissionCalls().map((call) => call.outcome),
+      ['patched'],
+    );
   });
 
   it('calls it only for namespaces its namespaceSelector matches, and not for direct store writes', async () => {
@@ -150,8 +187,18 @@ describe('mutating admission in the Kubernetes API fake', () => {
   const failures: { why: string; caBundle?: string; answer?: Answer; route?: false; message: RegExp }[] = [
     { why: 'a server certificate its caBundle does not trust', caBundle: strangers.caPem, message: /certificate/ },
     { why: 'no caBundle at all', message: /certificate/ },
-    { why: 'an answer for another request', caBundle: certificates.caPem, answer: (review) => ({ ...(allowWithGate(review) as object), response: { uid: 'other', allowed: true } }), message: /expected response\.uid/ },
-    { why: 'an answer that is no AdmissionReview', caBundle: certificates.caPem, answer: () => ({ allowed: true }), message: /no admission\.k8s\.io\/v1 AdmissionReview/ },
+    {
+      why: 'an answer for another request',
+      caBundle: certificates.caPem,
+      answer: (review) => ({ ...(allowWithGate(review) as object), response: { uid: 'other', allowed: true } }),
+      message: /expected response\.uid/,
+    },
+    {
+      why: 'an answer that is no AdmissionReview',
+      caBundle: certificates.caPem,
+      answer: () => ({ allowed: true }),
+      message: /no admission\.k8s\.io\/v1 AdmissionReview/,
+    },
     { why: 'no way to reach the Service', caBundle: certificates.caPem, route: false, message: /no endpoints available for service "system\/hooks"/ },
   ];
   for (const failure of failures) {
@@ -174,7 +221,7 @@ describe('mutating admission in the Kubernetes API fake', () => {
     });
   }
 
-  it('checks the certificate against the Service\'s DNS name, not the route\'s address', async () => {
+  it("checks the certificate against the Service's DNS name, not the route's address", async () => {
     const misnamed = createServer({ cert: otherName.certPem, key: otherName.keyPem }, (_request, response) => response.end('{}'));
     await new Promise<void>((resolve) => misnamed.listen(0, '127.0.0.1', resolve));
     try {

@@ -61,11 +61,14 @@ describe('AWS provider: target health for readiness gates', () => {
     const provider = world.newProvider();
     await reconcile(provider, STACK, spec({ web: ['10.0.1.1'], api: ['10.0.2.1'], admin: ['10.0.3.1'] }));
     world.fake.resetCalls();
-    const report = await provider.targetHealth(STACK, new Map([
-      [keyOf('web'), [target('10.0.1.1')]],
-      [keyOf('api'), [target('10.0.2.1')]],
-      [keyOf('admin'), []],
-    ]));
+    const report = await provider.targetHealth(
+      STACK,
+      new Map([
+        [keyOf('web'), [target('10.0.1.1')]],
+        [keyOf('api'), [target('10.0.2.1')]],
+        [keyOf('admin'), []],
+      ]),
+    );
     assert.deepEqual(healthReads().sort(), [['10.0.1.1'], ['10.0.2.1']]);
     assert.deepEqual([...report.keys()].sort(), [keyOf('api'), keyOf('web')]);
   });
@@ -74,10 +77,13 @@ describe('AWS provider: target health for readiness gates', () => {
     const provider = world.newProvider();
     await reconcile(provider, STACK, spec({ web: ['10.0.1.1'] }));
     world.fake.resetCalls();
-    const report = await provider.targetHealth(STACK, new Map([
-      [keyOf('web'), [target('10.0.1.1'), target('10.0.1.99')]],
-      [keyOf('unknown'), [target('10.0.9.9')]],
-    ]));
+    const report = await provider.targetHealth(
+      STACK,
+      new Map([
+        [keyOf('web'), [target('10.0.1.1'), target('10.0.1.99')]],
+        [keyOf('unknown'), [target('10.0.9.9')]],
+      ]),
+    );
     assert.deepEqual([...(report.get(keyOf('web'))?.keys() ?? [])], ['10.0.1.1:8080']);
     assert.equal(report.has(keyOf('unknown')), false);
     assert.equal(healthReads().length, 1);
@@ -86,7 +92,11 @@ describe('AWS provider: target health for readiness gates', () => {
     assert.equal((await provider.targetHealth('default/other', new Map([[keyOf('web'), [target('10.0.1.1')]]]))).size, 0);
     await reconcile(provider, STACK, undefined);
     assert.equal((await provider.targetHealth(STACK, new Map([[keyOf('web'), [target('10.0.1.1')]]]))).size, 0);
-    assert.deepEqual(healthReads().filter((targets) => targets.length > 0), [], 'no read names targets of a stack it does not have');
+    assert.deepEqual(
+      healthReads().filter((targets) => targets.length > 0),
+      [],
+      'no read names targets of a stack it does not have',
+    );
   });
 
   it('a restarted provider knows the groups again after its first reconcile, which changes nothing', async () => {

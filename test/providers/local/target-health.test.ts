@@ -20,7 +20,13 @@ describe('local provider: target health for readiness gates', () => {
     const ref = { id: target.id, port: target.port };
     const stackId = spec.stack.id;
 
-    const healthy = await provider.targetHealth(stackId, new Map([['tg', [ref, { id: 'elsewhere', port: 1 }]], ['missing', [ref]]]));
+    const healthy = await provider.targetHealth(
+      stackId,
+      new Map([
+        ['tg', [ref, { id: 'elsewhere', port: 1 }]],
+        ['missing', [ref]],
+      ]),
+    );
     assert.deepEqual([...healthy.keys()], ['tg']);
     assert.deepEqual([...(healthy.get('tg') ?? [])], [[`${ref.id}:${ref.port}`, { state: 'healthy' }]]);
 
