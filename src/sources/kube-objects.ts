@@ -6,6 +6,7 @@
  * dropped on the way in, since every object stays in memory for the life of the process.
  * @module
  */
+import { cachedFields, isRecord } from './cache-fields.js';
 
 export interface TypeIdentity {
   apiVersion: string;
@@ -35,46 +36,21 @@ function toWire(value: unknown): unknown {
   return value;
 }
 
-/** metav1.Time is RFC 3339 to the second: `2024-05-01T10:00:00Z`, not `…:00.000Z`. */
+/**
+ * metav1.Time is RFC 3339 to the second: `2024-05-01T10:00:00Z`, not `…:00.000Z`. Built with
+ * `replace`, which makes one flat string: a slice joined to `Z` would be kept as three (a rope over
+ * a slice of the ISO text), and every cached object holds one of these.
+ */
 export function kubernetesTime(date: Date): string {
-  const iso = date.toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  return date.toISOString().replace(/\.000Z$/, 'Z');
 }
 
 /**
- * Drops what no reader of the Snapshot uses: managedFields (often larger than the object itself)
- * and a Node's image list (dozens of entries per Node). Mutates: the object is freshly parsed and
- * not yet shared. Returns undefined for a value that is not an object with a name, which the
- * informer's cache could not hold without crashing.
+ * The object as the informer caches it: only the fields the controller reads (cache-fields.ts).
+ * Returns undefined for a value that is not an object with a name, which the informer's cache could
+ * not hold without crashing.
  */
 export function trimForCache(value: unknown): Record<string, unknown> | undefined {
   if (!isRecord(value) || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') return undefined;
-  delete value.metadata.managedFields;
-  if (value.kind === 'Node' && isRecord(value.status)) delete value.status.images;
-  if (value.kind === 'Pod') return podForCache(value, value.metadata);
-  return value;
-}
-
-/**
- * A Pod as readiness gates and ip targets read it, nothing more: a cluster has many more Pods than
- * anything else we watch, and their specs (containers, volumes, env) are most of their size. Kept:
- * identity and resourceVersion (the informer resumes from it), the readiness gates, the Pod IP and
- * the conditions. Not the labels: the admission webhook is handed the whole Pod it decides on.
- */
-function podForCache(pod: Record<string, unknown>, metadata: Record<string, unknown>): Record<string, unknown> {
-  const spec = isRecord(pod.spec) ? pod.spec : {};
-  const status = isRecord(pod.status) ? pod.status : {};
-  const kept = (source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> =>
-    Object.fromEntries(fields.filter((field) => source[field] !== undefined).map((field) => [field, source[field]]));
-  return {
-    apiVersion: pod.apiVersion,
-    kind: pod.kind,
-    metadata: kept(metadata, ['name', 'namespace', 'uid', 'resourceVersion', 'deletionTimestamp']),
-    spec: kept(spec, ['readinessGates']),
-    status: kept(status, ['podIP', 'conditions']),
-  };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return cachedFields(value, value.metadata);
 }
