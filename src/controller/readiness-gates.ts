@@ -149,7 +149,7 @@ export class ReadinessGates {
     await Promise.all(this.running.values());
   }
 
-  /** Stacks that still have Pods waiting on a registered target. */
+  /** Stacks with a health read scheduled: Pods of theirs wait on a registered target, or a reconcile came within a poll period of the last read. */
   pollingStacks(): string[] {
     return [...this.polls.keys()].sort();
   }
