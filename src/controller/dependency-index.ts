@@ -19,10 +19,16 @@ export interface DependencyIndexOptions {
   classes: ClassOptions;
 }
 
-/** What a group's latest translation reached, by Service key. */
+/** What a group's latest translation reached: by Service key, the keys of the target groups it feeds. */
 interface TranslatedTargets {
-  instanceServices: Set<string>;
-  ipServices: Set<string>;
+  instanceServices: Map<string, Set<string>>;
+  ipServices: Map<string, Set<string>>;
+}
+
+/** The target groups an EndpointSlice or Node change feeds, by group; `whole`: groups to reconcile in full. */
+export interface TargetGroupsAffected {
+  targets: Map<string, Set<string>>;
+  whole: string[];
 }
 
 const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
@@ -108,6 +114,43 @@ export class DependencyIndex {
     })));
   }
 
+  /**
+   * What an EndpointSlice or Node change feeds, for the target fast path: the target groups of each
+   * group whose latest translation says which ones; a group not translated yet, or whose translation
+   * has no target group of the slice's Service (a backend the slice may just have made valid), is
+   * reconciled whole. Undefined for any other kind of change.
+   */
+  targetGroupsAffectedBy(change: SourceChange): TargetGroupsAffected | undefined {
+    const affected: TargetGroupsAffected = { targets: new Map(), whole: [] };
+    const add = (group: string, keys: Iterable<string>): void => {
+      const set = affected.targets.get(group) ?? new Set<string>();
+      for (const key of keys) set.add(key);
+      affected.targets.set(group, set);
+    };
+    if (change.kind === 'EndpointSlice') {
+      const slice = change.type === 'delete' ? undefined : change.object;
+      const previous = change.type === 'add' ? undefined : (change.previous ?? change.object);
+      for (const service of unique([slice, previous].map(serviceOfSlice))) {
+        for (const group of this.groupsOf(this.byService.get(service))) {
+          const targets = this.translated.get(group);
+          const ip = targets?.ipServices.get(service);
+          if (ip) add(group, ip);
+          else if (!targets?.instanceServices.has(service)) affected.whole.push(group);
+        }
+      }
+    } else if (change.kind === 'Node') {
+      const node = change.type === 'delete' ? undefined : change.object;
+      const previous = change.type === 'add' ? undefined : (change.previous ?? change.object);
+      if (nodeTargetFields(node) === nodeTargetFields(previous)) return affected;
+      for (const [group, targets] of this.translated) for (const keys of targets.instanceServices.values()) add(group, keys);
+    } else {
+      return undefined;
+    }
+    affected.whole = unique(affected.whole);
+    for (const group of affected.whole) affected.targets.delete(group);
+    return affected;
+  }
+
   groupsForSecret(namespace: string, name: string): string[] {
     return this.groupsOf(this.bySecret.get(objectKey(namespace, name)));
   }
@@ -128,10 +171,11 @@ export class DependencyIndex {
       this.translated.delete(result.stackId);
       return;
     }
-    const targets: TranslatedTargets = { instanceServices: new Set(), ipServices: new Set() };
+    const targets: TranslatedTargets = { instanceServices: new Map(), ipServices: new Map() };
     for (const group of result.spec.targetGroups) {
       const service = objectKey(group.service.namespace, group.service.name);
-      (group.targetType === 'instance' ? targets.instanceServices : targets.ipServices).add(service);
+      const byService = group.targetType === 'instance' ? targets.instanceServices : targets.ipServices;
+      byService.set(service, (byService.get(service) ?? new Set()).add(group.key));
     }
     this.translated.set(result.stackId, targets);
   }
@@ -204,7 +248,7 @@ function serviceOfSlice(slice: V1EndpointSlice | undefined): string | undefined 
  * The Node fields instance targets are built from (readiness, providerID, addresses, the exclusion
  * label), as one comparable value; '' for no Node. Heartbeat timestamps are left out on purpose.
  */
-export function nodeTargetFields(node: V1Node | undefined): string {
+function nodeTargetFields(node: V1Node | undefined): string {
   if (!node) return '';
   const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status ?? 'Unknown';
   const addresses = (node.status?.addresses ?? []).map((address) => `${address.type}=${address.address}`);

@@ -3,6 +3,12 @@
  * change into the group keys it affects, the work queue runs one reconcile per key at a time, and a
  * reconcile translates the group, lets the provider converge it, then writes status, finalizers and
  * Events. Only the leader reconciles; losing the Lease pauses the queue at once.
+ *
+ * A change costs what it touches: between resyncs a reconcile asks the provider to read only what
+ * the change must verify, and an EndpointSlice or Node change that feeds only target groups the
+ * group already has takes the provider's target fast path (registrations alone, no status writes or
+ * Events). Every group gets a full read of its cloud state once per full-resync period, staggered
+ * across groups, which is how drift made outside the controller is found.
  * @module
  */
 import type { KubeConfig, V1Ingress, V1Pod } from '@kubernetes/client-node';
@@ -21,7 +27,7 @@ import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
 import { gatesToInject, injectionEnabled, readinessGatePatch, servicesSelecting, type StackTargetGroup } from './pod-gate-injection.js';
 import { gatedTargetGroups, type JsonPatchOperation } from './pod-gates.js';
 import { kubePodStatusWriter, ReadinessGates, type PodStatusWriter } from './readiness-gates.js';
-import { reconcileStack } from './reconcile.js';
+import { reconcileStack, reconcileTargets } from './reconcile.js';
 import { WorkQueue, type BackoffPolicy, type RunOutcome } from './work-queue.js';
 
 export interface KubeControllerOptions {
@@ -37,18 +43,38 @@ export interface KubeControllerOptions {
   watchNamespace?: string;
   concurrency?: number;
   backoff?: BackoffPolicy;
-  /** Every known group is reconciled this often, to repair drift made outside the controller. */
+  /** Every known group is reconciled this often, from what the provider remembers (cheap), in case an event was missed. */
   resyncMs?: number;
+  /** Every known group's cloud state is read in full this often, staggered across groups, to find drift made outside the controller. */
+  fullResyncMs?: number;
   /** Pod readiness gates (when the provider reports target health): where conditions are written, how often health is polled. */
   readinessGates?: { writer?: PodStatusWriter; pollMs?: number; orphanDelayMs?: number };
 }
+
+/** What a group's next run must do; the works of coalesced events merge (mergeGroupWork). */
+export interface GroupWork {
+  /** Only the registered targets of these target groups changed (EndpointSlices, Nodes); absent: the whole group. */
+  targets?: Set<string>;
+  /** Read the group's cloud state in full (resync, start, leadership gained), not only what the change touches. */
+  full?: boolean;
+}
+
+/** Undefined work is the whole group, read only where it changes; it absorbs target-only work. */
+export function mergeGroupWork(pending: GroupWork | undefined, next: GroupWork | undefined): GroupWork | undefined {
+  const full = pending?.full === true || next?.full === true;
+  const targets = pending?.targets && next?.targets ? new Set([...pending.targets, ...next.targets]) : undefined;
+  if (!full && !targets) return undefined;
+  return { ...(full && { full }), ...(targets && { targets }) };
+}
+
+const FULL: GroupWork = { full: true };
 
 const ref = (ingress: V1Ingress): IngressRef => ({ namespace: ingress.metadata?.namespace ?? 'default', name: ingress.metadata?.name ?? '' });
 const keyOf = (ingress: IngressRef): string => `${ingress.namespace}/${ingress.name}`;
 
 export class KubeController {
   readonly snapshot = new Snapshot();
-  readonly queue: WorkQueue;
+  readonly queue: WorkQueue<GroupWork>;
   /** Set once the informers have synced: before that, a change event must not start a reconcile of a partial cluster. */
   private synchronized = false;
   private readonly source: KubeSource;
@@ -71,8 +97,9 @@ export class KubeController {
       : undefined;
     const gates = this.gates;
     if (gates) options.metrics.observeReadinessGates(() => gates.backlog());
-    this.queue = new WorkQueue({
-      handler: (key) => this.reconcile(key),
+    this.queue = new WorkQueue<GroupWork>({
+      handler: (key, work) => this.reconcile(key, work),
+      merge: mergeGroupWork,
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onRun: (report) => {
@@ -97,8 +124,9 @@ export class KubeController {
     await this.source.start();
     await this.source.whenSynced();
     this.synchronized = true;
-    for (const key of this.allKeys()) this.queue.enqueue(key, 'resync');
+    for (const key of this.allKeys()) this.queue.enqueue(key, 'resync', FULL);
     if (this.options.resyncMs) this.queue.startResync(this.options.resyncMs, () => this.allKeys());
+    if (this.options.fullResyncMs) this.queue.startStaggeredResync(this.options.fullResyncMs, () => this.allKeys(), FULL);
   }
 
   synced(): boolean {
@@ -108,7 +136,8 @@ export class KubeController {
   /** Leadership gained: everything is reconciled once, since changes were not acted on meanwhile. */
   startedLeading(): void {
     this.queue.resume();
-    for (const key of this.allKeys()) this.queue.enqueue(key, 'resync');
+    // What another leader did meanwhile is not in this replica's memory of the cloud: read it all.
+    for (const key of this.allKeys()) this.queue.enqueue(key, 'resync', FULL);
     this.gates?.resume();
   }
 
@@ -165,7 +194,11 @@ export class KubeController {
     // rejects it — unless the change is only our own status or finalizer write.
     const ownWrite = change.kind === 'Ingress' && change.type === 'update' && change.previous !== undefined && !routingFieldsChanged(change.previous, change.object);
     const named = change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object) ? namedGroupKey(change.object, this.snapshot, this.options.translateOptions()) : undefined;
-    for (const key of new Set([...affected, ...(named ? [named] : [])])) this.queue.enqueue(key);
+    const targets = this.index.targetGroupsAffectedBy(change);
+    for (const key of new Set([...affected, ...(named ? [named] : [])])) {
+      const only = targets?.targets.get(key);
+      this.queue.enqueue(key, 'change', only && !targets?.whole.includes(key) ? { targets: only } : undefined);
+    }
   }
 
   /** Every group with members, and every group an Ingress still holding our finalizer names. */
@@ -184,8 +217,12 @@ export class KubeController {
     return this.snapshot.ingresses().filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress, this.snapshot, this.options.translateOptions()) === key);
   }
 
-  private async reconcile(key: string): Promise<RunOutcome> {
+  private async reconcile(key: string, work: GroupWork | undefined): Promise<RunOutcome> {
     if (!this.options.isLeader()) return 'done';
+    if (work?.targets && !work.full) {
+      const done = await this.reconcileTargets(key, work.targets);
+      if (done) return done;
+    }
     const { provider, writer, metrics, logger } = this.options;
     const started = performance.now();
     const options = this.options.translateOptions();
@@ -201,7 +238,7 @@ export class KubeController {
     }
     try {
       if (result.spec) for (const ingress of members) await writer.addFinalizer(ingress);
-      const outcome = await reconcileStack(provider, result, { mayMutate: this.options.isLeader });
+      const outcome = await reconcileStack(provider, result, { mayMutate: this.options.isLeader, read: work?.full ? 'full' : 'changes' });
       if (outcome.error !== undefined) {
         logger.error({ stack: key, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
         return await this.failed(members, outcome.error, started);
@@ -237,6 +274,34 @@ export class KubeController {
       logger.error({ stack: key, err: error }, 'reconcile failed');
       return await this.failed(members, error instanceof Error ? error.message : String(error), started);
     }
+  }
+
+  /**
+   * The target fast path: the group translated as usual, then only these target groups' targets
+   * registered and deregistered. No status, finalizer or Event is written (nothing they show
+   * changed), and target churn at scale would otherwise flood the API server with Events.
+   * Undefined when the provider cannot take it (a group new since the last reconcile, nothing
+   * remembered, a failed call): the caller reconciles the whole group, which reads what it must.
+   */
+  private async reconcileTargets(key: string, targetGroupKeys: ReadonlySet<string>): Promise<RunOutcome | undefined> {
+    const { provider, metrics, logger } = this.options;
+    const started = performance.now();
+    const result = translate(this.snapshot, key, this.options.translateOptions());
+    this.index.onTranslated(result);
+    const spec = result.spec;
+    if (!spec || result.disposition === 'hold' || [...targetGroupKeys].some((target) => !spec.targetGroups.some((group) => group.key === target))) return undefined;
+    const outcome = await reconcileTargets(provider, result, [...targetGroupKeys], { mayMutate: this.options.isLeader });
+    if (!outcome) return undefined;
+    if (outcome.error !== undefined) {
+      logger.warn({ stack: key, error: outcome.error, apiCalls: outcome.apiCalls }, 'target fast path failed; reconciling the whole group');
+      return undefined;
+    }
+    this.gates?.onReconciled(key, spec);
+    const operations = outcome.result?.outcomes.length ?? 0;
+    metrics.recordAppliedOperations(key, operations);
+    metrics.recordReconcile('success', (performance.now() - started) / 1000);
+    logger.info({ stack: key, targetGroups: targetGroupKeys.size, operations, apiCalls: outcome.apiCalls }, 'targets converged');
+    return 'done';
   }
 
   /** A failed reconcile: a Warning Event on each member, and another try later (with backoff). */

@@ -1,10 +1,13 @@
 /**
  * One reconcile of one stack: the translated spec, then the provider's observe, diff and apply. A
  * thrown provider error becomes the outcome's `error`; it never escapes to the caller's loop.
+ * Between resyncs the runtime asks observe to read only what the change touches (`read: 'changes'`);
+ * for a change of endpoints or Nodes alone it takes the provider's target fast path when it has one
+ * (`reconcileTargets`).
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec } from '../model.js';
-import type { ApplyOptions, ApplyResult, Provider, ProviderPlan } from '../provider.js';
+import type { ApplyOptions, ApplyResult, ObserveOptions, Provider, ProviderPlan } from '../provider.js';
 import type { TranslateResult } from '../translate/index.js';
 import { countingApiCalls } from './api-call-log.js';
 
@@ -22,17 +25,47 @@ export interface ReconcileOutcome {
 /** What a reconcile needs of a translation; without a spec the stack should not exist. */
 export type StackToReconcile = Pick<TranslateResult, 'stackId' | 'spec' | 'diagnostics'>;
 
-export async function reconcileStack(provider: Provider, translated: StackToReconcile, options: ApplyOptions = {}): Promise<ReconcileOutcome> {
+export interface ReconcileOptions extends ApplyOptions, ObserveOptions {}
+
+export async function reconcileStack(provider: Provider, translated: StackToReconcile, options: ReconcileOptions = {}): Promise<ReconcileOutcome> {
   const { value: outcome, calls } = await countingApiCalls(() => converge(provider, translated, options));
   outcome.apiCalls = calls;
   return outcome;
 }
 
-async function converge(provider: Provider, translated: StackToReconcile, options: ApplyOptions): Promise<ReconcileOutcome> {
+/**
+ * Only the registered targets of these target groups, when the provider has the fast path and takes
+ * it for them; undefined otherwise (the caller then runs reconcileStack).
+ */
+export async function reconcileTargets(provider: Provider, translated: StackToReconcile, targetGroupKeys: readonly string[], options: ApplyOptions = {}): Promise<ReconcileOutcome | undefined> {
+  const { spec } = translated;
+  if (!spec || !provider.applyTargets) return undefined;
+  const applyTargets = provider.applyTargets.bind(provider);
+  const { value, calls } = await countingApiCalls(async () => {
+    try {
+      return await applyTargets(spec, targetGroupKeys, options);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  });
+  if (value === undefined) return undefined;
+  const outcome: ReconcileOutcome = { stackId: translated.stackId, spec, diagnostics: [...translated.diagnostics], apiCalls: calls };
+  if (value instanceof Error) {
+    outcome.error = value.message;
+    return outcome;
+  }
+  outcome.result = value;
+  outcome.diagnostics.push(...value.diagnostics);
+  const failed = value.outcomes.filter((entry) => entry.error !== undefined);
+  if (failed.length > 0) outcome.error = failed.map((entry) => `${entry.operation.action} ${entry.operation.resource}: ${entry.error}`).join('; ');
+  return outcome;
+}
+
+async function converge(provider: Provider, translated: StackToReconcile, options: ReconcileOptions): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { stackId: translated.stackId, diagnostics: [...translated.diagnostics], apiCalls: {} };
   if (translated.spec) outcome.spec = translated.spec;
   try {
-    const observed = await provider.observe({ id: translated.stackId }, translated.spec);
+    const observed = await provider.observe({ id: translated.stackId }, translated.spec, { read: options.read ?? 'full' });
     outcome.plan = provider.diff(translated.spec, observed);
     outcome.result = await provider.apply(outcome.plan, options);
     outcome.diagnostics.push(...outcome.result.diagnostics);
