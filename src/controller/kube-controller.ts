@@ -27,6 +27,7 @@ import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
 import { gatesToInject, injectionEnabled, readinessGatePatch, servicesSelecting, type StackTargetGroup } from './pod-gate-injection.js';
 import { gatedTargetGroups, type JsonPatchOperation } from './pod-gates.js';
 import { kubePodStatusWriter, ReadinessGates, type PodStatusWriter } from './readiness-gates.js';
+import type { Clock } from './clock.js';
 import { reconcileStack, reconcileTargets } from './reconcile.js';
 import { WorkQueue, type BackoffPolicy, type RunOutcome } from './work-queue.js';
 
@@ -47,6 +48,8 @@ export interface KubeControllerOptions {
   resyncMs?: number;
   /** Every known group's cloud state is read in full this often, staggered across groups, to find drift made outside the controller. */
   fullResyncMs?: number;
+  /** The work queue's time (backoff, resyncs); tests pass one they move. */
+  clock?: Clock;
   /** Pod readiness gates (when the provider reports target health): where conditions are written, how often health is polled. */
   readinessGates?: { writer?: PodStatusWriter; pollMs?: number; orphanDelayMs?: number };
 }
@@ -100,6 +103,7 @@ export class KubeController {
     this.queue = new WorkQueue<GroupWork>({
       handler: (key, work) => this.reconcile(key, work),
       merge: mergeGroupWork,
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onRun: (report) => {
