@@ -7,6 +7,7 @@
  * no stack listened on yet and closed once no stack listens on it. Applies run one at a time.
  * @module
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
 import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan, TargetHealth, TargetHealthReport, TargetRef } from '../../src/provider.js';
 import { compileListenerTransforms, createAdmission, jwksEndpointsOf, type LocalAdmission } from './admission-runtime.js';
@@ -85,6 +86,17 @@ export class LocalLoadBalancer implements LocalProvider {
 
   apply(plan: ProviderPlan): Promise<ApplyResult> {
     return this.serially(() => this.install(plan));
+  }
+
+  /**
+   * The target fast path. Installing in place already keeps every target group's health and
+   * rotation and costs no cloud call, so a targets-only change is installed as apply does; only
+   * when the served spec differs in nothing else, so it never stands in for a full reconcile.
+   */
+  async applyTargets(spec: LoadBalancerSpec, targetGroupKeys: readonly string[]): Promise<ApplyResult | undefined> {
+    const served = this.stacks.get(spec.stack.id)?.spec;
+    if (!served || !sameButTargets(served, spec, new Set(targetGroupKeys))) return undefined;
+    return this.apply(this.diff(spec, await this.observe(spec.stack)));
   }
 
   delete(stack: Pick<Stack, 'id'>): Promise<void> {
@@ -262,6 +274,15 @@ export class LocalLoadBalancer implements LocalProvider {
   private address(): ApplyResult['address'] {
     return { ip: this.settings.listenAddress };
   }
+}
+
+/** Whether two specs differ at most in the targets of these target groups. */
+function sameButTargets(a: LoadBalancerSpec, b: LoadBalancerSpec, keys: ReadonlySet<string>): boolean {
+  const withoutTargets = (spec: LoadBalancerSpec): LoadBalancerSpec => ({
+    ...spec,
+    targetGroups: spec.targetGroups.map((group) => (keys.has(group.key) ? { ...group, targets: [] } : group)),
+  });
+  return isDeepStrictEqual(withoutTargets(a), withoutTargets(b));
 }
 
 function portsOf(spec: LoadBalancerSpec | undefined): number[] {
