@@ -36,13 +36,10 @@ function toWire(value: unknown): unknown {
   return value;
 }
 
-/**
- * metav1.Time is RFC 3339 to the second: `2024-05-01T10:00:00Z`, not `…:00.000Z`. Built with
- * `replace`, which makes one flat string: a slice joined to `Z` would be kept as three (a rope over
- * a slice of the ISO text), and every cached object holds one of these.
- */
+/** metav1.Time is RFC 3339 to the second: `2024-05-01T10:00:00Z`, not `…:00.000Z`. */
 export function kubernetesTime(date: Date): string {
-  return date.toISOString().replace(/\.000Z$/, 'Z');
+  const iso = date.toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
 /**
