@@ -16,7 +16,7 @@ import {
   type NamedSetting,
   type Setting,
 } from './annotation-settings.js';
-import { findUnsupported } from './annotation-unsupported.js';
+import { findForeign, findUnsupported } from './annotation-unsupported.js';
 import { escapeControls, quote, reject, type Parsed } from './annotation-values.js';
 import { annotationKeyField, diagnostic } from './diagnostics.js';
 
@@ -103,7 +103,11 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
   const shadowed = new Map<string, Entry>();
   for (const [key, value] of Object.entries(annotations ?? {})) {
     const prefix = [OWN_PREFIX, ALB_PREFIX].find((candidate) => key.startsWith(candidate));
-    if (prefix === undefined) continue;
+    if (prefix === undefined) {
+      const foreign = scope === 'Ingress' ? findForeign(key) : undefined;
+      if (foreign) reading.diagnostics.push(diagnostic(object, annotationKeyField(key), 'warning', `${escapeControls(key)} is ${foreign.controller}'s and is not read by ingress-bridge; ignored (${foreign.instead})`));
+      continue;
+    }
     if (typeof value !== 'string') {
       reading.diagnostics.push(diagnostic(object, annotationKeyField(key), 'error', `${escapeControls(key)} must be a string; ignored`));
       continue;

@@ -51,7 +51,7 @@ export interface Grouping {
    * Ingresses of our class that belong to no group because their annotations are invalid, with the
    * group each still names (none when its group name itself is invalid): that load balancer is held.
    */
-  rejected: { ref: IngressRef; diagnostics: Diagnostic[]; namedGroup?: string }[];
+  rejected: { ref: IngressRef; diagnostics: Diagnostic[]; namedGroup?: string; candidate: GroupMember }[];
 }
 
 export interface GroupingOptions extends ClassOptions {
@@ -65,14 +65,18 @@ export interface ClassScope extends ParamsScope {
 }
 
 /** The group key of a member: the group name (no `/` allowed in it) or `namespace/name`. */
-export function groupKeyOf(ref: IngressRef, annotations: IngressAnnotations): string {
+function groupKeyOf(ref: IngressRef, annotations: IngressAnnotations): string {
   return annotations.groupName ?? `${ref.namespace}/${ref.name}`;
 }
 
 /** What translate makes of one Ingress: not ours, ours but rejected (bad annotations), or a member of a group. */
 export type IngressClassification =
   | { kind: 'not-ours' }
-  | { kind: 'rejected'; ref: IngressRef; diagnostics: Diagnostic[] }
+  /**
+   * `candidate`: the Ingress as a member would be, its invalid settings unset, so that its other
+   * problems (paths, hosts, backends) are reported in the same round as the ones that reject it.
+   */
+  | { kind: 'rejected'; ref: IngressRef; diagnostics: Diagnostic[]; candidate: GroupMember }
   | { kind: 'member'; key: string; member: GroupMember };
 
 export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: ClassOptions): IngressClassification {
@@ -81,14 +85,20 @@ export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: 
   const ref = ingressRef(ingress);
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
   const diagnostics = [...decision.diagnostics, ...parsed.diagnostics];
+  const rejected = (annotations: IngressAnnotations): IngressClassification => ({
+    kind: 'rejected',
+    ref,
+    diagnostics,
+    candidate: { ingress, ref, order: annotations.groupOrder ?? 0, annotations, diagnostics, ageRank: 0 },
+  });
   // A bad annotation must not move the Ingress onto a load balancer other than the one intended.
-  if (hasErrors(parsed.diagnostics)) return { kind: 'rejected', ref, diagnostics };
+  if (hasErrors(parsed.diagnostics)) return rejected(parsed.value);
   const classField = ingress.spec?.ingressClassName ? 'spec.ingressClassName' : 'metadata.annotations';
   const resolved = resolveClassParams(decision.ingressClass, scope);
   diagnostics.push(...resolved.diagnostics);
   if (!resolved.ok) {
     diagnostics.push(ingressDiagnostic(ingress, classField, 'error', `${resolved.problem}; the Ingress is left out until the IngressClassParams is fixed`));
-    return { kind: 'rejected', ref, diagnostics };
+    return rejected(parsed.value);
   }
   const params = resolved.params;
   let annotations = parsed.value;
@@ -98,7 +108,7 @@ export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: 
       if (!selectorMatches(params.namespaceSelector, namespaceLabels(scope, ref.namespace))) {
         diagnostics.push(ingressDiagnostic(ingress, classField, 'error',
           `namespace ${ref.namespace} is not selected by spec.namespaceSelector of IngressClassParams "${params.name}", so it may not use this IngressClass; the Ingress is left out`));
-        return { kind: 'rejected', ref, diagnostics };
+        return rejected(annotations);
       }
       sharedBy = params.name;
     }
@@ -143,7 +153,7 @@ export function groupIngresses(snapshot: SnapshotView, options: GroupingOptions)
     const classified = classifyIngress(ingress, snapshot, options);
     if (classified.kind === 'rejected') {
       const namedGroup = namedGroupKey(ingress, snapshot, options);
-      rejected.push({ ref: classified.ref, diagnostics: classified.diagnostics, ...(namedGroup !== undefined && { namedGroup }) });
+      rejected.push({ ref: classified.ref, diagnostics: classified.diagnostics, candidate: classified.candidate, ...(namedGroup !== undefined && { namedGroup }) });
     }
     if (classified.kind !== 'member') continue;
     const group = groups.get(classified.key);

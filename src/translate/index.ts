@@ -29,7 +29,7 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
   const held = heldGroups(grouping);
   const keys = [...new Set([...grouping.groups.keys(), ...held])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const results = keys.map((key) => withDisposition(translateKey(snapshot, grouping, key, options, conflicts.get(key)), held.has(key)));
-  const diagnostics = grouping.rejected.flatMap((rejected) => rejected.diagnostics);
+  const diagnostics = grouping.rejected.flatMap((rejected) => rejectedDiagnostics(snapshot, rejected, options));
   return { results, rejected: grouping.rejected.map((rejected) => rejected.ref), diagnostics: finishDiagnostics(snapshot, diagnostics) };
 }
 
@@ -38,6 +38,18 @@ export function translate(snapshot: SnapshotView, groupKey: string, options: Tra
   const grouping = groupIngresses(snapshot, options);
   const conflicts = grouping.groups.has(groupKey) ? groupConflicts(grouping, options.clusterName).get(groupKey) : undefined;
   return withDisposition(translateKey(snapshot, grouping, groupKey, options, conflicts), heldGroups(grouping).has(groupKey));
+}
+
+/**
+ * What rejects an Ingress (its annotations, its IngressClassParams) and, in the same round, what
+ * else would keep it out once that is fixed: its paths, hosts and backends, checked as a member.
+ * Problems the member check finds in the annotations are left out: they echo the ones reported.
+ */
+function rejectedDiagnostics(snapshot: SnapshotView, rejected: Grouping['rejected'][number], options: TranslateOptions): Diagnostic[] {
+  const { candidate, ref } = rejected;
+  const asMember = translateMember(snapshot, candidate, rejected.namedGroup ?? `${ref.namespace}/${ref.name}`, options);
+  const more = asMember.diagnostics.filter((entry) => !rejected.diagnostics.includes(entry) && !entry.field.startsWith('metadata.annotations'));
+  return [...rejected.diagnostics, ...more];
 }
 
 /** Groups an invalid Ingress of ours still names: their load balancers are kept until it is fixed or deleted. */
@@ -72,7 +84,7 @@ function translateFormedGroup(snapshot: SnapshotView, group: IngressGroup, optio
   return { ...result, diagnostics: finishDiagnostics(snapshot, [...result.diagnostics, ...extra]), leftOut: [...result.leftOut, ...refusedRefs] };
 }
 
-export function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions): GroupTranslation {
+function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: TranslateOptions): GroupTranslation {
   const contributions = group.members.map((member) => translateMember(snapshot, member, group.key, options));
   const admission = admitMembers(contributions);
   const diagnostics: Diagnostic[] = [...contributions.flatMap((contribution) => contribution.diagnostics), ...admission.diagnostics];

@@ -8,7 +8,7 @@
 import type { V1Ingress, V1IngressBackend } from '@kubernetes/client-node';
 import type { Action, Authentication, Condition, Diagnostic, RuleOrigin, TargetGroupSpec, Transform, WeightedTargetGroup } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
-import type { AnnotationAction, AnnotationForwardBackend, ListenPort } from './annotation-types.js';
+import { ALB_PREFIX, OWN_PREFIX, type AnnotationAction, type AnnotationForwardBackend, type ListenPort } from './annotation-types.js';
 import { resolveAuthentication } from './authentication.js';
 import { resolveServiceBackend, type BackendContext } from './backends.js';
 import { collectCertificates, type MemberCertificates } from './certificates.js';
@@ -50,7 +50,7 @@ export interface MemberContribution extends MemberCertificates {
   valid: boolean;
 }
 
-export const BACKEND_UNAVAILABLE: Action = {
+const BACKEND_UNAVAILABLE: Action = {
   type: 'fixed-response',
   statusCode: '503',
   contentType: 'text/plain',
@@ -58,7 +58,7 @@ export const BACKEND_UNAVAILABLE: Action = {
 };
 
 /** What paths that require a login answer while the login cannot be configured (its Secret is missing). */
-export const AUTHENTICATION_UNAVAILABLE: Action = {
+const AUTHENTICATION_UNAVAILABLE: Action = {
   type: 'fixed-response',
   statusCode: '503',
   contentType: 'text/plain',
@@ -152,35 +152,60 @@ function buildContribution(
   };
   const required = authentication.kind === 'ready' ? authentication.authentication : undefined;
 
-  try {
+  // Every problem is reported in one round: each check below runs whatever an earlier one found, and
+  // any of them leaves the Ingress out.
+  const check = (work: () => void): void => {
+    try {
+      work();
+    } catch (error) {
+      if (!(error instanceof InvalidMember)) throw error;
+      diagnostics.push(ingressDiagnostic(ingress, error.field, 'error', `${error.message}; the Ingress is left out of its load balancer`));
+      contribution.valid = false;
+    }
+  };
+  check(() => {
     if (authentication.kind === 'invalid') throw new InvalidMember(authentication.field, authentication.message);
+  });
+  check(() => {
     contribution.listenPorts = listenPortsOf(member, certificates.certificates.length > 0);
     if (authentication.kind !== 'none') requireHttpsOnly(member, contribution.listenPorts);
     const listenerSettings = checkListenerSettings(member, contribution.listenPorts);
     diagnostics.push(...listenerSettings.diagnostics);
     contribution.member = { ...member, annotations: listenerSettings.annotations };
-    const rules = ingress.spec?.rules ?? [];
+  });
+  const rules = ingress.spec?.rules ?? [];
+  check(() => {
     if (rules.length === 0 && !ingress.spec?.defaultBackend) {
       throw new InvalidMember('spec', 'the Ingress has neither rules nor a defaultBackend, so it routes nothing');
     }
-    if (ingress.spec?.defaultBackend) {
-      contribution.defaultAction = backendAction(ingress.spec.defaultBackend, 'spec.defaultBackend');
+  });
+  const defaultBackend = ingress.spec?.defaultBackend;
+  if (defaultBackend) {
+    check(() => {
+      contribution.defaultAction = backendAction(defaultBackend, 'spec.defaultBackend');
       if (required) contribution.defaultAuthentication = required;
-      rejectDefaultTransforms(member, ingress.spec.defaultBackend, diagnostics);
-    }
-    rules.forEach((rule, ruleIndex) => {
-      const hostField = `spec.rules[${ruleIndex}].host`;
-      const host = parseHost(rule.host);
+      rejectDefaultTransforms(member, defaultBackend, diagnostics);
+    });
+  }
+  rules.forEach((rule, ruleIndex) => {
+    const hostField = `spec.rules[${ruleIndex}].host`;
+    const host = parseHost(rule.host);
+    check(() => {
       if (!host.ok) throw new InvalidMember(hostField, host.message);
-      const paths = rule.http?.paths ?? [];
-      if (paths.length === 0) {
-        diagnostics.push(ingressDiagnostic(ingress, `spec.rules[${ruleIndex}].http`, 'warning', 'the rule has no paths, so it routes nothing'));
-      }
-      paths.forEach((entry, pathIndex) => {
+    });
+    const paths = rule.http?.paths ?? [];
+    if (paths.length === 0) {
+      diagnostics.push(ingressDiagnostic(ingress, `spec.rules[${ruleIndex}].http`, 'warning', 'the rule has no paths, so it routes nothing'));
+    }
+    paths.forEach((entry, pathIndex) => {
+      check(() => {
         const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
         const path = parsePath(entry.path, entry.pathType);
         if (!path.ok) throw new InvalidMember(`${field}.${path.field}`, path.message);
         if (path.value.note) diagnostics.push(ingressDiagnostic(ingress, `${field}.path`, 'info', path.value.note));
+        const action = backendAction(entry.backend, `${field}.backend`);
+        // The host's own problem is reported above; the path's are still checked.
+        if (!host.ok) return;
         const serviceName = entry.backend.service?.name ?? '';
         const extra = annotations.conditions.get(serviceName) ?? [];
         const transforms = annotations.transforms.get(serviceName);
@@ -193,7 +218,7 @@ function buildContribution(
           path: path.value,
           conditions,
           extraConditionCount: extra.length,
-          action: backendAction(entry.backend, `${field}.backend`),
+          action,
           ...(required && { authentication: required }),
           ...(transforms && { transforms }),
           origin: { ingress: member.ref, ...(host.host ? { host: host.host } : {}), path: entry.path ?? '/', pathType: entry.pathType },
@@ -201,11 +226,7 @@ function buildContribution(
         });
       });
     });
-  } catch (error) {
-    if (!(error instanceof InvalidMember)) throw error;
-    diagnostics.push(ingressDiagnostic(ingress, error.field, 'error', `${error.message}; the Ingress is left out of its load balancer`));
-    contribution.valid = false;
-  }
+  });
   return contribution;
 }
 
@@ -302,6 +323,8 @@ function resolveBackendAction(
   }
   if (port === USE_ANNOTATION) {
     const action = actions.get(service.name);
+    // Present but invalid: its own error already rejects the Ingress and says why (only the checks of a rejected Ingress get here).
+    if (!action && hasAnnotation(context.ingress, `actions.${service.name}`)) return { action: BACKEND_UNAVAILABLE, targetGroups: [], diagnostics: [] };
     if (!action) throw new InvalidMember(`${field}.service.name`, `port "use-annotation" needs an actions.${service.name} annotation, and there is none`);
     return annotationAction(context, action, annotationField(context.ingress, `actions.${service.name}`));
   }
@@ -341,4 +364,10 @@ function forwardTo(
     weighted.push({ targetGroupKey: resolution.targetGroup.key, weight: backend.weight });
   }
   return { action: { type: 'forward', targetGroups: weighted }, targetGroups, diagnostics };
+}
+
+/** Whether the Ingress sets the annotation under either prefix, valid or not. */
+function hasAnnotation(ingress: V1Ingress, key: string): boolean {
+  const annotations = ingress.metadata?.annotations ?? {};
+  return `${OWN_PREFIX}${key}` in annotations || `${ALB_PREFIX}${key}` in annotations;
 }

@@ -28,7 +28,7 @@ function onlyError(diagnostics: Diagnostic[]): Diagnostic {
 describe('regexValues', () => {
   it('"(" is an error naming the Ingress, the annotation and the value index', () => {
     const key = `${ALB}conditions.app`;
-    const translated = translateYaml(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'app' }) + ingressYaml({
+    const translated = translateYaml(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'app', namespace: 'shop' }) + ingressYaml({
       name: 'web',
       namespace: 'shop',
       annotations: { [key]: conditionsWith('path-pattern', ['^/ok$', '(']) },
