@@ -115,12 +115,13 @@ class Flowchart {
     const hosts = new Map<string, string>();
     for (const rule of [...listener.rules].sort((a, b) => a.priority - b.priority)) {
       const host = rule.conditions.find((condition) => condition.field === 'host-header');
-      const hostLabel = host ? renderValues(host) : 'any host';
-      let hostId = hosts.get(hostLabel);
+      // Grouped by the values themselves: two long lists may shorten to the same label.
+      const hostKey = JSON.stringify(host ?? null);
+      let hostId = hosts.get(hostKey);
       if (hostId === undefined) {
         hostId = `${id}_h${hosts.size}`;
-        hosts.set(hostLabel, hostId);
-        this.node(hostId, 'hexagon', [hostLabel]);
+        hosts.set(hostKey, hostId);
+        this.node(hostId, 'hexagon', [host ? renderValues(host) : 'any host']);
         this.edge(id, hostId);
       }
       const ruleId = `${id}_r${rule.priority}`;
