@@ -27,7 +27,7 @@ interface BackendPlan {
 const isLoopback = (address: string | undefined): address is string => address?.startsWith('127.') ?? false;
 
 /** One backend per pod endpoint (ip targets) and per NodePort on a loopback Node (instance targets). */
-export function backendsFor(slices: readonly V1EndpointSlice[], services: readonly V1Service[], nodes: readonly V1Node[]): BackendPlan[] {
+function backendsFor(slices: readonly V1EndpointSlice[], services: readonly V1Service[], nodes: readonly V1Node[]): BackendPlan[] {
   const plans = new Map<string, BackendPlan>();
   for (const slice of slices) {
     const service = `${slice.metadata?.namespace}/${slice.metadata?.labels?.[SERVICE_NAME_LABEL] ?? '?'}`;

@@ -19,8 +19,6 @@ const BUILT_IN: Readonly<Record<string, URL>> = {
   local: new URL('../providers/local/index.js', import.meta.url),
 };
 
-export const BUILT_IN_PROVIDERS = Object.keys(BUILT_IN);
-
 function isProviderModule(value: unknown): value is ProviderModule {
   return typeof value === 'object' && value !== null && typeof (value as ProviderModule).renderPlan === 'function';
 }

@@ -128,7 +128,7 @@ function globPattern(glob: string, flags: string): RegExp {
   return pattern;
 }
 
-export function globMatches(glob: string, value: string, options: { ignoreCase?: boolean } = {}): boolean {
+function globMatches(glob: string, value: string, options: { ignoreCase?: boolean } = {}): boolean {
   return globPattern(glob, options.ignoreCase ? 'si' : 's').test(value);
 }
 

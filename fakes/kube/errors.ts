@@ -54,7 +54,7 @@ const REASON_BY_CODE: Record<number, StatusReason> = {
   504: 'Timeout',
 };
 
-export function reasonForCode(code: number): StatusReason {
+function reasonForCode(code: number): StatusReason {
   return REASON_BY_CODE[code] ?? 'Unknown';
 }
 

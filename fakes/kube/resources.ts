@@ -50,7 +50,7 @@ export function findResourceByPath(group: string, version: string, plural: strin
   return RESOURCE_TYPES.find((type) => type.group === group && type.version === version && type.plural === plural);
 }
 
-export function findResourceForObject(apiVersion: string, kind: string): ResourceType | undefined {
+function findResourceForObject(apiVersion: string, kind: string): ResourceType | undefined {
   return RESOURCE_TYPES.find((type) => apiVersionOf(type) === apiVersion && type.kind === kind);
 }
 

@@ -17,7 +17,7 @@ export interface AwsSettings {
   manageBackendSecurityGroupRules: boolean;
 }
 
-export class AwsSettingsError extends Error {
+class AwsSettingsError extends Error {
   override readonly name = 'AwsSettingsError';
 }
 

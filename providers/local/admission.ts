@@ -56,7 +56,7 @@ export type Admission =
   /** The client's certificate does not admit it: its connection is closed, as a failed handshake would be. */
   | { kind: 'close' };
 
-export function admit(runtime: AdmissionRuntime, route: AdmittedRoute, request: IncomingMessage): Admission | Promise<Admission> {
+function admit(runtime: AdmissionRuntime, route: AdmittedRoute, request: IncomingMessage): Admission | Promise<Admission> {
   const socket = request.socket as Partial<TLSSocket>;
   const mode = modeOf(route.listener);
   let headers: Record<string, string> = {};
@@ -128,7 +128,7 @@ function ownerOf(route: AdmittedRoute): OidcOwner {
  * from the request's url and headers, so the request they are handed is the one the target gets.
  * Headers only the load balancer may set are dropped first, whatever the rule.
  */
-export function applyEdits(request: IncomingMessage, edits: RequestEdits): void {
+function applyEdits(request: IncomingMessage, edits: RequestEdits): void {
   for (const name of Object.keys(request.headers)) {
     if (name.startsWith(MTLS_HEADER_PREFIX) || name.startsWith(OIDC_HEADER_PREFIX)) Reflect.deleteProperty(request.headers, name);
   }
@@ -145,7 +145,7 @@ export function isOidcCallback(protocol: string, path: string, listeners: readon
 }
 
 /** The OIDC configuration of a rule as now served, for a login's callback. */
-export function findOidcConfig(owner: OidcOwner, specPort: number, candidates: readonly { stackId: string; listener: ListenerSpec }[]): OidcConfig | undefined {
+function findOidcConfig(owner: OidcOwner, specPort: number, candidates: readonly { stackId: string; listener: ListenerSpec }[]): OidcConfig | undefined {
   if (owner.specPort !== specPort) return undefined;
   const listener = candidates.find((candidate) => candidate.stackId === owner.stackId)?.listener;
   const authentication =

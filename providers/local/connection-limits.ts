@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 
-export const DEFAULT_MAX_CONNECTIONS = 4096;
+const DEFAULT_MAX_CONNECTIONS = 4096;
 export const DEFAULT_MAX_CONNECTIONS_PER_LISTENER = 2048;
 /** Descriptors kept for everything else: health checks, files, the Kubernetes client. */
 const RESERVED_DESCRIPTORS = 64;

@@ -94,7 +94,7 @@ export function requestFacts(request: IncomingMessage): HttpRequestFacts {
 }
 
 /** The request's path (normalised) and query (as sent, without `?`): what rules match and what the target is sent. */
-export function requestTarget(request: IncomingMessage): { path: string; query: string } {
+function requestTarget(request: IncomingMessage): { path: string; query: string } {
   const target = originForm(request.url ?? '/');
   const queryStart = target.indexOf('?');
   return {
@@ -116,7 +116,7 @@ export function clientAddress(request: IncomingMessage): string {
 }
 
 /** A request line may carry an absolute URL (`GET http://host/path`); rules see its path. */
-export function originForm(target: string): string {
+function originForm(target: string): string {
   const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
   if (!absolute) return target;
   const rest = target.slice(absolute[0].length);

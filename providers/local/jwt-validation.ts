@@ -23,7 +23,7 @@ import { boundedFetch } from './bounded-fetch.js';
 export type JwtValidationConfig = Extract<Authentication, { type: 'jwt-validation' }>;
 
 /** The ALB's limits on a JWKS response. */
-export const JWKS_LIMITS = { maxBytes: 150 * 1024, maxKeys: 10 } as const;
+const JWKS_LIMITS = { maxBytes: 150 * 1024, maxKeys: 10 } as const;
 
 export type JwtCheck =
   { ok: true; payload: JWTPayload } | { ok: false; status: 401; wwwAuthenticate: string; detail: string } | { ok: false; status: 500; detail: string };

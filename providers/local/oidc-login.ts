@@ -41,7 +41,7 @@ import type { UserClaimsSigner } from './user-claims.js';
 export type OidcConfig = Extract<Authentication, { type: 'oidc' }>;
 
 export const CALLBACK_PATH = '/oauth2/idpresponse';
-export const NONCE_COOKIE = 'AWSALBAuthNonce';
+const NONCE_COOKIE = 'AWSALBAuthNonce';
 /** How long a login may take between the redirect to the IdP and the callback. */
 const LOGIN_SECONDS = 900;
 const IDP_BOUNDS: FetchBounds = { timeoutMs: 10_000, maxBytes: 1024 * 1024 };
@@ -266,13 +266,13 @@ function sessionPurpose(identity: string): string {
  * What a session and a login are bound to: the load balancer and the IdP client. Rules of one load
  * balancer with the same IdP share sessions, as on an ALB; a rotated client secret does not end them.
  */
-export function identityOf(config: OidcConfig, stackId: string): string {
+function identityOf(config: OidcConfig, stackId: string): string {
   const parts = [stackId, config.issuer, config.clientId, config.authorizationEndpoint, config.tokenEndpoint, config.userInfoEndpoint];
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
 /** `https://<host>/oauth2/idpresponse` for the Host the browser used; undefined for a Host no URL can carry. */
-export function callbackUrl(host: string): string | undefined {
+function callbackUrl(host: string): string | undefined {
   if (host === '' || /[^A-Za-z0-9.\-_:[\]]/.test(host)) return undefined;
   try {
     return new URL(`https://${host}${CALLBACK_PATH}`).href;

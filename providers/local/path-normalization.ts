@@ -28,7 +28,7 @@ export function normalizeRequestPath(path: string): string {
 }
 
 /** RFC 3986 section 5.2.4, for an absolute path: segment by segment, `.` dropped, `..` pops one. */
-export function removeDotSegments(path: string): string {
+function removeDotSegments(path: string): string {
   const input = path.split('/').slice(1);
   const output: string[] = [];
   input.forEach((segment, index) => {

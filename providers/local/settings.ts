@@ -48,11 +48,11 @@ export interface LocalSettings {
   jwksTimeoutMs: number;
 }
 
-export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
-export const DEFAULT_CLIENT_IDLE_TIMEOUT_MS = 60_000;
-export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
-export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+const DEFAULT_CLIENT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 
 type RawSettings = ProviderOptions['settings'];
 

@@ -16,7 +16,7 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 
-export const USER_CLAIMS_LIFETIME_SECONDS = 120;
+const USER_CLAIMS_LIFETIME_SECONDS = 120;
 
 export interface UserClaimsKey {
   kid: string;

@@ -12,7 +12,7 @@ export const FINALIZER = 'ingress-bridge.io/finalizer';
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** The status entries an address becomes; none for no address. */
-export function statusEntries(address: LoadBalancerAddress | undefined): V1IngressLoadBalancerIngress[] {
+function statusEntries(address: LoadBalancerAddress | undefined): V1IngressLoadBalancerIngress[] {
   if (address?.hostname) return [{ hostname: address.hostname.toLowerCase() }];
   if (address?.ip) return [{ ip: address.ip }];
   return [];

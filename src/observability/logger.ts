@@ -43,7 +43,7 @@ const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG'
 const HEAD_FIELDS = new Set(['level', 'time', 'msg', 'app', 'pid', 'hostname']);
 
 /** `12:00:01.234 INFO  load balancer updated stack=default/echo operations=3` */
-export function formatLogRecord(record: Record<string, unknown>): string {
+function formatLogRecord(record: Record<string, unknown>): string {
   const time = typeof record.time === 'string' ? record.time.slice(11, 23) : '';
   const level = (LEVEL_NAMES[Number(record.level)] ?? String(record.level)).padEnd(5);
   const fields = Object.entries(record)

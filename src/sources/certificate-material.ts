@@ -13,7 +13,7 @@ function decode(value: string | undefined): string | undefined {
 }
 
 /** Splits tls.crt into the leaf (first block) and the chain (the rest), as certificate stores want. */
-export function splitCertificateChain(pem: string): { certificatePem: string; chainPem: string } {
+function splitCertificateChain(pem: string): { certificatePem: string; chainPem: string } {
   const blocks = pem.match(PEM_CERTIFICATE) ?? [];
   return { certificatePem: blocks[0]?.trim() ?? '', chainPem: blocks.slice(1).map((block) => block.trim()).join('\n') };
 }

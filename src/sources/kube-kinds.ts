@@ -8,7 +8,7 @@
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { OWN_API_GROUP, type KindToObject, type WatchedKind } from './snapshot.js';
 
-export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 const TLS_SECRET_SELECTOR = `type=${TLS_SECRET_TYPE}`;
 
 /** One page of a list call, in the typed form client-node returns. */

@@ -64,7 +64,7 @@ const LABEL_SELECTOR = mapping({
 });
 
 /** Each kind's fields other than apiVersion, kind and metadata, which manifest-validate checks. */
-export const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
+const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
   Ingress: mapping({
     spec: mapping({
       ingressClassName: string,

@@ -22,7 +22,7 @@ export interface ManifestObjects {
 }
 
 /** The apiVersion each kind is read at; any other version of these kinds is an error. */
-export const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
+const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
   Ingress: 'networking.k8s.io/v1',
   IngressClass: 'networking.k8s.io/v1',
   IngressClassParams: 'ingress-bridge.io/v1',
@@ -35,7 +35,7 @@ export const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
 };
 
 /** The namespace of a namespaced object that names none, as `kubectl apply` without a context would. */
-export const DEFAULT_NAMESPACE = 'default';
+const DEFAULT_NAMESPACE = 'default';
 
 const CLUSTER_SCOPED: ReadonlySet<WatchedKind> = new Set(['Node', 'IngressClass', 'IngressClassParams', 'Namespace']);
 

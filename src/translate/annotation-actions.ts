@@ -22,7 +22,7 @@ import {
 } from './annotation-json.js';
 import { accept, controlCharacterProblem, isPortName, orList, parseJson, parsePort, reject, type Parsed } from './annotation-values.js';
 
-export const FIXED_RESPONSE_CONTENT_TYPES = [
+const FIXED_RESPONSE_CONTENT_TYPES = [
   'text/plain',
   'text/css',
   'text/html',

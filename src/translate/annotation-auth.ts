@@ -31,7 +31,7 @@ const MAX_JWT_URL = 256;
 /** No documented bound for the OIDC endpoints; long enough for any real IdP, short enough to echo. */
 const MAX_ENDPOINT = 2048;
 const CLAIMS_VALIDATED_BY_DEFAULT = ['exp', 'iss', 'nbf', 'iat'];
-export const JWT_CLAIM_FORMATS = ['single-string', 'string-array', 'space-separated-values'] as const;
+const JWT_CLAIM_FORMATS = ['single-string', 'string-array', 'space-separated-values'] as const;
 
 /** A Secret name: a DNS-1123 subdomain. */
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -46,7 +46,7 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 const EXTRA_PARAM_KEY = /^[A-Za-z0-9_.~-]{1,256}$/;
 
 /** An absolute https URL with a host and no user info or fragment, as the ALB requires for IdP endpoints. */
-export function httpsUrlProblem(value: string, maxLength: number): string | undefined {
+function httpsUrlProblem(value: string, maxLength: number): string | undefined {
   if (value.length > maxLength) return `is ${value.length} characters; at most ${maxLength} are allowed`;
   const control = controlCharacterProblem(value);
   if (control !== undefined) return control;
@@ -92,7 +92,7 @@ function extraParamsMember(object: JsonObject): Parsed<Record<string, string> | 
 }
 
 /** The extra parameters go into the IdP's authorization URL: URL-safe keys, no control characters in values. */
-export function extraParamsProblem(params: Readonly<Record<string, string>>): string | undefined {
+function extraParamsProblem(params: Readonly<Record<string, string>>): string | undefined {
   const entries = Object.entries(params);
   if (entries.length > MAX_EXTRA_PARAMS) return `has ${entries.length} parameters; the ALB allows ${MAX_EXTRA_PARAMS}`;
   for (const [key, value] of entries) {

@@ -92,7 +92,7 @@ function parseEntry(item: unknown, path: string): Parsed<{ port: number; setting
 }
 
 /** The `<PROTOCOL>-<port>` at the end of a `listener-attributes.` key. */
-export function parseListenerKey(suffix: string): Parsed<{ protocol: ListenerProtocol; port: number }> {
+function parseListenerKey(suffix: string): Parsed<{ protocol: ListenerProtocol; port: number }> {
   const match = /^(HTTP|HTTPS)-(\d{1,5})$/.exec(suffix);
   const port = match ? parsePort(match[2] ?? '') : undefined;
   if (!match || !port?.ok) return reject(`the key must end in <PROTOCOL>-<port> with protocol HTTP or HTTPS, such as listener-attributes.HTTPS-443; ${quote(suffix)} is not one`);

@@ -129,7 +129,7 @@ function parseWebAclName(raw: string): Parsed<IngressAnnotations['webAcl']> {
 }
 
 /** Go's strconv.ParseBool, which aws-load-balancer-controller reads booleans with. */
-export function parseBoolean(raw: string): Parsed<boolean> {
+function parseBoolean(raw: string): Parsed<boolean> {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) return accept(true);
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) return accept(false);
   return reject('expected true or false');

@@ -16,7 +16,7 @@ import { accept, parseJson, quote, reject, type Parsed } from './annotation-valu
 import { regexValueProblem } from './regex.js';
 
 /** RewriteConfig: Regex and Replace are at most 1,024 characters each. */
-export const MAX_REWRITE = 1024;
+const MAX_REWRITE = 1024;
 const CONFIG_MEMBER: Record<Transform['type'], string> = {
   'url-rewrite': 'urlRewriteConfig',
   'host-header-rewrite': 'hostHeaderRewriteConfig',

@@ -69,7 +69,7 @@ export function parseInteger(raw: string, range: IntegerRange): Parsed<number> {
   return value < range.min || value > range.max ? reject(expected) : accept(value);
 }
 
-export const PORT_RANGE: IntegerRange = { min: 1, max: 65535 };
+const PORT_RANGE: IntegerRange = { min: 1, max: 65535 };
 
 export function parsePort(raw: string): Parsed<number> {
   return parseInteger(raw, PORT_RANGE);

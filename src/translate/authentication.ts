@@ -24,7 +24,7 @@ import { controlCharacterProblem } from './annotation-values.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import type { GroupMember } from './groups.js';
 
-export const DEFAULT_SESSION: Readonly<Omit<AuthenticationSession, 'authenticationRequestExtraParams'>> = {
+const DEFAULT_SESSION: Readonly<Omit<AuthenticationSession, 'authenticationRequestExtraParams'>> = {
   onUnauthenticatedRequest: 'authenticate',
   scope: 'openid',
   sessionCookieName: 'AWSELBAuthSessionCookie',

@@ -12,7 +12,7 @@ export function externalTargetGroupKey(backend: { targetGroupArn: string } | { t
   return 'targetGroupArn' in backend ? `${PREFIX}arn:${backend.targetGroupArn}` : `${PREFIX}name:${backend.targetGroupName}`;
 }
 
-export function isExternalTargetGroupKey(key: string): boolean {
+function isExternalTargetGroupKey(key: string): boolean {
   return key.startsWith(PREFIX);
 }
 

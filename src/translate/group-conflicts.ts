@@ -32,7 +32,7 @@ function compareGroupAge(a: IngressGroup, b: IngressGroup): number {
 }
 
 /** The name the group's load balancer gets: the oldest member's load-balancer-name, else the generated one. */
-export function intendedName(group: IngressGroup, clusterName: string): string {
+function intendedName(group: IngressGroup, clusterName: string): string {
   const named = [...group.members].sort((a, b) => a.ageRank - b.ageRank).find((member) => member.annotations.loadBalancerName !== undefined);
   return named?.annotations.loadBalancerName ?? loadBalancerName(clusterName, group.key);
 }

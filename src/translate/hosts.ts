@@ -49,9 +49,3 @@ export function hostCondition(host: string | undefined): Condition | undefined {
   return { field: 'host-header', regexValues: [`^[^.]+${escapeRegex(host.slice(1))}(:[0-9]+)?$`] };
 }
 
-/** True when the host (exact, or `*.` single-label wildcard) covers the name; both lower-case. */
-export function hostCovers(pattern: string, name: string): boolean {
-  if (!pattern.startsWith('*.')) return pattern === name;
-  const dot = name.indexOf('.');
-  return dot > 0 && name.slice(dot) === pattern.slice(1);
-}

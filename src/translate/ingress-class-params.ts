@@ -18,9 +18,9 @@ import { OWN_PREFIX, type IngressAnnotations } from './annotation-types.js';
 import { parseIngressAnnotations } from './annotations.js';
 import { annotationKeyField, diagnostic, hasErrors, objectRef } from './diagnostics.js';
 
-export const PARAMS_KIND = 'IngressClassParams';
+const PARAMS_KIND = 'IngressClassParams';
 /** Set by the API server on every Namespace (Kubernetes 1.21+); present here even without the Namespace object. */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** What translate reads of the cluster beyond Ingresses to decide admission. SnapshotView has it. */
 export interface ParamsScope {
@@ -56,13 +56,6 @@ const FORCED_FIELDS: { field: keyof IngressClassParamsSpec; annotation: string; 
 
 function pairs(entries: { key?: string; value?: string }[] | undefined): string | undefined {
   return entries?.map((entry) => `${entry.key ?? ''}=${entry.value ?? ''}`).join(',');
-}
-
-/** The IngressClassParams an IngressClass names in spec.parameters, if it names ours. */
-export function paramsNameOf(ingressClass: V1IngressClass | undefined): string | undefined {
-  const parameters = ingressClass?.spec?.parameters;
-  if (!parameters || parameters.kind !== PARAMS_KIND || parameters.apiGroup !== OWN_API_GROUP) return undefined;
-  return parameters.name;
 }
 
 export function resolveClassParams(ingressClass: V1IngressClass | undefined, scope: ParamsScope): ParamsResolution {

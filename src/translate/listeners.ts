@@ -19,7 +19,7 @@ import type { HostClass } from './hosts.js';
 import type { MemberContribution, RuleEntry } from './member.js';
 import { defaultBackendOwner } from './merge.js';
 
-export const NOT_FOUND: Action = { type: 'fixed-response', statusCode: '404', contentType: 'text/plain', messageBody: 'Not Found' };
+const NOT_FOUND: Action = { type: 'fixed-response', statusCode: '404', contentType: 'text/plain', messageBody: 'Not Found' };
 
 const HOST_RANK: Record<HostClass, number> = { exact: 0, wildcard: 1, none: 2 };
 
@@ -27,7 +27,7 @@ function redirectTo(port: number): Action {
   return { type: 'redirect', protocol: 'HTTPS', port: String(port), statusCode: 'HTTP_301' };
 }
 
-export function comparePrecedence(a: RuleEntry, b: RuleEntry): number {
+function comparePrecedence(a: RuleEntry, b: RuleEntry): number {
   return (
     HOST_RANK[a.hostClass] - HOST_RANK[b.hostClass] ||
     b.path.path.length - a.path.path.length ||

@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 
-export const MAX_NAME_LENGTH = 32;
+const MAX_NAME_LENGTH = 32;
 const PREFIX = 'k8s';
 const HASH_LENGTH = 10;
 /** `k8s-` + readable + `-` + hash. */
 const READABLE_BUDGET = MAX_NAME_LENGTH - PREFIX.length - 1 - 1 - HASH_LENGTH;
 
-export function shortHash(...parts: string[]): string {
+function shortHash(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, HASH_LENGTH);
 }
 

@@ -15,7 +15,7 @@ import { RE2JS } from 're2js';
 import { controlCharacterProblem, escapeControls } from './annotation-values.js';
 
 /** The ALB's limit on each RegexValues string. */
-export const MAX_REGEX_VALUE = 128;
+const MAX_REGEX_VALUE = 128;
 
 /** Escapes a literal for use inside a regular expression (the ELBv2 RegexValues dialect is a subset of PCRE). */
 export function escapeRegex(literal: string): string {

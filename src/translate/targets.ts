@@ -41,8 +41,8 @@ export function instanceTargets(nodes: readonly V1Node[], nodePort: number, node
 }
 
 /** The label the EndpointSlice controller sets on the slices it writes from a Service's selector. */
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
-export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
+const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
 
 export interface SliceTrust {
   trusted: V1EndpointSlice[];

@@ -24,7 +24,7 @@ export type PemBlocks = { blocks: string[]; unterminated: boolean };
  * global flag rescans to the end of the text from every BEGIN that has no END: quadratic, 16 s for
  * a 1 MB Secret.) A BEGIN with no END after it ends the scan, since no later block can be complete.
  */
-export function pemCertificateBlocks(text: string): PemBlocks {
+function pemCertificateBlocks(text: string): PemBlocks {
   const blocks: string[] = [];
   for (let from = 0; ; ) {
     const begin = text.indexOf(BEGIN_CERTIFICATE, from);

@@ -21,8 +21,8 @@ import type { LoadBalancerSpec } from '../../../src/model.js';
 import type { AwsClients } from '../sdk/clients.js';
 import { instanceIdFromProviderId } from '../plan/elbv2-shapes.js';
 import { cachePerOwner, EC2_PAGE_SIZE, type Now } from './lookup-cache.js';
+import { CLUSTER_TAG_PREFIX } from './subnets.js';
 
-const CLUSTER_TAG_PREFIX = 'kubernetes.io/cluster/';
 /** EC2 takes at most 200 values per filter. */
 const FILTER_VALUES = 200;
 const groupsCache = cachePerOwner<string[]>(5 * 60_000);

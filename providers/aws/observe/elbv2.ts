@@ -28,7 +28,7 @@ import type { ObservedListener, ObservedTargetGroup } from './observed.js';
 import type { Call } from '../sdk/retry.js';
 
 /** DescribeTags takes at most 20 ARNs, of any ELBv2 kind. */
-export const DESCRIBE_TAGS_BATCH = 20;
+const DESCRIBE_TAGS_BATCH = 20;
 
 export interface Elbv2Reader {
   clients: AwsClients;

@@ -40,7 +40,7 @@ export function targetOfKey(key: string): TargetDescription {
 }
 
 /** The registered targets of an observe, draining ones left out. */
-export function registeredKeys(targets: readonly TargetHealthDescription[]): Set<string> {
+function registeredKeys(targets: readonly TargetHealthDescription[]): Set<string> {
   const keys = new Set<string>();
   for (const { Target, TargetHealth } of targets) {
     if (Target?.Id !== undefined && TargetHealth?.State !== 'draining') keys.add(targetKey(Target));
@@ -79,9 +79,4 @@ export function viewOf(memory: StackMemory): AwsObserved {
       targets: [...group.targets].map((key) => ({ Target: targetOfKey(key) })),
     })),
   };
-}
-
-/** The remembered target group with this ARN. */
-export function targetGroupOf(memory: StackMemory | undefined, arn: string): RememberedTargetGroup | undefined {
-  return memory?.targetGroups.find((group) => group.description.TargetGroupArn === arn);
 }

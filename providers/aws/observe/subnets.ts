@@ -28,7 +28,8 @@ const ROLE_TAG: Record<Scheme, string> = {
   'internet-facing': 'kubernetes.io/role/elb',
   internal: 'kubernetes.io/role/internal-elb',
 };
-const CLUSTER_TAG_PREFIX = 'kubernetes.io/cluster/';
+/** EKS's tag on what belongs to a cluster (subnets, node and pod security groups): the key names the cluster. */
+export const CLUSTER_TAG_PREFIX = 'kubernetes.io/cluster/';
 const MIN_FREE_ADDRESSES = 8;
 const MIN_ZONES = 2;
 const SUBNET_ID = /^subnet-[0-9a-f]+$/;

@@ -14,7 +14,7 @@ import { toElbv2Tags } from './elbv2-shapes.js';
 import { tagRecord } from './tags.js';
 
 /** AddTags/RemoveTags accept at most 20 resource ARNs per call. */
-export const TAG_BATCH_SIZE = 20;
+const TAG_BATCH_SIZE = 20;
 
 export interface TagChange {
   /** The ARN, or a placeholder apply resolves. */

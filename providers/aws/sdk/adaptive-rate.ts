@@ -29,7 +29,7 @@ export interface AdaptiveRateOptions {
 }
 
 export const DEFAULT_BETA = 0.7;
-export const DEFAULT_FLOOR_FRACTION = 0.05;
+const DEFAULT_FLOOR_FRACTION = 0.05;
 export const DEFAULT_RECOVERY_SECONDS = 8;
 const DEFAULT_MEASURE_SECONDS = 2;
 
