@@ -104,7 +104,13 @@ export interface ContractAdapter {
 type Paths = IngressFixture['rules'];
 
 const BASE_RULES: NonNullable<Paths> = [
-  { host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'a' }, { path: '/api', pathType: 'Prefix', service: 'b' }] },
+  {
+    host: 'a.test',
+    paths: [
+      { path: '/', pathType: 'Prefix', service: 'a' },
+      { path: '/api', pathType: 'Prefix', service: 'b' },
+    ],
+  },
   { host: 'b.test', paths: [{ path: '/', pathType: 'Prefix', service: 'b' }] },
 ];
 const C_RULE = { host: 'c.test', paths: [{ path: '/', pathType: 'Prefix', service: 'a' }] };
@@ -122,7 +128,10 @@ interface ShopShape {
 class Specs {
   private certificate = testCertificate({ commonName: 'a.test' });
 
-  constructor(private readonly world: ContractWorld, private readonly setup: ContractSetup) {}
+  constructor(
+    private readonly world: ContractWorld,
+    private readonly setup: ContractSetup,
+  ) {}
 
   shop(shape: ShopShape = {}): LoadBalancerSpec {
     const annotations: Record<string, string> = { 'alb.ingress.kubernetes.io/target-type': 'ip' };
@@ -131,13 +140,21 @@ class Specs {
     return this.translate(
       (shape.tls ? tlsSecretYaml('shop-tls', this.certificate) : '') +
         this.services(shape.aEndpoints ?? [0, 1]) +
-        ingressYaml({ name: 'shop', annotations, rules: shape.rules ?? BASE_RULES, ...(shape.tls && { tls: [{ hosts: ['a.test'], secretName: 'shop-tls' }] }) }),
+        ingressYaml({
+          name: 'shop',
+          annotations,
+          rules: shape.rules ?? BASE_RULES,
+          ...(shape.tls && { tls: [{ hosts: ['a.test'], secretName: 'shop-tls' }] }),
+        }),
     );
   }
 
   neighbour(): LoadBalancerSpec {
     const annotations = { 'alb.ingress.kubernetes.io/target-type': 'ip' };
-    return this.translate(this.services([0, 1]) + ingressYaml({ name: 'neighbour', annotations, rules: [{ host: 'neighbour.test', paths: [{ path: '/', pathType: 'Prefix', service: 'b' }] }] }));
+    return this.translate(
+      this.services([0, 1]) +
+        ingressYaml({ name: 'neighbour', annotations, rules: [{ host: 'neighbour.test', paths: [{ path: '/', pathType: 'Prefix', service: 'b' }] }] }),
+    );
   }
 
   /** The Secret gets a new certificate and key under the same name. */
@@ -152,8 +169,10 @@ class Specs {
 
   private services(aEndpoints: readonly (0 | 1)[]): string {
     const { addresses, ports } = this.world.endpoints;
-    return serviceYaml({ name: 'a', endpoints: aEndpoints.map((index) => addresses[index]), endpointPort: ports.a }) +
-      serviceYaml({ name: 'b', endpoints: [...addresses], endpointPort: ports.b });
+    return (
+      serviceYaml({ name: 'a', endpoints: aEndpoints.map((index) => addresses[index]), endpointPort: ports.a }) +
+      serviceYaml({ name: 'b', endpoints: [...addresses], endpointPort: ports.b })
+    );
   }
 
   private translate(yaml: string): LoadBalancerSpec {
@@ -174,7 +193,12 @@ function reversePriorities(spec: LoadBalancerSpec): LoadBalancerSpec {
 }
 
 /** observe → diff → apply, as the runtime runs it; fails the test on any failed operation. */
-async function reconcile(provider: Provider, stackId: string, spec: LoadBalancerSpec | undefined, read?: 'full' | 'changes'): Promise<{ plan: ProviderPlan; result: ApplyResult }> {
+async function reconcile(
+  provider: Provider,
+  stackId: string,
+  spec: LoadBalancerSpec | undefined,
+  read?: 'full' | 'changes',
+): Promise<{ plan: ProviderPlan; result: ApplyResult }> {
   const observed = await provider.observe({ id: stackId }, spec, ...(read === undefined ? [] : [{ read }]));
   const plan = provider.diff(spec, observed);
   const result = await provider.apply(plan);
@@ -184,7 +208,11 @@ async function reconcile(provider: Provider, stackId: string, spec: LoadBalancer
 
 function assertSucceeded(result: ApplyResult): void {
   const failed = result.outcomes.filter((outcome) => outcome.error !== undefined);
-  assert.deepEqual(failed.map((outcome) => `${outcome.operation.action} ${outcome.operation.resource}: ${outcome.error}`), [], 'every operation succeeds');
+  assert.deepEqual(
+    failed.map((outcome) => `${outcome.operation.action} ${outcome.operation.resource}: ${outcome.error}`),
+    [],
+    'every operation succeeds',
+  );
 }
 
 function addressOf(result: ApplyResult): string | undefined {
@@ -212,7 +240,11 @@ async function assertConverged(world: ContractWorld, provider: Provider, spec: L
   for (const read of ['full', 'changes'] as const) {
     const before = await world.mutations();
     const { plan, result } = await reconcile(provider, spec.stack.id, spec, read);
-    assert.deepEqual(plan.operations.map((operation) => `${operation.action} ${operation.resource}`), [], `nothing left to do ${when} (read: ${read})`);
+    assert.deepEqual(
+      plan.operations.map((operation) => `${operation.action} ${operation.resource}`),
+      [],
+      `nothing left to do ${when} (read: ${read})`,
+    );
     assert.equal(await world.mutations(), before, `no mutating call in a resync ${when} (read: ${read})`);
     assert.ok(addressOf(result), `a resync still reports the address ${when} (read: ${read})`);
   }
@@ -273,7 +305,7 @@ export function providerContract(adapter: ContractAdapter): void {
         const spec = specs.shop();
         const { plan, result } = await reconcile(world.provider, SHOP, spec);
         assert.ok(plan.operations.length > 0, 'creating is a plan with operations');
-        assert.ok(await world.mutations() > 0, 'and mutating calls');
+        assert.ok((await world.mutations()) > 0, 'and mutating calls');
         assert.ok(addressOf(result), 'the address for Ingress status');
         assert.ok((await world.inventory()).length > 0);
         await assertServes(world, spec, SHOP_URLS, 'after the create');
@@ -295,7 +327,8 @@ export function providerContract(adapter: ContractAdapter): void {
         await reconcile(world.provider, SHOP, specs.shop({ tls: true }));
         const restart = world.restart as () => Provider;
         await assertConverged(world, restart(), specs.shop({ tls: true }), 'after a restart');
-      }));
+      }),
+    );
 
     it('adds, removes and reorders rules', () =>
       inWorld(adapter, async (world, specs) => {
@@ -310,7 +343,11 @@ export function providerContract(adapter: ContractAdapter): void {
           await assertServes(world, spec, SHOP_URLS, step);
           await assertConverged(world, world.provider, spec, step);
         }
-        assert.notEqual(expectedRoute(steps[2]![1], 'http://a.test/api/x').route, expectedRoute(specs.shop(), 'http://a.test/api/x').route, 'the reorder changes where a request goes');
+        assert.notEqual(
+          expectedRoute(steps[2]![1], 'http://a.test/api/x').route,
+          expectedRoute(specs.shop(), 'http://a.test/api/x').route,
+          'the reorder changes where a request goes',
+        );
       }));
 
     it('follows target changes', () =>
@@ -327,7 +364,7 @@ export function providerContract(adapter: ContractAdapter): void {
     it('rotates a certificate in place', () =>
       inWorld(adapter, async (world, specs) => {
         await reconcile(world.provider, SHOP, specs.shop({ tls: true }));
-        assert.equal(await world.certificateFor(specs.shop({ tls: true }), 'a.test'), specs.fingerprint(), 'the Secret\'s certificate is served');
+        assert.equal(await world.certificateFor(specs.shop({ tls: true }), 'a.test'), specs.fingerprint(), "the Secret's certificate is served");
         const inventory = await world.inventory();
         const rotated = specs.rotateCertificate();
         const spec = specs.shop({ tls: true });
@@ -370,7 +407,10 @@ export function providerContract(adapter: ContractAdapter): void {
           const spec = specs.shop({ tls: true });
           crash.after(k);
           const crashed = await world.provider.apply(world.provider.diff(spec, await world.provider.observe({ id: SHOP }, spec)));
-          assert.ok(crashed.outcomes.some((outcome) => outcome.error !== undefined), `the crash after ${k} calls is an operation's error, not an exception`);
+          assert.ok(
+            crashed.outcomes.some((outcome) => outcome.error !== undefined),
+            `the crash after ${k} calls is an operation's error, not an exception`,
+          );
           crash.clear();
           const restarted = (world.restart as () => Provider)();
           await reconcile(restarted, SHOP, spec);
@@ -388,7 +428,8 @@ export function providerContract(adapter: ContractAdapter): void {
         await reconcile(world.provider, SHOP, specs.shop({ rules: [C_RULE] }));
         await world.provider.delete({ id: SHOP });
         await untouched();
-      }));
+      }),
+    );
 
     it('leaves another stack as it was while one changes and goes', () =>
       inWorld(adapter, async (world, specs) => {
@@ -407,7 +448,9 @@ export function providerContract(adapter: ContractAdapter): void {
         inWorld(adapter, async (world, specs) => {
           const spec = specs.shop();
           await reconcile(world.provider, SHOP, spec);
-          const asked = new Map<string, TargetRef[]>(spec.targetGroups.map((group) => [group.key, group.targets.slice(0, 1).map((target) => ({ id: target.id, port: target.port }))]));
+          const asked = new Map<string, TargetRef[]>(
+            spec.targetGroups.map((group) => [group.key, group.targets.slice(0, 1).map((target) => ({ id: target.id, port: target.port }))]),
+          );
           asked.set('default/never-applied:80/ip', [{ id: '127.0.0.9', port: 9 }]);
           const before = await world.mutations();
           const report = await world.provider.targetHealth!(SHOP, asked);
@@ -415,10 +458,14 @@ export function providerContract(adapter: ContractAdapter): void {
           assert.deepEqual([...report.keys()].sort(), spec.targetGroups.map((group) => group.key).sort(), 'groups it did not apply are left out');
           for (const [key, health] of report) {
             const wanted = (asked.get(key) ?? []).map((target) => `${target.id}:${target.port}`);
-            assert.ok([...health.keys()].every((target) => wanted.includes(target)), `only the targets asked of ${key}`);
+            assert.ok(
+              [...health.keys()].every((target) => wanted.includes(target)),
+              `only the targets asked of ${key}`,
+            );
           }
           assert.deepEqual(await world.provider.targetHealth!(NEIGHBOUR, asked), new Map(), 'a stack it never applied has no report');
-        }));
+        }),
+      );
     });
 
     describe('optional: applyTargets', () => {
@@ -438,7 +485,8 @@ export function providerContract(adapter: ContractAdapter): void {
             await assertConverged(world, world.provider, spec, `after applyTargets with Service a at ${aEndpoints.join(', ')}`);
             current = spec;
           }
-        }));
+        }),
+      );
 
       it('converges after a crash between its calls', when(skip.applyTargets ?? skip.crash), async () => {
         let calls = 0;

@@ -34,7 +34,8 @@ function route(fake: AwsFake, spec: LoadBalancerSpec, url: string): ServedRoute 
   const now = { ...spec, listeners: [live] };
   const evaluated = evaluateAlbRequest(now, { url });
   if (evaluated.kind !== 'forward') return { route: routeOf(now, url), targets: [] };
-  const arnOf = (key: string): string | undefined => fake.state.targetGroups().find((group) => fake.state.tagsOf(group.arn)[RESOURCE_TAG] === `TargetGroup/${key}`)?.arn;
+  const arnOf = (key: string): string | undefined =>
+    fake.state.targetGroups().find((group) => fake.state.tagsOf(group.arn)[RESOURCE_TAG] === `TargetGroup/${key}`)?.arn;
   const targets = evaluated.targetGroupKeys.flatMap((key) => fake.state.targets(arnOf(key) ?? '')).map((target) => `${target.id}:${target.port}`);
   return { route: routeOf(now, url), targets: [...new Set(targets)].sort() };
 }
@@ -47,17 +48,25 @@ function certificateFor(fake: AwsFake, spec: LoadBalancerSpec, host: string): st
   const arns = [listener.defaultCertificateArn, ...listener.extraCertificateArns];
   const candidates = fake.state.certificates().filter((certificate) => arns.includes(certificate.arn));
   const covers = (name: string): boolean => name === host || (name.startsWith('*.') && host.slice(host.indexOf('.')) === name.slice(1));
-  const chosen = candidates.find((certificate) => [certificate.domainName, ...certificate.subjectAlternativeNames].some(covers))
-    ?? candidates.find((certificate) => certificate.arn === listener.defaultCertificateArn);
+  const chosen =
+    candidates.find((certificate) => [certificate.domainName, ...certificate.subjectAlternativeNames].some(covers)) ??
+    candidates.find((certificate) => certificate.arn === listener.defaultCertificateArn);
   return chosen?.certificatePem === undefined ? undefined : new X509Certificate(chosen.certificatePem).fingerprint256;
 }
 
 /** ownedResources, plus the rules of our listeners (untagged rules would not show there). */
 function inventory(fake: AwsFake): string[] {
-  const ours = new Set(ownedResources(fake).filter((entry) => entry.startsWith('lb:')).map((entry) => entry.slice('lb:'.length)));
-  const rules = fake.state.loadBalancers()
+  const ours = new Set(
+    ownedResources(fake)
+      .filter((entry) => entry.startsWith('lb:'))
+      .map((entry) => entry.slice('lb:'.length)),
+  );
+  const rules = fake.state
+    .loadBalancers()
     .filter((lb) => ours.has(lb.name))
-    .flatMap((lb) => fake.state.listeners(lb.arn).flatMap((listener) => fake.state.rules(listener.arn).map((rule) => `rule:${lb.name}:${listener.port}:${rule.priority}`)));
+    .flatMap((lb) =>
+      fake.state.listeners(lb.arn).flatMap((listener) => fake.state.rules(listener.arn).map((rule) => `rule:${lb.name}:${listener.port}:${rule.priority}`)),
+    );
   return [...ownedResources(fake), ...rules].sort();
 }
 
@@ -73,16 +82,29 @@ function plantForeign(world: ReturnType<typeof createAwsWorld>): () => void {
   fake.seed.listener({ loadBalancerArn: foreignLb, port: 80, targetGroupArn: lookAlikeGroup });
   const sameDomainCertificate = fake.seed.certificate({ domainName: 'a.test' });
   const ids = [foreignGroup, foreignLb, otherClusterLb, lookAlikeGroup, sameDomainCertificate];
-  const state = (): string => JSON.stringify({
-    loadBalancers: fake.state.loadBalancers().filter((lb) => ids.includes(lb.arn)).map((lb) => ({
-      lb,
-      tags: fake.state.tagsOf(lb.arn),
-      listeners: fake.state.listeners(lb.arn).map((listener) => ({ listener, rules: fake.state.rules(listener.arn) })),
-    })),
-    targetGroups: fake.state.targetGroups().filter((group) => ids.includes(group.arn)).map((group) => ({ group, tags: fake.state.tagsOf(group.arn), targets: fake.state.targets(group.arn) })),
-    securityGroups: fake.state.securityGroups().filter((group) => ids.includes(group.id)).map((group) => ({ group, rules: fake.state.securityGroupRules(group.id) })),
-    certificates: fake.state.certificates().filter((certificate) => ids.includes(certificate.arn)).map((certificate) => ({ certificate, tags: fake.state.tagsOf(certificate.arn) })),
-  });
+  const state = (): string =>
+    JSON.stringify({
+      loadBalancers: fake.state
+        .loadBalancers()
+        .filter((lb) => ids.includes(lb.arn))
+        .map((lb) => ({
+          lb,
+          tags: fake.state.tagsOf(lb.arn),
+          listeners: fake.state.listeners(lb.arn).map((listener) => ({ listener, rules: fake.state.rules(listener.arn) })),
+        })),
+      targetGroups: fake.state
+        .targetGroups()
+        .filter((group) => ids.includes(group.arn))
+        .map((group) => ({ group, tags: fake.state.tagsOf(group.arn), targets: fake.state.targets(group.arn) })),
+      securityGroups: fake.state
+        .securityGroups()
+        .filter((group) => ids.includes(group.id))
+        .map((group) => ({ group, rules: fake.state.securityGroupRules(group.id) })),
+      certificates: fake.state
+        .certificates()
+        .filter((certificate) => ids.includes(certificate.arn))
+        .map((certificate) => ({ certificate, tags: fake.state.tagsOf(certificate.arn) })),
+    });
   const planted = state();
   assert.equal(JSON.parse(planted).loadBalancers.length, 2, 'the planted resources are there');
   return () => {

@@ -86,7 +86,12 @@ providerContract({
   async createWorld(setup): Promise<ContractWorld> {
     const a0 = await startEchoBackend({ name: 'a0', host: ADDRESSES[0] });
     const b0 = await startEchoBackend({ name: 'b0', host: ADDRESSES[0] });
-    const echoes: EchoBackend[] = [a0, b0, await startEchoBackend({ name: 'a1', host: ADDRESSES[1], port: a0.port }), await startEchoBackend({ name: 'b1', host: ADDRESSES[1], port: b0.port })];
+    const echoes: EchoBackend[] = [
+      a0,
+      b0,
+      await startEchoBackend({ name: 'a1', host: ADDRESSES[1], port: a0.port }),
+      await startEchoBackend({ name: 'b1', host: ADDRESSES[1], port: b0.port }),
+    ];
     const backends = new Map(echoes.map((echo) => [echo.name, { service: `default/${echo.name[0]}:80`, target: `${echo.host}:${echo.port}` }]));
     // Health checks at their configured pace: none is due while a test runs, and targets start healthy.
     const provider = testProvider({ healthCheckTimeScale: 1 }, { get: (namespace, name) => setup.material[`${namespace}/${name}`] });
@@ -102,9 +107,18 @@ providerContract({
         return port === undefined ? undefined : presentedCertificate(port, host);
       },
       inventory: () => inventory(provider),
-      restart: { notApplicable: 'the local provider keeps what it serves in its process: a restarted one starts empty and serves again from its first apply, which "creates a load balancer from empty" covers' },
-      crash: { notApplicable: 'the local provider installs a whole plan in one step in memory (no call to the outside world), so there is no moment between two calls to crash in' },
-      foreign: { notApplicable: 'the local provider owns nothing outside its process: the only shared thing, a listening port, is one it opened itself, and a port another process holds is never taken (an OpenListener error, test/providers/local/provider.test.ts)' },
+      restart: {
+        notApplicable:
+          'the local provider keeps what it serves in its process: a restarted one starts empty and serves again from its first apply, which "creates a load balancer from empty" covers',
+      },
+      crash: {
+        notApplicable:
+          'the local provider installs a whole plan in one step in memory (no call to the outside world), so there is no moment between two calls to crash in',
+      },
+      foreign: {
+        notApplicable:
+          'the local provider owns nothing outside its process: the only shared thing, a listening port, is one it opened itself, and a port another process holds is never taken (an OpenListener error, test/providers/local/provider.test.ts)',
+      },
       close: async () => {
         await provider.close();
         await Promise.all(echoes.map((echo) => echo.close()));
