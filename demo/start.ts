@@ -71,7 +71,9 @@ async function startBackends(plans: readonly BackendPlan[]): Promise<{ backends:
   const hint = failures.some(({ cause }) => cause.code === 'EADDRINUSE')
     ? 'Is another `npm start` running? Stop whatever holds the port; the backend cannot move, because its EndpointSlice names this address'
     : 'the backend cannot listen there';
-  return { problem: `cannot start the echo backend on ${taken.join('; ')}. ${hint}` };
+  // A second `npm start` finds every address taken: the first few say enough.
+  const shown = taken.length > 3 ? [...taken.slice(0, 3), `and ${taken.length - 3} more`] : taken;
+  return { problem: `cannot start the echo backends on ${shown.join('; ')}. ${hint}` };
 }
 
 async function startDemo(argv: string[]): Promise<number> {

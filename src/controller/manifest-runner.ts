@@ -200,11 +200,12 @@ export class ManifestRunner {
   }
 }
 
-/** One log line per load balancer of a round: the operations applied, or the error. */
+/** One log line per load balancer of a round: the operations applied, or the error; one already in step only at debug level. */
 export function logRound(logger: Logger, report: RoundReport): void {
   for (const outcome of report.outcomes) {
     const operations = outcome.plan?.operations.length ?? 0;
     if (outcome.error) logger.error({ stack: outcome.stackId, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
-    else logger.info({ stack: outcome.stackId, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer updated' : 'load balancer in step');
+    else if (operations > 0) logger.info({ stack: outcome.stackId, operations, apiCalls: outcome.apiCalls }, 'load balancer updated');
+    else logger.debug({ stack: outcome.stackId, apiCalls: outcome.apiCalls }, 'load balancer in step');
   }
 }
