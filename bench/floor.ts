@@ -99,7 +99,7 @@ const EC2_WRITE: BucketLimit = { capacity: 200, refillPerSecond: 5 };
 
 /**
  * The buckets AWS takes a token from for one call (as the AWS fake enforces them): ELBv2 its category
- * and the account-wide bucket, ACM and EC2 one per action; the Tagging API publishes none.
+ * and the account-wide bucket, ACM and EC2 one per action; the Tagging API, WAFv2 and Shield publish none.
  */
 export function cloudBucketsOf(service: AwsService, action: string): { key: string; limit: BucketLimit }[] {
   switch (service) {
@@ -115,6 +115,8 @@ export function cloudBucketsOf(service: AwsService, action: string): { key: stri
     case 'ec2':
       return [{ key: `ec2:${action}`, limit: action.startsWith('Describe') ? EC2_READ : EC2_WRITE }];
     case 'tagging':
+    case 'wafv2':
+    case 'shield':
       return [];
   }
 }

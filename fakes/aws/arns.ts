@@ -104,3 +104,16 @@ const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36
 export function isCertificateArn(arn: string): boolean {
   return ACM_ARN.test(arn);
 }
+
+export function webAclArn(scope: ArnScope, name: string, id: string): string {
+  return `arn:aws:wafv2:${scope.region}:${scope.accountId}:regional/webacl/${name}/${id}`;
+}
+
+/** Shield is global: its ARNs carry no Region. */
+export function protectionArn(scope: ArnScope, id: string): string {
+  return `arn:aws:shield::${scope.accountId}:protection/${id}`;
+}
+
+export function trustStoreArn(scope: ArnScope, name: string, id: string): string {
+  return `${elbv2Prefix(scope)}:truststore/${name}/${id}`;
+}

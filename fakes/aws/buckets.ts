@@ -6,7 +6,7 @@
  * - ACM ("Quotas", API rate quotas): a per-action rate; the bucket holds one second's worth.
  * - EC2 ("Request throttling for the Amazon EC2 API"): a bucket per action, 100 (+20/s) for
  *   non-mutating and 200 (+5/s) for mutating actions.
- * The Resource Groups Tagging API publishes no figure, so it is not limited here.
+ * The Resource Groups Tagging API, WAFv2 and Shield publish no figure, so they are not limited here.
  * A throttled call takes no token.
  * @module
  */
@@ -58,6 +58,8 @@ function bucketsFor(service: ServiceId, action: string): [string, BucketSpec][] 
     case 'ec2':
       return [[`ec2:${action}`, isMutating(action) ? { capacity: 200, refillPerSecond: 5 } : { capacity: 100, refillPerSecond: 20 }]];
     case 'tagging':
+    case 'wafv2':
+    case 'shield':
       return [];
   }
 }

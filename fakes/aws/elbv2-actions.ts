@@ -2,9 +2,13 @@
  * Listener and rule actions: validated as the API validates them, then normalized to the shape
  * Describe* returns (a forward action carries both TargetGroupArn, when it names one group, and a
  * ForwardConfig with weights and a stickiness config; a redirect spells out its #{…} defaults).
+ * A list holds exactly one terminal action (forward, redirect, fixed-response), last by Order, and
+ * at most one pre-routing action before it (authenticate-oidc, authenticate-cognito or
+ * jwt-validation: elbv2-auth.ts), which an HTTPS listener only accepts.
  * @module
  */
 import type { Action, ForwardActionConfig, RedirectActionConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { authenticationAction, AUTHENTICATION_TYPES, clientSecretOf } from './elbv2-auth.js';
 import { actionsInUse, requireTargetGroup, targetGroupArnsOf } from './elbv2-common.js';
 import { elbv2Error, unsupportedAction } from './errors.js';
 import type { FakeState } from './state.js';
@@ -15,6 +19,8 @@ const CONTENT_TYPES: readonly string[] = ['text/plain', 'text/css', 'text/html',
 
 interface ActionContext {
   loadBalancerArn: string;
+  /** The listener's protocol: authentication needs HTTPS. */
+  protocol: 'HTTP' | 'HTTPS';
   /** The listener or rule being replaced: its own references do not count against the limits. */
   replacing?: readonly Action[];
 }
@@ -22,21 +28,30 @@ interface ActionContext {
 /** Checks a DefaultActions or Actions list and returns it normalized, ordered by Order. */
 export function checkActions(state: FakeState, actions: readonly Action[] | undefined, context: ActionContext): Action[] {
   if (actions === undefined || actions.length === 0) throw elbv2Error('ValidationError', 'At least one action must be specified');
-  const normalized = actions.map((action, index) => normalizeAction(state, action, index + 1));
+  const normalized = actions.map((action, index) => normalizeAction(state, action, index + 1, clientSecretOf(context.replacing)));
   const orders = new Set(normalized.map((action) => action.Order));
   if (orders.size !== normalized.length) throw elbv2Error('ValidationError', 'Action orders must be unique');
-  // forward, redirect and fixed-response are all terminal: a list holds exactly one of them.
-  if (normalized.length > 1) {
-    throw elbv2Error('InvalidLoadBalancerAction', 'Only one terminal action (forward, redirect or fixed-response) can be specified');
-  }
   normalized.sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0));
+  const authentications = normalized.filter((action) => AUTHENTICATION_TYPES.has(action.Type ?? ''));
+  const terminal = normalized.filter((action) => !AUTHENTICATION_TYPES.has(action.Type ?? ''));
+  // forward, redirect and fixed-response are all terminal: a list holds exactly one of them, last.
+  if (terminal.length !== 1 || normalized.at(-1) !== terminal[0]) {
+    throw elbv2Error('InvalidLoadBalancerAction', 'Exactly one terminal action (forward, redirect or fixed-response) must be specified, with the highest order');
+  }
+  if (authentications.length > 1) {
+    throw elbv2Error('InvalidLoadBalancerAction', 'At most one authenticate-oidc, authenticate-cognito or jwt-validation action can be specified');
+  }
+  if (authentications.length > 0 && context.protocol !== 'HTTPS') {
+    throw elbv2Error('InvalidLoadBalancerAction', `${authentications[0]?.Type ?? ''} actions are supported only on HTTPS listeners`);
+  }
   checkTargetGroupAssociations(state, normalized, context);
   return normalized;
 }
 
-function normalizeAction(state: FakeState, action: Action, position: number): Action {
+function normalizeAction(state: FakeState, action: Action, position: number, existingSecret: string | undefined): Action {
   const order = action.Order ?? position;
   if (!Number.isInteger(order) || order < 1 || order > 50000) throw elbv2Error('ValidationError', `Action order ${order} must be between 1 and 50000`);
+  if (AUTHENTICATION_TYPES.has(action.Type ?? '')) return authenticationAction(action, order, existingSecret);
   switch (action.Type) {
     case 'forward':
       return forwardAction(state, action, order);

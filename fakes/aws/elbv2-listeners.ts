@@ -1,7 +1,8 @@
 /**
  * ELBv2 listeners and their certificates. HTTPS listeners need an ISSUED ACM certificate; one
  * default certificate is set through Create/ModifyListener, the others through
- * AddListenerCertificates, up to the per-listener limit.
+ * AddListenerCertificates, up to the per-listener limit. Mutual TLS (HTTPS only) and listener
+ * attributes: elbv2-listener-settings.ts.
  * @module
  */
 import type {
@@ -17,6 +18,8 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { listenerArn, ruleArn } from './arns.js';
 import { checkActions } from './elbv2-actions.js';
+import { withoutClientSecrets } from './elbv2-auth.js';
+import { checkMutualAuthentication, describeMutualAuthentication } from './elbv2-listener-settings.js';
 import { checkTags, elbv2Page, removeListener, requireListener, requireLoadBalancer } from './elbv2-common.js';
 import { elbv2Error } from './errors.js';
 import { handler, setTags, type FakeState, type Handler, type ListenerRecord } from './state.js';
@@ -39,10 +42,11 @@ function describeListener(listener: ListenerRecord): Listener {
     LoadBalancerArn: listener.loadBalancerArn,
     Port: listener.port,
     Protocol: listener.protocol,
-    DefaultActions: structuredClone(listener.defaultActions),
+    DefaultActions: withoutClientSecrets(listener.defaultActions),
   };
   if (listener.defaultCertificateArn !== undefined) described.Certificates = [{ CertificateArn: listener.defaultCertificateArn }];
   if (listener.sslPolicy !== undefined) described.SslPolicy = listener.sslPolicy;
+  if (listener.protocol === 'HTTPS') described.MutualAuthentication = describeMutualAuthentication(listener.mutualAuthentication);
   return described;
 }
 
@@ -96,7 +100,8 @@ export function createListener(state: FakeState, input: CreateListenerInput): { 
   const protocol = checkProtocol(input.Protocol);
   const port = checkPort(state, input.Port, lb.arn);
   const tls = tlsSettings(state, protocol, input.Certificates, input.SslPolicy);
-  const defaultActions = checkActions(state, input.DefaultActions, { loadBalancerArn: lb.arn });
+  const defaultActions = checkActions(state, input.DefaultActions, { loadBalancerArn: lb.arn, protocol });
+  const mutualAuthentication = checkMutualAuthentication(state, protocol, input.MutualAuthentication, undefined);
   const tags = checkTags(input.Tags);
   if ([...state.listeners.values()].filter((l) => l.loadBalancerArn === lb.arn).length >= LISTENERS_PER_LOAD_BALANCER) {
     throw elbv2Error('TooManyListeners', `A load balancer can have at most ${LISTENERS_PER_LOAD_BALANCER} listeners`);
@@ -111,6 +116,8 @@ export function createListener(state: FakeState, input: CreateListenerInput): { 
     extraCertificateArns: [],
     defaultActions,
     defaultRuleArn: ruleArn(arn, state.ids.hex(16)),
+    ...(mutualAuthentication !== undefined && { mutualAuthentication }),
+    attributes: {},
   };
   state.listeners.set(arn, listener);
   if (tags.length > 0) setTags(state, arn, tags);
@@ -137,8 +144,9 @@ function modifyListener(state: FakeState, input: ModifyListenerInput): object {
   const defaultActions =
     input.DefaultActions === undefined
       ? listener.defaultActions
-      : checkActions(state, input.DefaultActions, { loadBalancerArn: listener.loadBalancerArn, replacing: listener.defaultActions });
-  Object.assign(listener, { protocol, port, defaultActions, sslPolicy: tls.sslPolicy, defaultCertificateArn: tls.defaultCertificateArn });
+      : checkActions(state, input.DefaultActions, { loadBalancerArn: listener.loadBalancerArn, protocol, replacing: listener.defaultActions });
+  const mutualAuthentication = checkMutualAuthentication(state, protocol, input.MutualAuthentication, protocol === listener.protocol ? listener.mutualAuthentication : undefined);
+  Object.assign(listener, { protocol, port, defaultActions, sslPolicy: tls.sslPolicy, defaultCertificateArn: tls.defaultCertificateArn, mutualAuthentication });
   if (protocol === 'HTTP') listener.extraCertificateArns = [];
   return { Listeners: [describeListener(listener)] };
 }

@@ -14,6 +14,7 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ruleArn } from './arns.js';
 import { checkActions } from './elbv2-actions.js';
+import { withoutClientSecrets } from './elbv2-auth.js';
 import { checkTags, elbv2Page, isDefaultRuleOwner, requireListener, requireRule } from './elbv2-common.js';
 import { checkConditions } from './elbv2-conditions.js';
 import { elbv2Error } from './errors.js';
@@ -21,13 +22,13 @@ import { handler, setTags, type FakeState, type Handler, type ListenerRecord, ty
 
 function describeRule(record: RuleRecord | ListenerRecord): Rule {
   if (isDefaultRuleOwner(record)) {
-    return { RuleArn: record.defaultRuleArn, Priority: 'default', Conditions: [], Actions: structuredClone(record.defaultActions), IsDefault: true };
+    return { RuleArn: record.defaultRuleArn, Priority: 'default', Conditions: [], Actions: withoutClientSecrets(record.defaultActions), IsDefault: true };
   }
   const rule: Rule = {
     RuleArn: record.arn,
     Priority: String(record.priority),
     Conditions: structuredClone(record.conditions),
-    Actions: structuredClone(record.actions),
+    Actions: withoutClientSecrets(record.actions),
     IsDefault: false,
   };
   if (record.transforms.length > 0) rule.Transforms = structuredClone(record.transforms);
@@ -62,7 +63,7 @@ function createRule(state: FakeState, input: CreateRuleInput): object {
   const listener = requireListener(state, input.ListenerArn);
   const priority = checkPriority(input.Priority);
   const conditions = checkConditions(input.Conditions);
-  const actions = checkActions(state, input.Actions, { loadBalancerArn: listener.loadBalancerArn });
+  const actions = checkActions(state, input.Actions, { loadBalancerArn: listener.loadBalancerArn, protocol: listener.protocol });
   const transforms = checkTransforms(input.Transforms);
   const tags = checkTags(input.Tags);
   if (rulesOfListener(state, listener.arn).some((rule) => rule.priority === priority)) {
@@ -108,7 +109,7 @@ function modifyRule(state: FakeState, input: ModifyRuleInput): object {
   const actions =
     input.Actions === undefined
       ? rule.actions
-      : checkActions(state, input.Actions, { loadBalancerArn: listener.loadBalancerArn, replacing: rule.actions });
+      : checkActions(state, input.Actions, { loadBalancerArn: listener.loadBalancerArn, protocol: listener.protocol, replacing: rule.actions });
   if (input.ResetTransforms === true && input.Transforms !== undefined) {
     throw elbv2Error('ValidationError', 'ResetTransforms and Transforms cannot be given together');
   }

@@ -166,6 +166,8 @@ function deleteLoadBalancer(state: FakeState, input: DeleteLoadBalancerInput): o
   }
   state.loadBalancers.delete(lb.arn);
   state.tags.delete(lb.arn);
+  // Deleting a load balancer ends its web ACL association; a Shield protection stays (shield.ts).
+  state.webAclAssociations.delete(lb.arn);
   return {};
 }
 

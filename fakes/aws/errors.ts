@@ -11,8 +11,10 @@ import * as acm from '@aws-sdk/client-acm';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
+import * as shield from '@aws-sdk/client-shield';
+import * as wafv2 from '@aws-sdk/client-wafv2';
 
-export type ServiceId = 'elbv2' | 'acm' | 'ec2' | 'tagging';
+export type ServiceId = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield';
 
 type ResponseMetadata = elbv2.ElasticLoadBalancingV2ServiceException['$metadata'];
 
@@ -57,6 +59,8 @@ const ELBV2_EXCEPTIONS = {
   TooManyTargetGroups: elbv2.TooManyTargetGroupsException,
   TooManyTargets: elbv2.TooManyTargetsException,
   TooManyUniqueTargetGroupsPerLoadBalancer: elbv2.TooManyUniqueTargetGroupsPerLoadBalancerException,
+  TrustStoreNotFound: elbv2.TrustStoreNotFoundException,
+  TrustStoreNotReady: elbv2.TrustStoreNotReadyException,
   UnsupportedProtocol: elbv2.UnsupportedProtocolException,
 } satisfies Record<string, ExceptionClass>;
 
@@ -100,6 +104,32 @@ export function taggingError(code: 'InvalidParameterException', message: string)
   return new tagging.InvalidParameterException({ $metadata: errorMetadata(), message, Message: message });
 }
 
+const WAFV2_EXCEPTIONS = {
+  WAFInvalidParameterException: wafv2.WAFInvalidParameterException,
+  WAFNonexistentItemException: wafv2.WAFNonexistentItemException,
+  WAFUnavailableEntityException: wafv2.WAFUnavailableEntityException,
+  WAFInvalidOperationException: wafv2.WAFInvalidOperationException,
+} satisfies Record<string, ExceptionClass>;
+
+export type Wafv2ErrorCode = keyof typeof WAFV2_EXCEPTIONS;
+
+export function wafv2Error(code: Wafv2ErrorCode, message: string): Error {
+  return new WAFV2_EXCEPTIONS[code]({ $metadata: errorMetadata(), message, Message: message });
+}
+
+const SHIELD_EXCEPTIONS = {
+  InvalidParameterException: shield.InvalidParameterException,
+  InvalidResourceException: shield.InvalidResourceException,
+  ResourceAlreadyExistsException: shield.ResourceAlreadyExistsException,
+  ResourceNotFoundException: shield.ResourceNotFoundException,
+} satisfies Record<string, ExceptionClass>;
+
+export type ShieldErrorCode = keyof typeof SHIELD_EXCEPTIONS;
+
+export function shieldError(code: ShieldErrorCode, message: string): Error {
+  return new SHIELD_EXCEPTIONS[code]({ $metadata: errorMetadata(), message });
+}
+
 /** What each service answers when a request is throttled, as measured against the real wire codes. */
 export function throttlingError(service: ServiceId): Error {
   const $metadata = errorMetadata();
@@ -119,12 +149,17 @@ export function throttlingError(service: ServiceId): Error {
       );
     case 'tagging':
       return Object.assign(new tagging.ThrottledException({ $metadata, message: 'Rate exceeded', Message: 'Rate exceeded' }), { $retryable });
+    case 'wafv2':
+      return Object.assign(new wafv2.WAFV2ServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }), { $retryable });
+    case 'shield':
+      return Object.assign(new shield.ShieldServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }), { $retryable });
   }
 }
 
 /**
  * What each service answers when IAM refuses a call: ELBv2 `AccessDenied` (awsQuery), ACM and the
- * Tagging API `AccessDeniedException`, EC2 `UnauthorizedOperation`; all HTTP 403, never retryable.
+ * Tagging API, WAFv2 and Shield `AccessDeniedException`, EC2 `UnauthorizedOperation`; all HTTP 403,
+ * never retryable.
  */
 export function accessDeniedError(service: ServiceId, message: string): Error {
   const $metadata = { ...errorMetadata(), httpStatusCode: 403 };
@@ -140,6 +175,10 @@ export function accessDeniedError(service: ServiceId, message: string): Error {
       return Object.assign(new EC2ServiceException({ name: 'UnauthorizedOperation', $fault: 'client', $metadata, message }), { Code: 'UnauthorizedOperation' });
     case 'tagging':
       return new tagging.ResourceGroupsTaggingAPIServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata, message });
+    case 'wafv2':
+      return new wafv2.WAFV2ServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata, message });
+    case 'shield':
+      return new shield.AccessDeniedException({ $metadata, message });
   }
 }
 
@@ -162,7 +201,7 @@ export class UnsupportedByFake extends Error {
   }
 }
 
-const SERVICE_LABELS: Readonly<Record<ServiceId, string>> = { elbv2: 'ELBv2', acm: 'ACM', ec2: 'EC2', tagging: 'Tagging' };
+const SERVICE_LABELS: Readonly<Record<ServiceId, string>> = { elbv2: 'ELBv2', acm: 'ACM', ec2: 'EC2', tagging: 'Tagging', wafv2: 'WAFv2', shield: 'Shield' };
 
 export function unsupportedAction(service: ServiceId, action: string, detail?: string): UnsupportedByFake {
   return new UnsupportedByFake(`${SERVICE_LABELS[service]}.${action}${detail === undefined ? '' : ` (${detail})`}`);

@@ -16,16 +16,23 @@
  *   and, when it tags the new rules (TagSpecifications), on `security-group-rule/*` too;
  * - AddTags, RemoveTags, CreateTags and DeleteTags on each resource they name; SetRulePriorities on
  *   each rule.
+ * - An action list with authenticate-cognito also needs cognito-idp:DescribeUserPoolClient on the
+ *   user pool (ALB reads the app client).
+ * - WAFv2 AssociateWebACL on the web ACL, DisassociateWebACL and GetWebACLForResource on the load
+ *   balancer; associating and disassociating also need elasticloadbalancing:SetWebAcl on the load
+ *   balancer, with its tags in the context (AWS WAF developer guide, "Permissions for associating").
+ * - Shield CreateProtection on `protection/*` with its request tags, and shield:TagResource for them;
+ *   DeleteProtection on the protection, with its tags.
  * DescribeCertificate is authorized on its certificate; other reads, and actions this table does not
  * name, on `*` with an empty context.
  * @module
  */
-import { certificateArn, ec2Arn, listenerArn, loadBalancerArn, ruleArn, targetGroupArn } from './arns.js';
+import { certificateArn, ec2Arn, listenerArn, loadBalancerArn, protectionArn, ruleArn, targetGroupArn } from './arns.js';
 import type { ServiceId } from './errors.js';
 import type { AuthorizationRequest } from './iam.js';
 import type { FakeState } from './state.js';
 
-export const IAM_PREFIX: Readonly<Record<ServiceId, string>> = { elbv2: 'elasticloadbalancing', acm: 'acm', ec2: 'ec2', tagging: 'tag' };
+export const IAM_PREFIX: Readonly<Record<ServiceId, string>> = { elbv2: 'elasticloadbalancing', acm: 'acm', ec2: 'ec2', tagging: 'tag', wafv2: 'wafv2', shield: 'shield' };
 
 type Input = Readonly<Record<string, unknown>>;
 
@@ -117,6 +124,30 @@ function ec2ArnOfId(state: FakeState, id: string): string {
 
 type Authorizations = (call: Call) => AuthorizationRequest[];
 
+/** An authorization of another service's action than the call's own, on a resource with its ELBv2 tags. */
+function elbv2Action(call: Call, action: string, resource: string): AuthorizationRequest {
+  const context: Record<string, string[]> = {};
+  for (const [key, value] of call.state.tags.get(resource) ?? []) {
+    context[`aws:ResourceTag/${key}`] = [value];
+    context[`elasticloadbalancing:ResourceTag/${key}`] = [value];
+  }
+  return { action: `elasticloadbalancing:${action}`, resource, context };
+}
+
+/** ALB reads a Cognito app client when an action authenticates with it. */
+function cognitoReads(call: Call, field: 'Actions' | 'DefaultActions'): AuthorizationRequest[] {
+  return records(call.input[field]).flatMap((action) => {
+    const config = action.AuthenticateCognitoConfig;
+    if (action.Type !== 'authenticate-cognito' || typeof config !== 'object' || config === null) return [];
+    return [{ action: 'cognito-idp:DescribeUserPoolClient', resource: text(config as Input, 'UserPoolArn'), context: {} }];
+  });
+}
+
+/** The call's own authorizations, and the Cognito reads its actions need. */
+function withCognito(field: 'Actions' | 'DefaultActions', own: Authorizations): Authorizations {
+  return (call) => [...own(call), ...cognitoReads(call, field)];
+}
+
 const byArnField = (field: string): Authorizations => (call) => [on(call, text(call.input, field), { tagsOf: text(call.input, field) })];
 
 const elbv2: Readonly<Record<string, Authorizations>> = {
@@ -124,21 +155,22 @@ const elbv2: Readonly<Record<string, Authorizations>> = {
     create(call, loadBalancerArn(call.state, text(call.input, 'Name'), '*'), 'AddTags', tagPairs(call.input.Tags)),
   CreateTargetGroup: (call) =>
     create(call, targetGroupArn(call.state, text(call.input, 'Name'), '*'), 'AddTags', tagPairs(call.input.Tags)),
-  CreateListener: (call) => {
+  CreateListener: withCognito('DefaultActions', (call) => {
     const parent = text(call.input, 'LoadBalancerArn');
     return create(call, listenerArn(parent, '*'), 'AddTags', tagPairs(call.input.Tags), parent);
-  },
-  CreateRule: (call) => {
+  }),
+  CreateRule: withCognito('Actions', (call) => {
     const parent = text(call.input, 'ListenerArn');
     return create(call, ruleArn(parent, '*'), 'AddTags', tagPairs(call.input.Tags), parent);
-  },
+  }),
   ...Object.fromEntries(['ModifyLoadBalancerAttributes', 'SetSecurityGroups', 'SetSubnets', 'SetIpAddressType', 'DeleteLoadBalancer']
     .map((action) => [action, byArnField('LoadBalancerArn')])),
   ...Object.fromEntries(['ModifyTargetGroup', 'ModifyTargetGroupAttributes', 'RegisterTargets', 'DeregisterTargets', 'DeleteTargetGroup']
     .map((action) => [action, byArnField('TargetGroupArn')])),
-  ...Object.fromEntries(['ModifyListener', 'DeleteListener', 'AddListenerCertificates', 'RemoveListenerCertificates']
+  ...Object.fromEntries(['DeleteListener', 'AddListenerCertificates', 'RemoveListenerCertificates', 'ModifyListenerAttributes']
     .map((action) => [action, byArnField('ListenerArn')])),
-  ModifyRule: byArnField('RuleArn'),
+  ModifyListener: withCognito('DefaultActions', byArnField('ListenerArn')),
+  ModifyRule: withCognito('Actions', byArnField('RuleArn')),
   DeleteRule: byArnField('RuleArn'),
   SetRulePriorities: (call) => records(call.input.RulePriorities).map((pair) => on(call, text(pair, 'RuleArn'), { tagsOf: text(pair, 'RuleArn') })),
   AddTags: (call) =>
@@ -194,7 +226,21 @@ const ec2: Readonly<Record<string, Authorizations>> = {
     }),
 };
 
-const AUTHORIZATIONS: Readonly<Record<ServiceId, Readonly<Record<string, Authorizations>>>> = { elbv2, acm, ec2, tagging: {} };
+const wafv2: Readonly<Record<string, Authorizations>> = {
+  AssociateWebACL: (call) => [on(call, text(call.input, 'WebACLArn')), elbv2Action(call, 'SetWebAcl', text(call.input, 'ResourceArn'))],
+  DisassociateWebACL: (call) => [on(call, text(call.input, 'ResourceArn')), elbv2Action(call, 'SetWebAcl', text(call.input, 'ResourceArn'))],
+  GetWebACLForResource: (call) => [on(call, text(call.input, 'ResourceArn'))],
+};
+
+const shield: Readonly<Record<string, Authorizations>> = {
+  CreateProtection: (call) => create(call, protectionArn(call.state, '*'), 'TagResource', tagPairs(call.input.Tags)),
+  DeleteProtection: (call) => {
+    const arn = protectionArn(call.state, text(call.input, 'ProtectionId'));
+    return [on(call, arn, { tagsOf: arn })];
+  },
+};
+
+const AUTHORIZATIONS: Readonly<Record<ServiceId, Readonly<Record<string, Authorizations>>>> = { elbv2, acm, ec2, tagging: {}, wafv2, shield };
 
 export function authorizationRequests(state: FakeState, service: ServiceId, action: string, input: unknown): AuthorizationRequest[] {
   const call: Call = { state, service, action, input: typeof input === 'object' && input !== null ? (input as Input) : {} };

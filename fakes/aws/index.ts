@@ -1,6 +1,6 @@
 /**
- * A stateful fake of the AWS APIs the controller uses (ELBv2, ACM, EC2, Resource Groups Tagging),
- * behind the real SDK clients: `install()` stubs `send` on the four client classes with
+ * A stateful fake of the AWS APIs the controller uses (ELBv2, ACM, EC2, Resource Groups Tagging,
+ * WAFv2, Shield), behind the real SDK clients: `install()` stubs `send` on their client classes with
  * aws-sdk-client-mock, so every command any client instance sends lands here. Each call is logged,
  * may be throttled or "crash" on request, and is answered (or rejected) as AWS would. Given an IAM
  * policy, every call is first authorized against it (iam-enforcer.ts), as for a principal holding it.
@@ -12,6 +12,8 @@ import * as acmModule from '@aws-sdk/client-acm';
 import * as ec2Module from '@aws-sdk/client-ec2';
 import * as elbv2Module from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as taggingModule from '@aws-sdk/client-resource-groups-tagging-api';
+import * as shieldModule from '@aws-sdk/client-shield';
+import * as wafv2Module from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { acmHandlers } from './acm.js';
 import { TokenBuckets } from './buckets.js';
@@ -19,6 +21,7 @@ import { CallLog, type DeniedCall, type FakeAuthorization, FaultInjector, IamLog
 import { ec2Handlers } from './ec2.js';
 import { securityGroupHandlers } from './ec2-security-groups.js';
 import { securityGroupRuleHandlers } from './ec2-sg-rules.js';
+import { listenerSettingsHandlers } from './elbv2-listener-settings.js';
 import { listenerHandlers } from './elbv2-listeners.js';
 import { ruleHandlers } from './elbv2-rules.js';
 import { elbv2TagHandlers } from './elbv2-tags.js';
@@ -30,7 +33,9 @@ import { parseIamPolicy } from './iam.js';
 import { createIamEnforcer } from './iam-enforcer.js';
 import { createSeeds, type Seeds } from './seeds.js';
 import { createState, type FakeClock, type FakeState, type Handler, type HeldTargetHealth } from './state.js';
+import { shieldHandlers } from './shield.js';
 import { taggingHandlers } from './tagging.js';
+import { wafv2Handlers } from './wafv2.js';
 import { createStateView, type StateView } from './views.js';
 
 export { FakeCrash, UnsupportedByFake } from './errors.js';
@@ -104,10 +109,12 @@ export interface AwsFake {
 }
 
 const HANDLERS: Readonly<Record<ServiceId, Readonly<Record<string, Handler>>>> = {
-  elbv2: { ...loadBalancerHandlers, ...listenerHandlers, ...ruleHandlers, ...targetGroupHandlers, ...targetHandlers, ...elbv2TagHandlers },
+  elbv2: { ...loadBalancerHandlers, ...listenerHandlers, ...listenerSettingsHandlers, ...ruleHandlers, ...targetGroupHandlers, ...targetHandlers, ...elbv2TagHandlers },
   acm: acmHandlers,
   ec2: { ...ec2Handlers, ...securityGroupHandlers, ...securityGroupRuleHandlers },
   tagging: taggingHandlers,
+  wafv2: wafv2Handlers,
+  shield: shieldHandlers,
 };
 
 /** The part of aws-sdk-client-mock's stub the fake uses. */
@@ -141,6 +148,8 @@ const SERVICE_CLIENTS: readonly ServiceClient[] = [
   { service: 'acm', mock: () => mockClient(acmModule.ACMClient), actions: commandActions(acmModule) },
   { service: 'ec2', mock: () => mockClient(ec2Module.EC2Client), actions: commandActions(ec2Module) },
   { service: 'tagging', mock: () => mockClient(taggingModule.ResourceGroupsTaggingAPIClient), actions: commandActions(taggingModule) },
+  { service: 'wafv2', mock: () => mockClient(wafv2Module.WAFV2Client), actions: commandActions(wafv2Module) },
+  { service: 'shield', mock: () => mockClient(shieldModule.ShieldClient), actions: commandActions(shieldModule) },
 ];
 
 function actionOf(command: SentCommand, actions: Map<unknown, string>): string {

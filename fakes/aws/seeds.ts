@@ -6,7 +6,7 @@
  * @module
  */
 import type { CertificateStatus, KeyAlgorithm } from '@aws-sdk/client-acm';
-import { certificateArn } from './arns.js';
+import { certificateArn, protectionArn, trustStoreArn, webAclArn } from './arns.js';
 import { addSecurityGroup } from './ec2-security-groups.js';
 import { createListener } from './elbv2-listeners.js';
 import { createTargetGroup } from './elbv2-target-groups.js';
@@ -50,6 +50,11 @@ export interface Seeds {
     notAfter?: Date;
     tags?: Tags;
   }): string;
+  /** A regional WAFv2 web ACL, optionally associated with a load balancer (as Firewall Manager would). */
+  webAcl(fields: { name: string; associateWith?: string }): string;
+  /** A Shield protection someone else made for a resource. */
+  shieldProtection(fields: { resourceArn: string; name?: string; tags?: Tags }): string;
+  trustStore(fields: { name: string }): string;
 }
 
 export function createSeeds(state: FakeState): Seeds {
@@ -149,6 +154,25 @@ export function createSeeds(state: FakeState): Seeds {
         importCount: 1,
       });
       tag(state, arn, tags);
+      return arn;
+    },
+    webAcl({ name, associateWith }) {
+      const id = state.ids.uuid();
+      const arn = webAclArn(state, name, id);
+      state.webAcls.set(arn, { arn, name, id });
+      if (associateWith !== undefined) state.webAclAssociations.set(associateWith, arn);
+      return arn;
+    },
+    shieldProtection({ resourceArn, name = 'FMManagedShieldProtection', tags }) {
+      const id = state.ids.uuid();
+      const arn = protectionArn(state, id);
+      state.protections.set(id, { id, arn, name, resourceArn });
+      tag(state, arn, tags);
+      return id;
+    },
+    trustStore({ name }) {
+      const arn = trustStoreArn(state, name, state.ids.hex(16));
+      state.trustStores.set(arn, { arn, name });
       return arn;
     },
   };

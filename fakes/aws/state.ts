@@ -9,6 +9,7 @@ import type {
   IpAddressType,
   LoadBalancerSchemeEnum,
   Matcher,
+  MutualAuthenticationAttributes,
   ProtocolEnum,
   RuleCondition,
   RuleTransform,
@@ -97,6 +98,10 @@ export interface ListenerRecord {
   defaultActions: Action[];
   /** The listener's default rule: DescribeRules lists it, nothing may modify or delete it. */
   defaultRuleArn: string;
+  /** HTTPS only; undefined reads as mode off. */
+  mutualAuthentication?: MutualAuthenticationAttributes;
+  /** Only attributes set through ModifyListenerAttributes; the rest read as their defaults. */
+  attributes: Record<string, string>;
 }
 
 export interface RuleRecord {
@@ -164,6 +169,27 @@ export interface CertificateRecord {
   chainPem?: string;
 }
 
+/** A regional WAFv2 web ACL (seeded: the controller never creates one). */
+export interface WebAclRecord {
+  arn: string;
+  name: string;
+  id: string;
+}
+
+/** A Shield Advanced protection; tags live in `tags` under its ARN. */
+export interface ProtectionRecord {
+  id: string;
+  arn: string;
+  name: string;
+  resourceArn: string;
+}
+
+/** An ELBv2 trust store (seeded: the controller never creates one). */
+export interface TrustStoreRecord {
+  arn: string;
+  name: string;
+}
+
 export interface FakeState {
   region: string;
   accountId: string;
@@ -181,6 +207,12 @@ export interface FakeState {
   rules: Map<string, RuleRecord>;
   targetGroups: Map<string, TargetGroupRecord>;
   certificates: Map<string, CertificateRecord>;
+  webAcls: Map<string, WebAclRecord>;
+  /** Resource ARN → web ACL ARN: at most one web ACL per resource. */
+  webAclAssociations: Map<string, string>;
+  /** By protection id. */
+  protections: Map<string, ProtectionRecord>;
+  trustStores: Map<string, TrustStoreRecord>;
   /**
    * Tags by ARN (ELBv2, ACM) or EC2 id. An entry outlives its last tag, as the Resource Groups
    * Tagging API still lists "previously tagged" resources; it goes with the resource.
@@ -217,6 +249,10 @@ export function createState(options: {
     rules: new Map(),
     targetGroups: new Map(),
     certificates: new Map(),
+    webAcls: new Map(),
+    webAclAssociations: new Map(),
+    protections: new Map(),
+    trustStores: new Map(),
     tags: new Map(),
     heldHealth: new Map(),
   };

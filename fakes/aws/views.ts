@@ -15,6 +15,7 @@ import type {
   TargetGroupRecord,
   TargetRecord,
 } from './state.js';
+import { clientSecretOf } from './elbv2-auth.js';
 import { tagRecord } from './state.js';
 
 export type TargetGroupView = Omit<TargetGroupRecord, 'targets'>;
@@ -33,6 +34,12 @@ export interface StateView {
   subnets(): SubnetRecord[];
   /** Tags by ARN, or by EC2 id (an EC2 ARN is accepted too). */
   tagsOf(arnOrId: string): Record<string, string>;
+  /** The web ACL associated with a resource. */
+  webAclOf(resourceArn: string): string | undefined;
+  /** The Shield protection of a resource: its id and tags. */
+  protectionOf(resourceArn: string): { id: string; name: string; tags: Record<string, string> } | undefined;
+  /** The OIDC client secret a rule or listener (default actions) holds: Describe never shows it. */
+  clientSecretOf(ruleOrListenerArn: string): string | undefined;
 }
 
 const EC2_ARN = /^arn:aws[a-z-]*:ec2:[^:]*:\d{12}:[a-z-]+\/(.+)$/;
@@ -52,5 +59,11 @@ export function createStateView(state: FakeState): StateView {
       copies([...state.securityGroupRules.values()].filter((rule) => groupId === undefined || rule.groupId === groupId)),
     subnets: () => copies(state.subnets.values()),
     tagsOf: (arnOrId) => tagRecord(state, EC2_ARN.exec(arnOrId)?.[1] ?? arnOrId),
+    webAclOf: (resourceArn) => state.webAclAssociations.get(resourceArn),
+    protectionOf: (resourceArn) => {
+      const protection = [...state.protections.values()].find((candidate) => candidate.resourceArn === resourceArn);
+      return protection && { id: protection.id, name: protection.name, tags: tagRecord(state, protection.arn) };
+    },
+    clientSecretOf: (arn) => clientSecretOf(state.rules.get(arn)?.actions ?? state.listeners.get(arn)?.defaultActions),
   };
 }

@@ -4,7 +4,19 @@
  * Certificates appear by key and source; key material is not in the model, so it cannot leak here.
  * @module
  */
-import type { Action, CertificateSpec, Condition, Diagnostic, ListenerSpec, LoadBalancerSpec, MatchValues, Target, TargetGroupSpec } from '../model.js';
+import type {
+  Action,
+  Authentication,
+  CertificateSpec,
+  Condition,
+  Diagnostic,
+  ListenerSpec,
+  LoadBalancerSpec,
+  MatchValues,
+  Target,
+  TargetGroupSpec,
+  Transform,
+} from '../model.js';
 
 const TARGETS_SHOWN = 10;
 const MESSAGE_BODY_SHOWN = 40;
@@ -57,6 +69,14 @@ function renderLoadBalancer(spec: LoadBalancerSpec, diagnostics: readonly Diagno
   ];
   if (Object.keys(spec.attributes).length > 0) lines.push(`  attributes       ${renderPairs(spec.attributes)}`);
   if (Object.keys(spec.tags).length > 0) lines.push(`  tags             ${renderPairs(spec.tags)}`);
+  if (spec.webAcl !== undefined) {
+    const acl = spec.webAcl.kind === 'arn' ? spec.webAcl.arn : spec.webAcl.kind === 'name' ? `named ${spec.webAcl.name}` : 'none (any association removed)';
+    lines.push(`  web ACL          ${acl}`);
+  }
+  if (spec.shieldAdvancedProtection !== undefined) lines.push(`  shield advanced  ${spec.shieldAdvancedProtection ? 'on' : 'off'}`);
+  for (const group of spec.externalTargetGroups ?? []) {
+    lines.push(`  outside target group ${group.ref.kind === 'arn' ? group.ref.arn : `named ${group.ref.name}`} (referenced, never changed)`);
+  }
   for (const listener of spec.listeners) lines.push('', ...renderListener(listener, spec.certificates));
   for (const group of spec.targetGroups) lines.push('', ...renderTargetGroup(group));
   if (diagnostics.length > 0) {
@@ -73,13 +93,19 @@ function renderListener(listener: ListenerSpec, certificates: readonly Certifica
     const source = certificate !== undefined ? `  ${renderCertificate(certificate)}` : '';
     lines.push(`    certificate ${key}${index === 0 ? ' (default)' : ''}${source}`);
   });
+  const mutual = listener.mutualAuthentication;
+  if (mutual !== undefined) {
+    const store = mutual.trustStoreArn ?? (mutual.trustStoreName !== undefined ? `named ${mutual.trustStoreName}` : undefined);
+    lines.push(`    mutual TLS ${mutual.mode}${store !== undefined ? `, trust store ${store}` : ''}${mutual.ignoreClientCertificateExpiry ? ', expired client certificates accepted' : ''}`);
+  }
+  if (listener.attributes !== undefined && Object.keys(listener.attributes).length > 0) lines.push(`    attributes ${renderPairs(listener.attributes)}`);
   const rules = [...listener.rules].sort((a, b) => a.priority - b.priority);
   const width = Math.max(0, ...rules.map((rule) => String(rule.priority).length));
   for (const rule of rules) {
     const priority = String(rule.priority).padStart(width);
-    lines.push(`    ${priority}  ${renderConditions(rule.conditions)}  → ${renderActions(rule.actions)}`);
+    lines.push(`    ${priority}  ${renderConditions(rule.conditions)}  → ${renderAuthentication(rule.authentication)}${renderActions(rule.actions)}${renderTransforms(rule.transforms)}`);
   }
-  lines.push(`    default  → ${renderActions([listener.defaultAction])}`);
+  lines.push(`    default  → ${renderAuthentication(listener.defaultAuthentication)}${renderActions([listener.defaultAction])}`);
   return lines;
 }
 
@@ -115,6 +141,24 @@ function renderCondition(condition: Condition): string {
 function renderMatchValues(match: MatchValues): string {
   if (match.regexValues !== undefined) return match.regexValues.map((value) => `~${value}`).join(',');
   return (match.values ?? []).join(',');
+}
+
+/** The check a request passes first, as a prefix of its action; an OIDC client secret shows as its Secret only. */
+function renderAuthentication(authentication: Authentication | undefined): string {
+  switch (authentication?.type) {
+    case undefined:
+      return '';
+    case 'oidc':
+      return `oidc login ${authentication.issuer} (client ${authentication.clientId}, secret from ${authentication.clientSecretRef.namespace}/${authentication.clientSecretRef.name}, ${authentication.onUnauthenticatedRequest}), then `;
+    case 'cognito':
+      return `cognito login ${authentication.userPoolArn} (${authentication.onUnauthenticatedRequest}), then `;
+    case 'jwt-validation':
+      return `jwt from ${authentication.issuer}, then `;
+  }
+}
+
+function renderTransforms(transforms: readonly Transform[] | undefined): string {
+  return (transforms ?? []).map((transform) => `; ${transform.type} ${transform.regex} → ${transform.replace}`).join('');
 }
 
 function renderActions(actions: readonly Action[]): string {

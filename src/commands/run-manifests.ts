@@ -15,6 +15,7 @@ import type { TranslateOptions } from '../translate/index.js';
 import { describeLeftToOtherClasses } from '../translate/other-classes.js';
 import { noteApiCall } from '../controller/api-call-log.js';
 import { snapshotCertificates } from '../sources/certificate-material.js';
+import { snapshotClientSecrets } from '../sources/client-secrets.js';
 import { renderIngressTable } from '../controller/ingress-table.js';
 import { logRound, ManifestRunner, type RoundReport } from '../controller/manifest-runner.js';
 import { ConfigError } from '../errors.js';
@@ -118,6 +119,7 @@ export async function startRun(request: RunRequest): Promise<RunHandle> {
     provider = await loadProvider(request.provider, {
       clusterName: request.translateOptions().clusterName,
       certificates: snapshotCertificates(() => (runnerRef.current as ManifestRunner).current()),
+      clientSecrets: snapshotClientSecrets(() => (runnerRef.current as ManifestRunner).current()),
       settings: request.providerSettings,
       onApiCall: (call) => {
         metrics.recordApiCall({ provider: request.provider, ...call });

@@ -7,6 +7,8 @@ import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ShieldClient } from '@aws-sdk/client-shield';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { executePlan, type Execution } from '../../providers/aws/apply/executor.js';
 import type { AwsClients } from '../../providers/aws/sdk/clients.js';
 import type { AwsOperation } from '../../providers/aws/plan/operations.js';
@@ -19,6 +21,8 @@ export function sdkClients(): AwsClients {
     acm: new ACMClient(config),
     ec2: new EC2Client(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
+    wafv2: new WAFV2Client(config),
+    shield: new ShieldClient(config),
   };
 }
 

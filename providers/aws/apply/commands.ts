@@ -51,6 +51,8 @@ import {
   type DeleteTargetGroupCommandInput,
   DeregisterTargetsCommand,
   type DeregisterTargetsCommandInput,
+  ModifyListenerAttributesCommand,
+  type ModifyListenerAttributesCommandInput,
   ModifyListenerCommand,
   type ModifyListenerCommandInput,
   ModifyLoadBalancerAttributesCommand,
@@ -76,6 +78,19 @@ import {
   SetSubnetsCommand,
   type SetSubnetsCommandInput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateProtectionCommand,
+  type CreateProtectionCommandInput,
+  DeleteProtectionCommand,
+  type DeleteProtectionCommandInput,
+} from '@aws-sdk/client-shield';
+import {
+  AssociateWebACLCommand,
+  type AssociateWebACLCommandInput,
+  DisassociateWebACLCommand,
+  type DisassociateWebACLCommandInput,
+} from '@aws-sdk/client-wafv2';
+import { forgetProtections } from '../observe/addons.js';
 import type { AwsClients } from '../sdk/clients.js';
 import type { AwsService } from '../plan/operations.js';
 
@@ -103,6 +118,7 @@ const ELBV2: Readonly<Record<string, Send>> = {
   DeleteLoadBalancer: (c, i) => c.elbv2.send(new DeleteLoadBalancerCommand(as<DeleteLoadBalancerCommandInput>(i))),
   CreateListener: (c, i) => c.elbv2.send(new CreateListenerCommand(as<CreateListenerCommandInput>(i))),
   ModifyListener: (c, i) => c.elbv2.send(new ModifyListenerCommand(as<ModifyListenerCommandInput>(i))),
+  ModifyListenerAttributes: (c, i) => c.elbv2.send(new ModifyListenerAttributesCommand(as<ModifyListenerAttributesCommandInput>(i))),
   DeleteListener: (c, i) => c.elbv2.send(new DeleteListenerCommand(as<DeleteListenerCommandInput>(i))),
   AddListenerCertificates: (c, i) => c.elbv2.send(new AddListenerCertificatesCommand(as<AddListenerCertificatesCommandInput>(i))),
   RemoveListenerCertificates: (c, i) => c.elbv2.send(new RemoveListenerCertificatesCommand(as<RemoveListenerCertificatesCommandInput>(i))),
@@ -130,7 +146,28 @@ const EC2: Readonly<Record<string, Send>> = {
   DeleteSecurityGroup: (c, i) => c.ec2.send(new DeleteSecurityGroupCommand(as<DeleteSecurityGroupCommandInput>(i))),
 };
 
-const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = { elbv2: ELBV2, acm: ACM, ec2: EC2, tagging: {} };
+const WAFV2: Readonly<Record<string, Send>> = {
+  AssociateWebACL: (c, i) => c.wafv2.send(new AssociateWebACLCommand(as<AssociateWebACLCommandInput>(i))),
+  DisassociateWebACL: (c, i) => c.wafv2.send(new DisassociateWebACLCommand(as<DisassociateWebACLCommandInput>(i))),
+};
+
+/** Observe reads protections from a cached listing (observe/addons.ts): a change of ours, or an attempt, makes it stale. */
+function changingProtections(send: Send): Send {
+  return async (clients, input) => {
+    try {
+      return await send(clients, input);
+    } finally {
+      forgetProtections(clients);
+    }
+  };
+}
+
+const SHIELD: Readonly<Record<string, Send>> = {
+  CreateProtection: changingProtections((c, i) => c.shield.send(new CreateProtectionCommand(as<CreateProtectionCommandInput>(i)))),
+  DeleteProtection: changingProtections((c, i) => c.shield.send(new DeleteProtectionCommand(as<DeleteProtectionCommandInput>(i)))),
+};
+
+const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = { elbv2: ELBV2, acm: ACM, ec2: EC2, tagging: {}, wafv2: WAFV2, shield: SHIELD };
 
 /** Every action an apply can call, by service: the mutating half of the IAM policy. */
 export function plannableActions(): Record<AwsService, string[]> {
@@ -139,6 +176,8 @@ export function plannableActions(): Record<AwsService, string[]> {
     acm: Object.keys(ACM),
     ec2: Object.keys(EC2),
     tagging: [],
+    wafv2: Object.keys(WAFV2),
+    shield: Object.keys(SHIELD),
   };
 }
 

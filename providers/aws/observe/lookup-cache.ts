@@ -41,6 +41,11 @@ export class LookupCache<V> {
     value.then((settled) => { if (keep && !keep(settled)) forget(); }, forget);
     return value;
   }
+
+  /** Drops a remembered answer that a call of ours has just made wrong (the next ask calls AWS). */
+  forget(key: string): void {
+    this.#entries.delete(key);
+  }
 }
 
 /**

@@ -21,6 +21,14 @@ import type { ObservedCertificate } from './certificates.js';
 import type { SubnetResolution } from './subnets.js';
 import type { ObservedSecurityGroups } from './security-groups.js';
 
+/** What stands in front of the load balancer (addons.ts reads it). */
+export interface ObservedAddons {
+  /** Present when read: the ARN of the web ACL associated now, if any. */
+  webAcl?: { associatedArn?: string };
+  /** Present when read: the load balancer's Shield protection, if any (ours or anyone's). */
+  shield?: { protectionId?: string };
+}
+
 export interface ObservedLoadBalancer {
   description: LoadBalancer;
   attributes: LoadBalancerAttribute[];
@@ -60,6 +68,8 @@ export interface AwsObserved extends Observed {
   securityGroups: ObservedSecurityGroups;
   /** Made when observe was given the spec: subnets, discovered certificates, backend groups. */
   lookups?: SpecLookups;
+  /** Without a spec (the stack is deleted): our Shield protection, when the marker tag says there is one. */
+  addons?: ObservedAddons;
 }
 
 export function isAwsObserved(observed: Observed): observed is AwsObserved {
@@ -74,4 +84,14 @@ export interface SpecLookups {
   /** `${Certificate:key}` → why no issued certificate covers the key's hosts. */
   certificateProblems: Record<string, string>;
   backendGroupIds: string[];
+  /** Names resolved to ARNs (named-resources.ts): web ACL name, trust store name, outside target-group key → ARN. */
+  webAclArns?: Record<string, string>;
+  trustStoreArns?: Record<string, string>;
+  externalTargetGroupArns?: Record<string, string>;
+  /** The attributes of kept listeners whose spec lists some, by port (listener-attributes.ts). */
+  listenerAttributes?: Record<number, Record<string, string>>;
+  /** Placeholder → why a name could not be resolved, for apply's error. */
+  problems?: Record<string, string>;
+  /** The web ACL and Shield protection of the load balancer, when the spec or our marker tags ask (addons.ts). */
+  addons?: ObservedAddons;
 }

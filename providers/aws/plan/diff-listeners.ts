@@ -7,16 +7,30 @@
  *
  * Removals happen in the second half of the plan: a certificate leaves a listener, and a listener the
  * spec no longer has is deleted (its rules go with it), only after everything new is in place.
+ *
+ * The default action may be preceded by an authentication (as a rule's may: see diff-rules.ts for
+ * how an OIDC client secret is sent and its rotation seen, through a tag on the listener here).
+ * Mutual TLS is part of ModifyListener (absent in the spec means mode off). Listener attributes are
+ * changed by ModifyListenerAttributes, only the keys the spec lists and only where they differ from
+ * what observe read (lookups.listenerAttributes).
  * @module
  */
 import type { ListenerSpec } from '../../../src/model.js';
+import {
+  type ClientSecretMode,
+  clientSecretFingerprint,
+  mutualAuthenticationKey,
+  type ResolveTrustStore,
+  toElbv2MutualAuthentication,
+  toElbv2RuleActions,
+} from './auth-actions.js';
 import { tagChange, type TagChange } from './diff-tags.js';
-import { toElbv2Actions, toElbv2Tags } from './elbv2-shapes.js';
+import { type ResolveTargetGroupArn, toElbv2Attributes, toElbv2Tags } from './elbv2-shapes.js';
 import type { ObservedListener } from '../observe/observed.js';
 import type { AwsOperation } from './operations.js';
 import { certificateRef, listenerId, listenerRef, LOAD_BALANCER_REF, targetGroupRef } from './resource-ids.js';
 import { actionsKey, type NameArn } from './rule-content.js';
-import { ownershipTags } from './tags.js';
+import { CLIENT_SECRET_TAG, ownershipTags, tagValue } from './tags.js';
 
 export interface ListenerPlan {
   up: AwsOperation[];
@@ -35,6 +49,10 @@ export interface ListenerContext {
   /** Placeholders already known (the certificate plan's references). */
   known: Readonly<Record<string, string>>;
   nameArn: NameArn;
+  resolveTargetGroup?: ResolveTargetGroupArn;
+  resolveTrustStore?: ResolveTrustStore;
+  /** Attributes observe read, by port, for the kept listeners whose spec lists some; a port not here is assumed to differ. */
+  observedAttributes?: Readonly<Record<number, Record<string, string>>>;
 }
 
 export function planListeners(desired: readonly ListenerSpec[], observed: readonly ObservedListener[], context: ListenerContext): ListenerPlan {
@@ -42,10 +60,16 @@ export function planListeners(desired: readonly ListenerSpec[], observed: readon
   for (const listener of desired) {
     const match = observed.find((candidate) => candidate.description.Port === listener.port);
     const ref = listenerRef(listener.port);
-    const tags = { ...context.specTags, ...ownershipTags(context.clusterName, context.stackId, listenerId(listener.port)) };
+    const fingerprint = clientSecretFingerprint(listener.defaultAuthentication);
+    const tags = {
+      ...context.specTags,
+      ...ownershipTags(context.clusterName, context.stackId, listenerId(listener.port)),
+      ...(fingerprint !== undefined && { [CLIENT_SECRET_TAG]: fingerprint }),
+    };
     if (!match) {
-      plan.up.push(createListener(listener, ref, tags));
+      plan.up.push(createListener(listener, ref, tags, context));
       plan.up.push(...certificateCalls('AddListenerCertificates', listener.port, ref, listener.certificateKeys.slice(1).map(certificateRef)));
+      plan.up.push(...attributeCalls(listener, ref, undefined));
       continue;
     }
     plan.kept.set(listener.port, match);
@@ -60,6 +84,7 @@ export function planListeners(desired: readonly ListenerSpec[], observed: readon
     const wantedArns = new Set(wantedExtras.map(resolve));
     plan.up.push(...certificateCalls('AddListenerCertificates', listener.port, ref, wantedExtras.filter((extra) => !currentExtras.includes(resolve(extra)))));
     plan.down.push(...certificateCalls('RemoveListenerCertificates', listener.port, ref, currentExtras.filter((arn) => !wantedArns.has(arn))));
+    plan.up.push(...attributeCalls(listener, ref, context.observedAttributes?.[listener.port]));
     const change = tagChange({ arn: ref, resource: listenerId(listener.port), desired: tags, observed: match.tags });
     if (change) plan.tagChanges.push(change);
   }
@@ -74,7 +99,15 @@ export function planListeners(desired: readonly ListenerSpec[], observed: readon
   return plan;
 }
 
-function createListener(listener: ListenerSpec, ref: string, tags: Record<string, string>): AwsOperation {
+function defaultActions(listener: ListenerSpec, context: ListenerContext, secret: ClientSecretMode) {
+  return toElbv2RuleActions(listener.defaultAuthentication, [listener.defaultAction], context.resolveTargetGroup ?? targetGroupRef, secret);
+}
+
+function mutualAuthentication(listener: ListenerSpec, context: ListenerContext) {
+  return toElbv2MutualAuthentication(listener.mutualAuthentication, context.resolveTrustStore ?? (() => undefined));
+}
+
+function createListener(listener: ListenerSpec, ref: string, tags: Record<string, string>, context: ListenerContext): AwsOperation {
   const [defaultCertificate] = listener.certificateKeys;
   return {
     action: 'CreateListener',
@@ -87,7 +120,8 @@ function createListener(listener: ListenerSpec, ref: string, tags: Record<string
         Protocol: listener.protocol,
         ...(listener.protocol === 'HTTPS' && listener.sslPolicy !== undefined && { SslPolicy: listener.sslPolicy }),
         ...(defaultCertificate !== undefined && { Certificates: [{ CertificateArn: certificateRef(defaultCertificate) }] }),
-        DefaultActions: toElbv2Actions([listener.defaultAction], targetGroupRef),
+        ...(listener.protocol === 'HTTPS' && listener.mutualAuthentication !== undefined && { MutualAuthentication: mutualAuthentication(listener, context) }),
+        DefaultActions: defaultActions(listener, context, 'from-secret'),
         Tags: toElbv2Tags(tags),
       },
       produces: { ref, outputPath: 'Listeners.0.ListenerArn' },
@@ -99,9 +133,19 @@ function listenerModification(listener: ListenerSpec, observed: ObservedListener
   const current = observed.description;
   const modification: Record<string, unknown> = {};
   if (current.Protocol !== listener.protocol) modification.Protocol = listener.protocol;
-  const defaultActions = toElbv2Actions([listener.defaultAction], targetGroupRef);
-  if (actionsKey(defaultActions, (arn) => arn) !== actionsKey(current.DefaultActions ?? [], context.nameArn)) {
-    modification.DefaultActions = defaultActions;
+  const wantedFingerprint = clientSecretFingerprint(listener.defaultAuthentication);
+  const currentFingerprint = (current.DefaultActions ?? []).some((action) => action.Type === 'authenticate-oidc') ? tagValue(observed.tags, CLIENT_SECRET_TAG) : undefined;
+  const wanted = defaultActions(listener, context, 'from-secret');
+  if (`${actionsKey(wanted, (arn) => arn)}|${wantedFingerprint ?? ''}` !== `${actionsKey(current.DefaultActions ?? [], context.nameArn)}|${currentFingerprint ?? ''}`) {
+    const keepSecret = wantedFingerprint !== undefined && wantedFingerprint === currentFingerprint;
+    modification.DefaultActions = keepSecret ? defaultActions(listener, context, 'keep-existing') : wanted;
+  }
+  if (listener.protocol === 'HTTPS') {
+    const mutual = mutualAuthentication(listener, context);
+    const resolve = (value: string | undefined): string | undefined => (value === undefined ? undefined : (context.known[value] ?? value));
+    if (mutualAuthenticationKey({ ...mutual, TrustStoreArn: resolve(mutual.TrustStoreArn) }) !== mutualAuthenticationKey(current.MutualAuthentication)) {
+      modification.MutualAuthentication = mutual;
+    }
   }
   const [defaultKey] = listener.certificateKeys;
   if (defaultKey !== undefined) {
@@ -113,6 +157,13 @@ function listenerModification(listener: ListenerSpec, observed: ObservedListener
     modification.SslPolicy = listener.sslPolicy;
   }
   return modification;
+}
+
+/** ModifyListenerAttributes for the listed keys that differ from what was observed (all of them, for a new listener). */
+function attributeCalls(listener: ListenerSpec, ref: string, observed: Readonly<Record<string, string>> | undefined): AwsOperation[] {
+  const differing = Object.fromEntries(Object.entries(listener.attributes ?? {}).filter(([key, value]) => observed?.[key] !== value));
+  if (Object.keys(differing).length === 0) return [];
+  return [{ action: 'ModifyListenerAttributes', resource: listenerId(listener.port), detail: { service: 'elbv2', input: { ListenerArn: ref, Attributes: toElbv2Attributes(differing) } } }];
 }
 
 function certificateCalls(action: 'AddListenerCertificates' | 'RemoveListenerCertificates', port: number, ref: string, arns: readonly string[]): AwsOperation[] {

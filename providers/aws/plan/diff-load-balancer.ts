@@ -43,9 +43,11 @@ export function planLoadBalancer(options: {
   observed: ObservedLoadBalancer | undefined;
   clusterName: string;
   placement: LoadBalancerPlacement;
+  /** Marker tags of what the provider set on the load balancer (diff-protection.ts). */
+  extraTags?: Readonly<Record<string, string>>;
 }): LoadBalancerPlan {
   const { spec, observed, placement } = options;
-  const tags = { ...spec.tags, ...ownershipTags(options.clusterName, spec.stack.id, LOAD_BALANCER_ID) };
+  const tags = { ...spec.tags, ...options.extraTags, ...ownershipTags(options.clusterName, spec.stack.id, LOAD_BALANCER_ID) };
   if (!observed) return { replaced: false, operations: createLoadBalancer(spec, tags, placement), references: {} };
 
   const arn = observed.description.LoadBalancerArn ?? '';

@@ -17,17 +17,26 @@
  * rule for a moment (another backend, never the default 404); test/aws-diff-rules.test.ts checks it.
  * Creates come before deletes, so a listener at its rule limit meets TooManyRules; apply then
  * alternates one pending delete with a retried create (see apply.ts).
+ *
+ * A rule's content is its conditions, its actions (an authentication first), its transforms and, for
+ * an OIDC login, the fingerprint of the client secret: ELBv2 never returns the secret, so the rule
+ * carries the fingerprint it was last given in a tag (CLIENT_SECRET_TAG). A rotated Secret is then a
+ * changed content at the same priority with the same conditions: ModifyRule in place, with the new
+ * secret, and the tag follows in the tag phase (after the ModifyRule, so a crash in between only
+ * repeats the ModifyRule). A ModifyRule for any other reason keeps the secret the rule has
+ * (UseExistingClientSecret); a CreateRule sends it.
  * @module
  */
-import type { Action as Elbv2Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Action as Elbv2Action, RuleCondition, RuleTransform } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RuleSpec } from '../../../src/model.js';
+import { clientSecretFingerprint, toElbv2RuleActions, toElbv2Transforms, transformsKey } from './auth-actions.js';
 import { tagChange, type TagChange } from './diff-tags.js';
-import { toElbv2Actions, toElbv2Conditions, toElbv2Tags } from './elbv2-shapes.js';
+import { type ResolveTargetGroupArn, toElbv2Conditions, toElbv2Tags } from './elbv2-shapes.js';
 import type { ObservedRule } from '../observe/observed.js';
 import type { AwsOperation } from './operations.js';
 import { ruleId, targetGroupRef } from './resource-ids.js';
 import { conditionsKey, type NameArn, ruleContentKey } from './rule-content.js';
-import { isOwnedBy, ownershipTags } from './tags.js';
+import { CLIENT_SECRET_TAG, isOwnedBy, ownershipTags, tagValue } from './tags.js';
 
 /** The highest rule priority ALB accepts; parked rules go from here down. */
 export const MAX_RULE_PRIORITY = 50000;
@@ -49,11 +58,14 @@ export interface RuleContext {
   stackId: string;
   specTags: Record<string, string>;
   nameArn: NameArn;
+  /** The ARN (or placeholder) a forward names for a target-group key; ours are placeholders, outside ones real ARNs. */
+  resolveTargetGroup?: ResolveTargetGroupArn;
 }
 
 interface DesiredEntry {
   rule: RuleSpec;
-  content: { Conditions: RuleCondition[]; Actions: Elbv2Action[] };
+  content: { Conditions: RuleCondition[]; Actions: Elbv2Action[]; Transforms?: RuleTransform[] };
+  fingerprint: string | undefined;
   /** Canonical conditions, and conditions + actions: see rule-content.ts. */
   conditions: string;
   key: string;
@@ -65,11 +77,15 @@ interface ObservedEntry {
   priority: number;
   conditions: string;
   key: string;
+  /** The fingerprint tag of a rule with an OIDC login. */
+  fingerprint: string | undefined;
+  hasTransforms: boolean;
 }
 
 export function planRules(desired: readonly RuleSpec[], observed: readonly ObservedRule[], context: RuleContext): RulePlan {
   const plan: RulePlan = { reorder: [], create: [], modify: [], delete: [], tagChanges: [] };
-  const wanted = [...desired].sort((a, b) => a.priority - b.priority).map(desiredEntry);
+  const resolve = context.resolveTargetGroup ?? targetGroupRef;
+  const wanted = [...desired].sort((a, b) => a.priority - b.priority).map((rule) => desiredEntry(rule, resolve));
   const ours = observed
     .filter((rule) => isOwnedBy(rule.tags, context.clusterName, context.stackId))
     .map((rule) => observedEntry(rule, context.nameArn))
@@ -103,16 +119,20 @@ export function planRules(desired: readonly RuleSpec[], observed: readonly Obser
     });
   }
 
-  const tags = { ...context.specTags, ...ownershipTags(context.clusterName, context.stackId, ruleId(context.port)) };
+  const baseTags = { ...context.specTags, ...ownershipTags(context.clusterName, context.stackId, ruleId(context.port)) };
+  const tagsOf = (entry: DesiredEntry): Record<string, string> => ({ ...baseTags, ...(entry.fingerprint !== undefined && { [CLIENT_SECRET_TAG]: entry.fingerprint }) });
   for (const entry of created) {
-    plan.create.push(ruleOperation('CreateRule', context.port, entry.rule.priority, { ListenerArn: context.listenerArn, Priority: entry.rule.priority, ...entry.content, Tags: toElbv2Tags(tags) }));
+    plan.create.push(ruleOperation('CreateRule', context.port, entry.rule.priority, { ListenerArn: context.listenerArn, Priority: entry.rule.priority, ...entry.content, Tags: toElbv2Tags(tagsOf(entry)) }));
   }
   for (const [want, have] of modified) {
-    plan.modify.push(ruleOperation('ModifyRule', context.port, want.rule.priority, { RuleArn: have.arn, Actions: want.content.Actions }));
+    const keepSecret = want.fingerprint !== undefined && want.fingerprint === have.fingerprint;
+    const actions = toElbv2RuleActions(want.rule.authentication, want.rule.actions, resolve, keepSecret ? 'keep-existing' : 'from-secret');
+    const transforms = want.content.Transforms ? { Transforms: want.content.Transforms } : have.hasTransforms ? { ResetTransforms: true } : {};
+    plan.modify.push(ruleOperation('ModifyRule', context.port, want.rule.priority, { RuleArn: have.arn, Actions: actions, ...transforms }));
   }
   for (const entry of stale) plan.delete.push(ruleOperation('DeleteRule', context.port, entry.priority, { RuleArn: entry.arn }));
   for (const [want, have] of [...matched, ...modified]) {
-    const change = tagChange({ arn: have.arn, resource: `${ruleId(context.port)}/${want.rule.priority}`, desired: tags, observed: have.rule.tags });
+    const change = tagChange({ arn: have.arn, resource: `${ruleId(context.port)}/${want.rule.priority}`, desired: tagsOf(want), observed: have.rule.tags });
     if (change) plan.tagChanges.push(change);
   }
   return plan;
@@ -138,20 +158,36 @@ function matchByContent(wanted: readonly DesiredEntry[], ours: readonly Observed
   return matched;
 }
 
-function desiredEntry(rule: RuleSpec): DesiredEntry {
+/** Everything that makes two rules route alike: see the module comment. */
+function contentKey(conditions: readonly RuleCondition[], actions: readonly Elbv2Action[], transforms: readonly RuleTransform[] | undefined, fingerprint: string | undefined, nameArn: NameArn): string {
+  return `${ruleContentKey(conditions, actions, nameArn)}|${transformsKey(transforms)}|${fingerprint ?? ''}`;
+}
+
+function desiredEntry(rule: RuleSpec, resolve: ResolveTargetGroupArn): DesiredEntry {
   const conditions = toElbv2Conditions(rule.conditions);
-  const actions = toElbv2Actions(rule.actions, targetGroupRef);
-  return { rule, content: { Conditions: conditions, Actions: actions }, conditions: conditionsKey(conditions), key: ruleContentKey(conditions, actions, (arn) => arn) };
+  const actions = toElbv2RuleActions(rule.authentication, rule.actions, resolve, 'from-secret');
+  const transforms = toElbv2Transforms(rule.transforms);
+  const fingerprint = clientSecretFingerprint(rule.authentication);
+  return {
+    rule,
+    content: { Conditions: conditions, Actions: actions, ...(transforms.length > 0 && { Transforms: transforms }) },
+    fingerprint,
+    conditions: conditionsKey(conditions),
+    key: contentKey(conditions, actions, transforms, fingerprint, (arn) => arn),
+  };
 }
 
 function observedEntry(rule: ObservedRule, nameArn: NameArn): ObservedEntry {
-  const { RuleArn, Conditions, Actions } = rule.description;
+  const { RuleArn, Conditions, Actions, Transforms } = rule.description;
+  const fingerprint = (Actions ?? []).some((action) => action.Type === 'authenticate-oidc') ? tagValue(rule.tags, CLIENT_SECRET_TAG) : undefined;
   return {
     rule,
     arn: RuleArn ?? '',
     priority: priorityOf(rule),
     conditions: conditionsKey(Conditions ?? []),
-    key: ruleContentKey(Conditions ?? [], Actions ?? [], nameArn),
+    key: contentKey(Conditions ?? [], Actions ?? [], Transforms, fingerprint, nameArn),
+    fingerprint,
+    hasTransforms: (Transforms?.length ?? 0) > 0,
   };
 }
 

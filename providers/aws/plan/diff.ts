@@ -5,12 +5,14 @@
  * Order (each step may use what the steps before it made; removals run only after their last user
  * is gone):
  *   up:   certificates and security groups (their own plans) → target groups and their new targets
- *         (registered before any rule sends traffic to them) → the load balancer → listeners →
- *         rules (one SetRulePriorities, CreateRule, ModifyRule in place) → tags of existing resources
+ *         (registered before any rule sends traffic to them) → the load balancer → listeners (and
+ *         their attributes) → rules (one SetRulePriorities, CreateRule, ModifyRule in place) → a web
+ *         ACL or Shield protection of ours taken away → tags of existing resources → a web ACL
+ *         associated, a Shield protection created (their marker tags went first: diff-protection.ts)
  *   down: DeleteRule → listener certificates removed, listeners deleted → targets deregistered →
- *         the load balancer deleted (no spec) → target groups no longer referenced → the companions'
- *         cleanups (a certificate once no listener uses it, a security group once the load balancer
- *         no longer does).
+ *         our Shield protection, then the load balancer deleted (no spec) → target groups no longer
+ *         referenced → the companions' cleanups (a certificate once no listener uses it, a security
+ *         group once the load balancer no longer does).
  * @module
  */
 import type { LoadBalancerSpec } from '../../../src/model.js';
@@ -18,6 +20,8 @@ import { placeholdersIn } from './placeholders.js';
 import type { AwsPlan } from './aws-plan.js';
 import { planListeners } from './diff-listeners.js';
 import { planLoadBalancer } from './diff-load-balancer.js';
+import { planProtection, planProtectionCleanup } from './diff-protection.js';
+import { targetGroupResolver } from './external-target-groups.js';
 import { planRules, type RulePlan } from './diff-rules.js';
 import { type TagChange, tagOperations } from './diff-tags.js';
 import { planTargetGroups } from './diff-target-groups.js';
@@ -65,13 +69,25 @@ export function diffStack(input: DiffInput): AwsPlan {
   };
   const up: AwsOperation[] = [...certificates.create, ...securityGroups.create, ...targetGroups.upserts, ...targetGroups.register];
   const down: AwsOperation[] = [];
+  const afterTags: AwsOperation[] = [];
   const tagChanges: TagChange[] = [...targetGroups.tagChanges];
+  const specLookups = observed.lookups;
+  const addons = specLookups?.addons ?? observed.addons;
 
   if (spec) {
+    const replaced = observed.loadBalancer !== undefined && observed.loadBalancer.description.Scheme !== spec.scheme;
+    const protection = planProtection({
+      spec,
+      loadBalancer: replaced ? undefined : observed.loadBalancer,
+      addons,
+      webAclArns: specLookups?.webAclArns ?? {},
+      clusterName,
+    });
     const loadBalancer = planLoadBalancer({
       spec,
       observed: observed.loadBalancer,
       clusterName,
+      extraTags: protection.markerTags,
       placement: {
         subnets: input.subnetIds ?? (spec.subnets.kind === 'ids' ? [...spec.subnets.ids] : [SUBNETS_REF]),
         securityGroups: spec.securityGroups.kind === 'ids' ? [...spec.securityGroups.ids] : [FRONTEND_SECURITY_GROUP_REF],
@@ -84,7 +100,16 @@ export function diffStack(input: DiffInput): AwsPlan {
     up.push(...loadBalancer.operations);
 
     const desiredListeners = spec.listeners.map((listener) => mergeAdjacentRules(listener));
-    const context = { clusterName, stackId, specTags: spec.tags, known, nameArn: targetGroups.nameArn };
+    const context = {
+      clusterName,
+      stackId,
+      specTags: spec.tags,
+      known,
+      nameArn: targetGroups.nameArn,
+      resolveTargetGroup: targetGroupResolver(specLookups?.externalTargetGroupArns),
+      resolveTrustStore: (name: string) => specLookups?.trustStoreArns?.[name],
+      ...(specLookups?.listenerAttributes && { observedAttributes: specLookups.listenerAttributes }),
+    };
     const listeners = planListeners(desiredListeners, loadBalancer.replaced ? [] : observed.listeners, context);
     Object.assign(plan.references, listeners.references);
     tagChanges.push(...listeners.tagChanges);
@@ -94,9 +119,12 @@ export function diffStack(input: DiffInput): AwsPlan {
       planRules(listener.rules, listeners.kept.get(listener.port)?.rules ?? [], { ...context, port: listener.port, listenerArn: listenerRef(listener.port) }),
     );
     for (const rulePlan of rules) up.push(...rulePlan.reorder, ...rulePlan.create, ...rulePlan.modify);
+    up.push(...protection.beforeTags);
+    afterTags.push(...protection.afterTags);
     tagChanges.push(...rules.flatMap((rulePlan) => rulePlan.tagChanges));
     down.push(...rules.flatMap((rulePlan) => rulePlan.delete), ...listeners.down, ...targetGroups.deregister);
   } else if (observed.loadBalancer) {
+    down.push(...planProtectionCleanup(observed.loadBalancer, addons));
     down.push({
       action: 'DeleteLoadBalancer',
       resource: LOAD_BALANCER_ID,
@@ -107,11 +135,14 @@ export function diffStack(input: DiffInput): AwsPlan {
   plan.operations = [
     ...up,
     ...tagOperations(tagChanges),
+    ...afterTags,
     ...down,
     ...targetGroups.deletes,
     ...certificates.cleanup,
     ...securityGroups.cleanup,
   ];
+  // Names the lookups could not resolve (a web ACL, a trust store, an outside target group): apply fails on them saying why.
+  if (specLookups?.problems && Object.keys(specLookups.problems).length > 0) plan.problems = { ...plan.problems, ...specLookups.problems };
   const lookups = new Set(placeholdersIn(plan.operations.map((operation) => operation.detail.input)));
   if (spec && (lookups.has(SUBNETS_REF) || lookups.has(VPC_REF))) plan.placement = { subnets: spec.subnets, scheme: spec.scheme };
   return plan;

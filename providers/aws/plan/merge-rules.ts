@@ -3,7 +3,8 @@
  * the same routing.
  *
  * Two rules that are adjacent in priority order, have the same conditions apart from their paths,
- * and end in the same actions become one rule whose path-pattern holds both rules' values. Routing
+ * and end in the same actions (with the same authentication and transforms: a login or a rewrite is
+ * as much a part of what a rule does) become one rule whose path-pattern holds both rules' values. Routing
  * is unchanged: a request the first rule matched is matched by the merged rule, with the same action;
  * a request only the second matched reached it next (nothing sat between them), and gets the same
  * action from the merged rule; a request neither matched falls through to the same later rules.
@@ -30,7 +31,7 @@ export function mergeAdjacentRules(listener: ListenerSpec, limits: AlbLimits = D
 type PathCondition = Extract<Condition, { field: 'path-pattern' }>;
 
 function combinePaths(first: RuleSpec, second: RuleSpec, limits: AlbLimits): RuleSpec | undefined {
-  if (JSON.stringify(first.actions) !== JSON.stringify(second.actions)) return undefined;
+  if (behaviourOf(first) !== behaviourOf(second)) return undefined;
   const a = splitPath(first.conditions);
   const b = splitPath(second.conditions);
   if (!a || !b || a.others !== b.others) return undefined;
@@ -39,6 +40,11 @@ function combinePaths(first: RuleSpec, second: RuleSpec, limits: AlbLimits): Rul
   const conditions = first.conditions.map((condition) => (condition.field === 'path-pattern' ? path : condition));
   if (ruleLimitProblem(conditions, limits) !== undefined) return undefined;
   return { ...first, conditions };
+}
+
+/** Everything a rule does to a request it matches. */
+function behaviourOf(rule: RuleSpec): string {
+  return JSON.stringify([rule.actions, rule.authentication ?? null, rule.transforms ?? []]);
 }
 
 /** The rule's one path condition and a canonical string of the rest; undefined without exactly one path. */

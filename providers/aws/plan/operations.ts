@@ -8,7 +8,7 @@
  */
 import type { PlannedOperation } from '../../../src/provider.js';
 
-export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging';
+export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield';
 
 export interface AwsOperationDetail {
   service: AwsService;
@@ -16,7 +16,10 @@ export interface AwsOperationDetail {
   input: Record<string, unknown>;
   /** The reference this call creates, and the dotted path of its value in the output (e.g. `TargetGroups.0.TargetGroupArn`). */
   produces?: { ref: string; outputPath: string };
-  /** ImportCertificate only: the Secret whose material apply reads at call time — material never enters a plan. */
+  /**
+   * ImportCertificate only: the Secret whose material apply reads at call time — material never enters a plan.
+   * (An OIDC client secret is named instead by a `${ClientSecret:namespace/name}` placeholder in the input.)
+   */
   secret?: { namespace: string; name: string };
 }
 

@@ -7,17 +7,28 @@
  * - `${Certificate:<key>}` — the ARN of the certificate whose `Key` is `<key>` (imported from a Secret,
  *   or found by discovery). A certificate given by ARN is written as that ARN.
  *
- * Certificate key material is not in the model, so it cannot reach this document.
+ * Certificate key material is not in the model, so it cannot reach this document; nor is an OIDC
+ * client secret: an authenticate-oidc action shows everything but ClientSecret, and the rule says
+ * which Secret apply will read it from (`ClientSecretFrom`, not an API field).
+ *
+ * A target group outside the cluster is named by its ARN, or by `${TargetGroup:external:name:<name>}`
+ * when given by name (resolved at apply); it is listed under ExternalTargetGroups, never under
+ * TargetGroups (it is not created). The load balancer's web ACL and Shield protection are written as
+ * `WebACL` and `ShieldAdvancedProtection` (not API fields: WAFv2 and Shield each take the load
+ * balancer's ARN in calls of their own).
  * @module
  */
 import type {
   Action as Elbv2Action,
   Certificate as Elbv2Certificate,
   IpAddressType as Elbv2IpAddressType,
+  ListenerAttribute,
   LoadBalancerAttribute,
   LoadBalancerSchemeEnum,
+  MutualAuthenticationAttributes,
   ProtocolEnum,
   RuleCondition,
+  RuleTransform,
   Tag,
   TargetDescription,
   TargetTypeEnum,
@@ -31,9 +42,10 @@ import type {
   RuleSpec,
   TargetGroupSpec,
 } from '../../../src/model.js';
+import { toElbv2MutualAuthentication, toElbv2RuleActions, toElbv2Transforms } from './auth-actions.js';
+import { targetGroupResolver } from './external-target-groups.js';
 import {
   type Elbv2HealthCheck,
-  toElbv2Actions,
   toElbv2Attributes,
   toElbv2Certificates,
   toElbv2Conditions,
@@ -52,7 +64,14 @@ export interface Elbv2StackPlan {
   LoadBalancer: LoadBalancerPlan;
   Listeners: ListenerPlan[];
   TargetGroups: TargetGroupPlan[];
+  ExternalTargetGroups?: ExternalTargetGroupPlan[];
   Certificates: CertificatePlan[];
+}
+
+export interface ExternalTargetGroupPlan {
+  Key: string;
+  TargetGroupArn?: string;
+  TargetGroupName?: string;
 }
 
 export type LoadBalancerPlan = {
@@ -63,6 +82,10 @@ export type LoadBalancerPlan = {
   ({ SecurityGroups: string[] } | { ManagedSecurityGroup: { InboundCidrs: string[] } }) & {
     Attributes: LoadBalancerAttribute[];
     Tags: Tag[];
+    /** Not an API field: the web ACL AssociateWebACL gives the load balancer (`None`: any association removed). */
+    WebACL?: { WebACLArn: string } | { WebACLName: string } | { None: true };
+    /** Not an API field: whether CreateProtection protects the load balancer. */
+    ShieldAdvancedProtection?: { Enabled: boolean };
   };
 
 export interface ListenerPlan {
@@ -70,6 +93,9 @@ export interface ListenerPlan {
   Protocol: ProtocolEnum;
   SslPolicy?: string;
   Certificates: Elbv2Certificate[];
+  MutualAuthentication?: MutualAuthenticationAttributes;
+  /** What ModifyListenerAttributes sets (only these keys are managed). */
+  Attributes?: ListenerAttribute[];
   DefaultActions: Elbv2Action[];
   Rules: RulePlan[];
 }
@@ -78,6 +104,9 @@ export interface RulePlan {
   Priority: number;
   Conditions: RuleCondition[];
   Actions: Elbv2Action[];
+  Transforms?: RuleTransform[];
+  /** Not an API field: the Secret apply reads the OIDC client secret from. */
+  ClientSecretFrom?: { SecretNamespace: string; SecretName: string };
   /** Not an API field: the Ingress path this rule was made from. */
   Origin: { Ingress: { Namespace: string; Name: string }; Host?: string; Path?: string; PathType?: string };
 }
@@ -139,8 +168,28 @@ function renderStack(spec: LoadBalancerSpec): Elbv2StackPlan {
     LoadBalancer: renderLoadBalancer(spec),
     Listeners: spec.listeners.map((listener) => renderListener(listener, certificateArn)),
     TargetGroups: spec.targetGroups.map(renderTargetGroup),
+    ...((spec.externalTargetGroups?.length ?? 0) > 0 && {
+      ExternalTargetGroups: (spec.externalTargetGroups ?? []).map((group) => ({
+        Key: group.key,
+        ...(group.ref.kind === 'arn' ? { TargetGroupArn: group.ref.arn } : { TargetGroupName: group.ref.name }),
+      })),
+    }),
     Certificates: spec.certificates.map(renderCertificate),
   };
+}
+
+/** Ours by placeholder, outside ones by ARN (or by placeholder when named). */
+const resolveTargetGroup = targetGroupResolver(undefined);
+
+function renderWebAcl(webAcl: NonNullable<LoadBalancerSpec['webAcl']>): NonNullable<LoadBalancerPlan['WebACL']> {
+  switch (webAcl.kind) {
+    case 'arn':
+      return { WebACLArn: webAcl.arn };
+    case 'name':
+      return { WebACLName: webAcl.name };
+    case 'none':
+      return { None: true };
+  }
 }
 
 function renderLoadBalancer(spec: LoadBalancerSpec): LoadBalancerPlan {
@@ -154,6 +203,8 @@ function renderLoadBalancer(spec: LoadBalancerSpec): LoadBalancerPlan {
       : { ManagedSecurityGroup: { InboundCidrs: [...spec.securityGroups.inboundCidrs] } }),
     Attributes: toElbv2Attributes(spec.attributes),
     Tags: toElbv2Tags(spec.tags),
+    ...(spec.webAcl !== undefined && { WebACL: renderWebAcl(spec.webAcl) }),
+    ...(spec.shieldAdvancedProtection !== undefined && { ShieldAdvancedProtection: { Enabled: spec.shieldAdvancedProtection } }),
   };
 }
 
@@ -164,7 +215,11 @@ function renderListener(listener: ListenerSpec, certificateArn: (key: string) =>
     Protocol: listener.protocol,
     ...(listener.sslPolicy !== undefined ? { SslPolicy: listener.sslPolicy } : {}),
     Certificates: toElbv2Certificates(listener.certificateKeys, certificateArn),
-    DefaultActions: toElbv2Actions([listener.defaultAction], targetGroupArnPlaceholder),
+    ...(listener.protocol === 'HTTPS' && listener.mutualAuthentication !== undefined && {
+      MutualAuthentication: toElbv2MutualAuthentication(listener.mutualAuthentication, () => undefined),
+    }),
+    ...(listener.attributes !== undefined && Object.keys(listener.attributes).length > 0 && { Attributes: toElbv2Attributes(listener.attributes) }),
+    DefaultActions: toElbv2RuleActions(listener.defaultAuthentication, [listener.defaultAction], resolveTargetGroup, 'omit'),
     Rules: rules.map(renderRule),
   };
 }
@@ -174,7 +229,11 @@ function renderRule(rule: RuleSpec): RulePlan {
   return {
     Priority: rule.priority,
     Conditions: toElbv2Conditions(rule.conditions),
-    Actions: toElbv2Actions(rule.actions, targetGroupArnPlaceholder),
+    Actions: toElbv2RuleActions(rule.authentication, rule.actions, resolveTargetGroup, 'omit'),
+    ...((rule.transforms?.length ?? 0) > 0 && { Transforms: toElbv2Transforms(rule.transforms) }),
+    ...(rule.authentication?.type === 'oidc' && {
+      ClientSecretFrom: { SecretNamespace: rule.authentication.clientSecretRef.namespace, SecretName: rule.authentication.clientSecretRef.name },
+    }),
     Origin: {
       Ingress: { Namespace: ingress.namespace, Name: ingress.name },
       ...(host !== undefined ? { Host: host } : {}),

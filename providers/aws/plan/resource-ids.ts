@@ -50,6 +50,23 @@ export function certificateRef(key: string): string {
   return placeholder('Certificate', key);
 }
 
+/** An OIDC client secret, read from its Secret by apply when the call is sent: never in a plan. */
+export function clientSecretRef(namespace: string, name: string): string {
+  return placeholder('ClientSecret', `${namespace}/${name}`);
+}
+
+/** A web ACL, trust store or outside target group given by name, whose lookup found nothing (apply fails with why). */
+export function webAclRef(name: string): string {
+  return placeholder('WebAcl', name);
+}
+
+export function trustStoreRef(name: string): string {
+  return placeholder('TrustStore', name);
+}
+
+/** The Shield protection the provider creates for the stack's load balancer. */
+export const SHIELD_PROTECTION_ID = 'ShieldProtection';
+
 /** Logical ids of the managed security group and of our rules on the targets' groups. */
 export const FRONTEND_RESOURCE = 'SecurityGroup/frontend';
 export const BACKEND_RULE_RESOURCE = 'SecurityGroupRule/backend';

@@ -6,7 +6,10 @@
  * - values of one condition are ORed and conditions are ANDed, so their order is irrelevant;
  * - a forward action names its group in `TargetGroupArn`, `ForwardConfig`, or both; weight defaults
  *   to 1 and a disabled stickiness is the same as none;
- * - redirect parts left out mean "keep the request's own" (`#{host}`, …), which Describe spells out.
+ * - redirect parts left out mean "keep the request's own" (`#{host}`, …), which Describe spells out;
+ * - authentication settings left out take ALB's defaults (scope openid, cookie AWSELBAuthSessionCookie,
+ *   7 days, authenticate), which Describe spells out; an OIDC client secret is never returned, so it
+ *   is left out here (its fingerprint is compared through a tag, see diff-rules.ts).
  * Target-group ARNs are replaced by what `nameArn` says (a `${TargetGroup:key}` placeholder for our
  * own groups), so a rule that forwards to a group we are replacing does not look unchanged.
  * @module
@@ -58,6 +61,25 @@ function canonicalCondition(condition: RuleCondition): unknown[] {
   }
 }
 
+interface SessionConfig {
+  SessionCookieName?: string | undefined;
+  Scope?: string | undefined;
+  SessionTimeout?: number | undefined;
+  OnUnauthenticatedRequest?: string | undefined;
+  AuthenticationRequestExtraParams?: Record<string, string> | undefined;
+}
+
+function canonicalSession(config: SessionConfig | undefined): unknown[] {
+  const params = Object.entries(config?.AuthenticationRequestExtraParams ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [
+    config?.SessionCookieName ?? 'AWSELBAuthSessionCookie',
+    config?.Scope ?? 'openid',
+    config?.SessionTimeout ?? 604800,
+    config?.OnUnauthenticatedRequest ?? 'authenticate',
+    params,
+  ];
+}
+
 function canonicalAction(action: Elbv2Action, nameArn: NameArn): unknown[] {
   switch (action.Type) {
     case 'forward': {
@@ -84,6 +106,27 @@ function canonicalAction(action: Elbv2Action, nameArn: NameArn): unknown[] {
     case 'fixed-response': {
       const response = action.FixedResponseConfig;
       return ['fixed-response', response?.StatusCode ?? '', response?.ContentType ?? '', response?.MessageBody ?? ''];
+    }
+    case 'authenticate-oidc': {
+      const oidc = action.AuthenticateOidcConfig;
+      return [
+        'authenticate-oidc',
+        oidc?.Issuer ?? '',
+        oidc?.AuthorizationEndpoint ?? '',
+        oidc?.TokenEndpoint ?? '',
+        oidc?.UserInfoEndpoint ?? '',
+        oidc?.ClientId ?? '',
+        ...canonicalSession(oidc),
+      ];
+    }
+    case 'authenticate-cognito': {
+      const cognito = action.AuthenticateCognitoConfig;
+      return ['authenticate-cognito', cognito?.UserPoolArn ?? '', cognito?.UserPoolClientId ?? '', cognito?.UserPoolDomain ?? '', ...canonicalSession(cognito)];
+    }
+    case 'jwt-validation': {
+      const jwt = action.JwtValidationConfig;
+      const claims = (jwt?.AdditionalClaims ?? []).map((claim) => [claim.Name ?? '', claim.Format ?? '', sorted(claim.Values)]).sort();
+      return ['jwt-validation', jwt?.Issuer ?? '', jwt?.JwksEndpoint ?? '', claims];
     }
     default:
       return [action.Type ?? '', action];

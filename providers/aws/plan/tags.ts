@@ -7,6 +7,12 @@
  * ACM certificates imported from Secrets also carry `ingress-bridge.io/secret` (namespace/name) and
  * `ingress-bridge.io/fingerprint` (sha256 of the Secret's material), so a rotation is seen without
  * reading the certificate back.
+ * Markers of what the provider did on resources it does not own, so it undoes only that:
+ * - `ingress-bridge.io/wafv2-acl` on the load balancer: the web ACL it associated;
+ * - `ingress-bridge.io/shield-protection` on the load balancer: it created the Shield protection
+ *   (which itself carries the ownership tags, so IAM lets it delete only its own);
+ * - `ingress-bridge.io/client-secret` on a rule or listener with an OIDC login: the fingerprint of
+ *   the client secret it last sent, since ELBv2 never returns the secret.
  * The provider finds its resources by these tags, never by name, and never modifies or deletes a
  * resource without the cluster and stack tags.
  * @module
@@ -18,9 +24,12 @@ export const STACK_TAG = 'ingress-bridge.io/stack';
 export const RESOURCE_TAG = 'ingress-bridge.io/resource';
 export const SECRET_TAG = 'ingress-bridge.io/secret';
 export const FINGERPRINT_TAG = 'ingress-bridge.io/fingerprint';
+export const WEB_ACL_TAG = 'ingress-bridge.io/wafv2-acl';
+export const SHIELD_TAG = 'ingress-bridge.io/shield-protection';
+export const CLIENT_SECRET_TAG = 'ingress-bridge.io/client-secret';
 
 /** Tag keys users may not set through the tags annotation, since they decide ownership. */
-export const RESERVED_TAG_KEYS: readonly string[] = [CLUSTER_TAG, STACK_TAG, RESOURCE_TAG, SECRET_TAG, FINGERPRINT_TAG];
+export const RESERVED_TAG_KEYS: readonly string[] = [CLUSTER_TAG, STACK_TAG, RESOURCE_TAG, SECRET_TAG, FINGERPRINT_TAG, WEB_ACL_TAG, SHIELD_TAG, CLIENT_SECRET_TAG];
 
 export function ownershipTags(clusterName: string, stackId: string, resourceId: string): Record<string, string> {
   return { [CLUSTER_TAG]: clusterName, [STACK_TAG]: stackId, [RESOURCE_TAG]: resourceId };

@@ -21,7 +21,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { type BucketLimit, type Clock, TokenBucket } from './token-bucket.js';
 
-export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging';
+export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield';
 
 export type BucketName =
   | 'elbv2-account'
@@ -39,7 +39,11 @@ export type BucketName =
   | 'ec2-non-mutating'
   | 'ec2-mutating'
   | 'tagging-read'
-  | 'tagging-write';
+  | 'tagging-write'
+  | 'wafv2-read'
+  | 'wafv2-write'
+  | 'shield-read'
+  | 'shield-write';
 
 export type { BucketLimit, Clock } from './token-bucket.js';
 
@@ -72,6 +76,12 @@ export const DEFAULT_BUCKET_LIMITS: Readonly<Record<BucketName, BucketLimit>> = 
   'ec2-mutating': { capacity: 50, refillPerSecond: 5 },
   'tagging-read': { capacity: 10, refillPerSecond: 10 },
   'tagging-write': { capacity: 5, refillPerSecond: 5 },
+  // WAFv2 and Shield publish no request rates either; they are called once per stack at most, and
+  // only for stacks that use them, so these conservative guesses cost nothing in practice.
+  'wafv2-read': { capacity: 5, refillPerSecond: 5 },
+  'wafv2-write': { capacity: 2, refillPerSecond: 1 },
+  'shield-read': { capacity: 5, refillPerSecond: 5 },
+  'shield-write': { capacity: 2, refillPerSecond: 1 },
 };
 
 /**
@@ -115,6 +125,10 @@ export function categoryOf(service: AwsService, action: string): BucketName {
       return action.startsWith('Describe') ? 'ec2-non-mutating' : 'ec2-mutating';
     case 'tagging':
       return action.startsWith('Get') ? 'tagging-read' : 'tagging-write';
+    case 'wafv2':
+      return /^(Get|List)/.test(action) ? 'wafv2-read' : 'wafv2-write';
+    case 'shield':
+      return /^(Describe|List)/.test(action) ? 'shield-read' : 'shield-write';
   }
 }
 

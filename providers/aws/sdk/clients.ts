@@ -7,12 +7,17 @@
  * AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2, AWS_ENDPOINT_URL_ACM, AWS_ENDPOINT_URL_EC2 and
  * AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API (@smithy/core endpoints, getEndpointFromConfig;
  * test/aws-clients.test.ts checks the first), so emulators work without the flag too.
+ *
+ * Shield Advanced has one API endpoint, in us-east-1, whatever the load balancer's Region (AWS
+ * Shield Advanced API reference, "Endpoints"), so its client is pinned there.
  * @module
  */
 import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ShieldClient } from '@aws-sdk/client-shield';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type {
   FinalizeRequestMiddleware,
   HandlerExecutionContext,
@@ -28,6 +33,8 @@ export interface AwsClients {
   acm: ACMClient;
   ec2: EC2Client;
   tagging: ResourceGroupsTaggingAPIClient;
+  wafv2: WAFV2Client;
+  shield: ShieldClient;
 }
 
 /** One completed call, retries included. */
@@ -58,6 +65,8 @@ export interface AwsClientsOptions {
   credentials?: ElasticLoadBalancingV2ClientConfig['credentials'];
 }
 
+export const SHIELD_REGION = 'us-east-1';
+
 /** Above the SDK's 3: with the budget pacing us, throttles are rare and worth a longer wait. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
@@ -74,8 +83,12 @@ export function createAwsClients(options: AwsClientsOptions): AwsClients {
     acm: new ACMClient(config),
     ec2: new EC2Client(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
+    wafv2: new WAFV2Client(config),
+    shield: new ShieldClient({ ...config, region: SHIELD_REGION }),
   };
   instrument(clients.elbv2.middlewareStack, 'elbv2', options);
+  instrument(clients.wafv2.middlewareStack, 'wafv2', options);
+  instrument(clients.shield.middlewareStack, 'shield', options);
   instrument(clients.acm.middlewareStack, 'acm', options);
   instrument(clients.ec2.middlewareStack, 'ec2', options);
   instrument(clients.tagging.middlewareStack, 'tagging', options);
@@ -88,6 +101,8 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.acm.destroy();
   clients.ec2.destroy();
   clients.tagging.destroy();
+  clients.wafv2.destroy();
+  clients.shield.destroy();
 }
 
 function instrument<Input extends object, Output extends MetadataBearer>(

@@ -25,7 +25,14 @@ export function isThrottling(error: unknown): boolean {
 }
 
 /** Errors that mean an ARN names nothing (any more). */
-const NOT_FOUND = new Set(['LoadBalancerNotFound', 'LoadBalancerNotFoundException', 'TargetGroupNotFound', 'TargetGroupNotFoundException']);
+const NOT_FOUND = new Set([
+  'LoadBalancerNotFound',
+  'LoadBalancerNotFoundException',
+  'TargetGroupNotFound',
+  'TargetGroupNotFoundException',
+  'TrustStoreNotFound',
+  'TrustStoreNotFoundException',
+]);
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof Error && NOT_FOUND.has(error.name);

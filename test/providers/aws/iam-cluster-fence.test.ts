@@ -2,7 +2,8 @@
  * deploy/iam-policy.json pins the cluster tag to the cluster's own name: two clusters share one
  * account, and the role of cluster `test` (the policy instantiated for it) is refused every write on
  * the load balancer, listener, rule, target group, security group and certificate of cluster
- * `other` — including taking them over by retagging them — while its own stack converges with no
+ * `other`, on its web ACL association and Shield protection — including taking them over by
+ * retagging them — while its own stack converges with no
  * call refused. A policy that only required the tag key to exist (`Null`) allowed all of these.
  */
 import assert from 'node:assert/strict';
@@ -23,14 +24,14 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 const OURS = 'test';
 const OTHER = 'other';
 
-type Service = 'elbv2' | 'acm' | 'ec2';
+type Service = 'elbv2' | 'acm' | 'ec2' | 'wafv2' | 'shield';
 interface Attempt {
   service: Service;
   action: string;
   input: Record<string, unknown>;
 }
 
-const DENIED_CODE: Record<Service, string> = { elbv2: 'AccessDenied', acm: 'AccessDeniedException', ec2: 'UnauthorizedOperation' };
+const DENIED_CODE: Record<Service, string> = { elbv2: 'AccessDenied', acm: 'AccessDeniedException', ec2: 'UnauthorizedOperation', wafv2: 'AccessDeniedException', shield: 'AccessDeniedException' };
 
 function tags(cluster: string, resource: string): { Key: string; Value: string }[] {
   return [
@@ -56,6 +57,8 @@ describe('deploy/iam-policy.json: one cluster’s role cannot touch another clus
       annotations: {
         'alb.ingress.kubernetes.io/scheme': 'internet-facing',
         'alb.ingress.kubernetes.io/subnets': network.publicSubnetIds.join(','),
+        'alb.ingress.kubernetes.io/wafv2-acl-arn': webAcl,
+        'alb.ingress.kubernetes.io/shield-advanced-protection': 'true',
       },
       tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
       rules: [{ host: 'shop.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }, { path: '/api', pathType: 'Prefix', service: 'api' }] }],
@@ -75,10 +78,13 @@ describe('deploy/iam-policy.json: one cluster’s role cannot touch another clus
       tg: fake.state.targetGroups().filter((group) => of(group.arn)).map((group) => group.arn),
       sg: fake.state.securityGroups().filter((group) => of(group.id)).map((group) => group.id),
       certificate: fake.state.certificates().filter((certificate) => of(certificate.arn)).map((certificate) => certificate.arn),
+      protection: lbs.flatMap((lb) => fake.state.protectionOf(lb.arn)?.id ?? []),
+      association: lbs.flatMap((lb) => fake.state.webAclOf(lb.arn) ?? []),
     };
   }
 
   let theirs: Record<string, string[]>;
+  let webAcl: string;
   let before_: string;
   const results: { attempt: Attempt; error?: string }[] = [];
 
@@ -86,6 +92,7 @@ describe('deploy/iam-policy.json: one cluster’s role cannot touch another clus
     fake = createAwsFake({ targetsHealthyAfterDescribes: 0, iamPolicy: deployedIamPolicy(OTHER) });
     fake.install();
     network = seedDefaultNetwork(fake);
+    webAcl = fake.seed.webAcl({ name: 'shop-acl' });
     // Cluster `other` builds its stack with its own role.
     await reconcile(providerOf(OTHER), 'default/shop', shopSpec(OTHER));
     theirs = inventory(OTHER);
@@ -93,7 +100,7 @@ describe('deploy/iam-policy.json: one cluster’s role cannot touch another clus
 
     // From here on, every call is made by cluster `test`'s role.
     fake.useIamPolicy(deployedIamPolicy(OURS));
-    const [lb = '', tg = '', listener = '', rule = '', sg = '', certificate = ''] = [theirs.lb, theirs.tg, theirs.listener, theirs.rule, theirs.sg, theirs.certificate].map((ids) => ids?.[0] ?? '');
+    const [lb = '', tg = '', listener = '', rule = '', sg = '', certificate = '', protection = ''] = [theirs.lb, theirs.tg, theirs.listener, theirs.rule, theirs.sg, theirs.certificate, theirs.protection].map((ids) => ids?.[0] ?? '');
     const pem = testCertificate({ commonName: 'shop.example.com' });
     const fixed = [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }];
     const attempts: Attempt[] = [
@@ -107,6 +114,11 @@ describe('deploy/iam-policy.json: one cluster’s role cannot touch another clus
       { service: 'elbv2', action: 'AddListenerCertificates', input: { ListenerArn: listener, Certificates: [{ CertificateArn: certificate }] } },
       { service: 'elbv2', action: 'RemoveListenerCertificates', input: { ListenerArn: listener, Certificates: [{ CertificateArn: certificate }] } },
       { service: 'elbv2', action: 'DeleteListener', input: { ListenerArn: listener } },
+      { service: 'elbv2', action: 'ModifyListenerAttributes', input: { ListenerArn: listener, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'false' }] } },
+      { service: 'wafv2', action: 'AssociateWebACL', input: { WebACLArn: webAcl, ResourceArn: lb } },
+      { service: 'wafv2', action: 'DisassociateWebACL', input: { ResourceArn: lb } },
+      { service: 'shield', action: 'DeleteProtection', input: { ProtectionId: protection } },
+      { service: 'shield', action: 'CreateProtection', input: { Name: 'imposter', ResourceArn: lb, Tags: tags(OTHER, 'ShieldProtection') } },
       { service: 'elbv2', action: 'CreateRule', input: { ListenerArn: listener, Priority: 40, Conditions: [{ Field: 'path-pattern', Values: ['/x'] }], Actions: fixed, Tags: tags(OURS, 'Rule/x') } },
       { service: 'elbv2', action: 'ModifyRule', input: { RuleArn: rule, Actions: fixed } },
       { service: 'elbv2', action: 'SetRulePriorities', input: { RulePriorities: [{ RuleArn: rule, Priority: 41 }] } },

@@ -1,7 +1,9 @@
 /**
  * The AWS provider's whole life under deploy/iam-policy.json, enforced by the fake: two stacks
  * sharing a TLS Secret, a discovered certificate, instance and ip targets, a managed security group
- * and backend rules; changes that touch every kind of resource; a certificate rotation; deletion.
+ * and backend rules; changes that touch every kind of resource; a web ACL (by name), Shield, a
+ * Cognito login, mutual TLS and listener attributes put on and taken off; a certificate rotation;
+ * deletion.
  * No call is refused, and every action and every resource of every statement is used: the policy
  * grants nothing the provider does not need.
  */
@@ -52,6 +54,8 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
     const names = Array.from({ length: 100 }, (_, index) => `n${index}.example.org`);
     fake.seed.certificate({ domainName: 'n0.example.org', subjectAlternativeNames: [...names, 'docs.example.com'] });
     const loadBalancerGroup = fake.seed.securityGroup({ name: 'shop-lb', vpcId: network.vpcId });
+    fake.seed.webAcl({ name: 'shop-acl' });
+    fake.seed.trustStore({ name: 'partners' });
 
     let secret = tlsSecret('default', 'shop-tls', 'a.example.com');
     const material: Record<string, CertificateMaterial> = { ...secret.material };
@@ -100,6 +104,19 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
     // /api switched to another Service in place; the user's own load-balancer group instead of the managed one.
     const switched: PathFixture[] = [{ path: '/', pathType: 'Prefix', service: 'web' }, { path: '/api', pathType: 'Prefix', service: 'docs' }];
     await reconcile(provider, shopStack, shop({ annotations: { ...changed, 'alb.ingress.kubernetes.io/security-groups': loadBalancerGroup }, paths: switched }));
+    // What stands in front of the load balancer, put on (the next reconcile takes it off again).
+    const guarded = {
+      ...changed,
+      'alb.ingress.kubernetes.io/security-groups': loadBalancerGroup,
+      'alb.ingress.kubernetes.io/wafv2-acl-name': 'shop-acl',
+      'alb.ingress.kubernetes.io/shield-advanced-protection': 'true',
+      'alb.ingress.kubernetes.io/ssl-redirect': '443',
+      'alb.ingress.kubernetes.io/auth-type': 'cognito',
+      'alb.ingress.kubernetes.io/auth-idp-cognito': '{"userPoolARN":"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123","userPoolClientID":"shop","userPoolDomain":"shop-login"}',
+      'alb.ingress.kubernetes.io/mutual-authentication': '[{"port":443,"mode":"verify","trustStore":"partners"}]',
+      'alb.ingress.kubernetes.io/listener-attributes.HTTPS-443': 'routing.http.response.server.enabled=false',
+    };
+    await reconcile(provider, shopStack, shop({ annotations: guarded, paths: switched }));
 
     secret = tlsSecret('default', 'shop-tls', 'a.example.com');
     Object.assign(material, secret.material);
