@@ -20,6 +20,7 @@ import type {
   ApplyOptions,
   ApplyResult,
   CertificateMaterialSource,
+  ClientSecretSource,
   Observed,
   ObserveOptions,
   OperationOutcome,
@@ -41,7 +42,9 @@ import { type AwsPlan, isAwsPlan } from './plan/aws-plan.js';
 import { planCertificates } from './plan/certificates.js';
 import type { AwsClients } from './sdk/clients.js';
 import { diffStack } from './plan/diff.js';
+import { withClientSecrets } from './apply/client-secrets.js';
 import { applyTimeLookup } from './apply/lookups.js';
+import { observeAddons } from './observe/addons.js';
 import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
 import { type AwsObserved, isAwsObserved } from './observe/observed.js';
@@ -54,6 +57,8 @@ import type { AwsSettings } from './settings.js';
 export interface AwsProviderOptions {
   clusterName: string;
   certificates: CertificateMaterialSource;
+  /** OIDC client secrets, read at apply time only (apply/client-secrets.ts). */
+  clientSecrets?: ClientSecretSource;
   clients: AwsClients;
   settings?: AwsSettings;
   retry?: Partial<RetryPolicy>;
@@ -105,6 +110,8 @@ export class AwsProvider implements Provider {
     this.remember(stack.id, known);
     this.memory.set(stack.id, rememberObserved(observed));
     if (spec) observed.lookups = await lookUpForSpec(spec, observed, context);
+    // Without a spec the stack is deleted: our Shield protection (marker tag) must go with it.
+    else observed.addons = await observeAddons(context, observed.loadBalancer, undefined);
     return this.following(observed, spec);
   }
 
@@ -133,7 +140,8 @@ export class AwsProvider implements Provider {
       certificates,
       securityGroups,
     });
-    if (lookups && Object.keys(lookups.certificateProblems).length > 0) plan.problems = { ...lookups.certificateProblems };
+    const problems = { ...lookups?.certificateProblems, ...lookups?.problems };
+    if (Object.keys(problems).length > 0) plan.problems = problems;
     return plan;
   }
 
@@ -141,7 +149,7 @@ export class AwsProvider implements Provider {
     if (!isAwsPlan(plan)) throw new Error(`apply was given a plan for ${plan.stackId} that the AWS provider did not make`);
     const { clients, clusterName } = this.options;
     const references = new Map(Object.entries(plan.references));
-    const lookup = applyTimeLookup({ clients, call: this.call, clusterName, placement: plan.placement, problems: plan.problems ?? {} });
+    const lookup = withClientSecrets(applyTimeLookup({ clients, call: this.call, clusterName, placement: plan.placement, problems: plan.problems ?? {} }), this.options.clientSecrets);
     const execution = await executePlan(plan.operations, {
       clients,
       call: this.call,

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { ListenerSpec, LoadBalancerSpec } from '../../src/model.js';
-import type { ApplyResult, CertificateMaterial, OperationOutcome } from '../../src/provider.js';
+import type { ApplyResult, CertificateMaterial, OidcClientCredentials, OperationOutcome } from '../../src/provider.js';
 import type { AwsPlan } from '../../providers/aws/plan/aws-plan.js';
 import { ApiBudget } from '../../providers/aws/sdk/budget.js';
 import { createAwsClients } from '../../providers/aws/sdk/clients.js';
@@ -41,6 +41,8 @@ export function deployedIamPolicy(clusterName: string = CLUSTER): unknown {
 export interface WorldProviderOptions {
   onOperation?: (outcome: OperationOutcome) => void | Promise<void>;
   material?: Record<string, CertificateMaterial>;
+  /** OIDC client credentials by `namespace/name` of their Secret. */
+  clientSecrets?: Record<string, OidcClientCredentials>;
   settings?: AwsSettings;
 }
 
@@ -66,6 +68,7 @@ export function createAwsWorld(options: Parameters<typeof createAwsFake>[0] = {}
       new AwsProvider({
         clusterName: CLUSTER,
         certificates: { get: (namespace, name) => providerOptions.material?.[`${namespace}/${name}`] },
+        clientSecrets: { get: (namespace, name) => providerOptions.clientSecrets?.[`${namespace}/${name}`] },
         clients,
         retry: { maxAttempts: 12, sleep: async () => {}, onRetry: (event) => retries.push(event) },
         ...(providerOptions.settings && { settings: providerOptions.settings }),
