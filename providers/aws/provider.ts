@@ -41,7 +41,7 @@ import { executePlan, type Execution } from './apply/executor.js';
 import { type AwsPlan, isAwsPlan } from './plan/aws-plan.js';
 import { planCertificates } from './plan/certificates.js';
 import type { AwsClients } from './sdk/clients.js';
-import { diffStack } from './plan/diff.js';
+import { diffStack, stackVpc } from './plan/diff.js';
 import { withClientSecrets } from './apply/client-secrets.js';
 import { applyTimeLookup } from './apply/lookups.js';
 import { observeAddons } from './observe/addons.js';
@@ -122,7 +122,7 @@ export class AwsProvider implements Provider {
     const stackId = observed.stackId;
     const lookups = observed.lookups;
     const subnets = lookups?.subnets?.ok ? lookups.subnets : undefined;
-    const vpcId = this.settings.vpcId ?? observed.loadBalancer?.description.VpcId ?? subnets?.vpcId;
+    const vpcId = stackVpc(observed, { configured: this.settings.vpcId, ofSubnets: subnets?.vpcId });
     const certificates = planCertificates(spec, [...observed.certificates, ...(lookups?.discoveredCertificates ?? [])], clusterName, stackId);
     const securityGroups = planSecurityGroups(spec, observed.securityGroups, {
       clusterName,

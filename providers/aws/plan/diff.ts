@@ -41,12 +41,21 @@ export interface DiffInput {
   spec: LoadBalancerSpec | undefined;
   observed: AwsObserved;
   clusterName: string;
-  /** The VPC, when known before apply (configured, or the subnets'); else the observed resources' or `${Vpc}`. */
+  /** The stack's VPC when known before apply (stackVpc); `${Vpc}` for apply to find otherwise. */
   vpcId?: string;
   /** The spec's subnets, resolved to ids before diff; else its ids as written, or `${Subnets}` for apply to find. */
   subnetIds?: string[];
   certificates?: CompanionPlan;
   securityGroups?: CompanionPlan;
+}
+
+/**
+ * The VPC of the stack's new target groups and managed security group, decided here once: the
+ * configured one (--vpc-id), else the load balancer's, else its subnets', else a target group's;
+ * undefined when nothing tells it before apply.
+ */
+export function stackVpc(observed: AwsObserved, known: { configured?: string | undefined; ofSubnets?: string | undefined }): string | undefined {
+  return known.configured ?? observed.loadBalancer?.description.VpcId ?? known.ofSubnets ?? observed.targetGroups[0]?.description.VpcId;
 }
 
 const NO_COMPANION: CompanionPlan = { create: [], cleanup: [], references: new Map() };
@@ -57,7 +66,7 @@ export function diffStack(input: DiffInput): AwsPlan {
   const certificates = input.certificates ?? NO_COMPANION;
   const securityGroups = input.securityGroups ?? NO_COMPANION;
   const known: Record<string, string> = Object.fromEntries([...certificates.references, ...securityGroups.references]);
-  const vpcId = input.vpcId ?? observed.loadBalancer?.description.VpcId ?? observed.targetGroups[0]?.description.VpcId ?? VPC_REF;
+  const vpcId = input.vpcId ?? VPC_REF;
 
   const targetGroups = planTargetGroups({ desired: spec?.targetGroups ?? [], observed: observed.targetGroups, clusterName, stackId, vpcId });
   const plan: AwsPlan = {
