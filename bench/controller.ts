@@ -44,7 +44,10 @@ export interface BenchControllerOptions {
 
 /** The shipped default of `--concurrency`. */
 const CONCURRENCY = 4;
-/** Resync is off for the run (its timer is wall time, and no scenario waits for it). */
+/**
+ * Resync is off for the run, the full resync too (their timers are wall time, and no scenario waits
+ * for them): a full resync reads what the restart scenario reads, spread over its period.
+ */
 const NO_RESYNC_MS = 24 * 3_600_000;
 
 export function startBenchController(options: BenchControllerOptions): Promise<KubeRunHandle> {
@@ -66,10 +69,11 @@ export function startBenchController(options: BenchControllerOptions): Promise<K
 
 function benchAwsProvider(providerOptions: ProviderOptions, options: BenchControllerOptions): AwsProvider {
   const settings = readAwsSettings(providerOptions.settings);
+  const budget = new ApiBudget({ clock: options.clock, ...(options.apiShare !== undefined && { share: options.apiShare }) });
   const clients = createAwsClients({
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    budget: new ApiBudget({ clock: options.clock, ...(options.apiShare !== undefined && { share: options.apiShare }) }),
+    budget,
     onCall: (event) => {
       const outcome = event.error === undefined ? 'success' : isThrottling(Object.assign(new Error(event.error), { name: event.error })) ? 'throttled' : 'error';
       providerOptions.onApiCall?.({ service: event.service, action: event.action, outcome });
@@ -80,6 +84,7 @@ function benchAwsProvider(providerOptions: ProviderOptions, options: BenchContro
     clusterName: providerOptions.clusterName,
     certificates: providerOptions.certificates,
     clients,
+    budget,
     settings,
     retry: { sleep: (ms) => options.clock.sleep(ms) },
     onClose: () => destroyAwsClients(clients),
@@ -88,14 +93,16 @@ function benchAwsProvider(providerOptions: ProviderOptions, options: BenchContro
 
 const OUTCOMES: Readonly<Record<string, ReconcileEvent['outcome']>> = {
   'load balancer converged': 'changed',
+  'targets converged': 'changed',
   'load balancer in step': 'in-step',
   'reconcile failed': 'failed',
 };
 
 function readLogLine(line: string, clock: CloudClock, onReconcile: (event: ReconcileEvent) => void): void {
   if (!line.includes('"stack"')) return;
-  const entry = JSON.parse(line) as { msg?: string; stack?: string; err?: { message?: string } };
+  const entry = JSON.parse(line) as { msg?: string; stack?: string; error?: string; err?: { message?: string } };
   const outcome = OUTCOMES[entry.msg ?? ''];
   if (outcome === undefined || entry.stack === undefined) return;
-  onReconcile({ at: clock.now(), stack: entry.stack, outcome, ...(entry.err?.message !== undefined && { error: entry.err.message }) });
+  const error = entry.error ?? entry.err?.message;
+  onReconcile({ at: clock.now(), stack: entry.stack, outcome, ...(error !== undefined && { error }) });
 }

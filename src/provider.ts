@@ -160,7 +160,8 @@ export interface Provider {
    * Optional fast path for target changes (an EndpointSlice or a Node): brings only the registered
    * targets of the named target groups (spec keys) in step with `spec`, registering before
    * deregistering and reading nothing else, and resolves once every wanted target is registered
-   * (removals may finish after). Undefined when it cannot take the fast path for them (nothing
+   * (removals may finish after). Only the named groups of `spec` are read: the runtime may leave the
+   * others out. Undefined when it cannot take the fast path for them (nothing
    * remembered of the stack, a group that does not exist yet or must change otherwise): the runtime
    * then runs observe, diff and apply. Without this method the runtime always does.
    */

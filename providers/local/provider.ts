@@ -89,14 +89,21 @@ export class LocalLoadBalancer implements LocalProvider {
   }
 
   /**
-   * The target fast path. Installing in place already keeps every target group's health and
-   * rotation and costs no cloud call, so a targets-only change is installed as apply does; only
-   * when the served spec differs in nothing else, so it never stands in for a full reconcile.
+   * The target fast path: the served spec with the named groups' targets replaced, installed in
+   * place as apply does (target groups keep their health and rotation); only when those groups
+   * differ from the served ones in nothing but their targets, so it never stands in for a full reconcile.
    */
   async applyTargets(spec: LoadBalancerSpec, targetGroupKeys: readonly string[]): Promise<ApplyResult | undefined> {
     const served = this.stacks.get(spec.stack.id)?.spec;
-    if (!served || !sameButTargets(served, spec, new Set(targetGroupKeys))) return undefined;
-    return this.apply(this.diff(spec, await this.observe(spec.stack)));
+    const wanted = new Map(spec.targetGroups.filter((group) => targetGroupKeys.includes(group.key)).map((group) => [group.key, group]));
+    if (!served || wanted.size !== new Set(targetGroupKeys).size) return undefined;
+    const next = { ...served, targetGroups: served.targetGroups.map((group) => ({ ...group, targets: wanted.get(group.key)?.targets ?? group.targets })) };
+    const changedOtherwise = [...wanted.values()].some((group) => {
+      const current = served.targetGroups.find((candidate) => candidate.key === group.key);
+      return !current || !isDeepStrictEqual({ ...current, targets: [] }, { ...group, targets: [] });
+    });
+    if (changedOtherwise) return undefined;
+    return this.apply(this.diff(next, await this.observe(spec.stack)));
   }
 
   delete(stack: Pick<Stack, 'id'>): Promise<void> {
@@ -274,15 +281,6 @@ export class LocalLoadBalancer implements LocalProvider {
   private address(): ApplyResult['address'] {
     return { ip: this.settings.listenAddress };
   }
-}
-
-/** Whether two specs differ at most in the targets of these target groups. */
-function sameButTargets(a: LoadBalancerSpec, b: LoadBalancerSpec, keys: ReadonlySet<string>): boolean {
-  const withoutTargets = (spec: LoadBalancerSpec): LoadBalancerSpec => ({
-    ...spec,
-    targetGroups: spec.targetGroups.map((group) => (keys.has(group.key) ? { ...group, targets: [] } : group)),
-  });
-  return isDeepStrictEqual(withoutTargets(a), withoutTargets(b));
 }
 
 function portsOf(spec: LoadBalancerSpec | undefined): number[] {

@@ -12,7 +12,7 @@
  * @module
  */
 import type { KubeConfig, V1Ingress, V1Pod } from '@kubernetes/client-node';
-import type { Diagnostic, IngressRef } from '../model.js';
+import type { Diagnostic, IngressRef, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { Provider } from '../provider.js';
@@ -21,6 +21,7 @@ import { KubeSource } from '../sources/kube.js';
 import { Snapshot } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
 import { classifyIngress, groupIngresses, namedGroupKey } from '../translate/groups.js';
+import { currentTargets } from '../translate/backends.js';
 import { translate, type TranslateOptions, type TranslateResult } from '../translate/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
@@ -82,6 +83,8 @@ export class KubeController {
   private synchronized = false;
   private readonly source: KubeSource;
   private readonly index: DependencyIndex;
+  /** Each group's last full translation, targets left out (rememberTranslation). */
+  private readonly translations = new Map<string, LoadBalancerSpec>();
   /** Pod readiness gates; undefined when the provider cannot report target health. */
   readonly gates: ReadinessGates | undefined;
 
@@ -232,6 +235,7 @@ export class KubeController {
     const options = this.options.translateOptions();
     const result = translate(this.snapshot, key, options);
     this.index.onTranslated(result);
+    this.rememberTranslation(key, result.disposition === 'hold' ? undefined : result.spec);
     const members = result.members.flatMap((member) => this.snapshot.ingress(member.namespace, member.name) ?? []);
     await this.reportDiagnostics(result, members);
 
@@ -290,22 +294,51 @@ export class KubeController {
   private async reconcileTargets(key: string, targetGroupKeys: ReadonlySet<string>): Promise<RunOutcome | undefined> {
     const { provider, metrics, logger } = this.options;
     const started = performance.now();
-    const result = translate(this.snapshot, key, this.options.translateOptions());
-    this.index.onTranslated(result);
-    const spec = result.spec;
-    if (!spec || result.disposition === 'hold' || [...targetGroupKeys].some((target) => !spec.targetGroups.some((group) => group.key === target))) return undefined;
-    const outcome = await reconcileTargets(provider, result, [...targetGroupKeys], { mayMutate: this.options.isLeader });
+    const spec = this.withCurrentTargets(key, targetGroupKeys);
+    if (!spec) return undefined;
+    const outcome = await reconcileTargets(provider, { stackId: key, spec, diagnostics: [] }, [...targetGroupKeys], { mayMutate: this.options.isLeader });
     if (!outcome) return undefined;
     if (outcome.error !== undefined) {
       logger.warn({ stack: key, error: outcome.error, apiCalls: outcome.apiCalls }, 'target fast path failed; reconciling the whole group');
       return undefined;
     }
-    this.gates?.onReconciled(key, spec);
+    if (this.gates) this.gates.onReconciled(key, this.withCurrentIpTargets(key));
     const operations = outcome.result?.outcomes.length ?? 0;
     metrics.recordAppliedOperations(key, operations);
     metrics.recordReconcile('success', (performance.now() - started) / 1000);
     logger.info({ stack: key, targetGroups: targetGroupKeys.size, operations, apiCalls: outcome.apiCalls }, 'targets converged');
     return 'done';
+  }
+
+  /**
+   * The group's last full translation with the named target groups' targets computed from the
+   * Snapshot now (currentTargets), and no other group's: translating the whole group reads every
+   * Ingress of the cluster, which an endpoint change at scale cannot afford. Undefined when a group
+   * is not in that translation or its Service is gone.
+   */
+  private withCurrentTargets(key: string, targetGroupKeys: ReadonlySet<string>): LoadBalancerSpec | undefined {
+    const translated = this.translations.get(key);
+    if (!translated) return undefined;
+    const targetGroups: TargetGroupSpec[] = [];
+    for (const target of targetGroupKeys) {
+      const group = translated.targetGroups.find((candidate) => candidate.key === target);
+      const targets = group && currentTargets(this.snapshot, group);
+      if (!group || !targets) return undefined;
+      targetGroups.push({ ...group, targets });
+    }
+    return { ...translated, targetGroups };
+  }
+
+  /** For the readiness gates, which follow every ip target group of a stack: the last translation with their targets as they are now. */
+  private withCurrentIpTargets(key: string): LoadBalancerSpec | undefined {
+    const translated = this.translations.get(key);
+    return translated && { ...translated, targetGroups: translated.targetGroups.map((group) => (group.targetType === 'ip' ? { ...group, targets: currentTargets(this.snapshot, group) ?? [] } : group)) };
+  }
+
+  /** Kept per group for the target fast path: the spec of its last full translation, without targets (they are what changes). */
+  private rememberTranslation(key: string, spec: LoadBalancerSpec | undefined): void {
+    if (spec) this.translations.set(key, { ...spec, targetGroups: spec.targetGroups.map((group) => ({ ...group, targets: [] })) });
+    else this.translations.delete(key);
   }
 
   /** A failed reconcile: a Warning Event on each member, and another try later (with backoff). */

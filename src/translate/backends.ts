@@ -3,8 +3,8 @@
  * settings come from the Ingress's annotations, overridden by the Service's own.
  * @module
  */
-import type { V1Endpoint, V1Ingress, V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
-import type { Diagnostic, HealthCheckSpec, TargetGroupSpec, TargetType } from '../model.js';
+import type { V1Endpoint, V1EndpointSlice, V1Ingress, V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import type { Diagnostic, HealthCheckSpec, Target, TargetGroupSpec, TargetType } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import type { TargetGroupAnnotations } from './annotation-types.js';
 import { parseSuccessCodes } from './annotation-values.js';
@@ -82,25 +82,17 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
     ? trust.ignored.map(({ slice, reason }) => untrustedSliceDiagnostic(context, backend.name, `EndpointSlice ${namespace}/${slice.metadata?.name ?? ''} is ignored: ${reason}`))
     : [];
 
-  let port: number;
-  let targets;
-  if (targetType === 'instance') {
-    if (!servicePort.nodePort) {
-      return {
-        ok: false,
-        culprit: 'port',
-        message: `Service ${namespace}/${backend.name} port ${servicePort.port} has no nodePort, which target-type instance needs: make the Service type NodePort or use target-type ip`,
-        diagnostics: parsed.diagnostics,
-      };
-    }
-    port = servicePort.nodePort;
-    targets = instanceTargets(snapshot.nodes(), port, settings.targetNodeLabels);
-  } else {
-    const podOf = (endpoint: V1Endpoint): V1Pod | undefined => (endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? snapshot.pod(namespace, endpoint.targetRef.name) : undefined);
-    targets = ipTargets(slices, servicePort, (endpoint) => awaitsOnlyTargetHealth(podOf(endpoint)));
-    const targetPort = servicePort.targetPort;
-    port = typeof targetPort === 'number' ? targetPort : (targets[0]?.port ?? servicePort.port);
+  if (targetType === 'instance' && !servicePort.nodePort) {
+    return {
+      ok: false,
+      culprit: 'port',
+      message: `Service ${namespace}/${backend.name} port ${servicePort.port} has no nodePort, which target-type instance needs: make the Service type NodePort or use target-type ip`,
+      diagnostics: parsed.diagnostics,
+    };
   }
+  const targets = targetsOf(snapshot, { namespace, slices, servicePort, targetType, ...(settings.targetNodeLabels && { nodeLabels: settings.targetNodeLabels }) });
+  const targetPort = servicePort.targetPort;
+  const port = targetType === 'instance' ? (servicePort.nodePort ?? 0) : typeof targetPort === 'number' ? targetPort : (targets[0]?.port ?? servicePort.port);
 
   const protocol = settings.backendProtocol ?? 'HTTP';
   const protocolVersion = settings.backendProtocolVersion ?? 'HTTP1';
@@ -121,6 +113,37 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
     targets,
   };
   return { ok: true, targetGroup, diagnostics: [...parsed.diagnostics, ...sliceDiagnostics, ...health.diagnostics] };
+}
+
+interface TargetInputs {
+  namespace: string;
+  /** The Service's trusted EndpointSlices. */
+  slices: V1EndpointSlice[];
+  servicePort: V1ServicePort;
+  targetType: TargetType;
+  nodeLabels?: Record<string, string>;
+}
+
+/** What a target group of this Service port sends to: Nodes' NodePort, or the endpoints kube-proxy would use. */
+function targetsOf(snapshot: SnapshotView, inputs: TargetInputs): Target[] {
+  const { namespace, servicePort } = inputs;
+  if (inputs.targetType === 'instance') return instanceTargets(snapshot.nodes(), servicePort.nodePort ?? 0, inputs.nodeLabels);
+  const podOf = (endpoint: V1Endpoint): V1Pod | undefined => (endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? snapshot.pod(namespace, endpoint.targetRef.name) : undefined);
+  return ipTargets(inputs.slices, servicePort, (endpoint) => awaitsOnlyTargetHealth(podOf(endpoint)));
+}
+
+/**
+ * The targets of a target group translate made, as the Snapshot has them now: what translate would
+ * put in it, computed alone, so an EndpointSlice or Node change re-computes only the target groups
+ * it feeds (the target fast path) instead of translating their whole group, which reads every
+ * Ingress of the cluster. Undefined when the group's Service or port is gone: translate the group.
+ */
+export function currentTargets(snapshot: SnapshotView, group: TargetGroupSpec): Target[] | undefined {
+  const { namespace, name, port } = group.service;
+  const servicePort = snapshot.service(namespace, name)?.spec?.ports?.find((candidate) => candidate.port === port);
+  if (!servicePort || (group.targetType !== 'instance' && group.targetType !== 'ip')) return undefined;
+  const slices = trustedSlices(snapshot.endpointSlicesOf(namespace, name), namespace).trusted;
+  return targetsOf(snapshot, { namespace, slices, servicePort, targetType: group.targetType, ...(group.nodeLabels && { nodeLabels: group.nodeLabels }) });
 }
 
 function targetTypeUsesSlices(targetType: TargetType): boolean {

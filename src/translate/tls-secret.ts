@@ -52,7 +52,28 @@ function keyProblem(key: KeyObject): string | undefined {
   return `a ${key.asymmetricKeyType} key; accepted: RSA and ECDSA`;
 }
 
+/**
+ * The checks that do not depend on the time, per Secret object. Every member naming the Secret runs
+ * them on every translation of its group, and parsing X.509 and the key is most of what a translate
+ * costs (an EndpointSlice change translates its group too). A changed Secret is a new object (the
+ * informers and the manifest source replace, never mutate), so it is parsed again.
+ */
+const parsedSecrets = new WeakMap<V1Secret, TlsSecretCheck>();
+
 export function checkTlsSecret(secret: V1Secret, now: Date): TlsSecretCheck {
+  let parsed = parsedSecrets.get(secret);
+  if (!parsed) {
+    parsed = parseTlsSecret(secret);
+    parsedSecrets.set(secret, parsed);
+  }
+  if (!parsed.ok) return parsed;
+  const { leaf } = parsed;
+  if (now < leaf.validFromDate) return { ok: false, field: 'data["tls.crt"]', message: `the certificate is not valid before ${leaf.validFromDate.toISOString()}` };
+  if (now > leaf.validToDate) return { ok: false, field: 'data["tls.crt"]', message: `the certificate expired on ${leaf.validToDate.toISOString()}` };
+  return parsed;
+}
+
+function parseTlsSecret(secret: V1Secret): TlsSecretCheck {
   const certificatePem = decode(secret, 'tls.crt');
   const keyPem = decode(secret, 'tls.key');
   if (certificatePem === undefined) return { ok: false, field: 'data["tls.crt"]', message: 'has no tls.crt' };
@@ -79,8 +100,6 @@ export function checkTlsSecret(secret: V1Secret, now: Date): TlsSecretCheck {
   if (!leaf.checkPrivateKey(key)) {
     return { ok: false, field: 'data["tls.key"]', message: 'tls.key does not match the certificate in tls.crt (the first PEM block must be the leaf)' };
   }
-  if (now < leaf.validFromDate) return { ok: false, field: 'data["tls.crt"]', message: `the certificate is not valid before ${leaf.validFromDate.toISOString()}` };
-  if (now > leaf.validToDate) return { ok: false, field: 'data["tls.crt"]', message: `the certificate expired on ${leaf.validToDate.toISOString()}` };
   const fingerprint = createHash('sha256').update(certificatePem).update('\u0000').update(keyPem).digest('hex');
   return { ok: true, fingerprint, leaf };
 }
