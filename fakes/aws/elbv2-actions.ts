@@ -51,8 +51,11 @@ export function checkActions(state: FakeState, actions: readonly Action[] | unde
 function normalizeAction(state: FakeState, action: Action, position: number, existingSecret: string | undefined): Action {
   const order = action.Order ?? position;
   if (!Number.isInteger(order) || order < 1 || order > 50000) throw elbv2Error('ValidationError', `Action order ${order} must be between 1 and 50000`);
-  if (AUTHENTICATION_TYPES.has(action.Type ?? '')) return authenticationAction(action, order, existingSecret);
   switch (action.Type) {
+    case 'authenticate-oidc':
+    case 'authenticate-cognito':
+    case 'jwt-validation':
+      return authenticationAction(action, order, existingSecret);
     case 'forward':
       return forwardAction(state, action, order);
     case 'redirect':
@@ -72,7 +75,8 @@ function normalizeAction(state: FakeState, action: Action, position: number, exi
     case undefined:
       throw elbv2Error('ValidationError', 'An action type must be specified');
     default:
-      throw unsupportedAction('elbv2', 'Action', `Type ${action.Type}`);
+      // Only a type the SDK does not know yet gets here (the wire takes any string).
+      throw unsupportedAction('elbv2', 'Action', `Type ${String(action.Type)}`);
   }
 }
 

@@ -42,7 +42,7 @@ function session(config: Session): Session {
     SessionCookieName: config.SessionCookieName ?? 'AWSELBAuthSessionCookie',
     Scope: config.Scope ?? 'openid',
     SessionTimeout: timeout,
-    OnUnauthenticatedRequest: onUnauthenticated as Session['OnUnauthenticatedRequest'],
+    OnUnauthenticatedRequest: onUnauthenticated,
     ...(Object.keys(params).length > 0 && { AuthenticationRequestExtraParams: { ...params } }),
   };
 }
@@ -112,7 +112,10 @@ export function authenticationAction(action: Action, order: number, existingSecr
         },
       };
     }
-    default:
+    case 'forward':
+    case 'redirect':
+    case 'fixed-response':
+    case undefined:
       throw elbv2Error('ValidationError', `'${action.Type ?? ''}' is not an authentication action`);
   }
 }
@@ -125,8 +128,11 @@ export function clientSecretOf(actions: readonly Action[] | undefined): string |
 /** What any answer shows of stored actions: ELBv2 never returns an OIDC client secret. */
 export function withoutClientSecrets(actions: readonly Action[]): Action[] {
   return actions.map((action) => {
-    if (action.AuthenticateOidcConfig === undefined) return structuredClone(action);
-    const { ClientSecret: _secret, UseExistingClientSecret: _existing, ...config } = action.AuthenticateOidcConfig;
-    return { ...structuredClone(action), AuthenticateOidcConfig: config };
+    const copy = structuredClone(action);
+    if (copy.AuthenticateOidcConfig !== undefined) {
+      delete copy.AuthenticateOidcConfig.ClientSecret;
+      delete copy.AuthenticateOidcConfig.UseExistingClientSecret;
+    }
+    return copy;
   });
 }

@@ -63,7 +63,8 @@ export function checkMutualAuthentication(
   }
   const trustStore = state.trustStores.get(given.TrustStoreArn ?? '');
   if (trustStore === undefined) throw elbv2Error('TrustStoreNotFound', `Trust store '${given.TrustStoreArn ?? ''}' not found`);
-  const advertise = given.AdvertiseTrustStoreCaNames ?? 'off';
+  // The SDK types it as on | off; the wire takes any string, which AWS refuses.
+  const advertise: string = given.AdvertiseTrustStoreCaNames ?? 'off';
   if (advertise !== 'on' && advertise !== 'off') throw elbv2Error('ValidationError', `AdvertiseTrustStoreCaNames '${advertise}' must be on or off`);
   return { Mode: 'verify', TrustStoreArn: trustStore.arn, IgnoreClientCertificateExpiry: given.IgnoreClientCertificateExpiry ?? false, AdvertiseTrustStoreCaNames: advertise };
 }

@@ -128,7 +128,7 @@ function canonicalAction(action: Elbv2Action, nameArn: NameArn): unknown[] {
       const claims = (jwt?.AdditionalClaims ?? []).map((claim) => [claim.Name ?? '', claim.Format ?? '', sorted(claim.Values)]).sort();
       return ['jwt-validation', jwt?.Issuer ?? '', jwt?.JwksEndpoint ?? '', claims];
     }
-    default:
-      return [action.Type ?? '', action];
+    case undefined:
+      return ['', action];
   }
 }

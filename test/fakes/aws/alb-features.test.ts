@@ -115,7 +115,7 @@ describe('listener settings', () => {
   it('listener attributes: every key with its default, only known keys and valid values set', async () => {
     await elbv2.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'false' }] }));
     const { Attributes = [] } = await elbv2.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }));
-    const byKey = Object.fromEntries(Attributes.map(({ Key, Value }) => [Key, Value]));
+    const byKey: Record<string, string | undefined> = Object.fromEntries(Attributes.map(({ Key, Value }) => [Key ?? '', Value]));
     assert.equal(byKey['routing.http.response.server.enabled'], 'false');
     assert.equal(byKey['routing.http.request.x_amzn_tls_version.header_name'], 'X-Amzn-Tls-Version');
     await assert.rejects(elbv2.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '60' }] })), /not recognized/);
