@@ -82,6 +82,22 @@ const forwardJson = fc.record({
     targetGroupStickinessConfig: fc.record({ enabled: fc.oneof(fc.boolean(), hostileString), durationSeconds: fc.oneof(fc.integer(), hostileString) }),
   }),
 });
+const transformsJson = fc.array(fc.record({
+  type: fc.oneof(fc.constantFrom('url-rewrite', 'host-header-rewrite'), hostileString),
+  urlRewriteConfig: fc.record({ rewrites: fc.array(fc.record({ regex: hostileString, replace: hostileString }, { requiredKeys: [] }), { maxLength: 2 }) }),
+  hostHeaderRewriteConfig: fc.record({ rewrites: fc.array(fc.record({ regex: hostileString, replace: hostileString }, { requiredKeys: [] }), { maxLength: 2 }) }),
+}, { requiredKeys: ['type'] }), { maxLength: 3 });
+const authJson = fc.record({
+  issuer: hostileString, authorizationEndpoint: hostileString, tokenEndpoint: hostileString, userInfoEndpoint: hostileString,
+  secretName: fc.oneof(fc.constant('oidc'), hostileString), jwksEndpoint: hostileString,
+  additionalClaims: fc.array(fc.record({ format: hostileString, name: hostileString, values: fc.array(hostileString, { maxLength: 3 }) }, { requiredKeys: [] }), { maxLength: 3 }),
+  authenticationRequestExtraParams: fc.dictionary(hostileString, hostileString, { maxKeys: 3 }),
+  userPoolARN: hostileString, userPoolClientID: hostileString, userPoolDomain: hostileString,
+}, { requiredKeys: [] });
+const mutualJson = fc.array(fc.record({
+  port: fc.oneof(fc.constantFrom(443, 80), fc.integer(), hostileString), mode: fc.oneof(fc.constantFrom('off', 'passthrough', 'verify'), hostileString),
+  trustStore: hostileString, ignoreClientCertificateExpiry: fc.oneof(fc.boolean(), hostileString), advertiseTrustStoreCaNames: hostileString,
+}, { requiredKeys: [] }), { maxLength: 3 });
 const FIELDS = ['host-header', 'path-pattern', 'http-header', 'http-request-method', 'query-string', 'source-ip'];
 const conditionsJson = fc.array(fc.record({
   field: fc.oneof(fc.constantFrom(...FIELDS), hostileString),
@@ -102,13 +118,16 @@ const PLAUSIBLE = [
   '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"app","servicePort":80,"weight":1},{"serviceName":"other","servicePort":"web","weight":2}]}}',
   '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Canary","regexValues":["^(a+)+$"]}}]',
   '[{"field":"query-string","queryStringConfig":{"values":[{"key":"v","value":"*a*a*a*a*b"}]}}]',
+  'oidc', 'cognito', 'none', 'deny', 'openid email', '[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/(.*)$","replace":"/v2/$1"}]}}]',
+  '[{"port":443,"mode":"passthrough"}]', 'routing.http.response.server.enabled=false', 'role=edge',
+  '{"type":"forward","targetGroupARN":"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/legacy/0123456789abcdef"}',
 ];
 
 /** Annotation values: plain hostile strings, plausible ones, or JSON of the right shape with hostile leaves. */
 const annotationValue = fc.oneof(
   { weight: 3, arbitrary: hostileString },
   { weight: 3, arbitrary: fc.constantFrom(...PLAUSIBLE) },
-  { weight: 2, arbitrary: fc.oneof(redirectJson, fixedJson, forwardJson, conditionsJson).map((value) => JSON.stringify(value)) },
+  { weight: 2, arbitrary: fc.oneof(redirectJson, fixedJson, forwardJson, conditionsJson, transformsJson, authJson, mutualJson).map((value) => JSON.stringify(value)) },
 );
 
 const KEYS = [
@@ -116,6 +135,9 @@ const KEYS = [
   'load-balancer-name', 'subnets', 'security-groups', 'inbound-cidrs', 'load-balancer-attributes', 'certificate-arn', 'ssl-policy', 'tags',
   'target-type', 'backend-protocol', 'backend-protocol-version', 'healthcheck-path', 'healthcheck-port', 'healthcheck-protocol',
   'healthcheck-interval-seconds', 'healthcheck-timeout-seconds', 'success-codes', 'target-group-attributes', 'auth-type', 'no-such-key',
+  'auth-idp-oidc', 'auth-idp-cognito', 'auth-scope', 'auth-session-cookie', 'auth-session-timeout', 'auth-on-unauthenticated-request',
+  'auth-authentication-request-extra-params', 'jwt-validation', 'transforms.app', 'transforms.moved', 'mutual-authentication',
+  'listener-attributes.HTTPS-443', 'listener-attributes.HTTP-80', 'target-node-labels', 'wafv2-acl-arn', 'wafv2-acl-name', 'shield-advanced-protection',
 ];
 const annotations = fc.dictionary(
   fc.tuple(fc.constantFrom('alb.ingress.kubernetes.io/', 'ingress-bridge.io/'), fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: hostileString })).map(([prefix, key]) => `${prefix}${key}`),
