@@ -70,7 +70,7 @@ export interface AwsProviderOptions {
   budget?: ApiBudget;
 }
 
-export class AwsApplyError extends Error {
+class AwsApplyError extends Error {
   override readonly name = 'AwsApplyError';
 }
 

@@ -262,6 +262,6 @@ function shownLine(text: string): string {
  * Mermaid's entity codes (`#quot;`, `#35;`) for every character that means something to its
  * parser or to the HTML it renders labels into; control characters become spaces.
  */
-export function escapeLabel(text: string): string {
+function escapeLabel(text: string): string {
   return text.replace(/\p{Cc}/gu, ' ').replace(/["#<>&[\]{}()|`]/g, (character) => (character === '"' ? '#quot;' : `#${character.charCodeAt(0)};`));
 }

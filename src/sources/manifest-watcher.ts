@@ -20,8 +20,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { changedPaths, scanManifestDirectory, type ManifestScan, type ScannedDirectory } from './manifest-scan.js';
 
-export const DEFAULT_DEBOUNCE_MS = 100;
-export const DEFAULT_RESCAN_MS = 2000;
+const DEFAULT_DEBOUNCE_MS = 100;
+const DEFAULT_RESCAN_MS = 2000;
 /** A file written without pause for longer than this many quiet periods is taken as it is. */
 const SETTLE_LIMIT = 20;
 

@@ -181,7 +181,7 @@ export function plannableActions(): Record<AwsService, string[]> {
   };
 }
 
-export class UnknownActionError extends Error {
+class UnknownActionError extends Error {
   override readonly name = 'UnknownActionError';
 }
 

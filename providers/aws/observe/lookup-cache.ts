@@ -19,7 +19,7 @@ interface Entry<V> {
   expiresAt: number;
 }
 
-export class LookupCache<V> {
+class LookupCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
   readonly #ttlMs: number;
 

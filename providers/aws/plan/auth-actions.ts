@@ -37,7 +37,7 @@ function session(auth: AuthenticationSession): Pick<AuthenticateOidcActionConfig
   };
 }
 
-export function toElbv2Authentication(auth: Authentication, order: number, secret: ClientSecretMode): Elbv2Action {
+function toElbv2Authentication(auth: Authentication, order: number, secret: ClientSecretMode): Elbv2Action {
   switch (auth.type) {
     case 'oidc': {
       const config: AuthenticateOidcActionConfig = {

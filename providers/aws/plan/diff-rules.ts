@@ -39,7 +39,7 @@ import { conditionsKey, type NameArn, ruleContentKey } from './rule-content.js';
 import { CLIENT_SECRET_TAG, isOwnedBy, ownershipTags, tagValue } from './tags.js';
 
 /** The highest rule priority ALB accepts; parked rules go from here down. */
-export const MAX_RULE_PRIORITY = 50000;
+const MAX_RULE_PRIORITY = 50000;
 
 export interface RulePlan {
   /** Zero or one SetRulePriorities. */

@@ -140,11 +140,7 @@ export interface PlanDiagnostic {
   Source?: { File: string; Document: number };
 }
 
-export function targetGroupArnPlaceholder(targetGroupKey: string): string {
-  return `\${TargetGroup:${targetGroupKey}}`;
-}
-
-export function certificateArnPlaceholder(certificateKey: string): string {
+function certificateArnPlaceholder(certificateKey: string): string {
   return `\${Certificate:${certificateKey}}`;
 }
 

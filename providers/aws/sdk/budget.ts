@@ -47,7 +47,7 @@ export type BucketName =
 
 export type { BucketLimit, Clock } from './token-bucket.js';
 
-export const systemClock: Clock = {
+const systemClock: Clock = {
   now: () => performance.now(),
   sleep: (ms) => sleepFor(ms),
 };
@@ -90,9 +90,9 @@ export const DEFAULT_BUCKET_LIMITS: Readonly<Record<BucketName, BucketLimit>> = 
  * preventing throttling caused by callers it cannot see. Several controllers (or Terraform, CI) in
  * one account should split the budget with `--aws-api-share`; what still gets throttled is retried.
  */
-export const DEFAULT_API_SHARE = 1;
+const DEFAULT_API_SHARE = 1;
 
-export function isApiShare(value: number): boolean {
+function isApiShare(value: number): boolean {
   return Number.isFinite(value) && value > 0 && value <= 1;
 }
 

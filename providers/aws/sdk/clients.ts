@@ -65,10 +65,10 @@ export interface AwsClientsOptions {
   credentials?: ElasticLoadBalancingV2ClientConfig['credentials'];
 }
 
-export const SHIELD_REGION = 'us-east-1';
+const SHIELD_REGION = 'us-east-1';
 
 /** Above the SDK's 3: with the budget pacing us, throttles are rare and worth a longer wait. */
-export const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_MAX_ATTEMPTS = 5;
 
 export function createAwsClients(options: AwsClientsOptions): AwsClients {
   const config = {
