@@ -5,6 +5,7 @@
  * @module
  */
 import { snapshotCertificates } from '../sources/certificate-material.js';
+import { snapshotClientSecrets } from '../sources/client-secrets.js';
 import type { Diagnostic, LoadBalancerSpec } from '../model.js';
 import type { PlannedOperation, ProviderOptions } from '../provider.js';
 import { loadProvider, loadProviderModule } from '../provider-registry.js';
@@ -12,11 +13,13 @@ import { loadManifestDirectory } from '../sources/manifests.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { translateAll, type TranslateOptions } from '../translate/index.js';
 import { describeLeftToOtherClasses, ingressesLeftToOtherClasses, type LeftToOtherClass } from '../translate/other-classes.js';
+import { renderPlanMermaid } from './plan-mermaid.js';
 import { renderDiagnostic, renderPlanText } from './plan-text.js';
 
 export interface PlanRequest {
   manifests: string;
-  output: 'text' | 'json';
+  /** mermaid: each load balancer's routing as a flowchart, in Markdown (plan-mermaid.ts). */
+  output: 'text' | 'json' | 'mermaid';
   provider: string;
   translate: TranslateOptions;
   /** Diff against what the provider finds in the cloud (needs its credentials); read-only. */
@@ -56,6 +59,9 @@ export async function runPlan(request: PlanRequest): Promise<PlanOutcome> {
     const text = renderPlanText(specs, diagnostics, notes) + (changes ? renderChanges(request.provider, changes) : '');
     return { ...outcome, stdout: text, stderr: '' };
   }
+  // Pictures and JSON go to stdout untouched for pipes; errors are repeated on stderr, one line each.
+  const stderr = errors.map((error) => `${renderDiagnostic(error)}\n`).join('');
+  if (request.output === 'mermaid') return { ...outcome, stdout: renderPlanMermaid(specs, changes), stderr };
   const provider = await loadProviderModule(request.provider);
   const document = provider.renderPlan(specs, diagnostics) as Record<string, unknown>;
   const left = leftToOtherClasses.map((entry) => ({ Namespace: entry.ref.namespace, Name: entry.ref.name, IngressClass: entry.className ?? null }));
@@ -64,8 +70,6 @@ export async function runPlan(request: PlanRequest): Promise<PlanOutcome> {
     ...(changes && { Changes: changes.map((stack) => ({ Stack: stack.stackId, Operations: stack.operations })) }),
     ...(left.length > 0 && { IngressesLeftToOtherClasses: left }),
   };
-  // JSON goes to stdout untouched for pipes; errors are repeated on stderr, one line each.
-  const stderr = errors.map((error) => `${renderDiagnostic(error)}\n`).join('');
   return { ...outcome, stdout: `${JSON.stringify(json, null, 2)}\n`, stderr };
 }
 
@@ -74,6 +78,7 @@ async function liveChanges(request: PlanRequest, specs: readonly LoadBalancerSpe
   const provider = await loadProvider(request.provider, {
     clusterName: request.translate.clusterName,
     certificates: snapshotCertificates(() => snapshot),
+    clientSecrets: snapshotClientSecrets(() => snapshot),
     settings: request.providerSettings,
   });
   try {
