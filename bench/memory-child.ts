@@ -3,9 +3,11 @@
  * Kubernetes API over loopback HTTP as usual, the cloud over IPC (each request goes to the parent's
  * cloud and its answer or error comes back). So this process's RSS and heap are the controller's:
  * its informers' caches, Snapshot, provider, SDK clients, and the modules they load.
- * Run by bench/scenarios/memory.ts with --expose-gc; not meant to be started by hand.
+ * Run by bench/scenarios/memory.ts, compiled (memory-build.ts: the controller from dist/, no
+ * TypeScript loader), with --expose-gc; not meant to be started by hand.
  * @module
  */
+import { writeHeapSnapshot } from 'node:v8';
 import { fakeKubeConfig } from '../fakes/kube/kubeconfig.js';
 import { createCloudClock } from './clock.js';
 import { startBenchController } from './controller.js';
@@ -41,11 +43,13 @@ async function main(): Promise<void> {
 
   collect();
   const baseline = process.memoryUsage();
-  const peak = { rss: baseline.rss, heapUsed: baseline.heapUsed };
+  const peak = { rss: baseline.rss, heapUsed: baseline.heapUsed, heapTotal: baseline.heapTotal, external: baseline.external };
   const sampler = setInterval(() => {
     const usage = process.memoryUsage();
     peak.rss = Math.max(peak.rss, usage.rss);
     peak.heapUsed = Math.max(peak.heapUsed, usage.heapUsed);
+    peak.heapTotal = Math.max(peak.heapTotal, usage.heapTotal);
+    peak.external = Math.max(peak.external, usage.external);
   }, 20);
 
   const handle = await startBenchController({
@@ -69,9 +73,13 @@ async function main(): Promise<void> {
     baselineHeapUsed: baseline.heapUsed,
     peakRss: Math.max(peak.rss, process.resourceUsage().maxRSS * 1024),
     peakHeapUsed: peak.heapUsed,
+    peakHeapTotal: peak.heapTotal,
+    peakExternal: peak.external,
     settledRss: settled.rss,
     settledHeapUsed: settled.heapUsed,
   };
+  // After the figures: serialising a snapshot takes memory of its own, which the kernel's max RSS would keep.
+  if (start.heapSnapshotPath) writeHeapSnapshot(start.heapSnapshotPath);
   send({ type: 'report', report });
   await handle.stop();
   process.disconnect?.();

@@ -20,13 +20,25 @@ export interface MemoryReport {
   baselineHeapUsed: number;
   peakRss: number;
   peakHeapUsed: number;
+  /** The heap V8 had reserved at its largest (heapUsed plus free space in its pages). */
+  peakHeapTotal: number;
+  /** Memory outside the JS heap that JS objects own (Buffers, ArrayBuffers), at its largest. */
+  peakExternal: number;
   /** After a forced GC once converged: what the controller keeps. */
   settledRss: number;
   settledHeapUsed: number;
 }
 
 export type ParentMessage =
-  | { type: 'start'; kubeUrl: string; kubeToken: string; originEpochMs: number; scale: number }
+  | {
+    type: 'start';
+    kubeUrl: string;
+    kubeToken: string;
+    originEpochMs: number;
+    scale: number;
+    /** Where to write a heap snapshot once settled (after the forced GC), for `BENCH_HEAP_SNAPSHOT`. */
+    heapSnapshotPath?: string;
+  }
   | { type: 'answer'; id: number; output?: object; error?: SerializedError }
   | { type: 'report' };
 

@@ -1,14 +1,21 @@
 /**
  * Scenario 5 — memory: a cold start with the controller in a child process (bench/memory-child.ts),
- * so its peak RSS and heap are the controller's alone. The child samples process.memoryUsage() every
- * 20 ms wall and takes the kernel's max RSS at the end; once converged and quiet, a forced GC gives
- * the heap the controller keeps. Bytes per object = (settled heap − heap before the controller
- * started) ÷ the cluster's Ingresses, Services, EndpointSlices, Nodes and Secrets.
+ * so its peak RSS and heap are the controller's alone, and as users run it: the JavaScript of
+ * `npm run build` in dist/ under plain Node, with the container image's environment and the heap
+ * its Deployment's memory limit gives it, and no TypeScript loader (memory-build.ts). The child samples process.memoryUsage() every 20 ms wall and takes the kernel's
+ * max RSS at the end; once converged and quiet, a forced GC gives the heap the controller keeps.
+ * Bytes per object = (settled heap − heap before the controller started) ÷ the cluster's Ingresses,
+ * Services, EndpointSlices, Nodes and Secrets.
+ *
+ * The child's heap is the one V8 configures under deploy/base's memory limit (memory-build.ts).
+ * `BENCH_HEAP_SNAPSHOT=DIR` also writes the settled heap to DIR/memory-<size>.heapsnapshot (open it
+ * in Chrome DevTools' Memory tab, or summarise it by constructor).
  * @module
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { objectCount } from '../generate.js';
+import { compiledMemoryChild } from '../memory-build.js';
 import type { ChildMessage, MemoryReport, ParentMessage } from '../memory-protocol.js';
 import { serializeError } from '../memory-protocol.js';
 import { cloudConverged, statusesWritten, waitUntil, type World } from '../world.js';
@@ -18,8 +25,11 @@ const MIB = 1024 * 1024;
 
 export async function memory(world: World): Promise<ScenarioResult> {
   const { clock, cloud, kube } = world;
-  const child = fork(fileURLToPath(new URL('../memory-child.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+  // Built before the clock matters: the child is forked right after, and the cold start timed from then.
+  const compiled = await compiledMemoryChild();
+  const child = fork(compiled.entry, [], {
+    execArgv: ['--expose-gc', ...compiled.heapFlags],
+    env: { ...process.env, ...compiled.imageEnvironment },
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -41,7 +51,15 @@ export async function memory(world: World): Promise<ScenarioResult> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const startedAt = clock.now();
   try {
-    toChild({ type: 'start', kubeUrl: kube.url, kubeToken: 'kube-fake-token', originEpochMs: clock.originEpochMs, scale: clock.scale });
+    const snapshotDirectory = process.env.BENCH_HEAP_SNAPSHOT;
+    toChild({
+      type: 'start',
+      kubeUrl: kube.url,
+      kubeToken: 'kube-fake-token',
+      originEpochMs: clock.originEpochMs,
+      scale: clock.scale,
+      ...(snapshotDirectory ? { heapSnapshotPath: join(snapshotDirectory, `memory-${world.options.size}.heapsnapshot`) } : {}),
+    });
     await waitUntil(clock, () => started, { timeoutSeconds: 3600, what: 'the controller process to start' });
     await waitUntil(clock, () => statusesWritten(kube) && cloudConverged(world), { timeoutSeconds: 6 * 3600, what: 'the cold start to converge', pollMs: 1000 });
     const convergedAt = clock.now();
@@ -58,13 +76,19 @@ export async function memory(world: World): Promise<ScenarioResult> {
       figures: [
         figure('peak RSS', measured.peakRss / MIB, 'MiB'),
         figure('peak heap used', measured.peakHeapUsed / MIB, 'MiB'),
+        figure('peak heap reserved (heapTotal)', measured.peakHeapTotal / MIB, 'MiB'),
+        figure('peak memory outside the heap held by JS objects (external)', measured.peakExternal / MIB, 'MiB'),
         figure('heap kept once converged (after GC)', measured.settledHeapUsed / MIB, 'MiB'),
         figure('heap before the controller started (modules loaded)', measured.baselineHeapUsed / MIB, 'MiB'),
         figure('bytes per object (heap kept − baseline) ÷ objects', kept / objects, 'bytes', { note: `${objects} objects` }),
         figure('RSS before the controller started', measured.baselineRss / MIB, 'MiB'),
         figure('cold start in the child (IPC adds to each call)', seconds(convergedAt - startedAt), 'cloud s'),
       ],
-      notes: ['no floor: memory has none the cloud sets; bytes per object is the figure to compare across sizes'],
+      notes: [
+        `the controller compiled by npm run build (dist/), under plain Node with the image's environment (${Object.entries(compiled.imageEnvironment).map(([key, value]) => `${key}=${value}`).join(' ')}), as the image runs it; ${compiled.build}`,
+        `the heap V8 configures under the Deployment's memory limit (${compiled.memoryLimit}): ${compiled.heapFlags.join(' ')}`,
+        'no floor: memory has none the cloud sets; bytes per object is the figure to compare across sizes',
+      ],
     };
   } finally {
     if (child.exitCode === null) child.kill();

@@ -7,9 +7,13 @@
  *   `ownerReferences` and `selfLink`, and annotations without kubectl's
  *   `last-applied-configuration` — a second copy of the whole object as JSON text, a Secret's keys
  *   included. The other annotations stay: translate reads an Ingress's and a Service's.
- * - Node: name, labels (the exclude-from-load-balancers label, `target-node-labels`), providerID,
- *   the conditions' type and status (Ready) and the addresses. Not its annotations, images,
- *   nodeInfo, capacity or volumes, nor the heartbeat times that change every few seconds.
+ * - The kinds a cluster has thousands of — Services, EndpointSlices, Secrets, Nodes — keep only
+ *   name, namespace, resourceVersion (the informer resumes from it), labels, annotations and the
+ *   deletion mark: no uid, generation or creationTimestamp, which only an Ingress's are read for
+ *   (age decides a group's settings, uid names it in Events, generation marks a spec change).
+ * - Node: labels (the exclude-from-load-balancers label, `target-node-labels`), providerID, the
+ *   conditions' type and status (Ready) and the addresses. Not its annotations, images, nodeInfo,
+ *   capacity or volumes, nor the heartbeat times that change every few seconds.
  * - EndpointSlice: per endpoint its addresses, conditions, node, zone and targetRef (kind,
  *   namespace, name, uid); not hints, hostname or deprecatedTopology.
  * - Service: not its status. Pod: identity, readiness gates, Pod IP and conditions only (see
@@ -23,6 +27,8 @@
 type Fields = Record<string, unknown>;
 
 const DROPPED_METADATA = new Set(['managedFields', 'ownerReferences', 'selfLink']);
+/** The metadata of the kinds counted in thousands (see above). */
+const NUMEROUS_KIND_METADATA = ['name', 'namespace', 'resourceVersion', 'labels', 'annotations', 'deletionTimestamp'];
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** The object as cached; the caller has checked it is an object with a metadata object. */
@@ -31,9 +37,11 @@ export function cachedFields(object: Fields, metadata: Fields): Fields {
     case 'Node':
       return nodeFields(object, metadata);
     case 'EndpointSlice':
-      return { ...object, metadata: metadataFields(metadata), endpoints: asArray(object.endpoints).map(endpointFields) };
+      return { ...object, metadata: numerousKindMetadata(metadata), endpoints: asArray(object.endpoints).map(endpointFields) };
     case 'Service':
-      return withoutKeys({ ...object, metadata: metadataFields(metadata) }, ['status']);
+      return withoutKeys({ ...object, metadata: numerousKindMetadata(metadata) }, ['status']);
+    case 'Secret':
+      return { ...object, metadata: numerousKindMetadata(metadata) };
     case 'Pod':
       return podFields(object, metadata);
     default:
@@ -46,10 +54,16 @@ function metadataFields(metadata: Fields): Fields {
   for (const [key, value] of Object.entries(metadata)) {
     if (!DROPPED_METADATA.has(key)) kept[key] = value;
   }
-  if (isRecord(metadata.annotations) && LAST_APPLIED_ANNOTATION in metadata.annotations) {
-    kept.annotations = withoutKeys(metadata.annotations, [LAST_APPLIED_ANNOTATION]);
-  }
-  return kept;
+  return withoutLastApplied(kept);
+}
+
+function numerousKindMetadata(metadata: Fields): Fields {
+  return withoutLastApplied(pick(metadata, NUMEROUS_KIND_METADATA));
+}
+
+function withoutLastApplied(metadata: Fields): Fields {
+  if (!isRecord(metadata.annotations) || !(LAST_APPLIED_ANNOTATION in metadata.annotations)) return metadata;
+  return { ...metadata, annotations: withoutKeys(metadata.annotations, [LAST_APPLIED_ANNOTATION]) };
 }
 
 function nodeFields(node: Fields, metadata: Fields): Fields {
@@ -58,7 +72,7 @@ function nodeFields(node: Fields, metadata: Fields): Fields {
   return {
     apiVersion: node.apiVersion,
     kind: node.kind,
-    metadata: withoutKeys(metadataFields(metadata), ['annotations']),
+    metadata: pick(metadata, ['name', 'resourceVersion', 'labels', 'deletionTimestamp']),
     spec: pick(spec, ['providerID']),
     status: {
       ...(status.conditions !== undefined ? { conditions: asArray(status.conditions).map((condition) => pick(asRecord(condition), ['type', 'status'])) } : {}),

@@ -11,8 +11,10 @@ import { trimForCache } from '../../src/sources/kube-objects.js';
 
 const MANAGED_FIELDS = [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'v1', time: '2026-11-01T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} } } }];
 
-/** Identity and bookkeeping every kind keeps. */
+/** Identity and bookkeeping as the API server sends them. */
 const IDENTITY = { name: 'x', namespace: 'team-a', uid: 'u-1', resourceVersion: '42', generation: 3, creationTimestamp: '2026-11-01T10:00:00Z' };
+/** What the kinds counted in thousands keep of it: no uid, generation or creationTimestamp. */
+const NAMED = { name: 'x', namespace: 'team-a', resourceVersion: '42' };
 
 function served(kind: string, apiVersion: string, rest: Record<string, unknown>, metadata: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -47,7 +49,7 @@ describe('the informer caches keep what the controller reads', () => {
     });
   });
 
-  it('a Node: labels, providerID, condition types and statuses, addresses — nothing of its inventory', () => {
+  it('a Node: name, labels, providerID, condition types and statuses, addresses — nothing of its inventory', () => {
     const node = served('Node', 'v1', {
       spec: { providerID: 'aws:///us-east-1a/i-0abc', podCIDR: '10.0.1.0/24', taints: [{ key: 'example', effect: 'NoSchedule' }] },
       status: {
@@ -66,11 +68,10 @@ describe('the informer caches keep what the controller reads', () => {
     }, { labels: { 'topology.kubernetes.io/zone': 'us-east-1a' }, annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'csi.volume.kubernetes.io/nodeid': '{"ebs.csi.aws.com":"i-0abc"}' } });
     // Nodes are cluster-scoped.
     Reflect.deleteProperty(node.metadata as object, 'namespace');
-    const { namespace: _clusterScoped, ...nodeIdentity } = IDENTITY;
     assert.deepEqual(trimForCache(structuredClone(node)), {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { ...nodeIdentity, labels: { 'topology.kubernetes.io/zone': 'us-east-1a' } },
+      metadata: { name: 'x', resourceVersion: '42', labels: { 'topology.kubernetes.io/zone': 'us-east-1a' } },
       spec: { providerID: 'aws:///us-east-1a/i-0abc' },
       status: {
         conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True' }],
@@ -79,7 +80,7 @@ describe('the informer caches keep what the controller reads', () => {
     });
   });
 
-  it('an EndpointSlice: per endpoint its addresses, conditions, node, zone and the targetRef\'s identity', () => {
+  it('an EndpointSlice: its name and labels; per endpoint its addresses, conditions, node, zone and the targetRef\'s identity', () => {
     const slice = served('EndpointSlice', 'discovery.k8s.io/v1', {
       addressType: 'IPv4',
       ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
@@ -102,19 +103,19 @@ describe('the informer caches keep what the controller reads', () => {
       zone: 'us-east-1a',
       targetRef: { kind: 'Pod', namespace: 'team-a', name: 'web-0', uid: 'pod-1' },
     }]);
-    assert.deepEqual([trimmed?.addressType, trimmed?.ports, trimmed?.metadata], ['IPv4', [{ name: 'http', port: 8080, protocol: 'TCP' }], { ...IDENTITY, labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } }]);
+    assert.deepEqual([trimmed?.addressType, trimmed?.ports, trimmed?.metadata], ['IPv4', [{ name: 'http', port: 8080, protocol: 'TCP' }], { ...NAMED, labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } }]);
   });
 
-  it('a Service: its spec and annotations, not its status', () => {
+  it('a Service: its name, spec and annotations, not its status', () => {
     const spec = { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30080, protocol: 'TCP' }], clusterIP: '172.20.0.10' };
     const service = served('Service', 'v1', { spec, status: { loadBalancer: {} } }, { annotations: { 'alb.ingress.kubernetes.io/healthcheck-path': '/healthz', [LAST_APPLIED_ANNOTATION]: '{}' } });
-    assert.deepEqual(trimForCache(structuredClone(service)), { apiVersion: 'v1', kind: 'Service', metadata: { ...IDENTITY, annotations: { 'alb.ingress.kubernetes.io/healthcheck-path': '/healthz' } }, spec });
+    assert.deepEqual(trimForCache(structuredClone(service)), { apiVersion: 'v1', kind: 'Service', metadata: { ...NAMED, annotations: { 'alb.ingress.kubernetes.io/healthcheck-path': '/healthz' } }, spec });
   });
 
   it('a TLS Secret: its data, without the last-applied copy that repeats it', () => {
     const data = { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' };
     const secret = served('Secret', 'v1', { type: 'kubernetes.io/tls', data }, { annotations: { [LAST_APPLIED_ANNOTATION]: JSON.stringify({ data }) } });
-    assert.deepEqual(trimForCache(structuredClone(secret)), { apiVersion: 'v1', kind: 'Secret', metadata: { ...IDENTITY, annotations: {} }, type: 'kubernetes.io/tls', data });
+    assert.deepEqual(trimForCache(structuredClone(secret)), { apiVersion: 'v1', kind: 'Secret', metadata: { ...NAMED, annotations: {} }, type: 'kubernetes.io/tls', data });
   });
 
   it('a Pod: identity, readiness gates, Pod IP and conditions', () => {
