@@ -18,7 +18,7 @@ ENV NODE_ENV=production
 # glibc keeps what the process frees in its heap unless the top of it is free, and loading the
 # AWS SDK's EC2 client alone leaves ~30 MiB freed but held that way. A fixed mmap threshold gives
 # allocations of 32 KiB and more their own mappings, returned on free, and stops glibc raising the
-# threshold as it goes: ~35 MiB less RSS at start, 246 → 207 MiB peak at the benchmark's size L
+# threshold as it goes: about 30 MiB less RSS from the start on, at every size of the benchmark
 # (bench/README.md, scenario 5).
 ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=32768
 WORKDIR /app

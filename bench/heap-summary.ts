@@ -50,7 +50,9 @@ function main(): void {
   const all = totals.reduce((sum, total) => sum + total.bytes, 0);
   process.stdout.write(`| constructor | count | shallow bytes | share |\n| --- | ---: | ---: | ---: |\n`);
   for (const total of totals.slice(0, Number(top))) {
-    process.stdout.write(`| ${total.name.replaceAll('|', '\\|').slice(0, 60)} | ${total.count} | ${total.bytes} | ${((100 * total.bytes) / all).toFixed(1)}% |\n`);
+    process.stdout.write(
+      `| ${total.name.replaceAll('|', '\\|').slice(0, 60)} | ${total.count} | ${total.bytes} | ${((100 * total.bytes) / all).toFixed(1)}% |\n`,
+    );
   }
   process.stdout.write(`| all | ${totals.reduce((sum, total) => sum + total.count, 0)} | ${all} | 100% |\n`);
 }

@@ -70,7 +70,10 @@ export async function compiledMemoryChild(): Promise<CompiledChild> {
 
 /** The `ENV` of a Dockerfile's last stage (`ENV KEY=value …`, values optionally double-quoted). */
 export function imageEnvironment(dockerfile: string): Record<string, string> {
-  const lines = dockerfile.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim());
+  const lines = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim());
   const lastStage = lines.findLastIndex((line) => /^FROM\s/i.test(line));
   const environment: Record<string, string> = {};
   for (const line of lines.slice(lastStage + 1)) {
@@ -127,7 +130,11 @@ async function ensureDistBuilt(): Promise<string> {
 function compileHarness(): void {
   rmSync(HARNESS_DIR, { recursive: true, force: true });
   mkdirSync(HARNESS_DIR, { recursive: true });
-  run([join(ROOT, 'node_modules', '.bin', 'tsc'), '-p', join(ROOT, 'bench', 'tsconfig.memory-child.json'), '--outDir', HARNESS_DIR], 'the memory harness compile', { tolerateErrors: true });
+  run(
+    [join(ROOT, 'node_modules', '.bin', 'tsc'), '-p', join(ROOT, 'bench', 'tsconfig.memory-child.json'), '--outDir', HARNESS_DIR],
+    'the memory harness compile',
+    { tolerateErrors: true },
+  );
   if (!existsSync(join(HARNESS_DIR, 'bench', 'memory-child.js'))) throw new Error('the memory harness did not compile');
   // tsc also emitted the controller's modules the harness imports: dist/'s own are used instead.
   for (const directory of DIST_LINKS) {

@@ -31,21 +31,19 @@ export interface MemoryReport {
 
 export type ParentMessage =
   | {
-    type: 'start';
-    kubeUrl: string;
-    kubeToken: string;
-    originEpochMs: number;
-    scale: number;
-    /** Where to write a heap snapshot once settled (after the forced GC), for `BENCH_HEAP_SNAPSHOT`. */
-    heapSnapshotPath?: string;
-  }
+      type: 'start';
+      kubeUrl: string;
+      kubeToken: string;
+      originEpochMs: number;
+      scale: number;
+      /** Where to write a heap snapshot once settled (after the forced GC), for `BENCH_HEAP_SNAPSHOT`. */
+      heapSnapshotPath?: string;
+    }
   | { type: 'answer'; id: number; output?: object; error?: SerializedError }
   | { type: 'report' };
 
 export type ChildMessage =
-  | { type: 'started' }
-  | { type: 'call'; id: number; service: AwsService; action: string; input: unknown }
-  | { type: 'report'; report: MemoryReport };
+  { type: 'started' } | { type: 'call'; id: number; service: AwsService; action: string; input: unknown } | { type: 'report'; report: MemoryReport };
 
 export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };

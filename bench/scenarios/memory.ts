@@ -61,7 +61,11 @@ export async function memory(world: World): Promise<ScenarioResult> {
       ...(snapshotDirectory ? { heapSnapshotPath: join(snapshotDirectory, `memory-${world.options.size}.heapsnapshot`) } : {}),
     });
     await waitUntil(clock, () => started, { timeoutSeconds: 3600, what: 'the controller process to start' });
-    await waitUntil(clock, () => statusesWritten(kube) && cloudConverged(world), { timeoutSeconds: 6 * 3600, what: 'the cold start to converge', pollMs: 1000 });
+    await waitUntil(clock, () => statusesWritten(kube) && cloudConverged(world), {
+      timeoutSeconds: 6 * 3600,
+      what: 'the cold start to converge',
+      pollMs: 1000,
+    });
     const convergedAt = clock.now();
     await waitUntil(clock, () => clock.now() - (cloud.calls.at(-1)?.startedAt ?? 0) > 15_000, { timeoutSeconds: 3600, what: 'the controller to go quiet' });
     toChild({ type: 'report' });
@@ -85,7 +89,9 @@ export async function memory(world: World): Promise<ScenarioResult> {
         figure('cold start in the child (IPC adds to each call)', seconds(convergedAt - startedAt), 'cloud s'),
       ],
       notes: [
-        `the controller compiled by npm run build (dist/), under plain Node with the image's environment (${Object.entries(compiled.imageEnvironment).map(([key, value]) => `${key}=${value}`).join(' ')}), as the image runs it; ${compiled.build}`,
+        `the controller compiled by npm run build (dist/), under plain Node with the image's environment (${Object.entries(compiled.imageEnvironment)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' ')}), as the image runs it; ${compiled.build}`,
         `the heap V8 configures under the Deployment's memory limit (${compiled.memoryLimit}): ${compiled.heapFlags.join(' ')}`,
         'no floor: memory has none the cloud sets; bytes per object is the figure to compare across sizes',
       ],

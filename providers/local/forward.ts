@@ -23,7 +23,17 @@ import type { UpstreamTargets } from './target-groups.js';
 import { upstreamResponseProblem } from './upstream-response.js';
 
 /** RFC 9110 section 7.6.1, plus the non-standard ones proxies commonly drop. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /**
  * Never dropped because `Connection` names them: `Connection: host` would send the target a request
@@ -78,7 +88,10 @@ export function forwardRequest(forward: ForwardRequest): void {
       upstream.once('close', () => socket.off('data', seen));
     });
     const fail = (status: 502 | 504, detail: string): void => {
-      forward.log.warn({ target: targetAddress(target), method: request.method, status, detail }, 'the local load balancer could not relay the target\'s answer');
+      forward.log.warn(
+        { target: targetAddress(target), method: request.method, status, detail },
+        "the local load balancer could not relay the target's answer",
+      );
       if (response.headersSent) response.destroy();
       else sendError(response, status);
     };
@@ -112,14 +125,26 @@ export function forwardRequest(forward: ForwardRequest): void {
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       if (response.writableEnded || clientGone) return;
-      if (timedOut) return fail(504, `no answer within ${forward.timeoutMs} ms`);
+      if (timedOut) {
+        fail(504, `no answer within ${forward.timeoutMs} ms`);
+        return;
+      }
       const detail = `could not be reached or answered malformed HTTP (${error.code ?? error.message})`;
-      if (!isConnectionFailure(error, answerBytes)) return fail(502, detail);
+      if (!isConnectionFailure(error, answerBytes)) {
+        fail(502, detail);
+        return;
+      }
       forward.targets.eject(target);
       forward.log.warn({ target: targetAddress(target), detail }, 'the local load balancer ejected a target until its health check passes');
       const next = retryable && !retried ? forward.targets.pickTarget({ except: target }) : undefined;
-      if (!next) return fail(502, detail);
-      forward.log.warn({ target: targetAddress(target), retriedOn: targetAddress(next), method: request.method }, 'the local load balancer retried a request on another target');
+      if (!next) {
+        fail(502, detail);
+        return;
+      }
+      forward.log.warn(
+        { target: targetAddress(target), retriedOn: targetAddress(next), method: request.method },
+        'the local load balancer retried a request on another target',
+      );
       attempt(next, true);
     });
     // A retried request has no body (retry-policy.ts); the first attempt streams the client's.

@@ -10,7 +10,15 @@ import { deploymentMemoryLimit, heapSizeMib, imageEnvironment, quantityBytes } f
 
 describe('memory scenario: the heap of the controller in its Deployment', () => {
   it('reads Kubernetes memory quantities', () => {
-    assert.deepEqual(['512Mi', '1Gi', '256Ki', '1G', '500M', '536870912', '1.5Gi'].map(quantityBytes), [2 ** 29, 2 ** 30, 2 ** 18, 1e9, 5e8, 536870912, 1.5 * 2 ** 30]);
+    assert.deepEqual(['512Mi', '1Gi', '256Ki', '1G', '500M', '536870912', '1.5Gi'].map(quantityBytes), [
+      2 ** 29,
+      2 ** 30,
+      2 ** 18,
+      1e9,
+      5e8,
+      536870912,
+      1.5 * 2 ** 30,
+    ]);
     assert.throws(() => quantityBytes('512 MB'), /not a memory quantity/);
   });
 
@@ -22,7 +30,7 @@ describe('memory scenario: the heap of the controller in its Deployment', () => 
     assert.equal(deploymentMemoryLimit(readFileSync(new URL('../../deploy/base/deployment.yaml', import.meta.url), 'utf8')), '512Mi');
   });
 
-  it('takes the environment from the Dockerfile\'s runtime stage', () => {
+  it("takes the environment from the Dockerfile's runtime stage", () => {
     const environment = imageEnvironment(readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8'));
     assert.equal(environment.NODE_ENV, 'production');
     assert.match(environment.GLIBC_TUNABLES ?? '', /^glibc\.malloc\./);

@@ -41,7 +41,13 @@ async function pod(name: string, ip: string, port?: number): Promise<Pod> {
 async function serving(targets: readonly Pick<Pod, 'ip' | 'port'>[]): Promise<{ port: number; log: RecordingLog }> {
   const { provider, log } = startProvider({ healthCheckTimeScale: 0.02 });
   providers.push(provider);
-  await applySpec(provider, rolloutSpec(targets.map((target) => ({ pod: target, state: 'ready' as const })), SLOW_TO_NOTICE));
+  await applySpec(
+    provider,
+    rolloutSpec(
+      targets.map((target) => ({ pod: target, state: 'ready' as const })),
+      SLOW_TO_NOTICE,
+    ),
+  );
   return { port: provider.boundPort(80) ?? assert.fail('port 80 must be served'), log };
 }
 
@@ -68,36 +74,53 @@ async function halfAnsweringTarget(ip: string, port: number): Promise<{ ip: stri
     socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Le'));
   });
   await new Promise<void>((resolve) => server.listen(port, ip, resolve));
-  closers.push(() => new Promise((resolve) => {
-    for (const socket of sockets) socket.destroy();
-    server.close(() => resolve());
-  }));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
   return { ip, port };
 }
 
 describe('a target that dies under traffic', () => {
-  it('costs no failed GET: the request is retried on another target, and the dead one is ejected until its health check passes', { timeout: 60_000 }, async () => {
-    const doomed = await pod('doomed', '127.0.0.61');
-    const survivor = await pod('survivor', '127.0.0.62', doomed.port);
-    const { port, log } = await serving([doomed, survivor]);
-    const keptAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    closers.push(async () => keptAlive.destroy());
-    const warm = await Promise.all(Array.from({ length: 4 }, () => send({ port })));
-    assert.deepEqual(new Set(warm.map(backendOf)), new Set(['doomed', 'survivor']), 'both answer, and the load balancer holds connections to both');
+  it(
+    'costs no failed GET: the request is retried on another target, and the dead one is ejected until its health check passes',
+    { timeout: 60_000 },
+    async () => {
+      const doomed = await pod('doomed', '127.0.0.61');
+      const survivor = await pod('survivor', '127.0.0.62', doomed.port);
+      const { port, log } = await serving([doomed, survivor]);
+      const keptAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      closers.push(() => {
+        keptAlive.destroy();
+        return Promise.resolve();
+      });
+      const warm = await Promise.all(Array.from({ length: 4 }, () => send({ port })));
+      assert.deepEqual(new Set(warm.map(backendOf)), new Set(['doomed', 'survivor']), 'both answer, and the load balancer holds connections to both');
 
-    await doomed.kill();
-    const answers: TestResponse[] = [];
-    for (let index = 0; index < 20; index += 1) answers.push(await send({ port, ...(index % 2 === 0 ? { agent: keptAlive } : {}) }));
-    assert.deepEqual(answers.map((answer) => answer.status), Array(20).fill(200), 'no GET failed');
-    assert.deepEqual(new Set(answers.map(backendOf)), new Set(['survivor']));
-    assert.equal(logged(log, RETRIED), 1, 'the one request that met the dead target was retried on the other');
-    assert.equal(logged(log, EJECTED), 1, 'and the dead target was ejected: no later request was sent to it');
+      await doomed.kill();
+      const answers: TestResponse[] = [];
+      for (let index = 0; index < 20; index += 1) answers.push(await send({ port, ...(index % 2 === 0 ? { agent: keptAlive } : {}) }));
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        Array(20).fill(200),
+        'no GET failed',
+      );
+      assert.deepEqual(new Set(answers.map(backendOf)), new Set(['survivor']));
+      assert.equal(logged(log, RETRIED), 1, 'the one request that met the dead target was retried on the other');
+      assert.equal(logged(log, EJECTED), 1, 'and the dead target was ejected: no later request was sent to it');
 
-    const revived = await pod('revived', doomed.ip, doomed.port);
-    await eventually(async () => backendOf(await send({ port })) === 'revived', 'the target is back in rotation');
-    const firstRequest = revived.events.indexOf('request');
-    assert.ok(revived.events.indexOf('health') !== -1 && revived.events.indexOf('health') < firstRequest, `a health check passed before any request came back to it (${revived.events.join(', ')})`);
-  });
+      const revived = await pod('revived', doomed.ip, doomed.port);
+      await eventually(async () => backendOf(await send({ port })) === 'revived', 'the target is back in rotation');
+      const firstRequest = revived.events.indexOf('request');
+      assert.ok(
+        revived.events.indexOf('health') !== -1 && revived.events.indexOf('health') < firstRequest,
+        `a health check passed before any request came back to it (${revived.events.join(', ')})`,
+      );
+    },
+  );
 
   it('does not retry a POST: its client gets a 502, and the target is ejected all the same', { timeout: 30_000 }, async () => {
     const doomed = await pod('doomed-post', '127.0.0.63');
@@ -109,7 +132,11 @@ describe('a target that dies under traffic', () => {
     assert.deepEqual(first.map((answer) => answer.status).sort(), [200, 502]);
     assert.equal(logged(log, RETRIED), 0);
     const later = await Promise.all(Array.from({ length: 6 }, (_, index) => send({ port, method: 'POST', body: `order=${index + 3}` })));
-    assert.deepEqual(later.map((answer) => `${answer.status} ${backendOf(answer)}`), Array(6).fill('200 survivor-post'), 'the ejected target gets no more requests');
+    assert.deepEqual(
+      later.map((answer) => `${answer.status} ${backendOf(answer)}`),
+      Array(6).fill('200 survivor-post'),
+      'the ejected target gets no more requests',
+    );
   });
 
   it('does not retry once the target has begun to answer: the answer cannot be taken back', { timeout: 30_000 }, async () => {

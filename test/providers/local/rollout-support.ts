@@ -102,7 +102,10 @@ export const ROLLOUT_ANNOTATIONS: Record<string, string> = {
  * The spec the controller would build for an Ingress to Service `app`, whose one EndpointSlice holds
  * these Pods in these states (all on one port, as a Deployment's Pods are).
  */
-export function rolloutSpec(endpoints: readonly { pod: Pick<Pod, 'ip' | 'port'>; state: EndpointState }[], annotations: Record<string, string> = ROLLOUT_ANNOTATIONS): LoadBalancerSpec {
+export function rolloutSpec(
+  endpoints: readonly { pod: Pick<Pod, 'ip' | 'port'>; state: EndpointState }[],
+  annotations: Record<string, string> = ROLLOUT_ANNOTATIONS,
+): LoadBalancerSpec {
   const port = endpoints[0]?.pod.port ?? 8080;
   const lines = endpoints.map(({ pod, state }) => `  - addresses: ["${pod.ip}"]\n    conditions: ${CONDITIONS[state]}`);
   const service = `apiVersion: v1
@@ -204,11 +207,12 @@ export function startTraffic(port: number, options: { keepAlive: number; fresh: 
   for (let index = 0; index < options.fresh; index += 1) loops.push(loop(false));
   return {
     tally,
-    answers: (count) => new Promise((resolve) => {
-      const until = tally.total() + count;
-      if (tally.total() >= until) resolve();
-      else waiters.push({ until, resolve });
-    }),
+    answers: (count) =>
+      new Promise((resolve) => {
+        const until = tally.total() + count;
+        if (tally.total() >= until) resolve();
+        else waiters.push({ until, resolve });
+      }),
     stop: async () => {
       running = false;
       await Promise.all(loops);
@@ -227,5 +231,9 @@ function sum(counts: Map<number, number>): number {
 /** Fails with the tally when anything but 200 came back. */
 export function assertAllAnswered(tally: TrafficTally, what: string): void {
   const statuses = Object.fromEntries(tally.statuses);
-  assert.deepEqual({ errors: tally.errors, statuses: Object.keys(statuses) }, { errors: [], statuses: ['200'] }, `${what}: every request must get a 200 from some Pod (${JSON.stringify(statuses)})`);
+  assert.deepEqual(
+    { errors: tally.errors, statuses: Object.keys(statuses) },
+    { errors: [], statuses: ['200'] },
+    `${what}: every request must get a 200 from some Pod (${JSON.stringify(statuses)})`,
+  );
 }

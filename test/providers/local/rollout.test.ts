@@ -91,7 +91,8 @@ describe('a rolling update through the local load balancer', () => {
     const tally = await traffic.stop();
     assertAllAnswered(tally, 'during the rollout');
     assert.ok(tally.total() >= 300, `enough traffic crossed the rollout (${tally.total()} requests)`);
-    for (const each of [...old.map((entry) => entry.name), 'new-1', 'new-2', 'new-3']) assert.ok((tally.backends.get(each) ?? 0) > 0, `${each} answered some requests`);
+    for (const each of [...old.map((entry) => entry.name), 'new-1', 'new-2', 'new-3'])
+      assert.ok((tally.backends.get(each) ?? 0) > 0, `${each} answered some requests`);
     const after = await Promise.all(Array.from({ length: 9 }, () => send({ port })));
     assert.deepEqual(new Set(after.map((response) => (JSON.parse(response.body) as { backend: string }).backend)), new Set(['new-1', 'new-2', 'new-3']));
   });
@@ -118,11 +119,23 @@ describe('a rolling update through the local load balancer', () => {
     const provider = servingProvider();
     const old = await pod('last-old', '127.0.0.51');
     const next = await pod('first-new', '127.0.0.52', old.port);
-    await applySpec(provider, rolloutSpec([{ pod: old, state: 'terminating' }, { pod: next, state: 'starting' }]));
+    await applySpec(
+      provider,
+      rolloutSpec([
+        { pod: old, state: 'terminating' },
+        { pod: next, state: 'starting' },
+      ]),
+    );
     const port = provider.boundPort(80) ?? assert.fail('port 80 must be served');
     const backendOf = async (): Promise<string> => (JSON.parse((await send({ port })).body) as { backend: string }).backend;
     assert.deepEqual([await backendOf(), await backendOf()], ['last-old', 'last-old'], 'serving while terminating, and nothing else can');
-    await applySpec(provider, rolloutSpec([{ pod: old, state: 'terminating' }, { pod: next, state: 'ready' }]));
+    await applySpec(
+      provider,
+      rolloutSpec([
+        { pod: old, state: 'terminating' },
+        { pod: next, state: 'ready' },
+      ]),
+    );
     assert.deepEqual([await backendOf(), await backendOf()], ['first-new', 'first-new']);
   });
 });
