@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--size S|M|L] [--scenario LIST] [--time-scale N] [--latency-ms N] [--seed N]`
+ * `npm run bench -- [--size S|M|L] [--scenario LIST] [--time-scale N] [--churn-time-scale N] [--latency-ms N] [--seed N]`
  *
  * Runs the controller as shipped against the Kubernetes API fake and the AWS fake (latency, AWS's
  * token buckets, a scaled clock) and writes bench/results/bench-<size>.{md,json}. Scenarios, in the
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SIZES, type SizeName } from './generate.js';
 import { writeResults } from './report.js';
-import { endpointChurn } from './scenarios/churn.js';
+import { DEFAULT_CHURN_TIME_SCALE, endpointChurn } from './scenarios/churn.js';
 import { coldStart } from './scenarios/cold-start.js';
 import type { ScenarioResult } from './scenarios/common.js';
 import { editOne } from './scenarios/edit.js';
@@ -32,12 +32,13 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-function parse(): { world: WorldOptions; scenarios: Set<ScenarioId>; out: string } {
+function parse(): { world: WorldOptions; churnTimeScale: number; scenarios: Set<ScenarioId>; out: string } {
   const { values } = parseArgs({
     options: {
       size: { type: 'string', default: 'S' },
       scenario: { type: 'string', default: SCENARIOS.join(',') },
       'time-scale': { type: 'string', default: '20' },
+      'churn-time-scale': { type: 'string', default: String(DEFAULT_CHURN_TIME_SCALE) },
       'latency-ms': { type: 'string', default: '40' },
       jitter: { type: 'string', default: '0.25' },
       seed: { type: 'string', default: '1' },
@@ -61,6 +62,7 @@ function parse(): { world: WorldOptions; scenarios: Set<ScenarioId>; out: string
       jitter: Math.min(1, number('jitter', values.jitter, 0)),
       seed: number('seed', values.seed, 0),
     },
+    churnTimeScale: number('churn-time-scale', values['churn-time-scale'], 0.001),
     scenarios: scenarios as Set<ScenarioId>,
     out: values.out,
   };
@@ -71,7 +73,7 @@ const progress = (message: string): void => {
 };
 
 async function main(): Promise<void> {
-  const { world: options, scenarios, out } = parse();
+  const { world: options, churnTimeScale, scenarios, out } = parse();
   const wallStart = performance.now();
   const results: ScenarioResult[] = [];
   const wants = (id: ScenarioId): boolean => scenarios.has(id);
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
       const next: [ScenarioId, string, () => Promise<ScenarioResult>][] = [
         ['restart', 'restart', () => restart(world)],
         ['edit', 'edit one Ingress', () => editOne(world)],
-        ['churn', 'endpoint churn', () => endpointChurn(world)],
+        ['churn', `endpoint churn (time scale ${churnTimeScale})`, () => endpointChurn(world, { timeScale: churnTimeScale })],
       ];
       for (const [id, label, run] of next) {
         if (!wants(id)) continue;
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     }
   }
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-  const run = { command, size: options.size, timeScale: options.timeScale, latencyMs: options.latencyMs, jitter: options.jitter, seed: options.seed, wallSeconds: (performance.now() - wallStart) / 1000, cluster: cluster ?? {} };
+  const run = { command, size: options.size, timeScale: options.timeScale, churnTimeScale, latencyMs: options.latencyMs, jitter: options.jitter, seed: options.seed, wallSeconds: (performance.now() - wallStart) / 1000, cluster: cluster ?? {} };
   const written = writeResults(out, run, results);
   progress(`wrote ${written.markdown} and ${written.json} in ${Math.round(run.wallSeconds)} s`);
   process.exit(0);

@@ -79,7 +79,7 @@ function benchAwsProvider(providerOptions: ProviderOptions, options: BenchContro
       providerOptions.onApiCall?.({ service: event.service, action: event.action, outcome });
     },
   });
-  routeClientsTo(clients, options.transport, options.clock.scale);
+  routeClientsTo(clients, options.transport, () => options.clock.scale);
   return new AwsProvider({
     clusterName: providerOptions.clusterName,
     certificates: providerOptions.certificates,

@@ -13,6 +13,8 @@ export interface RunInfo {
   command: string;
   size: string;
   timeScale: number;
+  /** The endpoint churn's own time scale (its figures are cloud milliseconds). */
+  churnTimeScale: number;
   latencyMs: number;
   jitter: number;
   seed: number;
@@ -69,7 +71,7 @@ export function renderMarkdown(document: { commit: string; measuredAt: string; m
     `\`${run.command}\` — commit ${document.commit}, ${document.measuredAt}`,
     '',
     `Machine: ${host.cores} cores (${host.cpu}), ${host.memoryGiB} GiB, Node ${host.node}, ${host.platform}. ` +
-      `Time scale ${run.timeScale} (1 cloud s = ${1000 / run.timeScale} ms wall), latency ${run.latencyMs} ms ±${run.jitter * 100}%, seed ${run.seed}; ` +
+      `Time scale ${run.timeScale} (1 cloud s = ${1000 / run.timeScale} ms wall; the endpoint churn at ${run.churnTimeScale}), latency ${run.latencyMs} ms ±${run.jitter * 100}%, seed ${run.seed}; ` +
       `the run took ${Math.round(run.wallSeconds)} s wall. Every time below is in cloud seconds.`,
     '',
     `Cluster: ${Object.entries(run.cluster).map(([key, value]) => `${value.toLocaleString('en-US')} ${key}`).join(', ')}.`,

@@ -29,7 +29,7 @@ interface RetryConfigured {
   config: { retryStrategy: Provider<RetryStrategyV2 | object> };
 }
 
-export function routeClientsTo(clients: AwsClients, transport: Transport, timeScale: number): void {
+export function routeClientsTo(clients: AwsClients, transport: Transport, timeScale: () => number): void {
   const services: [AwsService, { middlewareStack: MiddlewareStack<object, MetadataBearer> } & RetryConfigured][] = [
     ['elbv2', clients.elbv2 as never],
     ['acm', clients.acm as never],
@@ -57,21 +57,21 @@ interface BackoffStrategy {
   setDelayBase(delay: number): void;
 }
 
-function scaledRetryStrategy(strategy: RetryStrategyV2 | object, scale: number): RetryStrategyV2 | object {
+function scaledRetryStrategy(strategy: RetryStrategyV2 | object, scale: () => number): RetryStrategyV2 | object {
   if (!isRetryStrategyV2(strategy)) return strategy;
   const withBackoff = strategy as { retryBackoffStrategy?: BackoffStrategy };
   const backoff = withBackoff.retryBackoffStrategy;
   if (backoff && !('scaled' in backoff)) {
     withBackoff.retryBackoffStrategy = {
       scaled: true,
-      computeNextBackoffDelay: (retryCount) => backoff.computeNextBackoffDelay(retryCount) / scale,
+      computeNextBackoffDelay: (retryCount) => backoff.computeNextBackoffDelay(retryCount) / scale(),
       setDelayBase: (delay) => backoff.setDelayBase(delay),
     } as BackoffStrategy;
   }
   const wrap = (inner: RetryToken): ScaledToken => ({
     inner,
     getRetryCount: () => inner.getRetryCount(),
-    getRetryDelay: () => inner.getRetryDelay() / scale,
+    getRetryDelay: () => inner.getRetryDelay() / scale(),
   });
   const unwrap = (token: RetryToken): RetryToken => ('inner' in token ? (token as ScaledToken).inner : token);
   return {
