@@ -141,7 +141,7 @@ function targetsOf(snapshot: SnapshotView, inputs: TargetInputs): Target[] {
 export function currentTargets(snapshot: SnapshotView, group: TargetGroupSpec): Target[] | undefined {
   const { namespace, name, port } = group.service;
   const servicePort = snapshot.service(namespace, name)?.spec?.ports?.find((candidate) => candidate.port === port);
-  if (!servicePort || (group.targetType !== 'instance' && group.targetType !== 'ip')) return undefined;
+  if (!servicePort) return undefined;
   const slices = trustedSlices(snapshot.endpointSlicesOf(namespace, name), namespace).trusted;
   return targetsOf(snapshot, { namespace, slices, servicePort, targetType: group.targetType, ...(group.nodeLabels && { nodeLabels: group.nodeLabels }) });
 }

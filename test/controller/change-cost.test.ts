@@ -63,7 +63,14 @@ async function until(clock: ManualClock, condition: () => boolean, what: string)
 const web = (path: string): IngressFixture => ({
   name: 'web',
   annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTP":8080}]' },
-  rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }, { path, pathType: 'Prefix', service: 'api' }] }],
+  rules: [
+    {
+      paths: [
+        { path: '/', pathType: 'Prefix', service: 'web' },
+        { path, pathType: 'Prefix', service: 'api' },
+      ],
+    },
+  ],
 });
 
 describe('a change costs what it touches (controller, AWS provider, both fakes)', () => {
@@ -73,20 +80,37 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
   const clock = new ManualClock();
 
   const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'test.yaml').objects) kube.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    for (const parsed of parseManifestFile(yaml, 'test.yaml').objects)
+      kube.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
   };
-  const rules = () => world.fake.state.loadBalancers().flatMap((lb) => world.fake.state.listeners(lb.arn)).flatMap((listener) => world.fake.state.rules(listener.arn));
+  const rules = () =>
+    world.fake.state
+      .loadBalancers()
+      .flatMap((lb) => world.fake.state.listeners(lb.arn))
+      .flatMap((listener) => world.fake.state.rules(listener.arn));
   const paths = (): string => JSON.stringify(rules().map((rule) => rule.conditions));
   const apiTargets = (): string[] => {
     const group = world.fake.state.targetGroups().find((candidate) => candidate.name.includes('api'));
-    return world.fake.state.targets(group?.arn ?? '').map((target) => target.id).sort();
+    return world.fake.state
+      .targets(group?.arn ?? '')
+      .map((target) => target.id)
+      .sort();
   };
-  const calls = (): string[] => world.fake.calls().map((call) => call.action).sort();
+  const calls = (): string[] =>
+    world.fake
+      .calls()
+      .map((call) => call.action)
+      .sort();
 
   before(async () => {
     kube = await startKubeFake();
     world = createAwsWorld();
-    apply(INGRESS_CLASS_YAML + serviceYaml({ name: 'web', endpoints: ['10.0.1.1'] }) + serviceYaml({ name: 'api', endpoints: ['10.0.2.1', '10.0.2.2'] }) + ingressYaml(web('/api')));
+    apply(
+      INGRESS_CLASS_YAML +
+        serviceYaml({ name: 'web', endpoints: ['10.0.1.1'] }) +
+        serviceYaml({ name: 'api', endpoints: ['10.0.2.1', '10.0.2.2'] }) +
+        ingressYaml(web('/api')),
+    );
     const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     const logger = createLogger((process.env.TEST_LOG ?? 'silent') as 'silent');
     controller = new KubeController({
@@ -113,7 +137,7 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
     world?.close();
   });
 
-  it('the group\'s full resync falls well after the few milliseconds the test moves the clock by', () => {
+  it("the group's full resync falls well after the few milliseconds the test moves the clock by", () => {
     assert.equal(turnsBetween('default/web', FULL_RESYNC_MS, 0, 10_000), false);
   });
 
@@ -124,7 +148,10 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
     await new Promise((resolve) => setTimeout(resolve, 200));
     const reads = calls().filter((action) => action.startsWith('Describe') || action.startsWith('Get'));
     assert.deepEqual(reads, ['DescribeRules', 'DescribeRules'], 'one DescribeRules per listener');
-    assert.ok(calls().every((action) => reads.includes(action) || /Rule/.test(action)), calls().join(', '));
+    assert.ok(
+      calls().every((action) => reads.includes(action) || /Rule/.test(action)),
+      calls().join(', '),
+    );
   });
 
   it('a changed EndpointSlice costs one RegisterTargets and one DeregisterTargets', async () => {
@@ -137,7 +164,10 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
 
   it('drift made behind its back is left alone until the full resync, which repairs it', async () => {
     const [rule] = rules().filter((candidate) => JSON.stringify(candidate.conditions).includes('/v2'));
-    await world.fake.dispatch('elbv2', 'ModifyRule', { RuleArn: rule?.arn, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/hijacked'] } }] });
+    await world.fake.dispatch('elbv2', 'ModifyRule', {
+      RuleArn: rule?.arn,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/hijacked'] } }],
+    });
     world.fake.resetCalls();
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(calls(), [], 'between resyncs nothing reads the rule again');

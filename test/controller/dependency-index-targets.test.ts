@@ -40,7 +40,11 @@ describe('DependencyIndex: target groups a change feeds', () => {
     const { index, slice } = setup(true);
     const affected = index.targetGroupsAffectedBy({ kind: 'EndpointSlice', type: 'update', object: slice('web'), previous: slice('web') });
     assert.deepEqual(affected?.whole, []);
-    assert.deepEqual([...(affected?.targets ?? [])].map(([group, keys]) => [group, [...keys]]), [['shared', ['default/web:80/ip']]], 'the instance-target group of Ingress "nodes" reads Nodes, not endpoints');
+    assert.deepEqual(
+      [...(affected?.targets ?? [])].map(([group, keys]) => [group, [...keys]]),
+      [['shared', ['default/web:80/ip']]],
+      'the instance-target group of Ingress "nodes" reads Nodes, not endpoints',
+    );
   });
 
   it('before any translation, every group reaching the Service is reconciled whole', () => {
@@ -52,8 +56,14 @@ describe('DependencyIndex: target groups a change feeds', () => {
   it('a Node change feeds every instance target group; a heartbeat feeds none', () => {
     const { index } = setup(true);
     const affected = index.targetGroupsAffectedBy({ kind: 'Node', type: 'update', object: node('False'), previous: node('True') });
-    assert.deepEqual([...(affected?.targets ?? [])].map(([group, keys]) => [group, [...keys]]), [['default/nodes', ['default/web:80/instance']]]);
-    assert.deepEqual(index.targetGroupsAffectedBy({ kind: 'Node', type: 'update', object: node('True'), previous: node('True') }), { targets: new Map(), whole: [] });
+    assert.deepEqual(
+      [...(affected?.targets ?? [])].map(([group, keys]) => [group, [...keys]]),
+      [['default/nodes', ['default/web:80/instance']]],
+    );
+    assert.deepEqual(index.targetGroupsAffectedBy({ kind: 'Node', type: 'update', object: node('True'), previous: node('True') }), {
+      targets: new Map(),
+      whole: [],
+    });
   });
 
   it('says nothing about other kinds of change', () => {

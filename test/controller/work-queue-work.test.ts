@@ -75,14 +75,14 @@ describe('WorkQueue work', () => {
     assert.deepEqual(runs, [['x'], ['x', 'y', 'z'], undefined]);
   });
 
-  it('keeps a failed run\'s work for its retry, merged with what came meanwhile', async () => {
+  it("keeps a failed run's work for its retry, merged with what came meanwhile", async () => {
     const clock = new ManualClock();
     const runs: (string[] | undefined)[] = [];
     let outcome: RunOutcome = 'retry';
     const queue = new WorkQueue<Set<string>>({
-      handler: async (_key, work) => {
+      handler: (_key, work) => {
         runs.push(work && [...work].sort());
-        return outcome;
+        return Promise.resolve(outcome);
       },
       merge: mergeSets,
       clock,
@@ -103,9 +103,9 @@ describe('WorkQueue staggered resync', () => {
     const clock = new ManualClock();
     const runs: { key: string; at: number; work: string[] | undefined }[] = [];
     const queue = new WorkQueue<Set<string>>({
-      handler: async (key, work) => {
+      handler: (key, work) => {
         runs.push({ key, at: clock.now(), work: work && [...work] });
-        return 'done';
+        return Promise.resolve('done');
       },
       merge: mergeSets,
       clock,

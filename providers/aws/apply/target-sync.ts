@@ -177,7 +177,10 @@ export class TargetSync {
 
   private start(lane: Lane, action: 'RegisterTargets' | 'DeregisterTargets', keys: string[]): void {
     if (this.closed || !this.mayMutate()) {
-      this.fail(lane, new TargetSyncError(`stopped before ${action} ${lane.resource}: ${this.closed ? 'the provider is closing' : 'this replica is no longer the leader'}`));
+      this.fail(
+        lane,
+        new TargetSyncError(`stopped before ${action} ${lane.resource}: ${this.closed ? 'the provider is closing' : 'this replica is no longer the leader'}`),
+      );
       return;
     }
     const targets = keys.map((key) => lane.wanted.get(key) ?? targetOfKey(key));
@@ -200,7 +203,8 @@ export class TargetSync {
         },
       )
       .finally(() => {
-        delete lane[calls];
+        if (action === 'RegisterTargets') delete lane.registering;
+        else delete lane.deregistering;
         this.inFlight.delete(flight);
         this.pump(lane);
       });

@@ -48,12 +48,18 @@ function registeredKeys(targets: readonly TargetHealthDescription[]): Set<string
   return keys;
 }
 
+/** Parts of an observe the memory does not keep: targets are kept apart, lookups belong to the spec. */
+const NOT_REMEMBERED: ReadonlySet<string> = new Set(['provider', 'lookups', 'targetGroups']);
+
 /** A full observe, as the memory keeps it: its own copy, which write-through changes in place. */
 export function rememberObserved(observed: AwsObserved): StackMemory {
-  const { provider: _provider, lookups: _lookups, targetGroups, ...parts } = observed;
+  const parts = Object.fromEntries(Object.entries(observed).filter(([key]) => !NOT_REMEMBERED.has(key))) as Omit<
+    StackMemory,
+    'targetGroups' | 'securityGroupsStale'
+  >;
   return {
     ...structuredClone(parts),
-    targetGroups: targetGroups.map((group) => ({
+    targetGroups: observed.targetGroups.map((group) => ({
       description: structuredClone(group.description),
       attributes: structuredClone(group.attributes),
       tags: structuredClone(group.tags),
@@ -68,11 +74,14 @@ export function rememberObserved(observed: AwsObserved): StackMemory {
  * it is given); only the target lists are made, for this call.
  */
 export function viewOf(memory: StackMemory): AwsObserved {
-  const { targetGroups, securityGroupsStale: _stale, ...parts } = memory;
+  const parts = Object.fromEntries(Object.entries(memory).filter(([key]) => key !== 'targetGroups' && key !== 'securityGroupsStale')) as Omit<
+    AwsObserved,
+    'provider' | 'targetGroups'
+  >;
   return {
     ...parts,
     provider: 'aws',
-    targetGroups: targetGroups.map((group) => ({
+    targetGroups: memory.targetGroups.map((group) => ({
       description: group.description,
       attributes: group.attributes,
       tags: group.tags,

@@ -77,20 +77,28 @@ async function refreshLoadBalancer(reader: Elbv2Reader, memory: StackMemory): Pr
 async function refreshTargetGroups(reader: Elbv2Reader, memory: StackMemory, keys: ReadonlySet<string>, context: RefreshContext): Promise<boolean> {
   const remembered = memory.targetGroups.filter((group) => keys.has(targetGroupKeyOf(resourceIdOf(group.tags)) ?? ''));
   if (remembered.length === 0) return true;
-  const descriptions = await describeTargetGroups(reader, remembered.map((group) => group.description.TargetGroupArn ?? ''));
+  const descriptions = await describeTargetGroups(
+    reader,
+    remembered.map((group) => group.description.TargetGroupArn ?? ''),
+  );
   if (descriptions.length !== remembered.length) return false;
-  await Promise.all(remembered.map(async (group) => {
-    const description = descriptions.find((candidate) => candidate.TargetGroupArn === group.description.TargetGroupArn);
-    if (description) group.description = description;
-    if (context.managedAttributes(targetGroupKeyOf(resourceIdOf(group.tags)))) group.attributes = await describeTargetGroupAttributes(reader, group.description.TargetGroupArn ?? '');
-  }));
+  await Promise.all(
+    remembered.map(async (group) => {
+      const description = descriptions.find((candidate) => candidate.TargetGroupArn === group.description.TargetGroupArn);
+      if (description) group.description = description;
+      if (context.managedAttributes(targetGroupKeyOf(resourceIdOf(group.tags))))
+        group.attributes = await describeTargetGroupAttributes(reader, group.description.TargetGroupArn ?? '');
+    }),
+  );
   return true;
 }
 
 /** Every certificate the cluster imported, those the memory holds read directly should the tagging index lag. */
 async function refreshCertificates(memory: StackMemory, context: RefreshContext): Promise<true> {
   const knownArns = memory.certificates.filter((certificate) => certificate.secret !== undefined).map((certificate) => certificate.arn);
-  memory.certificates = await context.call('observeCertificates', () => observeCertificates(context.clients, context.clusterName, memory.stackId, { knownArns }));
+  memory.certificates = await context.call('observeCertificates', () =>
+    observeCertificates(context.clients, context.clusterName, memory.stackId, { knownArns }),
+  );
   return true;
 }
 
@@ -101,8 +109,14 @@ async function refreshListeners(reader: Elbv2Reader, memory: StackMemory, touche
   if (touched.listeners) {
     const descriptions = await describeListeners(reader, lbArn);
     const known = new Map(memory.listeners.map((listener) => [listener.description.ListenerArn, listener]));
-    const added = await Promise.all(descriptions.filter((description) => !known.has(description.ListenerArn)).map((description) => describeListenerDetails(reader, description)));
-    await tagUnknown(reader, added.flatMap((listener) => [listener, ...listener.rules]), (listener) => ('rules' in listener ? listener.description.ListenerArn : listener.description.RuleArn));
+    const added = await Promise.all(
+      descriptions.filter((description) => !known.has(description.ListenerArn)).map((description) => describeListenerDetails(reader, description)),
+    );
+    await tagUnknown(
+      reader,
+      added.flatMap((listener) => [listener, ...listener.rules]),
+      (listener) => ('rules' in listener ? listener.description.ListenerArn : listener.description.RuleArn),
+    );
     const owner = ownerOf(memory.loadBalancer?.tags ?? []);
     memory.listeners = [
       ...descriptions.flatMap((description) => {
@@ -115,26 +129,35 @@ async function refreshListeners(reader: Elbv2Reader, memory: StackMemory, touche
       ...added.filter((listener) => owner !== undefined && ownerOf(listener.tags) === owner),
     ];
   }
-  await Promise.all(memory.listeners.map(async (listener) => {
-    const port = listener.description.Port ?? 0;
-    const arn = listener.description.ListenerArn ?? '';
-    const [rules, certificates] = await Promise.all([
-      touched.rules.has(port) ? describeRules(reader, arn) : undefined,
-      touched.listenerCertificates.has(port) && listener.description.Protocol === 'HTTPS' ? describeListenerCertificates(reader, arn) : undefined,
-    ]);
-    if (certificates) listener.certificates = certificates;
-    if (!rules) return;
-    const tags = new Map(listener.rules.map((rule) => [rule.description.RuleArn, rule.tags]));
-    listener.rules = rules.map((description) => ({ description, tags: tags.get(description.RuleArn) ?? [] }));
-    await tagUnknown(reader, listener.rules.filter((rule) => !tags.has(rule.description.RuleArn)), (rule) => rule.description.RuleArn);
-  }));
+  await Promise.all(
+    memory.listeners.map(async (listener) => {
+      const port = listener.description.Port ?? 0;
+      const arn = listener.description.ListenerArn ?? '';
+      const [rules, certificates] = await Promise.all([
+        touched.rules.has(port) ? describeRules(reader, arn) : undefined,
+        touched.listenerCertificates.has(port) && listener.description.Protocol === 'HTTPS' ? describeListenerCertificates(reader, arn) : undefined,
+      ]);
+      if (certificates) listener.certificates = certificates;
+      if (!rules) return;
+      const tags = new Map(listener.rules.map((rule) => [rule.description.RuleArn, rule.tags]));
+      listener.rules = rules.map((description) => ({ description, tags: tags.get(description.RuleArn) ?? [] }));
+      await tagUnknown(
+        reader,
+        listener.rules.filter((rule) => !tags.has(rule.description.RuleArn)),
+        (rule) => rule.description.RuleArn,
+      );
+    }),
+  );
   return true;
 }
 
 /** DescribeTags for resources whose tags are not known, in batches of 20. */
 async function tagUnknown<T extends { tags: Tag[] }>(reader: Elbv2Reader, resources: readonly T[], arnOf: (resource: T) => string | undefined): Promise<void> {
   if (resources.length === 0) return;
-  const tags = await describeTags(reader, resources.map((resource) => arnOf(resource) ?? ''));
+  const tags = await describeTags(
+    reader,
+    resources.map((resource) => arnOf(resource) ?? ''),
+  );
   for (const resource of resources) resource.tags = tags.get(arnOf(resource) ?? '') ?? [];
 }
 

@@ -43,13 +43,13 @@ export function writeSecurityGroupCall(groups: ObservedSecurityGroups, action: s
     case 'CreateTags':
     case 'DeleteTags': {
       if (!frontend || !((input.Resources as string[] | undefined) ?? []).includes(frontend.groupId)) return false;
-      const tags = { ...frontend.tags };
+      const tags = new Map(Object.entries(frontend.tags ?? {}));
       for (const { Key, Value } of (input.Tags as Tag[] | undefined) ?? []) {
         if (Key === undefined) continue;
-        if (action === 'CreateTags') tags[Key] = Value ?? '';
-        else delete tags[Key];
+        if (action === 'CreateTags') tags.set(Key, Value ?? '');
+        else tags.delete(Key);
       }
-      frontend.tags = tags;
+      frontend.tags = Object.fromEntries(tags);
       return true;
     }
     default:

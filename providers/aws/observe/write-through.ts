@@ -9,7 +9,16 @@
  * A call this module does not know makes the provider drop the memory, so the next observe is full.
  * @module
  */
-import type { Certificate, Listener, LoadBalancer, LoadBalancerAttribute, Rule, Tag, TargetDescription, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type {
+  Certificate,
+  Listener,
+  LoadBalancer,
+  LoadBalancerAttribute,
+  Rule,
+  Tag,
+  TargetDescription,
+  TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { targetKey } from '../plan/diff-targets.js';
 import { FINGERPRINT_TAG, USED_BY_TAG_PREFIX, usedByTagKey } from '../plan/tags.js';
 import type { AwsService } from '../plan/operations.js';
@@ -34,27 +43,22 @@ type Fields = Record<string, unknown>;
  */
 export function writeThrough(memory: StackMemory, call: SucceededCall, clusterName: string): boolean {
   const output = (call.output ?? {}) as Fields;
-  switch (call.service) {
-    case 'ec2':
-      if (!writeSecurityGroupCall(memory.securityGroups, call.action, call.input, output)) memory.securityGroupsStale = true;
-      return true;
-    case 'acm':
-      return writeCertificate(memory, call, clusterName);
-    case 'elbv2': {
-      const write = ELBV2[call.action];
-      write?.(memory, call.input, output);
-      return write !== undefined;
-    }
-    default:
-      return false;
+  if (call.service === 'ec2') {
+    if (!writeSecurityGroupCall(memory.securityGroups, call.action, call.input, output)) memory.securityGroupsStale = true;
+    return true;
   }
+  if (call.service === 'acm') return writeCertificate(memory, call, clusterName);
+  if (call.service !== 'elbv2') return false;
+  const write = ELBV2[call.action];
+  write?.(memory, call.input, output);
+  return write !== undefined;
 }
 
 type Write = (memory: StackMemory, input: Fields, output: Fields) => void;
 
 const ELBV2: Readonly<Record<string, Write>> = {
   CreateLoadBalancer: (memory, input, output) => {
-    const description = first<LoadBalancer>(output.LoadBalancers);
+    const description = first(output.LoadBalancers) as LoadBalancer | undefined;
     if (!description) return;
     // By the same name AWS answers with the load balancer that exists; its listeners are then the ones remembered.
     const same = memory.loadBalancer?.description.LoadBalancerArn === description.LoadBalancerArn;
@@ -75,19 +79,30 @@ const ELBV2: Readonly<Record<string, Write>> = {
   SetSubnets: (memory, _input, output) => {
     if (!memory.loadBalancer) return;
     const { AvailabilityZones, IpAddressType } = output as Pick<LoadBalancer, 'AvailabilityZones' | 'IpAddressType'>;
-    memory.loadBalancer.description = { ...memory.loadBalancer.description, ...(AvailabilityZones && { AvailabilityZones }), ...(IpAddressType && { IpAddressType }) };
+    memory.loadBalancer.description = {
+      ...memory.loadBalancer.description,
+      ...(AvailabilityZones && { AvailabilityZones }),
+      ...(IpAddressType && { IpAddressType }),
+    };
   },
   SetIpAddressType: (memory, _input, output) => {
-    if (memory.loadBalancer) memory.loadBalancer.description = { ...memory.loadBalancer.description, IpAddressType: output.IpAddressType as LoadBalancer['IpAddressType'] };
+    if (memory.loadBalancer)
+      memory.loadBalancer.description = { ...memory.loadBalancer.description, IpAddressType: output.IpAddressType as LoadBalancer['IpAddressType'] };
   },
   CreateListener: (memory, input, output) => {
-    const description = first<Listener>(output.Listeners);
+    const description = first(output.Listeners) as Listener | undefined;
     if (!description) return;
-    const certificates: Certificate[] = (description.Certificates ?? []).map((certificate) => ({ CertificateArn: certificate.CertificateArn, IsDefault: true }));
-    memory.listeners = [...memory.listeners.filter((listener) => listener.description.ListenerArn !== description.ListenerArn), { description, certificates, tags: tagsOf(input), rules: [] }];
+    const certificates: Certificate[] = (description.Certificates ?? []).map((certificate) => ({
+      CertificateArn: certificate.CertificateArn,
+      IsDefault: true,
+    }));
+    memory.listeners = [
+      ...memory.listeners.filter((listener) => listener.description.ListenerArn !== description.ListenerArn),
+      { description, certificates, tags: tagsOf(input), rules: [] },
+    ];
   },
   ModifyListener: (memory, _input, output) => {
-    const description = first<Listener>(output.Listeners);
+    const description = first(output.Listeners) as Listener | undefined;
     const listener = description && listenerOf(memory, description.ListenerArn);
     if (!description || !listener) return;
     listener.description = description;
@@ -102,7 +117,8 @@ const ELBV2: Readonly<Record<string, Write>> = {
     const listener = listenerOf(memory, input.ListenerArn);
     if (!listener) return;
     for (const { CertificateArn } of (output.Certificates as Certificate[] | undefined) ?? []) {
-      if (!listener.certificates.some((certificate) => certificate.CertificateArn === CertificateArn)) listener.certificates.push({ CertificateArn, IsDefault: false });
+      if (!listener.certificates.some((certificate) => certificate.CertificateArn === CertificateArn))
+        listener.certificates.push({ CertificateArn, IsDefault: false });
     }
   },
   RemoveListenerCertificates: (memory, input) => {
@@ -112,12 +128,12 @@ const ELBV2: Readonly<Record<string, Write>> = {
     listener.certificates = listener.certificates.filter((certificate) => certificate.IsDefault || !removed.has(certificate.CertificateArn));
   },
   CreateRule: (memory, input, output) => {
-    const description = first<Rule>(output.Rules);
+    const description = first(output.Rules) as Rule | undefined;
     const listener = listenerOf(memory, input.ListenerArn);
     if (description && listener) listener.rules.push({ description, tags: tagsOf(input) });
   },
   ModifyRule: (memory, _input, output) => {
-    const description = first<Rule>(output.Rules);
+    const description = first(output.Rules) as Rule | undefined;
     const rule = description && ruleOf(memory, description.RuleArn);
     if (description && rule) rule.description = description;
   },
@@ -131,14 +147,14 @@ const ELBV2: Readonly<Record<string, Write>> = {
     for (const listener of memory.listeners) listener.rules = listener.rules.filter((rule) => rule.description.RuleArn !== input.RuleArn);
   },
   CreateTargetGroup: (memory, input, output) => {
-    const description = first<TargetGroup>(output.TargetGroups);
+    const description = first(output.TargetGroups) as TargetGroup | undefined;
     if (!description) return;
     const known = memory.targetGroups.find((group) => group.description.TargetGroupArn === description.TargetGroupArn);
     if (known) known.description = description;
     else memory.targetGroups.push({ description, attributes: [], tags: tagsOf(input), targets: new Set() });
   },
   ModifyTargetGroup: (memory, _input, output) => {
-    const description = first<TargetGroup>(output.TargetGroups);
+    const description = first(output.TargetGroups) as TargetGroup | undefined;
     const group = description && memory.targetGroups.find((candidate) => candidate.description.TargetGroupArn === description.TargetGroupArn);
     if (description && group) group.description = description;
   },
@@ -212,8 +228,9 @@ function writeCertificate(memory: StackMemory, call: SucceededCall, clusterName:
   }
 }
 
-function first<T>(list: unknown): T | undefined {
-  return Array.isArray(list) ? (list[0] as T | undefined) : undefined;
+/** The first element of a list in an answer (the resource a create or modify answers with). */
+function first(list: unknown): unknown {
+  return Array.isArray(list) ? (list[0] as unknown) : undefined;
 }
 
 function tagsOf(input: Fields): Tag[] {

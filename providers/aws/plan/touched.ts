@@ -60,8 +60,13 @@ export function touchedBy(operations: readonly AwsOperation[]): TouchedParts {
 }
 
 export function touchesAnything(touched: TouchedParts): boolean {
-  return touched.loadBalancer || touched.listeners || touched.certificates || touched.securityGroups
-    || touched.listenerCertificates.size + touched.rules.size + touched.targetGroups.size > 0;
+  return (
+    touched.loadBalancer ||
+    touched.listeners ||
+    touched.certificates ||
+    touched.securityGroups ||
+    touched.listenerCertificates.size + touched.rules.size + touched.targetGroups.size > 0
+  );
 }
 
 /** `Rule/443/3`, `Rule/443/*`, `Listener/443` → 443. */

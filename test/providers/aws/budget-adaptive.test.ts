@@ -123,7 +123,11 @@ describe('ApiBudget spare tokens', () => {
     }
     await clock.advanceTo(120_000);
     assert.equal(waits.length, 400);
-    assert.deepEqual(waits.filter((wait) => wait > 0), [], 'no registration waited');
+    assert.deepEqual(
+      waits.filter((wait) => wait > 0),
+      [],
+      'no registration waited',
+    );
     // 4 tokens a second, 3.33 of them for registrations: the rest (and the burst) drains the backlog.
     assert.ok(deregistrations.length > 80 && deregistrations.length < 120, `${deregistrations.length} deregistrations in 120 s`);
   });

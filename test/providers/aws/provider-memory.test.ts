@@ -46,7 +46,10 @@ afterEach(() => world.close());
 async function reconcileChanges(provider: AwsProvider, spec: LoadBalancerSpec | undefined): Promise<AwsPlan> {
   const plan = provider.diff(spec, await provider.observe({ id: STACK }, spec, { read: 'changes' }));
   const result = await provider.apply(plan);
-  assert.deepEqual(result.outcomes.filter((outcome) => outcome.error !== undefined), []);
+  assert.deepEqual(
+    result.outcomes.filter((outcome) => outcome.error !== undefined),
+    [],
+  );
   return plan;
 }
 
@@ -56,18 +59,40 @@ function calls(plan: AwsPlan): string[] {
 }
 
 function readCalls(): string[] {
-  return world.fake.calls().map((call) => call.action).filter((action) => /^(Describe|List|Get)/.test(action));
+  return world.fake
+    .calls()
+    .map((call) => call.action)
+    .filter((action) => /^(Describe|List|Get)/.test(action));
 }
 
 describe('AWS provider: what it remembers', () => {
   const steps: [string, LoadBalancerSpec][] = [
     ['a path added', shop({ rules: [{ host: 'a.example.com', paths: [...PATHS, { path: '/docs', pathType: 'Prefix', service: 'docs' }] }] })],
     ['a path edited', shop({ rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture, { path: '/v2', pathType: 'Prefix', service: 'api' }] }] })],
-    ['paths reordered across hosts', shop({ rules: [{ host: 'b.example.com', paths: [PATHS[0] as PathFixture] }, { host: 'a.example.com', paths: PATHS }] })],
-    ['attributes', shop({ annotations: { 'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30', 'alb.ingress.kubernetes.io/load-balancer-attributes': 'idle_timeout.timeout_seconds=120' } })],
+    [
+      'paths reordered across hosts',
+      shop({
+        rules: [
+          { host: 'b.example.com', paths: [PATHS[0] as PathFixture] },
+          { host: 'a.example.com', paths: PATHS },
+        ],
+      }),
+    ],
+    [
+      'attributes',
+      shop({
+        annotations: {
+          'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30',
+          'alb.ingress.kubernetes.io/load-balancer-attributes': 'idle_timeout.timeout_seconds=120',
+        },
+      }),
+    ],
     ['a health check', shop({}, SERVICES.replace('name: api\n', 'name: api\n  annotations:\n    alb.ingress.kubernetes.io/healthcheck-path: "/healthz"\n'))],
     ['tags', shop({ annotations: { 'alb.ingress.kubernetes.io/tags': 'team=shop' } })],
-    ['endpoints', shop({}, serviceYaml({ name: 'web', endpoints: ['10.0.0.7', '10.0.0.8'] }) + serviceYaml({ name: 'api', endpoints: ['10.0.0.2', '10.0.0.3'] }))],
+    [
+      'endpoints',
+      shop({}, serviceYaml({ name: 'web', endpoints: ['10.0.0.7', '10.0.0.8'] }) + serviceYaml({ name: 'api', endpoints: ['10.0.0.2', '10.0.0.3'] })),
+    ],
     ['the target type', shop({ annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' } })],
     ['back to the start', shop()],
   ];
@@ -99,16 +124,22 @@ describe('AWS provider: what it remembers', () => {
     const provider = world.newProvider({ material: TLS.material });
     await reconcile(provider, STACK, shop());
     world.fake.resetCalls();
-    const plan = await reconcileChanges(provider, shop({ rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture, { path: '/v2', pathType: 'Prefix', service: 'api' }] }] }));
+    const plan = await reconcileChanges(
+      provider,
+      shop({ rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture, { path: '/v2', pathType: 'Prefix', service: 'api' }] }] }),
+    );
     assert.ok(plan.operations.length > 0 && plan.operations.every((operation) => operation.resource.startsWith('Rule/')), actionsOf(plan).join(', '));
-    assert.deepEqual(readCalls().sort(), ['DescribeRules', 'DescribeRules'], 'one DescribeRules per listener; the rules\' tags are known');
+    assert.deepEqual(readCalls().sort(), ['DescribeRules', 'DescribeRules'], "one DescribeRules per listener; the rules' tags are known");
   });
 
   it('an attribute change reads that target group again, not the others', async () => {
     const provider = world.newProvider({ material: TLS.material });
     await reconcile(provider, STACK, shop());
     world.fake.resetCalls();
-    const services = SERVICES.replace('name: api\n', 'name: api\n  annotations:\n    alb.ingress.kubernetes.io/target-group-attributes: "deregistration_delay.timeout_seconds=30"\n');
+    const services = SERVICES.replace(
+      'name: api\n',
+      'name: api\n  annotations:\n    alb.ingress.kubernetes.io/target-group-attributes: "deregistration_delay.timeout_seconds=30"\n',
+    );
     const plan = await reconcileChanges(provider, shop({}, services));
     assert.deepEqual(actionsOf(plan), ['ModifyTargetGroupAttributes']);
     assert.deepEqual(readCalls().sort(), ['DescribeTargetGroupAttributes', 'DescribeTargetGroups']);
@@ -122,7 +153,10 @@ describe('AWS provider: what it remembers', () => {
     const lb = world.fake.state.loadBalancers()[0];
     const listener = world.fake.state.listeners(lb?.arn ?? '').find((candidate) => candidate.port === 80);
     const rule = world.fake.state.rules(listener?.arn ?? '')[0];
-    await world.fake.dispatch('elbv2', 'ModifyRule', { RuleArn: rule?.arn, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/hijacked'] } }] });
+    await world.fake.dispatch('elbv2', 'ModifyRule', {
+      RuleArn: rule?.arn,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/hijacked'] } }],
+    });
     world.fake.resetCalls();
     assert.deepEqual(actionsOf(await reconcileChanges(provider, shop())), [], 'between resyncs nothing is read, so nothing is seen');
     assert.deepEqual(world.fake.calls(), []);
@@ -148,10 +182,19 @@ describe('AWS provider: what it remembers', () => {
     assert.deepEqual(actionsOf(await planNow(world.newProvider({ material: TLS.material }), STACK, edited)), []);
   });
 
-  it('verifies shared certificates before letting go: another stack\'s use since is seen, and the certificate stays', async () => {
+  it("verifies shared certificates before letting go: another stack's use since is seen, and the certificate stays", async () => {
     const mine = world.newProvider({ material: TLS.material });
     await reconcile(mine, STACK, shop());
-    const other = specOf(TLS.yaml + serviceYaml({ name: 'web' }) + ingressYaml({ name: 'other', annotations: { ...TWO_LISTENERS, 'alb.ingress.kubernetes.io/group.name': 'other' }, tls: [{ hosts: ['a.example.com'], secretName: 'shop-tls' }], rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture] }] }));
+    const other = specOf(
+      TLS.yaml +
+        serviceYaml({ name: 'web' }) +
+        ingressYaml({
+          name: 'other',
+          annotations: { ...TWO_LISTENERS, 'alb.ingress.kubernetes.io/group.name': 'other' },
+          tls: [{ hosts: ['a.example.com'], secretName: 'shop-tls' }],
+          rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture] }],
+        }),
+    );
     await reconcile(world.newProvider({ material: TLS.material }), other.stack.id, other);
     const before = world.fake.state.certificates().map((certificate) => certificate.arn);
     assert.equal(before.length, 1, 'the other stack shares the import');
@@ -160,8 +203,14 @@ describe('AWS provider: what it remembers', () => {
     const plain = specOf(SERVICES + ingressYaml({ name: 'shop', rules: [{ host: 'a.example.com', paths: PATHS }] }));
     world.fake.resetCalls();
     const plan = await reconcileChanges(mine, plain);
-    assert.ok(world.fake.calls().some((call) => call.action === 'GetResources'), 'the certificates are read again');
+    assert.ok(
+      world.fake.calls().some((call) => call.action === 'GetResources'),
+      'the certificates are read again',
+    );
     assert.ok(!actionsOf(plan).includes('DeleteCertificate'), actionsOf(plan).join(', '));
-    assert.deepEqual(world.fake.state.certificates().map((certificate) => certificate.arn), before);
+    assert.deepEqual(
+      world.fake.state.certificates().map((certificate) => certificate.arn),
+      before,
+    );
   });
 });

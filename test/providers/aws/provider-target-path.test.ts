@@ -20,7 +20,18 @@ function shop(web: string[], api: string[] = ['10.0.1.1']): LoadBalancerSpec {
   return specOf(
     serviceYaml({ name: 'web', endpoints: web }) +
       serviceYaml({ name: 'api', endpoints: api }) +
-      ingressYaml({ name: 'shop', annotations: IP, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }, { path: '/api', pathType: 'Prefix', service: 'api' }] }] }),
+      ingressYaml({
+        name: 'shop',
+        annotations: IP,
+        rules: [
+          {
+            paths: [
+              { path: '/', pathType: 'Prefix', service: 'web' },
+              { path: '/api', pathType: 'Prefix', service: 'api' },
+            ],
+          },
+        ],
+      }),
   );
 }
 
@@ -38,8 +49,13 @@ afterEach(() => {
 });
 
 function registered(world: AwsWorld, service: string): string[] {
-  const group = world.fake.state.targetGroups().find((candidate) => world.fake.state.tagsOf(candidate.arn)['ingress-bridge.io/resource']?.includes(`/${service}:`));
-  return world.fake.state.targets(group?.arn ?? '').map((target) => target.id).sort();
+  const group = world.fake.state
+    .targetGroups()
+    .find((candidate) => world.fake.state.tagsOf(candidate.arn)['ingress-bridge.io/resource']?.includes(`/${service}:`));
+  return world.fake.state
+    .targets(group?.arn ?? '')
+    .map((target) => target.id)
+    .sort();
 }
 
 describe('AWS provider: the target fast path', () => {
@@ -50,9 +66,18 @@ describe('AWS provider: the target fast path', () => {
     world.fake.resetCalls();
     const result = await provider.applyTargets(shop(addresses(3, 3)), [WEB]);
     assert.ok(result);
-    assert.deepEqual(result.outcomes.filter((outcome) => outcome.error !== undefined), []);
+    assert.deepEqual(
+      result.outcomes.filter((outcome) => outcome.error !== undefined),
+      [],
+    );
     await waitFor(() => world.fake.calls().length === 2);
-    assert.deepEqual(world.fake.calls().map((call) => call.action).sort(), ['DeregisterTargets', 'RegisterTargets']);
+    assert.deepEqual(
+      world.fake
+        .calls()
+        .map((call) => call.action)
+        .sort(),
+      ['DeregisterTargets', 'RegisterTargets'],
+    );
     assert.deepEqual(registered(world, 'web'), addresses(3, 3).sort());
     assert.equal(result.address?.hostname, world.fake.state.loadBalancers()[0]?.dnsName);
     assert.deepEqual(actionsOf(await planNow(world.newProvider(), STACK, shop(addresses(3, 3)))), [], 'a full observe finds the stack in step');
@@ -76,7 +101,18 @@ describe('AWS provider: the target fast path', () => {
     const docs = specOf(
       serviceYaml({ name: 'web', endpoints: addresses(0, 2) }) +
         serviceYaml({ name: 'docs', endpoints: ['10.0.2.1'] }) +
-        ingressYaml({ name: 'shop', annotations: IP, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }, { path: '/docs', pathType: 'Prefix', service: 'docs' }] }] }),
+        ingressYaml({
+          name: 'shop',
+          annotations: IP,
+          rules: [
+            {
+              paths: [
+                { path: '/', pathType: 'Prefix', service: 'web' },
+                { path: '/docs', pathType: 'Prefix', service: 'docs' },
+              ],
+            },
+          ],
+        }),
     );
     assert.equal(await provider.applyTargets(docs, ['default/docs:80/ip']), undefined, 'a target group not created yet');
     assert.equal(await provider.applyTargets(docs, [API]), undefined, 'a target group the spec no longer has');
@@ -116,7 +152,11 @@ describe('AWS provider: the target fast path', () => {
       await waitFor(() => world.fake.mutatingCalls().length >= calls || world.fake.calls().some((call) => call.error?.includes('FakeCrash')));
       await settleCalls(world);
       world.fake.failAfterMutations(undefined);
-      if (k < 3) assert.ok(result?.outcomes.some((outcome) => outcome.error?.includes('FakeCrash')), `crash at ${k}: a registration failed and says so`);
+      if (k < 3)
+        assert.ok(
+          result?.outcomes.some((outcome) => outcome.error?.includes('FakeCrash')),
+          `crash at ${k}: a registration failed and says so`,
+        );
 
       const restarted = world.newProvider();
       await reconcile(restarted, STACK, after);

@@ -24,14 +24,23 @@ interface SentCall {
 /** An ELBv2 client whose calls wait for the test; it takes budget tokens as the real middleware would. */
 function stubWorld(options: { budget?: ApiBudget } = {}) {
   const sent: SentCall[] = [];
-  const registered = new Map<string, Set<string>>([['tg-a', new Set()], ['tg-b', new Set()]]);
+  const registered = new Map<string, Set<string>>([
+    ['tg-a', new Set()],
+    ['tg-b', new Set()],
+  ]);
   const failedStacks: string[] = [];
   const elbv2 = {
     async send(command: { constructor: { name: string }; input: { TargetGroupArn: string; Targets: TargetDescription[] } }): Promise<object> {
       const action = command.constructor.name.replace(/Command$/, '');
       await options.budget?.acquire('elbv2', action);
       return new Promise((resolve, reject) => {
-        sent.push({ action, arn: command.input.TargetGroupArn, targets: command.input.Targets.map((target) => target.Id ?? ''), answer: () => resolve({}), fail: reject });
+        sent.push({
+          action,
+          arn: command.input.TargetGroupArn,
+          targets: command.input.Targets.map((target) => target.Id ?? ''),
+          answer: () => resolve({}),
+          fail: reject,
+        });
       });
     },
   };
@@ -54,7 +63,8 @@ function stubWorld(options: { budget?: ApiBudget } = {}) {
   return { sent, registered, failedStacks, sync, want, ids };
 }
 
-const addresses = (from: number, count: number): string[] => Array.from({ length: count }, (_, index) => `10.0.${Math.floor((from + index) / 250)}.${((from + index) % 250) + 1}`);
+const addresses = (from: number, count: number): string[] =>
+  Array.from({ length: count }, (_, index) => `10.0.${Math.floor((from + index) / 250)}.${((from + index) % 250) + 1}`);
 
 describe('TargetSync', () => {
   it('resolves once the new targets are registered; the old ones leave after, in the background', async () => {
@@ -66,14 +76,20 @@ describe('TargetSync', () => {
       return result;
     });
     await settle();
-    assert.deepEqual(sent.map((call) => [call.action, call.targets.sort()]), [
-      ['RegisterTargets', ['10.0.0.3', '10.0.0.4']],
-      ['DeregisterTargets', ['10.0.0.1', '10.0.0.2']],
-    ]);
+    assert.deepEqual(
+      sent.map((call) => [call.action, call.targets.sort()]),
+      [
+        ['RegisterTargets', ['10.0.0.3', '10.0.0.4']],
+        ['DeregisterTargets', ['10.0.0.1', '10.0.0.2']],
+      ],
+    );
     sent[0]?.answer();
     const result = await done;
     assert.equal(converged, true, 'the deregistration is still in flight');
-    assert.deepEqual(result.outcomes.map((outcome) => outcome.operation.action), ['RegisterTargets']);
+    assert.deepEqual(
+      result.outcomes.map((outcome) => outcome.operation.action),
+      ['RegisterTargets'],
+    );
     sent[1]?.answer();
     await settle();
     assert.deepEqual(ids(registered.get('tg-a')), ['10.0.0.3', '10.0.0.4']);
@@ -90,7 +106,10 @@ describe('TargetSync', () => {
     sent[0]?.answer();
     await first;
     await settle();
-    assert.deepEqual(sent.map((call) => call.targets.sort()), [['10.0.0.1'], ['10.0.0.2', '10.0.0.3']]);
+    assert.deepEqual(
+      sent.map((call) => call.targets.sort()),
+      [['10.0.0.1'], ['10.0.0.2', '10.0.0.3']],
+    );
     sent[1]?.answer();
     await Promise.all([second, third]);
     assert.deepEqual(ids(registered.get('tg-a')), ['10.0.0.1', '10.0.0.2', '10.0.0.3']);
@@ -101,7 +120,10 @@ describe('TargetSync', () => {
     void sync.converge([want('tg-a', ['10.0.0.1'])]);
     void sync.converge([want('tg-b', ['10.0.0.9'])]);
     await settle();
-    assert.deepEqual(sent.map((call) => call.arn), ['tg-a', 'tg-b']);
+    assert.deepEqual(
+      sent.map((call) => call.arn),
+      ['tg-a', 'tg-b'],
+    );
   });
 
   it('batches up to 200 targets per call', async () => {
@@ -112,7 +134,10 @@ describe('TargetSync', () => {
       sent[answered]?.answer();
     }
     await done;
-    assert.deepEqual(sent.map((call) => call.targets.length), [200, 200, 50]);
+    assert.deepEqual(
+      sent.map((call) => call.targets.length),
+      [200, 200, 50],
+    );
     assert.equal(registered.get('tg-a')?.size, 450);
   });
 
@@ -140,7 +165,11 @@ describe('TargetSync', () => {
     for (const call of sent.splice(0)) call.answer();
     await settle();
     assert.equal(registeredAt.length, 40);
-    assert.deepEqual(registeredAt.filter((waited) => waited > 0), [], 'no registration waited for a token');
+    assert.deepEqual(
+      registeredAt.filter((waited) => waited > 0),
+      [],
+      'no registration waited for a token',
+    );
     const stats = budget.stats();
     assert.ok((stats.acquiredByBucket['elbv2-registration'] ?? 0) < 80, 'deregistrations were batched');
     assert.equal(registered.get('tg-a')?.size, 40);

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 describe('local provider: applyTargets', () => {
-  it('installs the named groups\' targets alone, and declines what a full reconcile must do', async () => {
+  it("installs the named groups' targets alone, and declines what a full reconcile must do", async () => {
     provider = startProvider().provider;
     assert.equal(await provider.applyTargets?.(withTarget('127.0.0.1'), ['tg']), undefined, 'nothing served yet');
     await applySpec(provider, withTarget('127.0.0.1'));
@@ -28,9 +28,15 @@ describe('local provider: applyTargets', () => {
     const moved = withTarget('127.0.0.2');
     const result = await provider.applyTargets?.({ ...moved, listeners: [] }, ['tg']);
     assert.ok(result, 'targets alone changed');
-    assert.deepEqual(result.outcomes.filter((outcome) => outcome.error !== undefined), []);
+    assert.deepEqual(
+      result.outcomes.filter((outcome) => outcome.error !== undefined),
+      [],
+    );
     const served = (await provider.observe({ id: 'default/hardening' })).spec;
-    assert.deepEqual(served?.targetGroups[0]?.targets.map((target) => target.ip), ['127.0.0.2']);
+    assert.deepEqual(
+      served?.targetGroups[0]?.targets.map((target) => target.ip),
+      ['127.0.0.2'],
+    );
     assert.equal(served?.listeners.length, 1);
 
     assert.equal(await provider.applyTargets?.(moved, ['other']), undefined, 'a target group it does not serve');
