@@ -4,7 +4,7 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioResult } from './scenarios/common.js';
@@ -51,14 +51,33 @@ export function commit(): string {
   }
 }
 
+/** The order scenarios are reported in, whichever run measured them. */
+const SCENARIO_ORDER = ['cold-start', 'restart', 'edit', 'churn', 'noisy-neighbour', 'noisy-neighbour-share-0.5', 'memory'];
+
+/**
+ * Writes this run's results. Scenarios this run did not measure are carried over from the results
+ * file already there (each marked with the run it came from), so a run of one scenario (`--scenario
+ * churn`) updates its figures without dropping the others'.
+ */
 export function writeResults(directory: string, run: RunInfo, scenarios: readonly ScenarioResult[]): { json: string; markdown: string } {
   mkdirSync(directory, { recursive: true });
-  const document = { commit: commit(), measuredAt: new Date().toISOString(), machine: machine(), run, scenarios };
   const json = join(directory, `bench-${run.size}.json`);
   const markdown = join(directory, `bench-${run.size}.md`);
+  const measured = new Set(scenarios.map((scenario) => scenario.id));
+  const carried = previousScenarios(json).filter((scenario) => !measured.has(scenario.id));
+  const rank = (id: string): number => (SCENARIO_ORDER.includes(id) ? SCENARIO_ORDER.indexOf(id) : SCENARIO_ORDER.length);
+  const all = [...scenarios, ...carried].sort((a, b) => rank(a.id) - rank(b.id));
+  const document = { commit: commit(), measuredAt: new Date().toISOString(), machine: machine(), run, scenarios: all };
   writeFileSync(json, `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(document));
   return { json, markdown };
+}
+
+function previousScenarios(path: string): ScenarioResult[] {
+  if (!existsSync(path)) return [];
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as { commit?: string; measuredAt?: string; run?: { command?: string }; scenarios?: ScenarioResult[] };
+  const from = { command: previous.run?.command ?? 'unknown', commit: previous.commit ?? 'unknown', measuredAt: previous.measuredAt ?? 'unknown' };
+  return (previous.scenarios ?? []).map((scenario) => ({ ...scenario, measured: scenario.measured ?? from }));
 }
 
 const cell = (value: number | string | undefined): string => (value === undefined ? '—' : typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 3 }) : value);
@@ -77,7 +96,9 @@ export function renderMarkdown(document: { commit: string; measuredAt: string; m
     `Cluster: ${Object.entries(run.cluster).map(([key, value]) => `${value.toLocaleString('en-US')} ${key}`).join(', ')}.`,
   ];
   for (const scenario of document.scenarios) {
-    lines.push('', `## ${scenario.title}`, '', '| figure | measured | floor | ÷ floor | note |', '| --- | ---: | ---: | ---: | --- |');
+    lines.push('', `## ${scenario.title}`);
+    if (scenario.measured) lines.push('', `_Carried over from \`${scenario.measured.command}\` — commit ${scenario.measured.commit}, ${scenario.measured.measuredAt}._`);
+    lines.push('', '| figure | measured | floor | ÷ floor | note |', '| --- | ---: | ---: | ---: | --- |');
     for (const entry of scenario.figures) {
       lines.push(`| ${entry.label} | ${cell(entry.value)} ${entry.unit} | ${cell(entry.floor)} | ${cell(entry.ratio)} | ${entry.note ?? ''} |`);
     }

@@ -28,6 +28,8 @@ export interface ActionRow {
 export interface ScenarioResult {
   id: string;
   title: string;
+  /** Set on a scenario carried over from an earlier results file (report.ts): the run it came from. */
+  measured?: { command: string; commit: string; measuredAt: string };
   figures: Figure[];
   actions?: ActionRow[];
   notes: string[];
