@@ -104,7 +104,8 @@ export function clusterFlags(): Option[] {
     flag('--renew-deadline <seconds>', 'leader election: give up leading when a renewal has not succeeded for this long').default('10'),
     flag('--retry-period <seconds>', 'leader election: how often to try to acquire or renew').default('2'),
     flag('--concurrency <n>', 'groups reconciled at once').default('4'),
-    flag('--resync-period <seconds>', 'every group is reconciled this often to repair drift').default('600'),
+    flag('--resync-period <seconds>', 'every group is reconciled this often, from what the provider remembers of the cloud').default('600'),
+    flag('--full-resync-period <seconds>', 'every group\'s cloud state is read in full this often (staggered across groups), to find and repair drift made outside the controller').default('600'),
     flag('--webhook-address <host:port>', 'HTTPS admission webhook that gives Pods their readiness gates; empty turns it off').default(':9443'),
     flag('--webhook-service <name>', 'the Service the webhook configuration calls; its certificates are kept in the Secret <name>-tls').default('ingress-bridge-webhook'),
     flag('--webhook-namespace <ns>', 'namespace of the webhook Service and its Secret (default: --namespace)'),
@@ -190,6 +191,7 @@ export interface RunFlagValues extends TranslationFlagValues, ProviderFlagValues
   retryPeriod: string;
   concurrency: string;
   resyncPeriod: string;
+  fullResyncPeriod: string;
   metricsAddress: string;
   healthAddress: string;
   webhookAddress: string;
@@ -262,6 +264,7 @@ export async function toClusterRunOptions(values: RunFlagValues) {
     ...(values.watchNamespace ? { watchNamespace: values.watchNamespace } : {}),
     concurrency: integer(values.concurrency, '--concurrency', 1, 64),
     resyncMs: seconds(values.resyncPeriod, '--resync-period'),
+    fullResyncMs: seconds(values.fullResyncPeriod, '--full-resync-period'),
     metricsAddress: values.metricsAddress,
     healthAddress: values.healthAddress,
     ...(webhookAddress !== ''
