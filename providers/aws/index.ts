@@ -15,11 +15,12 @@ export { AwsProvider } from './provider.js';
 
 export function createProvider(options: ProviderOptions): AwsProvider {
   const settings = readAwsSettings(options.settings);
+  const budget = new ApiBudget(settings.apiShare !== undefined ? { share: settings.apiShare } : {});
   const clients = createAwsClients({
     ...(settings.region !== undefined && { region: settings.region }),
     ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
     ...(settings.maxAttempts !== undefined && { maxAttempts: settings.maxAttempts }),
-    budget: new ApiBudget(settings.apiShare !== undefined ? { share: settings.apiShare } : {}),
+    budget,
     ...(options.onApiCall && {
       onCall: (event: AwsCallEvent) => options.onApiCall?.({ service: event.service, action: event.action, outcome: callOutcome(event.error) }),
     }),
@@ -27,7 +28,9 @@ export function createProvider(options: ProviderOptions): AwsProvider {
   return new AwsProvider({
     clusterName: options.clusterName,
     certificates: options.certificates,
+    ...(options.clientSecrets && { clientSecrets: options.clientSecrets }),
     clients,
+    budget,
     settings,
     onClose: () => destroyAwsClients(clients),
   });

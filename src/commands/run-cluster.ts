@@ -12,6 +12,7 @@ import { loadProvider } from '../provider-registry.js';
 import type { TranslateOptions } from '../translate/index.js';
 import { noteApiCall } from '../controller/api-call-log.js';
 import { snapshotCertificates } from '../sources/certificate-material.js';
+import { snapshotClientSecrets } from '../sources/client-secrets.js';
 import { EventRecorder, kubeEventSink } from '../controller/event-recorder.js';
 import { kubeIngressWriter, type IngressWriter } from '../controller/ingress-writer.js';
 import { KubeController } from '../controller/kube-controller.js';
@@ -33,6 +34,8 @@ export interface KubeRunRequest {
   watchNamespace?: string;
   concurrency: number;
   resyncMs: number;
+  /** Each group's cloud state is read in full this often, staggered across groups (drift repair); default: no full resync. */
+  fullResyncMs?: number;
   metricsAddress: string;
   healthAddress: string;
   /** For tests: writes to Ingresses go here instead of the API server. */
@@ -62,6 +65,7 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
   const providerOptions: ProviderOptions = {
     clusterName: request.translateOptions().clusterName,
     certificates: snapshotCertificates(() => (controller as KubeController).snapshot),
+    clientSecrets: snapshotClientSecrets(() => (controller as KubeController).snapshot),
     settings: request.providerSettings,
     onApiCall: (call) => {
       metrics.recordApiCall({ provider: provider.name, ...call });
@@ -101,6 +105,7 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
     ...(request.watchNamespace ? { watchNamespace: request.watchNamespace } : {}),
     concurrency: request.concurrency,
     resyncMs: request.resyncMs,
+    ...(request.fullResyncMs !== undefined ? { fullResyncMs: request.fullResyncMs } : {}),
     ...(request.readinessGates ? { readinessGates: request.readinessGates } : {}),
   });
   metrics.observeLeadership(() => leading);
