@@ -1,5 +1,6 @@
 /**
- * The executor: runs a plan's operations in order, one at a time, and stops at the first failure.
+ * The executor: runs a plan's operations in order, one at a time — except the rule operations of
+ * different listeners, which run side by side, each listener's in order — and stops at the first failure.
  *
  * - Placeholders are replaced from references seeded with what observe found and the companions
  *   knew, plus what each create returns (`produces`), plus lookups made on first use (subnets, VPC).
@@ -71,18 +72,46 @@ export async function executePlan(operations: readonly AwsOperation[], options: 
     return undefined;
   };
 
-  for (let index = 0; index < operations.length; index += 1) {
-    if (done.has(index)) continue;
-    const operation = operations[index] as AwsOperation;
-    const error = options.mayMutate && !options.mayMutate()
-      ? 'stopped before this call: this replica is no longer the leader'
-      : await runWithRuleRoom(index, operations, done, run);
-    if (error === undefined) continue;
-    execution.outcomes.push({ operation, error });
-    execution.failure = { operation, error };
-    break;
+  const runChain = async (chain: readonly number[]): Promise<void> => {
+    for (const index of chain) {
+      if (execution.failure) return;
+      if (done.has(index)) continue;
+      const operation = operations[index] as AwsOperation;
+      const error = options.mayMutate && !options.mayMutate()
+        ? 'stopped before this call: this replica is no longer the leader'
+        : await runWithRuleRoom(index, operations, done, run);
+      if (error === undefined) continue;
+      execution.outcomes.push({ operation, error });
+      execution.failure ??= { operation, error };
+      return;
+    }
+  };
+
+  for (let index = 0; index < operations.length && !execution.failure; ) {
+    const chains = listenerChains(operations, index);
+    await Promise.all(chains.map(runChain));
+    index = Math.max(...chains.flat()) + 1;
   }
   return execution;
+}
+
+/**
+ * The operations from `start` on that may run side by side, as chains that each run in order: a run
+ * of consecutive rule operations splits into one chain per listener (a listener's rules are
+ * independent of another's, and each listener keeps the plan's order: moves, creates, modifies
+ * before its deletes), so an edit touching both listeners of a stack costs one listener's calls in
+ * time, not two. Any other operation is a chain of its own.
+ */
+function listenerChains(operations: readonly AwsOperation[], start: number): number[][] {
+  const portOf = (operation: AwsOperation | undefined): string | undefined => (operation?.resource.startsWith('Rule/') ? operation.resource.split('/')[1] : undefined);
+  if (portOf(operations[start]) === undefined) return [[start]];
+  const chains = new Map<string, number[]>();
+  for (let index = start; index < operations.length; index += 1) {
+    const port = portOf(operations[index]);
+    if (port === undefined) break;
+    chains.set(port, [...(chains.get(port) ?? []), index]);
+  }
+  return [...chains.values()];
 }
 
 /**
