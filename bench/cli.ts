@@ -125,7 +125,17 @@ async function main(): Promise<void> {
     }
   }
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
-  const run = { command, size: options.size, timeScale: options.timeScale, churnTimeScale, latencyMs: options.latencyMs, jitter: options.jitter, seed: options.seed, wallSeconds: (performance.now() - wallStart) / 1000, cluster: cluster ?? {} };
+  const run = {
+    command,
+    size: options.size,
+    timeScale: options.timeScale,
+    churnTimeScale,
+    latencyMs: options.latencyMs,
+    jitter: options.jitter,
+    seed: options.seed,
+    wallSeconds: (performance.now() - wallStart) / 1000,
+    cluster: cluster ?? {},
+  };
   const written = writeResults(out, run, results);
   progress(`wrote ${written.markdown} and ${written.json} in ${Math.round(run.wallSeconds)} s`);
   process.exit(0);

@@ -95,10 +95,15 @@ export function createBenchCloud(options: CloudOptions): BenchCloud {
 
 /** What the scenarios need from a call's input, kept small: at L the log holds tens of thousands of calls. */
 function detailOf(action: string, input: unknown): Pick<CloudCall, 'targets' | 'paths'> {
-  const fields = (input ?? {}) as { Targets?: { Id?: string }[]; Conditions?: { Field?: string; Values?: string[]; PathPatternConfig?: { Values?: string[] } }[] };
+  const fields = (input ?? {}) as {
+    Targets?: { Id?: string }[];
+    Conditions?: { Field?: string; Values?: string[]; PathPatternConfig?: { Values?: string[] } }[];
+  };
   if (action === 'RegisterTargets' || action === 'DeregisterTargets') return { targets: (fields.Targets ?? []).map((target) => target.Id ?? '') };
   if (action === 'CreateRule' || action === 'ModifyRule') {
-    const paths = (fields.Conditions ?? []).filter((condition) => condition.Field === 'path-pattern').flatMap((condition) => condition.PathPatternConfig?.Values ?? condition.Values ?? []);
+    const paths = (fields.Conditions ?? [])
+      .filter((condition) => condition.Field === 'path-pattern')
+      .flatMap((condition) => condition.PathPatternConfig?.Values ?? condition.Values ?? []);
     return { paths };
   }
   return {};

@@ -75,7 +75,8 @@ function benchAwsProvider(providerOptions: ProviderOptions, options: BenchContro
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     budget,
     onCall: (event) => {
-      const outcome = event.error === undefined ? 'success' : isThrottling(Object.assign(new Error(event.error), { name: event.error })) ? 'throttled' : 'error';
+      const outcome =
+        event.error === undefined ? 'success' : isThrottling(Object.assign(new Error(event.error), { name: event.error })) ? 'throttled' : 'error';
       providerOptions.onApiCall?.({ service: event.service, action: event.action, outcome });
     },
   });

@@ -36,7 +36,11 @@ export function desiredOf(objects: readonly KubeObject[]): Desired {
   if (problems.length > 0) throw new Error(`the generated cluster does not translate cleanly: ${JSON.stringify(problems.slice(0, 3))}`);
   const specs = translated.results.flatMap((result) => (result.spec ? [result.spec] : []));
   const stacks = specs.map(stackOf);
-  const secrets = new Set(specs.flatMap((spec) => spec.certificates.flatMap((certificate) => (certificate.source.kind === 'secret' ? [`${certificate.source.namespace}/${certificate.source.name}`] : []))));
+  const secrets = new Set(
+    specs.flatMap((spec) =>
+      spec.certificates.flatMap((certificate) => (certificate.source.kind === 'secret' ? [`${certificate.source.namespace}/${certificate.source.name}`] : [])),
+    ),
+  );
   const model: DesiredModel = { stacks, importedCertificates: secrets.size };
   return {
     specs,
@@ -54,7 +58,11 @@ export function desiredOf(objects: readonly KubeObject[]): Desired {
 
 function stackOf(spec: LoadBalancerSpec): DesiredStack {
   return {
-    listeners: spec.listeners.map((listener) => ({ protocol: listener.protocol, rules: mergeAdjacentRules(listener).rules.length, certificates: listener.certificateKeys.length })),
+    listeners: spec.listeners.map((listener) => ({
+      protocol: listener.protocol,
+      rules: mergeAdjacentRules(listener).rules.length,
+      certificates: listener.certificateKeys.length,
+    })),
     targetGroups: spec.targetGroups.map((group) => ({ targets: group.targets.length, attributes: Object.keys(group.attributes).length > 0 })),
     managedSecurityGroup: spec.securityGroups.kind === 'managed',
     loadBalancerAttributes: Object.keys(spec.attributes).length > 0,

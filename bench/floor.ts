@@ -57,11 +57,27 @@ export function coldStartCalls(model: DesiredModel): CallCounts {
     add(counts, 'elbv2:CreateLoadBalancer', 1);
     add(counts, 'elbv2:ModifyLoadBalancerAttributes', stack.loadBalancerAttributes ? 1 : 0);
     add(counts, 'elbv2:CreateListener', stack.listeners.length);
-    add(counts, 'elbv2:AddListenerCertificates', sum(stack.listeners, (listener) => (listener.certificates > 1 ? 1 : 0)));
-    add(counts, 'elbv2:CreateRule', sum(stack.listeners, (listener) => listener.rules));
+    add(
+      counts,
+      'elbv2:AddListenerCertificates',
+      sum(stack.listeners, (listener) => (listener.certificates > 1 ? 1 : 0)),
+    );
+    add(
+      counts,
+      'elbv2:CreateRule',
+      sum(stack.listeners, (listener) => listener.rules),
+    );
     add(counts, 'elbv2:CreateTargetGroup', stack.targetGroups.length);
-    add(counts, 'elbv2:ModifyTargetGroupAttributes', sum(stack.targetGroups, (group) => (group.attributes ? 1 : 0)));
-    add(counts, 'elbv2:RegisterTargets', sum(stack.targetGroups, (group) => Math.ceil(group.targets / TARGETS_PER_CALL)));
+    add(
+      counts,
+      'elbv2:ModifyTargetGroupAttributes',
+      sum(stack.targetGroups, (group) => (group.attributes ? 1 : 0)),
+    );
+    add(
+      counts,
+      'elbv2:RegisterTargets',
+      sum(stack.targetGroups, (group) => Math.ceil(group.targets / TARGETS_PER_CALL)),
+    );
   }
   return counts;
 }
@@ -77,7 +93,11 @@ export function restartCalls(model: DesiredModel, options: { certificatesInClust
     const https = stack.listeners.filter((listener) => listener.protocol === 'HTTPS').length;
     const rules = sum(stack.listeners, (listener) => listener.rules);
     const groups = stack.targetGroups.length;
-    add(counts, 'tagging:GetResources', Math.max(1, Math.ceil((1 + groups) / RESOURCES_PER_PAGE)) + Math.max(1, Math.ceil(options.certificatesInCluster / RESOURCES_PER_PAGE)));
+    add(
+      counts,
+      'tagging:GetResources',
+      Math.max(1, Math.ceil((1 + groups) / RESOURCES_PER_PAGE)) + Math.max(1, Math.ceil(options.certificatesInCluster / RESOURCES_PER_PAGE)),
+    );
     add(counts, 'elbv2:DescribeLoadBalancers', 1);
     add(counts, 'elbv2:DescribeLoadBalancerAttributes', 1);
     add(counts, 'elbv2:DescribeListeners', 1);

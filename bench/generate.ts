@@ -83,7 +83,10 @@ export function generateCluster(size: SizeName, seed: number): Cluster {
     const group = groupOf(index);
     const namespace = `team-${pad(group, 2)}`;
     const targetType = targetTypeOf(group);
-    const paths = Array.from({ length: PATHS_PER_INGRESS }, (_, path) => ({ path: `/i${pad(index, 4)}/${'ab'[path]}`, service: `svc-${pad(index, 4)}-${'ab'[path]}` }));
+    const paths = Array.from({ length: PATHS_PER_INGRESS }, (_, path) => ({
+      path: `/i${pad(index, 4)}/${'ab'[path]}`,
+      service: `svc-${pad(index, 4)}-${'ab'[path]}`,
+    }));
     ingresses.push({ namespace, name: `ing-${pad(index, 4)}`, group: `g-${pad(group, 2)}`, targetType, paths });
     for (const { service } of paths) services.push({ namespace, name: service, targetType, endpoints: [] });
   }
@@ -91,7 +94,11 @@ export function generateCluster(size: SizeName, seed: number): Cluster {
   const share = Math.floor(spec.endpoints / services.length);
   for (const service of services) service.endpoints = Array.from({ length: share }, nextAddress);
   for (let extra = share * services.length; extra < spec.endpoints; extra += 1) services[pick(random, services.length)]?.endpoints.push(nextAddress());
-  const secrets = Array.from({ length: spec.groups }, (_, group) => ({ namespace: `team-${pad(group, 2)}`, name: `tls-${pad(group, 2)}`, host: `g${pad(group, 2)}.${CERTIFICATE_DOMAIN}` }));
+  const secrets = Array.from({ length: spec.groups }, (_, group) => ({
+    namespace: `team-${pad(group, 2)}`,
+    name: `tls-${pad(group, 2)}`,
+    host: `g${pad(group, 2)}.${CERTIFICATE_DOMAIN}`,
+  }));
   return { size, nodes, services, ingresses, secrets, nextAddress };
 }
 
@@ -136,7 +143,11 @@ function serviceObject(service: GeneratedService, index: number): KubeObject {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: service.name, namespace: service.namespace },
-    spec: { type: 'NodePort', selector: { app: service.name }, ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30000 + (index % 2700), protocol: 'TCP' }] },
+    spec: {
+      type: 'NodePort',
+      selector: { app: service.name },
+      ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30000 + (index % 2700), protocol: 'TCP' }],
+    },
   };
 }
 
@@ -145,7 +156,11 @@ export function endpointSliceObject(service: GeneratedService, nodes: readonly G
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: `${service.name}-1`, namespace: service.namespace, labels: { 'kubernetes.io/service-name': service.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+    metadata: {
+      name: `${service.name}-1`,
+      namespace: service.namespace,
+      labels: { 'kubernetes.io/service-name': service.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+    },
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
     endpoints: service.endpoints.map((address, index) => ({
@@ -173,7 +188,9 @@ export function ingressObject(ingress: GeneratedIngress): KubeObject {
       rules: [
         {
           host,
-          http: { paths: ingress.paths.map(({ path, service }) => ({ path, pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } })) },
+          http: {
+            paths: ingress.paths.map(({ path, service }) => ({ path, pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } })),
+          },
         },
       ],
     },

@@ -80,7 +80,8 @@ function previousScenarios(path: string): ScenarioResult[] {
   return (previous.scenarios ?? []).map((scenario) => ({ ...scenario, measured: scenario.measured ?? from }));
 }
 
-const cell = (value: number | string | undefined): string => (value === undefined ? '—' : typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 3 }) : value);
+const cell = (value: number | string | undefined): string =>
+  value === undefined ? '—' : typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 3 }) : value;
 
 export function renderMarkdown(document: { commit: string; measuredAt: string; machine: Machine; run: RunInfo; scenarios: readonly ScenarioResult[] }): string {
   const { run, machine: host } = document;
@@ -93,11 +94,14 @@ export function renderMarkdown(document: { commit: string; measuredAt: string; m
       `Time scale ${run.timeScale} (1 cloud s = ${1000 / run.timeScale} ms wall; the endpoint churn at ${run.churnTimeScale}), latency ${run.latencyMs} ms ±${run.jitter * 100}%, seed ${run.seed}; ` +
       `the run took ${Math.round(run.wallSeconds)} s wall. Every time below is in cloud seconds.`,
     '',
-    `Cluster: ${Object.entries(run.cluster).map(([key, value]) => `${value.toLocaleString('en-US')} ${key}`).join(', ')}.`,
+    `Cluster: ${Object.entries(run.cluster)
+      .map(([key, value]) => `${value.toLocaleString('en-US')} ${key}`)
+      .join(', ')}.`,
   ];
   for (const scenario of document.scenarios) {
     lines.push('', `## ${scenario.title}`);
-    if (scenario.measured) lines.push('', `_Carried over from \`${scenario.measured.command}\` — commit ${scenario.measured.commit}, ${scenario.measured.measuredAt}._`);
+    if (scenario.measured)
+      lines.push('', `_Carried over from \`${scenario.measured.command}\` — commit ${scenario.measured.commit}, ${scenario.measured.measuredAt}._`);
     lines.push('', '| figure | measured | floor | ÷ floor | note |', '| --- | ---: | ---: | ---: | --- |');
     for (const entry of scenario.figures) {
       lines.push(`| ${entry.label} | ${cell(entry.value)} ${entry.unit} | ${cell(entry.floor)} | ${cell(entry.ratio)} | ${entry.note ?? ''} |`);

@@ -11,15 +11,7 @@
  * scale, so a retry waits the cloud time it would wait in production.
  * @module
  */
-import type {
-  DeserializeMiddleware,
-  MetadataBearer,
-  MiddlewareStack,
-  Provider,
-  RetryErrorInfo,
-  RetryStrategyV2,
-  RetryToken,
-} from '@smithy/types';
+import type { DeserializeMiddleware, MetadataBearer, MiddlewareStack, Provider, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import type { AwsService } from '../providers/aws/sdk/budget.js';
 import type { AwsClients } from '../providers/aws/sdk/clients.js';
 

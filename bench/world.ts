@@ -51,7 +51,14 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const desired = desiredOf(objects);
   const kube = await startKubeFake({ historyLimit: 20_000 });
   for (const object of objects) kube.apply(object);
-  const cloud = createBenchCloud({ clock, clusterName: CLUSTER_NAME, nodes: cluster.nodes, latencyMs: options.latencyMs, jitter: options.jitter, seed: options.seed });
+  const cloud = createBenchCloud({
+    clock,
+    clusterName: CLUSTER_NAME,
+    nodes: cluster.nodes,
+    latencyMs: options.latencyMs,
+    jitter: options.jitter,
+    seed: options.seed,
+  });
   const reconciles: ReconcileEvent[] = [];
   const world: World = {
     options,
@@ -127,7 +134,11 @@ export function statusesWritten(kube: KubeFake): boolean {
 }
 
 /** Polls a condition every `pollMs` of wall time; rejects after `timeoutSeconds` of cloud time. */
-export async function waitUntil(clock: CloudClock, condition: () => boolean, options: { timeoutSeconds: number; what: string; pollMs?: number }): Promise<void> {
+export async function waitUntil(
+  clock: CloudClock,
+  condition: () => boolean,
+  options: { timeoutSeconds: number; what: string; pollMs?: number },
+): Promise<void> {
   const deadline = clock.now() + options.timeoutSeconds * 1000;
   while (!condition()) {
     if (clock.now() > deadline) throw new Error(`timed out after ${options.timeoutSeconds} cloud seconds waiting for ${options.what}`);

@@ -66,7 +66,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('plan')
     .description('show what would be built from the manifests, without touching any cloud')
     .addOption(flag('--manifests <dir>', 'directory of Ingress, Service, EndpointSlice, Node, Secret and IngressClass YAML').makeOptionMandatory())
-    .addOption(flag('--output <format>', "text for people, json in the provider's API field names, mermaid: each load balancer's routing as a flowchart in Markdown").choices(['text', 'json', 'mermaid']).default('text'))
+    .addOption(
+      flag('--output <format>', "text for people, json in the provider's API field names, mermaid: each load balancer's routing as a flowchart in Markdown")
+        .choices(['text', 'json', 'mermaid'])
+        .default('text'),
+    )
     .addOption(
       flag('--provider <name>', "whose load balancer to plan: aws (an ALB, JSON in ELBv2's field names), local, or a provider module specifier").default('aws'),
     )

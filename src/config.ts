@@ -105,9 +105,14 @@ export function clusterFlags(): Option[] {
     flag('--retry-period <seconds>', 'leader election: how often to try to acquire or renew').default('2'),
     flag('--concurrency <n>', 'groups reconciled at once').default('4'),
     flag('--resync-period <seconds>', 'every group is reconciled this often, from what the provider remembers of the cloud').default('600'),
-    flag('--full-resync-period <seconds>', 'every group\'s cloud state is read in full this often (staggered across groups), to find and repair drift made outside the controller').default('600'),
+    flag(
+      '--full-resync-period <seconds>',
+      "every group's cloud state is read in full this often (staggered across groups), to find and repair drift made outside the controller",
+    ).default('600'),
     flag('--webhook-address <host:port>', 'HTTPS admission webhook that gives Pods their readiness gates; empty turns it off').default(':9443'),
-    flag('--webhook-service <name>', 'the Service the webhook configuration calls; its certificates are kept in the Secret <name>-tls').default('ingress-bridge-webhook'),
+    flag('--webhook-service <name>', 'the Service the webhook configuration calls; its certificates are kept in the Secret <name>-tls').default(
+      'ingress-bridge-webhook',
+    ),
     flag('--webhook-namespace <ns>', 'namespace of the webhook Service and its Secret (default: --namespace)'),
     flag('--webhook-configuration <name>', 'the MutatingWebhookConfiguration whose caBundle the controller writes').default('ingress-bridge'),
   ]);
@@ -136,6 +141,7 @@ export function localProviderFlags(): Option[] {
     flag('--headers-timeout <seconds>', 'a client must have sent its request headers this long after it started (default 20)'),
     flag('--request-timeout <seconds>', 'a client must have sent its whole request, body included, within this long (default 300)'),
     flag('--client-idle-timeout <seconds>', "a keep-alive connection with no request open is closed after this long (default 60, the ALB's)"),
+    flag('--mtls-trust-store <file>', 'PEM file of the CA certificates that mutual-authentication verify checks client certificates against'),
   ]);
 }
 
@@ -166,6 +172,7 @@ export interface ProviderFlagValues {
   headersTimeout?: string;
   requestTimeout?: string;
   clientIdleTimeout?: string;
+  mtlsTrustStore?: string;
   region?: string;
   awsEndpointUrl?: string;
   awsMaxAttempts?: string;
@@ -223,6 +230,7 @@ export function toProviderSettings(values: ProviderFlagValues): Record<string, s
   settings.headersTimeoutMs = optional(values.headersTimeout, (text) => integer(text, '--headers-timeout', 1) * 1000);
   settings.requestTimeoutMs = optional(values.requestTimeout, (text) => integer(text, '--request-timeout', 1) * 1000);
   settings.clientIdleTimeoutMs = optional(values.clientIdleTimeout, (text) => integer(text, '--client-idle-timeout', 1) * 1000);
+  settings.mtlsTrustStore = values.mtlsTrustStore;
   // The local provider's defaults (providers/local/settings.ts), for a check naming the flags.
   const headers = settings.headersTimeoutMs ?? 20_000;
   const request = settings.requestTimeoutMs ?? 300_000;
@@ -268,7 +276,14 @@ export async function toClusterRunOptions(values: RunFlagValues) {
     metricsAddress: values.metricsAddress,
     healthAddress: values.healthAddress,
     ...(webhookAddress !== ''
-      ? { webhook: { address: webhookAddress, namespace: values.webhookNamespace ?? values.namespace, serviceName: values.webhookService, configurationName: values.webhookConfiguration } }
+      ? {
+          webhook: {
+            address: webhookAddress,
+            namespace: values.webhookNamespace ?? values.namespace,
+            serviceName: values.webhookService,
+            configurationName: values.webhookConfiguration,
+          },
+        }
       : {}),
   };
 }

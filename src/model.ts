@@ -142,9 +142,7 @@ export interface RuleSpec {
  * RE2-compatible (no lookaround, no backreferences); `replace` may use capture groups `$1`…`$9`.
  * url-rewrite matches against the path and query (`/path?query`), host-header-rewrite against the Host.
  */
-export type Transform =
-  | { type: 'url-rewrite'; regex: string; replace: string }
-  | { type: 'host-header-rewrite'; regex: string; replace: string };
+export type Transform = { type: 'url-rewrite'; regex: string; replace: string } | { type: 'host-header-rewrite'; regex: string; replace: string };
 
 /** What the load balancer does with a request that carries no valid session (OIDC and Cognito). */
 export type UnauthenticatedRequestBehavior = 'deny' | 'allow' | 'authenticate';

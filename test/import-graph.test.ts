@@ -60,7 +60,13 @@ function backwardEdges(): string[] {
     if (from && to && from.provider === to.provider && from.part === 'plan' && to.part === 'observe' && !edge.typeOnly) {
       problems.push(`${describeEdge(edge)}: plan/ reads observe/ only for the shape of what was observed (import type)`);
     }
-    if (from && to && from.provider === to.provider && PROVIDER_PARTS.indexOf(to.part as never) > PROVIDER_PARTS.indexOf(from.part as never) && !(from.part === 'observe' && to.part === 'plan')) {
+    if (
+      from &&
+      to &&
+      from.provider === to.provider &&
+      PROVIDER_PARTS.indexOf(to.part as never) > PROVIDER_PARTS.indexOf(from.part as never) &&
+      !(from.part === 'observe' && to.part === 'plan')
+    ) {
       problems.push(`${describeEdge(edge)}: ${from.part}/ may not import ${to.part}/`);
     }
     if (!from && to) problems.push(`${describeEdge(edge)}: the core loads a provider by name (src/provider-registry.ts), never by import`);

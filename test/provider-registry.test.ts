@@ -24,7 +24,11 @@ describe('provider plugins', () => {
   });
 
   it('runs the controller on a module provider given by path', () => {
-    const result = spawnSync(process.execPath, [BIN, 'run', '--once', '--manifests', 'examples/', '--provider', './test/support/plugin-provider.ts', '--log-level', 'silent'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      [BIN, 'run', '--once', '--manifests', 'examples/', '--provider', './test/support/plugin-provider.ts', '--log-level', 'silent'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^default\s+shop\s+ingress-bridge\s+shop\.example\.com\s+default-shop\.memory\.test\s+80$/m);
     assert.match(result.stdout, /^team-a\s+app-a\s+\S+\s+shared\.example\.com\s+shared\.memory\.test/m);

@@ -72,21 +72,34 @@ async function measureChurn(world: World): Promise<ScenarioResult> {
   const calls = cloud.callsSince(startedAt);
   const registered = firstSeen(calls, 'RegisterTargets');
   const deregistered = firstSeen(calls, 'DeregisterTargets');
-  const registration = changes.flatMap((change) => change.added.filter((address) => wanted.has(address)).map((address) => seconds((registered.get(address) ?? Number.NaN) - change.at)));
-  const deregistration = changes.flatMap((change) => change.removed.flatMap((address) => (deregistered.has(address) ? [seconds((deregistered.get(address) ?? 0) - change.at)] : [])));
+  const registration = changes.flatMap((change) =>
+    change.added.filter((address) => wanted.has(address)).map((address) => seconds((registered.get(address) ?? Number.NaN) - change.at)),
+  );
+  const deregistration = changes.flatMap((change) =>
+    change.removed.flatMap((address) => (deregistered.has(address) ? [seconds((deregistered.get(address) ?? 0) - change.at)] : [])),
+  );
   const targetCalls = calls.filter((call) => call.error === undefined && (call.action === 'RegisterTargets' || call.action === 'DeregisterTargets'));
   const targetsMoved = targetCalls.reduce((total, call) => total + (call.targets?.length ?? 0), 0);
-  const floorLatencies = registrationLatencyFloor(changes.map((change) => seconds(change.at)), { latencyMs: world.options.latencyMs });
+  const floorLatencies = registrationLatencyFloor(
+    changes.map((change) => seconds(change.at)),
+    { latencyMs: world.options.latencyMs },
+  );
   const endpointsPerChange = changes.reduce((total, change) => total + change.added.length, 0) / changes.length;
   return {
     id: 'churn',
     title: `3. Endpoint churn: ${CHURN_SHARE_PER_MINUTE * 100}% of endpoints replaced per minute for ${CHURN_MINUTES} minutes (time scale ${clock.scale})`,
     figures: [
       figure('EndpointSlice changes', changes.length, 'changes', { note: `${changesPerMinute}/min, ${endpointsPerChange.toFixed(1)} endpoints each` }),
-      figure('(de)registration calls per change', targetCalls.length / changes.length, 'calls', { floor: 2, note: 'one RegisterTargets + one DeregisterTargets when reacting at once; batching two changes of a Service goes below' }),
+      figure('(de)registration calls per change', targetCalls.length / changes.length, 'calls', {
+        floor: 2,
+        note: 'one RegisterTargets + one DeregisterTargets when reacting at once; batching two changes of a Service goes below',
+      }),
       figure('all cloud calls per change', calls.length / changes.length, 'calls', { floor: 2 }),
       figure('targets per (de)registration call', targetsMoved / Math.max(1, targetCalls.length), 'targets', { floor: endpointsPerChange }),
-      figure('p50 change → target registered', percentile(registration, 50), 'cloud s', { floor: percentile(floorLatencies, 50), note: 'floor: registrations alone, first come first served' }),
+      figure('p50 change → target registered', percentile(registration, 50), 'cloud s', {
+        floor: percentile(floorLatencies, 50),
+        note: 'floor: registrations alone, first come first served',
+      }),
       figure('p99 change → target registered', percentile(registration, 99), 'cloud s', { floor: percentile(floorLatencies, 99) }),
       figure('p50 change → old target deregistered', percentile(deregistration, 50), 'cloud s'),
       figure('throttled calls', calls.filter(isThrottled).length, 'calls', { floor: 0 }),
@@ -94,7 +107,11 @@ async function measureChurn(world: World): Promise<ScenarioResult> {
     ],
     notes: [
       `calls by action during the churn and until quiet: ${summarize(calls)}`,
-      `slowest change → target registered (cloud s): ${[...registration].sort((a, b) => b - a).slice(0, 8).map((value) => value.toFixed(3)).join(', ')}`,
+      `slowest change → target registered (cloud s): ${[...registration]
+        .sort((a, b) => b - a)
+        .slice(0, 8)
+        .map((value) => value.toFixed(3))
+        .join(', ')}`,
     ],
   };
 }
@@ -112,5 +129,8 @@ function firstSeen(calls: readonly CloudCall[], action: string): Map<string, num
 function summarize(calls: readonly CloudCall[]): string {
   const counts = new Map<string, number>();
   for (const call of calls) counts.set(call.action, (counts.get(call.action) ?? 0) + 1);
-  return [...counts].sort(([, a], [, b]) => b - a).map(([action, count]) => `${action} ${count}`).join(', ');
+  return [...counts]
+    .sort(([, a], [, b]) => b - a)
+    .map(([action, count]) => `${action} ${count}`)
+    .join(', ');
 }

@@ -20,19 +20,30 @@ export interface ColdStartMeasure {
   result: ScenarioResult;
 }
 
-export async function measureColdStart(world: World, options: { id: string; title: string; apiShare?: number; neighbour?: () => Readonly<Record<string, number>> }): Promise<ColdStartMeasure> {
+export async function measureColdStart(
+  world: World,
+  options: { id: string; title: string; apiShare?: number; neighbour?: () => Readonly<Record<string, number>> },
+): Promise<ColdStartMeasure> {
   const { clock, cloud } = world;
   const startedAt = clock.now();
   const firstReconcile = world.reconciles.length;
   await world.startController(options.apiShare !== undefined ? { apiShare: options.apiShare } : {});
   const syncedAt = clock.now();
-  await waitUntil(clock, () => statusesWritten(world.kube) && cloudConverged(world), { timeoutSeconds: 6 * 3600, what: 'the cold start to converge', pollMs: 1000 });
+  await waitUntil(clock, () => statusesWritten(world.kube) && cloudConverged(world), {
+    timeoutSeconds: 6 * 3600,
+    what: 'the cold start to converge',
+    pollMs: 1000,
+  });
   const seenAt = clock.now();
   const calls = cloud.calls.filter((call) => call.startedAt >= startedAt && call.startedAt <= seenAt);
   const convergedAt = lastMutationEnd(calls) ?? seenAt;
   const toConverge = calls.filter((call) => call.startedAt <= convergedAt);
   const floorCalls: CallCounts = coldStartCalls(world.desired.model);
-  const floor = timeFloor(floorCalls, { latencyMs: world.options.latencyMs, criticalPath: COLD_START_CRITICAL_PATH, ...(options.neighbour && { neighbour: options.neighbour() }) });
+  const floor = timeFloor(floorCalls, {
+    latencyMs: world.options.latencyMs,
+    criticalPath: COLD_START_CRITICAL_PATH,
+    ...(options.neighbour && { neighbour: options.neighbour() }),
+  });
   await waitQuiet(world, { quietSeconds: 15, timeoutSeconds: 3600 });
   const settling = cloud.calls.filter((call) => call.startedAt > convergedAt);
   const elapsed = seconds(convergedAt - startedAt);
@@ -49,11 +60,19 @@ export async function measureColdStart(world: World, options: { id: string; titl
         ...callFigures(toConverge, floorCalls),
         figure('informer sync (from start)', seconds(syncedAt - startedAt), 'cloud s', { note: `${Math.round((syncedAt - startedAt) / clock.scale)} ms wall` }),
         failed,
-        figure('calls after converged, until quiet', settling.length, 'calls', { floor: 0, note: 'each group is reconciled once more: see bench/README.md, "Where the figures are far from their floors"' }),
+        figure('calls after converged, until quiet', settling.length, 'calls', {
+          floor: 0,
+          note: 'each group is reconciled once more: see bench/README.md, "Where the figures are far from their floors"',
+        }),
       ],
       actions: actionRows(toConverge, floorCalls),
       notes: [
-        `floor by bucket (cloud s): ${Object.entries(floor.byBucket).filter(([, value]) => value > 0).map(([key, value]) => `${key} ${Math.round(value)}`).join(', ') || 'none waits'}`,
+        `floor by bucket (cloud s): ${
+          Object.entries(floor.byBucket)
+            .filter(([, value]) => value > 0)
+            .map(([key, value]) => `${key} ${Math.round(value)}`)
+            .join(', ') || 'none waits'
+        }`,
       ],
     },
   };

@@ -46,7 +46,10 @@ export async function editOne(world: World): Promise<ScenarioResult> {
     figures: [
       figure('p50 time to its convergence', percentile(latencies, 50), 'cloud s', { floor: oneCall, note: 'floor: one ModifyRule per listener, in parallel' }),
       figure('p99 time to its convergence', percentile(latencies, 99), 'cloud s', { floor: oneCall }),
-      figure('p50 against a floor that re-reads the group', percentile(latencies, 50), 'cloud s', { floor: withReads.seconds, note: 'floor: the observe read formula for one group, then the ModifyRules' }),
+      figure('p50 against a floor that re-reads the group', percentile(latencies, 50), 'cloud s', {
+        floor: withReads.seconds,
+        note: 'floor: the observe read formula for one group, then the ModifyRules',
+      }),
       failedReconciles(world, firstReconcile),
     ],
     notes: [`latencies (cloud s): ${latencies.map((value) => value.toFixed(2)).join(', ')}`],

@@ -38,12 +38,24 @@ function startNeighbour(world: World): Neighbour {
   const { fake, network } = world.cloud;
   const groupArn = fake.seed.targetGroup({ name: 'neighbour', vpcId: network.vpcId, targetType: 'ip', port: 80 });
   const streams: NeighbourStream[] = [
-    { bucket: 'elbv2-non-mutating', rate: NEIGHBOUR_RATES['elbv2-non-mutating'] ?? 0, call: () => ['elbv2', 'DescribeTargetGroups', { TargetGroupArns: [groupArn] }] },
-    { bucket: 'elbv2-mutating', rate: NEIGHBOUR_RATES['elbv2-mutating'] ?? 0, call: (index) => ['elbv2', 'AddTags', { ResourceArns: [groupArn], Tags: [{ Key: 'neighbour', Value: String(index) }] }] },
+    {
+      bucket: 'elbv2-non-mutating',
+      rate: NEIGHBOUR_RATES['elbv2-non-mutating'] ?? 0,
+      call: () => ['elbv2', 'DescribeTargetGroups', { TargetGroupArns: [groupArn] }],
+    },
+    {
+      bucket: 'elbv2-mutating',
+      rate: NEIGHBOUR_RATES['elbv2-mutating'] ?? 0,
+      call: (index) => ['elbv2', 'AddTags', { ResourceArns: [groupArn], Tags: [{ Key: 'neighbour', Value: String(index) }] }],
+    },
     {
       bucket: 'elbv2-registration',
       rate: NEIGHBOUR_RATES['elbv2-registration'] ?? 0,
-      call: (index) => ['elbv2', index % 2 === 0 ? 'RegisterTargets' : 'DeregisterTargets', { TargetGroupArn: groupArn, Targets: [{ Id: '10.0.200.1', Port: 80 }] }],
+      call: (index) => [
+        'elbv2',
+        index % 2 === 0 ? 'RegisterTargets' : 'DeregisterTargets',
+        { TargetGroupArn: groupArn, Targets: [{ Id: '10.0.200.1', Port: 80 }] },
+      ],
     },
   ];
   const { clock } = world;
@@ -82,7 +94,10 @@ function startNeighbour(world: World): Neighbour {
  * `apiShare` set: the controller is told its share of the budget (`--aws-api-share`), the remedy the
  * budget's documentation gives for a shared account.
  */
-export async function noisyNeighbour(world: World, options: { baseline?: { seconds: number; floorSeconds: number }; apiShare?: number }): Promise<ScenarioResult> {
+export async function noisyNeighbour(
+  world: World,
+  options: { baseline?: { seconds: number; floorSeconds: number }; apiShare?: number },
+): Promise<ScenarioResult> {
   const { baseline } = options;
   const neighbour = startNeighbour(world);
   try {
@@ -97,10 +112,15 @@ export async function noisyNeighbour(world: World, options: { baseline?: { secon
     });
     const { result } = measured;
     result.figures.push(
-      figure('slowdown against scenario 1', baseline ? measured.seconds / baseline.seconds : undefined, '×', { floor: baseline ? measured.floorSeconds / baseline.floorSeconds : undefined, note: 'floor: the ratio of the two floors (a guide, not a bound on the ratio of measured times)' }),
+      figure('slowdown against scenario 1', baseline ? measured.seconds / baseline.seconds : undefined, '×', {
+        floor: baseline ? measured.floorSeconds / baseline.floorSeconds : undefined,
+        note: 'floor: the ratio of the two floors (a guide, not a bound on the ratio of measured times)',
+      }),
       figure('neighbour calls sent', neighbour.sent(), 'calls', { note: `${neighbour.throttled()} of them throttled` }),
     );
-    const rates = Object.entries(neighbour.takenRates()).map(([bucket, rate]) => `${bucket} ${rate.toFixed(2)}/s`).join(', ');
+    const rates = Object.entries(neighbour.takenRates())
+      .map(([bucket, rate]) => `${bucket} ${rate.toFixed(2)}/s`)
+      .join(', ');
     result.notes.push(`floor: the cold-start floor with each bucket refilling at its rate less what the neighbour took (${rates})`);
     return result;
   } finally {

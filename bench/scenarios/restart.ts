@@ -20,7 +20,13 @@ export async function restart(world: World): Promise<ScenarioResult> {
   const firstReconcile = world.reconciles.length;
   await world.startController();
   const groups = world.desired.specs.length;
-  const seen = (): Set<string> => new Set(world.reconciles.slice(firstReconcile).filter((event) => event.outcome !== 'failed').map((event) => event.stack));
+  const seen = (): Set<string> =>
+    new Set(
+      world.reconciles
+        .slice(firstReconcile)
+        .filter((event) => event.outcome !== 'failed')
+        .map((event) => event.stack),
+    );
   await waitUntil(clock, () => seen().size >= groups, { timeoutSeconds: 6 * 3600, what: 'every group to be reconciled after the restart', pollMs: 100 });
   const events = world.reconciles.slice(firstReconcile);
   const doneAt = Math.max(...events.map((event) => event.at));
@@ -35,7 +41,10 @@ export async function restart(world: World): Promise<ScenarioResult> {
     figures: [
       figure('time until every group is known in step', elapsed, 'cloud s', { floor: floor.seconds, note: `floor set by ${floor.binding}` }),
       ...callFigures(calls, floorCalls),
-      figure('mutating calls', mutating.length, 'calls', { floor: 0, note: mutating.length > 0 ? [...new Set(mutating.map((call) => call.action))].join(', ') : undefined }),
+      figure('mutating calls', mutating.length, 'calls', {
+        floor: 0,
+        note: mutating.length > 0 ? [...new Set(mutating.map((call) => call.action))].join(', ') : undefined,
+      }),
       figure('groups found changed (not in step)', events.filter((event) => event.outcome === 'changed').length, 'groups', { floor: 0 }),
       failedReconciles(world, firstReconcile),
     ],

@@ -66,7 +66,10 @@ function keyAlgorithmOf(certificate: X509Certificate): KeyAlgorithm {
 
 /** `CN=foo\nO=bar` (Node's format) → `CN=foo, O=bar`, as ACM prints a distinguished name. */
 function distinguishedName(text: string): string {
-  return text.split('\n').filter((part) => part !== '').join(', ');
+  return text
+    .split('\n')
+    .filter((part) => part !== '')
+    .join(', ');
 }
 
 function dnsNames(certificate: X509Certificate): { commonName: string | undefined; sans: string[] } {
@@ -78,12 +81,7 @@ function dnsNames(certificate: X509Certificate): { commonName: string | undefine
   return { commonName, sans };
 }
 
-export function checkImportedMaterial(input: {
-  certificate: string;
-  privateKey: string;
-  chain: string;
-  now: Date;
-}): ImportedMaterial {
+export function checkImportedMaterial(input: { certificate: string; privateKey: string; chain: string; now: Date }): ImportedMaterial {
   const blocks = input.certificate.match(CERTIFICATE_BLOCK) ?? [];
   if (blocks.length === 0) throw acmError('ValidationException', 'Unable to parse the certificate. Please ensure the certificate is in PEM format.');
   if (blocks.length > 1) {

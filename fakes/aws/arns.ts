@@ -19,7 +19,10 @@ export class IdSource {
   }
 
   digits(length: number): string {
-    return BigInt(`0x${this.hex(16)}`).toString().padStart(length, '0').slice(-length);
+    return BigInt(`0x${this.hex(16)}`)
+      .toString()
+      .padStart(length, '0')
+      .slice(-length);
   }
 
   uuid(): string {

@@ -49,7 +49,12 @@ function bucketsFor(service: ServiceId, action: string): [string, BucketSpec][] 
     case 'elbv2': {
       const category = elbv2Category(action);
       const spec = ELBV2_CATEGORIES[category];
-      return spec === undefined ? [] : [['elbv2:account', ELBV2_ACCOUNT], [`elbv2:${category}`, spec]];
+      return spec === undefined
+        ? []
+        : [
+            ['elbv2:account', ELBV2_ACCOUNT],
+            [`elbv2:${category}`, spec],
+          ];
     }
     case 'acm': {
       const rate = ACM_RATES[action] ?? 5;

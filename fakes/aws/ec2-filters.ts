@@ -61,7 +61,13 @@ export function ec2Page<T>(
   if (input.MaxResults === undefined && input.NextToken === undefined) return { items: [...items] };
   const invalid = (message: string): Error => ec2Error('InvalidParameterValue', message);
   const requested = checkPageSize(input.MaxResults, { min: 5, max: 1000, field: 'MaxResults' }, invalid);
-  const page = pageOf(state, items, { api, token: input.NextToken, requested, defaultSize: 1000, invalidToken: (message) => ec2Error('InvalidNextToken', message) });
+  const page = pageOf(state, items, {
+    api,
+    token: input.NextToken,
+    requested,
+    defaultSize: 1000,
+    invalidToken: (message) => ec2Error('InvalidNextToken', message),
+  });
   return page.next === undefined ? { items: page.items } : { items: page.items, NextToken: page.next };
 }
 

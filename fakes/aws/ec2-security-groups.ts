@@ -4,12 +4,7 @@
  * network interface uses the group or another group's rule refers to it.
  * @module
  */
-import type {
-  CreateSecurityGroupRequest,
-  DeleteSecurityGroupRequest,
-  DescribeSecurityGroupsRequest,
-  SecurityGroup,
-} from '@aws-sdk/client-ec2';
+import type { CreateSecurityGroupRequest, DeleteSecurityGroupRequest, DescribeSecurityGroupsRequest, SecurityGroup } from '@aws-sdk/client-ec2';
 import { ec2Arn } from './arns.js';
 import { ec2Error } from './errors.js';
 import { applyFilters, ec2Page, tagList, tagsFromSpecifications } from './ec2-filters.js';

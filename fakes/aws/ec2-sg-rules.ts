@@ -68,13 +68,24 @@ function expandPermission(state: FakeState, groupId: string, permission: IpPermi
   for (const prefixList of permission.PrefixListIds ?? []) {
     rules.push({ ...base, prefixListId: prefixList.PrefixListId, ...described(prefixList.Description) });
   }
-  if (rules.length === 0) throw ec2Error('MissingParameter', 'An IpPermission needs at least one source (IpRanges, Ipv6Ranges, UserIdGroupPairs or PrefixListIds)');
+  if (rules.length === 0)
+    throw ec2Error('MissingParameter', 'An IpPermission needs at least one source (IpRanges, Ipv6Ranges, UserIdGroupPairs or PrefixListIds)');
   return rules;
 }
 
 /** Identity of a rule: everything but its description. */
 function ruleKey(rule: RuleShape): string {
-  return [rule.groupId, rule.isEgress, rule.ipProtocol, rule.fromPort, rule.toPort, rule.cidrIpv4, rule.cidrIpv6, rule.referencedGroupId, rule.prefixListId].join('|');
+  return [
+    rule.groupId,
+    rule.isEgress,
+    rule.ipProtocol,
+    rule.fromPort,
+    rule.toPort,
+    rule.cidrIpv4,
+    rule.cidrIpv6,
+    rule.referencedGroupId,
+    rule.prefixListId,
+  ].join('|');
 }
 
 function rulesOf(state: FakeState, groupId: string, isEgress: boolean): SecurityGroupRuleRecord[] {

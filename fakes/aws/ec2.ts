@@ -107,7 +107,11 @@ function describeInstances(state: FakeState, input: DescribeInstancesRequest): o
   });
   const { items, ...token } = ec2Page(state, 'DescribeInstances', filtered, { ...input, idsGiven: ids !== undefined });
   return {
-    Reservations: items.map((instance) => ({ ReservationId: `r-${instance.id.slice(2)}`, OwnerId: state.accountId, Instances: [describeInstance(state, instance)] })),
+    Reservations: items.map((instance) => ({
+      ReservationId: `r-${instance.id.slice(2)}`,
+      OwnerId: state.accountId,
+      Instances: [describeInstance(state, instance)],
+    })),
     ...token,
   };
 }

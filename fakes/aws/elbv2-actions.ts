@@ -36,7 +36,10 @@ export function checkActions(state: FakeState, actions: readonly Action[] | unde
   const terminal = normalized.filter((action) => !AUTHENTICATION_TYPES.has(action.Type ?? ''));
   // forward, redirect and fixed-response are all terminal: a list holds exactly one of them, last.
   if (terminal.length !== 1 || normalized.at(-1) !== terminal[0]) {
-    throw elbv2Error('InvalidLoadBalancerAction', 'Exactly one terminal action (forward, redirect or fixed-response) must be specified, with the highest order');
+    throw elbv2Error(
+      'InvalidLoadBalancerAction',
+      'Exactly one terminal action (forward, redirect or fixed-response) must be specified, with the highest order',
+    );
   }
   if (authentications.length > 1) {
     throw elbv2Error('InvalidLoadBalancerAction', 'At most one authenticate-oidc, authenticate-cognito or jwt-validation action can be specified');
@@ -130,13 +133,9 @@ function redirectConfig(config: RedirectActionConfig | undefined): RedirectActio
   }
   if (!(filled.Path ?? '').startsWith('/')) throw elbv2Error('ValidationError', `Redirect path '${filled.Path ?? ''}' must start with '/'`);
   if ((filled.Query ?? '').startsWith('?')) throw elbv2Error('ValidationError', `Redirect query '${filled.Query ?? ''}' must not start with '?'`);
-  const loops =
-    filled.Protocol === '#{protocol}' && filled.Port === '#{port}' && filled.Host === '#{host}' && filled.Path === '/#{path}';
+  const loops = filled.Protocol === '#{protocol}' && filled.Port === '#{port}' && filled.Host === '#{host}' && filled.Path === '/#{path}';
   if (loops) {
-    throw elbv2Error(
-      'ValidationError',
-      'You must modify at least one of the following components to avoid a redirect loop: protocol, port, hostname or path',
-    );
+    throw elbv2Error('ValidationError', 'You must modify at least one of the following components to avoid a redirect loop: protocol, port, hostname or path');
   }
   return filled;
 }

@@ -64,7 +64,10 @@ const TARGET_GROUP_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
   'target_group_health.dns_failover.minimum_healthy_targets.count': { default: '1', check: (value) => value === 'off' || intRange(1, 1000000)(value) },
   'target_group_health.dns_failover.minimum_healthy_targets.percentage': { default: 'off', check: (value) => value === 'off' || intRange(1, 100)(value) },
   'target_group_health.unhealthy_state_routing.minimum_healthy_targets.count': { default: '1', check: intRange(1, 1000000) },
-  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage': { default: 'off', check: (value) => value === 'off' || intRange(1, 100)(value) },
+  'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage': {
+    default: 'off',
+    check: (value) => value === 'off' || intRange(1, 100)(value),
+  },
 };
 
 export type AttributeOwner = 'load balancer' | 'target group';

@@ -24,18 +24,26 @@ function httpsUrl(value: string | undefined, field: string, maxLength?: number):
     url = undefined;
   }
   if (url?.protocol !== 'https:' || (maxLength !== undefined && (value ?? '').length > maxLength)) {
-    throw elbv2Error('ValidationError', `${field} '${value ?? ''}' must be a full URL with the HTTPS protocol${maxLength === undefined ? '' : ` of at most ${maxLength} characters`}`);
+    throw elbv2Error(
+      'ValidationError',
+      `${field} '${value ?? ''}' must be a full URL with the HTTPS protocol${maxLength === undefined ? '' : ` of at most ${maxLength} characters`}`,
+    );
   }
   return value ?? '';
 }
 
-type Session = Pick<AuthenticateOidcActionConfig, 'SessionCookieName' | 'Scope' | 'SessionTimeout' | 'OnUnauthenticatedRequest' | 'AuthenticationRequestExtraParams'>;
+type Session = Pick<
+  AuthenticateOidcActionConfig,
+  'SessionCookieName' | 'Scope' | 'SessionTimeout' | 'OnUnauthenticatedRequest' | 'AuthenticationRequestExtraParams'
+>;
 
 function session(config: Session): Session {
   const timeout = config.SessionTimeout ?? 604800;
-  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 604800) throw elbv2Error('ValidationError', `SessionTimeout ${timeout} must be between 1 and 604800 seconds`);
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 604800)
+    throw elbv2Error('ValidationError', `SessionTimeout ${timeout} must be between 1 and 604800 seconds`);
   const onUnauthenticated = config.OnUnauthenticatedRequest ?? 'authenticate';
-  if (!ON_UNAUTHENTICATED.includes(onUnauthenticated)) throw elbv2Error('ValidationError', `OnUnauthenticatedRequest '${onUnauthenticated}' must be deny, allow or authenticate`);
+  if (!ON_UNAUTHENTICATED.includes(onUnauthenticated))
+    throw elbv2Error('ValidationError', `OnUnauthenticatedRequest '${onUnauthenticated}' must be deny, allow or authenticate`);
   const params = config.AuthenticationRequestExtraParams ?? {};
   if (Object.keys(params).length > 10) throw elbv2Error('ValidationError', 'At most 10 AuthenticationRequestExtraParams can be specified');
   return {
@@ -60,7 +68,8 @@ export function authenticationAction(action: Action, order: number, existingSecr
       let secret = config.ClientSecret;
       if (config.UseExistingClientSecret === true) {
         if (secret !== undefined) throw elbv2Error('ValidationError', 'ClientSecret and UseExistingClientSecret cannot both be specified');
-        if (existingSecret === undefined) throw elbv2Error('ValidationError', 'UseExistingClientSecret can only be used to modify an action that has a client secret');
+        if (existingSecret === undefined)
+          throw elbv2Error('ValidationError', 'UseExistingClientSecret can only be used to modify an action that has a client secret');
         secret = existingSecret;
       }
       if (!secret) throw elbv2Error('ValidationError', 'AuthenticateOidcConfig.ClientSecret must be specified');
@@ -78,7 +87,8 @@ export function authenticationAction(action: Action, order: number, existingSecr
     case 'authenticate-cognito': {
       const config = action.AuthenticateCognitoConfig;
       if (config === undefined) throw elbv2Error('ValidationError', 'An authenticate-cognito action requires AuthenticateCognitoConfig');
-      if (!USER_POOL_ARN.test(config.UserPoolArn ?? '')) throw elbv2Error('ValidationError', `UserPoolArn '${config.UserPoolArn ?? ''}' is not a valid user pool ARN`);
+      if (!USER_POOL_ARN.test(config.UserPoolArn ?? ''))
+        throw elbv2Error('ValidationError', `UserPoolArn '${config.UserPoolArn ?? ''}' is not a valid user pool ARN`);
       if (!config.UserPoolClientId || !config.UserPoolDomain) throw elbv2Error('ValidationError', 'UserPoolClientId and UserPoolDomain must be specified');
       const checked: AuthenticateCognitoActionConfig = {
         UserPoolArn: config.UserPoolArn,
@@ -97,10 +107,13 @@ export function authenticationAction(action: Action, order: number, existingSecr
       if (claims.length > 10) throw elbv2Error('ValidationError', 'At most 10 AdditionalClaims can be specified');
       for (const claim of claims) {
         if (!CLAIM_FORMATS.includes(claim.Format ?? '')) throw elbv2Error('ValidationError', `Claim format '${claim.Format ?? ''}' is not valid`);
-        if (['exp', 'iss', 'nbf', 'iat'].includes(claim.Name ?? '')) throw elbv2Error('ValidationError', `Claim '${claim.Name ?? ''}' is validated by default and cannot be specified`);
+        if (['exp', 'iss', 'nbf', 'iat'].includes(claim.Name ?? ''))
+          throw elbv2Error('ValidationError', `Claim '${claim.Name ?? ''}' is validated by default and cannot be specified`);
         const values = claim.Values ?? [];
-        if (values.length < 1 || values.length > 10 || values.some((value) => value.length > 256)) throw elbv2Error('ValidationError', 'A claim takes 1 to 10 values of at most 256 characters');
-        if (claim.Format === 'space-separated-values' && values.some((value) => value.includes(' '))) throw elbv2Error('ValidationError', 'space-separated-values claim values cannot include spaces');
+        if (values.length < 1 || values.length > 10 || values.some((value) => value.length > 256))
+          throw elbv2Error('ValidationError', 'A claim takes 1 to 10 values of at most 256 characters');
+        if (claim.Format === 'space-separated-values' && values.some((value) => value.includes(' ')))
+          throw elbv2Error('ValidationError', 'space-separated-values claim values cannot include spaces');
       }
       return {
         Type: 'jwt-validation',

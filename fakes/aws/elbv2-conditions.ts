@@ -45,7 +45,10 @@ export function checkConditions(conditions: readonly RuleCondition[] | undefined
   }
   const tooLong = values.find((value) => value.length > MAX_VALUE_LENGTH);
   if (tooLong !== undefined) throw elbv2Error('ValidationError', `Condition value '${tooLong}' is longer than ${MAX_VALUE_LENGTH} characters`);
-  const wildcards = costs.flatMap((cost) => cost.wildcardText).join('').replace(/[^*?]/g, '').length;
+  const wildcards = costs
+    .flatMap((cost) => cost.wildcardText)
+    .join('')
+    .replace(/[^*?]/g, '').length;
   if (wildcards > WILDCARDS_PER_RULE) {
     throw elbv2Error('ValidationError', `A rule can have at most ${WILDCARDS_PER_RULE} wildcards ('*' or '?'), got ${wildcards}`);
   }
@@ -83,7 +86,10 @@ function normalizeCondition(condition: RuleCondition): [RuleCondition, Condition
       const values = requireValues('http-request-method', condition.HttpRequestMethodConfig?.Values);
       const bad = values.find((value) => !/^[A-Z_-]{1,40}$/.test(value));
       if (bad !== undefined) throw elbv2Error('ValidationError', `HTTP request method '${bad}' is not valid`);
-      return [{ Field: 'http-request-method', HttpRequestMethodConfig: { Values: [...values] } }, { values, wildcardText: [] }];
+      return [
+        { Field: 'http-request-method', HttpRequestMethodConfig: { Values: [...values] } },
+        { values, wildcardText: [] },
+      ];
     }
     case 'query-string': {
       const pairs = condition.QueryStringConfig?.Values ?? [];
@@ -93,13 +99,19 @@ function normalizeCondition(condition: RuleCondition): [RuleCondition, Condition
       }
       const text = pairs.map((pair) => `${pair.Key ?? ''}${pair.Value ?? ''}`);
       const shape = pairs.map((pair) => (pair.Key === undefined ? { Value: pair.Value } : { Key: pair.Key, Value: pair.Value }));
-      return [{ Field: 'query-string', QueryStringConfig: { Values: shape } }, { values: text, wildcardText: text }];
+      return [
+        { Field: 'query-string', QueryStringConfig: { Values: shape } },
+        { values: text, wildcardText: text },
+      ];
     }
     case 'source-ip': {
       const values = requireValues('source-ip', condition.SourceIpConfig?.Values);
       const bad = values.find((value) => !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(value));
       if (bad !== undefined) throw elbv2Error('ValidationError', `Source IP '${bad}' must be a CIDR block`);
-      return [{ Field: 'source-ip', SourceIpConfig: { Values: [...values] } }, { values, wildcardText: [] }];
+      return [
+        { Field: 'source-ip', SourceIpConfig: { Values: [...values] } },
+        { values, wildcardText: [] },
+      ];
     }
     default:
       throw elbv2Error('ValidationError', `Condition field '${condition.Field ?? ''}' is not valid`);

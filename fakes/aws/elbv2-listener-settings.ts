@@ -66,7 +66,12 @@ export function checkMutualAuthentication(
   // The SDK types it as on | off; the wire takes any string, which AWS refuses.
   const advertise: string = given.AdvertiseTrustStoreCaNames ?? 'off';
   if (advertise !== 'on' && advertise !== 'off') throw elbv2Error('ValidationError', `AdvertiseTrustStoreCaNames '${advertise}' must be on or off`);
-  return { Mode: 'verify', TrustStoreArn: trustStore.arn, IgnoreClientCertificateExpiry: given.IgnoreClientCertificateExpiry ?? false, AdvertiseTrustStoreCaNames: advertise };
+  return {
+    Mode: 'verify',
+    TrustStoreArn: trustStore.arn,
+    IgnoreClientCertificateExpiry: given.IgnoreClientCertificateExpiry ?? false,
+    AdvertiseTrustStoreCaNames: advertise,
+  };
 }
 
 /** As DescribeListeners shows it: mode off when never set. */
@@ -84,7 +89,11 @@ function modifyListenerAttributes(state: FakeState, input: ModifyListenerAttribu
   const changes: Record<string, string> = {};
   for (const { Key = '', Value = '' } of input.Attributes ?? []) {
     if (!(Key in LISTENER_ATTRIBUTES)) throw elbv2Error('ValidationError', `Listener attribute key '${Key}' is not recognized`);
-    const valid = Key.endsWith('.enabled') ? Value === 'true' || Value === 'false' : Key.endsWith('.header_name') ? HEADER_NAME.test(Value) : !/\p{Cc}/u.test(Value) && Value.length <= 1024;
+    const valid = Key.endsWith('.enabled')
+      ? Value === 'true' || Value === 'false'
+      : Key.endsWith('.header_name')
+        ? HEADER_NAME.test(Value)
+        : !/\p{Cc}/u.test(Value) && Value.length <= 1024;
     if (!valid) throw elbv2Error('ValidationError', `Listener attribute '${Key}' cannot be set to '${Value}'`);
     changes[Key] = Value;
   }
@@ -104,7 +113,10 @@ function describeTrustStores(state: FakeState, input: DescribeTrustStoresInput):
     });
   }
   const { items, ...marker } = elbv2Page(state, 'DescribeTrustStores', selected, input);
-  return { TrustStores: items.map((store) => ({ Name: store.name, TrustStoreArn: store.arn, Status: 'ACTIVE', NumberOfCaCertificates: 1, TotalRevokedEntries: 0 })), ...marker };
+  return {
+    TrustStores: items.map((store) => ({ Name: store.name, TrustStoreArn: store.arn, Status: 'ACTIVE', NumberOfCaCertificates: 1, TotalRevokedEntries: 0 })),
+    ...marker,
+  };
 }
 
 export const listenerSettingsHandlers: Readonly<Record<string, Handler>> = {

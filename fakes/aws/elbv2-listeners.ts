@@ -87,7 +87,8 @@ function tlsSettings(
     }
     return {};
   }
-  if ((certificates?.length ?? 0) > 1) throw elbv2Error('ValidationError', 'Only the default certificate can be given here; add others with AddListenerCertificates');
+  if ((certificates?.length ?? 0) > 1)
+    throw elbv2Error('ValidationError', 'Only the default certificate can be given here; add others with AddListenerCertificates');
   const certificateArn = certificates?.[0] !== undefined ? checkCertificate(state, certificates[0].CertificateArn) : current?.defaultCertificateArn;
   if (certificateArn === undefined) throw elbv2Error('ValidationError', 'A certificate must be specified for HTTPS listeners');
   const policy = sslPolicy ?? current?.sslPolicy ?? DEFAULT_SSL_POLICY;
@@ -145,7 +146,12 @@ function modifyListener(state: FakeState, input: ModifyListenerInput): object {
     input.DefaultActions === undefined
       ? listener.defaultActions
       : checkActions(state, input.DefaultActions, { loadBalancerArn: listener.loadBalancerArn, protocol, replacing: listener.defaultActions });
-  const mutualAuthentication = checkMutualAuthentication(state, protocol, input.MutualAuthentication, protocol === listener.protocol ? listener.mutualAuthentication : undefined);
+  const mutualAuthentication = checkMutualAuthentication(
+    state,
+    protocol,
+    input.MutualAuthentication,
+    protocol === listener.protocol ? listener.mutualAuthentication : undefined,
+  );
   Object.assign(listener, { protocol, port, defaultActions, sslPolicy: tls.sslPolicy, defaultCertificateArn: tls.defaultCertificateArn, mutualAuthentication });
   if (protocol === 'HTTP') listener.extraCertificateArns = [];
   return { Listeners: [describeListener(listener)] };

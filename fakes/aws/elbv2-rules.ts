@@ -69,9 +69,7 @@ function createRule(state: FakeState, input: CreateRuleInput): object {
   if (rulesOfListener(state, listener.arn).some((rule) => rule.priority === priority)) {
     throw elbv2Error('PriorityInUse', `Priority '${priority}' is currently in use`);
   }
-  const listenersOfLoadBalancer = new Set(
-    [...state.listeners.values()].filter((l) => l.loadBalancerArn === listener.loadBalancerArn).map((l) => l.arn),
-  );
+  const listenersOfLoadBalancer = new Set([...state.listeners.values()].filter((l) => l.loadBalancerArn === listener.loadBalancerArn).map((l) => l.arn));
   const ruleCount = [...state.rules.values()].filter((rule) => listenersOfLoadBalancer.has(rule.listenerArn)).length;
   if (ruleCount >= state.limits.rulesPerLoadBalancer) {
     throw elbv2Error('TooManyRules', `The load balancer already has ${ruleCount} rules, the most it can have`);

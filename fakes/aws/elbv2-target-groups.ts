@@ -72,7 +72,8 @@ function healthCheckFrom(input: HealthCheckInput, base: HealthCheckRecord): Heal
     throw elbv2Error('ValidationError', `Health check port '${port}' must be 'traffic-port' or a port number`);
   }
   const path = input.HealthCheckPath ?? base.path;
-  if (!path.startsWith('/') || path.length > 1024) throw elbv2Error('ValidationError', `Health check path '${path}' must start with '/' and be at most 1024 characters`);
+  if (!path.startsWith('/') || path.length > 1024)
+    throw elbv2Error('ValidationError', `Health check path '${path}' must start with '/' and be at most 1024 characters`);
   const interval = inRange(input.HealthCheckIntervalSeconds ?? base.intervalSeconds, 5, 300, 'HealthCheckIntervalSeconds');
   const timeout = inRange(input.HealthCheckTimeoutSeconds ?? base.timeoutSeconds, 2, 120, 'HealthCheckTimeoutSeconds');
   if (timeout >= interval) throw elbv2Error('ValidationError', 'Health check timeout must be smaller than the interval');

@@ -136,23 +136,28 @@ export function throttlingError(service: ServiceId): Error {
   const $retryable = { throttling: true };
   switch (service) {
     case 'elbv2':
-      return Object.assign(
-        new elbv2.ElasticLoadBalancingV2ServiceException({ name: 'Throttling', $fault: 'client', $metadata, message: 'Rate exceeded' }),
-        { $retryable, Type: 'Sender', Code: 'Throttling' },
-      );
+      return Object.assign(new elbv2.ElasticLoadBalancingV2ServiceException({ name: 'Throttling', $fault: 'client', $metadata, message: 'Rate exceeded' }), {
+        $retryable,
+        Type: 'Sender',
+        Code: 'Throttling',
+      });
     case 'acm':
       return Object.assign(new acm.ThrottlingException({ $metadata, message: 'Rate exceeded' }), { $retryable });
     case 'ec2':
-      return Object.assign(
-        new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata, message: 'Request limit exceeded.' }),
-        { $retryable, Code: 'RequestLimitExceeded' },
-      );
+      return Object.assign(new EC2ServiceException({ name: 'RequestLimitExceeded', $fault: 'client', $metadata, message: 'Request limit exceeded.' }), {
+        $retryable,
+        Code: 'RequestLimitExceeded',
+      });
     case 'tagging':
       return Object.assign(new tagging.ThrottledException({ $metadata, message: 'Rate exceeded', Message: 'Rate exceeded' }), { $retryable });
     case 'wafv2':
-      return Object.assign(new wafv2.WAFV2ServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }), { $retryable });
+      return Object.assign(new wafv2.WAFV2ServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }), {
+        $retryable,
+      });
     case 'shield':
-      return Object.assign(new shield.ShieldServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }), { $retryable });
+      return Object.assign(new shield.ShieldServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }), {
+        $retryable,
+      });
   }
 }
 
@@ -165,10 +170,11 @@ export function accessDeniedError(service: ServiceId, message: string): Error {
   const $metadata = { ...errorMetadata(), httpStatusCode: 403 };
   switch (service) {
     case 'elbv2':
-      return Object.assign(
-        new elbv2.ElasticLoadBalancingV2ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata, message }),
-        { Type: 'Sender', Code: 'AccessDenied', Error: { Type: 'Sender', Code: 'AccessDenied', Message: message } },
-      );
+      return Object.assign(new elbv2.ElasticLoadBalancingV2ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata, message }), {
+        Type: 'Sender',
+        Code: 'AccessDenied',
+        Error: { Type: 'Sender', Code: 'AccessDenied', Message: message },
+      });
     case 'acm':
       return new acm.AccessDeniedException({ $metadata, message, Message: message });
     case 'ec2':
@@ -188,7 +194,10 @@ export function accessDeniedError(service: ServiceId, message: string): Error {
  */
 export class FakeCrash extends Error {
   override readonly name = 'FakeCrash';
-  constructor(readonly service: ServiceId, readonly action: string) {
+  constructor(
+    readonly service: ServiceId,
+    readonly action: string,
+  ) {
     super(`FakeCrash: simulated controller crash before ${service}:${action}`);
   }
 }

@@ -13,9 +13,10 @@ import type { FakeState } from './state.js';
 export type IamEnforcer = (service: ServiceId, action: string, input: unknown) => void;
 
 function refusal(principal: string, request: AuthorizationRequest, decision: Extract<IamDecision, { allowed: false }>): string {
-  const why = decision.reason === 'explicit-deny'
-    ? 'with an explicit deny in an identity-based policy'
-    : `because no identity-based policy allows the ${request.action} action`;
+  const why =
+    decision.reason === 'explicit-deny'
+      ? 'with an explicit deny in an identity-based policy'
+      : `because no identity-based policy allows the ${request.action} action`;
   return `User: ${principal} is not authorized to perform: ${request.action} on resource: ${request.resource} ${why}`;
 }
 

@@ -32,7 +32,14 @@ import type { ServiceId } from './errors.js';
 import type { AuthorizationRequest } from './iam.js';
 import type { FakeState } from './state.js';
 
-export const IAM_PREFIX: Readonly<Record<ServiceId, string>> = { elbv2: 'elasticloadbalancing', acm: 'acm', ec2: 'ec2', tagging: 'tag', wafv2: 'wafv2', shield: 'shield' };
+export const IAM_PREFIX: Readonly<Record<ServiceId, string>> = {
+  elbv2: 'elasticloadbalancing',
+  acm: 'acm',
+  ec2: 'ec2',
+  tagging: 'tag',
+  wafv2: 'wafv2',
+  shield: 'shield',
+};
 
 type Input = Readonly<Record<string, unknown>>;
 
@@ -78,7 +85,9 @@ function tagPairs(value: unknown): [string, string][] {
 
 /** EC2 tags of one resource type, from TagSpecifications. */
 function specifiedTags(input: Input, resourceType: string): [string, string][] {
-  return records(input.TagSpecifications).filter((spec) => spec.ResourceType === resourceType).flatMap((spec) => tagPairs(spec.Tags));
+  return records(input.TagSpecifications)
+    .filter((spec) => spec.ResourceType === resourceType)
+    .flatMap((spec) => tagPairs(spec.Tags));
 }
 
 function contextOf(call: Call, target: Target): Record<string, string[]> {
@@ -148,13 +157,13 @@ function withCognito(field: 'Actions' | 'DefaultActions', own: Authorizations): 
   return (call) => [...own(call), ...cognitoReads(call, field)];
 }
 
-const byArnField = (field: string): Authorizations => (call) => [on(call, text(call.input, field), { tagsOf: text(call.input, field) })];
+const byArnField =
+  (field: string): Authorizations =>
+  (call) => [on(call, text(call.input, field), { tagsOf: text(call.input, field) })];
 
 const elbv2: Readonly<Record<string, Authorizations>> = {
-  CreateLoadBalancer: (call) =>
-    create(call, loadBalancerArn(call.state, text(call.input, 'Name'), '*'), 'AddTags', tagPairs(call.input.Tags)),
-  CreateTargetGroup: (call) =>
-    create(call, targetGroupArn(call.state, text(call.input, 'Name'), '*'), 'AddTags', tagPairs(call.input.Tags)),
+  CreateLoadBalancer: (call) => create(call, loadBalancerArn(call.state, text(call.input, 'Name'), '*'), 'AddTags', tagPairs(call.input.Tags)),
+  CreateTargetGroup: (call) => create(call, targetGroupArn(call.state, text(call.input, 'Name'), '*'), 'AddTags', tagPairs(call.input.Tags)),
   CreateListener: withCognito('DefaultActions', (call) => {
     const parent = text(call.input, 'LoadBalancerArn');
     return create(call, listenerArn(parent, '*'), 'AddTags', tagPairs(call.input.Tags), parent);
@@ -163,20 +172,30 @@ const elbv2: Readonly<Record<string, Authorizations>> = {
     const parent = text(call.input, 'ListenerArn');
     return create(call, ruleArn(parent, '*'), 'AddTags', tagPairs(call.input.Tags), parent);
   }),
-  ...Object.fromEntries(['ModifyLoadBalancerAttributes', 'SetSecurityGroups', 'SetSubnets', 'SetIpAddressType', 'DeleteLoadBalancer']
-    .map((action) => [action, byArnField('LoadBalancerArn')])),
-  ...Object.fromEntries(['ModifyTargetGroup', 'ModifyTargetGroupAttributes', 'RegisterTargets', 'DeregisterTargets', 'DeleteTargetGroup']
-    .map((action) => [action, byArnField('TargetGroupArn')])),
-  ...Object.fromEntries(['DeleteListener', 'AddListenerCertificates', 'RemoveListenerCertificates', 'ModifyListenerAttributes']
-    .map((action) => [action, byArnField('ListenerArn')])),
+  ...Object.fromEntries(
+    ['ModifyLoadBalancerAttributes', 'SetSecurityGroups', 'SetSubnets', 'SetIpAddressType', 'DeleteLoadBalancer'].map((action) => [
+      action,
+      byArnField('LoadBalancerArn'),
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['ModifyTargetGroup', 'ModifyTargetGroupAttributes', 'RegisterTargets', 'DeregisterTargets', 'DeleteTargetGroup'].map((action) => [
+      action,
+      byArnField('TargetGroupArn'),
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['DeleteListener', 'AddListenerCertificates', 'RemoveListenerCertificates', 'ModifyListenerAttributes'].map((action) => [
+      action,
+      byArnField('ListenerArn'),
+    ]),
+  ),
   ModifyListener: withCognito('DefaultActions', byArnField('ListenerArn')),
   ModifyRule: withCognito('Actions', byArnField('RuleArn')),
   DeleteRule: byArnField('RuleArn'),
   SetRulePriorities: (call) => records(call.input.RulePriorities).map((pair) => on(call, text(pair, 'RuleArn'), { tagsOf: text(pair, 'RuleArn') })),
-  AddTags: (call) =>
-    strings(call.input.ResourceArns).map((arn) => on(call, arn, { tagsOf: arn, parts: { requestTags: tagPairs(call.input.Tags) } })),
-  RemoveTags: (call) =>
-    strings(call.input.ResourceArns).map((arn) => on(call, arn, { tagsOf: arn, parts: { removedKeys: strings(call.input.TagKeys) } })),
+  AddTags: (call) => strings(call.input.ResourceArns).map((arn) => on(call, arn, { tagsOf: arn, parts: { requestTags: tagPairs(call.input.Tags) } })),
+  RemoveTags: (call) => strings(call.input.ResourceArns).map((arn) => on(call, arn, { tagsOf: arn, parts: { removedKeys: strings(call.input.TagKeys) } })),
 };
 
 const acm: Readonly<Record<string, Authorizations>> = {

@@ -40,13 +40,17 @@ export interface AuthorizationRequest {
 }
 
 export type IamDecision =
-  | { allowed: true; statement: string }
-  | { allowed: false; reason: 'explicit-deny'; statement: string }
-  | { allowed: false; reason: 'no-allow' };
+  { allowed: true; statement: string } | { allowed: false; reason: 'explicit-deny'; statement: string } | { allowed: false; reason: 'no-allow' };
 
 type BaseOperator = 'StringEquals' | 'StringNotEquals' | 'StringEqualsIgnoreCase' | 'StringNotEqualsIgnoreCase' | 'StringLike' | 'StringNotLike' | 'Null';
 const BASE_OPERATORS: readonly BaseOperator[] = [
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike', 'Null',
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'Null',
 ];
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'Resource', 'Condition']);
 
@@ -121,7 +125,10 @@ function globPattern(glob: string, flags: string): RegExp {
   const key = `${flags}\u0000${glob}`;
   let pattern = globs.get(key);
   if (pattern === undefined) {
-    const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const source = glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     pattern = new RegExp(`^${source}$`, flags);
     globs.set(key, pattern);
   }
@@ -183,7 +190,8 @@ function statementMatches(statement: IamStatement, request: AuthorizationRequest
   if (!statement.Resource.some((pattern) => resourceMatches(pattern, request.resource))) return false;
   const lookup = contextLookup(request.context);
   return Object.entries(statement.Condition).every(([operator, keys]) =>
-    Object.entries(keys).every(([key, values]) => conditionHolds(parseOperator(operator), values, lookup(key))));
+    Object.entries(keys).every(([key, values]) => conditionHolds(parseOperator(operator), values, lookup(key))),
+  );
 }
 
 export function statementName(policy: IamPolicy, statement: IamStatement): string {

@@ -109,7 +109,15 @@ export interface AwsFake {
 }
 
 const HANDLERS: Readonly<Record<ServiceId, Readonly<Record<string, Handler>>>> = {
-  elbv2: { ...loadBalancerHandlers, ...listenerHandlers, ...listenerSettingsHandlers, ...ruleHandlers, ...targetGroupHandlers, ...targetHandlers, ...elbv2TagHandlers },
+  elbv2: {
+    ...loadBalancerHandlers,
+    ...listenerHandlers,
+    ...listenerSettingsHandlers,
+    ...ruleHandlers,
+    ...targetGroupHandlers,
+    ...targetHandlers,
+    ...elbv2TagHandlers,
+  },
   acm: acmHandlers,
   ec2: { ...ec2Handlers, ...securityGroupHandlers, ...securityGroupRuleHandlers },
   tagging: taggingHandlers,

@@ -7,13 +7,7 @@
  * AWS cleaning it up.
  * @module
  */
-import type {
-  CreateProtectionRequest,
-  DeleteProtectionRequest,
-  DescribeProtectionRequest,
-  ListProtectionsRequest,
-  Protection,
-} from '@aws-sdk/client-shield';
+import type { CreateProtectionRequest, DeleteProtectionRequest, DescribeProtectionRequest, ListProtectionsRequest, Protection } from '@aws-sdk/client-shield';
 import { protectionArn } from './arns.js';
 import { shieldError } from './errors.js';
 import { checkPageSize, pageOf } from './pagination.js';
@@ -26,7 +20,8 @@ function describe(record: ProtectionRecord): Protection {
 }
 
 function createProtection(state: FakeState, input: CreateProtectionRequest): object {
-  if (!NAME.test(input.Name ?? '')) throw shieldError('InvalidParameterException', `Name '${input.Name ?? ''}' must be 1 to 128 letters, digits, spaces or _.-`);
+  if (!NAME.test(input.Name ?? ''))
+    throw shieldError('InvalidParameterException', `Name '${input.Name ?? ''}' must be 1 to 128 letters, digits, spaces or _.-`);
   const resourceArn = input.ResourceArn ?? '';
   if (!state.loadBalancers.has(resourceArn)) throw shieldError('InvalidResourceException', `Resource '${resourceArn}' does not exist or cannot be protected`);
   if ([...state.protections.values()].some((protection) => protection.resourceArn === resourceArn)) {
@@ -57,9 +52,10 @@ function describeProtection(state: FakeState, input: DescribeProtectionRequest):
 function listProtections(state: FakeState, input: ListProtectionsRequest): object {
   const filters = input.InclusionFilters;
   const types = filters?.ResourceTypes;
-  const selected = [...state.protections.values()].filter((protection) =>
-    (types === undefined || (types.includes('APPLICATION_LOAD_BALANCER') && protection.resourceArn.includes(':loadbalancer/app/'))) &&
-    (filters?.ResourceArns === undefined || filters.ResourceArns.includes(protection.resourceArn)),
+  const selected = [...state.protections.values()].filter(
+    (protection) =>
+      (types === undefined || (types.includes('APPLICATION_LOAD_BALANCER') && protection.resourceArn.includes(':loadbalancer/app/'))) &&
+      (filters?.ResourceArns === undefined || filters.ResourceArns.includes(protection.resourceArn)),
   );
   const invalid = (message: string): Error => shieldError('InvalidParameterException', message);
   const requested = checkPageSize(input.MaxResults, { min: 0, max: 10000, field: 'MaxResults' }, invalid);

@@ -35,9 +35,22 @@ export interface FakeLimits {
   maxPageSize: number | undefined;
 }
 
-export interface VpcRecord { id: string; cidr: string }
-export interface SubnetRecord { id: string; vpcId: string; az: string; cidr: string }
-export interface SecurityGroupRecord { id: string; name: string; description: string; vpcId: string }
+export interface VpcRecord {
+  id: string;
+  cidr: string;
+}
+export interface SubnetRecord {
+  id: string;
+  vpcId: string;
+  az: string;
+  cidr: string;
+}
+export interface SecurityGroupRecord {
+  id: string;
+  name: string;
+  description: string;
+  vpcId: string;
+}
 
 /** One EC2 security-group rule: a single source (CIDR, IPv6 CIDR, group or prefix list). */
 export interface SecurityGroupRuleRecord {
@@ -225,13 +238,7 @@ export interface FakeState {
 /** The states a test can hold a registered, in-use target at (elbv2-targets.ts). */
 export type HeldTargetHealth = 'initial' | 'unhealthy';
 
-export function createState(options: {
-  region: string;
-  accountId: string;
-  limits: FakeLimits;
-  clock: FakeClock;
-  idSeed: string;
-}): FakeState {
+export function createState(options: { region: string; accountId: string; limits: FakeLimits; clock: FakeClock; idSeed: string }): FakeState {
   return {
     region: options.region,
     accountId: options.accountId,

@@ -20,12 +20,16 @@ interface TaggedResource {
 }
 
 function allResources(state: FakeState): TaggedResource[] {
-  const byArn = (type: string) => (arn: string): TaggedResource => ({ arn, type, tagKey: arn });
-  const byEc2Id = (resourceType: string) => (id: string): TaggedResource => ({
-    arn: ec2Arn(state, resourceType, id),
-    type: `ec2:${resourceType}`,
-    tagKey: id,
-  });
+  const byArn =
+    (type: string) =>
+    (arn: string): TaggedResource => ({ arn, type, tagKey: arn });
+  const byEc2Id =
+    (resourceType: string) =>
+    (id: string): TaggedResource => ({
+      arn: ec2Arn(state, resourceType, id),
+      type: `ec2:${resourceType}`,
+      tagKey: id,
+    });
   const listeners = [...state.listeners.values()];
   return [
     ...[...state.loadBalancers.keys()].map(byArn('elasticloadbalancing:loadbalancer/app')),

@@ -49,14 +49,12 @@ export function createStateView(state: FakeState): StateView {
   return {
     loadBalancers: () => copies(state.loadBalancers.values()),
     listeners: (loadBalancerArn) => copies([...state.listeners.values()].filter((listener) => listener.loadBalancerArn === loadBalancerArn)),
-    rules: (listenerArn) =>
-      copies([...state.rules.values()].filter((rule) => rule.listenerArn === listenerArn).sort((a, b) => a.priority - b.priority)),
+    rules: (listenerArn) => copies([...state.rules.values()].filter((rule) => rule.listenerArn === listenerArn).sort((a, b) => a.priority - b.priority)),
     targetGroups: () => copies([...state.targetGroups.values()].map(({ targets: _targets, ...group }) => group)),
     targets: (targetGroupArn) => copies(state.targetGroups.get(targetGroupArn)?.targets.values() ?? []),
     certificates: () => copies(state.certificates.values()),
     securityGroups: () => copies(state.securityGroups.values()),
-    securityGroupRules: (groupId) =>
-      copies([...state.securityGroupRules.values()].filter((rule) => groupId === undefined || rule.groupId === groupId)),
+    securityGroupRules: (groupId) => copies([...state.securityGroupRules.values()].filter((rule) => groupId === undefined || rule.groupId === groupId)),
     subnets: () => copies(state.subnets.values()),
     tagsOf: (arnOrId) => tagRecord(state, EC2_ARN.exec(arnOrId)?.[1] ?? arnOrId),
     webAclOf: (resourceArn) => state.webAclAssociations.get(resourceArn),

@@ -6,19 +6,19 @@
  * load balancer is deleted (elbv2.ts).
  * @module
  */
-import type {
-  AssociateWebACLRequest,
-  DisassociateWebACLRequest,
-  GetWebACLForResourceRequest,
-  ListWebACLsRequest,
-  WebACL,
-} from '@aws-sdk/client-wafv2';
+import type { AssociateWebACLRequest, DisassociateWebACLRequest, GetWebACLForResourceRequest, ListWebACLsRequest, WebACL } from '@aws-sdk/client-wafv2';
 import { wafv2Error } from './errors.js';
 import { checkPageSize, pageOf } from './pagination.js';
 import { handler, type FakeState, type Handler, type WebAclRecord } from './state.js';
 
 function describe(acl: WebAclRecord): WebACL {
-  return { Name: acl.name, Id: acl.id, ARN: acl.arn, DefaultAction: { Allow: {} }, VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: acl.name } };
+  return {
+    Name: acl.name,
+    Id: acl.id,
+    ARN: acl.arn,
+    DefaultAction: { Allow: {} },
+    VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: acl.name },
+  };
 }
 
 function requireLoadBalancerResource(state: FakeState, arn: string | undefined): string {
@@ -36,7 +36,8 @@ function getWebAclForResource(state: FakeState, input: GetWebACLForResourceReque
 
 function associateWebAcl(state: FakeState, input: AssociateWebACLRequest): object {
   const acl = state.webAcls.get(input.WebACLArn ?? '');
-  if (acl === undefined) throw wafv2Error('WAFNonexistentItemException', `AWS WAF couldn’t perform the operation because your web ACL doesn’t exist: ${input.WebACLArn ?? ''}`);
+  if (acl === undefined)
+    throw wafv2Error('WAFNonexistentItemException', `AWS WAF couldn’t perform the operation because your web ACL doesn’t exist: ${input.WebACLArn ?? ''}`);
   state.webAclAssociations.set(requireLoadBalancerResource(state, input.ResourceArn), acl.arn);
   return {};
 }
@@ -51,7 +52,10 @@ function listWebAcls(state: FakeState, input: ListWebACLsRequest): object {
   const invalid = (message: string): Error => wafv2Error('WAFInvalidParameterException', message);
   const requested = checkPageSize(input.Limit, { min: 1, max: 100, field: 'Limit' }, invalid);
   const page = pageOf(state, [...state.webAcls.values()], { api: 'ListWebACLs', token: input.NextMarker, requested, defaultSize: 100, invalidToken: invalid });
-  return { WebACLs: page.items.map((acl) => ({ Name: acl.name, Id: acl.id, ARN: acl.arn, LockToken: acl.id })), ...(page.next !== undefined && { NextMarker: page.next }) };
+  return {
+    WebACLs: page.items.map((acl) => ({ Name: acl.name, Id: acl.id, ARN: acl.arn, LockToken: acl.id })),
+    ...(page.next !== undefined && { NextMarker: page.next }),
+  };
 }
 
 export const wafv2Handlers: Readonly<Record<string, Handler>> = {

@@ -73,7 +73,8 @@ export class FaultPlan {
     if (!found) return undefined;
     found.remaining -= 1;
     if (found.remaining <= 0) this.planned = this.planned.filter((entry) => entry !== found);
-    const message = found.options.message ?? `injected failure for ${attributes.verb} ${attributes.resource}${attributes.subresource ? '/' + attributes.subresource : ''}`;
+    const message =
+      found.options.message ?? `injected failure for ${attributes.verb} ${attributes.resource}${attributes.subresource ? '/' + attributes.subresource : ''}`;
     return {
       error: new ApiError({ code: found.status, message, ...(found.options.reason ? { reason: found.options.reason } : {}) }),
       retryAfterSeconds: found.options.retryAfterSeconds,

@@ -112,7 +112,10 @@ function requireObject(body: unknown, type: ResourceType): KubeObject {
   const object = asKubeObject(body);
   if (!object) throw new ApiError({ code: 400, message: 'the request body must be a JSON object with object metadata' });
   if ((object.kind !== undefined && object.kind !== type.kind) || (object.apiVersion !== undefined && object.apiVersion !== apiVersionOf(type))) {
-    throw new ApiError({ code: 400, message: `the object's ${String(object.apiVersion)} ${String(object.kind)} does not match the expected ${apiVersionOf(type)} ${type.kind}` });
+    throw new ApiError({
+      code: 400,
+      message: `the object's ${String(object.apiVersion)} ${String(object.kind)} does not match the expected ${apiVersionOf(type)} ${type.kind}`,
+    });
   }
   return object;
 }

@@ -23,13 +23,18 @@ export interface LifecycleContext {
 export type UpdateScope = 'main' | 'status' | 'all';
 
 /** Metadata the server owns: kept from the stored object whatever an update sends. */
-const SERVER_OWNED_METADATA = ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion'] as const;
+const SERVER_OWNED_METADATA = [
+  'name',
+  'namespace',
+  'uid',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'resourceVersion',
+] as const;
 
-export function createObject(
-  context: LifecycleContext,
-  type: ResourceType,
-  args: { namespace?: string; body: KubeObject; keepStatus: boolean },
-): KubeObject {
+export function createObject(context: LifecycleContext, type: ResourceType, args: { namespace?: string; body: KubeObject; keepStatus: boolean }): KubeObject {
   const { body } = args;
   if (body.metadata.resourceVersion) {
     throw new ApiError({ code: 500, message: 'resourceVersion should not be set on objects to be created' });
@@ -89,7 +94,11 @@ export function deleteObject(
   const { resourceVersion, uid } = args.preconditions ?? {};
   assertResourceVersion(type, current, resourceVersion);
   if (uid !== undefined && uid !== current.metadata.uid) {
-    throw new ApiError({ code: 409, message: `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`, details: details(type, args.name) });
+    throw new ApiError({
+      code: 409,
+      message: `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`,
+      details: details(type, args.name),
+    });
   }
   if ((current.metadata.finalizers ?? []).length === 0) {
     return { object: context.store.delete(type, current), removed: true };
@@ -146,7 +155,9 @@ function assertNoNewFinalizersWhileDeleting(type: ResourceType, current: KubeObj
   const existing = new Set(current.metadata.finalizers ?? []);
   const added = (next.metadata.finalizers ?? []).filter((finalizer) => !existing.has(finalizer));
   if (added.length > 0) {
-    throw invalid(type, current.metadata.name, [`metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((entry) => JSON.stringify(entry)).join(', ')}}`]);
+    throw invalid(type, current.metadata.name, [
+      `metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((entry) => JSON.stringify(entry)).join(', ')}}`,
+    ]);
   }
 }
 
@@ -157,7 +168,11 @@ function assertValid(type: ResourceType, object: KubeObject): void {
 
 function invalid(type: ResourceType, name: string | undefined, problems: string[]): ApiError {
   const list = problems.length === 1 ? problems[0] : `[${problems.join(', ')}]`;
-  return new ApiError({ code: 422, message: `${qualifiedKind(type)} "${name ?? ''}" is invalid: ${list}`, details: { ...details(type, name), kind: type.kind } });
+  return new ApiError({
+    code: 422,
+    message: `${qualifiedKind(type)} "${name ?? ''}" is invalid: ${list}`,
+    details: { ...details(type, name), kind: type.kind },
+  });
 }
 
 function requestNamespace(fromPath: string | undefined, fromBody: string | undefined): string {

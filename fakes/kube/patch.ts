@@ -88,7 +88,10 @@ function applyOperation(document: unknown, operation: unknown): unknown {
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw patchInvalid(`invalid JSON pointer "${pointer}"`);
-  return pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function read(document: unknown, pointer: string): unknown {

@@ -29,7 +29,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true, statusSubresource: false },
   { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true, statusSubresource: false },
   { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, statusSubresource: false },
-  { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false, statusSubresource: false },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    plural: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    namespaced: false,
+    statusSubresource: false,
+  },
 ];
 
 export function apiVersionOf(type: ResourceType): string {
@@ -60,9 +67,7 @@ function findResourceForObject(apiVersion: string, kind: string): ResourceType |
  * the two Event APIs are stored separately in this fake.
  */
 export function resolveResource(name: string): ResourceType {
-  const found = RESOURCE_TYPES.find(
-    (type) => type.plural === name || qualifiedResource(type) === name || type.kind === name,
-  );
+  const found = RESOURCE_TYPES.find((type) => type.plural === name || qualifiedResource(type) === name || type.kind === name);
   if (!found) {
     const known = RESOURCE_TYPES.map(qualifiedResource).join(', ');
     throw new ApiError({ code: 404, message: `the fake serves no resource "${name}" (known: ${known})` });

@@ -14,7 +14,10 @@ export interface Route {
 }
 
 export function parseRoute(pathname: string): Route | undefined {
-  const segments = pathname.split('/').filter((segment) => segment !== '').map(decodeURIComponent);
+  const segments = pathname
+    .split('/')
+    .filter((segment) => segment !== '')
+    .map(decodeURIComponent);
   const [root, ...afterRoot] = segments;
   let group: string | undefined;
   let version: string | undefined;

@@ -108,7 +108,10 @@ export class WatchHub {
   private backlog(request: WatchRequest): WatchEvent[] | 'expired' {
     const { type, resourceVersion } = request;
     if (resourceVersion === undefined || resourceVersion === '' || resourceVersion === '0') {
-      return this.store.list(type, request.namespace).filter((object) => inScope(object, request)).map((object) => ({ type: 'ADDED', object }));
+      return this.store
+        .list(type, request.namespace)
+        .filter((object) => inScope(object, request))
+        .map((object) => ({ type: 'ADDED', object }));
     }
     if (!/^\d+$/.test(resourceVersion)) {
       throw new ApiError({ code: 400, message: `resourceVersion: Invalid value: "${resourceVersion}": must be a non-negative integer` });

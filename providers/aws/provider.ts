@@ -100,13 +100,26 @@ export class AwsProvider implements Provider {
 
   async observe(stack: Pick<Stack, 'id'>, spec?: LoadBalancerSpec, options: ObserveOptions = {}): Promise<AwsObserved> {
     const { clients, clusterName } = this.options;
-    const context = { clients, call: this.call, clusterName, manageBackendRules: this.settings.manageBackendSecurityGroupRules, managedAttributes: managedAttributesOf(spec) };
+    const context = {
+      clients,
+      call: this.call,
+      clusterName,
+      manageBackendRules: this.settings.manageBackendSecurityGroupRules,
+      managedAttributes: managedAttributesOf(spec),
+    };
     const remembered = this.memory.get(stack.id);
     if (spec && remembered && options.read === 'changes') {
       const observed = await observeChanges(remembered, spec, { ...context, plan: (wanted, state) => this.diff(wanted, state) });
       if (observed) return this.following(observed, spec);
     }
-    const { observed, known } = await observeStack({ clients, call: this.call, clusterName, stackId: stack.id, known: this.known.get(stack.id), managedAttributes: context.managedAttributes });
+    const { observed, known } = await observeStack({
+      clients,
+      call: this.call,
+      clusterName,
+      stackId: stack.id,
+      known: this.known.get(stack.id),
+      managedAttributes: context.managedAttributes,
+    });
     this.remember(stack.id, known);
     this.memory.set(stack.id, rememberObserved(observed));
     if (spec) observed.lookups = await lookUpForSpec(spec, observed, context);
@@ -149,7 +162,10 @@ export class AwsProvider implements Provider {
     if (!isAwsPlan(plan)) throw new Error(`apply was given a plan for ${plan.stackId} that the AWS provider did not make`);
     const { clients, clusterName } = this.options;
     const references = new Map(Object.entries(plan.references));
-    const lookup = withClientSecrets(applyTimeLookup({ clients, call: this.call, clusterName, placement: plan.placement, problems: plan.problems ?? {} }), this.options.clientSecrets);
+    const lookup = withClientSecrets(
+      applyTimeLookup({ clients, call: this.call, clusterName, placement: plan.placement, problems: plan.problems ?? {} }),
+      this.options.clientSecrets,
+    );
     const execution = await executePlan(plan.operations, {
       clients,
       call: this.call,
@@ -191,13 +207,18 @@ export class AwsProvider implements Provider {
     if (!wanted || wanted.missing) return undefined;
     const converged = await this.targets.converge(wanted.groups, options);
     const stopped = converged.error !== undefined && !converged.outcomes.some((outcome) => outcome.error !== undefined);
-    const outcomes = stopped ? [...converged.outcomes, { operation: { action: 'RegisterTargets', resource: stackId }, error: converged.error }] : converged.outcomes;
+    const outcomes = stopped
+      ? [...converged.outcomes, { operation: { action: 'RegisterTargets', resource: stackId }, error: converged.error }]
+      : converged.outcomes;
     const failure = outcomes.find((outcome) => outcome.error !== undefined);
     const hostname = this.memory.get(stackId)?.loadBalancer?.description.DNSName;
     return {
       ...(hostname !== undefined && { address: { hostname } }),
       outcomes,
-      diagnostics: failure?.error !== undefined ? failureDiagnostics({ stackId, members: spec.stack.members }, { operation: failure.operation, error: failure.error }) : [],
+      diagnostics:
+        failure?.error !== undefined
+          ? failureDiagnostics({ stackId, members: spec.stack.members }, { operation: failure.operation, error: failure.error })
+          : [],
     };
   }
 
@@ -248,7 +269,12 @@ export class AwsProvider implements Provider {
 
   /** Target groups with fast-path calls under way take the spec's targets as theirs (apply/target-sync.ts). */
   private following(observed: AwsObserved, spec: LoadBalancerSpec | undefined): AwsObserved {
-    const wanted = spec && this.wantedTargets(spec, spec.targetGroups.map((group) => group.key));
+    const wanted =
+      spec &&
+      this.wantedTargets(
+        spec,
+        spec.targetGroups.map((group) => group.key),
+      );
     if (wanted) this.targets.follow(wanted.groups);
     return observed;
   }
@@ -265,7 +291,9 @@ export class AwsProvider implements Provider {
     let missing = false;
     for (const key of keys) {
       const group = spec.targetGroups.find((candidate) => candidate.key === key);
-      const remembered = group && memory.targetGroups.find((candidate) => targetGroupKeyOf(resourceIdOf(candidate.tags)) === key && candidate.description.TargetGroupName === group.name);
+      const remembered =
+        group &&
+        memory.targetGroups.find((candidate) => targetGroupKeyOf(resourceIdOf(candidate.tags)) === key && candidate.description.TargetGroupName === group.name);
       const arn = remembered?.description.TargetGroupArn;
       if (!group || arn === undefined) {
         missing = true;
@@ -301,7 +329,10 @@ function managedAttributesOf(spec: LoadBalancerSpec | undefined): (key: string |
   return (key) => key !== undefined && managed.has(key);
 }
 
-function failureDiagnostics(plan: Pick<AwsPlan, 'stackId' | 'members'>, failure: { operation: { action: string; resource: string }; error: string }): Diagnostic[] {
+function failureDiagnostics(
+  plan: Pick<AwsPlan, 'stackId' | 'members'>,
+  failure: { operation: { action: string; resource: string }; error: string },
+): Diagnostic[] {
   const what = `${failure.operation.action} ${failure.operation.resource}`;
   return plan.members.map((member) => ({
     severity: 'error',

@@ -31,11 +31,13 @@ export function certificateDiagnostics(spec: LoadBalancerSpec, material: Certifi
       if (reported.has(certificate.key)) continue;
       reported.add(certificate.key);
       const fromAnnotation = certificate.source.kind === 'arn';
-      diagnostics.push(...onMembers(spec, {
-        severity: certificate.source.kind === 'secret' ? 'error' : 'warning',
-        field: fromAnnotation ? 'metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]' : 'spec.tls',
-        message: `${reason}; clients asking for its hosts get the listener's default certificate`,
-      }));
+      diagnostics.push(
+        ...onMembers(spec, {
+          severity: certificate.source.kind === 'secret' ? 'error' : 'warning',
+          field: fromAnnotation ? 'metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]' : 'spec.tls',
+          message: `${reason}; clients asking for its hosts get the listener's default certificate`,
+        }),
+      );
     }
   }
   return diagnostics;
@@ -45,9 +47,11 @@ export function certificateDiagnostics(spec: LoadBalancerSpec, material: Certifi
 export function sslPolicyDiagnostics(spec: LoadBalancerSpec): Diagnostic[] {
   return spec.listeners
     .filter((listener) => listener.protocol === 'HTTPS' && !resolveSslPolicy(listener.sslPolicy).known)
-    .flatMap((listener) => onMembers(spec, {
-      severity: 'warning',
-      field: 'metadata.annotations["alb.ingress.kubernetes.io/ssl-policy"]',
-      message: `ssl-policy ${JSON.stringify(listener.sslPolicy)} of port ${listener.port} is not a predefined ELBSecurityPolicy the local load balancer knows; it serves ${DEFAULT_SSL_POLICY} instead`,
-    }));
+    .flatMap((listener) =>
+      onMembers(spec, {
+        severity: 'warning',
+        field: 'metadata.annotations["alb.ingress.kubernetes.io/ssl-policy"]',
+        message: `ssl-policy ${JSON.stringify(listener.sslPolicy)} of port ${listener.port} is not a predefined ELBSecurityPolicy the local load balancer knows; it serves ${DEFAULT_SSL_POLICY} instead`,
+      }),
+    );
 }

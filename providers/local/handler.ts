@@ -66,7 +66,10 @@ export function createRequestHandler(context: HandlerContext): RequestHandler {
           answer(chosen.action, chosen.candidate.stack, { request, response, routes, context });
         } catch (error) {
           // A value that slipped past translate (a header with CR/LF, a bad status) costs this request only.
-          context.log.warn({ detail: error instanceof Error ? error.message : String(error) }, 'the local load balancer could not answer with the rule\'s action');
+          context.log.warn(
+            { detail: error instanceof Error ? error.message : String(error) },
+            "the local load balancer could not answer with the rule's action",
+          );
           if (response.headersSent) response.destroy();
           else sendError(response, 500);
         }

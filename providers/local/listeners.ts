@@ -97,10 +97,7 @@ export class ListenerSockets {
   }
 
   /** Listens for `specPort` on `localPort`; a port already in use is an error naming it, never a throw. */
-  async open(
-    specPort: number,
-    options: { localPort: number; protocol: ListenerProtocol; handlers: ListenerHandlers; tls: TlsHandlers },
-  ): Promise<OpenResult> {
+  async open(specPort: number, options: { localPort: number; protocol: ListenerProtocol; handlers: ListenerHandlers; tls: TlsHandlers }): Promise<OpenResult> {
     const server = this.createServer(options.protocol, options.handlers, options.tls);
     const socket: OpenSocket = { protocol: options.protocol, server, port: 0, active: new Set(), closing: false };
     server.on('request', trackResponses(socket, options.handlers.request));

@@ -40,7 +40,18 @@ export function listenerResource(settings: LocalSettings, specPort: number): str
  * Load-balancer-wide fields besides listeners, target groups and certificates. Every field of the
  * spec must be in one of them: a change found nowhere would make an empty plan, never applied.
  */
-const LOAD_BALANCER_FIELDS = ['stack', 'scheme', 'ipAddressType', 'subnets', 'securityGroups', 'attributes', 'tags', 'webAcl', 'shieldAdvancedProtection', 'externalTargetGroups'] as const;
+const LOAD_BALANCER_FIELDS = [
+  'stack',
+  'scheme',
+  'ipAddressType',
+  'subnets',
+  'securityGroups',
+  'attributes',
+  'tags',
+  'webAcl',
+  'shieldAdvancedProtection',
+  'externalTargetGroups',
+] as const;
 
 export function planStack(
   desired: LoadBalancerSpec | undefined,
@@ -73,16 +84,20 @@ export function planStack(
 
 function certificateOperations(desired: LoadBalancerSpec | undefined, served: LoadBalancerSpec | undefined, stackId: string): PlannedOperation[] {
   const keysByPort = (spec: LoadBalancerSpec | undefined): Record<number, string[]> =>
-    Object.fromEntries((spec?.listeners ?? []).filter((listener) => listener.certificateKeys.length > 0).map((listener) => [listener.port, listener.certificateKeys]));
+    Object.fromEntries(
+      (spec?.listeners ?? []).filter((listener) => listener.certificateKeys.length > 0).map((listener) => [listener.port, listener.certificateKeys]),
+    );
   const want = desired?.certificates ?? [];
   const have = served?.certificates ?? [];
   if (isDeepStrictEqual(want, have) && isDeepStrictEqual(keysByPort(desired), keysByPort(served))) return [];
   const { added, removed, changed } = keyedChanges(want, have, (certificate) => certificate.key);
-  return [{
-    action: 'UpdateCertificates',
-    resource: `certificates/${stackId}`,
-    detail: { added, removed, changed, listenerCertificates: keysByPort(desired) },
-  }];
+  return [
+    {
+      action: 'UpdateCertificates',
+      resource: `certificates/${stackId}`,
+      detail: { added, removed, changed, listenerCertificates: keysByPort(desired) },
+    },
+  ];
 }
 
 function targetGroupOperations(
@@ -101,7 +116,8 @@ function targetGroupOperations(
     }
     const { targets, healthCheck, ...settings } = group;
     const { targets: previousTargets, healthCheck: previousHealthCheck, ...previousSettings } = previous;
-    if (!isDeepStrictEqual(settings, previousSettings)) operations.push({ action: 'ModifyTargetGroup', resource, detail: { protocol: group.protocol, protocolVersion: group.protocolVersion } });
+    if (!isDeepStrictEqual(settings, previousSettings))
+      operations.push({ action: 'ModifyTargetGroup', resource, detail: { protocol: group.protocol, protocolVersion: group.protocolVersion } });
     if (!isDeepStrictEqual(healthCheck, previousHealthCheck)) operations.push({ action: 'UpdateHealthChecks', resource, detail: healthCheck });
     if (!isDeepStrictEqual(targets, previousTargets)) {
       const { added, removed, changed } = keyedChanges(targets, previousTargets, targetAddress);
@@ -121,7 +137,8 @@ function listenerOperations(want: ListenerSpec[], have: ListenerSpec[], settings
   const served = new Map(have.map((listener) => [listener.port, listener]));
   const wantedPorts = new Set(want.map((listener) => listener.port));
   for (const listener of have) {
-    const replaced = wantedPorts.has(listener.port) && served.get(listener.port)?.protocol !== want.find((candidate) => candidate.port === listener.port)?.protocol;
+    const replaced =
+      wantedPorts.has(listener.port) && served.get(listener.port)?.protocol !== want.find((candidate) => candidate.port === listener.port)?.protocol;
     if (!wantedPorts.has(listener.port) || replaced) {
       operations.push({ action: 'CloseListener', resource: resourceOf(listener.port), detail: { port: listener.port, protocol: listener.protocol } });
     }

@@ -9,7 +9,17 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
-import type { ApplyResult, CertificateMaterialSource, Observed, Provider, ProviderOptions, ProviderPlan, TargetHealth, TargetHealthReport, TargetRef } from '../../src/provider.js';
+import type {
+  ApplyResult,
+  CertificateMaterialSource,
+  Observed,
+  Provider,
+  ProviderOptions,
+  ProviderPlan,
+  TargetHealth,
+  TargetHealthReport,
+  TargetRef,
+} from '../../src/provider.js';
 import { compileListenerTransforms, createAdmission, jwksEndpointsOf, type LocalAdmission } from './admission-runtime.js';
 import { ForwardChoosers } from './balancer.js';
 import { certificateDiagnostics, listenerDiagnostics, sslPolicyDiagnostics } from './diagnostics.js';
@@ -130,7 +140,11 @@ export class LocalLoadBalancer implements LocalProvider {
       for (const target of wanted) {
         const state = states.get(`${target.id}:${target.port}`);
         if (state === 'healthy') health.set(`${target.id}:${target.port}`, { state: 'healthy' });
-        else if (state !== undefined) health.set(`${target.id}:${target.port}`, { state: 'unhealthy', reason: state === 'ejected' ? 'Target.ConnectionFailed' : 'Target.FailedHealthChecks' });
+        else if (state !== undefined)
+          health.set(`${target.id}:${target.port}`, {
+            state: 'unhealthy',
+            reason: state === 'ejected' ? 'Target.ConnectionFailed' : 'Target.FailedHealthChecks',
+          });
       }
       report.set(key, health);
     }
@@ -178,7 +192,8 @@ export class LocalLoadBalancer implements LocalProvider {
 
     const diagnostics: Diagnostic[] = [];
     for (const [port, error] of failures) diagnostics.push(...listenerDiagnostics(desired, port, error));
-    if (plan.operations.some((operation) => operation.action === 'UpdateCertificates')) diagnostics.push(...certificateDiagnostics(desired, this.material, this.certificateContexts));
+    if (plan.operations.some((operation) => operation.action === 'UpdateCertificates'))
+      diagnostics.push(...certificateDiagnostics(desired, this.material, this.certificateContexts));
     diagnostics.push(...sslPolicyDiagnostics(desired));
     diagnostics.push(...featureDiagnostics(desired, previous?.spec, { trustStore: this.admission.runtime.trustStore, clientSecrets: this.clientSecrets }));
     const failedResources = new Map([...failures].map(([port, error]) => [listenerResource(this.settings, port), error]));
@@ -197,7 +212,10 @@ export class LocalLoadBalancer implements LocalProvider {
       if (open === listener.protocol) continue;
       const others = [...this.stacks.values()].filter((stack) => stack.spec.stack.id !== spec.stack.id && portsOf(stack.spec).includes(listener.port));
       if (open && others.length > 0) {
-        failures.set(listener.port, `port ${listener.port} is served as ${open} for ${others.map((stack) => stack.spec.stack.id).join(', ')}, and one socket cannot serve both protocols`);
+        failures.set(
+          listener.port,
+          `port ${listener.port} is served as ${open} for ${others.map((stack) => stack.spec.stack.id).join(', ')}, and one socket cannot serve both protocols`,
+        );
         continue;
       }
       if (open) this.closeSocket(listener.port);
@@ -214,7 +232,8 @@ export class LocalLoadBalancer implements LocalProvider {
         tls: {
           sniCallback: sniCallback(() => this.certificateTables.get(listener.port)),
           policyFor: (serverName) => this.certificateTables.get(listener.port)?.policyFor(serverName),
-          admitConnection: (serverName, socket) => clientCertificateAllowed(this.certificateTables.get(listener.port)?.mutualAuthenticationFor(serverName), socket, this.admission.runtime.trustStore),
+          admitConnection: (serverName, socket) =>
+            clientCertificateAllowed(this.certificateTables.get(listener.port)?.mutualAuthenticationFor(serverName), socket, this.admission.runtime.trustStore),
         },
       });
       if (!result.ok) failures.set(listener.port, result.error);
@@ -253,7 +272,12 @@ export class LocalLoadBalancer implements LocalProvider {
         for (const problem of [...compileListenerRules(listener), ...compileListenerTransforms(listener)]) this.log.warn({ stack: stackId, port }, problem);
       }
       if (protocol === 'HTTPS') {
-        const table = buildCertificateTable(candidates.map(({ stack, listener }) => ({ spec: stack.spec, listener })), this.material, this.certificateContexts, this.admission.runtime.trustStore?.pem);
+        const table = buildCertificateTable(
+          candidates.map(({ stack, listener }) => ({ spec: stack.spec, listener })),
+          this.material,
+          this.certificateContexts,
+          this.admission.runtime.trustStore?.pem,
+        );
         this.certificateTables.set(port, table);
         this.sockets.setSecureContext(port, table.defaultOptions);
         this.sockets.requestClientCertificates(port, table.clientCertificates.request);

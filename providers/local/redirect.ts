@@ -25,11 +25,7 @@ export interface RedirectRequest {
   query: string;
 }
 
-export function redirectLocation(
-  action: RedirectAction,
-  request: RedirectRequest,
-  localPortFor: (specPort: number) => number,
-): string {
+export function redirectLocation(action: RedirectAction, request: RedirectRequest, localPortFor: (specPort: number) => number): string {
   const placeholders: Record<string, string> = {
     protocol: request.protocol,
     host: hostWithoutPort(request.host),

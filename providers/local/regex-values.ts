@@ -29,6 +29,9 @@ export function compileRegexValue(source: string, options: { caseInsensitive: bo
     const pattern = RE2JS.compile(source, options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
     return { ok: true, test: (subject) => pattern.test(subject) };
   } catch (error) {
-    return { ok: false, problem: `regex value ${JSON.stringify(source)} cannot be compiled by RE2 and never matches: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      problem: `regex value ${JSON.stringify(source)} cannot be compiled by RE2 and never matches: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

@@ -39,10 +39,7 @@ type StringPredicate = (subject: string) => boolean;
  * Which rule of the listener handles a request: rules in ascending priority, the first whose
  * conditions all match; else the listener's default action.
  */
-export function selectListenerAction(
-  listener: ListenerSpec,
-  request: HttpRequestFacts,
-): { action: Action; rule?: RuleSpec } {
+export function selectListenerAction(listener: ListenerSpec, request: HttpRequestFacts): { action: Action; rule?: RuleSpec } {
   for (const rule of rulesInPriorityOrder(listener.rules)) {
     if (rule.conditions.every((condition) => conditionMatches(condition, request))) {
       return { action: terminalAction(rule), rule };

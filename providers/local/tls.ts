@@ -108,7 +108,13 @@ export class CertificateContexts {
   private readonly byDigest = new Map<string, { options: SecureContextOptions; context: SecureContext }>();
 
   contextFor(options: SecureContextOptions & { cert: string; key: string; ca?: string }): { context: SecureContext; digest: string } {
-    const digest = createHash('sha256').update(options.cert).update('\0').update(options.key).update('\0').update(options.ca ?? '').digest('hex');
+    const digest = createHash('sha256')
+      .update(options.cert)
+      .update('\0')
+      .update(options.key)
+      .update('\0')
+      .update(options.ca ?? '')
+      .digest('hex');
     let cached = this.byDigest.get(digest);
     if (!cached) {
       cached = { options, context: createSecureContext(options) };
@@ -179,20 +185,32 @@ export function buildCertificateTable(
   };
   const all = listeners.map(({ spec, listener }) => {
     const { policy } = resolveSslPolicy(listener.sslPolicy);
-    return loadListenerCertificates(spec, listener, material, contexts, clientCertificates.ca)
-      .certificates.map((certificate) => ({ ...certificate, policy, mutualAuthentication: listener.mutualAuthentication }));
+    return loadListenerCertificates(spec, listener, material, contexts, clientCertificates.ca).certificates.map((certificate) => ({
+      ...certificate,
+      policy,
+      mutualAuthentication: listener.mutualAuthentication,
+    }));
   });
   const policies = listeners.map(({ listener }) => resolveSslPolicy(listener.sslPolicy).policy);
   return new CertificateTable(all.flat(), all.find((certificates) => certificates.length > 0)?.[0], policies, clientCertificates);
 }
 
-function loadCertificate(certificate: CertificateSpec, material: CertificateMaterialSource, contexts: CertificateContexts, clientCa: string | undefined): LoadedCertificate | { reason: string } {
+function loadCertificate(
+  certificate: CertificateSpec,
+  material: CertificateMaterialSource,
+  contexts: CertificateContexts,
+  clientCa: string | undefined,
+): LoadedCertificate | { reason: string } {
   const { source } = certificate;
   switch (source.kind) {
     case 'arn':
-      return { reason: `certificate ${source.arn} is in a cloud certificate store, which the local load balancer cannot read; give the certificate as a kubernetes.io/tls Secret in spec.tls to serve it locally` };
+      return {
+        reason: `certificate ${source.arn} is in a cloud certificate store, which the local load balancer cannot read; give the certificate as a kubernetes.io/tls Secret in spec.tls to serve it locally`,
+      };
     case 'discover':
-      return { reason: `no Secret is named for hosts ${certificate.hosts.join(', ') || '(none)'}, and the local load balancer cannot discover certificates; set spec.tls[].secretName` };
+      return {
+        reason: `no Secret is named for hosts ${certificate.hosts.join(', ') || '(none)'}, and the local load balancer cannot discover certificates; set spec.tls[].secretName`,
+      };
     case 'secret': {
       const found = material.get(source.namespace, source.name);
       if (!found) return { reason: `the material of Secret ${source.namespace}/${source.name} is not available` };

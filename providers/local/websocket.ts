@@ -22,7 +22,11 @@ import { reasonPhraseProblem, upstreamResponseProblem } from './upstream-respons
 export function isWebSocketUpgrade(request: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
   const upgrade = String(request.headers.upgrade ?? '').toLowerCase();
   const connection = String(request.headers.connection ?? '').toLowerCase();
-  return request.method === 'GET' && upgrade.split(',').some((token) => token.trim() === 'websocket') && connection.split(',').some((token) => token.trim() === 'upgrade');
+  return (
+    request.method === 'GET' &&
+    upgrade.split(',').some((token) => token.trim() === 'websocket') &&
+    connection.split(',').some((token) => token.trim() === 'upgrade')
+  );
 }
 
 export interface WebSocketProxy {
@@ -108,7 +112,8 @@ function spliceSockets(client: Duplex, upstream: Duplex, idleMs: number): void {
     socket.on('end', () => socket.end());
     socket.on('error', closeBoth);
     socket.on('close', closeBoth);
-    if ('setTimeout' in socket && typeof socket.setTimeout === 'function') (socket as Duplex & { setTimeout(ms: number, cb: () => void): void }).setTimeout(idleMs, closeBoth);
+    if ('setTimeout' in socket && typeof socket.setTimeout === 'function')
+      (socket as Duplex & { setTimeout(ms: number, cb: () => void): void }).setTimeout(idleMs, closeBoth);
   }
   upstream.pipe(client);
   client.pipe(upstream);

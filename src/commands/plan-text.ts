@@ -96,14 +96,18 @@ function renderListener(listener: ListenerSpec, certificates: readonly Certifica
   const mutual = listener.mutualAuthentication;
   if (mutual !== undefined) {
     const store = mutual.trustStoreArn ?? (mutual.trustStoreName !== undefined ? `named ${mutual.trustStoreName}` : undefined);
-    lines.push(`    mutual TLS ${mutual.mode}${store !== undefined ? `, trust store ${store}` : ''}${mutual.ignoreClientCertificateExpiry ? ', expired client certificates accepted' : ''}`);
+    lines.push(
+      `    mutual TLS ${mutual.mode}${store !== undefined ? `, trust store ${store}` : ''}${mutual.ignoreClientCertificateExpiry ? ', expired client certificates accepted' : ''}`,
+    );
   }
   if (listener.attributes !== undefined && Object.keys(listener.attributes).length > 0) lines.push(`    attributes ${renderPairs(listener.attributes)}`);
   const rules = [...listener.rules].sort((a, b) => a.priority - b.priority);
   const width = Math.max(0, ...rules.map((rule) => String(rule.priority).length));
   for (const rule of rules) {
     const priority = String(rule.priority).padStart(width);
-    lines.push(`    ${priority}  ${renderConditions(rule.conditions)}  → ${renderAuthentication(rule.authentication)}${renderActions(rule.actions)}${renderTransforms(rule.transforms)}`);
+    lines.push(
+      `    ${priority}  ${renderConditions(rule.conditions)}  → ${renderAuthentication(rule.authentication)}${renderActions(rule.actions)}${renderTransforms(rule.transforms)}`,
+    );
   }
   lines.push(`    default  → ${renderAuthentication(listener.defaultAuthentication)}${renderActions([listener.defaultAction])}`);
   return lines;

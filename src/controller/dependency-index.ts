@@ -59,7 +59,10 @@ export class DependencyIndex {
       case 'Service':
         return this.groupsForService(namespace ?? '', name);
       case 'EndpointSlice':
-        return this.groupsForEndpointSlice(change.type === 'delete' ? undefined : change.object, change.type === 'add' ? undefined : (change.previous ?? change.object));
+        return this.groupsForEndpointSlice(
+          change.type === 'delete' ? undefined : change.object,
+          change.type === 'add' ? undefined : (change.previous ?? change.object),
+        );
       case 'Secret':
         return this.groupsForSecret(namespace ?? '', name);
       case 'Node':
@@ -108,10 +111,14 @@ export class DependencyIndex {
    */
   groupsForEndpointSlice(slice: V1EndpointSlice | undefined, previous?: V1EndpointSlice): string[] {
     const services = unique([slice, previous].map(serviceOfSlice));
-    return unique(services.flatMap((service) => this.groupsOf(this.byService.get(service)).filter((group) => {
-      const targets = this.translated.get(group);
-      return !targets || targets.ipServices.has(service) || !targets.instanceServices.has(service);
-    })));
+    return unique(
+      services.flatMap((service) =>
+        this.groupsOf(this.byService.get(service)).filter((group) => {
+          const targets = this.translated.get(group);
+          return !targets || targets.ipServices.has(service) || !targets.instanceServices.has(service);
+        }),
+      ),
+    );
   }
 
   /**
@@ -162,7 +169,10 @@ export class DependencyIndex {
 
   /** Groups whose latest translation has an instance target group. */
   groupsWithInstanceTargets(): string[] {
-    return [...this.translated].filter(([, targets]) => targets.instanceServices.size > 0).map(([group]) => group).sort();
+    return [...this.translated]
+      .filter(([, targets]) => targets.instanceServices.size > 0)
+      .map(([group]) => group)
+      .sort();
   }
 
   /** Call with each translation, in the same tick as translate ran, so no change falls between the two. */
@@ -267,6 +277,11 @@ function unique(keys: readonly (string | undefined)[]): string[] {
  */
 export function routingFieldsChanged(previous: V1Ingress, current: V1Ingress): boolean {
   // Compared structurally: a listed and a watched copy of one Ingress order their keys differently.
-  const fields = (ingress: V1Ingress): unknown[] => [ingress.metadata?.generation, ingress.spec, ingress.metadata?.annotations ?? {}, Boolean(ingress.metadata?.deletionTimestamp)];
+  const fields = (ingress: V1Ingress): unknown[] => [
+    ingress.metadata?.generation,
+    ingress.spec,
+    ingress.metadata?.annotations ?? {},
+    Boolean(ingress.metadata?.deletionTimestamp),
+  ];
   return !isDeepStrictEqual(fields(previous), fields(current));
 }

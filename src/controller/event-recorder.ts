@@ -67,7 +67,13 @@ export function kubeEventSink(kubeConfig: KubeConfig, instance: string): EventSi
       namespace: event.ingress.namespace,
       body: {
         metadata: { name: `${event.ingress.name}.${randomBytes(8).toString('hex')}`, namespace: event.ingress.namespace },
-        involvedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: event.ingress.namespace, name: event.ingress.name, ...(event.uid ? { uid: event.uid } : {}) },
+        involvedObject: {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          namespace: event.ingress.namespace,
+          name: event.ingress.name,
+          ...(event.uid ? { uid: event.uid } : {}),
+        },
         type: event.type,
         reason: event.reason,
         message: event.message,

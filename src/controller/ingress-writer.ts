@@ -36,7 +36,10 @@ export interface IngressWriter {
 
 export function kubeIngressWriter(kubeConfig: KubeConfig): IngressWriter {
   const api = kubeConfig.makeApiClient(NetworkingV1Api);
-  const where = (ingress: V1Ingress): { name: string; namespace: string } => ({ name: ingress.metadata?.name ?? '', namespace: ingress.metadata?.namespace ?? 'default' });
+  const where = (ingress: V1Ingress): { name: string; namespace: string } => ({
+    name: ingress.metadata?.name ?? '',
+    namespace: ingress.metadata?.namespace ?? 'default',
+  });
   const patchFinalizers = async (ingress: V1Ingress, finalizers: string[]): Promise<void> => {
     const body = { metadata: { finalizers, resourceVersion: ingress.metadata?.resourceVersion } };
     await api.patchNamespacedIngress({ ...where(ingress), body }, MERGE_PATCH);
@@ -57,7 +60,10 @@ export function kubeIngressWriter(kubeConfig: KubeConfig): IngressWriter {
     },
     async removeFinalizer(ingress) {
       if (!hasFinalizer(ingress)) return false;
-      await patchFinalizers(ingress, (ingress.metadata?.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER));
+      await patchFinalizers(
+        ingress,
+        (ingress.metadata?.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER),
+      );
       return true;
     },
   };

@@ -112,7 +112,8 @@ export class KubeController {
       onRun: (report) => {
         if (report.convergenceMs !== undefined) options.metrics.recordConvergence(report.convergenceMs / 1000);
         options.metrics.recordStackRun({ stack: report.key, outcome: report.outcome, failures: report.failures, durationMs: report.durationMs });
-        if (report.outcome === 'retry') options.logger.warn({ stack: report.key, failures: report.failures, retryInMs: report.retryInMs }, 'reconcile will be retried');
+        if (report.outcome === 'retry')
+          options.logger.warn({ stack: report.key, failures: report.failures, retryInMs: report.retryInMs }, 'reconcile will be retried');
       },
     });
     options.metrics.observeQueueDepth(() => this.queue.depth());
@@ -121,7 +122,8 @@ export class KubeController {
       snapshot: this.snapshot,
       ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
       onChange: (change) => this.onChange(change),
-      onError: (failure) => options.logger.warn({ kind: failure.kind, phase: failure.phase, restartInMs: failure.restartInMs, err: failure.error }, 'watch failed'),
+      onError: (failure) =>
+        options.logger.warn({ kind: failure.kind, phase: failure.phase, restartInMs: failure.restartInMs, err: failure.error }, 'watch failed'),
     });
   }
 
@@ -178,7 +180,9 @@ export class KubeController {
   private targetGroupsReaching(namespace: string, services: readonly string[]): StackTargetGroup[] {
     const stacks = new Set(services.flatMap((service) => this.index.groupsForService(namespace, service)));
     const options = this.options.translateOptions();
-    return [...stacks].flatMap((stackId) => (translate(this.snapshot, stackId, options).spec?.targetGroups ?? []).map((targetGroup) => ({ stackId, targetGroup })));
+    return [...stacks].flatMap((stackId) =>
+      (translate(this.snapshot, stackId, options).spec?.targetGroups ?? []).map((targetGroup) => ({ stackId, targetGroup })),
+    );
   }
 
   /** Every readiness gate some load balancer has now: every group translated afresh (used only for gates no stack is known to have). */
@@ -199,8 +203,12 @@ export class KubeController {
     if (change.kind === 'Ingress' && change.type !== 'delete') this.reportRejected(change.object);
     // An Ingress that holds our finalizer names the group that must let it go, even while translate
     // rejects it — unless the change is only our own status or finalizer write.
-    const ownWrite = change.kind === 'Ingress' && change.type === 'update' && change.previous !== undefined && !routingFieldsChanged(change.previous, change.object);
-    const named = change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object) ? namedGroupKey(change.object, this.snapshot, this.options.translateOptions()) : undefined;
+    const ownWrite =
+      change.kind === 'Ingress' && change.type === 'update' && change.previous !== undefined && !routingFieldsChanged(change.previous, change.object);
+    const named =
+      change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object)
+        ? namedGroupKey(change.object, this.snapshot, this.options.translateOptions())
+        : undefined;
     const targets = this.index.targetGroupsAffectedBy(change);
     for (const key of new Set([...affected, ...(named ? [named] : [])])) {
       const only = targets?.targets.get(key);
@@ -221,7 +229,12 @@ export class KubeController {
   /** Ingresses of this group that hold our finalizer but are being deleted or are no longer ours. */
   private departing(key: string, result: TranslateResult): V1Ingress[] {
     const staying = new Set([...result.members, ...result.leftOut].map(keyOf));
-    return this.snapshot.ingresses().filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress, this.snapshot, this.options.translateOptions()) === key);
+    return this.snapshot
+      .ingresses()
+      .filter(
+        (ingress) =>
+          hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress, this.snapshot, this.options.translateOptions()) === key,
+      );
   }
 
   private async reconcile(key: string, work: GroupWork | undefined): Promise<RunOutcome> {
@@ -272,7 +285,15 @@ export class KubeController {
       logger.info({ stack: key, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer converged' : 'load balancer in step');
       if (operations > 0) {
         for (const ingress of members) {
-          await this.options.events.record({ ingress: ref(ingress), type: 'Normal', reason: 'SuccessfullyReconciled', message: `load balancer ${result.spec?.stack.name ?? key} ${result.spec ? 'updated' : 'deleted'} (${operations} operations)` }, ingress.metadata?.uid);
+          await this.options.events.record(
+            {
+              ingress: ref(ingress),
+              type: 'Normal',
+              reason: 'SuccessfullyReconciled',
+              message: `load balancer ${result.spec?.stack.name ?? key} ${result.spec ? 'updated' : 'deleted'} (${operations} operations)`,
+            },
+            ingress.metadata?.uid,
+          );
         }
       }
       metrics.recordReconcile('success', (performance.now() - started) / 1000);
@@ -332,7 +353,14 @@ export class KubeController {
   /** For the readiness gates, which follow every ip target group of a stack: the last translation with their targets as they are now. */
   private withCurrentIpTargets(key: string): LoadBalancerSpec | undefined {
     const translated = this.translations.get(key);
-    return translated && { ...translated, targetGroups: translated.targetGroups.map((group) => (group.targetType === 'ip' ? { ...group, targets: currentTargets(this.snapshot, group) ?? [] } : group)) };
+    return (
+      translated && {
+        ...translated,
+        targetGroups: translated.targetGroups.map((group) =>
+          group.targetType === 'ip' ? { ...group, targets: currentTargets(this.snapshot, group) ?? [] } : group,
+        ),
+      }
+    );
   }
 
   /** Kept per group for the target fast path: the spec of its last full translation, without targets (they are what changes). */
@@ -370,7 +398,12 @@ export class KubeController {
     const uid = this.snapshot.ingress(target.namespace, target.name)?.metadata?.uid;
     const about = diagnostic.object.kind === 'Ingress' ? '' : `${diagnostic.object.kind} ${diagnostic.object.namespace ?? ''}/${diagnostic.object.name} `;
     await this.options.events.record(
-      { ingress: target, type: 'Warning', reason: diagnostic.severity === 'error' ? 'InvalidIngress' : 'IngressWarning', message: `${about}${diagnostic.field}: ${diagnostic.message}` },
+      {
+        ingress: target,
+        type: 'Warning',
+        reason: diagnostic.severity === 'error' ? 'InvalidIngress' : 'IngressWarning',
+        message: `${about}${diagnostic.field}: ${diagnostic.message}`,
+      },
       uid,
     );
     this.options.logger.warn({ ingress: keyOf(target), field: diagnostic.field, object: diagnostic.object }, diagnostic.message);

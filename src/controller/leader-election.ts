@@ -191,7 +191,10 @@ export class LeaderElector {
     const renewTime = new V1MicroTime();
     if (spec.holderIdentity === this.identity) return { ...lease, spec: { ...spec, renewTime, leaseDurationSeconds: this.leaseDurationSeconds } };
     const leaseTransitions = (spec.leaseTransitions ?? 0) + 1;
-    return { ...lease, spec: { ...spec, holderIdentity: this.identity, acquireTime: renewTime, renewTime, leaseDurationSeconds: this.leaseDurationSeconds, leaseTransitions } };
+    return {
+      ...lease,
+      spec: { ...spec, holderIdentity: this.identity, acquireTime: renewTime, renewTime, leaseDurationSeconds: this.leaseDurationSeconds, leaseTransitions },
+    };
   }
 
   private expired(lease: V1Lease): boolean {

@@ -37,7 +37,12 @@ export async function reconcileStack(provider: Provider, translated: StackToReco
  * Only the registered targets of these target groups, when the provider has the fast path and takes
  * it for them; undefined otherwise (the caller then runs reconcileStack).
  */
-export async function reconcileTargets(provider: Provider, translated: StackToReconcile, targetGroupKeys: readonly string[], options: ApplyOptions = {}): Promise<ReconcileOutcome | undefined> {
+export async function reconcileTargets(
+  provider: Provider,
+  translated: StackToReconcile,
+  targetGroupKeys: readonly string[],
+  options: ApplyOptions = {},
+): Promise<ReconcileOutcome | undefined> {
   const { spec } = translated;
   if (!spec || !provider.applyTargets) return undefined;
   const applyTargets = provider.applyTargets.bind(provider);

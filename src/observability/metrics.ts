@@ -139,7 +139,7 @@ export class ControllerMetrics {
     });
     this.targetRegistration = new Histogram({
       name: 'ingress_bridge_target_registration_lag_seconds',
-      help: 'Time from an EndpointSlice or Node change to the reconcile that put its stack\'s targets in step with it.',
+      help: "Time from an EndpointSlice or Node change to the reconcile that put its stack's targets in step with it.",
       buckets: TARGET_REGISTRATION_BUCKETS,
       registers,
     });

@@ -15,7 +15,13 @@ function decode(value: string | undefined): string | undefined {
 /** Splits tls.crt into the leaf (first block) and the chain (the rest), as certificate stores want. */
 function splitCertificateChain(pem: string): { certificatePem: string; chainPem: string } {
   const blocks = pem.match(PEM_CERTIFICATE) ?? [];
-  return { certificatePem: blocks[0]?.trim() ?? '', chainPem: blocks.slice(1).map((block) => block.trim()).join('\n') };
+  return {
+    certificatePem: blocks[0]?.trim() ?? '',
+    chainPem: blocks
+      .slice(1)
+      .map((block) => block.trim())
+      .join('\n'),
+  };
 }
 
 /** Reads from whatever Snapshot is current when asked (the runtime swaps it on every change). */

@@ -37,7 +37,14 @@ export function loadKubeConfig(options: KubeConfigOptions, inCluster: InClusterP
     config.setCurrentContext(options.context);
   }
   if (!config.getCurrentCluster()) {
-    throw new ConfigError(`${described} has no current context with a cluster; pass --context (its contexts: ${config.getContexts().map((context) => context.name).join(', ') || 'none'})`);
+    throw new ConfigError(
+      `${described} has no current context with a cluster; pass --context (its contexts: ${
+        config
+          .getContexts()
+          .map((context) => context.name)
+          .join(', ') || 'none'
+      })`,
+    );
   }
   return config;
 }
@@ -52,14 +59,18 @@ function loadFirstFound(config: KubeConfig, options: KubeConfigOptions, inCluste
   const token = `${inCluster.serviceAccountPrefix}${SERVICE_ACCOUNT_TOKEN}`;
   if (env.KUBERNETES_SERVICE_HOST) {
     if (!existsSync(token)) {
-      throw new ConfigError(`KUBERNETES_SERVICE_HOST is set, so this runs in a pod, but the service account token ${token} is missing; mount it (automountServiceAccountToken) or pass --kubeconfig`);
+      throw new ConfigError(
+        `KUBERNETES_SERVICE_HOST is set, so this runs in a pod, but the service account token ${token} is missing; mount it (automountServiceAccountToken) or pass --kubeconfig`,
+      );
     }
     config.loadFromCluster(inCluster.serviceAccountPrefix);
     return 'the in-cluster service account';
   }
   const home = join(homedir(), '.kube', 'config');
   if (existsSync(home)) return loadFiles(config, [home], home);
-  throw new ConfigError(`no Kubernetes configuration found: tried --kubeconfig (not given), KUBECONFIG (not set), in-cluster (KUBERNETES_SERVICE_HOST not set) and ${home} (no such file)`);
+  throw new ConfigError(
+    `no Kubernetes configuration found: tried --kubeconfig (not given), KUBECONFIG (not set), in-cluster (KUBERNETES_SERVICE_HOST not set) and ${home} (no such file)`,
+  );
 }
 
 /** Several files merge as kubectl merges them: the first one's current context wins. */

@@ -61,15 +61,16 @@ export class ResilientInformer<T extends KubernetesObject> {
       this.resetBackoff();
       return result;
     };
-    const delayFn = (ms: number): Promise<void> => new Promise((resolve) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.pendingDelays.delete(finish);
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      this.pendingDelays.add(finish);
-    });
+    const delayFn = (ms: number): Promise<void> =>
+      new Promise((resolve) => {
+        const finish = (): void => {
+          clearTimeout(timer);
+          this.pendingDelays.delete(finish);
+          resolve();
+        };
+        const timer = setTimeout(finish, ms);
+        this.pendingDelays.add(finish);
+      });
     this.informer = new ListWatch(options.path, watch, list, false, undefined, options.fieldSelector, { delayFn });
     this.informer.on('add', options.handlers.add);
     this.informer.on('update', options.handlers.update);
@@ -142,7 +143,10 @@ type DoneCallback = (error: unknown) => void;
 
 /** client-node's Watch with objects prepared before the cache sees them, and no way to throw. */
 class GuardedWatch extends Watch {
-  constructor(config: KubeConfig, private readonly hooks: WatchHooks) {
+  constructor(
+    config: KubeConfig,
+    private readonly hooks: WatchHooks,
+  ) {
     super(config);
   }
 

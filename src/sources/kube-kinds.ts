@@ -31,7 +31,12 @@ export interface KubeApis {
 }
 
 export function makeKubeApis(config: KubeConfig): KubeApis {
-  return { core: config.makeApiClient(CoreV1Api), networking: config.makeApiClient(NetworkingV1Api), discovery: config.makeApiClient(DiscoveryV1Api), custom: config.makeApiClient(CustomObjectsApi) };
+  return {
+    core: config.makeApiClient(CoreV1Api),
+    networking: config.makeApiClient(NetworkingV1Api),
+    discovery: config.makeApiClient(DiscoveryV1Api),
+    custom: config.makeApiClient(CustomObjectsApi),
+  };
 }
 
 export interface WatchedKindSpec<K extends WatchedKind = WatchedKind> {
@@ -52,55 +57,95 @@ const page = (request: PageRequest) => ({ _continue: request.continueToken, limi
 
 export const WATCHED_KIND_SPECS: { [K in WatchedKind]: WatchedKindSpec<K> } = {
   Ingress: {
-    kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespaced: true, apiPath: '/apis/networking.k8s.io/v1', resource: 'ingresses',
-    listPage: (apis, request) => (request.namespace
-      ? apis.networking.listNamespacedIngress({ namespace: request.namespace, ...page(request) })
-      : apis.networking.listIngressForAllNamespaces(page(request))),
+    kind: 'Ingress',
+    apiVersion: 'networking.k8s.io/v1',
+    namespaced: true,
+    apiPath: '/apis/networking.k8s.io/v1',
+    resource: 'ingresses',
+    listPage: (apis, request) =>
+      request.namespace
+        ? apis.networking.listNamespacedIngress({ namespace: request.namespace, ...page(request) })
+        : apis.networking.listIngressForAllNamespaces(page(request)),
   },
   IngressClass: {
-    kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', namespaced: false, apiPath: '/apis/networking.k8s.io/v1', resource: 'ingressclasses',
+    kind: 'IngressClass',
+    apiVersion: 'networking.k8s.io/v1',
+    namespaced: false,
+    apiPath: '/apis/networking.k8s.io/v1',
+    resource: 'ingressclasses',
     listPage: (apis, request) => apis.networking.listIngressClass(page(request)),
   },
   IngressClassParams: {
-    kind: 'IngressClassParams', apiVersion: `${OWN_API_GROUP}/v1`, namespaced: false, apiPath: `/apis/${OWN_API_GROUP}/v1`, resource: 'ingressclassparams',
+    kind: 'IngressClassParams',
+    apiVersion: `${OWN_API_GROUP}/v1`,
+    namespaced: false,
+    apiPath: `/apis/${OWN_API_GROUP}/v1`,
+    resource: 'ingressclassparams',
     // A custom resource: client-node has no typed list for it; the list is the API server's JSON.
-    listPage: async (apis, request) => (await apis.custom.listClusterCustomObject({ group: OWN_API_GROUP, version: 'v1', plural: 'ingressclassparams', ...page(request) })) as TypedPage,
+    listPage: async (apis, request) =>
+      (await apis.custom.listClusterCustomObject({ group: OWN_API_GROUP, version: 'v1', plural: 'ingressclassparams', ...page(request) })) as TypedPage,
   },
   Namespace: {
-    kind: 'Namespace', apiVersion: 'v1', namespaced: false, apiPath: '/api/v1', resource: 'namespaces',
+    kind: 'Namespace',
+    apiVersion: 'v1',
+    namespaced: false,
+    apiPath: '/api/v1',
+    resource: 'namespaces',
     listPage: (apis, request) => apis.core.listNamespace(page(request)),
   },
   Service: {
-    kind: 'Service', apiVersion: 'v1', namespaced: true, apiPath: '/api/v1', resource: 'services',
-    listPage: (apis, request) => (request.namespace
-      ? apis.core.listNamespacedService({ namespace: request.namespace, ...page(request) })
-      : apis.core.listServiceForAllNamespaces(page(request))),
+    kind: 'Service',
+    apiVersion: 'v1',
+    namespaced: true,
+    apiPath: '/api/v1',
+    resource: 'services',
+    listPage: (apis, request) =>
+      request.namespace
+        ? apis.core.listNamespacedService({ namespace: request.namespace, ...page(request) })
+        : apis.core.listServiceForAllNamespaces(page(request)),
   },
   EndpointSlice: {
-    kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', namespaced: true, apiPath: '/apis/discovery.k8s.io/v1', resource: 'endpointslices',
-    listPage: (apis, request) => (request.namespace
-      ? apis.discovery.listNamespacedEndpointSlice({ namespace: request.namespace, ...page(request) })
-      : apis.discovery.listEndpointSliceForAllNamespaces(page(request))),
+    kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    namespaced: true,
+    apiPath: '/apis/discovery.k8s.io/v1',
+    resource: 'endpointslices',
+    listPage: (apis, request) =>
+      request.namespace
+        ? apis.discovery.listNamespacedEndpointSlice({ namespace: request.namespace, ...page(request) })
+        : apis.discovery.listEndpointSliceForAllNamespaces(page(request)),
   },
   Node: {
-    kind: 'Node', apiVersion: 'v1', namespaced: false, apiPath: '/api/v1', resource: 'nodes',
+    kind: 'Node',
+    apiVersion: 'v1',
+    namespaced: false,
+    apiPath: '/api/v1',
+    resource: 'nodes',
     listPage: (apis, request) => apis.core.listNode(page(request)),
   },
   Secret: {
-    kind: 'Secret', apiVersion: 'v1', namespaced: true, apiPath: '/api/v1', resource: 'secrets',
+    kind: 'Secret',
+    apiVersion: 'v1',
+    namespaced: true,
+    apiPath: '/api/v1',
+    resource: 'secrets',
     // Only TLS Secrets: the others (service-account tokens, app credentials) never enter the process.
     fieldSelector: TLS_SECRET_SELECTOR,
     accepts: (secret) => secret.type === TLS_SECRET_TYPE,
-    listPage: (apis, request) => (request.namespace
-      ? apis.core.listNamespacedSecret({ namespace: request.namespace, fieldSelector: TLS_SECRET_SELECTOR, ...page(request) })
-      : apis.core.listSecretForAllNamespaces({ fieldSelector: TLS_SECRET_SELECTOR, ...page(request) })),
+    listPage: (apis, request) =>
+      request.namespace
+        ? apis.core.listNamespacedSecret({ namespace: request.namespace, fieldSelector: TLS_SECRET_SELECTOR, ...page(request) })
+        : apis.core.listSecretForAllNamespaces({ fieldSelector: TLS_SECRET_SELECTOR, ...page(request) }),
   },
   Pod: {
-    kind: 'Pod', apiVersion: 'v1', namespaced: true, apiPath: '/api/v1', resource: 'pods',
+    kind: 'Pod',
+    apiVersion: 'v1',
+    namespaced: true,
+    apiPath: '/api/v1',
+    resource: 'pods',
     // For readiness gates: only identity, gates, address and conditions are kept (kube-objects.ts).
-    listPage: (apis, request) => (request.namespace
-      ? apis.core.listNamespacedPod({ namespace: request.namespace, ...page(request) })
-      : apis.core.listPodForAllNamespaces(page(request))),
+    listPage: (apis, request) =>
+      request.namespace ? apis.core.listNamespacedPod({ namespace: request.namespace, ...page(request) }) : apis.core.listPodForAllNamespaces(page(request)),
   },
 };
 

@@ -107,9 +107,7 @@ const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
     spec: mapping({
       type: string,
       selector: { type: 'string-map', noun: 'selector' },
-      ports: list(
-        mapping({ name: string, protocol: string, appProtocol: string, port: required(PORT), targetPort: PORT_OR_NAME, nodePort: PORT }),
-      ),
+      ports: list(mapping({ name: string, protocol: string, appProtocol: string, port: required(PORT), targetPort: PORT_OR_NAME, nodePort: PORT })),
     }),
     status: mapping({}),
   }),

@@ -136,7 +136,10 @@ function checkMetadata(kind: WatchedKind, raw: unknown): Checked<Mapping> {
   } else {
     problems.push(...nonEmptyStringProblem('metadata.namespace', raw.namespace));
   }
-  for (const [key, noun] of [['annotations', 'annotation'], ['labels', 'label']] as const) {
+  for (const [key, noun] of [
+    ['annotations', 'annotation'],
+    ['labels', 'label'],
+  ] as const) {
     const map = checkStringMap(raw[key], { field: `metadata.${key}`, noun, revealValues: true });
     problems.push(...map.problems);
     if (map.value) metadata[key] = map.value;
@@ -155,7 +158,10 @@ function checkSecretData(secret: Mapping): Checked<Mapping> {
     // Line breaks are allowed inside the base64 text, as Go's decoder skips them.
     const compact = encoded.replace(/[\r\n]/g, '');
     if (BASE64.test(compact)) merged[key] = compact;
-    else problems.push(error(`data[${JSON.stringify(key)}]`, 'the value is not valid base64: data values must be base64-encoded (plain text goes under stringData)'));
+    else
+      problems.push(
+        error(`data[${JSON.stringify(key)}]`, 'the value is not valid base64: data values must be base64-encoded (plain text goes under stringData)'),
+      );
   }
   for (const [key, text] of Object.entries(stringData.value ?? {})) merged[key] = Buffer.from(text, 'utf8').toString('base64');
   const value: Mapping = { ...secret };

@@ -108,9 +108,7 @@ export function objectKey(namespace: string | undefined, name: string): string {
 }
 
 export class Snapshot implements SnapshotView {
-  private readonly byKind = new Map<WatchedKind, Map<string, WatchedObject>>(
-    WATCHED_KINDS.map((kind) => [kind, new Map()]),
-  );
+  private readonly byKind = new Map<WatchedKind, Map<string, WatchedObject>>(WATCHED_KINDS.map((kind) => [kind, new Map()]));
   /** `namespace/service` → EndpointSlice keys, kept in step with upsert/remove. */
   private readonly slicesByService = new Map<string, Set<string>>();
   private readonly sources = new Map<string, ObjectSource>();

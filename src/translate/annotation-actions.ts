@@ -11,24 +11,10 @@
  * @module
  */
 import type { AnnotationAction, AnnotationForwardBackend } from './annotation-types.js';
-import {
-  describeJson,
-  isJsonObject,
-  member,
-  optionalInteger,
-  optionalString,
-  stringOrNumber,
-  type JsonObject,
-} from './annotation-json.js';
+import { describeJson, isJsonObject, member, optionalInteger, optionalString, stringOrNumber, type JsonObject } from './annotation-json.js';
 import { accept, controlCharacterProblem, isPortName, orList, parseJson, parsePort, reject, type Parsed } from './annotation-values.js';
 
-const FIXED_RESPONSE_CONTENT_TYPES = [
-  'text/plain',
-  'text/css',
-  'text/html',
-  'application/javascript',
-  'application/json',
-] as const;
+const FIXED_RESPONSE_CONTENT_TYPES = ['text/plain', 'text/css', 'text/html', 'application/javascript', 'application/json'] as const;
 const MAX_MESSAGE_BODY = 1024;
 /** ALB's limits on a forward action. */
 const MAX_TARGET_GROUPS = 5;
@@ -190,13 +176,17 @@ function parseExternalTargetGroup(object: JsonObject, path: string, weight: numb
   if (arn !== undefined && name !== undefined) return reject(`${path}targetGroupARN and ${path}targetGroupName are both set; name the target group once`);
   if (arn !== undefined) {
     if (typeof arn !== 'string' || !TARGET_GROUP_ARN.test(arn)) {
-      return reject(`${path}targetGroupARN must be a target group ARN such as arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>, got ${describeJson(arn)}`);
+      return reject(
+        `${path}targetGroupARN must be a target group ARN such as arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>, got ${describeJson(arn)}`,
+      );
     }
     return accept({ targetGroupArn: arn, weight });
   }
   if (name !== undefined) {
     if (typeof name !== 'string' || !TARGET_GROUP_NAME.test(name)) {
-      return reject(`${path}targetGroupName must be a target group name (1 to 32 letters, digits or "-", not starting or ending with "-"), got ${describeJson(name)}`);
+      return reject(
+        `${path}targetGroupName must be a target group name (1 to 32 letters, digits or "-", not starting or ending with "-"), got ${describeJson(name)}`,
+      );
     }
     return accept({ targetGroupName: name, weight });
   }
@@ -221,7 +211,9 @@ function parseForwardBackend(group: unknown, path: string, count: number): Parse
   if (!serviceName.ok) return serviceName;
   if (serviceName.value === undefined) return reject(`${path}.serviceName is required`);
   if (!SERVICE_NAME.test(serviceName.value)) {
-    return reject(`${path}.serviceName must be a Service name (at most 63 lower-case letters, digits or "-", starting with a letter), got ${describeJson(serviceName.value)}`);
+    return reject(
+      `${path}.serviceName must be a Service name (at most 63 lower-case letters, digits or "-", starting with a letter), got ${describeJson(serviceName.value)}`,
+    );
   }
   const servicePort = parseServicePort(member(group, 'servicePort'), `${path}.servicePort`);
   if (!servicePort.ok) return servicePort;

@@ -111,15 +111,28 @@ function objectOf(raw: string, example: string): Parsed<JsonObject> {
 }
 
 export function parseOidcIdp(raw: string): Parsed<OidcIdp> {
-  const object = objectOf(raw, '{"issuer":"https://…","authorizationEndpoint":"https://…","tokenEndpoint":"https://…","userInfoEndpoint":"https://…","secretName":"…"}');
+  const object = objectOf(
+    raw,
+    '{"issuer":"https://…","authorizationEndpoint":"https://…","tokenEndpoint":"https://…","userInfoEndpoint":"https://…","secretName":"…"}',
+  );
   if (!object.ok) return object;
-  const urls: Record<'issuer' | 'authorizationEndpoint' | 'tokenEndpoint' | 'userInfoEndpoint', string> = { issuer: '', authorizationEndpoint: '', tokenEndpoint: '', userInfoEndpoint: '' };
+  const urls: Record<'issuer' | 'authorizationEndpoint' | 'tokenEndpoint' | 'userInfoEndpoint', string> = {
+    issuer: '',
+    authorizationEndpoint: '',
+    tokenEndpoint: '',
+    userInfoEndpoint: '',
+  };
   for (const name of Object.keys(urls) as (keyof typeof urls)[]) {
     const url = requiredUrl(object.value, name, MAX_ENDPOINT);
     if (!url.ok) return url;
     urls[name] = url.value;
   }
-  const secretName = requiredMatch(object.value, 'secretName', SECRET_NAME, 'the name of a Secret in the Ingress\'s namespace (with keys clientID and clientSecret)');
+  const secretName = requiredMatch(
+    object.value,
+    'secretName',
+    SECRET_NAME,
+    "the name of a Secret in the Ingress's namespace (with keys clientID and clientSecret)",
+  );
   if (!secretName.ok) return secretName;
   if (secretName.value.length > 253) return reject('secretName must be at most 253 characters');
   const extra = extraParamsMember(object.value);
@@ -130,11 +143,21 @@ export function parseOidcIdp(raw: string): Parsed<OidcIdp> {
 export function parseCognitoIdp(raw: string): Parsed<CognitoIdp> {
   const object = objectOf(raw, '{"userPoolARN":"arn:aws:cognito-idp:…:userpool/…","userPoolClientID":"…","userPoolDomain":"…"}');
   if (!object.ok) return object;
-  const arn = requiredMatch(object.value, 'userPoolARN', USER_POOL_ARN, 'a user pool ARN such as arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf');
+  const arn = requiredMatch(
+    object.value,
+    'userPoolARN',
+    USER_POOL_ARN,
+    'a user pool ARN such as arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf',
+  );
   if (!arn.ok) return arn;
   const clientId = requiredMatch(object.value, 'userPoolClientID', USER_POOL_CLIENT_ID, 'an app client id (letters, digits, "_" or "+", at most 128)');
   if (!clientId.ok) return clientId;
-  const domain = requiredMatch(object.value, 'userPoolDomain', USER_POOL_DOMAIN, 'the user pool\'s domain prefix or custom domain (lower-case letters, digits, "-" and ".")');
+  const domain = requiredMatch(
+    object.value,
+    'userPoolDomain',
+    USER_POOL_DOMAIN,
+    'the user pool\'s domain prefix or custom domain (lower-case letters, digits, "-" and ".")',
+  );
   if (!domain.ok) return domain;
   const extra = extraParamsMember(object.value);
   if (!extra.ok) return extra;
@@ -153,7 +176,7 @@ export function parseScope(raw: string): Parsed<string> {
 }
 
 export function parseCookieName(raw: string): Parsed<string> {
-  return COOKIE_NAME.test(raw) ? accept(raw) : reject('expected a cookie name: letters, digits and !#$%&\'*+.^_`|~- (at most 256)');
+  return COOKIE_NAME.test(raw) ? accept(raw) : reject("expected a cookie name: letters, digits and !#$%&'*+.^_`|~- (at most 256)");
 }
 
 export function parseExtraParams(raw: string): Parsed<Record<string, string>> {
@@ -181,7 +204,8 @@ export function parseJwtValidation(raw: string): Parsed<JwtValidationAnnotation>
 
 function parseClaims(value: unknown): Parsed<JwtClaim[]> {
   if (value === undefined) return accept([]);
-  if (!Array.isArray(value) || value.length > MAX_CLAIMS) return reject(`additionalClaims must be a list of at most ${MAX_CLAIMS} claims, got ${describeJson(value)}`);
+  if (!Array.isArray(value) || value.length > MAX_CLAIMS)
+    return reject(`additionalClaims must be a list of at most ${MAX_CLAIMS} claims, got ${describeJson(value)}`);
   const claims: JwtClaim[] = [];
   for (const [index, item] of value.entries()) {
     const path = `additionalClaims[${index}]`;
@@ -201,7 +225,9 @@ function parseClaims(value: unknown): Parsed<JwtClaim[]> {
     }
     for (const [valueIndex, claimValue] of values.entries()) {
       if (typeof claimValue !== 'string' || claimValue === '' || claimValue.length > MAX_CLAIM_VALUE || controlCharacterProblem(claimValue) !== undefined) {
-        return reject(`${path}.values[${valueIndex}] must be a non-empty string of at most ${MAX_CLAIM_VALUE} characters without control characters, got ${describeJson(claimValue)}`);
+        return reject(
+          `${path}.values[${valueIndex}] must be a non-empty string of at most ${MAX_CLAIM_VALUE} characters without control characters, got ${describeJson(claimValue)}`,
+        );
       }
       if (known === 'space-separated-values' && claimValue.includes(' ')) {
         return reject(`${path}.values[${valueIndex}] must not contain a space: the format is space-separated-values`);

@@ -6,14 +6,7 @@
  * @module
  */
 import type { Condition, QueryStringMatch } from '../model.js';
-import {
-  describeJson,
-  isJsonObject,
-  member,
-  optionalString,
-  optionalStringList,
-  type JsonObject,
-} from './annotation-json.js';
+import { describeJson, isJsonObject, member, optionalString, optionalStringList, type JsonObject } from './annotation-json.js';
 import { accept, isCidr, orList, parseJson, quote, reject, type Parsed } from './annotation-values.js';
 import { regexValueProblem } from './regex.js';
 
@@ -152,7 +145,10 @@ function parseQueryString(config: JsonObject, path: string): Parsed<Condition> {
     const value = optionalString(pair, 'value', `${pairPath}.value`, { maxLength: MAX_VALUE });
     if (!value.ok) return value;
     if (value.value === undefined) return reject(`${pairPath}.value is required`);
-    for (const [part, text] of [['key', key.value], ['value', value.value]] as const) {
+    for (const [part, text] of [
+      ['key', key.value],
+      ['value', value.value],
+    ] as const) {
       const problem = text === undefined ? undefined : wildcardValueProblem('query-string', text);
       if (problem !== undefined) return reject(`${pairPath}.${part} ${problem}`);
     }

@@ -70,16 +70,24 @@ function parseEntry(item: unknown, path: string): Parsed<{ port: number; setting
   const ignoreExpiry = member(item, 'ignoreClientCertificateExpiry');
   const advertise = member(item, 'advertiseTrustStoreCaNames');
   if (mode !== 'verify') {
-    for (const [name, value] of [['trustStore', trustStore], ['ignoreClientCertificateExpiry', ignoreExpiry], ['advertiseTrustStoreCaNames', advertise]] as const) {
+    for (const [name, value] of [
+      ['trustStore', trustStore],
+      ['ignoreClientCertificateExpiry', ignoreExpiry],
+      ['advertiseTrustStoreCaNames', advertise],
+    ] as const) {
       if (value !== undefined) return reject(`${path}.${name} applies to mode verify only, and the mode is ${mode}`);
     }
     return accept({ port: port.value, settings: { mode } });
   }
   if (typeof trustStore !== 'string' || !(TRUST_STORE_ARN.test(trustStore) || TRUST_STORE_NAME.test(trustStore))) {
-    return reject(`${path}.trustStore must be a trust store ARN (arn:aws:elasticloadbalancing:<region>:<account>:truststore/<name>/<id>) or name, which mode verify needs; got ${describeJson(trustStore)}`);
+    return reject(
+      `${path}.trustStore must be a trust store ARN (arn:aws:elasticloadbalancing:<region>:<account>:truststore/<name>/<id>) or name, which mode verify needs; got ${describeJson(trustStore)}`,
+    );
   }
-  if (ignoreExpiry !== undefined && typeof ignoreExpiry !== 'boolean') return reject(`${path}.ignoreClientCertificateExpiry must be true or false, got ${describeJson(ignoreExpiry)}`);
-  if (advertise !== undefined && advertise !== 'on' && advertise !== 'off') return reject(`${path}.advertiseTrustStoreCaNames must be "on" or "off", got ${describeJson(advertise)}`);
+  if (ignoreExpiry !== undefined && typeof ignoreExpiry !== 'boolean')
+    return reject(`${path}.ignoreClientCertificateExpiry must be true or false, got ${describeJson(ignoreExpiry)}`);
+  if (advertise !== undefined && advertise !== 'on' && advertise !== 'off')
+    return reject(`${path}.advertiseTrustStoreCaNames must be "on" or "off", got ${describeJson(advertise)}`);
   return accept({
     port: port.value,
     settings: {
@@ -95,7 +103,8 @@ function parseEntry(item: unknown, path: string): Parsed<{ port: number; setting
 function parseListenerKey(suffix: string): Parsed<{ protocol: ListenerProtocol; port: number }> {
   const match = /^(HTTP|HTTPS)-(\d{1,5})$/.exec(suffix);
   const port = match ? parsePort(match[2] ?? '') : undefined;
-  if (!match || !port?.ok) return reject(`the key must end in <PROTOCOL>-<port> with protocol HTTP or HTTPS, such as listener-attributes.HTTPS-443; ${quote(suffix)} is not one`);
+  if (!match || !port?.ok)
+    return reject(`the key must end in <PROTOCOL>-<port> with protocol HTTP or HTTPS, such as listener-attributes.HTTPS-443; ${quote(suffix)} is not one`);
   return accept({ protocol: match[1] as ListenerProtocol, port: port.value });
 }
 
@@ -113,7 +122,8 @@ export function parseListenerAttributes(suffix: string, raw: string): Parsed<{ p
 
 function attributeProblem(name: string, value: string): string | undefined {
   const kind = LISTENER_ATTRIBUTES[name];
-  if (kind === undefined) return `${quote(name)} is not a listener attribute of an Application Load Balancer (see ListenerAttribute in the ELBv2 API reference)`;
+  if (kind === undefined)
+    return `${quote(name)} is not a listener attribute of an Application Load Balancer (see ListenerAttribute in the ELBv2 API reference)`;
   switch (kind) {
     case 'boolean':
       return value === 'true' || value === 'false' ? undefined : `${name} must be true or false, got ${quote(value)}`;

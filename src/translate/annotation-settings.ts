@@ -6,15 +6,7 @@
  */
 import type { IngressAnnotations, ListenPort, TargetGroupAnnotations } from './annotation-types.js';
 import { parseAction } from './annotation-actions.js';
-import {
-  parseCognitoIdp,
-  parseCookieName,
-  parseExtraParams,
-  parseJwtValidation,
-  parseOidcIdp,
-  parseScope,
-  SESSION_TIMEOUT,
-} from './annotation-auth.js';
+import { parseCognitoIdp, parseCookieName, parseExtraParams, parseJwtValidation, parseOidcIdp, parseScope, SESSION_TIMEOUT } from './annotation-auth.js';
 import { parseConditions } from './annotation-conditions.js';
 import { parseListenerAttributes, parseMutualAuthentication } from './annotation-listener.js';
 import { parseTransforms } from './annotation-transforms.js';
@@ -79,9 +71,7 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 function parseGroupName(raw: string): Parsed<string> {
-  return GROUP_NAME.test(raw)
-    ? accept(raw)
-    : reject('expected at most 63 lower-case alphanumerics, "-" or ".", starting and ending with an alphanumeric');
+  return GROUP_NAME.test(raw) ? accept(raw) : reject('expected at most 63 lower-case alphanumerics, "-" or ".", starting and ending with an alphanumeric');
 }
 
 function parseLoadBalancerName(raw: string): Parsed<string> {
@@ -146,7 +136,8 @@ function parseNodeLabels(raw: string): Parsed<Record<string, string> | undefined
     if (!LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
       return reject(`${quote(key)} is not a label key ([prefix/]name: a name of at most 63 letters, digits, "-", "_" or ".", a DNS-subdomain prefix)`);
     }
-    if (!LABEL_VALUE.test(value)) return reject(`the value of label ${quote(key)} must be at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`);
+    if (!LABEL_VALUE.test(value))
+      return reject(`the value of label ${quote(key)} must be at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`);
   }
   return accept(Object.keys(labels.value).length > 0 ? labels.value : undefined);
 }
@@ -198,52 +189,192 @@ function parseSslPolicy(raw: string): Parsed<string> {
 
 /** Settings that may be given on an Ingress or on a Service (the Service's win). */
 export const TARGET_GROUP_SETTINGS: readonly Setting<TargetGroupAnnotations>[] = [
-  setting('target-type', (raw) => parseEnum(raw, ['instance', 'ip'] as const), (t, v) => { t.targetType = v; }),
-  setting('backend-protocol', (raw) => parseEnum(raw, ['HTTP', 'HTTPS'] as const), (t, v) => { t.backendProtocol = v; }),
-  setting('backend-protocol-version', (raw) => parseEnum(raw, ['HTTP1', 'HTTP2', 'GRPC'] as const), (t, v) => { t.backendProtocolVersion = v; }),
-  setting('healthcheck-path', parseHealthCheckPath, (t, v) => { t.healthCheck.path = v; }),
-  setting('healthcheck-port', parseHealthCheckPort, (t, v) => { t.healthCheck.port = v; }),
-  setting('healthcheck-protocol', (raw) => parseEnum(raw, ['HTTP', 'HTTPS'] as const), (t, v) => { t.healthCheck.protocol = v; }),
-  setting('healthcheck-interval-seconds', (raw) => parseInteger(raw, { min: 5, max: 300 }), (t, v) => { t.healthCheck.intervalSeconds = v; }),
-  setting('healthcheck-timeout-seconds', (raw) => parseInteger(raw, { min: 2, max: 120 }), (t, v) => { t.healthCheck.timeoutSeconds = v; }),
-  setting('healthy-threshold-count', (raw) => parseInteger(raw, { min: 2, max: 10 }), (t, v) => { t.healthCheck.healthyThresholdCount = v; }),
-  setting('unhealthy-threshold-count', (raw) => parseInteger(raw, { min: 2, max: 10 }), (t, v) => { t.healthCheck.unhealthyThresholdCount = v; }),
+  setting(
+    'target-type',
+    (raw) => parseEnum(raw, ['instance', 'ip'] as const),
+    (t, v) => {
+      t.targetType = v;
+    },
+  ),
+  setting(
+    'backend-protocol',
+    (raw) => parseEnum(raw, ['HTTP', 'HTTPS'] as const),
+    (t, v) => {
+      t.backendProtocol = v;
+    },
+  ),
+  setting(
+    'backend-protocol-version',
+    (raw) => parseEnum(raw, ['HTTP1', 'HTTP2', 'GRPC'] as const),
+    (t, v) => {
+      t.backendProtocolVersion = v;
+    },
+  ),
+  setting('healthcheck-path', parseHealthCheckPath, (t, v) => {
+    t.healthCheck.path = v;
+  }),
+  setting('healthcheck-port', parseHealthCheckPort, (t, v) => {
+    t.healthCheck.port = v;
+  }),
+  setting(
+    'healthcheck-protocol',
+    (raw) => parseEnum(raw, ['HTTP', 'HTTPS'] as const),
+    (t, v) => {
+      t.healthCheck.protocol = v;
+    },
+  ),
+  setting(
+    'healthcheck-interval-seconds',
+    (raw) => parseInteger(raw, { min: 5, max: 300 }),
+    (t, v) => {
+      t.healthCheck.intervalSeconds = v;
+    },
+  ),
+  setting(
+    'healthcheck-timeout-seconds',
+    (raw) => parseInteger(raw, { min: 2, max: 120 }),
+    (t, v) => {
+      t.healthCheck.timeoutSeconds = v;
+    },
+  ),
+  setting(
+    'healthy-threshold-count',
+    (raw) => parseInteger(raw, { min: 2, max: 10 }),
+    (t, v) => {
+      t.healthCheck.healthyThresholdCount = v;
+    },
+  ),
+  setting(
+    'unhealthy-threshold-count',
+    (raw) => parseInteger(raw, { min: 2, max: 10 }),
+    (t, v) => {
+      t.healthCheck.unhealthyThresholdCount = v;
+    },
+  ),
   // After backend-protocol-version (annotations.ts applies settings in this order): the code range depends on it.
-  setting('success-codes', (raw, t) => parseSuccessCodes(raw, t.backendProtocolVersion), (t, v) => { t.healthCheck.successCodes = v; }),
-  setting('target-group-attributes', parseStringMap, (t, v) => { t.targetGroupAttributes = v; }),
-  setting('tags', parseTags, (t, v) => { t.tags = v; }),
-  setting('target-node-labels', parseNodeLabels, (t, v) => { t.targetNodeLabels = v; }),
+  setting(
+    'success-codes',
+    (raw, t) => parseSuccessCodes(raw, t.backendProtocolVersion),
+    (t, v) => {
+      t.healthCheck.successCodes = v;
+    },
+  ),
+  setting('target-group-attributes', parseStringMap, (t, v) => {
+    t.targetGroupAttributes = v;
+  }),
+  setting('tags', parseTags, (t, v) => {
+    t.tags = v;
+  }),
+  setting('target-node-labels', parseNodeLabels, (t, v) => {
+    t.targetNodeLabels = v;
+  }),
 ];
 
 /** Settings read from an Ingress only. */
 export const INGRESS_SETTINGS: readonly Setting<IngressAnnotations>[] = [
-  setting('group.name', parseGroupName, (t, v) => { t.groupName = v; }),
-  setting('group.order', (raw) => parseInteger(raw, { min: -1000, max: 1000 }), (t, v) => { t.groupOrder = v; }),
-  setting('load-balancer-name', parseLoadBalancerName, (t, v) => { t.loadBalancerName = v; }),
-  setting('scheme', (raw) => parseEnum(raw, ['internet-facing', 'internal'] as const), (t, v) => { t.scheme = v; }),
-  setting('ip-address-type', (raw) => parseEnum(raw, ['ipv4', 'dualstack'] as const), (t, v) => { t.ipAddressType = v; }),
-  setting('subnets', optionalList, (t, v) => { t.subnets = v; }),
-  setting('security-groups', optionalList, (t, v) => { t.securityGroups = v; }),
-  setting('inbound-cidrs', parseInboundCidrs, (t, v) => { t.inboundCidrs = v; }),
-  setting('load-balancer-attributes', parseStringMap, (t, v) => { t.loadBalancerAttributes = v; }),
-  setting('listen-ports', parseListenPorts, (t, v) => { t.listenPorts = v; }),
-  setting('ssl-redirect', parsePort, (t, v) => { t.sslRedirect = v; }),
-  setting('certificate-arn', parseCertificateArns, (t, v) => { t.certificateArns = v; }),
-  setting('ssl-policy', parseSslPolicy, (t, v) => { t.sslPolicy = v; }),
-  setting('wafv2-acl-arn', parseWebAclArn, (t, v) => { t.webAcl = v; }),
+  setting('group.name', parseGroupName, (t, v) => {
+    t.groupName = v;
+  }),
+  setting(
+    'group.order',
+    (raw) => parseInteger(raw, { min: -1000, max: 1000 }),
+    (t, v) => {
+      t.groupOrder = v;
+    },
+  ),
+  setting('load-balancer-name', parseLoadBalancerName, (t, v) => {
+    t.loadBalancerName = v;
+  }),
+  setting(
+    'scheme',
+    (raw) => parseEnum(raw, ['internet-facing', 'internal'] as const),
+    (t, v) => {
+      t.scheme = v;
+    },
+  ),
+  setting(
+    'ip-address-type',
+    (raw) => parseEnum(raw, ['ipv4', 'dualstack'] as const),
+    (t, v) => {
+      t.ipAddressType = v;
+    },
+  ),
+  setting('subnets', optionalList, (t, v) => {
+    t.subnets = v;
+  }),
+  setting('security-groups', optionalList, (t, v) => {
+    t.securityGroups = v;
+  }),
+  setting('inbound-cidrs', parseInboundCidrs, (t, v) => {
+    t.inboundCidrs = v;
+  }),
+  setting('load-balancer-attributes', parseStringMap, (t, v) => {
+    t.loadBalancerAttributes = v;
+  }),
+  setting('listen-ports', parseListenPorts, (t, v) => {
+    t.listenPorts = v;
+  }),
+  setting('ssl-redirect', parsePort, (t, v) => {
+    t.sslRedirect = v;
+  }),
+  setting('certificate-arn', parseCertificateArns, (t, v) => {
+    t.certificateArns = v;
+  }),
+  setting('ssl-policy', parseSslPolicy, (t, v) => {
+    t.sslPolicy = v;
+  }),
+  setting('wafv2-acl-arn', parseWebAclArn, (t, v) => {
+    t.webAcl = v;
+  }),
   // After wafv2-acl-arn: annotations.ts refuses the two together, naming this one.
-  setting('wafv2-acl-name', parseWebAclName, (t, v) => { t.webAcl ??= v; }),
-  setting('shield-advanced-protection', parseBoolean, (t, v) => { t.shieldAdvancedProtection = v; }),
-  setting('mutual-authentication', parseMutualAuthentication, (t, v) => { t.mutualAuthentication = v; }),
-  setting('auth-type', (raw) => parseEnum(raw, ['none', 'oidc', 'cognito'] as const), (t, v) => { t.auth.type = v; }),
-  setting('auth-idp-oidc', parseOidcIdp, (t, v) => { t.auth.oidc = v; }),
-  setting('auth-idp-cognito', parseCognitoIdp, (t, v) => { t.auth.cognito = v; }),
-  setting('auth-on-unauthenticated-request', (raw) => parseEnum(raw, ['authenticate', 'allow', 'deny'] as const), (t, v) => { t.auth.onUnauthenticatedRequest = v; }),
-  setting('auth-scope', parseScope, (t, v) => { t.auth.scope = v; }),
-  setting('auth-session-cookie', parseCookieName, (t, v) => { t.auth.sessionCookieName = v; }),
-  setting('auth-session-timeout', (raw) => parseInteger(raw, SESSION_TIMEOUT), (t, v) => { t.auth.sessionTimeoutSeconds = v; }),
-  setting('auth-authentication-request-extra-params', parseExtraParams, (t, v) => { t.auth.authenticationRequestExtraParams = v; }),
-  setting('jwt-validation', parseJwtValidation, (t, v) => { t.jwtValidation = v; }),
+  setting('wafv2-acl-name', parseWebAclName, (t, v) => {
+    t.webAcl ??= v;
+  }),
+  setting('shield-advanced-protection', parseBoolean, (t, v) => {
+    t.shieldAdvancedProtection = v;
+  }),
+  setting('mutual-authentication', parseMutualAuthentication, (t, v) => {
+    t.mutualAuthentication = v;
+  }),
+  setting(
+    'auth-type',
+    (raw) => parseEnum(raw, ['none', 'oidc', 'cognito'] as const),
+    (t, v) => {
+      t.auth.type = v;
+    },
+  ),
+  setting('auth-idp-oidc', parseOidcIdp, (t, v) => {
+    t.auth.oidc = v;
+  }),
+  setting('auth-idp-cognito', parseCognitoIdp, (t, v) => {
+    t.auth.cognito = v;
+  }),
+  setting(
+    'auth-on-unauthenticated-request',
+    (raw) => parseEnum(raw, ['authenticate', 'allow', 'deny'] as const),
+    (t, v) => {
+      t.auth.onUnauthenticatedRequest = v;
+    },
+  ),
+  setting('auth-scope', parseScope, (t, v) => {
+    t.auth.scope = v;
+  }),
+  setting('auth-session-cookie', parseCookieName, (t, v) => {
+    t.auth.sessionCookieName = v;
+  }),
+  setting(
+    'auth-session-timeout',
+    (raw) => parseInteger(raw, SESSION_TIMEOUT),
+    (t, v) => {
+      t.auth.sessionTimeoutSeconds = v;
+    },
+  ),
+  setting('auth-authentication-request-extra-params', parseExtraParams, (t, v) => {
+    t.auth.authenticationRequestExtraParams = v;
+  }),
+  setting('jwt-validation', parseJwtValidation, (t, v) => {
+    t.jwtValidation = v;
+  }),
 ];
 
 /** Keys that end in a name: `actions.<name>`, `conditions.<name>` and `transforms.<name>` (a backend Service's name), `listener-attributes.<PROTOCOL>-<port>`. */
@@ -282,7 +413,8 @@ export const INGRESS_NAMED_SETTINGS: readonly NamedSetting[] = [
     apply: (suffix, raw, target) => {
       const parsed = parseListenerAttributes(suffix, raw);
       if (!parsed.ok) return parsed;
-      if (target.listenerAttributes.has(parsed.value.port)) return reject(`port ${parsed.value.port} already has a listener-attributes annotation; one per port`);
+      if (target.listenerAttributes.has(parsed.value.port))
+        return reject(`port ${parsed.value.port} already has a listener-attributes annotation; one per port`);
       if (Object.keys(parsed.value.value.attributes).length === 0) return accept(false);
       target.listenerAttributes.set(parsed.value.port, parsed.value.value);
       return accept(true);

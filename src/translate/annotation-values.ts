@@ -163,9 +163,7 @@ export function isCidr(value: string): boolean {
 
 export function parseCidrList(values: readonly string[]): Parsed<string[]> {
   const bad = values.find((value) => !isCidr(value));
-  return bad === undefined
-    ? accept([...values])
-    : reject(`expected IPv4 or IPv6 CIDRs such as 10.0.0.0/8 or 2001:db8::/32; ${quote(bad)} is not one`);
+  return bad === undefined ? accept([...values]) : reject(`expected IPv4 or IPv6 CIDRs such as 10.0.0.0/8 or 2001:db8::/32; ${quote(bad)} is not one`);
 }
 
 /** A Kubernetes port name (IANA_SVC_NAME): 1-15 lower-case alphanumerics and `-`, with a letter, no `--`. */

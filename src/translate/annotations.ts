@@ -9,13 +9,7 @@
  */
 import type { Diagnostic, ObjectRef } from '../model.js';
 import { ALB_PREFIX, OWN_PREFIX, type IngressAnnotations, type TargetGroupAnnotations } from './annotation-types.js';
-import {
-  INGRESS_NAMED_SETTINGS,
-  INGRESS_SETTINGS,
-  TARGET_GROUP_SETTINGS,
-  type NamedSetting,
-  type Setting,
-} from './annotation-settings.js';
+import { INGRESS_NAMED_SETTINGS, INGRESS_SETTINGS, TARGET_GROUP_SETTINGS, type NamedSetting, type Setting } from './annotation-settings.js';
 import { findForeign, findUnsupported } from './annotation-unsupported.js';
 import { escapeControls, quote, reject, type Parsed } from './annotation-values.js';
 import { annotationKeyField, diagnostic } from './diagnostics.js';
@@ -105,7 +99,15 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
     const prefix = [OWN_PREFIX, ALB_PREFIX].find((candidate) => key.startsWith(candidate));
     if (prefix === undefined) {
       const foreign = scope === 'Ingress' ? findForeign(key) : undefined;
-      if (foreign) reading.diagnostics.push(diagnostic(object, annotationKeyField(key), 'warning', `${escapeControls(key)} is ${foreign.controller}'s and is not read by ingress-bridge; ignored (${foreign.instead})`));
+      if (foreign)
+        reading.diagnostics.push(
+          diagnostic(
+            object,
+            annotationKeyField(key),
+            'warning',
+            `${escapeControls(key)} is ${foreign.controller}'s and is not read by ingress-bridge; ignored (${foreign.instead})`,
+          ),
+        );
       continue;
     }
     if (typeof value !== 'string') {
@@ -126,9 +128,12 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
     const winner = reading.entries.get(suffix);
     if (winner === undefined || winner.value === loser.value) continue;
     reading.diagnostics.push(
-      diagnostic(object, annotationKeyField(winner.key), 'warning',
-        `${winner.shown} (${quote(winner.value)}) and ${loser.shown} (${quote(loser.value)}) are both set and differ; ` +
-          `using ${winner.shown}`),
+      diagnostic(
+        object,
+        annotationKeyField(winner.key),
+        'warning',
+        `${winner.shown} (${quote(winner.value)}) and ${loser.shown} (${quote(loser.value)}) are both set and differ; ` + `using ${winner.shown}`,
+      ),
     );
   }
   return reading;
@@ -137,9 +142,7 @@ function readAnnotations(annotations: Record<string, string> | undefined, object
 function report(reading: Reading, entry: Entry, outcome: Parsed<boolean>): void {
   const field = annotationKeyField(entry.key);
   if (!outcome.ok) {
-    reading.diagnostics.push(
-      diagnostic(reading.object, field, 'error', `${entry.shown} has an invalid value ${quote(entry.value)}: ${outcome.problem}`),
-    );
+    reading.diagnostics.push(diagnostic(reading.object, field, 'error', `${entry.shown} has an invalid value ${quote(entry.value)}: ${outcome.problem}`));
   } else if (!outcome.value) {
     reading.diagnostics.push(diagnostic(reading.object, field, 'warning', `${entry.shown} is empty; ignored`));
   }
@@ -161,14 +164,24 @@ function applyGuarded(apply: () => Parsed<boolean>): Parsed<boolean> {
 function applySettings<Target>(reading: Reading, settings: readonly Setting<Target>[], target: Target): void {
   for (const setting of settings) {
     const entry = reading.entries.get(setting.key);
-    if (entry !== undefined) report(reading, entry, applyGuarded(() => setting.apply(entry.value, target)));
+    if (entry !== undefined)
+      report(
+        reading,
+        entry,
+        applyGuarded(() => setting.apply(entry.value, target)),
+      );
   }
 }
 
 function applyNamedSettings(reading: Reading, target: IngressAnnotations): void {
   for (const entry of reading.entries.values()) {
     const setting = findNamedSetting(entry.suffix);
-    if (setting !== undefined) report(reading, entry, applyGuarded(() => setting.apply(entry.suffix.slice(setting.prefix.length), entry.value, target)));
+    if (setting !== undefined)
+      report(
+        reading,
+        entry,
+        applyGuarded(() => setting.apply(entry.suffix.slice(setting.prefix.length), entry.value, target)),
+      );
   }
 }
 
@@ -181,8 +194,12 @@ function checkHealthCheckTimeout(reading: Reading, target: TargetGroupAnnotation
   if (timeoutSeconds < intervalSeconds) return;
   delete target.healthCheck.timeoutSeconds;
   reading.diagnostics.push(
-    diagnostic(reading.object, annotationKeyField(timeout.key), 'error',
-      `${timeout.key} (${timeoutSeconds}) must be less than ${interval.key} (${intervalSeconds})`),
+    diagnostic(
+      reading.object,
+      annotationKeyField(timeout.key),
+      'error',
+      `${timeout.key} (${timeoutSeconds}) must be less than ${interval.key} (${intervalSeconds})`,
+    ),
   );
 }
 
@@ -193,7 +210,12 @@ function checkOneWebAcl(reading: Reading, target: IngressAnnotations): void {
   if (!arn || !name || target.webAcl === undefined) return;
   if (target.webAcl.kind === 'name') delete target.webAcl;
   reading.diagnostics.push(
-    diagnostic(reading.object, annotationKeyField(name.key), 'error', `${name.shown} and ${arn.shown} are both set; set one of them (${name.shown} is not used)`),
+    diagnostic(
+      reading.object,
+      annotationKeyField(name.key),
+      'error',
+      `${name.shown} and ${arn.shown} are both set; set one of them (${name.shown} is not used)`,
+    ),
   );
 }
 
@@ -203,7 +225,11 @@ function checkInboundCidrsUsed(reading: Reading, target: IngressAnnotations): vo
   const groups = reading.entries.get('security-groups');
   if (!inbound || !groups || target.inboundCidrs === undefined || target.securityGroups === undefined) return;
   reading.diagnostics.push(
-    diagnostic(reading.object, annotationKeyField(inbound.key), 'warning',
-      `${inbound.key} is ignored because ${groups.key} names the security groups; open those groups to the CIDRs instead`),
+    diagnostic(
+      reading.object,
+      annotationKeyField(inbound.key),
+      'warning',
+      `${inbound.key} is ignored because ${groups.key} names the security groups; open those groups to the CIDRs instead`,
+    ),
   );
 }

@@ -50,7 +50,12 @@ export function resolveAuthentication(snapshot: SnapshotView, member: GroupMembe
   const diagnostics = unusedAuthSettings(ingress, auth);
   const type = auth.type ?? 'none';
   if (jwtValidation && type !== 'none') {
-    return { kind: 'invalid', field: annotationField(ingress, 'jwt-validation'), message: `jwt-validation and auth-type ${type} are both set; a rule takes one of them`, diagnostics };
+    return {
+      kind: 'invalid',
+      field: annotationField(ingress, 'jwt-validation'),
+      message: `jwt-validation and auth-type ${type} are both set; a rule takes one of them`,
+      diagnostics,
+    };
   }
   if (jwtValidation) {
     return { kind: 'ready', authentication: { type: 'jwt-validation', ...jwtValidation }, diagnostics };
@@ -58,16 +63,30 @@ export function resolveAuthentication(snapshot: SnapshotView, member: GroupMembe
   if (type === 'none') return { kind: 'none', diagnostics };
   const session = sessionOf(auth, type === 'oidc' ? auth.oidc?.authenticationRequestExtraParams : auth.cognito?.authenticationRequestExtraParams);
   if (type === 'cognito') {
-    if (!auth.cognito) return { kind: 'invalid', field: annotationField(ingress, 'auth-type'), message: 'auth-type cognito needs a valid auth-idp-cognito annotation, and there is none', diagnostics };
+    if (!auth.cognito)
+      return {
+        kind: 'invalid',
+        field: annotationField(ingress, 'auth-type'),
+        message: 'auth-type cognito needs a valid auth-idp-cognito annotation, and there is none',
+        diagnostics,
+      };
     const { userPoolArn, userPoolClientId, userPoolDomain } = auth.cognito;
     return { kind: 'ready', authentication: { type: 'cognito', userPoolArn, userPoolClientId, userPoolDomain, ...session }, diagnostics };
   }
-  if (!auth.oidc) return { kind: 'invalid', field: annotationField(ingress, 'auth-type'), message: 'auth-type oidc needs a valid auth-idp-oidc annotation, and there is none', diagnostics };
+  if (!auth.oidc)
+    return {
+      kind: 'invalid',
+      field: annotationField(ingress, 'auth-type'),
+      message: 'auth-type oidc needs a valid auth-idp-oidc annotation, and there is none',
+      diagnostics,
+    };
   const { secretName, issuer, authorizationEndpoint, tokenEndpoint, userInfoEndpoint } = auth.oidc;
   const credentials = readClientSecret(snapshot, member.ref.namespace, secretName);
   if (!credentials.ok) {
     const reason = `Secret ${member.ref.namespace}/${secretName} ${credentials.problem}`;
-    diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, 'auth-idp-oidc'), 'error', `${reason}; the Ingress's paths answer 503 until it is fixed`));
+    diagnostics.push(
+      ingressDiagnostic(ingress, annotationField(ingress, 'auth-idp-oidc'), 'error', `${reason}; the Ingress's paths answer 503 until it is fixed`),
+    );
     return { kind: 'unavailable', reason, diagnostics };
   }
   return {
@@ -110,8 +129,7 @@ function unusedAuthSettings(ingress: V1Ingress, auth: AuthAnnotations): Diagnost
     if (auth.sessionTimeoutSeconds !== undefined) unused.push('auth-session-timeout');
     if (auth.authenticationRequestExtraParams !== undefined) unused.push('auth-authentication-request-extra-params');
   }
-  return unused.map((key) =>
-    ingressDiagnostic(ingress, annotationField(ingress, key), 'warning', `${key} is ignored: auth-type is ${type}`));
+  return unused.map((key) => ingressDiagnostic(ingress, annotationField(ingress, key), 'warning', `${key} is ignored: auth-type is ${type}`));
 }
 
 type Credentials = { ok: true; clientId: string; fingerprint: string } | { ok: false; problem: string };

@@ -62,7 +62,12 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
   const service = snapshot.service(namespace, backend.name);
   if (!service) return { ok: false, culprit: 'service', message: `Service ${namespace}/${backend.name} does not exist`, diagnostics: [] };
   if (service.spec?.type === 'ExternalName') {
-    return { ok: false, culprit: 'service', message: `Service ${namespace}/${backend.name} is of type ExternalName, which has no endpoints or node ports`, diagnostics: [] };
+    return {
+      ok: false,
+      culprit: 'service',
+      message: `Service ${namespace}/${backend.name} is of type ExternalName, which has no endpoints or node ports`,
+      diagnostics: [],
+    };
   }
   const servicePort = findServicePort(service, backend.port);
   if (!servicePort) {
@@ -79,7 +84,9 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
   const trust = trustedSlices(snapshot.endpointSlicesOf(namespace, backend.name), namespace);
   const slices = trust.trusted;
   const sliceDiagnostics = targetTypeUsesSlices(settings.targetType ?? context.defaultTargetType)
-    ? trust.ignored.map(({ slice, reason }) => untrustedSliceDiagnostic(context, backend.name, `EndpointSlice ${namespace}/${slice.metadata?.name ?? ''} is ignored: ${reason}`))
+    ? trust.ignored.map(({ slice, reason }) =>
+        untrustedSliceDiagnostic(context, backend.name, `EndpointSlice ${namespace}/${slice.metadata?.name ?? ''} is ignored: ${reason}`),
+      )
     : [];
 
   if (targetType === 'instance' && !servicePort.nodePort) {
@@ -90,7 +97,13 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
       diagnostics: parsed.diagnostics,
     };
   }
-  const targets = targetsOf(snapshot, { namespace, slices, servicePort, targetType, ...(settings.targetNodeLabels && { nodeLabels: settings.targetNodeLabels }) });
+  const targets = targetsOf(snapshot, {
+    namespace,
+    slices,
+    servicePort,
+    targetType,
+    ...(settings.targetNodeLabels && { nodeLabels: settings.targetNodeLabels }),
+  });
   const targetPort = servicePort.targetPort;
   const port = targetType === 'instance' ? (servicePort.nodePort ?? 0) : typeof targetPort === 'number' ? targetPort : (targets[0]?.port ?? servicePort.port);
 
@@ -128,7 +141,8 @@ interface TargetInputs {
 function targetsOf(snapshot: SnapshotView, inputs: TargetInputs): Target[] {
   const { namespace, servicePort } = inputs;
   if (inputs.targetType === 'instance') return instanceTargets(snapshot.nodes(), servicePort.nodePort ?? 0, inputs.nodeLabels);
-  const podOf = (endpoint: V1Endpoint): V1Pod | undefined => (endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? snapshot.pod(namespace, endpoint.targetRef.name) : undefined);
+  const podOf = (endpoint: V1Endpoint): V1Pod | undefined =>
+    endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name ? snapshot.pod(namespace, endpoint.targetRef.name) : undefined;
   return ipTargets(inputs.slices, servicePort, (endpoint) => awaitsOnlyTargetHealth(podOf(endpoint)));
 }
 
@@ -197,8 +211,12 @@ function resolveHealthCheck(settings: TargetGroupAnnotations, inputs: HealthChec
     if (resolved !== undefined) port = resolved;
     else {
       diagnostics.push(
-        diagnostic(objectRef('Service', inputs.service), 'spec.ports', 'warning',
-          `healthcheck-port "${named}" names no port of this Service; health checks use the traffic port`),
+        diagnostic(
+          objectRef('Service', inputs.service),
+          'spec.ports',
+          'warning',
+          `healthcheck-port "${named}" names no port of this Service; health checks use the traffic port`,
+        ),
       );
     }
   }
@@ -207,13 +225,27 @@ function resolveHealthCheck(settings: TargetGroupAnnotations, inputs: HealthChec
   // Each annotation was checked alone; the Ingress's and the Service's settings only meet here.
   const codes = parseSuccessCodes(successCodes, inputs.protocolVersion);
   if (!codes.ok) {
-    diagnostics.push(diagnostic(objectRef('Service', inputs.service), 'metadata.annotations', 'warning', `success-codes "${successCodes}" does not suit backend-protocol-version ${inputs.protocolVersion} (${codes.problem}); ${defaultCodes} is used`));
+    diagnostics.push(
+      diagnostic(
+        objectRef('Service', inputs.service),
+        'metadata.annotations',
+        'warning',
+        `success-codes "${successCodes}" does not suit backend-protocol-version ${inputs.protocolVersion} (${codes.problem}); ${defaultCodes} is used`,
+      ),
+    );
     successCodes = defaultCodes;
   }
   const intervalSeconds = overrides.intervalSeconds ?? DEFAULT_HEALTH_CHECK.intervalSeconds;
   let timeoutSeconds = overrides.timeoutSeconds ?? DEFAULT_HEALTH_CHECK.timeoutSeconds;
   if (timeoutSeconds >= intervalSeconds) {
-    diagnostics.push(diagnostic(objectRef('Service', inputs.service), 'metadata.annotations', 'warning', `healthcheck-timeout-seconds ${timeoutSeconds} must be less than healthcheck-interval-seconds ${intervalSeconds}; ${intervalSeconds - 1} is used`));
+    diagnostics.push(
+      diagnostic(
+        objectRef('Service', inputs.service),
+        'metadata.annotations',
+        'warning',
+        `healthcheck-timeout-seconds ${timeoutSeconds} must be less than healthcheck-interval-seconds ${intervalSeconds}; ${intervalSeconds - 1} is used`,
+      ),
+    );
     timeoutSeconds = intervalSeconds - 1;
   }
   return {

@@ -17,11 +17,7 @@ export interface MemberCertificates {
 
 const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
-export function collectCertificates(
-  snapshot: SnapshotView,
-  member: GroupMember,
-  now: Date,
-): MemberCertificates & { diagnostics: Diagnostic[] } {
+export function collectCertificates(snapshot: SnapshotView, member: GroupMember, now: Date): MemberCertificates & { diagnostics: Diagnostic[] } {
   const { ingress, ref } = member;
   const byKey = new Map<string, CertificateSpec>();
   const diagnostics: Diagnostic[] = [];
@@ -37,7 +33,8 @@ export function collectCertificates(
     (entry.hosts ?? []).forEach((raw, hostIndex) => {
       const parsed = parseHost(raw);
       if (parsed.ok && parsed.host) hosts.push(parsed.host);
-      else if (!parsed.ok) diagnostics.push(ingressDiagnostic(ingress, `${field}.hosts[${hostIndex}]`, 'error', `${parsed.message}; the host is left out of the certificate`));
+      else if (!parsed.ok)
+        diagnostics.push(ingressDiagnostic(ingress, `${field}.hosts[${hostIndex}]`, 'error', `${parsed.message}; the host is left out of the certificate`));
     });
     if (!entry.secretName) {
       add({ key: `discover:${hosts.join(',')}`, source: { kind: 'discover' }, hosts });
@@ -46,18 +43,38 @@ export function collectCertificates(
     const secretName = `${ref.namespace}/${entry.secretName}`;
     const secret = snapshot.secret(ref.namespace, entry.secretName);
     const problem = (message: string, secretField?: string): void => {
-      diagnostics.push(ingressDiagnostic(ingress, `${field}.secretName`, 'error',
-        `Secret ${secretName}${secretField ? ` ${secretField}` : ''}: ${message}; its hosts get no certificate from it`));
+      diagnostics.push(
+        ingressDiagnostic(
+          ingress,
+          `${field}.secretName`,
+          'error',
+          `Secret ${secretName}${secretField ? ` ${secretField}` : ''}: ${message}; its hosts get no certificate from it`,
+        ),
+      );
     };
     if (!secret) return problem('does not exist');
     if (secret.type !== undefined && secret.type !== TLS_SECRET_TYPE) {
-      diagnostics.push(ingressDiagnostic(ingress, `${field}.secretName`, 'warning', `Secret ${secretName} is of type ${secret.type}, not ${TLS_SECRET_TYPE}; its tls.crt and tls.key are used`));
+      diagnostics.push(
+        ingressDiagnostic(
+          ingress,
+          `${field}.secretName`,
+          'warning',
+          `Secret ${secretName} is of type ${secret.type}, not ${TLS_SECRET_TYPE}; its tls.crt and tls.key are used`,
+        ),
+      );
     }
     const check = checkTlsSecret(secret, now);
     if (!check.ok) return problem(check.message, check.field);
     const uncovered = hostsNotCovered(check.leaf, hosts);
     if (uncovered.length > 0) {
-      diagnostics.push(ingressDiagnostic(ingress, `${field}.hosts`, 'warning', `the certificate in Secret ${secretName} does not cover ${uncovered.join(', ')}; clients will reject it for those hosts`));
+      diagnostics.push(
+        ingressDiagnostic(
+          ingress,
+          `${field}.hosts`,
+          'warning',
+          `the certificate in Secret ${secretName} does not cover ${uncovered.join(', ')}; clients will reject it for those hosts`,
+        ),
+      );
     }
     add({ key: `secret:${secretName}`, source: { kind: 'secret', namespace: ref.namespace, name: entry.secretName }, hosts, fingerprint: check.fingerprint });
   });

@@ -59,9 +59,15 @@ export function groupConflicts(grouping: Grouping, clusterName: string): Map<str
         if (!host) return;
         const other = hosts.get(host);
         if (other !== undefined && other !== group.key) {
-          found.diagnostics.push(ingressDiagnostic(member.ingress, `spec.rules[${index}].host`, 'warning',
-            `host ${host} is also routed by group "${other}", another load balancer that had it first; ` +
-              'DNS decides which of the two clients reach. Route each host through one group'));
+          found.diagnostics.push(
+            ingressDiagnostic(
+              member.ingress,
+              `spec.rules[${index}].host`,
+              'warning',
+              `host ${host} is also routed by group "${other}", another load balancer that had it first; ` +
+                'DNS decides which of the two clients reach. Route each host through one group',
+            ),
+          );
         }
         claimedHere.add(host);
       });
@@ -74,7 +80,12 @@ export function groupConflicts(grouping: Grouping, clusterName: string): Map<str
 /** The error each member of a group gets when an older group has its load-balancer name. */
 export function nameTakenDiagnostics(group: IngressGroup, taken: { name: string; group: string }): Diagnostic[] {
   return group.members.map((member) =>
-    ingressDiagnostic(member.ingress, annotationField(member.ingress, 'load-balancer-name'), 'error',
+    ingressDiagnostic(
+      member.ingress,
+      annotationField(member.ingress, 'load-balancer-name'),
+      'error',
       `load balancer name "${taken.name}" is already used by group "${taken.group}", which is older; ` +
-        'this group is left out (its load balancer is neither created nor changed) until the names differ'));
+        'this group is left out (its load balancer is neither created nor changed) until the names differ',
+    ),
+  );
 }

@@ -106,17 +106,31 @@ export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: 
   if (params) {
     if (params.namespaceSelector) {
       if (!selectorMatches(params.namespaceSelector, namespaceLabels(scope, ref.namespace))) {
-        diagnostics.push(ingressDiagnostic(ingress, classField, 'error',
-          `namespace ${ref.namespace} is not selected by spec.namespaceSelector of IngressClassParams "${params.name}", so it may not use this IngressClass; the Ingress is left out`));
+        diagnostics.push(
+          ingressDiagnostic(
+            ingress,
+            classField,
+            'error',
+            `namespace ${ref.namespace} is not selected by spec.namespaceSelector of IngressClassParams "${params.name}", so it may not use this IngressClass; the Ingress is left out`,
+          ),
+        );
         return rejected(annotations);
       }
       sharedBy = params.name;
     }
-    annotations = applyForcedSettings(annotations, params, (key, message) => diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, key), 'warning', message)));
+    annotations = applyForcedSettings(annotations, params, (key, message) =>
+      diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, key), 'warning', message)),
+    );
     if (params.groupName !== undefined) {
       if (annotations.groupName !== undefined && annotations.groupName !== params.groupName) {
-        diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, 'group.name'), 'warning',
-          `group.name is "${params.groupName}" for every Ingress of this class (IngressClassParams "${params.name}"); this Ingress's "${annotations.groupName}" is not used`));
+        diagnostics.push(
+          ingressDiagnostic(
+            ingress,
+            annotationField(ingress, 'group.name'),
+            'warning',
+            `group.name is "${params.groupName}" for every Ingress of this class (IngressClassParams "${params.name}"); this Ingress's "${annotations.groupName}" is not used`,
+          ),
+        );
       }
       annotations = { ...annotations, groupName: params.groupName };
     }
@@ -153,7 +167,12 @@ export function groupIngresses(snapshot: SnapshotView, options: GroupingOptions)
     const classified = classifyIngress(ingress, snapshot, options);
     if (classified.kind === 'rejected') {
       const namedGroup = namedGroupKey(ingress, snapshot, options);
-      rejected.push({ ref: classified.ref, diagnostics: classified.diagnostics, candidate: classified.candidate, ...(namedGroup !== undefined && { namedGroup }) });
+      rejected.push({
+        ref: classified.ref,
+        diagnostics: classified.diagnostics,
+        candidate: classified.candidate,
+        ...(namedGroup !== undefined && { namedGroup }),
+      });
     }
     if (classified.kind !== 'member') continue;
     const group = groups.get(classified.key);
@@ -202,10 +221,14 @@ function admitNamespaces(group: IngressGroup, allowCrossNamespace: boolean): voi
     const field = member.sharedBy === undefined ? annotationField(member.ingress, 'group.name') : 'spec.ingressClassName';
     refused.push({
       member,
-      diagnostic: ingressDiagnostic(member.ingress, field, 'error',
+      diagnostic: ingressDiagnostic(
+        member.ingress,
+        field,
+        'error',
         `group "${group.key}" belongs to namespace ${owner.ref.namespace} (its oldest member, ${owner.ref.namespace}/${owner.ref.name}); ` +
           `namespace ${namespace} may not join it without an IngressClassParams that admits it (an IngressClass whose parameters ` +
-          'select both namespaces with a namespaceSelector); the Ingress is left out of the load balancer'),
+          'select both namespaces with a namespaceSelector); the Ingress is left out of the load balancer',
+      ),
     });
     return false;
   });
@@ -231,9 +254,13 @@ function warnOnSharedOrders(group: IngressGroup): void {
       continue;
     }
     member.diagnostics.push(
-      ingressDiagnostic(member.ingress, annotationField(member.ingress, 'group.order'), 'warning',
+      ingressDiagnostic(
+        member.ingress,
+        annotationField(member.ingress, 'group.order'),
+        'warning',
         `group.order ${explicit} is also set on ${first.ref.namespace}/${first.ref.name} in group "${group.key}"; ` +
-          `their rules are ordered by namespace/name. Give each member its own order to decide it`),
+          `their rules are ordered by namespace/name. Give each member its own order to decide it`,
+      ),
     );
   }
 }

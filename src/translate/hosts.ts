@@ -10,9 +10,7 @@ import { escapeRegex } from './regex.js';
 
 export type HostClass = 'exact' | 'wildcard' | 'none';
 
-export type ParsedHost =
-  | { ok: true; host?: string; hostClass: HostClass }
-  | { ok: false; message: string };
+export type ParsedHost = { ok: true; host?: string; hostClass: HostClass } | { ok: false; message: string };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_DNS_NAME = 253;
@@ -48,4 +46,3 @@ export function hostCondition(host: string | undefined): Condition | undefined {
   // One label, then the literal suffix; a port after the name is tolerated as in the Host header.
   return { field: 'host-header', regexValues: [`^[^.]+${escapeRegex(host.slice(1))}(:[0-9]+)?$`] };
 }
-

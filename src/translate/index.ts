@@ -57,7 +57,13 @@ function heldGroups(grouping: Grouping): Set<string> {
   return new Set(grouping.rejected.flatMap((rejected) => (rejected.namedGroup === undefined ? [] : [rejected.namedGroup])));
 }
 
-function translateKey(snapshot: SnapshotView, grouping: Grouping, key: string, options: TranslateOptions, conflicts: GroupConflicts | undefined): GroupTranslation {
+function translateKey(
+  snapshot: SnapshotView,
+  grouping: Grouping,
+  key: string,
+  options: TranslateOptions,
+  conflicts: GroupConflicts | undefined,
+): GroupTranslation {
   const group = grouping.groups.get(key);
   return group ? translateFormedGroup(snapshot, group, options, conflicts) : { stackId: key, diagnostics: [], members: [], leftOut: [] };
 }
@@ -91,7 +97,14 @@ function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: Tr
   let admitted = admission.admitted;
   let built = buildListeners(admitted);
   for (let overflow = findOverflow(admitted, built, options); overflow; overflow = findOverflow(admitted, built, options)) {
-    diagnostics.push(ingressDiagnostic(overflow.member.member.ingress, 'spec', 'error', `${overflow.message}; the Ingress is left out of its load balancer (members are admitted in group order)`));
+    diagnostics.push(
+      ingressDiagnostic(
+        overflow.member.member.ingress,
+        'spec',
+        'error',
+        `${overflow.message}; the Ingress is left out of its load balancer (members are admitted in group order)`,
+      ),
+    );
     admitted = admitted.filter((contribution) => contribution !== overflow.member);
     built = buildListeners(admitted);
   }
@@ -116,17 +129,26 @@ function findOverflow(admitted: readonly MemberContribution[], built: BuiltListe
   const rules = built.listeners.reduce((total, listener) => total + listener.rules.length, 0);
   if (rules > limits.rulesPerLoadBalancer) {
     const member = lastWith((contribution) => contribution.entries.length > 0);
-    if (member) return { member, message: `the group needs ${rules} rules, over the limit of ${limits.rulesPerLoadBalancer} per load balancer (flag --rule-limit)` };
+    if (member)
+      return { member, message: `the group needs ${rules} rules, over the limit of ${limits.rulesPerLoadBalancer} per load balancer (flag --rule-limit)` };
   }
   const targetGroups = referencedTargetGroups(admitted, built).length;
   if (targetGroups > limits.targetGroupsPerLoadBalancer) {
     const member = lastWith((contribution) => contribution.targetGroups.length > 0);
-    if (member) return { member, message: `the group needs ${targetGroups} target groups, over the ALB's limit of ${limits.targetGroupsPerLoadBalancer} per load balancer` };
+    if (member)
+      return {
+        member,
+        message: `the group needs ${targetGroups} target groups, over the ALB's limit of ${limits.targetGroupsPerLoadBalancer} per load balancer`,
+      };
   }
   for (const listener of built.listeners) {
     if (listener.certificateKeys.length > limits.certificatesPerListener + 1) {
       const member = lastWith((contribution) => contribution.certificates.length > 0 && contribution.listenPorts.some((port) => port.port === listener.port));
-      if (member) return { member, message: `the listener on port ${listener.port} needs ${listener.certificateKeys.length} certificates, over the limit of ${limits.certificatesPerListener} besides the default` };
+      if (member)
+        return {
+          member,
+          message: `the listener on port ${listener.port} needs ${listener.certificateKeys.length} certificates, over the limit of ${limits.certificatesPerListener} besides the default`,
+        };
     }
   }
   return undefined;
@@ -204,12 +226,26 @@ function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnos
   for (const contribution of admitted) {
     for (const [key, value] of Object.entries(contribution.member.annotations.tags)) {
       if (key.startsWith(RESERVED_TAG_PREFIX)) {
-        diagnostics.push(ingressDiagnostic(contribution.member.ingress, annotationField(contribution.member.ingress, 'tags'), 'warning', `tag ${key} is ignored: keys under ${RESERVED_TAG_PREFIX} decide ownership and are set by ingress-bridge`));
+        diagnostics.push(
+          ingressDiagnostic(
+            contribution.member.ingress,
+            annotationField(contribution.member.ingress, 'tags'),
+            'warning',
+            `tag ${key} is ignored: keys under ${RESERVED_TAG_PREFIX} decide ownership and are set by ingress-bridge`,
+          ),
+        );
         continue;
       }
       const owner = owners.get(key);
       if (owner && tags[key] !== value) {
-        diagnostics.push(ingressDiagnostic(contribution.member.ingress, annotationField(contribution.member.ingress, 'tags'), 'warning', `tag ${key} is already ${tags[key]} from ${owner.member.ref.namespace}/${owner.member.ref.name}; this Ingress's value is not used`));
+        diagnostics.push(
+          ingressDiagnostic(
+            contribution.member.ingress,
+            annotationField(contribution.member.ingress, 'tags'),
+            'warning',
+            `tag ${key} is already ${tags[key]} from ${owner.member.ref.namespace}/${owner.member.ref.name}; this Ingress's value is not used`,
+          ),
+        );
         continue;
       }
       tags[key] = value;
@@ -221,13 +257,21 @@ function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnos
 
 /** A target group two members reach with different settings keeps the first member's settings. */
 function mergeTargetGroups(chosen: TargetGroupSpec[], admitted: readonly MemberContribution[], diagnostics: Diagnostic[]): TargetGroupSpec[] {
-  const settingsOf = (group: TargetGroupSpec): string => JSON.stringify([group.protocol, group.healthCheck, group.attributes, group.tags, group.nodeLabels ?? {}]);
+  const settingsOf = (group: TargetGroupSpec): string =>
+    JSON.stringify([group.protocol, group.healthCheck, group.attributes, group.tags, group.nodeLabels ?? {}]);
   const byKey = new Map(chosen.map((group) => [group.key, group]));
   for (const contribution of admitted) {
     for (const group of contribution.targetGroups) {
       const kept = byKey.get(group.key);
       if (kept && kept !== group && settingsOf(kept) !== settingsOf(group)) {
-        diagnostics.push(ingressDiagnostic(contribution.member.ingress, 'metadata.annotations', 'warning', `target group ${group.key} is also used by an earlier member with other health-check, protocol, attribute, tag or target-node-labels settings; the earlier member's settings are used`));
+        diagnostics.push(
+          ingressDiagnostic(
+            contribution.member.ingress,
+            'metadata.annotations',
+            'warning',
+            `target group ${group.key} is also used by an earlier member with other health-check, protocol, attribute, tag or target-node-labels settings; the earlier member's settings are used`,
+          ),
+        );
       }
     }
   }

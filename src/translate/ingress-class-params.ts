@@ -29,7 +29,9 @@ export interface ParamsScope {
 }
 
 /** The settings an IngressClassParams forces on every Ingress of its class. */
-export type ForcedSettings = Partial<Pick<IngressAnnotations, 'scheme' | 'ipAddressType' | 'inboundCidrs' | 'sslPolicy' | 'subnets' | 'tags' | 'loadBalancerAttributes'>>;
+export type ForcedSettings = Partial<
+  Pick<IngressAnnotations, 'scheme' | 'ipAddressType' | 'inboundCidrs' | 'sslPolicy' | 'subnets' | 'tags' | 'loadBalancerAttributes'>
+>;
 
 export interface ResolvedParams {
   name: string;
@@ -67,7 +69,14 @@ export function resolveClassParams(ingressClass: V1IngressClass | undefined, sco
     return {
       ok: false,
       problem: `IngressClass "${className}" names parameters of kind ${parameters.apiGroup ?? '(core)'}/${parameters.kind}, which ingress-bridge does not read`,
-      diagnostics: [diagnostic(classRef, 'spec.parameters', 'error', `ingress-bridge reads only ${OWN_API_GROUP} ${PARAMS_KIND} parameters; the class admits no Ingress until this is fixed`)],
+      diagnostics: [
+        diagnostic(
+          classRef,
+          'spec.parameters',
+          'error',
+          `ingress-bridge reads only ${OWN_API_GROUP} ${PARAMS_KIND} parameters; the class admits no Ingress until this is fixed`,
+        ),
+      ],
     };
   }
   const params = scope.ingressClassParams(parameters.name);
@@ -77,7 +86,11 @@ export function resolveClassParams(ingressClass: V1IngressClass | undefined, sco
   const ref = objectRef(PARAMS_KIND, params);
   const checked = checkSpec(params.spec ?? {}, ref);
   if (hasErrors(checked.diagnostics)) {
-    return { ok: false, problem: `IngressClass "${className}" names IngressClassParams "${parameters.name}", which is invalid`, diagnostics: checked.diagnostics };
+    return {
+      ok: false,
+      problem: `IngressClass "${className}" names IngressClassParams "${parameters.name}", which is invalid`,
+      diagnostics: checked.diagnostics,
+    };
   }
   return { ok: true, params: { name: parameters.name, ...checked.value }, diagnostics: checked.diagnostics };
 }
@@ -127,7 +140,8 @@ const OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 function selectorProblemOf(selector: V1LabelSelector): string | undefined {
   for (const [index, expression] of (selector.matchExpressions ?? []).entries()) {
-    if (!OPERATORS.has(expression.operator)) return `matchExpressions[${index}].operator "${expression.operator}" is not one of In, NotIn, Exists, DoesNotExist`;
+    if (!OPERATORS.has(expression.operator))
+      return `matchExpressions[${index}].operator "${expression.operator}" is not one of In, NotIn, Exists, DoesNotExist`;
     const hasValues = (expression.values ?? []).length > 0;
     if ((expression.operator === 'In' || expression.operator === 'NotIn') !== hasValues) {
       return `matchExpressions[${index}]: operator ${expression.operator} ${hasValues ? 'takes no values' : 'needs values'}`;
@@ -180,7 +194,10 @@ export function applyForcedSettings(
   const result: IngressAnnotations = { ...annotations };
   const { forced, name } = params;
   const told = (annotation: string, value: unknown, own: unknown, what = annotation): void =>
-    warn(annotation, `${what} ${JSON.stringify(value)} is set for every Ingress of this class by IngressClassParams "${name}"; this Ingress's ${JSON.stringify(own)} is not used`);
+    warn(
+      annotation,
+      `${what} ${JSON.stringify(value)} is set for every Ingress of this class by IngressClassParams "${name}"; this Ingress's ${JSON.stringify(own)} is not used`,
+    );
   const replace = <K extends 'scheme' | 'ipAddressType' | 'inboundCidrs' | 'sslPolicy' | 'subnets'>(key: K, annotation: string): void => {
     if (!(key in forced)) return;
     const own = annotations[key];

@@ -29,11 +29,7 @@ export interface ClassDecision {
   ingressClass?: V1IngressClass;
 }
 
-export function resolveIngressClass(
-  ingress: V1Ingress,
-  classes: readonly V1IngressClass[],
-  options: ClassOptions,
-): ClassDecision {
+export function resolveIngressClass(ingress: V1Ingress, classes: readonly V1IngressClass[], options: ClassOptions): ClassDecision {
   const legacy = ingress.metadata?.annotations?.[LEGACY_CLASS_ANNOTATION];
   if (legacy !== undefined) {
     if (legacy !== options.ingressClass) return { ours: false, diagnostics: [] };
@@ -44,14 +40,19 @@ export function resolveIngressClass(
   const className = ingress.spec?.ingressClassName;
   if (className) {
     const ingressClass = classes.find((candidate) => candidate.metadata?.name === className);
-    if (ingressClass) return ingressClass.spec?.controller === options.controllerName ? { ours: true, diagnostics: [], ingressClass } : { ours: false, diagnostics: [] };
+    if (ingressClass)
+      return ingressClass.spec?.controller === options.controllerName ? { ours: true, diagnostics: [], ingressClass } : { ours: false, diagnostics: [] };
     if (className !== options.ingressClass) return { ours: false, diagnostics: [] };
     return {
       ours: true,
       diagnostics: [
-        ingressDiagnostic(ingress, 'spec.ingressClassName', 'warning',
+        ingressDiagnostic(
+          ingress,
+          'spec.ingressClassName',
+          'warning',
           `IngressClass "${className}" does not exist; the Ingress is treated as ours because it names ` +
-            `our class. Create the IngressClass with controller ${options.controllerName}`),
+            `our class. Create the IngressClass with controller ${options.controllerName}`,
+        ),
       ],
     };
   }
@@ -59,5 +60,7 @@ export function resolveIngressClass(
   const defaults = classes.filter((candidate) => candidate.metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
   // With several defaults the API server refuses class-less Ingresses, so none of them is the default.
   const [only] = defaults;
-  return defaults.length === 1 && only?.spec?.controller === options.controllerName ? { ours: true, diagnostics: [], ingressClass: only } : { ours: false, diagnostics: [] };
+  return defaults.length === 1 && only?.spec?.controller === options.controllerName
+    ? { ours: true, diagnostics: [], ingressClass: only }
+    : { ours: false, diagnostics: [] };
 }

@@ -30,8 +30,13 @@ export function checkListenerSettings(member: GroupMember, ports: readonly Liste
         mutualAuthentication.set(port, settings);
         continue;
       }
-      const why = protocol === undefined ? `this Ingress does not listen on port ${port} (its ports: ${describePorts})` : `port ${port} is HTTP, and mutual TLS needs an HTTPS listener`;
-      diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, 'mutual-authentication'), 'error', `mutual-authentication for port ${port} is not used: ${why}`));
+      const why =
+        protocol === undefined
+          ? `this Ingress does not listen on port ${port} (its ports: ${describePorts})`
+          : `port ${port} is HTTP, and mutual TLS needs an HTTPS listener`;
+      diagnostics.push(
+        ingressDiagnostic(ingress, annotationField(ingress, 'mutual-authentication'), 'error', `mutual-authentication for port ${port} is not used: ${why}`),
+      );
     }
   }
 
@@ -43,13 +48,14 @@ export function checkListenerSettings(member: GroupMember, ports: readonly Liste
       listenerAttributes.set(port, settings);
       continue;
     }
-    const why = protocol === undefined ? `this Ingress does not listen on port ${port} (its ports: ${describePorts})` : `port ${port} is ${protocol}, not ${settings.protocol}`;
+    const why =
+      protocol === undefined
+        ? `this Ingress does not listen on port ${port} (its ports: ${describePorts})`
+        : `port ${port} is ${protocol}, not ${settings.protocol}`;
     diagnostics.push(ingressDiagnostic(ingress, annotationField(ingress, key), 'warning', `${key} is ignored: ${why}`));
   }
 
   const changed = diagnostics.length > 0;
-  const checked: IngressAnnotations = changed
-    ? { ...annotations, listenerAttributes, ...(mutualAuthentication ? { mutualAuthentication } : {}) }
-    : annotations;
+  const checked: IngressAnnotations = changed ? { ...annotations, listenerAttributes, ...(mutualAuthentication ? { mutualAuthentication } : {}) } : annotations;
   return { annotations: checked, diagnostics };
 }

@@ -65,7 +65,14 @@ export function buildListeners(admitted: readonly MemberContribution[]): BuiltLi
     const certificateKeys = protocol === 'HTTPS' ? [...new Set(members.flatMap((member) => member.certificates.map((certificate) => certificate.key)))] : [];
     if (protocol === 'HTTPS' && certificateKeys.length === 0) {
       for (const member of members) {
-        diagnostics.push(ingressDiagnostic(member.member.ingress, 'spec.tls', 'error', `the HTTPS listener on port ${port} has no usable certificate, so it is not created; fix the TLS Secret or set certificate-arn`));
+        diagnostics.push(
+          ingressDiagnostic(
+            member.member.ingress,
+            'spec.tls',
+            'error',
+            `the HTTPS listener on port ${port} has no usable certificate, so it is not created; fix the TLS Secret or set certificate-arn`,
+          ),
+        );
       }
       continue;
     }
@@ -74,9 +81,15 @@ export function buildListeners(admitted: readonly MemberContribution[]): BuiltLi
     const sslPolicy = protocol === 'HTTPS' ? members.find((member) => member.member.annotations.sslPolicy)?.member.annotations.sslPolicy : undefined;
     const listener: ListenerSpec = { port, protocol, certificateKeys, defaultAction: NOT_FOUND, rules: [] };
     if (sslPolicy) listener.sslPolicy = sslPolicy;
-    const mutualAuthentication = protocol === 'HTTPS' ? members.find((member) => member.member.annotations.mutualAuthentication?.has(port))?.member.annotations.mutualAuthentication?.get(port) : undefined;
+    const mutualAuthentication =
+      protocol === 'HTTPS'
+        ? members.find((member) => member.member.annotations.mutualAuthentication?.has(port))?.member.annotations.mutualAuthentication?.get(port)
+        : undefined;
     if (mutualAuthentication) listener.mutualAuthentication = mutualAuthentication;
-    const attributes = Object.assign({}, ...members.map((member) => member.member.annotations.listenerAttributes.get(port)?.attributes ?? {})) as Record<string, string>;
+    const attributes = Object.assign({}, ...members.map((member) => member.member.annotations.listenerAttributes.get(port)?.attributes ?? {})) as Record<
+      string,
+      string
+    >;
     if (Object.keys(attributes).length > 0) listener.attributes = attributes;
 
     // Every member redirects this HTTP port: one default redirect, no rules spent.
@@ -130,9 +143,14 @@ function prioritize(placed: PlacedEntry[], diagnostics: Diagnostic[]): RuleSpec[
     if (kept !== item) {
       const byAge = kept.owner !== item.owner && kept.owner.member.ageRank < item.owner.member.ageRank;
       diagnostics.push(
-        ingressDiagnostic(item.owner.member.ingress, item.entry.field, 'warning',
+        ingressDiagnostic(
+          item.owner.member.ingress,
+          item.entry.field,
+          'warning',
           `this path matches exactly what ${kept.entry.field} of ${kept.owner.member.ref.namespace}/${kept.owner.member.ref.name} matches, which ` +
-            (byAge ? 'is an older member of the group and keeps it whatever group.order says' : 'comes first') + '; it never receives requests'),
+            (byAge ? 'is an older member of the group and keeps it whatever group.order says' : 'comes first') +
+            '; it never receives requests',
+        ),
       );
       continue;
     }

@@ -71,7 +71,10 @@ const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Raised inside this module only, to leave the member out with one diagnostic. */
 class InvalidMember extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -81,12 +84,7 @@ class InvalidMember extends Error {
  * error diagnostic on this Ingress, which is left out of its load balancer; the group's other members
  * are translated as usual, and nothing is thrown to the group or the process.
  */
-export function translateMember(
-  snapshot: SnapshotView,
-  member: GroupMember,
-  stackId: string,
-  options: TranslateOptions,
-): MemberContribution {
+export function translateMember(snapshot: SnapshotView, member: GroupMember, stackId: string, options: TranslateOptions): MemberContribution {
   try {
     return buildContribution(snapshot, member, stackId, options);
   } catch (error) {
@@ -105,17 +103,16 @@ export function translateMember(
 /** The diagnostic for an exception translate did not expect: a defect, reported on the object that caused it. */
 export function unexpectedFailure(ingress: V1Ingress, error: unknown): Diagnostic {
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return ingressDiagnostic(ingress, 'spec', 'error',
+  return ingressDiagnostic(
+    ingress,
+    'spec',
+    'error',
     `the Ingress could not be translated (${escapeControls(detail.slice(0, 200))}); it is left out of its load balancer and the rest of the group is unaffected. ` +
-      'This is a defect in ingress-bridge: please report it with the Ingress');
+      'This is a defect in ingress-bridge: please report it with the Ingress',
+  );
 }
 
-function buildContribution(
-  snapshot: SnapshotView,
-  member: GroupMember,
-  stackId: string,
-  options: TranslateOptions,
-): MemberContribution {
+function buildContribution(snapshot: SnapshotView, member: GroupMember, stackId: string, options: TranslateOptions): MemberContribution {
   const { ingress, annotations } = member;
   const diagnostics: Diagnostic[] = [...member.diagnostics];
   const targetGroups: TargetGroupSpec[] = [];
@@ -239,9 +236,11 @@ function requireHttpsOnly(member: GroupMember, ports: readonly ListenPort[]): vo
   const plain = ports.filter((port) => port.protocol === 'HTTP' && annotations.sslRedirect === undefined);
   if (plain.length === 0) return;
   const key = annotations.jwtValidation ? 'jwt-validation' : 'auth-type';
-  throw new InvalidMember(annotationField(ingress, key),
+  throw new InvalidMember(
+    annotationField(ingress, key),
     `${key} asks for authentication, which runs on HTTPS listeners only, but port${plain.length > 1 ? 's' : ''} ${plain.map((port) => port.port).join(', ')} ` +
-      `${plain.length > 1 ? 'are' : 'is'} HTTP and would serve the paths without it; set ssl-redirect or listen-ports with HTTPS ports only`);
+      `${plain.length > 1 ? 'are' : 'is'} HTTP and would serve the paths without it; set ssl-redirect or listen-ports with HTTPS ports only`,
+  );
 }
 
 /** ALB refuses transforms on a listener's default rule: the default backend is served without them. */
@@ -250,9 +249,13 @@ function rejectDefaultTransforms(member: GroupMember, backend: V1IngressBackend,
   if (name === undefined || !member.annotations.transforms.has(name)) return;
   const paths = (member.ingress.spec?.rules ?? []).some((rule) => (rule.http?.paths ?? []).some((path) => path.backend.service?.name === name));
   diagnostics.push(
-    ingressDiagnostic(member.ingress, annotationField(member.ingress, `transforms.${name}`), 'error',
+    ingressDiagnostic(
+      member.ingress,
+      annotationField(member.ingress, `transforms.${name}`),
+      'error',
       `transforms.${name} cannot apply to spec.defaultBackend: the ALB allows no transforms on a listener's default action, so requests that reach ` +
-        `the default backend are not rewritten${paths ? ` (the paths that name ${name} are)` : ''}`),
+        `the default backend are not rewritten${paths ? ` (the paths that name ${name} are)` : ''}`,
+    ),
   );
 }
 
@@ -264,7 +267,10 @@ function listenPortsOf(member: GroupMember, hasCertificates: boolean): ListenPor
   ];
   const redirect = annotations.sslRedirect;
   if (redirect !== undefined && !ports.some((port) => port.protocol === 'HTTPS' && port.port === redirect)) {
-    throw new InvalidMember(annotationField(ingress, 'ssl-redirect'), `ssl-redirect names port ${redirect}, which is not an HTTPS port of this Ingress (its ports: ${ports.map((port) => `${port.protocol}:${port.port}`).join(', ')})`);
+    throw new InvalidMember(
+      annotationField(ingress, 'ssl-redirect'),
+      `ssl-redirect names port ${redirect}, which is not an HTTPS port of this Ingress (its ports: ${ports.map((port) => `${port.protocol}:${port.port}`).join(', ')})`,
+    );
   }
   return ports;
 }
@@ -276,9 +282,15 @@ function listenPortsOf(member: GroupMember, hasCertificates: boolean): ListenPor
 function mergeConditions(own: (Condition | undefined)[], extra: readonly Condition[], field: string): Condition[] {
   const conditions = own.filter((condition): condition is Condition => condition !== undefined);
   for (const condition of extra) {
-    const index = conditions.findIndex((existing) => existing.field === condition.field && (condition.field === 'host-header' || condition.field === 'path-pattern'));
+    const index = conditions.findIndex(
+      (existing) => existing.field === condition.field && (condition.field === 'host-header' || condition.field === 'path-pattern'),
+    );
     const existing = conditions[index];
-    if (!existing || (existing.field !== 'host-header' && existing.field !== 'path-pattern') || (condition.field !== 'host-header' && condition.field !== 'path-pattern')) {
+    if (
+      !existing ||
+      (existing.field !== 'host-header' && existing.field !== 'path-pattern') ||
+      (condition.field !== 'host-header' && condition.field !== 'path-pattern')
+    ) {
       conditions.push(condition);
       continue;
     }
@@ -287,7 +299,10 @@ function mergeConditions(own: (Condition | undefined)[], extra: readonly Conditi
     } else if (existing.regexValues && condition.regexValues) {
       conditions[index] = { ...existing, regexValues: [...existing.regexValues, ...condition.regexValues] };
     } else {
-      throw new InvalidMember(field, `a conditions annotation adds ${condition.field} ${condition.values ? 'values' : 'regexValues'} to a rule whose own ${condition.field} needs ${existing.values ? 'values' : 'regexValues'}; the ALB cannot mix them in one condition`);
+      throw new InvalidMember(
+        field,
+        `a conditions annotation adds ${condition.field} ${condition.values ? 'values' : 'regexValues'} to a rule whose own ${condition.field} needs ${existing.values ? 'values' : 'regexValues'}; the ALB cannot mix them in one condition`,
+      );
     }
   }
   return conditions;
@@ -314,7 +329,10 @@ function resolveBackendAction(
   if (!service?.name) throw new InvalidMember(field, 'the backend names no Service');
   // What the API server refuses, refused here too, so that no message carries a name it never allows.
   if (!SERVICE_NAME.test(service.name)) {
-    throw new InvalidMember(`${field}.service.name`, `${quote(service.name)} is not a Service name (at most 63 lower-case letters, digits or "-", starting with a letter)`);
+    throw new InvalidMember(
+      `${field}.service.name`,
+      `${quote(service.name)} is not a Service name (at most 63 lower-case letters, digits or "-", starting with a letter)`,
+    );
   }
   const port = service.port?.number ?? service.port?.name;
   if (port === undefined || port === '') throw new InvalidMember(`${field}.service.port`, 'the backend names no Service port (number or name)');
@@ -329,7 +347,9 @@ function resolveBackendAction(
     return annotationAction(context, action, annotationField(context.ingress, `actions.${service.name}`));
   }
   const portField = `${field}.service.port.${typeof port === 'number' ? 'number' : 'name'}`;
-  return forwardTo(context, [{ serviceName: service.name, servicePort: port, weight: 1 }], (culprit) => (culprit === 'service' ? `${field}.service.name` : portField));
+  return forwardTo(context, [{ serviceName: service.name, servicePort: port, weight: 1 }], (culprit) =>
+    culprit === 'service' ? `${field}.service.name` : portField,
+  );
 }
 
 /** The Services of an annotation action are named in the annotation, so that is the field a problem is reported on. */
@@ -340,11 +360,7 @@ function annotationAction(context: ActionContext, action: AnnotationAction, anno
   return resolved;
 }
 
-function forwardTo(
-  context: ActionContext,
-  backends: readonly AnnotationForwardBackend[],
-  fieldOf: (culprit: 'service' | 'port') => string,
-): ResolvedAction {
+function forwardTo(context: ActionContext, backends: readonly AnnotationForwardBackend[], fieldOf: (culprit: 'service' | 'port') => string): ResolvedAction {
   const targetGroups: TargetGroupSpec[] = [];
   const weighted: WeightedTargetGroup[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -357,7 +373,9 @@ function forwardTo(
     const resolution = resolveServiceBackend(context, { name: backend.serviceName, port: backend.servicePort });
     diagnostics.push(...resolution.diagnostics);
     if (!resolution.ok) {
-      diagnostics.push(ingressDiagnostic(context.ingress, fieldOf(resolution.culprit), 'error', `${resolution.message}; requests here get 503 until it is fixed`));
+      diagnostics.push(
+        ingressDiagnostic(context.ingress, fieldOf(resolution.culprit), 'error', `${resolution.message}; requests here get 503 until it is fixed`),
+      );
       return { action: BACKEND_UNAVAILABLE, targetGroups: [], diagnostics };
     }
     targetGroups.push(resolution.targetGroup);

@@ -77,15 +77,21 @@ export function admitMembers(contributions: readonly MemberContribution[]): Admi
     if (conflict) {
       const claim = claims.get(conflict.id) as Claim;
       diagnostics.push(
-        ingressDiagnostic(contribution.member.ingress, conflict.field, 'error',
+        ingressDiagnostic(
+          contribution.member.ingress,
+          conflict.field,
+          'error',
           `${conflict.message}, already set to ${claim.value} by ${describe(claim.owner)}, an older member of the group; ` +
-            'the Ingress is left out of its load balancer until they agree'),
+            'the Ingress is left out of its load balancer until they agree',
+        ),
       );
       continue;
     }
     for (const setting of hardSettingsOf(contribution)) if (!claims.has(setting.id)) claims.set(setting.id, { value: setting.value, owner: contribution });
     // Exposure is the oldest member's even where it left it to the default: a newer member cannot open the load balancer up.
-    if (kept.size === 0) for (const id of EXPOSURE) if (!softSettingsOf(contribution).some((setting) => setting.id === id)) claims.set(id, { value: 'the default', owner: contribution });
+    if (kept.size === 0)
+      for (const id of EXPOSURE)
+        if (!softSettingsOf(contribution).some((setting) => setting.id === id)) claims.set(id, { value: 'the default', owner: contribution });
     let annotations = contribution.member.annotations;
     for (const setting of softSettingsOf(contribution)) {
       const claim = claims.get(setting.id);
@@ -95,13 +101,20 @@ export function admitMembers(contributions: readonly MemberContribution[]): Admi
       }
       if (claim.value === setting.value) continue;
       diagnostics.push(
-        ingressDiagnostic(contribution.member.ingress, annotationField(contribution.member.ingress, setting.annotation), 'warning',
+        ingressDiagnostic(
+          contribution.member.ingress,
+          annotationField(contribution.member.ingress, setting.annotation),
+          'warning',
           `${setting.label} is ${setting.value} here, but ${claim.value} for the whole group: ${describe(claim.owner)}, the oldest member that decides it; ` +
-            'this value is not used (group.order does not change who decides)'),
+            'this value is not used (group.order does not change who decides)',
+        ),
       );
       annotations = setting.strip(annotations);
     }
-    kept.set(contribution, annotations === contribution.member.annotations ? contribution : { ...contribution, member: { ...contribution.member, annotations } });
+    kept.set(
+      contribution,
+      annotations === contribution.member.annotations ? contribution : { ...contribution, member: { ...contribution.member, annotations } },
+    );
   }
   const admitted = contributions.flatMap((contribution) => {
     const admittedAs = kept.get(contribution);
@@ -135,32 +148,48 @@ function softSettingsOf(contribution: MemberContribution): SoftSetting[] {
   if (annotations.webAcl !== undefined) {
     // One setting, whichever annotation names it: a member cannot bring a second ACL by name.
     const annotation = annotations.webAcl.kind === 'name' ? 'wafv2-acl-name' : 'wafv2-acl-arn';
-    const value = annotations.webAcl.kind === 'arn' ? annotations.webAcl.arn : annotations.webAcl.kind === 'name' ? `the ACL named ${annotations.webAcl.name}` : 'none';
+    const value =
+      annotations.webAcl.kind === 'arn' ? annotations.webAcl.arn : annotations.webAcl.kind === 'name' ? `the ACL named ${annotations.webAcl.name}` : 'none';
     settings.push({ id: 'wafv2-acl', value, annotation, label: 'the WAF web ACL', strip: (current) => withoutKey(current, 'webAcl') });
   }
   for (const [port, mutual] of annotations.mutualAuthentication ?? []) {
     settings.push({
-      id: `mutual-authentication:${port}`, value: JSON.stringify(mutual), annotation: 'mutual-authentication', label: `mutual-authentication of port ${port}`,
+      id: `mutual-authentication:${port}`,
+      value: JSON.stringify(mutual),
+      annotation: 'mutual-authentication',
+      label: `mutual-authentication of port ${port}`,
       strip: (current) => ({ ...current, mutualAuthentication: new Map([...(current.mutualAuthentication ?? [])].filter(([other]) => other !== port)) }),
     });
   }
   for (const [port, { protocol, attributes }] of annotations.listenerAttributes) {
     for (const [key, value] of Object.entries(attributes)) {
       settings.push({
-        id: `listener-attribute:${port}:${key}`, value: JSON.stringify(value), annotation: `listener-attributes.${protocol}-${port}`, label: `listener attribute ${key} of port ${port}`,
+        id: `listener-attribute:${port}:${key}`,
+        value: JSON.stringify(value),
+        annotation: `listener-attributes.${protocol}-${port}`,
+        label: `listener attribute ${key} of port ${port}`,
         strip: (current) => ({ ...current, listenerAttributes: withoutListenerAttribute(current.listenerAttributes, port, key) }),
       });
     }
   }
   for (const [key, value] of Object.entries(annotations.loadBalancerAttributes)) {
     settings.push({
-      id: `attribute:${key}`, value: JSON.stringify(value), annotation: 'load-balancer-attributes', label: `load balancer attribute ${key}`,
-      strip: (current) => ({ ...current, loadBalancerAttributes: Object.fromEntries(Object.entries(current.loadBalancerAttributes).filter(([other]) => other !== key)) }),
+      id: `attribute:${key}`,
+      value: JSON.stringify(value),
+      annotation: 'load-balancer-attributes',
+      label: `load balancer attribute ${key}`,
+      strip: (current) => ({
+        ...current,
+        loadBalancerAttributes: Object.fromEntries(Object.entries(current.loadBalancerAttributes).filter(([other]) => other !== key)),
+      }),
     });
   }
   for (const [key, value] of Object.entries(annotations.tags)) {
     settings.push({
-      id: `tag:${key}`, value: JSON.stringify(value), annotation: 'tags', label: `tag ${key}`,
+      id: `tag:${key}`,
+      value: JSON.stringify(value),
+      annotation: 'tags',
+      label: `tag ${key}`,
       strip: (current) => ({ ...current, tags: Object.fromEntries(Object.entries(current.tags).filter(([other]) => other !== key)) }),
     });
   }
@@ -168,7 +197,13 @@ function softSettingsOf(contribution: MemberContribution): SoftSetting[] {
     for (const { protocol, port } of contribution.listenPorts) {
       if (protocol !== 'HTTPS') continue;
       // One policy per member: a member that loses it on one port loses it on all, so it never mixes.
-      settings.push({ id: `ssl-policy:${port}`, value: annotations.sslPolicy, annotation: 'ssl-policy', label: `ssl-policy of port ${port}`, strip: (current) => withoutKey(current, 'sslPolicy') });
+      settings.push({
+        id: `ssl-policy:${port}`,
+        value: annotations.sslPolicy,
+        annotation: 'ssl-policy',
+        label: `ssl-policy of port ${port}`,
+        strip: (current) => withoutKey(current, 'sslPolicy'),
+      });
     }
   }
   return settings;
@@ -178,7 +213,10 @@ function softSettingsOf(contribution: MemberContribution): SoftSetting[] {
 function hardSettingsOf(contribution: MemberContribution): HardSetting[] {
   const { ingress } = contribution.member;
   const settings: HardSetting[] = contribution.listenPorts.map(({ protocol, port }) => ({
-    id: `listener:${port}`, value: protocol, field: annotationField(ingress, 'listen-ports'), message: `port ${port} is ${protocol}`,
+    id: `listener:${port}`,
+    value: protocol,
+    field: annotationField(ingress, 'listen-ports'),
+    message: `port ${port} is ${protocol}`,
   }));
   if (contribution.defaultAction) {
     settings.push({ id: 'default-backend', value: 'a defaultBackend', field: 'spec.defaultBackend', message: 'the group has one default backend' });

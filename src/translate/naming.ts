@@ -50,12 +50,6 @@ export function targetGroupName(options: {
   protocol: string;
   protocolVersion: string;
 }): string {
-  const hash = shortHash(
-    options.clusterName,
-    options.stackId,
-    options.key,
-    options.protocol,
-    options.protocolVersion,
-  );
+  const hash = shortHash(options.clusterName, options.stackId, options.key, options.protocol, options.protocolVersion);
   return composeName([options.namespace, options.service], hash);
 }

@@ -73,7 +73,5 @@ export function pathCondition({ path, pathType }: ParsedPath): Condition {
     return literal ? { field: 'path-pattern', values: [path] } : { field: 'path-pattern', regexValues: [`^${escapeRegex(path)}$`] };
   }
   if (path === '') return { field: 'path-pattern', values: ['/*'] };
-  return literal
-    ? { field: 'path-pattern', values: [path, `${path}/*`] }
-    : { field: 'path-pattern', regexValues: [`^${escapeRegex(path)}(/.*)?$`] };
+  return literal ? { field: 'path-pattern', values: [path, `${path}/*`] } : { field: 'path-pattern', regexValues: [`^${escapeRegex(path)}(/.*)?$`] };
 }

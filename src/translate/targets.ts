@@ -66,8 +66,13 @@ export function trustedSlices(slices: readonly V1EndpointSlice[], namespace: str
     const foreign = (slice.endpoints ?? []).find((endpoint) => endpoint.targetRef?.kind !== 'Pod' || (endpoint.targetRef.namespace ?? '') !== namespace);
     if (!foreign) trust.trusted.push(slice);
     else {
-      const target = foreign.targetRef ? `${foreign.targetRef.kind ?? '?'} ${foreign.targetRef.namespace ?? '(no namespace)'}/${foreign.targetRef.name ?? ''}` : 'nothing';
-      trust.ignored.push({ slice, reason: `it is not managed by the EndpointSlice controller (label ${MANAGED_BY_LABEL}: ${ENDPOINTSLICE_CONTROLLER}) and its endpoint ${foreign.addresses?.[0] ?? ''} refers to ${target}, not a Pod of namespace ${namespace}` });
+      const target = foreign.targetRef
+        ? `${foreign.targetRef.kind ?? '?'} ${foreign.targetRef.namespace ?? '(no namespace)'}/${foreign.targetRef.name ?? ''}`
+        : 'nothing';
+      trust.ignored.push({
+        slice,
+        reason: `it is not managed by the EndpointSlice controller (label ${MANAGED_BY_LABEL}: ${ENDPOINTSLICE_CONTROLLER}) and its endpoint ${foreign.addresses?.[0] ?? ''} refers to ${target}, not a Pod of namespace ${namespace}`,
+      });
     }
   }
   return trust;
@@ -99,7 +104,11 @@ function endpointUse(conditions: { ready?: boolean; serving?: boolean; terminati
  * without counting as ready: the load balancer sends it nothing before it is healthy, so it must not
  * take the place of the terminating endpoints that still serve.
  */
-export function ipTargets(slices: readonly V1EndpointSlice[], servicePort: V1ServicePort, awaitsTargetHealth: (endpoint: V1Endpoint) => boolean = () => false): Target[] {
+export function ipTargets(
+  slices: readonly V1EndpointSlice[],
+  servicePort: V1ServicePort,
+  awaitsTargetHealth: (endpoint: V1Endpoint) => boolean = () => false,
+): Target[] {
   const ready = new Map<string, Target>();
   const servingTerminating = new Map<string, Target>();
   const awaitingGates = new Map<string, Target>();

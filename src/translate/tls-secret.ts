@@ -7,9 +7,7 @@
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 
-export type TlsSecretCheck =
-  | { ok: true; fingerprint: string; leaf: X509Certificate }
-  | { ok: false; field: string; message: string };
+export type TlsSecretCheck = { ok: true; fingerprint: string; leaf: X509Certificate } | { ok: false; field: string; message: string };
 
 const ACCEPTED_RSA_BITS = [1024, 2048, 3072, 4096];
 const ACCEPTED_CURVES = ['prime256v1', 'secp384r1', 'secp521r1'];
@@ -26,7 +24,7 @@ export type PemBlocks = { blocks: string[]; unterminated: boolean };
  */
 function pemCertificateBlocks(text: string): PemBlocks {
   const blocks: string[] = [];
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const begin = text.indexOf(BEGIN_CERTIFICATE, from);
     if (begin < 0) return { blocks, unterminated: false };
     const end = text.indexOf(END_CERTIFICATE, begin + BEGIN_CERTIFICATE.length);
@@ -44,7 +42,9 @@ function decode(secret: V1Secret, key: string): string | undefined {
 function keyProblem(key: KeyObject): string | undefined {
   const details = key.asymmetricKeyDetails;
   if (key.asymmetricKeyType === 'rsa') {
-    return ACCEPTED_RSA_BITS.includes(details?.modulusLength ?? 0) ? undefined : `an RSA key of ${details?.modulusLength} bits; accepted: ${ACCEPTED_RSA_BITS.join(', ')}`;
+    return ACCEPTED_RSA_BITS.includes(details?.modulusLength ?? 0)
+      ? undefined
+      : `an RSA key of ${details?.modulusLength} bits; accepted: ${ACCEPTED_RSA_BITS.join(', ')}`;
   }
   if (key.asymmetricKeyType === 'ec') {
     return ACCEPTED_CURVES.includes(details?.namedCurve ?? '') ? undefined : `an EC key on curve ${details?.namedCurve}; accepted: P-256, P-384, P-521`;
@@ -68,7 +68,8 @@ export function checkTlsSecret(secret: V1Secret, now: Date): TlsSecretCheck {
   }
   if (!parsed.ok) return parsed;
   const { leaf } = parsed;
-  if (now < leaf.validFromDate) return { ok: false, field: 'data["tls.crt"]', message: `the certificate is not valid before ${leaf.validFromDate.toISOString()}` };
+  if (now < leaf.validFromDate)
+    return { ok: false, field: 'data["tls.crt"]', message: `the certificate is not valid before ${leaf.validFromDate.toISOString()}` };
   if (now > leaf.validToDate) return { ok: false, field: 'data["tls.crt"]', message: `the certificate expired on ${leaf.validToDate.toISOString()}` };
   return parsed;
 }

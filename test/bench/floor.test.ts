@@ -75,7 +75,10 @@ describe('time floor', () => {
   });
 
   it('counts every ELBv2 call against the account-wide bucket', () => {
-    const floor = timeFloor({ 'elbv2:DescribeRules': 30, 'elbv2:DescribeTags': 30, 'elbv2:RegisterTargets': 20, 'elbv2:CreateRule': 20 }, { latencyMs: 0, criticalPath: 0 });
+    const floor = timeFloor(
+      { 'elbv2:DescribeRules': 30, 'elbv2:DescribeTags': 30, 'elbv2:RegisterTargets': 20, 'elbv2:CreateRule': 20 },
+      { latencyMs: 0, criticalPath: 0 },
+    );
     assert.equal(floor.byBucket['elbv2-account'], (100 - 40) / 10);
     assert.equal(floor.binding, 'elbv2-account');
   });
@@ -101,7 +104,10 @@ describe('registration latency floor', () => {
   });
 
   it('queues arrivals beyond the registration bucket at its refill rate', () => {
-    const latencies = registrationLatencyFloor(Array.from({ length: 24 }, () => 0), { latencyMs: 0 });
+    const latencies = registrationLatencyFloor(
+      Array.from({ length: 24 }, () => 0),
+      { latencyMs: 0 },
+    );
     // 20 tokens at once, then one every 0.25 s.
     assert.equal(latencies[19], 0);
     assert.ok(Math.abs((latencies[20] ?? 0) - 0.25) < 1e-9);

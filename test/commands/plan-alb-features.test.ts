@@ -37,14 +37,23 @@ function spec(): LoadBalancerSpec {
         [`${ALB}listener-attributes.HTTPS-443`]: 'routing.http.response.server.enabled=false',
         [`${ALB}actions.legacy`]: `{"type":"forward","targetGroupARN":"${LEGACY}"}`,
       },
-      rules: [{ host: 'shop.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }, { path: '/old', pathType: 'Prefix', service: 'legacy', port: 'use-annotation' }] }],
+      rules: [
+        {
+          host: 'shop.example.com',
+          paths: [
+            { path: '/api', pathType: 'Prefix', service: 'api' },
+            { path: '/old', pathType: 'Prefix', service: 'legacy', port: 'use-annotation' },
+          ],
+        },
+      ],
     }) +
     ingressYaml({
       name: 'b-admin',
       annotations: {
         ...group,
         [`${ALB}auth-type`]: 'oidc',
-        [`${ALB}auth-idp-oidc`]: '{"issuer":"https://idp.example.com","authorizationEndpoint":"https://idp.example.com/a","tokenEndpoint":"https://idp.example.com/t","userInfoEndpoint":"https://idp.example.com/u","secretName":"oidc"}',
+        [`${ALB}auth-idp-oidc`]:
+          '{"issuer":"https://idp.example.com","authorizationEndpoint":"https://idp.example.com/a","tokenEndpoint":"https://idp.example.com/t","userInfoEndpoint":"https://idp.example.com/u","secretName":"oidc"}',
       },
       rules: [{ host: 'shop.example.com', paths: [{ path: '/admin', pathType: 'Prefix', service: 'admin' }] }],
     });
@@ -52,7 +61,7 @@ function spec(): LoadBalancerSpec {
 }
 
 describe('plan: the ALB features of issue 14', () => {
-  it('JSON in the API\'s own field names, with no client secret', () => {
+  it("JSON in the API's own field names, with no client secret", () => {
     const document = renderElbv2PlanDocument([spec()], []);
     const text = JSON.stringify(document);
     assert.equal(text.includes(SECRET), false);
@@ -62,11 +71,22 @@ describe('plan: the ALB features of issue 14', () => {
     assert.deepEqual(stack?.LoadBalancer.ShieldAdvancedProtection, { Enabled: true });
     assert.deepEqual(stack?.ExternalTargetGroups, [{ Key: `external:arn:${LEGACY}`, TargetGroupArn: LEGACY }]);
     const listener = stack?.Listeners[0];
-    assert.deepEqual(listener?.MutualAuthentication, { Mode: 'verify', TrustStoreArn: '${TrustStore:partners}', IgnoreClientCertificateExpiry: false, AdvertiseTrustStoreCaNames: 'off' });
+    assert.deepEqual(listener?.MutualAuthentication, {
+      Mode: 'verify',
+      TrustStoreArn: '${TrustStore:partners}',
+      IgnoreClientCertificateExpiry: false,
+      AdvertiseTrustStoreCaNames: 'off',
+    });
     assert.deepEqual(listener?.Attributes, [{ Key: 'routing.http.response.server.enabled', Value: 'false' }]);
     const byPath = (path: string) => listener?.Rules.find((rule) => rule.Origin.Path === path);
     const admin = byPath('/admin');
-    assert.deepEqual(admin?.Actions.map((action) => [action.Type, action.Order]), [['authenticate-oidc', 1], ['forward', 2]]);
+    assert.deepEqual(
+      admin?.Actions.map((action) => [action.Type, action.Order]),
+      [
+        ['authenticate-oidc', 1],
+        ['forward', 2],
+      ],
+    );
     assert.equal(admin?.Actions[0]?.AuthenticateOidcConfig?.ClientId, 'shop-client');
     assert.deepEqual(admin?.ClientSecretFrom, { SecretNamespace: 'default', SecretName: 'oidc' });
     const api = byPath('/api');

@@ -11,12 +11,21 @@ import { runPlan } from '../../src/commands/plan.js';
 import { createAwsWorld, reconcile, specOf, type AwsWorld } from '../support/aws-provider-world.js';
 import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, serviceYaml, testOptions } from '../support/cluster.js';
 
-const YAML = INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'web' }) + ingressYaml({ name: 'web', annotations: { 'ingress-bridge.io/target-type': 'ip' }, rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] });
+const YAML =
+  INGRESS_CLASS_YAML +
+  NODE_YAML +
+  serviceYaml({ name: 'web' }) +
+  ingressYaml({
+    name: 'web',
+    annotations: { 'ingress-bridge.io/target-type': 'ip' },
+    rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }],
+  });
 
 describe('plan --live', () => {
   let world: AwsWorld;
   let dir = '';
-  const plan = () => runPlan({ manifests: dir, output: 'text', provider: 'aws', translate: testOptions(), live: true, providerSettings: { region: 'us-east-1' } });
+  const plan = () =>
+    runPlan({ manifests: dir, output: 'text', provider: 'aws', translate: testOptions(), live: true, providerSettings: { region: 'us-east-1' } });
 
   before(async () => {
     world = createAwsWorld();
@@ -37,10 +46,23 @@ describe('plan --live', () => {
   });
 
   it('says a converged stack is in step', async () => {
-    await reconcile(world.newProvider(), 'default/web', specOf(ingressYaml({ name: 'web', annotations: { 'ingress-bridge.io/target-type': 'ip' }, rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] }) + serviceYaml({ name: 'web' })));
+    await reconcile(
+      world.newProvider(),
+      'default/web',
+      specOf(
+        ingressYaml({
+          name: 'web',
+          annotations: { 'ingress-bridge.io/target-type': 'ip' },
+          rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }],
+        }) + serviceYaml({ name: 'web' }),
+      ),
+    );
     world.fake.resetCalls();
     const outcome = await plan();
-    assert.deepEqual(outcome.changes?.map((stack) => stack.operations.length), [0]);
+    assert.deepEqual(
+      outcome.changes?.map((stack) => stack.operations.length),
+      [0],
+    );
     assert.match(outcome.stdout, /load balancer default\/web: in step, nothing to do/);
     assert.deepEqual(world.fake.mutatingCalls(), []);
   });

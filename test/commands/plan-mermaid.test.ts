@@ -148,7 +148,12 @@ describe('plan --output mermaid', () => {
     assert.ok(pictures.length >= 1, 'docs/routing.md shows at least one example, with the command that draws it');
     for (const [, directory, picture] of pictures) {
       // The command's defaults: cluster name and class ingress-bridge.
-      const outcome = await runPlan({ manifests: join(EXAMPLES, '..', directory as string), output: 'mermaid', provider: 'aws', translate: defaultTranslateOptions() });
+      const outcome = await runPlan({
+        manifests: join(EXAMPLES, '..', directory as string),
+        output: 'mermaid',
+        provider: 'aws',
+        translate: defaultTranslateOptions(),
+      });
       assert.deepEqual(mermaidBlocks(outcome.stdout), [picture], `${directory}: run the command and paste its output into docs/routing.md`);
       assert.equal(await parseMermaid(picture as string), 'flowchart-v2');
     }

@@ -159,9 +159,7 @@ function adminSpec(): LoadBalancerSpec {
     securityGroups: { kind: 'ids', ids: ['sg-1'] },
     attributes: {},
     tags: {},
-    listeners: [
-      { port: 80, protocol: 'HTTP', certificateKeys: [], defaultAction: { type: 'fixed-response', statusCode: '404' }, rules: [] },
-    ],
+    listeners: [{ port: 80, protocol: 'HTTP', certificateKeys: [], defaultAction: { type: 'fixed-response', statusCode: '404' }, rules: [] }],
     targetGroups: [],
     certificates: [],
   };
@@ -240,9 +238,7 @@ describe('renderElbv2PlanDocument', () => {
     assert.equal(http.Protocol, 'HTTP');
     assert.equal('SslPolicy' in http, false);
     assert.deepEqual(http.Certificates, []);
-    assert.deepEqual(http.DefaultActions, [
-      { Type: 'redirect', Order: 1, RedirectConfig: { StatusCode: 'HTTP_301', Protocol: 'HTTPS', Port: '443' } },
-    ]);
+    assert.deepEqual(http.DefaultActions, [{ Type: 'redirect', Order: 1, RedirectConfig: { StatusCode: 'HTTP_301', Protocol: 'HTTPS', Port: '443' } }]);
     assert.equal(https.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06');
     assert.deepEqual(https.Certificates, [
       { CertificateArn: '${Certificate:default/web-tls}', IsDefault: true },
@@ -258,7 +254,10 @@ describe('renderElbv2PlanDocument', () => {
   });
 
   it('sorts rules by priority and uses the *Config condition forms', () => {
-    assert.deepEqual(https.Rules.map((rule) => rule.Priority), [10, 20, 30, 40]);
+    assert.deepEqual(
+      https.Rules.map((rule) => rule.Priority),
+      [10, 20, 30, 40],
+    );
     const [exact, prefix, regex, misc] = https.Rules;
     assert.deepEqual(exact!.Conditions, [
       { Field: 'host-header', HostHeaderConfig: { Values: ['foo.example.com'] } },
@@ -386,12 +385,8 @@ describe('renderPlanText', () => {
   it('lists rules in priority order, one per line, with regex values marked', () => {
     const rule10 = at('    10  host=foo.example.com path=/api  → forward default/api:80/ip (weight 1)');
     const rule20 = at('    20  host=foo.example.com path=/web,/web/*  → forward default/web:80/instance (weight 1)');
-    const rule30 = at(
-      `    30  host=~${WILDCARD_HOST}  → forward ${API} (weight 3), ${WEB} (weight 1), sticky 60s`,
-    );
-    const rule40 = at(
-      '    40  header:X-Canary=always method=GET,HEAD query=version:2,beta source-ip=10.0.0.0/8  → fixed-response 503',
-    );
+    const rule30 = at(`    30  host=~${WILDCARD_HOST}  → forward ${API} (weight 3), ${WEB} (weight 1), sticky 60s`);
+    const rule40 = at('    40  header:X-Canary=always method=GET,HEAD query=version:2,beta source-ip=10.0.0.0/8  → fixed-response 503');
     assert.ok(rule10 < rule20 && rule20 < rule30 && rule30 < rule40);
     assert.ok(at('    default  → fixed-response 404 text/plain "not found"') > rule40);
     assert.ok(at('    default  → redirect 301 protocol=HTTPS port=443') < rule10);
@@ -408,9 +403,7 @@ describe('renderPlanText', () => {
 
   it('groups diagnostics under the stack they concern, the rest at the end', () => {
     const shopEnd = at('load balancer ops/admin');
-    const webError = at(
-      '    error   default/web  spec.rules[0].host: host "Foo_bar" is not a valid DNS name  (examples/shop.yaml#2)',
-    );
+    const webError = at('    error   default/web  spec.rules[0].host: host "Foo_bar" is not a valid DNS name  (examples/shop.yaml#2)');
     const serviceWarning = at('    warning Service default/api  spec.ports[0].name: port name "web" is not declared');
     assert.ok(webError < shopEnd && serviceWarning < shopEnd);
     const adminError = at(
@@ -423,10 +416,7 @@ describe('renderPlanText', () => {
 
   it('ends with a summary of counts', () => {
     assert.equal(lines.at(-1), '');
-    assert.equal(
-      lines.at(-2),
-      '2 load balancers, 3 listeners, 4 rules, 2 target groups, 14 targets; 2 errors, 1 warning',
-    );
+    assert.equal(lines.at(-2), '2 load balancers, 3 listeners, 4 rules, 2 target groups, 14 targets; 2 errors, 1 warning');
     assert.equal(
       renderPlanText([adminSpec()], []).trimEnd().split('\n').at(-1),
       '1 load balancer, 1 listener, 0 rules, 0 target groups, 0 targets; 0 errors, 0 warnings',

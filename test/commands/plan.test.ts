@@ -21,7 +21,15 @@ function runCli(...args: string[]): { status: number | null; stdout: string; std
 interface PlanJson {
   Stacks: {
     Stack: { Id: string; Members: { Namespace: string; Name: string }[] };
-    Listeners: { Port: number; Protocol: string; Rules: { Priority: number; Conditions: { Field: string }[]; Actions: { Type: string; ForwardConfig?: { TargetGroups: { TargetGroupArn: string }[] } }[] }[] }[];
+    Listeners: {
+      Port: number;
+      Protocol: string;
+      Rules: {
+        Priority: number;
+        Conditions: { Field: string }[];
+        Actions: { Type: string; ForwardConfig?: { TargetGroups: { TargetGroupArn: string }[] } }[];
+      }[];
+    }[];
     TargetGroups: { Key: string; Name: string; TargetType: string; Targets: { Id: string; Port: number }[] }[];
     Certificates: { Key: string }[];
   }[];
@@ -45,14 +53,26 @@ describe('ingress-bridge plan on examples/', () => {
     const plan = JSON.parse(result.stdout) as PlanJson;
     const shop = plan.Stacks.find((stack) => stack.Stack.Id === 'default/shop');
     const rules = shop?.Listeners.find((listener) => listener.Port === 80)?.Rules ?? [];
-    assert.deepEqual(rules.map((rule) => rule.Priority), [1, 2]);
-    assert.deepEqual(rules[0]?.Conditions.map((condition) => condition.Field), ['host-header', 'path-pattern']);
+    assert.deepEqual(
+      rules.map((rule) => rule.Priority),
+      [1, 2],
+    );
+    assert.deepEqual(
+      rules[0]?.Conditions.map((condition) => condition.Field),
+      ['host-header', 'path-pattern'],
+    );
     const forward = rules[0]?.Actions[0]?.ForwardConfig?.TargetGroups[0]?.TargetGroupArn;
     const keys = shop?.TargetGroups.map((group) => group.Key) ?? [];
-    assert.ok(keys.some((key) => forward === `\${TargetGroup:${key}}`), `${forward} names one of ${keys.join(', ')}`);
+    assert.ok(
+      keys.some((key) => forward === `\${TargetGroup:${key}}`),
+      `${forward} names one of ${keys.join(', ')}`,
+    );
     for (const group of plan.Stacks.flatMap((stack) => stack.TargetGroups)) assert.ok(group.Name.length <= 32, group.Name);
     const secure = plan.Stacks.find((stack) => stack.Stack.Id === 'default/secure');
-    assert.deepEqual(secure?.Certificates.map((certificate) => certificate.Key), ['secret:default/secure-example-tls']);
+    assert.deepEqual(
+      secure?.Certificates.map((certificate) => certificate.Key),
+      ['secret:default/secure-example-tls'],
+    );
     assert.doesNotMatch(result.stdout, /PRIVATE KEY|tls\.key/);
   });
 
@@ -88,8 +108,14 @@ spec:
     const result = runCli('plan', '--manifests', dir, '--output', 'json');
     assert.equal(result.status, 2);
     const lines = result.stderr.trim().split('\n');
-    assert.ok(lines.some((line) => line.includes('broken.yaml')), result.stderr);
-    assert.ok(lines.some((line) => line.includes('default/web') && line.includes('spec.rules[0].http.paths[0].path')), result.stderr);
+    assert.ok(
+      lines.some((line) => line.includes('broken.yaml')),
+      result.stderr,
+    );
+    assert.ok(
+      lines.some((line) => line.includes('default/web') && line.includes('spec.rules[0].http.paths[0].path')),
+      result.stderr,
+    );
     assert.doesNotThrow(() => JSON.parse(result.stdout));
   });
 

@@ -20,8 +20,20 @@ describe('run --once with the aws provider', () => {
   before(async () => {
     world = createAwsWorld();
     dir = await mkdtemp(join(tmpdir(), 'run-once-aws-'));
-    const ingress = ingressYaml({ name: 'shop', annotations: { 'ingress-bridge.io/scheme': 'internet-facing' }, tls: [{ hosts: ['shop.test'], secretName: 'shop-tls' }], rules: [{ host: 'shop.test', paths: [{ path: '/', pathType: 'Prefix', service: 'shop' }] }] });
-    await writeFile(join(dir, 'all.yaml'), INGRESS_CLASS_YAML + NODE_YAML.replace('i-0aaaaaaaaaaaaaaaa', world.network.instanceId) + serviceYaml({ name: 'shop' }) + tlsSecretYaml('shop-tls', testCertificate({ commonName: 'shop.test' })) + ingress);
+    const ingress = ingressYaml({
+      name: 'shop',
+      annotations: { 'ingress-bridge.io/scheme': 'internet-facing' },
+      tls: [{ hosts: ['shop.test'], secretName: 'shop-tls' }],
+      rules: [{ host: 'shop.test', paths: [{ path: '/', pathType: 'Prefix', service: 'shop' }] }],
+    });
+    await writeFile(
+      join(dir, 'all.yaml'),
+      INGRESS_CLASS_YAML +
+        NODE_YAML.replace('i-0aaaaaaaaaaaaaaaa', world.network.instanceId) +
+        serviceYaml({ name: 'shop' }) +
+        tlsSecretYaml('shop-tls', testCertificate({ commonName: 'shop.test' })) +
+        ingress,
+    );
   });
   after(async () => {
     world.close();
@@ -30,7 +42,16 @@ describe('run --once with the aws provider', () => {
 
   it('applies every group, prints the applied calls and the DNS name, and a second run changes nothing', async () => {
     const printed: string[] = [];
-    const run = () => startRun({ manifests: dir, provider: 'aws', providerSettings: { region: 'us-east-1' }, once: true, translateOptions: () => testOptions({ now: new Date() }), logger: createLogger('silent'), print: (text) => printed.push(text) });
+    const run = () =>
+      startRun({
+        manifests: dir,
+        provider: 'aws',
+        providerSettings: { region: 'us-east-1' },
+        once: true,
+        translateOptions: () => testOptions({ now: new Date() }),
+        logger: createLogger('silent'),
+        print: (text) => printed.push(text),
+      });
     const first = await run();
     await first.stop();
     assert.equal(first.first.failed, false, JSON.stringify(first.first.outcomes.map((outcome) => outcome.error)));

@@ -30,7 +30,11 @@ function translateInto(setup: { snapshot: Snapshot; index: DependencyIndex }): v
   for (const result of translateAll(setup.snapshot, testOptions()).results) setup.index.onTranslated(result);
 }
 
-const web = (overrides: Partial<IngressFixture> = {}): IngressFixture => ({ name: 'web', rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web-svc' }] }], ...overrides });
+const web = (overrides: Partial<IngressFixture> = {}): IngressFixture => ({
+  name: 'web',
+  rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web-svc' }] }],
+  ...overrides,
+});
 
 describe('DependencyIndex: Ingress changes', () => {
   it('maps an Ingress to its own namespace/name, or to its group name', () => {
@@ -80,13 +84,25 @@ describe('DependencyIndex: Ingress changes', () => {
 
 describe('DependencyIndex: Services, Secrets and EndpointSlices', () => {
   it('finds the groups whose backends, default backend or forward actions name a Service', () => {
-    const actions = JSON.stringify({ type: 'forward', forwardConfig: { targetGroups: [{ serviceName: 'canary', servicePort: 80, weight: 10 }, { serviceName: 'stable', servicePort: 80, weight: 90 }] } });
+    const actions = JSON.stringify({
+      type: 'forward',
+      forwardConfig: {
+        targetGroups: [
+          { serviceName: 'canary', servicePort: 80, weight: 10 },
+          { serviceName: 'stable', servicePort: 80, weight: 90 },
+        ],
+      },
+    });
     const setup = indexed(
       INGRESS_CLASS_YAML +
         ingressYaml(web({ name: 'a', annotations: { [GROUP]: 'g1' } })) +
         ingressYaml(web({ name: 'b', annotations: { [GROUP]: 'g1' } })) +
         ingressYaml({ name: 'c', defaultBackend: { service: 'fallback' } }) +
-        ingressYaml({ name: 'd', annotations: { 'alb.ingress.kubernetes.io/actions.split': actions }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'split', port: 'use-annotation' }] }] }),
+        ingressYaml({
+          name: 'd',
+          annotations: { 'alb.ingress.kubernetes.io/actions.split': actions },
+          rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'split', port: 'use-annotation' }] }],
+        }),
     );
     assert.deepEqual(setup.index.groupsForService('default', 'web-svc'), ['g1'], 'two members of one group, one key');
     assert.deepEqual(setup.index.groupsForService('default', 'fallback'), ['default/c']);
@@ -100,19 +116,24 @@ describe('DependencyIndex: Services, Secrets and EndpointSlices', () => {
     const setup = indexed(INGRESS_CLASS_YAML + ingressYaml(web()));
     update(setup, ingress({ name: 'web', rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'new-svc' }] }] }));
     assert.deepEqual(setup.index.groupsForService('default', 'web-svc'), []);
-    assert.deepEqual(setup.index.affectedBy({ kind: 'Service', type: 'update', object: { metadata: { namespace: 'default', name: 'new-svc' } } }), ['default/web']);
+    assert.deepEqual(setup.index.affectedBy({ kind: 'Service', type: 'update', object: { metadata: { namespace: 'default', name: 'new-svc' } } }), [
+      'default/web',
+    ]);
   });
 
   it('finds the groups whose spec.tls names a Secret', () => {
     const setup = indexed(INGRESS_CLASS_YAML + ingressYaml(web({ tls: [{ hosts: ['a.example.com'], secretName: 'a-tls' }] })));
     assert.deepEqual(setup.index.groupsForSecret('default', 'a-tls'), ['default/web']);
     assert.deepEqual(setup.index.groupsForSecret('default', 'b-tls'), []);
-    assert.deepEqual(setup.index.affectedBy({ kind: 'Secret', type: 'delete', object: { metadata: { namespace: 'default', name: 'a-tls' } } }), ['default/web']);
+    assert.deepEqual(setup.index.affectedBy({ kind: 'Secret', type: 'delete', object: { metadata: { namespace: 'default', name: 'a-tls' } } }), [
+      'default/web',
+    ]);
   });
 
   it('sends EndpointSlice changes to groups reaching the Service with ip targets, not instance-only ones', () => {
     const setup = indexed(
-      INGRESS_CLASS_YAML + serviceYaml({ name: 'web-svc' }) +
+      INGRESS_CLASS_YAML +
+        serviceYaml({ name: 'web-svc' }) +
         ingressYaml(web({ name: 'by-ip', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' } })) +
         ingressYaml(web({ name: 'by-node' })),
     );
@@ -123,8 +144,14 @@ describe('DependencyIndex: Services, Secrets and EndpointSlices', () => {
   });
 
   it('sends an EndpointSlice relabelled to another Service to the groups of both', () => {
-    const setup = indexed(INGRESS_CLASS_YAML + ingressYaml(web()) + ingressYaml({ name: 'api', rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'api-svc' }] }] }));
-    const before: V1EndpointSlice = { addressType: 'IPv4', endpoints: [], metadata: { namespace: 'default', name: 's1', labels: { 'kubernetes.io/service-name': 'web-svc' } } };
+    const setup = indexed(
+      INGRESS_CLASS_YAML + ingressYaml(web()) + ingressYaml({ name: 'api', rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'api-svc' }] }] }),
+    );
+    const before: V1EndpointSlice = {
+      addressType: 'IPv4',
+      endpoints: [],
+      metadata: { namespace: 'default', name: 's1', labels: { 'kubernetes.io/service-name': 'web-svc' } },
+    };
     const after: V1EndpointSlice = { ...before, metadata: { ...before.metadata, labels: { 'kubernetes.io/service-name': 'api-svc' } } };
     assert.deepEqual(setup.index.affectedBy({ kind: 'EndpointSlice', type: 'update', object: after, previous: before }), ['default/api', 'default/web']);
   });
@@ -141,7 +168,8 @@ describe('DependencyIndex: Nodes', () => {
   });
   const setup = (): DependencyIndex => {
     const built = indexed(
-      INGRESS_CLASS_YAML + serviceYaml({ name: 'web-svc' }) +
+      INGRESS_CLASS_YAML +
+        serviceYaml({ name: 'web-svc' }) +
         ingressYaml(web({ name: 'by-node' })) +
         ingressYaml(web({ name: 'by-ip', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' } })),
     );
@@ -178,12 +206,21 @@ describe('DependencyIndex: Nodes', () => {
 
 describe('Ingress updates that change nothing translate reads', () => {
   it('status, finalizer and resourceVersion changes re-queue nothing; spec, annotation and deletion changes do', () => {
-    const base = { metadata: { name: 'web', namespace: 'default', generation: 1, resourceVersion: '1', annotations: { a: '1' } }, spec: { ingressClassName: 'x' } };
+    const base = {
+      metadata: { name: 'web', namespace: 'default', generation: 1, resourceVersion: '1', annotations: { a: '1' } },
+      spec: { ingressClassName: 'x' },
+    };
     const changed = (patch: object): typeof base => JSON.parse(JSON.stringify({ ...base, ...patch })) as typeof base;
     assert.equal(routingFieldsChanged(base, changed({ status: { loadBalancer: { ingress: [{ hostname: 'h' }] } } })), false);
-    const reordered = { metadata: { annotations: { a: '1' }, resourceVersion: '3', namespace: 'default', name: 'web', generation: 1 }, spec: { ingressClassName: 'x' } };
+    const reordered = {
+      metadata: { annotations: { a: '1' }, resourceVersion: '3', namespace: 'default', name: 'web', generation: 1 },
+      spec: { ingressClassName: 'x' },
+    };
     assert.equal(routingFieldsChanged(base, reordered), false, 'a listed and a watched copy differ only in key order');
-    assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, resourceVersion: '2', finalizers: ['ingress-bridge.io/finalizer'] } })), false);
+    assert.equal(
+      routingFieldsChanged(base, changed({ metadata: { ...base.metadata, resourceVersion: '2', finalizers: ['ingress-bridge.io/finalizer'] } })),
+      false,
+    );
     assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, generation: 2 }, spec: { ingressClassName: 'y' } })), true);
     assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, annotations: { a: '2' } } })), true);
     assert.equal(routingFieldsChanged(base, changed({ metadata: { ...base.metadata, deletionTimestamp: '2026-11-21T00:00:00Z' } })), true);

@@ -145,16 +145,31 @@ describe('WorkQueue', () => {
       await clock.advance(1);
       assert.equal(runs, before + 1);
     }
-    assert.deepEqual(reports.map((report) => report.failures), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      reports.map((report) => report.failures),
+      [1, 2, 3, 4, 5, 6],
+    );
     assert.equal((reports[1]?.error as Error).message, 'throttled');
   });
 
   it('computes full jitter over the doubling ceiling', () => {
     const policy = { baseMs: 1_000, capMs: 300_000 };
-    assert.equal(backoffDelayMs(1, policy, () => 0.999), 999);
-    assert.equal(backoffDelayMs(4, policy, () => 0.999), 7_992);
-    assert.equal(backoffDelayMs(40, policy, () => 0.999), 299_700);
-    assert.equal(backoffDelayMs(3, policy, () => 0), 0);
+    assert.equal(
+      backoffDelayMs(1, policy, () => 0.999),
+      999,
+    );
+    assert.equal(
+      backoffDelayMs(4, policy, () => 0.999),
+      7_992,
+    );
+    assert.equal(
+      backoffDelayMs(40, policy, () => 0.999),
+      299_700,
+    );
+    assert.equal(
+      backoffDelayMs(3, policy, () => 0),
+      0,
+    );
   });
 
   it('resets the failure count after a successful run', async () => {
@@ -176,7 +191,14 @@ describe('WorkQueue', () => {
     await settle();
     assert.deepEqual(
       reports.map((report) => [report.outcome, report.failures, report.retryInMs]),
-      [['retry', 1, 500], ['retry', 2, 1_000], ['done', 0, undefined], ['retry', 1, 500], ['done', 0, undefined], ['retry', 1, 500]],
+      [
+        ['retry', 1, 500],
+        ['retry', 2, 1_000],
+        ['done', 0, undefined],
+        ['retry', 1, 500],
+        ['done', 0, undefined],
+        ['retry', 1, 500],
+      ],
     );
   });
 
@@ -190,7 +212,10 @@ describe('WorkQueue', () => {
     assert.equal(reports.length, 1, 'a resync does not cut the backoff short');
     queue.enqueue('a');
     await settle();
-    assert.deepEqual(reports.map((report) => report.failures), [1, 2]);
+    assert.deepEqual(
+      reports.map((report) => report.failures),
+      [1, 2],
+    );
     assert.equal(reports[1]?.retryInMs, 1_000, 'the next backoff is longer, not reset');
     await clock.advance(1_000);
     assert.equal(reports.length, 3);
@@ -204,7 +229,10 @@ describe('WorkQueue', () => {
     queue.enqueue('a');
     await settle();
     await clock.advance(500);
-    assert.deepEqual(reports.map((report) => report.convergenceMs), [undefined, 500]);
+    assert.deepEqual(
+      reports.map((report) => report.convergenceMs),
+      [undefined, 500],
+    );
     queue.enqueue('a', 'resync');
     await settle();
     assert.equal(reports[2]?.convergenceMs, undefined, 'a resync is not a change to converge');
@@ -220,7 +248,10 @@ describe('WorkQueue', () => {
     await clock.advance(1);
     keys.push('c');
     await clock.advance(60_000);
-    assert.deepEqual(handler.mock.calls.map((call) => call.arguments[0]), ['a', 'b', 'a', 'b', 'c']);
+    assert.deepEqual(
+      handler.mock.calls.map((call) => call.arguments[0]),
+      ['a', 'b', 'a', 'b', 'c'],
+    );
   });
 
   it('starts nothing while paused, lets the run in flight finish, and keeps queued keys', async () => {

@@ -21,14 +21,22 @@ describe('the image layout built with tsconfig.build.json', () => {
     const dist = join(image.root, 'dist');
     assert.deepEqual(readdirSync(dist).sort(), ['providers', 'src']);
     const emitted = filesUnder(dist);
-    assert.deepEqual(emitted.filter((file) => !file.endsWith('.js')), []);
-    const sources = [...filesUnder(join(REPO_ROOT, 'src')).map((file) => `src/${file}`), ...filesUnder(join(REPO_ROOT, 'providers')).map((file) => `providers/${file}`)].filter((file) => file.endsWith('.ts'));
+    assert.deepEqual(
+      emitted.filter((file) => !file.endsWith('.js')),
+      [],
+    );
+    const sources = [
+      ...filesUnder(join(REPO_ROOT, 'src')).map((file) => `src/${file}`),
+      ...filesUnder(join(REPO_ROOT, 'providers')).map((file) => `providers/${file}`),
+    ].filter((file) => file.endsWith('.ts'));
     assert.deepEqual(emitted, sources.map((file) => file.replace(/\.ts$/, '.js')).sort());
   });
 
   it('has production dependencies only: no tsx, no TypeScript, no Node binary package', () => {
-    for (const devOnly of ['tsx', 'typescript', 'node', 'aws-sdk-client-mock']) assert.equal(existsSync(join(image.root, 'node_modules', devOnly)), false, devOnly);
-    for (const needed of ['commander', 'pino', 'yaml', '@kubernetes/client-node', '@aws-sdk/client-elastic-load-balancing-v2']) assert.ok(image.packages.includes(needed), needed);
+    for (const devOnly of ['tsx', 'typescript', 'node', 'aws-sdk-client-mock'])
+      assert.equal(existsSync(join(image.root, 'node_modules', devOnly)), false, devOnly);
+    for (const needed of ['commander', 'pino', 'yaml', '@kubernetes/client-node', '@aws-sdk/client-elastic-load-balancing-v2'])
+      assert.ok(image.packages.includes(needed), needed);
   });
 
   it('runs `version` from dist/', () => {
@@ -45,7 +53,20 @@ describe('the image layout built with tsconfig.build.json', () => {
   });
 
   it('loads the built-in local provider for `run --once`', () => {
-    const result = image.run(['run', '--once', '--manifests', join(REPO_ROOT, 'examples'), '--provider', 'local', '--http-port', '0', '--https-port', '0', '--log-level', 'silent']);
+    const result = image.run([
+      'run',
+      '--once',
+      '--manifests',
+      join(REPO_ROOT, 'examples'),
+      '--provider',
+      'local',
+      '--http-port',
+      '0',
+      '--https-port',
+      '0',
+      '--log-level',
+      'silent',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^default\s+echo\s+ingress-bridge\s+echo\.example\.com\s+127\.0\.0\.1\s/m);
   });

@@ -65,7 +65,9 @@ describe('deploy/iam-policy.json and the calls in front of the load balancer', (
       'AccessDeniedException',
     );
     assert.equal(theirs.iamAction, 'shield:CreateProtection');
-    const created = await clients.shield.send(new CreateProtectionCommand({ Name: 'ingress-bridge ours', ResourceArn: ourLb, Tags: tagList(ours('ShieldProtection')) }));
+    const created = await clients.shield.send(
+      new CreateProtectionCommand({ Name: 'ingress-bridge ours', ResourceArn: ourLb, Tags: tagList(ours('ShieldProtection')) }),
+    );
     await clients.shield.send(new DeleteProtectionCommand({ ProtectionId: created.ProtectionId }));
 
     const fms = fake.seed.shieldProtection({ resourceArn: other });

@@ -39,14 +39,28 @@ describe('deploy/iam-policy.json pins the cluster tag to CLUSTER_NAME', () => {
     // association, on a web ACL that is not ours (the load balancer's half, elasticloadbalancing:SetWebAcl,
     // is pinned: without it neither call does anything).
     const reads = new Set([
-      'ReadLoadBalancers', 'FindResourcesByTags', 'ReadCertificates', 'ReadNetwork', 'CreateSecurityGroupsInVpcs',
-      'ReadWebAclsAndShieldProtections', 'ReadWebAclOfLoadBalancers', 'ReadCognitoAppClients', 'AssociateWebAcls', 'DisassociateWebAclsFromLoadBalancers',
+      'ReadLoadBalancers',
+      'FindResourcesByTags',
+      'ReadCertificates',
+      'ReadNetwork',
+      'CreateSecurityGroupsInVpcs',
+      'ReadWebAclsAndShieldProtections',
+      'ReadWebAclOfLoadBalancers',
+      'ReadCognitoAppClients',
+      'AssociateWebAcls',
+      'DisassociateWebAclsFromLoadBalancers',
     ]);
     const unpinned = statements.filter((statement) => !reads.has(statement.Sid) && !JSON.stringify(statement.Condition ?? {}).includes('CLUSTER_NAME'));
-    assert.deepEqual(unpinned.map((statement) => statement.Sid), []);
+    assert.deepEqual(
+      unpinned.map((statement) => statement.Sid),
+      [],
+    );
   });
 
   it('writes the placeholder at most once a line, so a sed without /g substitutes every one', () => {
-    assert.deepEqual(TEXT.split('\n').filter((line) => line.split('CLUSTER_NAME').length > 2), []);
+    assert.deepEqual(
+      TEXT.split('\n').filter((line) => line.split('CLUSTER_NAME').length > 2),
+      [],
+    );
   });
 });

@@ -42,8 +42,16 @@ function allowed(policy: IamPolicy, action: string, resource: string, context: R
 
 describe('IAM evaluator', () => {
   it('allows an action on a resource a statement names, and says which statement did', () => {
-    const policy = policyOf({ Sid: 'Delete', Effect: 'Allow', Action: 'elasticloadbalancing:DeleteLoadBalancer', Resource: 'arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*' });
-    assert.deepEqual(evaluate(policy, { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: LB, context: {} }), { allowed: true, statement: 'Delete' });
+    const policy = policyOf({
+      Sid: 'Delete',
+      Effect: 'Allow',
+      Action: 'elasticloadbalancing:DeleteLoadBalancer',
+      Resource: 'arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*',
+    });
+    assert.deepEqual(evaluate(policy, { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: LB, context: {} }), {
+      allowed: true,
+      statement: 'Delete',
+    });
   });
 
   it('denies by default an action no statement names; action names match case-insensitively, with wildcards', () => {
@@ -63,13 +71,23 @@ describe('IAM evaluator', () => {
   });
 
   it('denies a create whose request lacks the cluster tag', () => {
-    const policy = policyOf({ Effect: 'Allow', Action: 'elasticloadbalancing:CreateLoadBalancer', Resource: '*', Condition: { Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: 'false' } } });
+    const policy = policyOf({
+      Effect: 'Allow',
+      Action: 'elasticloadbalancing:CreateLoadBalancer',
+      Resource: '*',
+      Condition: { Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: 'false' } },
+    });
     assert.equal(allowed(policy, 'elasticloadbalancing:CreateLoadBalancer', LB, { [`aws:RequestTag/${CLUSTER_TAG}`]: ['test'] }), true);
     assert.equal(allowed(policy, 'elasticloadbalancing:CreateLoadBalancer', LB, { 'aws:RequestTag/team': ['shop'] }), false);
   });
 
   it('denies a change to a resource that carries someone else’s tag, or none', () => {
-    const policy = policyOf({ Effect: 'Allow', Action: 'elasticloadbalancing:DeleteLoadBalancer', Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: 'test' } } });
+    const policy = policyOf({
+      Effect: 'Allow',
+      Action: 'elasticloadbalancing:DeleteLoadBalancer',
+      Resource: '*',
+      Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: 'test' } },
+    });
     assert.equal(allowed(policy, 'elasticloadbalancing:DeleteLoadBalancer', LB, OWNED), true);
     assert.equal(allowed(policy, 'elasticloadbalancing:DeleteLoadBalancer', LB, { [`aws:ResourceTag/${CLUSTER_TAG}`]: ['other'] }), false);
     assert.equal(allowed(policy, 'elasticloadbalancing:DeleteLoadBalancer', LB, {}), false);
@@ -78,10 +96,19 @@ describe('IAM evaluator', () => {
   it('lets an explicit Deny win over every Allow; a negated operator holds when its key is absent', () => {
     const policy = policyOf(
       { Effect: 'Allow', Action: '*', Resource: '*' },
-      { Sid: 'KeepOthers', Effect: 'Deny', Action: 'elasticloadbalancing:DeleteLoadBalancer', Resource: '*', Condition: { StringNotEquals: { 'aws:ResourceTag/team': 'shop' } } },
+      {
+        Sid: 'KeepOthers',
+        Effect: 'Deny',
+        Action: 'elasticloadbalancing:DeleteLoadBalancer',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:ResourceTag/team': 'shop' } },
+      },
     );
-    assert.deepEqual(evaluate(policy, { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: LB, context: { 'aws:ResourceTag/team': ['web'] } }),
-      { allowed: false, reason: 'explicit-deny', statement: 'KeepOthers' });
+    assert.deepEqual(evaluate(policy, { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: LB, context: { 'aws:ResourceTag/team': ['web'] } }), {
+      allowed: false,
+      reason: 'explicit-deny',
+      statement: 'KeepOthers',
+    });
     assert.equal(allowed(policy, 'elasticloadbalancing:DeleteLoadBalancer', LB, {}), false);
     assert.equal(allowed(policy, 'elasticloadbalancing:DeleteLoadBalancer', LB, { 'aws:ResourceTag/team': ['shop'] }), true);
     assert.equal(allowed(policy, 'elasticloadbalancing:DeleteTargetGroup', TG, { 'aws:ResourceTag/team': ['web'] }), true);
@@ -116,9 +143,17 @@ describe('deploy/iam-policy.json', () => {
 
   it('names every write the provider can plan, and no wildcard action; each statement has its own Sid', () => {
     const actions = new Set(policy.Statement.flatMap((statement) => statement.Action));
-    assert.deepEqual([...actions].filter((action) => /[*?]/.test(action)), []);
-    const writes = Object.entries(plannableActions()).flatMap(([service, names]) => names.map((name) => `${IAM_PREFIX[service as keyof typeof IAM_PREFIX]}:${name}`));
-    assert.deepEqual(writes.filter((action) => !actions.has(action)), []);
+    assert.deepEqual(
+      [...actions].filter((action) => /[*?]/.test(action)),
+      [],
+    );
+    const writes = Object.entries(plannableActions()).flatMap(([service, names]) =>
+      names.map((name) => `${IAM_PREFIX[service as keyof typeof IAM_PREFIX]}:${name}`),
+    );
+    assert.deepEqual(
+      writes.filter((action) => !actions.has(action)),
+      [],
+    );
     const sids = policy.Statement.map((statement) => statement.Sid);
     assert.equal(new Set(sids).size, sids.length);
     assert.ok(sids.every((sid) => sid !== undefined && /^[A-Za-z0-9]+$/.test(sid)));
@@ -158,7 +193,10 @@ describe('deploy/iam-policy.json refuses what is not ours', () => {
     const attributes = [{ Key: 'idle_timeout.timeout_seconds', Value: '120' }];
     await refused(() => clients.elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: foreign, Attributes: attributes })), 'AccessDenied');
     const listener = { Port: 81, Protocol: 'HTTP' as const, DefaultActions: [{ Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '404' } }] };
-    await refused(() => clients.elbv2.send(new CreateListenerCommand({ LoadBalancerArn: foreign, ...listener, Tags: tagList(ours('Listener/81')) })), 'AccessDenied');
+    await refused(
+      () => clients.elbv2.send(new CreateListenerCommand({ LoadBalancerArn: foreign, ...listener, Tags: tagList(ours('Listener/81')) })),
+      'AccessDenied',
+    );
     await refused(() => clients.elbv2.send(new AddTagsCommand({ ResourceArns: [foreign], Tags: tagList(ours('LoadBalancer')) })), 'AccessDenied');
     await clients.elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: ourLb, Attributes: attributes }));
     await clients.elbv2.send(new CreateListenerCommand({ LoadBalancerArn: ourLb, ...listener, Tags: tagList(ours('Listener/81')) }));
@@ -182,20 +220,33 @@ describe('deploy/iam-policy.json refuses what is not ours', () => {
   it('a security group: nothing on a foreign one; backend rules only on groups tagged for this cluster, never their deletion', async () => {
     const foreign = fake.seed.securityGroup({ name: 'foreign', vpcId: network.vpcId });
     const otherCluster = fake.seed.securityGroup({ name: 'other-nodes', vpcId: network.vpcId, tags: { 'kubernetes.io/cluster/other': 'owned' } });
-    const rule = (groupId: string) => new AuthorizeSecurityGroupIngressCommand({
-      GroupId: groupId,
-      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: foreign }] }],
-      TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: tagList(ours('SecurityGroupRule/backend')) }],
-    });
+    const rule = (groupId: string) =>
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: foreign }] }],
+        TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: tagList(ours('SecurityGroupRule/backend')) }],
+      });
     const denied = await refused(() => clients.ec2.send(rule(foreign)), 'UnauthorizedOperation');
     assert.equal(denied.resource, `arn:aws:ec2:us-east-1:123456789012:security-group/${foreign}`);
     await refused(() => clients.ec2.send(rule(otherCluster)), 'UnauthorizedOperation');
     await refused(() => clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: foreign })), 'UnauthorizedOperation');
-    await refused(() => clients.ec2.send(new CreateTagsCommand({ Resources: [foreign], Tags: tagList(ours('SecurityGroup/frontend')) })), 'UnauthorizedOperation');
+    await refused(
+      () => clients.ec2.send(new CreateTagsCommand({ Resources: [foreign], Tags: tagList(ours('SecurityGroup/frontend')) })),
+      'UnauthorizedOperation',
+    );
     await clients.ec2.send(rule(network.nodeSecurityGroupId));
     await refused(() => clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: network.nodeSecurityGroupId })), 'UnauthorizedOperation');
-    await refused(() => clients.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'untagged', Description: 'untagged', VpcId: network.vpcId })), 'UnauthorizedOperation');
-    assert.deepEqual(fake.state.securityGroups().map((group) => group.name).filter((name) => name === 'untagged'), []);
+    await refused(
+      () => clients.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'untagged', Description: 'untagged', VpcId: network.vpcId })),
+      'UnauthorizedOperation',
+    );
+    assert.deepEqual(
+      fake.state
+        .securityGroups()
+        .map((group) => group.name)
+        .filter((name) => name === 'untagged'),
+      [],
+    );
   });
 
   it('a certificate: no reimport, retagging or delete of a foreign one, and no import without our tags', async () => {
@@ -205,7 +256,11 @@ describe('deploy/iam-policy.json refuses what is not ours', () => {
     const denied = await refused(() => clients.acm.send(new DeleteCertificateCommand({ CertificateArn: foreign })), 'AccessDeniedException');
     assert.deepEqual([denied.iamAction, denied.resource], ['acm:DeleteCertificate', foreign]);
     await refused(() => clients.acm.send(new ImportCertificateCommand({ CertificateArn: foreign, ...material })), 'AccessDeniedException');
-    await refused(() => clients.acm.send(new AddTagsToCertificateCommand({ CertificateArn: foreign, Tags: [{ Key: 'ingress-bridge.io/used-by/x', Value: 'default/shop' }] })), 'AccessDeniedException');
+    await refused(
+      () =>
+        clients.acm.send(new AddTagsToCertificateCommand({ CertificateArn: foreign, Tags: [{ Key: 'ingress-bridge.io/used-by/x', Value: 'default/shop' }] })),
+      'AccessDeniedException',
+    );
     await refused(() => clients.acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: foreign, Tags: [{ Key: 'owner' }] })), 'AccessDeniedException');
     await refused(() => clients.acm.send(new ImportCertificateCommand(material)), 'AccessDeniedException');
     assert.equal(fake.state.certificates().length, 1);

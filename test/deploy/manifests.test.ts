@@ -9,7 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import type { V1ClusterRoleBinding, V1Deployment, V1IngressClass, V1PodDisruptionBudget, V1Role, V1RoleBinding, V1SecurityContext, V1ServiceAccount } from '@kubernetes/client-node';
+import type {
+  V1ClusterRoleBinding,
+  V1Deployment,
+  V1IngressClass,
+  V1PodDisruptionBudget,
+  V1Role,
+  V1RoleBinding,
+  V1SecurityContext,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { toProviderSettings, toTranslateOptions } from '../../src/config.js';
 import { DEFAULT_LEASE_NAME } from '../../src/controller/leader-election.js';
@@ -17,7 +26,16 @@ import { parseListenAddress, startObservabilityServers } from '../../src/observa
 import { ControllerMetrics } from '../../src/observability/metrics.js';
 import { CONTROLLER_NAME } from '../../src/translate/ingress-class.js';
 import {
-  controllerContainer, DEPLOY_DIR, deployDocuments, expandArgs, filesUnder, parseRunArgs, readYamlDocuments, REPO_ROOT, theDocument, type ManifestDocument,
+  controllerContainer,
+  DEPLOY_DIR,
+  deployDocuments,
+  expandArgs,
+  filesUnder,
+  parseRunArgs,
+  readYamlDocuments,
+  REPO_ROOT,
+  theDocument,
+  type ManifestDocument,
 } from '../support/deploy-manifests.js';
 import { dockerignoreExcludes, execForm, instructionsOf, parseCopy, parseDockerfile, resolveInStage, type Stage } from '../support/dockerfile.js';
 import { CONTROLLER_SERVICE_ACCOUNT } from '../support/rbac.js';
@@ -27,22 +45,26 @@ const deployment = theDocument<V1Deployment>(documents, { file: 'base/deployment
 const container = controllerContainer(deployment);
 const podLabels = deployment.spec?.template.metadata?.labels ?? {};
 const namespace = deployment.metadata?.namespace ?? '';
-const selects = (selector: Record<string, string> | undefined): boolean => Object.keys(selector ?? {}).length > 0 && Object.entries(selector ?? {}).every(([key, value]) => podLabels[key] === value);
+const selects = (selector: Record<string, string> | undefined): boolean =>
+  Object.keys(selector ?? {}).length > 0 && Object.entries(selector ?? {}).every(([key, value]) => podLabels[key] === value);
 
 /** The args of every Deployment in deploy/ (base and patches), with `$(VAR)` expanded as the kubelet does. */
 function deploymentArgs(): { file: string; args: string[] }[] {
-  return documents.filter((document) => document.kind === 'Deployment').map((document) => {
-    const patched = controllerContainer(document.object as V1Deployment);
-    const env = [...(container.env ?? []), ...(patched.env ?? [])];
-    return { file: document.file, args: expandArgs(patched.args ?? [], env, document.namespace ?? namespace) };
-  });
+  return documents
+    .filter((document) => document.kind === 'Deployment')
+    .map((document) => {
+      const patched = controllerContainer(document.object as V1Deployment);
+      const env = [...(container.env ?? []), ...(patched.env ?? [])];
+      return { file: document.file, args: expandArgs(patched.args ?? [], env, document.namespace ?? namespace) };
+    });
 }
 
 describe('the Kubernetes manifests in deploy/', () => {
   it('parse, every one of them, as Kubernetes objects', () => {
     const yamlFiles = filesUnder(DEPLOY_DIR).filter((file) => /\.ya?ml$/.test(file));
     assert.ok(yamlFiles.length >= 10, yamlFiles.join(', '));
-    for (const document of documents) assert.ok(document.kind !== '' && typeof document.object.apiVersion === 'string', `${document.file}: a document without apiVersion and kind`);
+    for (const document of documents)
+      assert.ok(document.kind !== '' && typeof document.object.apiVersion === 'string', `${document.file}: a document without apiVersion and kind`);
     for (const file of filesUnder(DEPLOY_DIR).filter((name) => name.endsWith('.json'))) JSON.parse(readFileSync(join(DEPLOY_DIR, file), 'utf8'));
   });
 
@@ -55,20 +77,28 @@ describe('the Kubernetes manifests in deploy/', () => {
       assert.equal(values.leaderElect, true, `${file}: leader election on`);
       assert.equal(values.namespace, namespace, `${file}: the Lease lives in the pod's namespace`);
       assert.equal(values.manifests, undefined, `${file}: against the cluster, not a directory`);
-      for (const flag of ['provider', 'clusterName', 'namespace', 'metricsAddress', 'healthAddress']) assert.equal(sources[flag], 'cli', `${file}: ${flag} given`);
+      for (const flag of ['provider', 'clusterName', 'namespace', 'metricsAddress', 'healthAddress'])
+        assert.equal(sources[flag], 'cli', `${file}: ${flag} given`);
       assert.doesNotThrow(() => toTranslateOptions(values, new Date()), file);
       assert.doesNotThrow(() => toProviderSettings(values), file);
-      assert.ok(args.every((arg) => !arg.includes('$(')), `${file}: every $(VAR) is defined: ${args.join(' ')}`);
+      assert.ok(
+        args.every((arg) => !arg.includes('$(')),
+        `${file}: every $(VAR) is defined: ${args.join(' ')}`,
+      );
     }
     const overlay = deploymentArgs().find(({ file }) => file.startsWith('overlays/'));
     const overlayValues = await parseRunArgs(overlay?.args ?? []);
-    assert.ok(overlayValues.ok && overlayValues.values.region && overlayValues.values.clusterName !== 'CHANGE-ME', 'the example overlay sets the region and the cluster name');
+    assert.ok(
+      overlayValues.ok && overlayValues.values.region && overlayValues.values.clusterName !== 'CHANGE-ME',
+      'the example overlay sets the region and the cluster name',
+    );
   });
 
   it('probe /healthz and /readyz on the --health-address port, which the health server serves', async () => {
     const parsed = await parseRunArgs(deploymentArgs()[0]?.args ?? []);
     assert.ok(parsed.ok);
-    const portOf = (name: string | number | undefined): number | undefined => (typeof name === 'number' ? name : container.ports?.find((port) => port.name === name)?.containerPort);
+    const portOf = (name: string | number | undefined): number | undefined =>
+      typeof name === 'number' ? name : container.ports?.find((port) => port.name === name)?.containerPort;
     const health = parseListenAddress(parsed.values.healthAddress);
     const metrics = parseListenAddress(parsed.values.metricsAddress);
     assert.equal(health?.host, undefined, 'every interface: the kubelet probes the pod IP');
@@ -76,7 +106,13 @@ describe('the Kubernetes manifests in deploy/', () => {
     assert.equal(portOf(container.readinessProbe?.httpGet?.port), health?.port);
     assert.equal(portOf('metrics'), metrics?.port);
 
-    const servers = await startObservabilityServers({ metricsAddress: '127.0.0.1:0', healthAddress: '127.0.0.1:0', metrics: new ControllerMetrics(), liveness: [{ name: 'process', ok: () => true }], readiness: [{ name: 'informers-synced', ok: () => true }] });
+    const servers = await startObservabilityServers({
+      metricsAddress: '127.0.0.1:0',
+      healthAddress: '127.0.0.1:0',
+      metrics: new ControllerMetrics(),
+      liveness: [{ name: 'process', ok: () => true }],
+      readiness: [{ name: 'informers-synced', ok: () => true }],
+    });
     try {
       for (const path of [container.livenessProbe?.httpGet?.path, container.readinessProbe?.httpGet?.path]) {
         assert.equal((await fetch(`${servers.healthUrl}${path}`)).status, 200, `${path} on the health address`);
@@ -107,13 +143,23 @@ describe('the Kubernetes manifests in deploy/', () => {
       theDocument<V1RoleBinding>(documents, { file: 'base/rbac.yaml', kind: 'RoleBinding' }),
     ];
     for (const binding of bindings) {
-      assert.deepEqual(binding.subjects?.map((subject) => ({ kind: subject.kind, name: subject.name, namespace: subject.namespace })), [{ kind: 'ServiceAccount', ...account }], binding.metadata?.name);
-      assert.ok(documents.some((document) => document.kind === binding.roleRef.kind && document.name === binding.roleRef.name), `${binding.roleRef.kind} ${binding.roleRef.name} exists`);
+      assert.deepEqual(
+        binding.subjects?.map((subject) => ({ kind: subject.kind, name: subject.name, namespace: subject.namespace })),
+        [{ kind: 'ServiceAccount', ...account }],
+        binding.metadata?.name,
+      );
+      assert.ok(
+        documents.some((document) => document.kind === binding.roleRef.kind && document.name === binding.roleRef.name),
+        `${binding.roleRef.kind} ${binding.roleRef.name} exists`,
+      );
     }
     const role = theDocument<V1Role>(documents, { file: 'base/rbac.yaml', kind: 'Role' });
     assert.equal(role.metadata?.namespace, namespace);
     assert.equal(bindings[1]?.metadata?.namespace, namespace);
-    assert.ok(role.rules?.some((rule) => rule.resourceNames?.includes(DEFAULT_LEASE_NAME)), `the Role names the Lease ${DEFAULT_LEASE_NAME}`);
+    assert.ok(
+      role.rules?.some((rule) => rule.resourceNames?.includes(DEFAULT_LEASE_NAME)),
+      `the Role names the Lease ${DEFAULT_LEASE_NAME}`,
+    );
   });
 
   it('harden the controller container: non-root 65532, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp', () => {
@@ -135,17 +181,25 @@ describe('the Kubernetes manifests in deploy/', () => {
   it('run two replicas spread across zones, kept one at a time by the PodDisruptionBudget', () => {
     assert.equal(deployment.spec?.replicas, 2);
     assert.ok(selects(deployment.spec?.selector.matchLabels), 'the Deployment selects its own pods');
-    const zoneSpread = deployment.spec?.template.spec?.topologySpreadConstraints?.find((constraint) => constraint.topologyKey === 'topology.kubernetes.io/zone');
+    const zoneSpread = deployment.spec?.template.spec?.topologySpreadConstraints?.find(
+      (constraint) => constraint.topologyKey === 'topology.kubernetes.io/zone',
+    );
     assert.ok(zoneSpread && selects(zoneSpread.labelSelector?.matchLabels), 'spread across zones, counting these pods');
     const budget = theDocument<V1PodDisruptionBudget>(documents, { file: 'base/pdb.yaml', kind: 'PodDisruptionBudget' });
     assert.equal(budget.spec?.minAvailable, 1);
     assert.equal(budget.metadata?.namespace, namespace);
-    assert.ok(selects(budget.spec?.selector?.matchLabels), 'the PDB selects the Deployment\'s pods');
+    assert.ok(selects(budget.spec?.selector?.matchLabels), "the PDB selects the Deployment's pods");
   });
 });
 
 describe('the kustomizations in deploy/', () => {
-  type Kustomization = { resources?: string[]; components?: string[]; patches?: { path?: string }[]; images?: { name?: string }[]; configMapGenerator?: unknown[] };
+  type Kustomization = {
+    resources?: string[];
+    components?: string[];
+    patches?: { path?: string }[];
+    images?: { name?: string }[];
+    configMapGenerator?: unknown[];
+  };
   const base = readYamlDocuments('base/kustomization.yaml')[0] as Kustomization;
   const overlay = readYamlDocuments('overlays/example/kustomization.yaml')[0] as Kustomization;
 
@@ -156,13 +210,20 @@ describe('the kustomizations in deploy/', () => {
 
   it('the example overlay builds on the base and patches objects the base declares', () => {
     assert.deepEqual(overlay.resources, ['../../base']);
-    assert.deepEqual(overlay.images?.map((image) => image.name), [container.image?.split(':')[0]]);
+    assert.deepEqual(
+      overlay.images?.map((image) => image.name),
+      [container.image?.split(':')[0]],
+    );
     const baseObjects = documents.filter((document) => document.file.startsWith('base/'));
     for (const patch of overlay.patches ?? []) {
       const file = join('overlays/example', patch.path ?? '');
       const targets = documents.filter((document) => document.file === file);
       assert.ok(targets.length > 0, `${file} exists`);
-      for (const target of targets) assert.ok(baseObjects.some((object) => sameObject(object, target)), `${file} patches ${target.kind} ${target.namespace}/${target.name} of the base`);
+      for (const target of targets)
+        assert.ok(
+          baseObjects.some((object) => sameObject(object, target)),
+          `${file} patches ${target.kind} ${target.namespace}/${target.name} of the base`,
+        );
     }
     const account = documents.find((document) => document.file.startsWith('overlays/') && document.kind === 'ServiceAccount');
     assert.match(JSON.stringify(account?.object ?? {}), /"eks\.amazonaws\.com\/role-arn":"arn:aws:iam::\d{12}:role\//);
@@ -177,11 +238,18 @@ describe('the kustomizations in deploy/', () => {
     const renderedContainer = controllerContainer(renderedDeployment);
     assert.match(renderedContainer.image ?? '', /\.dkr\.ecr\..*\/ingress-bridge:/);
     const parsed = await parseRunArgs(expandArgs(renderedContainer.args ?? [], renderedContainer.env ?? [], namespace));
-    assert.ok(parsed.ok && parsed.values.region === renderedContainer.env?.find((variable) => variable.name === 'AWS_REGION')?.value, 'region flag and AWS_REGION agree');
+    assert.ok(
+      parsed.ok && parsed.values.region === renderedContainer.env?.find((variable) => variable.name === 'AWS_REGION')?.value,
+      'region flag and AWS_REGION agree',
+    );
     // Everything the base and the overlay's components declare, and the ConfigMaps they generate.
     const sources = ['base/', ...(overlay.components ?? []).map((component) => `${relative(DEPLOY_DIR, join(DEPLOY_DIR, 'overlays/example', component))}/`)];
-    const declared = documents.filter((document) => sources.some((source) => document.file.startsWith(source)) && !['Kustomization', 'Component', 'Namespace'].includes(document.kind));
-    const generated = documents.filter((document) => document.kind === 'Component' && sources.some((source) => document.file.startsWith(source))).flatMap((document) => (document.object as Kustomization).configMapGenerator ?? []);
+    const declared = documents.filter(
+      (document) => sources.some((source) => document.file.startsWith(source)) && !['Kustomization', 'Component', 'Namespace'].includes(document.kind),
+    );
+    const generated = documents
+      .filter((document) => document.kind === 'Component' && sources.some((source) => document.file.startsWith(source)))
+      .flatMap((document) => (document.object as Kustomization).configMapGenerator ?? []);
     assert.equal(objects.filter((object) => object.kind !== 'Namespace').length, declared.length + generated.length);
   });
 });
@@ -195,14 +263,19 @@ describe('the Dockerfile, read statically (no Docker here)', () => {
   const build = stages[0] as Stage;
   const runtime = stages.at(-1) as Stage;
   const excluded = dockerignoreExcludes(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8'));
-  const buildConfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8')) as { extends?: string; include: string[]; compilerOptions: { outDir: string; rootDir: string } };
+  const buildConfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8')) as {
+    extends?: string;
+    include: string[];
+    compilerOptions: { outDir: string; rootDir: string };
+  };
   const workdir = (stage: Stage): string => instructionsOf(stage, 'WORKDIR').at(-1) ?? '/';
   const runs = (stage: Stage): string[] => instructionsOf(stage, 'RUN');
 
   it('builds in one stage and runs in another, both on Node 24', () => {
     assert.ok(stages.length >= 2, 'multi-stage');
     assert.ok(build.name, 'the build stage is named, for COPY --from');
-    for (const stage of [build, runtime]) assert.match(stage.base, /^(node:24-bookworm-slim|gcr\.io\/distroless\/nodejs24-debian12(:nonroot)?)(@sha256:[0-9a-f]{64})?$/);
+    for (const stage of [build, runtime])
+      assert.match(stage.base, /^(node:24-bookworm-slim|gcr\.io\/distroless\/nodejs24-debian12(:nonroot)?)(@sha256:[0-9a-f]{64})?$/);
   });
 
   it('the build stage installs everything, then runs `npm run build` on every input of tsconfig.build.json', () => {
@@ -237,7 +310,7 @@ describe('the Dockerfile, read statically (no Docker here)', () => {
     assert.equal(container.args?.[0], 'run');
   });
 
-  it('copies only what exists: context files not ignored, and the build stage\'s dist/', () => {
+  it("copies only what exists: context files not ignored, and the build stage's dist/", () => {
     for (const stage of stages) {
       for (const copy of instructionsOf(stage, 'COPY').map(parseCopy)) {
         if (copy.from === undefined) {
@@ -249,17 +322,27 @@ describe('the Dockerfile, read statically (no Docker here)', () => {
         }
         const from = stages.find((candidate) => candidate.name === copy.from) as Stage;
         assert.ok(from && stages.indexOf(from) < stages.indexOf(stage), `--from=${copy.from} is an earlier stage`);
-        assert.deepEqual(copy.sources, [resolveInStage(workdir(from), buildConfig.compilerOptions.outDir)], 'the only thing taken from the build is what `npm run build` emits');
+        assert.deepEqual(
+          copy.sources,
+          [resolveInStage(workdir(from), buildConfig.compilerOptions.outDir)],
+          'the only thing taken from the build is what `npm run build` emits',
+        );
       }
     }
-    const runtimeCopies = instructionsOf(runtime, 'COPY').map(parseCopy).map((copy) => resolveInStage(workdir(runtime), copy.destination));
+    const runtimeCopies = instructionsOf(runtime, 'COPY')
+      .map(parseCopy)
+      .map((copy) => resolveInStage(workdir(runtime), copy.destination));
     for (const needed of ['bin', 'dist']) assert.ok(runtimeCopies.includes(resolveInStage(workdir(runtime), needed)), `the runtime has ${needed}/`);
-    assert.ok(runtimeCopies.includes(workdir(runtime)) && instructionsOf(runtime, 'COPY').some((text) => parseCopy(text).sources.includes('package.json')), 'and package.json');
+    assert.ok(
+      runtimeCopies.includes(workdir(runtime)) && instructionsOf(runtime, 'COPY').some((text) => parseCopy(text).sources.includes('package.json')),
+      'and package.json',
+    );
     assert.equal(buildConfig.compilerOptions.rootDir, '.', 'dist/src/cli.js, the path bin/ingress-bridge.js loads');
   });
 
   it('.dockerignore keeps local state out of the build context', () => {
-    for (const path of ['node_modules/pino/package.json', 'dist/src/cli.js', '.git/config', 'test/deploy-manifests.test.ts', 'kubeconfig', '.env']) assert.equal(excluded(path), true, path);
+    for (const path of ['node_modules/pino/package.json', 'dist/src/cli.js', '.git/config', 'test/deploy-manifests.test.ts', 'kubeconfig', '.env'])
+      assert.equal(excluded(path), true, path);
     for (const path of ['src/cli.ts', 'providers/aws/index.ts', 'bin/ingress-bridge.js', 'package-lock.json']) assert.equal(excluded(path), false, path);
   });
 });

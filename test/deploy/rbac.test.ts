@@ -50,7 +50,8 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
   const running: KubeRunHandle[] = [];
   const until = (condition: () => boolean, timeoutMs = 8000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
   const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'lifecycle.yaml').objects) fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    for (const parsed of parseManifestFile(yaml, 'lifecycle.yaml').objects)
+      fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
   };
   const ingress = (): KubeObject | undefined => fake.get('ingresses', 'default', 'web');
   const start = async (identity: string): Promise<KubeRunHandle> => {
@@ -91,7 +92,14 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
   it('runs create, edit, status, Events, readiness gates, deletion and a leader handover with nothing denied', async () => {
     // deploy/base/webhook.yaml as kubectl would apply it: the webhook configuration, its Service and its empty Secret.
     for (const document of parseAllDocuments(readFileSync(WEBHOOK_FILE, 'utf8'))) fake.apply(document.toJS() as KubeObject);
-    apply(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'api' }) + GATED_NAMESPACE_YAML + tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) + ingressYaml(web('/api')));
+    apply(
+      INGRESS_CLASS_YAML +
+        NODE_YAML +
+        serviceYaml({ name: 'api' }) +
+        GATED_NAMESPACE_YAML +
+        tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) +
+        ingressYaml(web('/api')),
+    );
     const first = await start('first');
     const second = await start('second');
     await until(() => first.elector?.isLeader() === true || second.elector?.isLeader() === true);
@@ -101,18 +109,41 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
     await until(() => (ingress()?.status as Status | undefined)?.loadBalancer?.ingress?.[0]?.hostname === hostnameOf('default/web'));
     assert.deepEqual(ingress()?.metadata.finalizers, [FINALIZER]);
     type Event = { involvedObject?: { name?: string }; reason?: string };
-    await until(() => (fake.list('events', 'default') as Event[]).some((event) => event.involvedObject?.name === 'web' && event.reason === 'SuccessfullyReconciled'));
+    await until(() =>
+      (fake.list('events', 'default') as Event[]).some((event) => event.involvedObject?.name === 'web' && event.reason === 'SuccessfullyReconciled'),
+    );
 
     // A Pod created (by someone else) through the API gets its gate from the webhook, then the condition from the leader.
     type Webhooks = { webhooks?: { clientConfig?: { caBundle?: string } }[] };
-    await until(() => (fake.get('mutatingwebhookconfigurations', undefined, 'ingress-bridge') as Webhooks | undefined)?.webhooks?.[0]?.clientConfig?.caBundle !== undefined);
+    await until(
+      () =>
+        (fake.get('mutatingwebhookconfigurations', undefined, 'ingress-bridge') as Webhooks | undefined)?.webhooks?.[0]?.clientConfig?.caBundle !== undefined,
+    );
     fake.routeService(CONTROLLER_NAMESPACE, 'ingress-bridge-webhook', 443, `https://127.0.0.1:${leader.webhook?.port() ?? 0}`);
-    const created = await fake.adminKubeConfig().makeApiClient(CoreV1Api).createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'api-1', labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api' }] } } });
+    const created = await fake
+      .adminKubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespacedPod({
+        namespace: 'default',
+        body: { metadata: { name: 'api-1', labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api' }] } },
+      });
     assert.equal(created.spec?.readinessGates?.length, 1, JSON.stringify(fake.admissionCalls()));
     const gate = created.spec?.readinessGates?.[0]?.conditionType ?? '';
-    fake.patch('pods', 'default', 'api-1', { status: { podIP: '10.0.0.1', conditions: [{ type: 'ContainersReady', status: 'True' }, { type: 'Ready', status: 'False' }] } });
+    fake.patch('pods', 'default', 'api-1', {
+      status: {
+        podIP: '10.0.0.1',
+        conditions: [
+          { type: 'ContainersReady', status: 'True' },
+          { type: 'Ready', status: 'False' },
+        ],
+      },
+    });
     type PodStatus = { conditions?: { type?: string; status?: string }[] };
-    await until(() => ((fake.get('pods', 'default', 'api-1')?.status as PodStatus | undefined)?.conditions ?? []).some((condition) => condition.type === gate && condition.status === 'True'));
+    await until(() =>
+      ((fake.get('pods', 'default', 'api-1')?.status as PodStatus | undefined)?.conditions ?? []).some(
+        (condition) => condition.type === gate && condition.status === 'True',
+      ),
+    );
 
     apply(ingressYaml(web('/v2')));
     await until(() => JSON.stringify(cloud.served.get('default/web')?.listeners[0]?.rules).includes('/v2'));
@@ -128,7 +159,7 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
   });
 
   it('used every grant in the ClusterRole and the Role: nothing is granted that is not needed', () => {
-    assert.ok(rbac.grants.length > 0, 'the controller\'s ServiceAccount is bound to some rules');
+    assert.ok(rbac.grants.length > 0, "the controller's ServiceAccount is bound to some rules");
     assert.deepEqual(rbac.unusedGrants().map(describeGrant), [], 'grants the lifecycle never used');
   });
 
@@ -183,9 +214,21 @@ describe('the RBAC authorizer for the Kubernetes API fake', () => {
     { request: { verb: 'list', ...ingresses, namespace: 'anywhere' }, allowed: true, why: 'and in every namespace' },
     { request: { verb: 'watch', ...ingresses }, allowed: false, why: 'only the verbs listed' },
     { request: { verb: 'list', group: 'extensions', resource: 'ingresses' }, allowed: false, why: 'only the apiGroups listed' },
-    { request: { verb: 'patch', ...ingresses, subresource: 'status', namespace: 'a', name: 'x' }, allowed: false, why: 'a resource does not grant its subresources' },
-    { request: { verb: 'patch', group: '', resource: 'services', subresource: 'status', namespace: 'a', name: 'x' }, allowed: true, why: '*/status grants the status of any resource' },
-    { request: { verb: 'patch', group: '', resource: 'services', namespace: 'a', name: 'x' }, allowed: false, why: '*/status does not grant the resource itself' },
+    {
+      request: { verb: 'patch', ...ingresses, subresource: 'status', namespace: 'a', name: 'x' },
+      allowed: false,
+      why: 'a resource does not grant its subresources',
+    },
+    {
+      request: { verb: 'patch', group: '', resource: 'services', subresource: 'status', namespace: 'a', name: 'x' },
+      allowed: true,
+      why: '*/status grants the status of any resource',
+    },
+    {
+      request: { verb: 'patch', group: '', resource: 'services', namespace: 'a', name: 'x' },
+      allowed: false,
+      why: '*/status does not grant the resource itself',
+    },
     { request: { verb: 'get', ...lease, namespace: 'home', name: 'lock' }, allowed: true, why: 'a Role grants the names listed in its namespace' },
     { request: { verb: 'get', ...lease, namespace: 'home', name: 'other' }, allowed: false, why: 'only the resourceNames listed' },
     { request: { verb: 'get', ...lease, namespace: 'elsewhere', name: 'lock' }, allowed: false, why: 'a Role grants nothing outside its namespace' },
@@ -210,7 +253,10 @@ describe('the RBAC authorizer for the Kubernetes API fake', () => {
     ]);
     rbac.authorize({ verb: 'list', ...ingresses, namespace: 'away' });
     rbac.authorize({ verb: 'get', ...lease, namespace: 'home', name: 'lock' });
-    assert.deepEqual(rbac.unusedGrants().map(describeGrant), ['ClusterRole/reader: patch ingresses (networking.k8s.io)', 'ClusterRole/reader: patch */status (core)']);
+    assert.deepEqual(rbac.unusedGrants().map(describeGrant), [
+      'ClusterRole/reader: patch ingresses (networking.k8s.io)',
+      'ClusterRole/reader: patch */status (core)',
+    ]);
     assert.equal(rbac.decisions().length, 2);
   });
 

@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DOC_FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).sort().map((name) => `docs/${name}`)];
+const DOC_FILES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
 
 interface Reference {
   line: number;
@@ -37,7 +43,11 @@ const SHELL_BREAK = /\s(?:\||&&|;|#|>)\s/;
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
 function headingSlug(heading: string, seen: Map<string, number>): string {
   const text = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-  const base = text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+  const base = text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
   const count = seen.get(base) ?? 0;
   seen.set(base, count + 1);
   return count === 0 ? base : `${base}-${count}`;
@@ -108,18 +118,26 @@ async function helpFlags(): Promise<Set<string>> {
 
 describe('the markdown reader', () => {
   it('finds links and flags outside code blocks, headings as GitHub anchors them, and ignores other tools', () => {
-    const parts = parseMarkdown([
-      '## 3. Subnet tags: "the `kubernetes.io` ones"',
-      'See [the guide](docs/a.md#x), [`deploy/`](../deploy/) and [site](https://example.com) but not `[x](nope.md)`.',
-      'Use `--cluster-name NAME --region R`, `npx ingress-bridge plan --live --manifests D | jq --raw`, not `kubectl --context`.',
-      '```sh',
-      '[inside](fence.md) ingress-bridge run --provider aws && aws --region x',
-      '```',
-      '## Subnet tags',
-      '## Subnet tags',
-    ].join('\n'));
-    assert.deepEqual(parts.links.map((link) => link.value), ['docs/a.md#x', '../deploy/', 'https://example.com']);
-    assert.deepEqual(parts.flags.map((flag) => `${flag.line}:${flag.value}`), ['3:--cluster-name', '3:--region', '3:--live', '3:--manifests', '5:--provider']);
+    const parts = parseMarkdown(
+      [
+        '## 3. Subnet tags: "the `kubernetes.io` ones"',
+        'See [the guide](docs/a.md#x), [`deploy/`](../deploy/) and [site](https://example.com) but not `[x](nope.md)`.',
+        'Use `--cluster-name NAME --region R`, `npx ingress-bridge plan --live --manifests D | jq --raw`, not `kubectl --context`.',
+        '```sh',
+        '[inside](fence.md) ingress-bridge run --provider aws && aws --region x',
+        '```',
+        '## Subnet tags',
+        '## Subnet tags',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      parts.links.map((link) => link.value),
+      ['docs/a.md#x', '../deploy/', 'https://example.com'],
+    );
+    assert.deepEqual(
+      parts.flags.map((flag) => `${flag.line}:${flag.value}`),
+      ['3:--cluster-name', '3:--region', '3:--live', '3:--manifests', '5:--provider'],
+    );
     assert.deepEqual([...parts.anchors], ['3-subnet-tags-the-kubernetesio-ones', 'subnet-tags', 'subnet-tags-1']);
   });
 });
@@ -138,7 +156,10 @@ describe('the documentation', () => {
 
   it('lists every page of docs/ in README.md', () => {
     const linked = new Set((parsed.get('README.md')?.links ?? []).map((link) => link.value.split('#')[0]));
-    assert.deepEqual(DOC_FILES.filter((file) => file.startsWith('docs/') && !linked.has(file)), []);
+    assert.deepEqual(
+      DOC_FILES.filter((file) => file.startsWith('docs/') && !linked.has(file)),
+      [],
+    );
   });
 
   it('names only flags that `ingress-bridge run --help` or `plan --help` lists', async () => {
@@ -146,6 +167,9 @@ describe('the documentation', () => {
     assert.ok(known.has('--cluster-name') && known.has('--manifests'), 'the help output was read');
     const named = DOC_FILES.flatMap((file) => (parsed.get(file)?.flags ?? []).map((flag) => ({ file, ...flag })));
     assert.ok(named.length > 30, 'the reader found the flags the docs name');
-    assert.deepEqual(named.filter((flag) => !known.has(flag.value)).map((flag) => `${flag.file}:${flag.line}: ${flag.value}`), []);
+    assert.deepEqual(
+      named.filter((flag) => !known.has(flag.value)).map((flag) => `${flag.file}:${flag.line}: ${flag.value}`),
+      [],
+    );
   });
 });

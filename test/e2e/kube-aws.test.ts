@@ -37,7 +37,8 @@ describe('the controller with the AWS provider, against both fakes', () => {
   let handle: KubeRunHandle;
 
   const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'e2e.yaml').objects) fake().apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    for (const parsed of parseManifestFile(yaml, 'e2e.yaml').objects)
+      fake().apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
   };
   const fake = (): KubeFake => kube;
   const loadBalancer = () => world.fake.state.loadBalancers()[0];
@@ -54,10 +55,16 @@ describe('the controller with the AWS provider, against both fakes', () => {
     kube.setAuthorizer(rbac.authorize);
     world = createAwsWorld();
     const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    apply(INGRESS_CLASS_YAML + serviceYaml({ name: 'api', endpoints: ['10.0.1.1', '10.0.1.2'] }) + tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) + ingressYaml(ingressFixture(['/api'])));
+    apply(
+      INGRESS_CLASS_YAML +
+        serviceYaml({ name: 'api', endpoints: ['10.0.1.1', '10.0.1.2'] }) +
+        tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) +
+        ingressYaml(ingressFixture(['/api'])),
+    );
     handle = await startKubeRun({
       kubeConfig: kube.kubeConfig(),
-      provider: (options) => new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
+      provider: (options) =>
+        new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date() }),
       logger: createLogger('silent'),
@@ -82,7 +89,12 @@ describe('the controller with the AWS provider, against both fakes', () => {
       return loadBalancer() !== undefined && status?.loadBalancer?.ingress?.[0]?.hostname === loadBalancer()?.dnsName.toLowerCase();
     });
     assert.deepEqual(webIngress()?.metadata.finalizers, [FINALIZER]);
-    assert.deepEqual(targets().map((target) => target.id).sort(), ['10.0.1.1', '10.0.1.2']);
+    assert.deepEqual(
+      targets()
+        .map((target) => target.id)
+        .sort(),
+      ['10.0.1.1', '10.0.1.2'],
+    );
     assert.equal(world.fake.state.certificates().length, 1);
   });
 
@@ -103,7 +115,10 @@ describe('the controller with the AWS provider, against both fakes', () => {
     const [before] = world.fake.state.certificates();
     apply(tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })));
     await until(() => (world.fake.state.certificates()[0]?.importCount ?? 0) > (before?.importCount ?? 0));
-    assert.deepEqual(world.fake.state.certificates().map((certificate) => certificate.arn), [before?.arn]);
+    assert.deepEqual(
+      world.fake.state.certificates().map((certificate) => certificate.arn),
+      [before?.arn],
+    );
   });
 
   it('deletes every cloud resource, then the finalizer, then the Ingress goes', async () => {

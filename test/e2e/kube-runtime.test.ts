@@ -13,10 +13,19 @@ import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied, type RbacAuthorizer } from '../support/rbac.js';
 import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
 
-const RESOURCES: Record<string, string> = { Ingress: 'ingresses', IngressClass: 'ingressclasses', Service: 'services', EndpointSlice: 'endpointslices', Node: 'nodes', Secret: 'secrets' };
+const RESOURCES: Record<string, string> = {
+  Ingress: 'ingresses',
+  IngressClass: 'ingressclasses',
+  Service: 'services',
+  EndpointSlice: 'endpointslices',
+  Node: 'nodes',
+  Secret: 'secrets',
+};
 
 function objectsOf(yaml: string): KubeObject[] {
-  return parseManifestFile(yaml, 'fixture.yaml').objects.map((parsed) => ({ kind: parsed.kind, apiVersion: apiVersionOf(parsed.kind), ...parsed.object }) as KubeObject);
+  return parseManifestFile(yaml, 'fixture.yaml').objects.map(
+    (parsed) => ({ kind: parsed.kind, apiVersion: apiVersionOf(parsed.kind), ...parsed.object }) as KubeObject,
+  );
 }
 
 function apiVersionOf(kind: string): string {
@@ -77,7 +86,11 @@ describe('the runtime against the Kubernetes API fake', () => {
     cloud = createMemoryCloud();
     apply(INGRESS_CLASS_YAML + serviceYaml({ name: 'api' }) + ingressYaml(web()));
     await start('a');
-    await until(() => (ingress('web')?.status as { loadBalancer?: { ingress?: { hostname?: string }[] } } | undefined)?.loadBalancer?.ingress?.[0]?.hostname === hostnameOf('default/web'));
+    await until(
+      () =>
+        (ingress('web')?.status as { loadBalancer?: { ingress?: { hostname?: string }[] } } | undefined)?.loadBalancer?.ingress?.[0]?.hostname ===
+        hostnameOf('default/web'),
+    );
     assert.deepEqual(ingress('web')?.metadata.finalizers, [FINALIZER]);
     assert.equal(cloud.served.get('default/web')?.targetGroups[0]?.targets[0]?.ip, '10.0.0.1');
   });
@@ -160,7 +173,8 @@ describe('the runtime against the Kubernetes API fake', () => {
     cloud = createMemoryCloud();
     const group = { ...IP, 'ingress-bridge.io/group.name': 'team' };
     apply(
-      INGRESS_CLASS_YAML + serviceYaml({ name: 'api' }) +
+      INGRESS_CLASS_YAML +
+        serviceYaml({ name: 'api' }) +
         ingressYaml({ name: 'good', annotations: group, rules: [{ host: 'good.test', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] }) +
         ingressYaml({ name: 'bad', annotations: group, rules: [{ host: 'bad.test', paths: [{ path: 'no-slash', pathType: 'Prefix', service: 'api' }] }] }),
     );
@@ -193,7 +207,14 @@ describe('the runtime against the Kubernetes API fake', () => {
     await until(() => follower.elector?.isLeader() === true, 3000);
     apply(ingressYaml(web({ rules: [{ host: 'takeover.test', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] })));
     await until(() => JSON.stringify(cloud.served.get('default/web')?.listeners[0]?.rules).includes('takeover.test'));
-    assert.deepEqual(cloud.mutations.filter((mutation) => mutation.overlappedAnotherInstance), [], 'no two instances ever mutated at once');
-    assert.ok(cloud.mutations.some((mutation) => mutation.instance !== leaderName), 'the new leader reconciled');
+    assert.deepEqual(
+      cloud.mutations.filter((mutation) => mutation.overlappedAnotherInstance),
+      [],
+      'no two instances ever mutated at once',
+    );
+    assert.ok(
+      cloud.mutations.some((mutation) => mutation.instance !== leaderName),
+      'the new leader reconciled',
+    );
   });
 });

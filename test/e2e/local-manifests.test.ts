@@ -72,9 +72,30 @@ describe('run --manifests with the local provider', () => {
     firstCertificate = selfSignedCertificate(['secure.test']);
     await write('base.yaml', INGRESS_CLASS_YAML + SERVICES.map((name) => ipServiceYaml(name, backends.get(name) as EchoBackend)).join(''));
     await write('secret.yaml', tlsSecretYaml('secure-tls', firstCertificate));
-    await write('paths.yaml', ingressYaml({ name: 'paths', annotations: IP, rules: [{ host: 'paths.test', paths: layered }, { host: '*.wild.test', paths: [{ path: '/', pathType: 'Prefix', service: 'c' }] }] }));
-    await write('web.yaml', ingressYaml({ name: 'web', annotations: IP, rules: [{ host: 'web.test', paths: [{ path: '/api', pathType: 'Prefix', service: 'a' }] }] }));
-    await write('secure.yaml', ingressYaml({ name: 'secure', annotations: IP, tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }], rules: [{ host: 'secure.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] }));
+    await write(
+      'paths.yaml',
+      ingressYaml({
+        name: 'paths',
+        annotations: IP,
+        rules: [
+          { host: 'paths.test', paths: layered },
+          { host: '*.wild.test', paths: [{ path: '/', pathType: 'Prefix', service: 'c' }] },
+        ],
+      }),
+    );
+    await write(
+      'web.yaml',
+      ingressYaml({ name: 'web', annotations: IP, rules: [{ host: 'web.test', paths: [{ path: '/api', pathType: 'Prefix', service: 'a' }] }] }),
+    );
+    await write(
+      'secure.yaml',
+      ingressYaml({
+        name: 'secure',
+        annotations: IP,
+        tls: [{ hosts: ['secure.test'], secretName: 'secure-tls' }],
+        rules: [{ host: 'secure.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }],
+      }),
+    );
     handle = await startRun({
       manifests: dir,
       provider: 'local',
@@ -103,7 +124,15 @@ describe('run --manifests with the local provider', () => {
 
   it('routes every precedence case of the specification over real sockets', async () => {
     const expected: Record<string, string> = {
-      '/': 'a', '/x': 'a', '/foo': 'd', '/foo/': 'b', '/foo/x': 'b', '/foobar': 'a', '/foo/bar': 'c', '/foo/bar/x': 'c', '/foo/barx': 'b',
+      '/': 'a',
+      '/x': 'a',
+      '/foo': 'd',
+      '/foo/': 'b',
+      '/foo/x': 'b',
+      '/foobar': 'a',
+      '/foo/bar': 'c',
+      '/foo/bar/x': 'c',
+      '/foo/barx': 'b',
     };
     for (const [path, backend] of Object.entries(expected)) {
       assert.equal((await echo({ port: httpPort, host: 'paths.test', path })).backend, backend, path);
@@ -113,7 +142,7 @@ describe('run --manifests with the local provider', () => {
     assert.equal((await send({ port: httpPort, host: 'web.test', path: '/other' })).status, 404);
   });
 
-  it('serves the Secret\'s certificate for its host over HTTPS', async () => {
+  it("serves the Secret's certificate for its host over HTTPS", async () => {
     const response = await send({ port: httpsPort, host: 'secure.test', path: '/', tls: { ca: [firstCertificate.certificatePem], servername: 'secure.test' } });
     assert.equal(response.status, 200);
     assert.match(String(response.certificate?.subjectaltname), /DNS:secure\.test/);
@@ -132,16 +161,23 @@ describe('run --manifests with the local provider', () => {
     };
     const loops = [load(), load(), load()];
     await sleep(100);
-    await write('web.yaml', ingressYaml({ name: 'web', annotations: IP, rules: [{ host: 'web.test', paths: [{ path: '/api', pathType: 'Prefix', service: 'b' }] }] }));
+    await write(
+      'web.yaml',
+      ingressYaml({ name: 'web', annotations: IP, rules: [{ host: 'web.test', paths: [{ path: '/api', pathType: 'Prefix', service: 'b' }] }] }),
+    );
     await eventually(async () => assert.equal((await echo({ port: httpPort, host: 'web.test', path: '/api/x' })).backend, 'b'));
     stop = true;
     await Promise.all(loops);
     assert.ok(statuses.length > 10, `only ${statuses.length} requests were sent`);
-    assert.deepEqual(statuses.filter((status) => status !== 200), [], 'every request during the edit succeeded');
+    assert.deepEqual(
+      statuses.filter((status) => status !== 200),
+      [],
+      'every request during the edit succeeded',
+    );
     assert.deepEqual([...seen].sort(), ['a', 'b']);
   });
 
-  it('serves a rotated Secret\'s new certificate without restarting the listener', async () => {
+  it("serves a rotated Secret's new certificate without restarting the listener", async () => {
     const rotated = selfSignedCertificate(['secure.test']);
     await write('secret.yaml', tlsSecretYaml('secure-tls', rotated));
     await eventually(async () => {

@@ -107,7 +107,11 @@ describe('startObservabilityServers', () => {
     t.after(() => servers.close());
     assert.equal(servers.metricsUrl, servers.healthUrl);
 
-    assert.deepEqual(await get(`${servers.healthUrl}/readyz`), { status: 503, type: 'text/plain; charset=utf-8', body: 'not ready: informers not synced, leadership not known\n' });
+    assert.deepEqual(await get(`${servers.healthUrl}/readyz`), {
+      status: 503,
+      type: 'text/plain; charset=utf-8',
+      body: 'not ready: informers not synced, leadership not known\n',
+    });
     synced = true;
     assert.equal((await get(`${servers.healthUrl}/readyz`)).body, 'not ready: leadership not known\n');
     leadershipKnown = true;
@@ -148,7 +152,10 @@ describe('startObservabilityServers', () => {
 
   it('fails to start on a bad address or a port in use, leaving nothing listening', async () => {
     const metrics = new ControllerMetrics({ defaultMetrics: false });
-    await assert.rejects(startObservabilityServers({ metricsAddress: 'nonsense', healthAddress: ':0', metrics, liveness: [], readiness: [] }), /metrics address "nonsense"/);
+    await assert.rejects(
+      startObservabilityServers({ metricsAddress: 'nonsense', healthAddress: ':0', metrics, liveness: [], readiness: [] }),
+      /metrics address "nonsense"/,
+    );
     const first = await startObservabilityServers({ metricsAddress: '127.0.0.1:0', healthAddress: '127.0.0.1:0', metrics, liveness: [], readiness: [] });
     const taken = new URL(first.healthUrl).port;
     const freeMetricsPort = await freePort();
@@ -157,7 +164,13 @@ describe('startObservabilityServers', () => {
       /EADDRINUSE/,
     );
     await first.close();
-    const again = await startObservabilityServers({ metricsAddress: `127.0.0.1:${freeMetricsPort}`, healthAddress: `127.0.0.1:${taken}`, metrics, liveness: [], readiness: [] });
+    const again = await startObservabilityServers({
+      metricsAddress: `127.0.0.1:${freeMetricsPort}`,
+      healthAddress: `127.0.0.1:${taken}`,
+      metrics,
+      liveness: [],
+      readiness: [],
+    });
     await again.close();
   });
 });

@@ -26,14 +26,17 @@ afterEach(() => {
 
 function kubeconfigFile(dir: string, file: string, contexts: { name: string; server: string }[]): string {
   const path = join(dir, file);
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    'current-context': contexts[0]?.name,
-    clusters: contexts.map((context) => ({ name: context.name, cluster: { server: context.server } })),
-    users: contexts.map((context) => ({ name: context.name, user: { token: 't' } })),
-    contexts: contexts.map((context) => ({ name: context.name, context: { cluster: context.name, user: context.name } })),
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': contexts[0]?.name,
+      clusters: contexts.map((context) => ({ name: context.name, cluster: { server: context.server } })),
+      users: contexts.map((context) => ({ name: context.name, user: { token: 't' } })),
+      contexts: contexts.map((context) => ({ name: context.name, context: { cluster: context.name, user: context.name } })),
+    }),
+  );
   return path;
 }
 
@@ -42,18 +45,24 @@ const serverOf = (options: Parameters<typeof loadKubeConfig>[0], inCluster?: Par
 
 describe('loadKubeConfig', () => {
   it('reads --kubeconfig and switches to --context', () => {
-    const file = kubeconfigFile(home, 'config.json', [{ name: 'dev', server: 'https://dev.example:6443' }, { name: 'prod', server: 'https://prod.example:6443' }]);
+    const file = kubeconfigFile(home, 'config.json', [
+      { name: 'dev', server: 'https://dev.example:6443' },
+      { name: 'prod', server: 'https://prod.example:6443' },
+    ]);
     assert.equal(serverOf({ kubeconfig: file }), 'https://dev.example:6443');
     assert.equal(serverOf({ kubeconfig: file, context: 'prod' }), 'https://prod.example:6443');
   });
 
   it('names the contexts there are when --context is not one of them', () => {
     const file = kubeconfigFile(home, 'config.json', [{ name: 'dev', server: 'https://dev.example:6443' }]);
-    assert.throws(() => loadKubeConfig({ kubeconfig: file, context: 'staging' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /--context "staging" is not in --kubeconfig .*config\.json \(its contexts: dev\)/);
-      return true;
-    });
+    assert.throws(
+      () => loadKubeConfig({ kubeconfig: file, context: 'staging' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /--context "staging" is not in --kubeconfig .*config\.json \(its contexts: dev\)/);
+        return true;
+      },
+    );
   });
 
   it('says which --kubeconfig file cannot be read', () => {
@@ -89,10 +98,16 @@ describe('loadKubeConfig', () => {
   });
 
   it('names everything it tried when nothing is there', () => {
-    assert.throws(() => loadKubeConfig({}), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /no Kubernetes configuration found: tried --kubeconfig \(not given\), KUBECONFIG \(not set\), in-cluster \(KUBERNETES_SERVICE_HOST not set\) and .*\.kube\/config \(no such file\)/);
-      return true;
-    });
+    assert.throws(
+      () => loadKubeConfig({}),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(
+          error.message,
+          /no Kubernetes configuration found: tried --kubeconfig \(not given\), KUBECONFIG \(not set\), in-cluster \(KUBERNETES_SERVICE_HOST not set\) and .*\.kube\/config \(no such file\)/,
+        );
+        return true;
+      },
+    );
   });
 });

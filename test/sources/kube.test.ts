@@ -53,14 +53,29 @@ function objectsFromYaml(yaml: string): KubeObject[] {
 }
 
 const secret = (name: string, type: string, namespace = 'default'): KubeObject => ({
-  apiVersion: 'v1', kind: 'Secret', type, metadata: { name, namespace }, data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' },
+  apiVersion: 'v1',
+  kind: 'Secret',
+  type,
+  metadata: { name, namespace },
+  data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' },
 });
 const service = (name: string, namespace = 'default'): KubeObject => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] },
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace },
+  spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] },
 });
 
 const RESOURCES: Record<WatchedKind, string> = {
-  Ingress: 'ingresses', IngressClass: 'ingressclasses', IngressClassParams: 'ingressclassparams', Namespace: 'namespaces', Service: 'services', EndpointSlice: 'endpointslices', Node: 'nodes', Secret: 'secrets', Pod: 'pods',
+  Ingress: 'ingresses',
+  IngressClass: 'ingressclasses',
+  IngressClassParams: 'ingressclassparams',
+  Namespace: 'namespaces',
+  Service: 'services',
+  EndpointSlice: 'endpointslices',
+  Node: 'nodes',
+  Secret: 'secrets',
+  Pod: 'pods',
 };
 
 /** `namespace/name@resourceVersion` of every object, per kind. */
@@ -89,11 +104,15 @@ async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
 }
 
 const FIXTURE_YAML = INGRESS_CLASS_YAML + serviceYaml({ name: 'web-svc' }) + NODE_YAML;
-const webIngress = (name: string): KubeObject[] => objectsFromYaml(ingressYaml({ name, rules: [{ host: `${name}.example.com`, paths: [{ path: '/', pathType: 'Prefix', service: 'web-svc' }] }] }));
+const webIngress = (name: string): KubeObject[] =>
+  objectsFromYaml(ingressYaml({ name, rules: [{ host: `${name}.example.com`, paths: [{ path: '/', pathType: 'Prefix', service: 'web-svc' }] }] }));
 
 describe('KubeSource: filling the Snapshot', () => {
   it('holds objects created before start (listed) and after (watched), in the wire shape, trimmed', async () => {
-    const withManagedFields = webIngress('before').map((object) => ({ ...object, metadata: { ...object.metadata, managedFields: [{ manager: 'kubectl', operation: 'Update' }] } }));
+    const withManagedFields = webIngress('before').map((object) => ({
+      ...object,
+      metadata: { ...object.metadata, managedFields: [{ manager: 'kubectl', operation: 'Update' }] },
+    }));
     const handle = await run([...objectsFromYaml(FIXTURE_YAML), ...withManagedFields]);
     assert.equal(handle.source.synced(), true);
     for (const object of webIngress('after')) handle.fake.create(object);
@@ -105,13 +124,25 @@ describe('KubeSource: filling the Snapshot', () => {
       assert.deepEqual(handle.snapshot.ingress('default', name), stored, `${name}: the same JSON as the API server's`);
       assert.equal(typeof handle.snapshot.ingress('default', name)?.metadata?.creationTimestamp, 'string');
     }
-    assert.deepEqual(handle.changes.filter((change) => change.kind === 'Ingress').map((change) => [change.type, change.object.metadata?.name]), [['add', 'before'], ['add', 'after']]);
+    assert.deepEqual(
+      handle.changes.filter((change) => change.kind === 'Ingress').map((change) => [change.type, change.object.metadata?.name]),
+      [
+        ['add', 'before'],
+        ['add', 'after'],
+      ],
+    );
   });
 
   it('lists in pages and keeps every page', async () => {
     const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
     const handle = await run(names.flatMap(webIngress), { listPageSize: 2 });
-    assert.deepEqual(handle.snapshot.ingresses().map((object) => object.metadata?.name).sort(), names);
+    assert.deepEqual(
+      handle.snapshot
+        .ingresses()
+        .map((object) => object.metadata?.name)
+        .sort(),
+      names,
+    );
     assert.equal(handle.fake.requests({ verb: 'list', resource: 'ingresses' }).length, 3);
   });
 
@@ -131,7 +162,10 @@ describe('KubeSource: filling the Snapshot', () => {
     handle.fake.remove('services', 'default', 'web-svc');
     await eventually(() => assert.equal(handle.snapshot.service('default', 'web-svc'), undefined));
     const serviceChanges = handle.changes.filter((change) => change.kind === 'Service');
-    assert.deepEqual(serviceChanges.map((change) => change.type), ['add', 'update', 'delete']);
+    assert.deepEqual(
+      serviceChanges.map((change) => change.type),
+      ['add', 'update', 'delete'],
+    );
     assert.equal(serviceChanges[1]?.previous, before);
     assert.deepEqual(serviceChanges[1]?.object.metadata?.labels, { tier: 'web' });
   });
@@ -141,16 +175,30 @@ describe('KubeSource: filling the Snapshot', () => {
     handle.fake.create(secret('watched-opaque', 'Opaque'));
     handle.fake.create(secret('watched-tls', 'kubernetes.io/tls'));
     await eventually(() => assert.ok(handle.snapshot.secret('default', 'watched-tls')));
-    assert.deepEqual(handle.snapshot.list('Secret').map((object) => object.metadata?.name).sort(), ['listed-tls', 'watched-tls']);
+    assert.deepEqual(
+      handle.snapshot
+        .list('Secret')
+        .map((object) => object.metadata?.name)
+        .sort(),
+      ['listed-tls', 'watched-tls'],
+    );
   });
 
   it('limits namespaced kinds to watchNamespace and still watches Nodes and IngressClasses', async () => {
-    const objects = [...objectsFromYaml(INGRESS_CLASS_YAML + NODE_YAML), service('mine', 'team-a'), service('theirs', 'team-b'), secret('tls', 'kubernetes.io/tls', 'team-b')];
+    const objects = [
+      ...objectsFromYaml(INGRESS_CLASS_YAML + NODE_YAML),
+      service('mine', 'team-a'),
+      service('theirs', 'team-b'),
+      secret('tls', 'kubernetes.io/tls', 'team-b'),
+    ];
     const handle = await run(objects, { watchNamespace: 'team-a' });
     handle.fake.create(service('later', 'team-b'));
     handle.fake.create(service('later', 'team-a'));
     await eventually(() => assert.ok(handle.snapshot.service('team-a', 'later')));
-    assert.deepEqual(inventory(handle.snapshot.list('Service')).map((entry) => entry.split('@')[0]), ['team-a/later', 'team-a/mine']);
+    assert.deepEqual(
+      inventory(handle.snapshot.list('Service')).map((entry) => entry.split('@')[0]),
+      ['team-a/later', 'team-a/mine'],
+    );
     assert.deepEqual(handle.snapshot.list('Secret'), []);
     assert.equal(handle.snapshot.nodes().length, 1);
     assert.equal(handle.snapshot.ingressClasses().length, 1);
@@ -213,7 +261,10 @@ describe('KubeSource: watch failures', () => {
     for (const object of webIngress('after')) handle.fake.create(object);
     await eventually(() => assert.ok(handle.snapshot.ingress('default', 'after')));
     assert.ok(failures.some((failure) => failure.phase === 'listener' && failure.kind === 'Ingress'));
-    assert.ok(failures.every((failure) => failure.phase === 'listener'), 'no informer failed');
+    assert.ok(
+      failures.every((failure) => failure.phase === 'listener'),
+      'no informer failed',
+    );
   });
 
   it('stops without restarting anything', async () => {

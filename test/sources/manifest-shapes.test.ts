@@ -132,7 +132,12 @@ const WRONG_SHAPES: WrongShape[] = [
   { kind: 'Ingress', set: PORT_NUMBER, to: '70000', message: /^number must be an integer from 1 to 65535, not the string "70000"$/ },
   { kind: 'Ingress', set: `${SERVICE_BACKEND}.name`, to: MISSING, message: /^name is missing; it must be a string$/ },
   { kind: 'Ingress', set: `${SERVICE_BACKEND}.port`, to: MISSING, message: /^port is missing; it must be a mapping$/ },
-  { kind: 'Ingress', set: `${SERVICE_BACKEND}.port`, to: { number: 80, name: 'http' }, message: /^port must give exactly one of number or name, but it gives number and name$/ },
+  {
+    kind: 'Ingress',
+    set: `${SERVICE_BACKEND}.port`,
+    to: { number: 80, name: 'http' },
+    message: /^port must give exactly one of number or name, but it gives number and name$/,
+  },
   { kind: 'Ingress', set: `${SERVICE_BACKEND}.port`, to: {}, message: /^port must give exactly one of number or name, but it gives neither$/ },
   { kind: 'Ingress', set: `${SERVICE_BACKEND}.port`, to: 80, message: /^port must be a mapping, not the number 80$/ },
   { kind: 'Ingress', set: 'spec.tls', to: { hosts: [] }, message: /^tls must be a list, not a mapping$/ },
@@ -152,10 +157,20 @@ const WRONG_SHAPES: WrongShape[] = [
   { kind: 'Service', set: 'spec.ports[0].port', to: MISSING, message: /^port is missing; it must be an integer from 1 to 65535$/ },
   { kind: 'Service', set: 'spec.ports[0].port', to: '80', message: /^port must be an integer from 1 to 65535, not the string "80"; write 80 without quotes$/ },
   { kind: 'Service', set: 'spec.ports[0].port', to: 65536, message: /^port must be an integer from 1 to 65535, not the number 65536$/ },
-  { kind: 'Service', set: 'spec.ports[0].targetPort', to: '8080', message: /^targetPort must be a port number \(an integer from 1 to 65535\) or a port name, not the string "8080"; write 8080 without quotes$/ },
+  {
+    kind: 'Service',
+    set: 'spec.ports[0].targetPort',
+    to: '8080',
+    message: /^targetPort must be a port number \(an integer from 1 to 65535\) or a port name, not the string "8080"; write 8080 without quotes$/,
+  },
   { kind: 'Service', set: 'spec.ports[0].targetPort', to: 8080.5, message: /^targetPort must be a port number .* not the number 8080\.5$/ },
   { kind: 'Service', set: 'spec.ports[0].targetPort', to: true, message: /^targetPort must be a port number .* not the boolean true$/ },
-  { kind: 'Service', set: 'spec.ports[0].nodePort', to: '30080', message: /^nodePort must be an integer from 1 to 65535, not the string "30080"; write 30080 without quotes$/ },
+  {
+    kind: 'Service',
+    set: 'spec.ports[0].nodePort',
+    to: '30080',
+    message: /^nodePort must be an integer from 1 to 65535, not the string "30080"; write 30080 without quotes$/,
+  },
   { kind: 'Service', set: 'spec.ports[0].protocol', to: 6, message: /^protocol must be a string/ },
   { kind: 'Service', set: 'spec.ports[1].name', to: true, message: /^name must be a string, not the boolean true/ },
   { kind: 'EndpointSlice', set: 'addressType', to: MISSING, message: /^addressType is missing; it must be a string$/ },
@@ -165,7 +180,12 @@ const WRONG_SHAPES: WrongShape[] = [
   { kind: 'EndpointSlice', set: 'endpoints[0].addresses', to: '10.0.0.1', message: /^addresses must be a non-empty list, not a string$/ },
   { kind: 'EndpointSlice', set: 'endpoints[0].addresses[0]', to: 10, message: /^addresses\[0\] must be a string/ },
   { kind: 'EndpointSlice', set: 'endpoints[0].conditions', to: ['ready'], message: /^conditions must be a mapping, not a list$/ },
-  { kind: 'EndpointSlice', set: 'endpoints[0].conditions.ready', to: 'true', message: /^ready must be a boolean \(true or false\), not the string "true"; write true without quotes$/ },
+  {
+    kind: 'EndpointSlice',
+    set: 'endpoints[0].conditions.ready',
+    to: 'true',
+    message: /^ready must be a boolean \(true or false\), not the string "true"; write true without quotes$/,
+  },
   { kind: 'EndpointSlice', set: 'endpoints[0].conditions.terminating', to: 1, message: /^terminating must be a boolean/ },
   { kind: 'EndpointSlice', set: 'endpoints[0].nodeName', to: 1, message: /^nodeName must be a string/ },
   { kind: 'EndpointSlice', set: 'endpoints[0].zone', to: ['a'], message: /^zone must be a string, not a list$/ },
@@ -174,7 +194,12 @@ const WRONG_SHAPES: WrongShape[] = [
   { kind: 'EndpointSlice', set: 'ports[0].port', to: '8080', message: /; write 8080 without quotes$/ },
   { kind: 'EndpointSlice', set: 'ports[0].protocol', to: 6, message: /^protocol must be a string/ },
   { kind: 'Node', set: 'spec.providerID', to: 1, message: /^providerID must be a string/ },
-  { kind: 'Node', set: 'spec.unschedulable', to: 'false', message: /^unschedulable must be a boolean \(true or false\), not the string "false"; write false without quotes$/ },
+  {
+    kind: 'Node',
+    set: 'spec.unschedulable',
+    to: 'false',
+    message: /^unschedulable must be a boolean \(true or false\), not the string "false"; write false without quotes$/,
+  },
   { kind: 'Node', set: 'spec.unschedulable', to: 'no', message: /^unschedulable must be a boolean \(true or false\), not a string$/ },
   { kind: 'Node', set: 'status', to: 'Ready', message: /^status must be a mapping, not a string$/ },
   { kind: 'Node', set: 'status.conditions', to: { Ready: 'True' }, message: /^conditions must be a list, not a mapping$/ },
@@ -230,7 +255,10 @@ describe('shape checks of each watched kind', () => {
     const service = withValue(withValue(VALID.Service, 'spec.ports[0].port', '80'), 'spec.ports[1].targetPort', 9000.5);
     const { objects, diagnostics } = validateDocument(service, SOURCE);
     assert.deepEqual(objects, []);
-    assert.deepEqual(diagnostics.map((d) => d.field), ['spec.ports[0].port', 'spec.ports[1].targetPort']);
+    assert.deepEqual(
+      diagnostics.map((d) => d.field),
+      ['spec.ports[0].port', 'spec.ports[1].targetPort'],
+    );
   });
 });
 
@@ -248,7 +276,10 @@ spec:
 `;
     const { objects, diagnostics } = parseManifestFile(text, 'web.yaml');
     assert.deepEqual(objects, []);
-    assert.deepEqual(diagnostics.map((d) => [d.severity, d.field, d.source]), [['error', PORT_NUMBER, { file: 'web.yaml', document: 0 }]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.field, d.source]),
+      [['error', PORT_NUMBER, { file: 'web.yaml', document: 0 }]],
+    );
     assert.match(diagnostics[0]?.message ?? '', /write 80 without quotes/);
   });
 
@@ -256,7 +287,10 @@ spec:
     const text = 'apiVersion: v1\nkind: Node\nmetadata: { name: node-a }\nstatus:\n  conditions: [{ type: Ready, status: True }]\n';
     const { objects, diagnostics } = parseManifestFile(text, 'node.yaml');
     assert.deepEqual(objects, []);
-    assert.deepEqual(diagnostics.map((d) => d.field), ['status.conditions[0].status']);
+    assert.deepEqual(
+      diagnostics.map((d) => d.field),
+      ['status.conditions[0].status'],
+    );
     assert.match(diagnostics[0]?.message ?? '', /quote the value in YAML/);
   });
 
@@ -269,10 +303,17 @@ spec:
   });
 
   it('prefixes the field with the item index of a List', () => {
-    const text = 'apiVersion: v1\nkind: List\nitems:\n  - { apiVersion: v1, kind: Service, metadata: { name: a }, spec: { ports: [{ port: 80 }] } }\n  - { apiVersion: v1, kind: Service, metadata: { name: b }, spec: { ports: [{ port: "80" }] } }\n';
+    const text =
+      'apiVersion: v1\nkind: List\nitems:\n  - { apiVersion: v1, kind: Service, metadata: { name: a }, spec: { ports: [{ port: 80 }] } }\n  - { apiVersion: v1, kind: Service, metadata: { name: b }, spec: { ports: [{ port: "80" }] } }\n';
     const { objects, diagnostics } = parseManifestFile(text, 'list.yaml');
-    assert.deepEqual(objects.map((o) => o.object.metadata?.name), ['a']);
-    assert.deepEqual(diagnostics.map((d) => [d.field, d.object.name]), [['items[1].spec.ports[0].port', 'b']]);
+    assert.deepEqual(
+      objects.map((o) => o.object.metadata?.name),
+      ['a'],
+    );
+    assert.deepEqual(
+      diagnostics.map((d) => [d.field, d.object.name]),
+      [['items[1].spec.ports[0].port', 'b']],
+    );
   });
 });
 
@@ -280,7 +321,10 @@ describe('the examples directory', () => {
   it('loads with no error or warning', async () => {
     const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
     const { snapshot, diagnostics, files } = await loadManifestDirectory(examples);
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning'),
+      [],
+    );
     assert.ok(files.length > 0, 'examples/ holds manifest files');
     assert.ok(snapshot.ingresses().length > 0 && snapshot.nodes().length > 0, 'the examples define Ingresses and a Node');
   });

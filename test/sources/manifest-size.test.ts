@@ -33,12 +33,14 @@ describe('manifest file size limit', () => {
     assert.deepEqual(files, ['a-small.yaml']);
     assert.ok(snapshot.service('default', 'small'));
     assert.equal(snapshot.service('default', 'big'), undefined);
-    assert.deepEqual(diagnostics, [{
-      severity: 'error',
-      object: { kind: 'File', name: 'b-big.yaml' },
-      field: '',
-      message: `the manifest file is ${Buffer.byteLength(big)} bytes, over the limit of ${DEFAULT_MAX_MANIFEST_FILE_BYTES} bytes (--max-manifest-bytes); it is not read`,
-    }]);
+    assert.deepEqual(diagnostics, [
+      {
+        severity: 'error',
+        object: { kind: 'File', name: 'b-big.yaml' },
+        field: '',
+        message: `the manifest file is ${Buffer.byteLength(big)} bytes, over the limit of ${DEFAULT_MAX_MANIFEST_FILE_BYTES} bytes (--max-manifest-bytes); it is not read`,
+      },
+    ]);
   });
 
   it('takes the limit from maxFileBytes; a file of exactly the limit is read', async () => {
@@ -49,7 +51,10 @@ describe('manifest file size limit', () => {
 
     const tight = await loadManifestDirectory(dir, { maxFileBytes: limit - 1 });
     assert.deepEqual(tight.files, []);
-    assert.deepEqual(tight.diagnostics.map((entry) => entry.object.name), ['a-small.yaml', 'b-big.yaml']);
+    assert.deepEqual(
+      tight.diagnostics.map((entry) => entry.object.name),
+      ['a-small.yaml', 'b-big.yaml'],
+    );
   });
 
   it('reads both files when the limit allows them', async () => {

@@ -99,7 +99,13 @@ describe('loadManifestDirectory', () => {
 
     assert.deepEqual(diagnostics, []);
     assert.deepEqual(files, ['a.yaml', 'b/deep/one.yml', 'b/two.yaml']);
-    assert.deepEqual(snapshot.list('Service').map((s) => s.metadata?.name).sort(), ['a', 'one', 'two']);
+    assert.deepEqual(
+      snapshot
+        .list('Service')
+        .map((s) => s.metadata?.name)
+        .sort(),
+      ['a', 'one', 'two'],
+    );
     assert.deepEqual(snapshot.sourceOf('Service', 'default', 'one'), { file: 'b/deep/one.yml', document: 0 });
   });
 
@@ -122,7 +128,13 @@ describe('loadManifestDirectory', () => {
     });
     const { snapshot, diagnostics } = await loadManifestDirectory(dir);
 
-    assert.deepEqual(snapshot.list('Service').map((s) => s.metadata?.name).sort(), ['after', 'before', 'good']);
+    assert.deepEqual(
+      snapshot
+        .list('Service')
+        .map((s) => s.metadata?.name)
+        .sort(),
+      ['after', 'before', 'good'],
+    );
     assert.equal(diagnostics.length, 1);
     const [parseError] = diagnostics;
     assert.equal(parseError?.severity, 'error');
@@ -165,10 +177,7 @@ describe('loadManifestDirectory', () => {
 
 describe('parseManifestFile', () => {
   it('skips a kind it does not read with an info diagnostic', () => {
-    const { objects, diagnostics } = parseManifestFile(
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\n',
-      'deploy.yaml',
-    );
+    const { objects, diagnostics } = parseManifestFile('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web, namespace: shop }\n', 'deploy.yaml');
     assert.deepEqual(objects, []);
     assert.deepEqual(diagnostics, [
       {
@@ -206,7 +215,10 @@ describe('parseManifestFile', () => {
   it('reads YAML 1.1 scalars as kubectl does, so an unquoted name like `no` is a boolean', () => {
     const { objects, diagnostics } = parseManifestFile('apiVersion: v1\nkind: Node\nmetadata: { name: no }\n', 'node.yaml');
     assert.deepEqual(objects, []);
-    assert.deepEqual(diagnostics.map((d) => d.field), ['metadata.name']);
+    assert.deepEqual(
+      diagnostics.map((d) => d.field),
+      ['metadata.name'],
+    );
     assert.match(diagnostics[0]?.message ?? '', /not the boolean false; quote the value/);
   });
 
@@ -220,11 +232,7 @@ describe('parseManifestFile', () => {
     assert.deepEqual(objects, []);
     assert.deepEqual(
       diagnostics.map((d) => d.field),
-      [
-        'metadata.annotations["alb.ingress.kubernetes.io/ssl-redirect"]',
-        'metadata.annotations["ingress-bridge.io/enabled"]',
-        'metadata.labels["tier"]',
-      ],
+      ['metadata.annotations["alb.ingress.kubernetes.io/ssl-redirect"]', 'metadata.annotations["ingress-bridge.io/enabled"]', 'metadata.labels["tier"]'],
     );
     for (const diagnostic of diagnostics) {
       assert.equal(diagnostic.severity, 'error');
@@ -282,7 +290,10 @@ describe('parseManifestFile', () => {
   it('skips empty documents but keeps counting them', () => {
     const text = `# leading comment\n---\n---\n# only a comment\n---\n${service('third')}---\n- not\n- a mapping\n`;
     const { objects, diagnostics } = parseManifestFile(text, 'sparse.yaml');
-    assert.deepEqual(objects.map((o) => o.source), [{ file: 'sparse.yaml', document: 2 }]);
+    assert.deepEqual(
+      objects.map((o) => o.source),
+      [{ file: 'sparse.yaml', document: 2 }],
+    );
     assert.deepEqual(
       diagnostics.map((d) => [d.severity, d.field, d.source]),
       [['error', '', { file: 'sparse.yaml', document: 3 }]],
@@ -293,7 +304,10 @@ describe('parseManifestFile', () => {
   it('rejects a spec that is not a mapping', () => {
     const { objects, diagnostics } = parseManifestFile('apiVersion: v1\nkind: Node\nmetadata: { name: node-1 }\nspec: [1]\n', 'node.yaml');
     assert.deepEqual(objects, []);
-    assert.deepEqual(diagnostics.map((d) => [d.field, d.object]), [['spec', { kind: 'Node', name: 'node-1' }]]);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.field, d.object]),
+      [['spec', { kind: 'Node', name: 'node-1' }]],
+    );
   });
 });
 
@@ -306,6 +320,9 @@ describe('addToSnapshot', () => {
     assert.equal(snapshot.size(), 2);
     assert.deepEqual(snapshot.sourceOf('Service', 'default', 'web'), { file: 'first.yaml', document: 0 });
     assert.deepEqual(snapshot.sourceOf('Service', 'default', 'api'), { file: 'second.yaml', document: 1 });
-    assert.deepEqual(only(warnings, 'warning').map((w) => w.source), [{ file: 'second.yaml', document: 0 }]);
+    assert.deepEqual(
+      only(warnings, 'warning').map((w) => w.source),
+      [{ file: 'second.yaml', document: 0 }],
+    );
   });
 });

@@ -45,7 +45,10 @@ export function specWithListeners(spec: LoadBalancerSpec, listeners: readonly Li
   return { ...spec, listeners: [...listeners] };
 }
 
-function matchValues(config: { Values?: string[]; RegexValues?: string[] } | undefined, legacy: string[] | undefined): { values?: string[]; regexValues?: string[] } {
+function matchValues(
+  config: { Values?: string[]; RegexValues?: string[] } | undefined,
+  legacy: string[] | undefined,
+): { values?: string[]; regexValues?: string[] } {
   if (config?.RegexValues !== undefined && config.RegexValues.length > 0) return { regexValues: [...config.RegexValues] };
   return { values: [...(config?.Values ?? legacy ?? [])] };
 }
@@ -63,7 +66,9 @@ function conditionFrom(condition: RuleCondition): Condition {
     case 'query-string':
       return {
         field: 'query-string',
-        values: (condition.QueryStringConfig?.Values ?? []).map(({ Key, Value }) => (Key === undefined ? { value: Value ?? '' } : { key: Key, value: Value ?? '' })),
+        values: (condition.QueryStringConfig?.Values ?? []).map(({ Key, Value }) =>
+          Key === undefined ? { value: Value ?? '' } : { key: Key, value: Value ?? '' },
+        ),
       };
     case 'source-ip':
       return { field: 'source-ip', values: [...(condition.SourceIpConfig?.Values ?? condition.Values ?? [])] };
@@ -73,35 +78,40 @@ function conditionFrom(condition: RuleCondition): Condition {
 }
 
 function actionsFrom(actions: readonly Elbv2Action[], keyOfArn: KeyOfArn): Action[] {
-  return [...actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0)).map((action): Action => {
-    switch (action.Type) {
-      case 'forward': {
-        const groups = action.ForwardConfig?.TargetGroups ?? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
-        return { type: 'forward', targetGroups: groups.map((group) => ({ targetGroupKey: keyOfArn(group.TargetGroupArn ?? ''), weight: group.Weight ?? 1 })) };
+  return [...actions]
+    .sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0))
+    .map((action): Action => {
+      switch (action.Type) {
+        case 'forward': {
+          const groups = action.ForwardConfig?.TargetGroups ?? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
+          return {
+            type: 'forward',
+            targetGroups: groups.map((group) => ({ targetGroupKey: keyOfArn(group.TargetGroupArn ?? ''), weight: group.Weight ?? 1 })),
+          };
+        }
+        case 'redirect': {
+          const redirect = action.RedirectConfig;
+          return {
+            type: 'redirect',
+            statusCode: redirect?.StatusCode ?? 'HTTP_301',
+            ...(redirect?.Protocol !== undefined && { protocol: redirect.Protocol }),
+            ...(redirect?.Port !== undefined && { port: redirect.Port }),
+            ...(redirect?.Host !== undefined && { host: redirect.Host }),
+            ...(redirect?.Path !== undefined && { path: redirect.Path }),
+            ...(redirect?.Query !== undefined && { query: redirect.Query }),
+          };
+        }
+        case 'fixed-response': {
+          const response = action.FixedResponseConfig;
+          return {
+            type: 'fixed-response',
+            statusCode: response?.StatusCode ?? '',
+            ...(response?.ContentType !== undefined && { contentType: response.ContentType }),
+            ...(response?.MessageBody !== undefined && { messageBody: response.MessageBody }),
+          };
+        }
+        default:
+          throw new Error(`action type ${String(action.Type)} is not modelled`);
       }
-      case 'redirect': {
-        const redirect = action.RedirectConfig;
-        return {
-          type: 'redirect',
-          statusCode: redirect?.StatusCode ?? 'HTTP_301',
-          ...(redirect?.Protocol !== undefined && { protocol: redirect.Protocol }),
-          ...(redirect?.Port !== undefined && { port: redirect.Port }),
-          ...(redirect?.Host !== undefined && { host: redirect.Host }),
-          ...(redirect?.Path !== undefined && { path: redirect.Path }),
-          ...(redirect?.Query !== undefined && { query: redirect.Query }),
-        };
-      }
-      case 'fixed-response': {
-        const response = action.FixedResponseConfig;
-        return {
-          type: 'fixed-response',
-          statusCode: response?.StatusCode ?? '',
-          ...(response?.ContentType !== undefined && { contentType: response.ContentType }),
-          ...(response?.MessageBody !== undefined && { messageBody: response.MessageBody }),
-        };
-      }
-      default:
-        throw new Error(`action type ${String(action.Type)} is not modelled`);
-    }
-  });
+    });
 }

@@ -83,7 +83,10 @@ export async function reconcile(provider: AwsProvider, stackId: string, spec: Lo
   const plan = provider.diff(spec, await provider.observe({ id: stackId }, spec));
   const result = await provider.apply(plan);
   const failed = result.outcomes.filter((outcome) => outcome.error !== undefined);
-  assert.deepEqual(failed.map((outcome) => `${outcome.operation.action} ${outcome.operation.resource}: ${outcome.error}`), []);
+  assert.deepEqual(
+    failed.map((outcome) => `${outcome.operation.action} ${outcome.operation.resource}: ${outcome.error}`),
+    [],
+  );
   return { plan, result };
 }
 
@@ -105,7 +108,10 @@ export function specOf(yaml: string): LoadBalancerSpec {
 export function tlsSecret(namespace: string, name: string, commonName: string): { yaml: string; material: Record<string, CertificateMaterial> } {
   const certificate = testCertificate({ commonName });
   const yaml = tlsSecretYaml(name, certificate, namespace);
-  return { yaml, material: { [`${namespace}/${name}`]: { certificatePem: certificate.certificatePem, chainPem: '', privateKeyPem: certificate.privateKeyPem } } };
+  return {
+    yaml,
+    material: { [`${namespace}/${name}`]: { certificatePem: certificate.certificatePem, chainPem: '', privateKeyPem: certificate.privateKeyPem } },
+  };
 }
 
 /** Every resource of the fake that carries a tag of ours (any stack), as `kind:id`. */
@@ -114,10 +120,22 @@ export function ownedResources(fake: AwsFake): string[] {
   const lbs = fake.state.loadBalancers();
   return [
     ...lbs.filter((lb) => owned(lb.arn)).map((lb) => `lb:${lb.name}`),
-    ...lbs.flatMap((lb) => fake.state.listeners(lb.arn)).filter((listener) => owned(listener.arn)).map((listener) => `listener:${listener.port}`),
-    ...fake.state.targetGroups().filter((group) => owned(group.arn)).map((group) => `tg:${group.name}`),
-    ...fake.state.certificates().filter((certificate) => owned(certificate.arn)).map((certificate) => `certificate:${certificate.domainName}`),
-    ...fake.state.securityGroups().filter((group) => owned(group.id)).map((group) => `sg:${group.name}`),
+    ...lbs
+      .flatMap((lb) => fake.state.listeners(lb.arn))
+      .filter((listener) => owned(listener.arn))
+      .map((listener) => `listener:${listener.port}`),
+    ...fake.state
+      .targetGroups()
+      .filter((group) => owned(group.arn))
+      .map((group) => `tg:${group.name}`),
+    ...fake.state
+      .certificates()
+      .filter((certificate) => owned(certificate.arn))
+      .map((certificate) => `certificate:${certificate.domainName}`),
+    ...fake.state
+      .securityGroups()
+      .filter((group) => owned(group.id))
+      .map((group) => `sg:${group.name}`),
   ].sort();
 }
 
@@ -127,8 +145,5 @@ export function liveListener(fake: AwsFake, loadBalancerName: string, port: numb
   const listener = lb && fake.state.listeners(lb.arn).find((candidate) => candidate.port === port);
   if (!listener) return undefined;
   const keyOfArn = (arn: string): string => fake.state.tagsOf(arn)[RESOURCE_TAG]?.replace(/^TargetGroup\//, '') ?? arn;
-  return listenerSpecFromElbv2(
-    { port, protocol: listener.protocol, defaultActions: listener.defaultActions, rules: fake.state.rules(listener.arn) },
-    keyOfArn,
-  );
+  return listenerSpecFromElbv2({ port, protocol: listener.protocol, defaultActions: listener.defaultActions, rules: fake.state.rules(listener.arn) }, keyOfArn);
 }

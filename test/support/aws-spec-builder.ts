@@ -41,7 +41,11 @@ export function stackSpec(stackId: string, overrides: Partial<LoadBalancerSpec> 
     ? { type: 'forward', targetGroups: [{ targetGroupKey: firstTargetGroup.key, weight: 1 }] }
     : { type: 'fixed-response', statusCode: '404' };
   return {
-    stack: { id: stackId, name: `k8s-${stackId.replace(/\W/g, '')}`.slice(0, 32), members: [{ namespace: 'default', name: stackId.split('/').at(-1) ?? stackId }] },
+    stack: {
+      id: stackId,
+      name: `k8s-${stackId.replace(/\W/g, '')}`.slice(0, 32),
+      members: [{ namespace: 'default', name: stackId.split('/').at(-1) ?? stackId }],
+    },
     scheme: 'internet-facing',
     ipAddressType: 'ipv4',
     subnets: { kind: 'discover' },

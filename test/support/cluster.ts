@@ -37,7 +37,9 @@ export function serviceYaml(fixture: ServiceFixture): string {
   const port = fixture.port ?? 80;
   const portName = fixture.portName ?? 'http';
   const annotations = fixture.annotations
-    ? `  annotations:\n${Object.entries(fixture.annotations).map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`).join('\n')}\n`
+    ? `  annotations:\n${Object.entries(fixture.annotations)
+        .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`)
+        .join('\n')}\n`
     : '';
   const endpoints = (fixture.endpoints ?? ['10.0.0.1'])
     .map((address) => `  - addresses: ["${address}"]\n    conditions: {ready: true}\n    zone: us-east-1a`)

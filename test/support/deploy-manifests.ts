@@ -34,10 +34,12 @@ export function filesUnder(dir: string): string[] {
 /** The documents of one YAML file; YAML errors throw, naming the file. */
 export function readYamlDocuments(file: string): unknown[] {
   const documents = parseAllDocuments(readFileSync(join(DEPLOY_DIR, file), 'utf8'));
-  return documents.map((document) => {
-    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((error) => error.message).join('; ')}`);
-    return document.toJS() as unknown;
-  }).filter((value) => value !== null);
+  return documents
+    .map((document) => {
+      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((error) => error.message).join('; ')}`);
+      return document.toJS() as unknown;
+    })
+    .filter((value) => value !== null);
 }
 
 /** Every Kubernetes object declared in a YAML file under deploy/ (kustomization files included). */
@@ -47,14 +49,22 @@ export function deployDocuments(): ManifestDocument[] {
     .flatMap((file) =>
       readYamlDocuments(file).map((value) => {
         const object = value as { kind?: string; metadata?: { name?: string; namespace?: string } };
-        return { file, kind: object.kind ?? '', name: object.metadata?.name ?? '', namespace: object.metadata?.namespace, object: value as Record<string, unknown> };
+        return {
+          file,
+          kind: object.kind ?? '',
+          name: object.metadata?.name ?? '',
+          namespace: object.metadata?.namespace,
+          object: value as Record<string, unknown>,
+        };
       }),
     );
 }
 
 /** The one document of `kind` (and `name`) in `file`; fails the test when there is not exactly one. */
 export function theDocument<T>(documents: readonly ManifestDocument[], match: { file: string; kind: string; name?: string }): T {
-  const found = documents.filter((document) => document.file === match.file && document.kind === match.kind && (match.name === undefined || document.name === match.name));
+  const found = documents.filter(
+    (document) => document.file === match.file && document.kind === match.kind && (match.name === undefined || document.name === match.name),
+  );
   if (found.length !== 1) throw new Error(`expected one ${match.kind}${match.name ? ` ${match.name}` : ''} in deploy/${match.file}, found ${found.length}`);
   return (found[0] as ManifestDocument).object as T;
 }
@@ -70,7 +80,9 @@ export function controllerContainer(deployment: V1Deployment): V1Container {
  * becomes the pod's namespace. An unknown reference stays as written, as the kubelet leaves it.
  */
 export function expandArgs(args: readonly string[], env: readonly V1EnvVar[], podNamespace: string): string[] {
-  const values = new Map(env.map((variable) => [variable.name, variable.value ?? (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? podNamespace : undefined)]));
+  const values = new Map(
+    env.map((variable) => [variable.name, variable.value ?? (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? podNamespace : undefined)]),
+  );
   return args.map((arg) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (reference, name: string) => values.get(name) ?? reference));
 }
 

@@ -34,7 +34,8 @@ export function productionPackages(): string[] {
 
 /** Compiles with tsconfig.build.json into `outDir`; throws with the compiler's output on failure. */
 export function compile(outDir: string): void {
-  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  // tsc is TypeScript 7 (@typescript/native); `typescript` is TypeScript 6, kept for typescript-eslint's API.
+  const tsc = join(REPO_ROOT, 'node_modules', '@typescript', 'native', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed:\n${result.stdout}${result.stderr}`);
 }

@@ -9,9 +9,14 @@ import { applySpec, echo, testProvider } from './local-lb.js';
 
 const backend = await startEchoBackend({ name: 'a' });
 const provider = testProvider({ healthCheckTimeScale: 0.01 });
-const yaml = INGRESS_CLASS_YAML
-  + serviceYaml({ name: 'a', endpoints: [backend.host], endpointPort: backend.port })
-  + ingressYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'a' }] }] });
+const yaml =
+  INGRESS_CLASS_YAML +
+  serviceYaml({ name: 'a', endpoints: [backend.host], endpointPort: backend.port }) +
+  ingressYaml({
+    name: 'web',
+    annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' },
+    rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'a' }] }],
+  });
 await applySpec(provider, onlySpec(translateYaml(yaml)));
 const reply = await echo({ port: provider.boundPort(80) ?? 0 });
 await new Promise((resolve) => setTimeout(resolve, 100));

@@ -17,7 +17,10 @@ import { createProvider, type LocalProvider } from '../../providers/local/index.
 import type { EchoReply } from '../../demo/echo-backend.js';
 
 /** A provider on free ports (the system chooses them) with health checks 100× faster. */
-export function testProvider(settings: Record<string, number | string> = {}, certificates: CertificateMaterialSource = new MemoryCertificates()): LocalProvider {
+export function testProvider(
+  settings: Record<string, number | string> = {},
+  certificates: CertificateMaterialSource = new MemoryCertificates(),
+): LocalProvider {
   return createProvider({
     clusterName: 'test',
     certificates,
@@ -87,13 +90,15 @@ export function send(request: TestRequest): Promise<TestResponse> {
       const socket = response.socket as TLSSocket;
       const certificate = request.tls ? socket.getPeerCertificate() : undefined;
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({
-        status: response.statusCode ?? 0,
-        headers: response.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        ...(certificate ? { certificate } : {}),
-        reusedSocket: outgoing.reusedSocket,
-      }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ...(certificate ? { certificate } : {}),
+          reusedSocket: outgoing.reusedSocket,
+        }),
+      );
       response.on('error', reject);
     });
     outgoing.on('error', reject);
@@ -102,9 +107,7 @@ export function send(request: TestRequest): Promise<TestResponse> {
 }
 
 function tlsOptions(tls: { ca: string[]; servername?: string }): https.RequestOptions {
-  return tls.servername === undefined
-    ? { ca: tls.ca, servername: '', checkServerIdentity: () => undefined }
-    : { ca: tls.ca, servername: tls.servername };
+  return tls.servername === undefined ? { ca: tls.ca, servername: '', checkServerIdentity: () => undefined } : { ca: tls.ca, servername: tls.servername };
 }
 
 /** The echo backend's reply; fails the test when another status or body came back. */
@@ -125,12 +128,27 @@ export function selfSignedCertificate(hosts: readonly string[]): SelfSignedCerti
   try {
     const keyFile = join(directory, 'tls.key');
     const certificateFile = join(directory, 'tls.crt');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30',
-      '-keyout', keyFile, '-out', certificateFile,
-      '-subj', `/CN=${hosts[0]}`,
-      '-addext', `subjectAltName=${hosts.map((host) => `DNS:${host}`).join(',')}`,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '30',
+        '-keyout',
+        keyFile,
+        '-out',
+        certificateFile,
+        '-subj',
+        `/CN=${hosts[0]}`,
+        '-addext',
+        `subjectAltName=${hosts.map((host) => `DNS:${host}`).join(',')}`,
+      ],
+      { stdio: 'ignore' },
+    );
     return { certificatePem: readFileSync(certificateFile, 'utf8'), privateKeyPem: readFileSync(keyFile, 'utf8') };
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -37,7 +37,11 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
     },
     diff(spec, observed): MemoryPlan {
       const same = JSON.stringify(cloud.served.get(observed.stackId)) === JSON.stringify(spec);
-      return { stackId: observed.stackId, operations: same ? [] : [{ action: spec ? 'Put' : 'Remove', resource: observed.stackId }], ...(spec ? { desired: spec } : {}) };
+      return {
+        stackId: observed.stackId,
+        operations: same ? [] : [{ action: spec ? 'Put' : 'Remove', resource: observed.stackId }],
+        ...(spec ? { desired: spec } : {}),
+      };
     },
     async apply(plan: MemoryPlan): Promise<ApplyResult> {
       if (!plan.desired && plan.operations.length > 0 && cloud.heldRemovals > 0) {
@@ -54,7 +58,11 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
         else cloud.served.delete(plan.stackId);
         cloud.inFlight.set(instance, (cloud.inFlight.get(instance) ?? 1) - 1);
       }
-      return { ...(plan.desired ? { address: { hostname: hostnameOf(plan.stackId) } } : {}), outcomes: plan.operations.map((operation) => ({ operation })), diagnostics: [] };
+      return {
+        ...(plan.desired ? { address: { hostname: hostnameOf(plan.stackId) } } : {}),
+        outcomes: plan.operations.map((operation) => ({ operation })),
+        diagnostics: [],
+      };
     },
     async delete(stack): Promise<void> {
       cloud.served.delete(stack.id);
@@ -67,7 +75,14 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
         const group = served?.targetGroups.find((candidate) => candidate.key === key);
         if (!group) continue;
         const registered = new Set(group.targets.map((target) => `${target.id}:${target.port}`));
-        report.set(key, new Map(wanted.filter((target) => registered.has(`${target.id}:${target.port}`)).map((target) => [`${target.id}:${target.port}`, { state: 'healthy' as const }])));
+        report.set(
+          key,
+          new Map(
+            wanted
+              .filter((target) => registered.has(`${target.id}:${target.port}`))
+              .map((target) => [`${target.id}:${target.port}`, { state: 'healthy' as const }]),
+          ),
+        );
       }
       return Promise.resolve(report);
     },

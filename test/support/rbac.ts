@@ -91,9 +91,13 @@ export function loadRbacAuthorizer(options: { yaml?: string; subject?: ServiceAc
 
 /** Every grant the subject holds through its bindings, expanded rule by rule. */
 export function grantsFor(yaml: string, subject: ServiceAccountRef): Grant[] {
-  const manifests = parseAllDocuments(yaml).map((document) => document.toJS() as Manifest | null).filter((manifest): manifest is Manifest => manifest !== null);
+  const manifests = parseAllDocuments(yaml)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((manifest): manifest is Manifest => manifest !== null);
   const roleRules = (kind: string, name: string | undefined, namespace: string | undefined): Partial<PolicyRule>[] => {
-    const role = manifests.find((manifest) => manifest.kind === kind && manifest.metadata?.name === name && (kind === 'ClusterRole' || manifest.metadata?.namespace === namespace));
+    const role = manifests.find(
+      (manifest) => manifest.kind === kind && manifest.metadata?.name === name && (kind === 'ClusterRole' || manifest.metadata?.namespace === namespace),
+    );
     assert.ok(role, `${kind} ${namespace ? `${namespace}/` : ''}${name} is bound but not defined`);
     return role.rules ?? [];
   };
@@ -108,7 +112,8 @@ export function grantsFor(yaml: string, subject: ServiceAccountRef): Grant[] {
     const roleKind = binding.roleRef?.kind ?? '';
     const roleName = binding.roleRef?.name;
     const role = roleKind === 'ClusterRole' ? `ClusterRole/${roleName}` : `Role/${bindingNamespace}/${roleName}`;
-    for (const rule of roleRules(roleKind, roleName, bindingNamespace)) grants.push(...expandRule({ role, namespace: bindingNamespace, rule: normalizedRule(rule) }));
+    for (const rule of roleRules(roleKind, roleName, bindingNamespace))
+      grants.push(...expandRule({ role, namespace: bindingNamespace, rule: normalizedRule(rule) }));
   }
   return grants;
 }
@@ -122,7 +127,9 @@ function expandRule(options: { role: string; namespace: string | undefined; rule
   const names: (string | undefined)[] = rule.resourceNames.length > 0 ? rule.resourceNames : [undefined];
   return rule.apiGroups.flatMap((apiGroup) =>
     rule.resources.flatMap((resource) =>
-      rule.verbs.flatMap((verb) => names.map((resourceName) => ({ role, namespace, apiGroup, resource, verb, ...(resourceName !== undefined ? { resourceName } : {}) }))),
+      rule.verbs.flatMap((verb) =>
+        names.map((resourceName) => ({ role, namespace, apiGroup, resource, verb, ...(resourceName !== undefined ? { resourceName } : {}) })),
+      ),
     ),
   );
 }

@@ -39,7 +39,20 @@ function translate(ingresses: IngressFixture[], extraYaml = '') {
 }
 
 function web(annotations: Record<string, string>, fixture: Partial<IngressFixture> = {}): IngressFixture {
-  return { name: 'web', annotations, rules: [{ host: 'shop.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }, { path: '/', pathType: 'Prefix', service: 'app' }] }], ...fixture };
+  return {
+    name: 'web',
+    annotations,
+    rules: [
+      {
+        host: 'shop.example.com',
+        paths: [
+          { path: '/api', pathType: 'Prefix', service: 'api' },
+          { path: '/', pathType: 'Prefix', service: 'app' },
+        ],
+      },
+    ],
+    ...fixture,
+  };
 }
 
 function listener(spec: LoadBalancerSpec, port: number): ListenerSpec {
@@ -56,7 +69,10 @@ function only(diagnostics: readonly Diagnostic[], severity: Diagnostic['severity
 
 describe('authentication', () => {
   it('OIDC: every HTTPS rule carries the login, named by its Secret with a fingerprint, never the secret itself', () => {
-    const translated = translate([web({ ...HTTPS_ONLY, [`${ALB}auth-type`]: 'oidc', [`${ALB}auth-idp-oidc`]: OIDC })], oidcSecretYaml('shop-client', CLIENT_SECRET));
+    const translated = translate(
+      [web({ ...HTTPS_ONLY, [`${ALB}auth-type`]: 'oidc', [`${ALB}auth-idp-oidc`]: OIDC })],
+      oidcSecretYaml('shop-client', CLIENT_SECRET),
+    );
     assert.deepEqual(errorsOf(translated), []);
     const spec = onlySpec(translated);
     const https = listener(spec, 443);
@@ -84,7 +100,10 @@ describe('authentication', () => {
     const before = onlySpec(translate([ingress], oidcSecretYaml('shop-client', 'first')));
     const after = onlySpec(translate([ingress], oidcSecretYaml('shop-client', 'second')));
     const auth = (spec: LoadBalancerSpec): Authentication | undefined => listener(spec, 443).rules[0]?.authentication;
-    assert.notEqual((auth(before) as { clientSecretFingerprint: string }).clientSecretFingerprint, (auth(after) as { clientSecretFingerprint: string }).clientSecretFingerprint);
+    assert.notEqual(
+      (auth(before) as { clientSecretFingerprint: string }).clientSecretFingerprint,
+      (auth(after) as { clientSecretFingerprint: string }).clientSecretFingerprint,
+    );
     const withoutFingerprint = (spec: LoadBalancerSpec): string => JSON.stringify(spec).replace(/"clientSecretFingerprint":"[0-9a-f]+"/g, '');
     assert.equal(withoutFingerprint(before), withoutFingerprint(after));
   });
@@ -97,7 +116,10 @@ describe('authentication', () => {
       assert.equal(error.field, `metadata.annotations["${ALB}auth-idp-oidc"]`);
       for (const rule of listener(spec, 443).rules) {
         assert.equal(rule.authentication, undefined);
-        assert.deepEqual(rule.actions.map((action) => [action.type, action.type === 'fixed-response' ? action.statusCode : '']), [['fixed-response', '503']]);
+        assert.deepEqual(
+          rule.actions.map((action) => [action.type, action.type === 'fixed-response' ? action.statusCode : '']),
+          [['fixed-response', '503']],
+        );
       }
       assert.deepEqual(spec.targetGroups, []);
     }
@@ -110,16 +132,20 @@ describe('authentication', () => {
       userPoolDomain: 'shop-login',
       authenticationRequestExtraParams: { prompt: 'consent', display: 'page' },
     });
-    const spec = onlySpec(translate([web({
-      ...HTTPS_ONLY,
-      [`${ALB}auth-type`]: 'cognito',
-      [`${ALB}auth-idp-cognito`]: cognito,
-      [`${ALB}auth-on-unauthenticated-request`]: 'deny',
-      [`${ALB}auth-scope`]: 'openid email',
-      [`${ALB}auth-session-cookie`]: 'shop',
-      [`${ALB}auth-session-timeout`]: '3600',
-      [`${ALB}auth-authentication-request-extra-params`]: 'prompt=login',
-    })]));
+    const spec = onlySpec(
+      translate([
+        web({
+          ...HTTPS_ONLY,
+          [`${ALB}auth-type`]: 'cognito',
+          [`${ALB}auth-idp-cognito`]: cognito,
+          [`${ALB}auth-on-unauthenticated-request`]: 'deny',
+          [`${ALB}auth-scope`]: 'openid email',
+          [`${ALB}auth-session-cookie`]: 'shop',
+          [`${ALB}auth-session-timeout`]: '3600',
+          [`${ALB}auth-authentication-request-extra-params`]: 'prompt=login',
+        }),
+      ]),
+    );
     assert.deepEqual(listener(spec, 443).rules[0]?.authentication, {
       type: 'cognito',
       userPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123',
@@ -134,9 +160,22 @@ describe('authentication', () => {
   });
 
   it('jwt-validation on every HTTPS rule and on the default action', () => {
-    const jwt = '{"issuer":"https://issuer.example.com","jwksEndpoint":"https://issuer.example.com/jwks","additionalClaims":[{"format":"string-array","name":"groups","values":["shop"]}]}';
-    const spec = onlySpec(translate([web({ [`${ALB}certificate-arn`]: CERT, [`${ALB}listen-ports`]: '[{"HTTPS":443}]', [`${ALB}jwt-validation`]: jwt }, { defaultBackend: { service: 'home' } })]));
-    const expected = { type: 'jwt-validation', issuer: 'https://issuer.example.com', jwksEndpoint: 'https://issuer.example.com/jwks', additionalClaims: [{ format: 'string-array', name: 'groups', values: ['shop'] }] };
+    const jwt =
+      '{"issuer":"https://issuer.example.com","jwksEndpoint":"https://issuer.example.com/jwks","additionalClaims":[{"format":"string-array","name":"groups","values":["shop"]}]}';
+    const spec = onlySpec(
+      translate([
+        web(
+          { [`${ALB}certificate-arn`]: CERT, [`${ALB}listen-ports`]: '[{"HTTPS":443}]', [`${ALB}jwt-validation`]: jwt },
+          { defaultBackend: { service: 'home' } },
+        ),
+      ]),
+    );
+    const expected = {
+      type: 'jwt-validation',
+      issuer: 'https://issuer.example.com',
+      jwksEndpoint: 'https://issuer.example.com/jwks',
+      additionalClaims: [{ format: 'string-array', name: 'groups', values: ['shop'] }],
+    };
     const https = listener(spec, 443);
     for (const rule of https.rules) assert.deepEqual(rule.authentication, expected);
     assert.deepEqual(https.defaultAuthentication, expected);
@@ -144,7 +183,10 @@ describe('authentication', () => {
   });
 
   it('an HTTP port that does not redirect would serve the paths without the login: the Ingress is left out', () => {
-    const translated = translate([web({ [`${ALB}certificate-arn`]: CERT, [`${ALB}auth-type`]: 'oidc', [`${ALB}auth-idp-oidc`]: OIDC })], oidcSecretYaml('c', 's'));
+    const translated = translate(
+      [web({ [`${ALB}certificate-arn`]: CERT, [`${ALB}auth-type`]: 'oidc', [`${ALB}auth-idp-oidc`]: OIDC })],
+      oidcSecretYaml('c', 's'),
+    );
     assert.deepEqual(translated.specs, []);
     const error = only(translated.diagnostics, 'error', /HTTPS listeners only, but port 80 is HTTP/);
     assert.equal(error.field, `metadata.annotations["${ALB}auth-type"]`);
@@ -155,7 +197,17 @@ describe('authentication', () => {
     const noIdp = translate([web({ ...HTTPS_ONLY, [`${ALB}auth-type`]: 'cognito' })]);
     assert.deepEqual(noIdp.specs, []);
     only(noIdp.diagnostics, 'error', /auth-type cognito needs a valid auth-idp-cognito/);
-    const both = translate([web({ ...HTTPS_ONLY, [`${ALB}auth-type`]: 'oidc', [`${ALB}auth-idp-oidc`]: OIDC, [`${ALB}jwt-validation`]: '{"issuer":"i","jwksEndpoint":"https://i.example.com/j"}' })], oidcSecretYaml('c', 's'));
+    const both = translate(
+      [
+        web({
+          ...HTTPS_ONLY,
+          [`${ALB}auth-type`]: 'oidc',
+          [`${ALB}auth-idp-oidc`]: OIDC,
+          [`${ALB}jwt-validation`]: '{"issuer":"i","jwksEndpoint":"https://i.example.com/j"}',
+        }),
+      ],
+      oidcSecretYaml('c', 's'),
+    );
     assert.deepEqual(both.specs, []);
     only(both.diagnostics, 'error', /jwt-validation and auth-type oidc are both set/);
   });
@@ -163,7 +215,10 @@ describe('authentication', () => {
   it('IdP settings without auth-type are a warning and change nothing', () => {
     const translated = translate([web({ [`${ALB}auth-idp-oidc`]: OIDC, [`${ALB}auth-scope`]: 'openid' })]);
     const spec = onlySpec(translated);
-    assert.equal(spec.listeners.flatMap((entry) => entry.rules).some((rule) => rule.authentication !== undefined), false);
+    assert.equal(
+      spec.listeners.flatMap((entry) => entry.rules).some((rule) => rule.authentication !== undefined),
+      false,
+    );
     assert.equal(translated.diagnostics.filter((entry) => entry.severity === 'warning' && /ignored: auth-type is none/.test(entry.message)).length, 2);
   });
 });
@@ -200,11 +255,15 @@ describe('listener settings', () => {
   const MTLS = `[{"port":443,"mode":"verify","trustStore":"${TRUST_STORE}","ignoreClientCertificateExpiry":true}]`;
 
   it('mutual-authentication and listener attributes land on their listener', () => {
-    const spec = onlySpec(translate([web({
-      [`${ALB}certificate-arn`]: CERT,
-      [`${ALB}mutual-authentication`]: MTLS,
-      [`${ALB}listener-attributes.HTTPS-443`]: 'routing.http.response.server.enabled=false',
-    })]));
+    const spec = onlySpec(
+      translate([
+        web({
+          [`${ALB}certificate-arn`]: CERT,
+          [`${ALB}mutual-authentication`]: MTLS,
+          [`${ALB}listener-attributes.HTTPS-443`]: 'routing.http.response.server.enabled=false',
+        }),
+      ]),
+    );
     assert.deepEqual(listener(spec, 443).mutualAuthentication, { mode: 'verify', trustStoreArn: TRUST_STORE, ignoreClientCertificateExpiry: true });
     assert.deepEqual(listener(spec, 443).attributes, { 'routing.http.response.server.enabled': 'false' });
     assert.equal(listener(spec, 80).mutualAuthentication, undefined);
@@ -212,14 +271,19 @@ describe('listener settings', () => {
   });
 
   it('settings for a port the Ingress does not have, or of the wrong protocol, are dropped with a diagnostic', () => {
-    const translated = translate([web({
-      [`${ALB}certificate-arn`]: CERT,
-      [`${ALB}mutual-authentication`]: '[{"port":80,"mode":"passthrough"},{"port":8443,"mode":"off"}]',
-      [`${ALB}listener-attributes.HTTPS-80`]: 'routing.http.response.server.enabled=false',
-      [`${ALB}listener-attributes.HTTP-8080`]: 'routing.http.response.server.enabled=false',
-    })]);
+    const translated = translate([
+      web({
+        [`${ALB}certificate-arn`]: CERT,
+        [`${ALB}mutual-authentication`]: '[{"port":80,"mode":"passthrough"},{"port":8443,"mode":"off"}]',
+        [`${ALB}listener-attributes.HTTPS-80`]: 'routing.http.response.server.enabled=false',
+        [`${ALB}listener-attributes.HTTP-8080`]: 'routing.http.response.server.enabled=false',
+      }),
+    ]);
     const spec = onlySpec(translated);
-    assert.equal(spec.listeners.some((entry) => entry.mutualAuthentication !== undefined || entry.attributes !== undefined), false);
+    assert.equal(
+      spec.listeners.some((entry) => entry.mutualAuthentication !== undefined || entry.attributes !== undefined),
+      false,
+    );
     only(translated.diagnostics, 'error', /mutual-authentication for port 80 is not used: port 80 is HTTP/);
     only(translated.diagnostics, 'error', /mutual-authentication for port 8443 is not used: this Ingress does not listen on port 8443/);
     only(translated.diagnostics, 'warning', /listener-attributes.HTTPS-80 is ignored: port 80 is HTTP, not HTTPS/);
@@ -229,12 +293,27 @@ describe('listener settings', () => {
   it('in a group, listener attributes merge by key; the older member keeps a key both set, and its mutual TLS', () => {
     const group = { [`${ALB}group.name`]: 'shop', [`${ALB}certificate-arn`]: CERT };
     const translated = translate([
-      { name: 'a-old', annotations: { ...group, [`${ALB}mutual-authentication`]: MTLS, [`${ALB}listener-attributes.HTTPS-443`]: 'routing.http.response.server.enabled=false' }, rules: [{ host: 'a.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }] },
-      { name: 'b-new', annotations: { ...group, [`${ALB}mutual-authentication`]: '[{"port":443,"mode":"off"}]', [`${ALB}listener-attributes.HTTPS-443`]: 'routing.http.response.server.enabled=true, routing.http.response.x_frame_options.header_value=DENY' }, rules: [{ host: 'b.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] },
+      {
+        name: 'a-old',
+        annotations: { ...group, [`${ALB}mutual-authentication`]: MTLS, [`${ALB}listener-attributes.HTTPS-443`]: 'routing.http.response.server.enabled=false' },
+        rules: [{ host: 'a.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }],
+      },
+      {
+        name: 'b-new',
+        annotations: {
+          ...group,
+          [`${ALB}mutual-authentication`]: '[{"port":443,"mode":"off"}]',
+          [`${ALB}listener-attributes.HTTPS-443`]: 'routing.http.response.server.enabled=true, routing.http.response.x_frame_options.header_value=DENY',
+        },
+        rules: [{ host: 'b.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }],
+      },
     ]);
     const spec = onlySpec(translated);
     assert.deepEqual(listener(spec, 443).mutualAuthentication?.mode, 'verify');
-    assert.deepEqual(listener(spec, 443).attributes, { 'routing.http.response.server.enabled': 'false', 'routing.http.response.x_frame_options.header_value': 'DENY' });
+    assert.deepEqual(listener(spec, 443).attributes, {
+      'routing.http.response.server.enabled': 'false',
+      'routing.http.response.x_frame_options.header_value': 'DENY',
+    });
     only(translated.diagnostics, 'warning', /mutual-authentication of port 443 is .* here, but .* for the whole group: default\/a-old/);
     only(translated.diagnostics, 'warning', /listener attribute routing.http.response.server.enabled of port 443/);
   });
@@ -248,7 +327,7 @@ describe('WAF and Shield: group-wide, decided by the oldest member', () => {
   });
   // No creationTimestamp in the fixtures: age falls back to namespace/name, so `a` is the oldest.
 
-  it('the oldest member\'s web ACL and Shield setting are the load balancer\'s', () => {
+  it("the oldest member's web ACL and Shield setting are the load balancer's", () => {
     const spec = onlySpec(translate([member('a', { [`${ALB}wafv2-acl-arn`]: ACL_A, [`${ALB}shield-advanced-protection`]: 'true' }), member('b', {})]));
     assert.deepEqual(spec.webAcl, { kind: 'arn', arn: ACL_A });
     assert.equal(spec.shieldAdvancedProtection, true);
@@ -283,7 +362,9 @@ describe('WAF and Shield: group-wide, decided by the oldest member', () => {
 });
 
 describe('target-node-labels', () => {
-  const NODES = ['edge', 'batch'].map((role, index) => `apiVersion: v1
+  const NODES = ['edge', 'batch']
+    .map(
+      (role, index) => `apiVersion: v1
 kind: Node
 metadata: {name: node-${role}, labels: {role: ${role}}}
 spec: {providerID: "aws:///eu-west-1a/i-0${index}aaaaaaaaaaaaaaa"}
@@ -291,20 +372,39 @@ status:
   conditions: [{type: Ready, status: "True"}]
   addresses: [{type: InternalIP, address: 10.1.0.${index + 2}}]
 ---
-`).join('');
+`,
+    )
+    .join('');
 
   it('instance targets only on Nodes that carry the labels', () => {
     const spec = onlySpec(translate([web({ [`${ALB}target-node-labels`]: 'role=edge' })], NODES));
     for (const group of spec.targetGroups) {
-      assert.deepEqual(group.targets.map((target) => target.node), ['node-edge']);
+      assert.deepEqual(
+        group.targets.map((target) => target.node),
+        ['node-edge'],
+      );
       assert.deepEqual(group.nodeLabels, { role: 'edge' });
     }
   });
 
   it("the Service's labels win over the Ingress's", () => {
     const service = serviceYaml({ name: 'batchy', nodePort: 30099, annotations: { [`${ALB}target-node-labels`]: 'role=batch' } });
-    const spec = onlySpec(translate([{ name: 'web', annotations: { [`${ALB}target-node-labels`]: 'role=edge' }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'batchy' }] }] }], NODES + service));
-    assert.deepEqual(spec.targetGroups[0]?.targets.map((target) => target.node), ['node-batch']);
+    const spec = onlySpec(
+      translate(
+        [
+          {
+            name: 'web',
+            annotations: { [`${ALB}target-node-labels`]: 'role=edge' },
+            rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'batchy' }] }],
+          },
+        ],
+        NODES + service,
+      ),
+    );
+    assert.deepEqual(
+      spec.targetGroups[0]?.targets.map((target) => target.node),
+      ['node-batch'],
+    );
   });
 
   it('ip targets are not filtered (they are Pods, not Nodes)', () => {
@@ -318,20 +418,43 @@ status:
 
 describe('target groups outside the cluster', () => {
   it('are forwarded to by key and listed in externalTargetGroups; no target group of ours is made for them', () => {
-    const spec = onlySpec(translate([{
-      name: 'web',
-      annotations: {
-        [`${ALB}actions.legacy`]: `{"type":"forward","targetGroupARN":"${LEGACY_TG}"}`,
-        [`${ALB}actions.split`]: '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"app","servicePort":80,"weight":90},{"targetGroupName":"old-web","weight":10}]}}',
-      },
-      rules: [{ paths: [{ path: '/legacy', pathType: 'Prefix', service: 'legacy', port: 'use-annotation' }, { path: '/', pathType: 'Prefix', service: 'split', port: 'use-annotation' }] }],
-    }]));
+    const spec = onlySpec(
+      translate([
+        {
+          name: 'web',
+          annotations: {
+            [`${ALB}actions.legacy`]: `{"type":"forward","targetGroupARN":"${LEGACY_TG}"}`,
+            [`${ALB}actions.split`]:
+              '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"app","servicePort":80,"weight":90},{"targetGroupName":"old-web","weight":10}]}}',
+          },
+          rules: [
+            {
+              paths: [
+                { path: '/legacy', pathType: 'Prefix', service: 'legacy', port: 'use-annotation' },
+                { path: '/', pathType: 'Prefix', service: 'split', port: 'use-annotation' },
+              ],
+            },
+          ],
+        },
+      ]),
+    );
     assert.deepEqual(spec.externalTargetGroups, [
       { key: `external:arn:${LEGACY_TG}`, ref: { kind: 'arn', arn: LEGACY_TG } },
       { key: 'external:name:old-web', ref: { kind: 'name', name: 'old-web' } },
     ]);
-    assert.deepEqual(spec.targetGroups.map((group) => group.key), ['default/app:80/instance']);
+    assert.deepEqual(
+      spec.targetGroups.map((group) => group.key),
+      ['default/app:80/instance'],
+    );
     const split = listener(spec, 80).rules.find((rule) => rule.origin.path === '/');
-    assert.deepEqual(split?.actions, [{ type: 'forward', targetGroups: [{ targetGroupKey: 'default/app:80/instance', weight: 90 }, { targetGroupKey: 'external:name:old-web', weight: 10 }] }]);
+    assert.deepEqual(split?.actions, [
+      {
+        type: 'forward',
+        targetGroups: [
+          { targetGroupKey: 'default/app:80/instance', weight: 90 },
+          { targetGroupKey: 'external:name:old-web', weight: 10 },
+        ],
+      },
+    ]);
   });
 });

@@ -40,7 +40,12 @@ const BAD: BadCase[] = [
   { key: 'listen-ports', raw: '[{"HTTP":80},{"HTTPS":80}]', accepted: /port 80 is listed twice/, read: (v) => v.listenPorts },
   { key: 'ssl-redirect', raw: 'true', accepted: /integer from 1 to 65535/, read: (v) => v.sslRedirect },
   { key: 'ssl-redirect', raw: '70000', accepted: /integer from 1 to 65535/, read: (v) => v.sslRedirect },
-  { key: 'certificate-arn', raw: 'arn:aws:s3:::bucket', accepted: /certificate ARNs/, read: (v) => (v.certificateArns.length > 0 ? v.certificateArns : undefined) },
+  {
+    key: 'certificate-arn',
+    raw: 'arn:aws:s3:::bucket',
+    accepted: /certificate ARNs/,
+    read: (v) => (v.certificateArns.length > 0 ? v.certificateArns : undefined),
+  },
   { key: 'ssl-policy', raw: ' ', accepted: /non-empty/, read: (v) => v.sslPolicy },
   { key: 'inbound-cidrs', raw: '10.0.0.0/8,10.0.0.300/32', accepted: /CIDRs/, read: (v) => v.inboundCidrs },
   { key: 'inbound-cidrs', raw: '10.0.0.0', accepted: /CIDRs/, read: (v) => v.inboundCidrs },
@@ -65,8 +70,18 @@ const BAD: BadCase[] = [
   { key: 'tags', raw: `${'k'.repeat(129)}=v`, accepted: /at most 128/, read: (v) => (Object.keys(v.tags).length > 0 ? v.tags : undefined) },
   { key: 'tags', raw: `k=${'v'.repeat(257)}`, accepted: /at most 256/, read: (v) => (Object.keys(v.tags).length > 0 ? v.tags : undefined) },
   { key: 'tags', raw: 'team=a;b', accepted: /letters, digits/, read: (v) => (Object.keys(v.tags).length > 0 ? v.tags : undefined) },
-  { key: 'load-balancer-attributes', raw: '=true', accepted: /key=value pairs/, read: (v) => (Object.keys(v.loadBalancerAttributes).length > 0 ? v.loadBalancerAttributes : undefined) },
-  { key: 'target-group-attributes', raw: 'stickiness.enabled', accepted: /key=value pairs/, read: (v) => (Object.keys(v.targetGroupAttributes).length > 0 ? v.targetGroupAttributes : undefined) },
+  {
+    key: 'load-balancer-attributes',
+    raw: '=true',
+    accepted: /key=value pairs/,
+    read: (v) => (Object.keys(v.loadBalancerAttributes).length > 0 ? v.loadBalancerAttributes : undefined),
+  },
+  {
+    key: 'target-group-attributes',
+    raw: 'stickiness.enabled',
+    accepted: /key=value pairs/,
+    read: (v) => (Object.keys(v.targetGroupAttributes).length > 0 ? v.targetGroupAttributes : undefined),
+  },
   { key: 'load-balancer-name', raw: 'a'.repeat(33), accepted: /at most 32/, read: (v) => v.loadBalancerName },
   { key: 'load-balancer-name', raw: '-shop', accepted: /not starting or ending with "-"/, read: (v) => v.loadBalancerName },
   { key: 'load-balancer-name', raw: 'internal-shop', accepted: /not starting with "internal-"/, read: (v) => v.loadBalancerName },
@@ -102,16 +117,16 @@ describe('bad values', () => {
   });
 
   it('reports every bad key, and keeps the good ones', () => {
-    const parsed = parseIngressAnnotations({
-      'alb.ingress.kubernetes.io/scheme': 'public',
-      'alb.ingress.kubernetes.io/target-type': 'ip',
-      'alb.ingress.kubernetes.io/group.order': 'first',
-    }, INGRESS);
+    const parsed = parseIngressAnnotations(
+      {
+        'alb.ingress.kubernetes.io/scheme': 'public',
+        'alb.ingress.kubernetes.io/target-type': 'ip',
+        'alb.ingress.kubernetes.io/group.order': 'first',
+      },
+      INGRESS,
+    );
     const reported = parsed.diagnostics.map((entry) => `${entry.severity} ${entry.field}`).sort();
-    assert.deepEqual(reported, [
-      `error ${field('alb.ingress.kubernetes.io/group.order')}`,
-      `error ${field('alb.ingress.kubernetes.io/scheme')}`,
-    ]);
+    assert.deepEqual(reported, [`error ${field('alb.ingress.kubernetes.io/group.order')}`, `error ${field('alb.ingress.kubernetes.io/scheme')}`]);
     assert.equal(parsed.value.targetType, 'ip');
   });
 });

@@ -57,11 +57,22 @@ describe('JSON annotation values', () => {
 
   it('an Ingress with a 5,000-deep action is left out and named; the other Ingress keeps its load balancer', () => {
     const key = `${ALB}actions.deep`;
-    const translated = translateYaml(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'app' }) +
-      ingressYaml({ name: 'healthy', rules: [{ host: 'ok.test', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }] }) +
-      ingressYaml({ name: 'deep', annotations: { [key]: `{"type":${nested(5000)}}` }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'deep', port: 'use-annotation' }] }] }));
+    const translated = translateYaml(
+      INGRESS_CLASS_YAML +
+        NODE_YAML +
+        serviceYaml({ name: 'app' }) +
+        ingressYaml({ name: 'healthy', rules: [{ host: 'ok.test', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }] }) +
+        ingressYaml({
+          name: 'deep',
+          annotations: { [key]: `{"type":${nested(5000)}}` },
+          rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'deep', port: 'use-annotation' }] }],
+        }),
+    );
     const error = onlyError(translated.diagnostics);
     assert.deepEqual([error.object, error.field], [{ kind: 'Ingress', namespace: 'default', name: 'deep' }, `metadata.annotations["${key}"]`]);
-    assert.deepEqual(translated.specs.map((spec) => spec.stack.id), ['default/healthy']);
+    assert.deepEqual(
+      translated.specs.map((spec) => spec.stack.id),
+      ['default/healthy'],
+    );
   });
 });

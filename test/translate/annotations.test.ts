@@ -27,8 +27,22 @@ const SUPPORTED: SupportedCase[] = [
   { key: 'subnets', raw: 'subnet-0a1, public-b ,subnet-0c3', read: (v) => v.subnets, expected: ['subnet-0a1', 'public-b', 'subnet-0c3'] },
   { key: 'security-groups', raw: 'sg-01,web', read: (v) => v.securityGroups, expected: ['sg-01', 'web'] },
   { key: 'inbound-cidrs', raw: '10.0.0.0/8, 2001:db8::/32', read: (v) => v.inboundCidrs, expected: ['10.0.0.0/8', '2001:db8::/32'] },
-  { key: 'load-balancer-attributes', raw: 'idle_timeout.timeout_seconds=120,routing.http2.enabled=false', read: (v) => v.loadBalancerAttributes, expected: { 'idle_timeout.timeout_seconds': '120', 'routing.http2.enabled': 'false' } },
-  { key: 'listen-ports', raw: '[{"HTTP":80},{"HTTPS":443},{"HTTPS":8443}]', read: (v) => v.listenPorts, expected: [{ protocol: 'HTTP', port: 80 }, { protocol: 'HTTPS', port: 443 }, { protocol: 'HTTPS', port: 8443 }] },
+  {
+    key: 'load-balancer-attributes',
+    raw: 'idle_timeout.timeout_seconds=120,routing.http2.enabled=false',
+    read: (v) => v.loadBalancerAttributes,
+    expected: { 'idle_timeout.timeout_seconds': '120', 'routing.http2.enabled': 'false' },
+  },
+  {
+    key: 'listen-ports',
+    raw: '[{"HTTP":80},{"HTTPS":443},{"HTTPS":8443}]',
+    read: (v) => v.listenPorts,
+    expected: [
+      { protocol: 'HTTP', port: 80 },
+      { protocol: 'HTTPS', port: 443 },
+      { protocol: 'HTTPS', port: 8443 },
+    ],
+  },
   { key: 'ssl-redirect', raw: '443', read: (v) => v.sslRedirect, expected: 443 },
   {
     key: 'certificate-arn',
@@ -50,8 +64,20 @@ const SUPPORTED: SupportedCase[] = [
   { key: 'healthy-threshold-count', raw: '10', read: (v) => v.healthCheck.healthyThresholdCount, expected: 10, targetGroup: true },
   { key: 'unhealthy-threshold-count', raw: '3', read: (v) => v.healthCheck.unhealthyThresholdCount, expected: 3, targetGroup: true },
   { key: 'success-codes', raw: '200,202-299', read: (v) => v.healthCheck.successCodes, expected: '200,202-299', targetGroup: true },
-  { key: 'target-group-attributes', raw: 'deregistration_delay.timeout_seconds=30', read: (v) => v.targetGroupAttributes, expected: { 'deregistration_delay.timeout_seconds': '30' }, targetGroup: true },
-  { key: 'tags', raw: 'team=shop, cost-center = 42,empty=', read: (v) => v.tags, expected: { team: 'shop', 'cost-center': '42', empty: '' }, targetGroup: true },
+  {
+    key: 'target-group-attributes',
+    raw: 'deregistration_delay.timeout_seconds=30',
+    read: (v) => v.targetGroupAttributes,
+    expected: { 'deregistration_delay.timeout_seconds': '30' },
+    targetGroup: true,
+  },
+  {
+    key: 'tags',
+    raw: 'team=shop, cost-center = 42,empty=',
+    read: (v) => v.tags,
+    expected: { team: 'shop', 'cost-center': '42', empty: '' },
+    targetGroup: true,
+  },
 ];
 
 function onlyDiagnostic(diagnostics: Diagnostic[]): Diagnostic {
@@ -185,10 +211,13 @@ describe('keys that are not read', () => {
 
 describe('checks across keys', () => {
   it('requires the health-check timeout to be shorter than the interval', () => {
-    const parsed = parseIngressAnnotations({
-      'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '10',
-      'alb.ingress.kubernetes.io/healthcheck-timeout-seconds': '10',
-    }, INGRESS);
+    const parsed = parseIngressAnnotations(
+      {
+        'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '10',
+        'alb.ingress.kubernetes.io/healthcheck-timeout-seconds': '10',
+      },
+      INGRESS,
+    );
     const error = onlyDiagnostic(parsed.diagnostics);
     assert.equal(error.severity, 'error');
     assert.equal(error.field, field('alb.ingress.kubernetes.io/healthcheck-timeout-seconds'));
@@ -197,43 +226,58 @@ describe('checks across keys', () => {
   });
 
   it('checks the health-check timeout on a Service too', () => {
-    const parsed = parseServiceAnnotations({
-      'ingress-bridge.io/healthcheck-interval-seconds': '5',
-      'ingress-bridge.io/healthcheck-timeout-seconds': '6',
-    }, SERVICE);
+    const parsed = parseServiceAnnotations(
+      {
+        'ingress-bridge.io/healthcheck-interval-seconds': '5',
+        'ingress-bridge.io/healthcheck-timeout-seconds': '6',
+      },
+      SERVICE,
+    );
     assert.equal(onlyDiagnostic(parsed.diagnostics).severity, 'error');
     assert.equal(parsed.value.healthCheck.timeoutSeconds, undefined);
   });
 
   it('takes gRPC success codes only with backend-protocol-version GRPC', () => {
-    const grpc = parseIngressAnnotations({
-      'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC',
-      'alb.ingress.kubernetes.io/success-codes': '0-99',
-    }, INGRESS);
+    const grpc = parseIngressAnnotations(
+      {
+        'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC',
+        'alb.ingress.kubernetes.io/success-codes': '0-99',
+      },
+      INGRESS,
+    );
     assert.deepEqual(grpc.diagnostics, []);
     assert.equal(grpc.value.healthCheck.successCodes, '0-99');
 
-    const http = parseIngressAnnotations({
-      'alb.ingress.kubernetes.io/success-codes': '12',
-      'alb.ingress.kubernetes.io/backend-protocol-version': 'HTTP2',
-    }, INGRESS);
+    const http = parseIngressAnnotations(
+      {
+        'alb.ingress.kubernetes.io/success-codes': '12',
+        'alb.ingress.kubernetes.io/backend-protocol-version': 'HTTP2',
+      },
+      INGRESS,
+    );
     const error = onlyDiagnostic(http.diagnostics);
     assert.match(error.message, /HTTP codes 200-499/);
     assert.doesNotMatch(error.message, /GRPC/);
     assert.equal(http.value.healthCheck.successCodes, undefined);
 
-    const grpcWithHttpCode = parseServiceAnnotations({
-      'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC',
-      'alb.ingress.kubernetes.io/success-codes': '200',
-    }, SERVICE);
+    const grpcWithHttpCode = parseServiceAnnotations(
+      {
+        'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC',
+        'alb.ingress.kubernetes.io/success-codes': '200',
+      },
+      SERVICE,
+    );
     assert.match(onlyDiagnostic(grpcWithHttpCode.diagnostics).message, /GRPC codes 0-99/);
   });
 
   it('warns that inbound-cidrs does nothing when security-groups is set', () => {
-    const parsed = parseIngressAnnotations({
-      'alb.ingress.kubernetes.io/inbound-cidrs': '10.0.0.0/8',
-      'alb.ingress.kubernetes.io/security-groups': 'sg-01',
-    }, INGRESS);
+    const parsed = parseIngressAnnotations(
+      {
+        'alb.ingress.kubernetes.io/inbound-cidrs': '10.0.0.0/8',
+        'alb.ingress.kubernetes.io/security-groups': 'sg-01',
+      },
+      INGRESS,
+    );
     const warning = onlyDiagnostic(parsed.diagnostics);
     assert.equal(warning.severity, 'warning');
     assert.equal(warning.field, field('alb.ingress.kubernetes.io/inbound-cidrs'));

@@ -16,20 +16,29 @@ import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, serviceYaml, snapshotFromYa
 const GROUP = { 'alb.ingress.kubernetes.io/group.name': 'shop' };
 
 function groupSnapshot() {
-  return snapshotFromYaml(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'app' }) + serviceYaml({ name: 'other', nodePort: 30081 }) +
-    ingressYaml({ name: 'good', annotations: GROUP, rules: [{ host: 'good.test', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }] }) +
-    ingressYaml({ name: 'broken', annotations: GROUP, rules: [{ host: 'broken.test', paths: [{ path: '/', pathType: 'Prefix', service: 'other' }] }] }) +
-    ingressYaml({ name: 'alone', rules: [{ host: 'alone.test', paths: [{ path: '/', pathType: 'Prefix', service: 'other' }] }] }));
+  return snapshotFromYaml(
+    INGRESS_CLASS_YAML +
+      NODE_YAML +
+      serviceYaml({ name: 'app' }) +
+      serviceYaml({ name: 'other', nodePort: 30081 }) +
+      ingressYaml({ name: 'good', annotations: GROUP, rules: [{ host: 'good.test', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }] }) +
+      ingressYaml({ name: 'broken', annotations: GROUP, rules: [{ host: 'broken.test', paths: [{ path: '/', pathType: 'Prefix', service: 'other' }] }] }) +
+      ingressYaml({ name: 'alone', rules: [{ host: 'alone.test', paths: [{ path: '/', pathType: 'Prefix', service: 'other' }] }] }),
+  );
 }
 
 describe('the per-Ingress error boundary', () => {
-  it('turns an exception in one member into an error on it; the group\'s other member and other groups keep their rules', () => {
+  it("turns an exception in one member into an error on it; the group's other member and other groups keep their rules", () => {
     const snapshot = groupSnapshot();
     const broken = snapshot.ingress('default', 'broken');
     const rule = broken?.spec?.rules?.[0];
     assert.ok(rule);
     // A value shape translate never expects: reading the rule's paths throws.
-    Object.defineProperty(rule, 'http', { get: () => { throw new TypeError('hostile shape'); } });
+    Object.defineProperty(rule, 'http', {
+      get: () => {
+        throw new TypeError('hostile shape');
+      },
+    });
 
     const all = translateAll(snapshot, testOptions());
     const shop = all.results.find((result) => result.stackId === 'shop');
@@ -63,7 +72,10 @@ describe('the group error boundary', () => {
     });
     assert.deepEqual(result.members, [ref('good')]);
     assert.deepEqual(result.leftOut, [ref('broken')]);
-    assert.deepEqual(result.diagnostics.map((entry) => [entry.severity, entry.object.name]), [['error', 'broken']]);
+    assert.deepEqual(
+      result.diagnostics.map((entry) => [entry.severity, entry.object.name]),
+      [['error', 'broken']],
+    );
     assert.match(result.diagnostics[0]?.message ?? '', /RangeError: defect/);
   });
 
@@ -75,7 +87,10 @@ describe('the group error boundary', () => {
     assert.equal(result.spec, undefined);
     assert.deepEqual(result.members, []);
     assert.deepEqual(result.leftOut, [ref('good'), ref('broken')]);
-    assert.deepEqual(result.diagnostics.map((entry) => entry.object.name), ['good', 'broken']);
+    assert.deepEqual(
+      result.diagnostics.map((entry) => entry.object.name),
+      ['good', 'broken'],
+    );
   });
 
   it('is transparent when nothing throws', () => {

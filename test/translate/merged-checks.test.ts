@@ -14,7 +14,9 @@ describe('checks across objects', () => {
   it('leaves out the second group that asks for a load balancer name already taken', () => {
     const named = { 'ingress-bridge.io/load-balancer-name': 'shared-name' };
     const translated = translateYaml(
-      BASE + ingressYaml({ name: 'first', annotations: named, rules: RULES }) + ingressYaml({ name: 'second', annotations: named, rules: [{ host: 'b.test', paths: RULES[0]!.paths }] }),
+      BASE +
+        ingressYaml({ name: 'first', annotations: named, rules: RULES }) +
+        ingressYaml({ name: 'second', annotations: named, rules: [{ host: 'b.test', paths: RULES[0]!.paths }] }),
     );
     const spec = onlySpec(translated);
     assert.deepEqual(spec.stack.members, [{ namespace: 'default', name: 'first' }]);
@@ -26,7 +28,9 @@ describe('checks across objects', () => {
   });
 
   it('ignores user tags under the ingress-bridge.io/ prefix, which decide ownership', () => {
-    const translated = translateYaml(BASE + ingressYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/tags': 'team=a,ingress-bridge.io/cluster=other' }, rules: RULES }));
+    const translated = translateYaml(
+      BASE + ingressYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/tags': 'team=a,ingress-bridge.io/cluster=other' }, rules: RULES }),
+    );
     assert.deepEqual(onlySpec(translated).tags, { team: 'a' });
     const warning = translated.diagnostics.find((entry) => entry.severity === 'warning');
     assert.equal(warning?.field, 'metadata.annotations["alb.ingress.kubernetes.io/tags"]');
@@ -34,7 +38,8 @@ describe('checks across objects', () => {
 
   it('falls back to the default success codes when the Ingress codes do not suit the Service protocol version', () => {
     const yaml =
-      INGRESS_CLASS_YAML + NODE_YAML +
+      INGRESS_CLASS_YAML +
+      NODE_YAML +
       serviceYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC' } }) +
       ingressYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/success-codes': '200-299' }, rules: RULES });
     const translated = translateYaml(yaml);
@@ -44,7 +49,8 @@ describe('checks across objects', () => {
 
   it('keeps the health-check timeout below an interval set on the other object', () => {
     const yaml =
-      INGRESS_CLASS_YAML + NODE_YAML +
+      INGRESS_CLASS_YAML +
+      NODE_YAML +
       serviceYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '10' } }) +
       ingressYaml({ name: 'web', annotations: { 'alb.ingress.kubernetes.io/healthcheck-timeout-seconds': '20' }, rules: RULES });
     const translated = translateYaml(yaml);
@@ -66,7 +72,11 @@ describe('groups held by invalid Ingresses', () => {
         ingressYaml({ name: 'valid', rules: RULES }),
     );
     const dispositions = translateAll(snapshot, testOptions()).results.map((result) => [result.stackId, result.disposition]);
-    assert.deepEqual(dispositions, [['default/invalid', 'hold'], ['default/valid', 'apply'], ['team', 'hold']]);
+    assert.deepEqual(dispositions, [
+      ['default/invalid', 'hold'],
+      ['default/valid', 'apply'],
+      ['team', 'hold'],
+    ]);
     assert.equal(translate(snapshot, 'team', testOptions()).disposition, 'hold', 'one group at a time decides the same');
     assert.equal(translate(snapshot, 'default/foreign', testOptions()).disposition, 'delete', 'no Ingress of ours names it');
   });
@@ -75,11 +85,21 @@ describe('groups held by invalid Ingresses', () => {
     const group = (name: string): Record<string, string> => ({ 'ingress-bridge.io/group.name': name });
     const snapshot = snapshotFromYaml(
       BASE +
-        ingressYaml({ name: 'no-service', annotations: group('broken'), rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'Not_A_Name' }] }] }) +
+        ingressYaml({
+          name: 'no-service',
+          annotations: group('broken'),
+          rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'Not_A_Name' }] }],
+        }) +
         ingressYaml({ name: 'good', annotations: group('mixed'), rules: RULES }) +
         ingressYaml({ name: 'bad', annotations: { ...bad, ...group('mixed') }, rules: RULES }),
     );
     const results = translateAll(snapshot, testOptions()).results;
-    assert.deepEqual(results.map((result) => [result.stackId, result.disposition, Boolean(result.spec)]), [['broken', 'hold', false], ['mixed', 'apply', true]]);
+    assert.deepEqual(
+      results.map((result) => [result.stackId, result.disposition, Boolean(result.spec)]),
+      [
+        ['broken', 'hold', false],
+        ['mixed', 'apply', true],
+      ],
+    );
   });
 });

@@ -13,9 +13,12 @@ import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, serviceYaml, translateYaml 
 const ALB = 'alb.ingress.kubernetes.io/';
 
 function conditionsWith(field: 'host-header' | 'path-pattern' | 'http-header', regexValues: unknown[]): string {
-  const config = field === 'host-header' ? { hostHeaderConfig: { regexValues } }
-    : field === 'path-pattern' ? { pathPatternConfig: { regexValues } }
-      : { httpHeaderConfig: { httpHeaderName: 'X-Version', regexValues } };
+  const config =
+    field === 'host-header'
+      ? { hostHeaderConfig: { regexValues } }
+      : field === 'path-pattern'
+        ? { pathPatternConfig: { regexValues } }
+        : { httpHeaderConfig: { httpHeaderName: 'X-Version', regexValues } };
   return JSON.stringify([{ field, ...config }]);
 }
 
@@ -28,12 +31,17 @@ function onlyError(diagnostics: Diagnostic[]): Diagnostic {
 describe('regexValues', () => {
   it('"(" is an error naming the Ingress, the annotation and the value index', () => {
     const key = `${ALB}conditions.app`;
-    const translated = translateYaml(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'app', namespace: 'shop' }) + ingressYaml({
-      name: 'web',
-      namespace: 'shop',
-      annotations: { [key]: conditionsWith('path-pattern', ['^/ok$', '(']) },
-      rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }],
-    }));
+    const translated = translateYaml(
+      INGRESS_CLASS_YAML +
+        NODE_YAML +
+        serviceYaml({ name: 'app', namespace: 'shop' }) +
+        ingressYaml({
+          name: 'web',
+          namespace: 'shop',
+          annotations: { [key]: conditionsWith('path-pattern', ['^/ok$', '(']) },
+          rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }],
+        }),
+    );
     const error = onlyError(translated.diagnostics);
     assert.deepEqual(error.object, { kind: 'Ingress', namespace: 'shop', name: 'web' });
     assert.equal(error.field, `metadata.annotations["${key}"]`);
@@ -52,7 +60,7 @@ describe('regexValues', () => {
     { name: 'an atomic group', pattern: '(?>a+)b', problem: /\(\?>/ },
     { name: 'a possessive quantifier', pattern: 'a++b', problem: /nested repetition/ },
     { name: 'a Unicode class', pattern: '^\\p{L}+$', problem: /Unicode character class/ },
-    { name: 'a repeat count over RE2\'s limit', pattern: '(a{500}){500}', problem: /invalid repeat count/ },
+    { name: "a repeat count over RE2's limit", pattern: '(a{500}){500}', problem: /invalid repeat count/ },
     { name: 'a control character', pattern: '^/a\r\nb$', problem: /control character U\+000D/ },
     { name: 'a value over 128 characters', pattern: `^/${'a'.repeat(127)}$`, problem: /at most 128 characters/ },
   ];
@@ -77,7 +85,10 @@ describe('regexValues', () => {
   });
 
   it('names which of several values is refused', () => {
-    const parsed = parseIngressAnnotations({ [`${ALB}conditions.app`]: conditionsWith('host-header', ['^a\\.test$', '^b\\.test$', '(?=c)']) }, { kind: 'Ingress', namespace: 'shop', name: 'web' });
+    const parsed = parseIngressAnnotations(
+      { [`${ALB}conditions.app`]: conditionsWith('host-header', ['^a\\.test$', '^b\\.test$', '(?=c)']) },
+      { kind: 'Ingress', namespace: 'shop', name: 'web' },
+    );
     assert.match(onlyError(parsed.diagnostics).message, /hostHeaderConfig\.regexValues\[2\] "\(\?=c\)"/);
   });
 });

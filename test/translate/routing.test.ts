@@ -148,10 +148,21 @@ describe('precedence', () => {
 
   it('is the same when the rules of a group are split over Ingresses in any group order', () => {
     const members = (first: number, second: number): IngressFixture[] => [
-      { name: 'one', annotations: { 'ingress-bridge.io/group.name': 'g', 'ingress-bridge.io/group.order': String(first) }, rules: [{ host: 'h.test', paths: [{ path: '/', pathType: 'Prefix', service: 'a' }] }] },
-      { name: 'two', annotations: { 'ingress-bridge.io/group.name': 'g', 'ingress-bridge.io/group.order': String(second) }, rules: [{ host: 'h.test', paths: [{ path: '/deep', pathType: 'Prefix', service: 'b' }] }] },
+      {
+        name: 'one',
+        annotations: { 'ingress-bridge.io/group.name': 'g', 'ingress-bridge.io/group.order': String(first) },
+        rules: [{ host: 'h.test', paths: [{ path: '/', pathType: 'Prefix', service: 'a' }] }],
+      },
+      {
+        name: 'two',
+        annotations: { 'ingress-bridge.io/group.name': 'g', 'ingress-bridge.io/group.order': String(second) },
+        rules: [{ host: 'h.test', paths: [{ path: '/deep', pathType: 'Prefix', service: 'b' }] }],
+      },
     ];
-    for (const [first, second] of [[1, 2], [2, 1]] as const) {
+    for (const [first, second] of [
+      [1, 2],
+      [2, 1],
+    ] as const) {
       assertRoutes(specOf(...members(first, second)), { 'http://h.test/deep/x': 'default/b:80', 'http://h.test/x': 'default/a:80' });
     }
   });

@@ -43,7 +43,10 @@ describe('instance targets', () => {
     { node: { name: 'not-ready', providerID: provider('c'), internalIp: '10.1.0.3', ready: 'False' }, registered: false },
     { node: { name: 'ready-unknown', providerID: provider('d'), internalIp: '10.1.0.4', ready: 'Unknown' }, registered: false },
     { node: { name: 'no-provider-id', internalIp: '10.1.0.5' }, registered: false },
-    { node: { name: 'excluded', providerID: provider('f'), internalIp: '10.1.0.6', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } }, registered: false },
+    {
+      node: { name: 'excluded', providerID: provider('f'), internalIp: '10.1.0.6', labels: { 'node.kubernetes.io/exclude-from-external-load-balancers': '' } },
+      registered: false,
+    },
     { node: { name: 'no-internal-ip', providerID: provider('g') }, registered: false },
   ];
 
@@ -67,8 +70,10 @@ function sliceYaml(name: string, options: { addressType?: string; ports: string;
   const endpoints = options.endpoints
     .map((endpoint) => `- addresses: ["${endpoint.address}"]\n  nodeName: node-a${endpoint.conditions ? `\n  conditions: ${endpoint.conditions}` : ''}`)
     .join('\n');
-  return `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ${name}\n  namespace: default\n  labels: {kubernetes.io/service-name: app, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}\n` +
-    `addressType: ${options.addressType ?? 'IPv4'}\nports: ${options.ports}\nendpoints:\n${endpoints}\n---\n`;
+  return (
+    `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ${name}\n  namespace: default\n  labels: {kubernetes.io/service-name: app, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}\n` +
+    `addressType: ${options.addressType ?? 'IPv4'}\nports: ${options.ports}\nendpoints:\n${endpoints}\n---\n`
+  );
 }
 
 const CLUSTER_IP_SERVICE = `apiVersion: v1
@@ -95,13 +100,20 @@ describe('ip targets', () => {
 
   it('are the ready endpoints (ready unset counts as ready), not those terminating while others are ready', () => {
     const group = targetGroupOf(CLUSTER_IP_SERVICE + sliceYaml('app-1', { ports: HTTP_PORTS, endpoints: ENDPOINTS }), { ...WEB, annotations: IP });
-    const expected = ENDPOINTS.filter((endpoint) => endpoint.served).map((endpoint) => ({ id: endpoint.address, ip: endpoint.address, port: 8080, node: 'node-a' }));
+    const expected = ENDPOINTS.filter((endpoint) => endpoint.served).map((endpoint) => ({
+      id: endpoint.address,
+      ip: endpoint.address,
+      port: 8080,
+      node: 'node-a',
+    }));
     assert.deepEqual([group.targetType, group.port, group.targets], ['ip', 8080, expected]);
   });
 
   describe('while Pods terminate (KEP-1669, as kube-proxy chooses)', () => {
     const ips = (endpoints: EndpointFixture[], more = ''): string[] =>
-      targetGroupOf(CLUSTER_IP_SERVICE + sliceYaml('app-1', { ports: HTTP_PORTS, endpoints }) + more, { ...WEB, annotations: IP }).targets.map((target) => target.ip);
+      targetGroupOf(CLUSTER_IP_SERVICE + sliceYaml('app-1', { ports: HTTP_PORTS, endpoints }) + more, { ...WEB, annotations: IP }).targets.map(
+        (target) => target.ip,
+      );
     const TERMINATING_SERVING = '{ready: false, serving: true, terminating: true}';
 
     it('serving-but-terminating endpoints get traffic only while no endpoint is ready', () => {
@@ -112,14 +124,26 @@ describe('ip targets', () => {
         { address: '10.0.1.4', conditions: '{ready: false, serving: true}', served: false },
       ];
       assert.deepEqual(ips(terminating), ['10.0.1.1', '10.0.1.2'], 'serving unset counts as serving; not terminating and not ready is never used');
-      assert.deepEqual(ips([...terminating, { address: '10.0.2.1', conditions: '{ready: true}', served: true }]), ['10.0.2.1'], 'one ready endpoint takes them all out');
+      assert.deepEqual(
+        ips([...terminating, { address: '10.0.2.1', conditions: '{ready: true}', served: true }]),
+        ['10.0.2.1'],
+        'one ready endpoint takes them all out',
+      );
     });
 
     it('a rolling update: the old Pod leaves as soon as a new one is ready, and stays while none is', () => {
       const oldPod = (conditions: string): EndpointFixture => ({ address: '10.0.3.1', conditions, served: true });
       const newPod = (conditions: string): EndpointFixture => ({ address: '10.0.3.2', conditions, served: true });
-      assert.deepEqual(ips([oldPod('{ready: true}'), newPod('{ready: false, serving: false, terminating: false}')]), ['10.0.3.1'], 'the new Pod is not ready yet');
-      assert.deepEqual(ips([oldPod(TERMINATING_SERVING), newPod('{ready: false, serving: false, terminating: false}')]), ['10.0.3.1'], 'the old Pod terminates first: it serves on, alone');
+      assert.deepEqual(
+        ips([oldPod('{ready: true}'), newPod('{ready: false, serving: false, terminating: false}')]),
+        ['10.0.3.1'],
+        'the new Pod is not ready yet',
+      );
+      assert.deepEqual(
+        ips([oldPod(TERMINATING_SERVING), newPod('{ready: false, serving: false, terminating: false}')]),
+        ['10.0.3.1'],
+        'the old Pod terminates first: it serves on, alone',
+      );
       assert.deepEqual(ips([oldPod(TERMINATING_SERVING), newPod('{ready: true}')]), ['10.0.3.2'], 'the new Pod is ready: the terminating one is deregistered');
       assert.deepEqual(ips([oldPod('{ready: false, serving: false, terminating: true}')]), [], 'a terminating Pod that stopped serving is never used');
     });
@@ -131,24 +155,44 @@ describe('ip targets', () => {
   });
 
   it('dedupe an endpoint that two slices hold, and ignore IPv6 slices', () => {
-    const yaml = CLUSTER_IP_SERVICE +
-      sliceYaml('app-1', { ports: HTTP_PORTS, endpoints: [{ address: '10.0.0.1', served: true }, { address: '10.0.0.2', served: true }] }) +
-      sliceYaml('app-2', { ports: HTTP_PORTS, endpoints: [{ address: '10.0.0.2', served: true }, { address: '10.0.0.3', served: true }] }) +
+    const yaml =
+      CLUSTER_IP_SERVICE +
+      sliceYaml('app-1', {
+        ports: HTTP_PORTS,
+        endpoints: [
+          { address: '10.0.0.1', served: true },
+          { address: '10.0.0.2', served: true },
+        ],
+      }) +
+      sliceYaml('app-2', {
+        ports: HTTP_PORTS,
+        endpoints: [
+          { address: '10.0.0.2', served: true },
+          { address: '10.0.0.3', served: true },
+        ],
+      }) +
       sliceYaml('app-v6', { addressType: 'IPv6', ports: HTTP_PORTS, endpoints: [{ address: 'fd00::1', served: false }] });
     const group = targetGroupOf(yaml, { ...WEB, annotations: IP });
-    assert.deepEqual(group.targets.map((target) => `${target.ip}:${target.port}`), ['10.0.0.1:8080', '10.0.0.2:8080', '10.0.0.3:8080']);
+    assert.deepEqual(
+      group.targets.map((target) => `${target.ip}:${target.port}`),
+      ['10.0.0.1:8080', '10.0.0.2:8080', '10.0.0.3:8080'],
+    );
   });
 
   it('resolve a named targetPort through the slice port of the same name, per slice', () => {
-    const yaml = CLUSTER_IP_SERVICE +
+    const yaml =
+      CLUSTER_IP_SERVICE +
       sliceYaml('app-old', { ports: '[{name: http, port: 8080}]', endpoints: [{ address: '10.0.0.1', served: true }] }) +
       sliceYaml('app-new', { ports: '[{name: http, port: 8081, protocol: TCP}]', endpoints: [{ address: '10.0.0.2', served: true }] }) +
       sliceYaml('app-udp', { ports: '[{name: http, port: 5353, protocol: UDP}]', endpoints: [{ address: '10.0.0.3', served: true }] });
     const group = targetGroupOf(yaml, { ...WEB, annotations: IP });
-    assert.deepEqual(group.targets.map((target) => `${target.ip}:${target.port}`), ['10.0.0.1:8080', '10.0.0.2:8081']);
+    assert.deepEqual(
+      group.targets.map((target) => `${target.ip}:${target.port}`),
+      ['10.0.0.1:8080', '10.0.0.2:8081'],
+    );
   });
 
-  it('take the metrics port\'s own endpoints when the Ingress names that port', () => {
+  it("take the metrics port's own endpoints when the Ingress names that port", () => {
     const ingress: IngressFixture = { name: 'web', annotations: IP, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'app', port: 'metrics' }] }] };
     const group = targetGroupOf(CLUSTER_IP_SERVICE + sliceYaml('app-1', { ports: HTTP_PORTS, endpoints: [{ address: '10.0.0.1', served: true }] }), ingress);
     assert.deepEqual([group.key, group.port, group.targets.map((target) => target.port)], ['default/app:9100/ip', 9100, [9100]]);
@@ -160,11 +204,23 @@ describe('target group keys', () => {
     const ingress: IngressFixture = {
       name: 'web',
       annotations: IP,
-      rules: [{ paths: [{ path: '/by-number', pathType: 'Prefix', service: 'app', port: 80 }, { path: '/by-name', pathType: 'Prefix', service: 'app', port: 'http' }] }],
+      rules: [
+        {
+          paths: [
+            { path: '/by-number', pathType: 'Prefix', service: 'app', port: 80 },
+            { path: '/by-name', pathType: 'Prefix', service: 'app', port: 'http' },
+          ],
+        },
+      ],
     };
     const spec = onlySpec(translateYaml(INGRESS_CLASS_YAML + serviceYaml({ name: 'app' }) + ingressYaml(ingress)));
-    assert.deepEqual(spec.targetGroups.map((group) => group.key), ['default/app:80/ip']);
-    const keys = spec.listeners[0]?.rules.map((rule) => (rule.actions[0]?.type === 'forward' ? rule.actions[0].targetGroups.map((target) => target.targetGroupKey) : []));
+    assert.deepEqual(
+      spec.targetGroups.map((group) => group.key),
+      ['default/app:80/ip'],
+    );
+    const keys = spec.listeners[0]?.rules.map((rule) =>
+      rule.actions[0]?.type === 'forward' ? rule.actions[0].targetGroups.map((target) => target.targetGroupKey) : [],
+    );
     assert.deepEqual(keys, [['default/app:80/ip'], ['default/app:80/ip']]);
     assert.deepEqual([routeOf(spec, 'http://x.test/by-name'), routeOf(spec, 'http://x.test/by-number')], ['default/app:80', 'default/app:80']);
   });
@@ -173,9 +229,22 @@ describe('target group keys', () => {
 describe('cloud names', () => {
   const LONG = 'a-very-long-name-that-uses-most-of-the-sixty-three-characters-ok';
   const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-  const yaml = INGRESS_CLASS_YAML + NODE_YAML +
+  const yaml =
+    INGRESS_CLASS_YAML +
+    NODE_YAML +
     [`${LONG.slice(0, 60)}-v1`, `${LONG.slice(0, 60)}-v2`].map((name, index) => serviceYaml({ name, namespace: LONG, nodePort: 30100 + index })).join('') +
-    ingressYaml({ name: LONG, namespace: LONG, rules: [{ paths: [{ path: '/v1', pathType: 'Prefix', service: `${LONG.slice(0, 60)}-v1` }, { path: '/v2', pathType: 'Prefix', service: `${LONG.slice(0, 60)}-v2` }] }] });
+    ingressYaml({
+      name: LONG,
+      namespace: LONG,
+      rules: [
+        {
+          paths: [
+            { path: '/v1', pathType: 'Prefix', service: `${LONG.slice(0, 60)}-v1` },
+            { path: '/v2', pathType: 'Prefix', service: `${LONG.slice(0, 60)}-v2` },
+          ],
+        },
+      ],
+    });
   const namesOf = (clusterName: string): string[] => {
     const spec = onlySpec(translateYaml(yaml, testOptions({ clusterName })));
     return [spec.stack.name, ...spec.targetGroups.map((group) => group.name)];

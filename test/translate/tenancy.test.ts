@@ -86,15 +86,21 @@ const path = (value: string, service = 'app') => ({ path: value, pathType: 'Pref
 
 describe('cross-namespace IngressGroups', () => {
   const team = (created: number): Member => ({
-    name: 'shop', namespace: 'team-a', created,
+    name: 'shop',
+    namespace: 'team-a',
+    created,
     annotations: { [`${ALB}group.name`]: 'shop', [`${ALB}inbound-cidrs`]: '10.0.0.0/8' },
     rules: [{ host: 'shop.example.com', paths: [path('/')] }],
   });
   const intruder = (created: number): Member => ({
-    name: 'evil', namespace: 'team-b', created,
+    name: 'evil',
+    namespace: 'team-b',
+    created,
     annotations: {
-      [`${ALB}group.name`]: 'shop', [`${ALB}group.order`]: '-1000',
-      [`${ALB}scheme`]: 'internet-facing', [`${ALB}inbound-cidrs`]: '0.0.0.0/0',
+      [`${ALB}group.name`]: 'shop',
+      [`${ALB}group.order`]: '-1000',
+      [`${ALB}scheme`]: 'internet-facing',
+      [`${ALB}inbound-cidrs`]: '0.0.0.0/0',
     },
     rules: [{ host: 'shop.example.com', paths: [path('/', 'other')] }],
   });
@@ -105,7 +111,10 @@ describe('cross-namespace IngressGroups', () => {
     assert.deepEqual([group?.members, group?.leftOut], [[{ namespace: 'team-a', name: 'shop' }], [{ namespace: 'team-b', name: 'evil' }]]);
     const [error] = on(result, 'evil', 'error');
     assert.equal(error?.field, `metadata.annotations["${ALB}group.name"]`);
-    assert.match(error?.message ?? '', /group "shop" belongs to namespace team-a .*; namespace team-b may not join it without an IngressClassParams that admits it/);
+    assert.match(
+      error?.message ?? '',
+      /group "shop" belongs to namespace team-a .*; namespace team-b may not join it without an IngressClassParams that admits it/,
+    );
     const spec = specOf(result, 'shop');
     assert.equal(spec.scheme, 'internal');
     assert.deepEqual(spec.securityGroups, { kind: 'managed', inboundCidrs: ['10.0.0.0/8'] });
@@ -143,9 +152,18 @@ describe('cross-namespace IngressGroups', () => {
 
 describe('IngressClassParams', () => {
   const shared = (spec: string) =>
-    classWithParams('shared', 'platform') + paramsYaml('platform', spec) + namespaceYaml('team-a', { tier: 'shared' }) + namespaceYaml('team-b', { tier: 'shared' }) + namespaceYaml('team-c', { tier: 'other' });
+    classWithParams('shared', 'platform') +
+    paramsYaml('platform', spec) +
+    namespaceYaml('team-a', { tier: 'shared' }) +
+    namespaceYaml('team-b', { tier: 'shared' }) +
+    namespaceYaml('team-c', { tier: 'other' });
   const member = (name: string, namespace: string, created: number, annotations: Record<string, string> = {}): Member => ({
-    name, namespace, created, ingressClassName: 'shared', annotations, rules: [{ host: `${name}.example.com`, paths: [path('/')] }],
+    name,
+    namespace,
+    created,
+    ingressClassName: 'shared',
+    annotations,
+    rules: [{ host: `${name}.example.com`, paths: [path('/')] }],
   });
   const SPEC = [
     '  namespaceSelector: {matchLabels: {tier: shared}}',
@@ -156,16 +174,29 @@ describe('IngressClassParams', () => {
   ].join('\n');
 
   it('admits the namespaces its namespaceSelector selects into one group it names, and forces its settings', () => {
-    const result = run(world([
-      member('a', 'team-a', 1),
-      member('b', 'team-b', 2, { [`${ALB}group.name`]: 'mine', [`${ALB}scheme`]: 'internet-facing', [`${ALB}tags`]: 'cost-center=me,team=b' }),
-    ], shared(SPEC)));
+    const result = run(
+      world(
+        [
+          member('a', 'team-a', 1),
+          member('b', 'team-b', 2, { [`${ALB}group.name`]: 'mine', [`${ALB}scheme`]: 'internet-facing', [`${ALB}tags`]: 'cost-center=me,team=b' }),
+        ],
+        shared(SPEC),
+      ),
+    );
     const spec = specOf(result, 'platform');
-    assert.deepEqual(spec.stack.members.map((ref) => ref.namespace), ['team-a', 'team-b']);
+    assert.deepEqual(
+      spec.stack.members.map((ref) => ref.namespace),
+      ['team-a', 'team-b'],
+    );
     assert.equal(spec.scheme, 'internal');
     assert.deepEqual(spec.securityGroups, { kind: 'managed', inboundCidrs: ['10.0.0.0/8'] });
     assert.deepEqual(spec.tags, { 'cost-center': 'platform', team: 'b' });
-    assert.deepEqual(on(result, 'b', 'warning').map((entry) => entry.field).sort(), [`metadata.annotations["${ALB}group.name"]`, `metadata.annotations["${ALB}scheme"]`, `metadata.annotations["${ALB}tags"]`]);
+    assert.deepEqual(
+      on(result, 'b', 'warning')
+        .map((entry) => entry.field)
+        .sort(),
+      [`metadata.annotations["${ALB}group.name"]`, `metadata.annotations["${ALB}scheme"]`, `metadata.annotations["${ALB}tags"]`],
+    );
     assert.deepEqual([...on(result, 'a', 'error'), ...on(result, 'b', 'error')], []);
   });
 
@@ -177,20 +208,37 @@ describe('IngressClassParams', () => {
 
   it('applies to the legacy class annotation as to ingressClassName, so neither spelling steps around it', () => {
     const yaml = classWithParams('ingress-bridge', 'platform').replace('ingress-bridge}', 'ingress-bridge}') + paramsYaml('platform', SPEC);
-    const snapshot = snapshotFromYaml(yaml + NODE_YAML + serviceYaml({ name: 'app', namespace: 'team-c' }) + ingressYaml({
-      name: 'c', namespace: 'team-c', ingressClassName: null, annotations: { 'kubernetes.io/ingress.class': 'ingress-bridge' }, rules: [{ paths: [path('/')] }],
-    }));
+    const snapshot = snapshotFromYaml(
+      yaml +
+        NODE_YAML +
+        serviceYaml({ name: 'app', namespace: 'team-c' }) +
+        ingressYaml({
+          name: 'c',
+          namespace: 'team-c',
+          ingressClassName: null,
+          annotations: { 'kubernetes.io/ingress.class': 'ingress-bridge' },
+          rules: [{ paths: [path('/')] }],
+        }),
+    );
     const result = translateAll(snapshot, testOptions());
     assert.deepEqual(result.rejected, [{ namespace: 'team-c', name: 'c' }]);
   });
 
   it('selects by kubernetes.io/metadata.name without Namespace objects (manifest directories)', () => {
     const spec = '  namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [team-a, team-b]}]}';
-    const result = run(world([
-      { ...member('a', 'team-a', 1), annotations: { [`${ALB}group.name`]: 'g' } },
-      { ...member('b', 'team-b', 2), annotations: { [`${ALB}group.name`]: 'g' } },
-    ], classWithParams('shared', 'by-name') + paramsYaml('by-name', spec)));
-    assert.deepEqual(specOf(result, 'g').stack.members.map((ref) => ref.namespace), ['team-a', 'team-b']);
+    const result = run(
+      world(
+        [
+          { ...member('a', 'team-a', 1), annotations: { [`${ALB}group.name`]: 'g' } },
+          { ...member('b', 'team-b', 2), annotations: { [`${ALB}group.name`]: 'g' } },
+        ],
+        classWithParams('shared', 'by-name') + paramsYaml('by-name', spec),
+      ),
+    );
+    assert.deepEqual(
+      specOf(result, 'g').stack.members.map((ref) => ref.namespace),
+      ['team-a', 'team-b'],
+    );
   });
 
   it('a missing or invalid IngressClassParams admits nothing (fail closed), naming the problem', () => {
@@ -200,14 +248,19 @@ describe('IngressClassParams', () => {
     const invalid = run(world([member('a', 'team-a', 1)], classWithParams('shared', 'bad') + paramsYaml('bad', '  scheme: public')));
     assert.deepEqual(invalid.rejected, [{ namespace: 'team-a', name: 'a' }]);
     const onParams = allDiagnostics(invalid).filter((entry) => entry.object.kind === 'IngressClassParams');
-    assert.deepEqual(onParams.map((entry) => [entry.object.name, entry.field, entry.severity]), [['bad', 'spec.scheme', 'error']]);
+    assert.deepEqual(
+      onParams.map((entry) => [entry.object.name, entry.field, entry.severity]),
+      [['bad', 'spec.scheme', 'error']],
+    );
   });
 
   it('without a namespaceSelector it forces settings but admits no other namespace into a group', () => {
-    const result = run(world([
-      member('a', 'team-a', 1, { [`${ALB}group.name`]: 'g' }),
-      member('b', 'team-b', 2, { [`${ALB}group.name`]: 'g' }),
-    ], classWithParams('shared', 'open') + paramsYaml('open', '  scheme: internet-facing')));
+    const result = run(
+      world(
+        [member('a', 'team-a', 1, { [`${ALB}group.name`]: 'g' }), member('b', 'team-b', 2, { [`${ALB}group.name`]: 'g' })],
+        classWithParams('shared', 'open') + paramsYaml('open', '  scheme: internet-facing'),
+      ),
+    );
     const group = result.results.find((entry) => entry.stackId === 'g');
     assert.deepEqual([group?.members, group?.leftOut], [[{ namespace: 'team-a', name: 'a' }], [{ namespace: 'team-b', name: 'b' }]]);
     assert.equal(specOf(result, 'g').scheme, 'internet-facing');
@@ -216,12 +269,26 @@ describe('IngressClassParams', () => {
 
 describe('group-wide settings and group.order', () => {
   const old = (annotations: Record<string, string> = {}): Member => ({
-    name: 'old', created: 1, annotations: { [`${ALB}group.name`]: 'g', [`${ALB}scheme`]: 'internal', [`${ALB}load-balancer-attributes`]: 'idle_timeout.timeout_seconds=60', ...annotations },
+    name: 'old',
+    created: 1,
+    annotations: {
+      [`${ALB}group.name`]: 'g',
+      [`${ALB}scheme`]: 'internal',
+      [`${ALB}load-balancer-attributes`]: 'idle_timeout.timeout_seconds=60',
+      ...annotations,
+    },
     rules: [{ host: 'a.example.com', paths: [path('/api')] }],
   });
   const newer = (annotations: Record<string, string> = {}): Member => ({
-    name: 'newer', created: 2,
-    annotations: { [`${ALB}group.name`]: 'g', [`${ALB}group.order`]: '-1000', [`${ALB}scheme`]: 'internet-facing', [`${ALB}load-balancer-attributes`]: 'idle_timeout.timeout_seconds=4000', ...annotations },
+    name: 'newer',
+    created: 2,
+    annotations: {
+      [`${ALB}group.name`]: 'g',
+      [`${ALB}group.order`]: '-1000',
+      [`${ALB}scheme`]: 'internet-facing',
+      [`${ALB}load-balancer-attributes`]: 'idle_timeout.timeout_seconds=4000',
+      ...annotations,
+    },
     rules: [{ host: 'a.example.com', paths: [path('/api', 'other'), path('/new', 'other')] }],
   });
 
@@ -231,8 +298,16 @@ describe('group-wide settings and group.order', () => {
     assert.equal(spec.scheme, 'internal');
     assert.deepEqual(spec.attributes, { 'idle_timeout.timeout_seconds': '60' });
     const warnings = on(result, 'newer', 'warning');
-    assert.ok(warnings.some((entry) => entry.field === `metadata.annotations["${ALB}scheme"]` && /scheme is "internet-facing" here, but "internal" for the whole group: default\/old/.test(entry.message)));
-    assert.ok(warnings.some((entry) => entry.field === `metadata.annotations["${ALB}load-balancer-attributes"]` && /idle_timeout.timeout_seconds/.test(entry.message)));
+    assert.ok(
+      warnings.some(
+        (entry) =>
+          entry.field === `metadata.annotations["${ALB}scheme"]` &&
+          /scheme is "internet-facing" here, but "internal" for the whole group: default\/old/.test(entry.message),
+      ),
+    );
+    assert.ok(
+      warnings.some((entry) => entry.field === `metadata.annotations["${ALB}load-balancer-attributes"]` && /idle_timeout.timeout_seconds/.test(entry.message)),
+    );
     assert.deepEqual(on(result, 'old', 'warning'), []);
     assert.equal(routeOf(spec, 'http://a.example.com/new'), 'default/other:80');
   });
@@ -248,13 +323,19 @@ describe('group-wide settings and group.order', () => {
 
 describe('two groups', () => {
   const ingress = (name: string, created: number, group: string, host: string, annotations: Record<string, string> = {}): Member => ({
-    name, created, annotations: { [`${ALB}group.name`]: group, ...annotations }, rules: [{ host, paths: [path('/')] }],
+    name,
+    created,
+    annotations: { [`${ALB}group.name`]: group, ...annotations },
+    rules: [{ host, paths: [path('/')] }],
   });
 
   it('a host routed by two groups is a warning on the newer group’s Ingress, naming the other group', () => {
     const result = run(world([ingress('first', 1, 'zeta', 'shop.example.com'), ingress('second', 2, 'alpha', 'SHOP.example.com')]));
     const warnings = on(result, 'second', 'warning');
-    assert.deepEqual(warnings.map((entry) => entry.field), ['spec.rules[0].host']);
+    assert.deepEqual(
+      warnings.map((entry) => entry.field),
+      ['spec.rules[0].host'],
+    );
     assert.match(warnings[0]?.message ?? '', /host shop.example.com is also routed by group "zeta"/);
     assert.deepEqual(on(result, 'first', 'warning'), []);
     assert.equal(result.results.filter((entry) => entry.spec).length, 2);

@@ -15,7 +15,11 @@ const END = '-----END CERTIFICATE-----';
 
 function secretOf(certificatePem: string, privateKeyPem: string): V1Secret {
   const base64 = (text: string): string => Buffer.from(text).toString('base64');
-  return { type: 'kubernetes.io/tls', metadata: { name: 'web', namespace: 'shop' }, data: { 'tls.crt': base64(certificatePem), 'tls.key': base64(privateKeyPem) } };
+  return {
+    type: 'kubernetes.io/tls',
+    metadata: { name: 'web', namespace: 'shop' },
+    data: { 'tls.crt': base64(certificatePem), 'tls.key': base64(privateKeyPem) },
+  };
 }
 
 const certificate = testCertificate({ commonName: 'www.example.com' });
@@ -47,7 +51,10 @@ describe('checkTlsSecret on hostile PEM', () => {
   });
 
   it('rejects 1 MB of garbage as the key, without echoing it', () => {
-    const check = checkTlsSecret(secretOf(certificate.certificatePem, `-----BEGIN PRIVATE KEY-----\n${'x'.repeat(MEGABYTE)}\n-----END PRIVATE KEY-----\n`), new Date());
+    const check = checkTlsSecret(
+      secretOf(certificate.certificatePem, `-----BEGIN PRIVATE KEY-----\n${'x'.repeat(MEGABYTE)}\n-----END PRIVATE KEY-----\n`),
+      new Date(),
+    );
     assert.deepEqual(check, { ok: false, field: 'data["tls.key"]', message: 'tls.key is not an unencrypted PEM private key' });
   });
 
@@ -62,8 +69,17 @@ describe('checkTlsSecret on hostile PEM', () => {
 describe('a Secret of 1 MB garbage through translate', () => {
   it('is an error naming the Ingress field and the Secret; the Ingress keeps its HTTP rules', () => {
     const garbage = { certificatePem: `${BEGIN}\n`.repeat(MEGABYTE / 32), privateKeyPem: 'x'.repeat(1024) };
-    const translated = translateYaml(INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'app' }) + tlsSecretYaml('big', garbage) +
-      ingressYaml({ name: 'web', tls: [{ hosts: ['web.test'], secretName: 'big' }], rules: [{ host: 'web.test', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }] }));
+    const translated = translateYaml(
+      INGRESS_CLASS_YAML +
+        NODE_YAML +
+        serviceYaml({ name: 'app' }) +
+        tlsSecretYaml('big', garbage) +
+        ingressYaml({
+          name: 'web',
+          tls: [{ hosts: ['web.test'], secretName: 'big' }],
+          rules: [{ host: 'web.test', paths: [{ path: '/', pathType: 'Prefix', service: 'app' }] }],
+        }),
+    );
     const errors = translated.diagnostics.filter((entry) => entry.severity === 'error');
     assert.equal(errors.length, 1, JSON.stringify(translated.diagnostics));
     assert.deepEqual([errors[0]?.object, errors[0]?.field], [{ kind: 'Ingress', namespace: 'default', name: 'web' }, 'spec.tls[0].secretName']);

@@ -78,12 +78,7 @@ import {
   SetSubnetsCommand,
   type SetSubnetsCommandInput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  CreateProtectionCommand,
-  type CreateProtectionCommandInput,
-  DeleteProtectionCommand,
-  type DeleteProtectionCommandInput,
-} from '@aws-sdk/client-shield';
+import { CreateProtectionCommand, type CreateProtectionCommandInput, DeleteProtectionCommand, type DeleteProtectionCommandInput } from '@aws-sdk/client-shield';
 import {
   AssociateWebACLCommand,
   type AssociateWebACLCommandInput,

@@ -77,9 +77,10 @@ export async function executePlan(operations: readonly AwsOperation[], options: 
       if (execution.failure) return;
       if (done.has(index)) continue;
       const operation = operations[index] as AwsOperation;
-      const error = options.mayMutate && !options.mayMutate()
-        ? 'stopped before this call: this replica is no longer the leader'
-        : await runWithRuleRoom(index, operations, done, run);
+      const error =
+        options.mayMutate && !options.mayMutate()
+          ? 'stopped before this call: this replica is no longer the leader'
+          : await runWithRuleRoom(index, operations, done, run);
       if (error === undefined) continue;
       execution.outcomes.push({ operation, error });
       execution.failure ??= { operation, error };
@@ -87,7 +88,7 @@ export async function executePlan(operations: readonly AwsOperation[], options: 
     }
   };
 
-  for (let index = 0; index < operations.length && !execution.failure; ) {
+  for (let index = 0; index < operations.length && !execution.failure;) {
     const chains = listenerChains(operations, index);
     await Promise.all(chains.map(runChain));
     index = Math.max(...chains.flat()) + 1;
@@ -103,7 +104,8 @@ export async function executePlan(operations: readonly AwsOperation[], options: 
  * time, not two. Any other operation is a chain of its own.
  */
 function listenerChains(operations: readonly AwsOperation[], start: number): number[][] {
-  const portOf = (operation: AwsOperation | undefined): string | undefined => (operation?.resource.startsWith('Rule/') ? operation.resource.split('/')[1] : undefined);
+  const portOf = (operation: AwsOperation | undefined): string | undefined =>
+    operation?.resource.startsWith('Rule/') ? operation.resource.split('/')[1] : undefined;
   if (portOf(operations[start]) === undefined) return [[start]];
   const chains = new Map<string, number[]>();
   for (let index = start; index < operations.length; index += 1) {

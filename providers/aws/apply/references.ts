@@ -16,7 +16,6 @@ export class UnresolvedReferenceError extends Error {
   override readonly name = 'UnresolvedReferenceError';
 }
 
-
 /** A copy of `value` with every placeholder replaced. */
 export async function resolvePlaceholders<T>(value: T, resolve: ResolveReference): Promise<T> {
   const values = new Map<string, ReferenceValue>();

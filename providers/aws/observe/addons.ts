@@ -31,15 +31,16 @@ const PROTECTIONS_TTL_MS = 5 * 60_000;
 const PROTECTIONS_KEY = 'application-load-balancers';
 const protectionCaches = cachePerOwner<Map<string, string>>(PROTECTIONS_TTL_MS);
 
-export async function observeAddons(context: AddonContext, loadBalancer: ObservedLoadBalancer | undefined, spec: LoadBalancerSpec | undefined): Promise<ObservedAddons> {
+export async function observeAddons(
+  context: AddonContext,
+  loadBalancer: ObservedLoadBalancer | undefined,
+  spec: LoadBalancerSpec | undefined,
+): Promise<ObservedAddons> {
   const arn = loadBalancer?.description.LoadBalancerArn;
   if (!loadBalancer || arn === undefined) return {};
   const wantsWaf = spec?.webAcl !== undefined || tagValue(loadBalancer.tags, WEB_ACL_TAG) !== undefined;
   const wantsShield = spec?.shieldAdvancedProtection === true || tagValue(loadBalancer.tags, SHIELD_TAG) !== undefined;
-  const [webAcl, shield] = await Promise.all([
-    wantsWaf ? associatedWebAcl(context, arn) : undefined,
-    wantsShield ? protectionOf(context, arn) : undefined,
-  ]);
+  const [webAcl, shield] = await Promise.all([wantsWaf ? associatedWebAcl(context, arn) : undefined, wantsShield ? protectionOf(context, arn) : undefined]);
   return { ...(webAcl && { webAcl }), ...(shield && { shield }) };
 }
 

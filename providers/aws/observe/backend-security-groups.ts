@@ -28,17 +28,28 @@ const FILTER_VALUES = 200;
 const groupsCache = cachePerOwner<string[]>(5 * 60_000);
 
 export async function backendSecurityGroupIds(clients: AwsClients, spec: LoadBalancerSpec, options: { now?: Now } = {}): Promise<string[]> {
-  const targets = (type: 'instance' | 'ip'): string[] => [...new Set(spec.targetGroups
-    .filter((group) => group.targetType === type)
-    .flatMap((group) => group.targets.map((target) => (type === 'instance' ? instanceIdFromProviderId(target.id) : target.ip))))].sort();
+  const targets = (type: 'instance' | 'ip'): string[] =>
+    [
+      ...new Set(
+        spec.targetGroups
+          .filter((group) => group.targetType === type)
+          .flatMap((group) => group.targets.map((target) => (type === 'instance' ? instanceIdFromProviderId(target.id) : target.ip))),
+      ),
+    ].sort();
   const instanceIds = targets('instance').filter((id) => id.startsWith('i-'));
   const ips = targets('ip');
   if (instanceIds.length === 0 && ips.length === 0) return [];
-  const key = createHash('sha256').update(JSON.stringify([instanceIds, ips])).digest('hex');
-  return groupsCache(clients).get(key, async () => {
-    const interfaces = [...(await instanceInterfaceGroups(clients, instanceIds)), ...(await podInterfaceGroups(clients, ips))];
-    return chooseGroups(clients, interfaces);
-  }, options);
+  const key = createHash('sha256')
+    .update(JSON.stringify([instanceIds, ips]))
+    .digest('hex');
+  return groupsCache(clients).get(
+    key,
+    async () => {
+      const interfaces = [...(await instanceInterfaceGroups(clients, instanceIds)), ...(await podInterfaceGroups(clients, ips))];
+      return chooseGroups(clients, interfaces);
+    },
+    options,
+  );
 }
 
 /** The groups of each instance's primary interface (device index 0). */
@@ -58,8 +69,14 @@ async function instanceInterfaceGroups(clients: AwsClients, instanceIds: readonl
 async function podInterfaceGroups(clients: AwsClients, ips: readonly string[]): Promise<GroupIdentifier[][]> {
   const groups: GroupIdentifier[][] = [];
   const lookups = [
-    ...chunkedFilters('addresses.private-ip-address', ips.filter((ip) => !ip.includes(':'))),
-    ...chunkedFilters('ipv6-addresses.ipv6-address', ips.filter((ip) => ip.includes(':'))),
+    ...chunkedFilters(
+      'addresses.private-ip-address',
+      ips.filter((ip) => !ip.includes(':')),
+    ),
+    ...chunkedFilters(
+      'ipv6-addresses.ipv6-address',
+      ips.filter((ip) => ip.includes(':')),
+    ),
   ];
   for (const filters of lookups) {
     for await (const page of paginateDescribeNetworkInterfaces({ client: clients.ec2, pageSize: EC2_PAGE_SIZE }, { Filters: filters })) {

@@ -10,13 +10,7 @@
  * left out: their life follows a Secret, and a listener holding one would keep it from being deleted.
  * @module
  */
-import {
-  type CertificateDetail,
-  type CertificateSummary,
-  DescribeCertificateCommand,
-  type KeyAlgorithm,
-  paginateListCertificates,
-} from '@aws-sdk/client-acm';
+import { type CertificateDetail, type CertificateSummary, DescribeCertificateCommand, type KeyAlgorithm, paginateListCertificates } from '@aws-sdk/client-acm';
 import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { CertificateSpec, LoadBalancerSpec } from '../../../src/model.js';
 import type { ObservedCertificate } from './certificates.js';
@@ -94,9 +88,10 @@ async function findCovering(
   const covering: IssuedCertificate[] = [];
   for (const listed of inventory) {
     if (!validAt(listed, now)) continue;
-    const full = listed.complete || coversAll(listed.names, certificate.hosts)
-      ? listed
-      : await namesCache(clients).get(listed.arn, () => describe(clients, listed.arn), options);
+    const full =
+      listed.complete || coversAll(listed.names, certificate.hosts)
+        ? listed
+        : await namesCache(clients).get(listed.arn, () => describe(clients, listed.arn), options);
     if (full && validAt(full, now) && coversAll(full.names, certificate.hosts)) covering.push(full);
   }
   covering.sort((a, b) => (b.notAfter?.getTime() ?? 0) - (a.notAfter?.getTime() ?? 0) || (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
@@ -104,16 +99,20 @@ async function findCovering(
 }
 
 function validAt(certificate: IssuedCertificate, now: number): boolean {
-  return (certificate.notAfter === undefined || certificate.notAfter.getTime() > now)
-    && (certificate.notBefore === undefined || certificate.notBefore.getTime() <= now);
+  return (
+    (certificate.notAfter === undefined || certificate.notAfter.getTime() > now) &&
+    (certificate.notBefore === undefined || certificate.notBefore.getTime() <= now)
+  );
 }
 
 function notFoundMessage(certificate: CertificateSpec, looked: number): string {
   if (certificate.hosts.length === 0) {
     return 'the tls entry names neither hosts nor a secretName, so there is no certificate to look for: name its hosts, or a Secret';
   }
-  return `no issued, unexpired ACM certificate covers ${certificate.hosts.join(', ')} (${looked} issued certificate${looked === 1 ? '' : 's'} looked at, `
-    + 'those ingress-bridge imported left out): request or import one, name one with the certificate-arn annotation, or give the tls entry a secretName';
+  return (
+    `no issued, unexpired ACM certificate covers ${certificate.hosts.join(', ')} (${looked} issued certificate${looked === 1 ? '' : 's'} looked at, ` +
+    'those ingress-bridge imported left out): request or import one, name one with the certificate-arn annotation, or give the tls entry a secretName'
+  );
 }
 
 async function listIssued(clients: AwsClients): Promise<IssuedCertificate[]> {

@@ -58,10 +58,13 @@ export async function observeCertificates(
   options: { knownArns?: readonly string[] } = {},
 ): Promise<ObservedCertificate[]> {
   const observed: ObservedCertificate[] = [];
-  const pages = paginateGetResources({ client: clients.tagging }, {
-    ResourceTypeFilters: ['acm:certificate'],
-    TagFilters: [{ Key: CLUSTER_TAG, Values: [clusterName] }, { Key: SECRET_TAG }],
-  });
+  const pages = paginateGetResources(
+    { client: clients.tagging },
+    {
+      ResourceTypeFilters: ['acm:certificate'],
+      TagFilters: [{ Key: CLUSTER_TAG, Values: [clusterName] }, { Key: SECRET_TAG }],
+    },
+  );
   const add = (arn: string, tags: readonly Tag[]): void => {
     const certificate = observedCertificate(arn, tags, clusterName, stackId);
     if (certificate) observed.push(certificate);

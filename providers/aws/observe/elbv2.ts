@@ -49,9 +49,7 @@ async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ item
 /** Undefined when the load balancer is gone (the tagging index can list a deleted one for a while). */
 export async function describeLoadBalancer(reader: Elbv2Reader, arn: string): Promise<LoadBalancer | undefined> {
   try {
-    const output = await reader.call('DescribeLoadBalancers', () =>
-      reader.clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })),
-    );
+    const output = await reader.call('DescribeLoadBalancers', () => reader.clients.elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })));
     return output.LoadBalancers?.[0];
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -95,9 +93,7 @@ export function describeListeners(reader: Elbv2Reader, loadBalancerArn: string):
 /** The listener's rules, the default rule left out (it is the listener's default action). */
 export async function describeRules(reader: Elbv2Reader, listenerArn: string): Promise<Rule[]> {
   const rules = await allPages(async (Marker) => {
-    const output = await reader.call('DescribeRules', () =>
-      reader.clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker })),
-    );
+    const output = await reader.call('DescribeRules', () => reader.clients.elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker })));
     return { items: output.Rules, next: output.NextMarker };
   });
   return rules.filter((rule) => !rule.IsDefault);
@@ -132,12 +128,7 @@ export async function describeTags(reader: Elbv2Reader, arns: readonly string[])
  * API has no batch form. Attributes are read only for groups whose spec manages one (diff compares
  * only the keys the spec lists), which halves the reads of a stack whose groups keep the defaults.
  */
-export async function describeTargetGroupDetails(
-  reader: Elbv2Reader,
-  group: TargetGroup,
-  tags: Tag[],
-  withAttributes = true,
-): Promise<ObservedTargetGroup> {
+export async function describeTargetGroupDetails(reader: Elbv2Reader, group: TargetGroup, tags: Tag[], withAttributes = true): Promise<ObservedTargetGroup> {
   const arn = group.TargetGroupArn ?? '';
   const [attributes, health] = await Promise.all([
     withAttributes ? describeTargetGroupAttributes(reader, arn) : [],

@@ -38,7 +38,9 @@ class LookupCache<V> {
       if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
     };
     const keep = options.keep;
-    value.then((settled) => { if (keep && !keep(settled)) forget(); }, forget);
+    value.then((settled) => {
+      if (keep && !keep(settled)) forget();
+    }, forget);
     return value;
   }
 

@@ -48,18 +48,22 @@ export async function resolveNamedResources(spec: LoadBalancerSpec, context: Nam
   const webAclName = spec.webAcl?.kind === 'name' ? spec.webAcl.name : undefined;
   const tasks: Promise<void>[] = [];
   if (webAclName !== undefined) {
-    tasks.push((async () => {
-      const arn = (await webAclCaches(context.clients).get('REGIONAL', () => listWebAcls(context))).get(webAclName);
-      if (arn !== undefined) resolved.webAclArns[webAclName] = arn;
-      else resolved.problems[webAclRef(webAclName)] = `no regional WAFv2 web ACL is named ${webAclName} in this Region`;
-    })());
+    tasks.push(
+      (async () => {
+        const arn = (await webAclCaches(context.clients).get('REGIONAL', () => listWebAcls(context))).get(webAclName);
+        if (arn !== undefined) resolved.webAclArns[webAclName] = arn;
+        else resolved.problems[webAclRef(webAclName)] = `no regional WAFv2 web ACL is named ${webAclName} in this Region`;
+      })(),
+    );
   }
   for (const name of trustStoreNames) {
-    tasks.push((async () => {
-      const arn = await arnByName(context, `trust-store:${name}`, () => trustStoreArn(context, name));
-      if (arn !== undefined) resolved.trustStoreArns[name] = arn;
-      else resolved.problems[trustStoreRef(name)] = `no trust store is named ${name} in this Region`;
-    })());
+    tasks.push(
+      (async () => {
+        const arn = await arnByName(context, `trust-store:${name}`, () => trustStoreArn(context, name));
+        if (arn !== undefined) resolved.trustStoreArns[name] = arn;
+        else resolved.problems[trustStoreRef(name)] = `no trust store is named ${name} in this Region`;
+      })(),
+    );
   }
   for (const external of spec.externalTargetGroups ?? []) {
     if (external.ref.kind === 'arn') {
@@ -67,11 +71,13 @@ export async function resolveNamedResources(spec: LoadBalancerSpec, context: Nam
       continue;
     }
     const name = external.ref.name;
-    tasks.push((async () => {
-      const arn = await arnByName(context, `target-group:${name}`, () => targetGroupArn(context, name));
-      if (arn !== undefined) resolved.externalTargetGroupArns[external.key] = arn;
-      else resolved.problems[targetGroupRef(external.key)] = `no target group is named ${name} in this Region`;
-    })());
+    tasks.push(
+      (async () => {
+        const arn = await arnByName(context, `target-group:${name}`, () => targetGroupArn(context, name));
+        if (arn !== undefined) resolved.externalTargetGroupArns[external.key] = arn;
+        else resolved.problems[targetGroupRef(external.key)] = `no target group is named ${name} in this Region`;
+      })(),
+    );
   }
   await Promise.all(tasks);
   return resolved;

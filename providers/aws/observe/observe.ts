@@ -126,7 +126,12 @@ async function findByTags(options: ObserveOptions): Promise<FoundArns> {
 }
 
 /** The remembered ARNs read directly; undefined when one is gone or not ours any more. */
-async function readRemembered(reader: Elbv2Reader, options: ObserveOptions, known: KnownArns, managed: (key: string | undefined) => boolean): Promise<ElbState | undefined> {
+async function readRemembered(
+  reader: Elbv2Reader,
+  options: ObserveOptions,
+  known: KnownArns,
+  managed: (key: string | undefined) => boolean,
+): Promise<ElbState | undefined> {
   try {
     const state = await readStack(reader, known, new Map(), managed);
     const ours = (tags: Tag[]): boolean => isOwnedBy(tags, options.clusterName, options.stackId);
@@ -143,7 +148,12 @@ async function readRemembered(reader: Elbv2Reader, options: ObserveOptions, know
 
 type ElbState = Pick<AwsObserved, 'loadBalancer' | 'listeners' | 'targetGroups'>;
 
-async function readStack(reader: Elbv2Reader, arns: KnownArns, knownTags: Map<string, Tag[]>, managed: (key: string | undefined) => boolean): Promise<ElbState> {
+async function readStack(
+  reader: Elbv2Reader,
+  arns: KnownArns,
+  knownTags: Map<string, Tag[]>,
+  managed: (key: string | undefined) => boolean,
+): Promise<ElbState> {
   const [description, groups] = await Promise.all([
     arns.loadBalancerArn ? describeLoadBalancer(reader, arns.loadBalancerArn) : undefined,
     describeTargetGroups(reader, arns.targetGroupArns),
@@ -171,10 +181,12 @@ async function readStack(reader: Elbv2Reader, arns: KnownArns, knownTags: Map<st
     ...(loadBalancer && { loadBalancer }),
     // A listener on our load balancer that lacks our tags is someone else's: never touched.
     listeners: listeners.filter((listener) => stackOwner !== undefined && ownerOf(listener.tags) === stackOwner),
-    targetGroups: await Promise.all(groups.map((group: TargetGroup) => {
-      const tags = tagsOf(group.TargetGroupArn);
-      return describeTargetGroupDetails(reader, group, tags, managed(targetGroupKeyOf(resourceIdOf(tags))));
-    })),
+    targetGroups: await Promise.all(
+      groups.map((group: TargetGroup) => {
+        const tags = tagsOf(group.TargetGroupArn);
+        return describeTargetGroupDetails(reader, group, tags, managed(targetGroupKeyOf(resourceIdOf(tags))));
+      }),
+    ),
   };
 }
 

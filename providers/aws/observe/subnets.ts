@@ -71,7 +71,10 @@ async function namedSubnets(clients: AwsClients, names: readonly string[]): Prom
     return { ok: false, message: `subnets ${idsOf(inZone).join(', ')} are all in ${zone}; a load balancer takes one subnet per Availability Zone` };
   }
   if (byZone.size < MIN_ZONES) {
-    return { ok: false, message: `the subnets ${idsOf(subnets).join(', ')} cover ${byZone.size} Availability Zone; a load balancer needs subnets in at least ${MIN_ZONES}` };
+    return {
+      ok: false,
+      message: `the subnets ${idsOf(subnets).join(', ')} cover ${byZone.size} Availability Zone; a load balancer needs subnets in at least ${MIN_ZONES}`,
+    };
   }
   return { ok: true, subnetIds: idsOf(subnets), vpcId: [...vpcs.keys()][0] as string };
 }
@@ -80,19 +83,26 @@ async function discoverSubnets(clients: AwsClients, scheme: Scheme, clusterName:
   const roleTag = ROLE_TAG[scheme];
   const ourClusterTag = `${CLUSTER_TAG_PREFIX}${clusterName}`;
   const lookedFor = `subnets tagged ${roleTag} (value 1 or empty) and ${ourClusterTag} (owned or shared) or no kubernetes.io/cluster tag`;
-  const tagged = (await describeSubnets(clients, { Filters: [{ Name: 'tag-key', Values: [roleTag] }] }))
-    .filter((subnet) => ['1', ''].includes(tagValue(subnet, roleTag) ?? '-'));
+  const tagged = (await describeSubnets(clients, { Filters: [{ Name: 'tag-key', Values: [roleTag] }] })).filter((subnet) =>
+    ['1', ''].includes(tagValue(subnet, roleTag) ?? '-'),
+  );
   const otherClusters = tagged.filter((subnet) => !availableToCluster(subnet, clusterName));
-  const full = tagged.filter((subnet) => availableToCluster(subnet, clusterName) && (subnet.AvailableIpAddressCount ?? MIN_FREE_ADDRESSES) < MIN_FREE_ADDRESSES);
+  const full = tagged.filter(
+    (subnet) => availableToCluster(subnet, clusterName) && (subnet.AvailableIpAddressCount ?? MIN_FREE_ADDRESSES) < MIN_FREE_ADDRESSES,
+  );
   const eligible = tagged.filter((subnet) => !otherClusters.includes(subnet) && !full.includes(subnet));
 
   const vpcs = vpcsOf(eligible);
   const vpcId = chooseVpc(vpcs, ourClusterTag);
   if (vpcId === undefined && vpcs.size > 1) {
-    return { ok: false, message: `${lookedFor} are in more than one VPC (${describeVpcs(vpcs)}); tag subnets of one VPC only, or name the subnets with the subnets annotation` };
+    return {
+      ok: false,
+      message: `${lookedFor} are in more than one VPC (${describeVpcs(vpcs)}); tag subnets of one VPC only, or name the subnets with the subnets annotation`,
+    };
   }
-  const picked = [...groupByZone(vpcId === undefined ? [] : (vpcs.get(vpcId) ?? [])).values()]
-    .map((inZone) => [...inZone].sort(preferCluster(ourClusterTag))[0] as Subnet);
+  const picked = [...groupByZone(vpcId === undefined ? [] : (vpcs.get(vpcId) ?? [])).values()].map(
+    (inZone) => [...inZone].sort(preferCluster(ourClusterTag))[0] as Subnet,
+  );
   if (vpcId === undefined || picked.length < MIN_ZONES) {
     const excluded = [
       otherClusters.length > 0 ? `${otherClusters.length} left out as tagged for another cluster only` : '',
@@ -100,8 +110,9 @@ async function discoverSubnets(clients: AwsClients, scheme: Scheme, clusterName:
     ].filter(Boolean);
     return {
       ok: false,
-      message: `found ${lookedFor} in ${picked.length} Availability Zone${picked.length === 1 ? '' : 's'}${excluded.length > 0 ? ` (${excluded.join('; ')})` : ''}; `
-        + `a load balancer needs them in at least ${MIN_ZONES}: tag subnets in more zones, or name the subnets with the subnets annotation`,
+      message:
+        `found ${lookedFor} in ${picked.length} Availability Zone${picked.length === 1 ? '' : 's'}${excluded.length > 0 ? ` (${excluded.join('; ')})` : ''}; ` +
+        `a load balancer needs them in at least ${MIN_ZONES}: tag subnets in more zones, or name the subnets with the subnets annotation`,
     };
   }
   return { ok: true, subnetIds: idsOf(picked), vpcId };

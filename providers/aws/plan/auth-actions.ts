@@ -27,7 +27,9 @@ import { clientSecretRef, trustStoreRef } from './resource-ids.js';
 /** How an OIDC action carries the client secret: the Secret's (sent at apply), the rule's own, or none (for reading). */
 export type ClientSecretMode = 'from-secret' | 'keep-existing' | 'omit';
 
-function session(auth: AuthenticationSession): Pick<AuthenticateOidcActionConfig, 'SessionCookieName' | 'Scope' | 'SessionTimeout' | 'OnUnauthenticatedRequest' | 'AuthenticationRequestExtraParams'> {
+function session(
+  auth: AuthenticationSession,
+): Pick<AuthenticateOidcActionConfig, 'SessionCookieName' | 'Scope' | 'SessionTimeout' | 'OnUnauthenticatedRequest' | 'AuthenticationRequestExtraParams'> {
   return {
     SessionCookieName: auth.sessionCookieName,
     Scope: auth.scope,
@@ -120,7 +122,9 @@ export type ResolveTrustStore = (name: string) => string | undefined;
 export function toElbv2MutualAuthentication(mutual: MutualAuthentication | undefined, resolveTrustStore: ResolveTrustStore): MutualAuthenticationAttributes {
   if (!mutual || mutual.mode === 'off') return { Mode: 'off' };
   if (mutual.mode === 'passthrough') return { Mode: 'passthrough' };
-  const trustStoreArn = mutual.trustStoreArn ?? (mutual.trustStoreName !== undefined ? (resolveTrustStore(mutual.trustStoreName) ?? trustStoreRef(mutual.trustStoreName)) : undefined);
+  const trustStoreArn =
+    mutual.trustStoreArn ??
+    (mutual.trustStoreName !== undefined ? (resolveTrustStore(mutual.trustStoreName) ?? trustStoreRef(mutual.trustStoreName)) : undefined);
   return {
     Mode: 'verify',
     ...(trustStoreArn !== undefined && { TrustStoreArn: trustStoreArn }),

@@ -58,7 +58,8 @@ export function planCertificates(
     }
   }
 
-  const cleanup = [...imports.values()].flat()
+  const cleanup = [...imports.values()]
+    .flat()
     .filter((certificate) => !kept.has(certificate))
     .flatMap((certificate) => release(certificate, stackId));
   return { create, cleanup, references };
@@ -78,12 +79,7 @@ function importsByKey(observed: readonly ObservedCertificate[]): Map<string, Obs
   return byKey;
 }
 
-function importCertificate(
-  certificate: CertificateSpec,
-  secret: { namespace: string; name: string },
-  clusterName: string,
-  stackId: string,
-): AwsOperation {
+function importCertificate(certificate: CertificateSpec, secret: { namespace: string; name: string }, clusterName: string, stackId: string): AwsOperation {
   const tags = {
     ...ownershipTags(clusterName, stackId, `${CERTIFICATE_RESOURCE_PREFIX}${certificate.key}`),
     [SECRET_TAG]: `${secret.namespace}/${secret.name}`,
@@ -103,12 +99,7 @@ function importCertificate(
 }
 
 /** Reimport when the Secret changed; record the fingerprint and this stack's use in one tagging call. */
-function keepImport(
-  certificate: CertificateSpec,
-  secret: { namespace: string; name: string },
-  existing: ObservedCertificate,
-  stackId: string,
-): AwsOperation[] {
+function keepImport(certificate: CertificateSpec, secret: { namespace: string; name: string }, existing: ObservedCertificate, stackId: string): AwsOperation[] {
   const resource = `${CERTIFICATE_RESOURCE_PREFIX}${certificate.key}`;
   const fingerprint = certificate.fingerprint ?? '';
   const rotated = existing.fingerprint !== fingerprint;
@@ -142,9 +133,11 @@ function release(certificate: ObservedCertificate, stackId: string): AwsOperatio
     return [{ action: 'DeleteCertificate', resource, detail: { service: 'acm', input: { CertificateArn: certificate.arn } } }];
   }
   if (!certificate.inUse) return [];
-  return [{
-    action: 'RemoveTagsFromCertificate',
-    resource,
-    detail: { service: 'acm', input: { CertificateArn: certificate.arn, Tags: [{ Key: usedByTagKey(stackId) }] } },
-  }];
+  return [
+    {
+      action: 'RemoveTagsFromCertificate',
+      resource,
+      detail: { service: 'acm', input: { CertificateArn: certificate.arn, Tags: [{ Key: usedByTagKey(stackId) }] } },
+    },
+  ];
 }

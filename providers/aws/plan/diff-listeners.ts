@@ -76,14 +76,32 @@ export function planListeners(desired: readonly ListenerSpec[], observed: readon
     plan.references[ref] = match.description.ListenerArn ?? '';
     const modification = listenerModification(listener, match, context);
     if (Object.keys(modification).length > 0) {
-      plan.up.push({ action: 'ModifyListener', resource: listenerId(listener.port), detail: { service: 'elbv2', input: { ListenerArn: ref, ...modification } } });
+      plan.up.push({
+        action: 'ModifyListener',
+        resource: listenerId(listener.port),
+        detail: { service: 'elbv2', input: { ListenerArn: ref, ...modification } },
+      });
     }
     const resolve = (value: string): string => context.known[value] ?? value;
     const wantedExtras = listener.certificateKeys.slice(1).map(certificateRef);
     const currentExtras = match.certificates.filter((certificate) => !certificate.IsDefault).flatMap((certificate) => certificate.CertificateArn ?? []);
     const wantedArns = new Set(wantedExtras.map(resolve));
-    plan.up.push(...certificateCalls('AddListenerCertificates', listener.port, ref, wantedExtras.filter((extra) => !currentExtras.includes(resolve(extra)))));
-    plan.down.push(...certificateCalls('RemoveListenerCertificates', listener.port, ref, currentExtras.filter((arn) => !wantedArns.has(arn))));
+    plan.up.push(
+      ...certificateCalls(
+        'AddListenerCertificates',
+        listener.port,
+        ref,
+        wantedExtras.filter((extra) => !currentExtras.includes(resolve(extra))),
+      ),
+    );
+    plan.down.push(
+      ...certificateCalls(
+        'RemoveListenerCertificates',
+        listener.port,
+        ref,
+        currentExtras.filter((arn) => !wantedArns.has(arn)),
+      ),
+    );
     plan.up.push(...attributeCalls(listener, ref, context.observedAttributes?.[listener.port]));
     const change = tagChange({ arn: ref, resource: listenerId(listener.port), desired: tags, observed: match.tags });
     if (change) plan.tagChanges.push(change);
@@ -134,9 +152,14 @@ function listenerModification(listener: ListenerSpec, observed: ObservedListener
   const modification: Record<string, unknown> = {};
   if (current.Protocol !== listener.protocol) modification.Protocol = listener.protocol;
   const wantedFingerprint = clientSecretFingerprint(listener.defaultAuthentication);
-  const currentFingerprint = (current.DefaultActions ?? []).some((action) => action.Type === 'authenticate-oidc') ? tagValue(observed.tags, CLIENT_SECRET_TAG) : undefined;
+  const currentFingerprint = (current.DefaultActions ?? []).some((action) => action.Type === 'authenticate-oidc')
+    ? tagValue(observed.tags, CLIENT_SECRET_TAG)
+    : undefined;
   const wanted = defaultActions(listener, context, 'from-secret');
-  if (`${actionsKey(wanted, (arn) => arn)}|${wantedFingerprint ?? ''}` !== `${actionsKey(current.DefaultActions ?? [], context.nameArn)}|${currentFingerprint ?? ''}`) {
+  if (
+    `${actionsKey(wanted, (arn) => arn)}|${wantedFingerprint ?? ''}` !==
+    `${actionsKey(current.DefaultActions ?? [], context.nameArn)}|${currentFingerprint ?? ''}`
+  ) {
     const keepSecret = wantedFingerprint !== undefined && wantedFingerprint === currentFingerprint;
     modification.DefaultActions = keepSecret ? defaultActions(listener, context, 'keep-existing') : wanted;
   }
@@ -163,10 +186,21 @@ function listenerModification(listener: ListenerSpec, observed: ObservedListener
 function attributeCalls(listener: ListenerSpec, ref: string, observed: Readonly<Record<string, string>> | undefined): AwsOperation[] {
   const differing = Object.fromEntries(Object.entries(listener.attributes ?? {}).filter(([key, value]) => observed?.[key] !== value));
   if (Object.keys(differing).length === 0) return [];
-  return [{ action: 'ModifyListenerAttributes', resource: listenerId(listener.port), detail: { service: 'elbv2', input: { ListenerArn: ref, Attributes: toElbv2Attributes(differing) } } }];
+  return [
+    {
+      action: 'ModifyListenerAttributes',
+      resource: listenerId(listener.port),
+      detail: { service: 'elbv2', input: { ListenerArn: ref, Attributes: toElbv2Attributes(differing) } },
+    },
+  ];
 }
 
-function certificateCalls(action: 'AddListenerCertificates' | 'RemoveListenerCertificates', port: number, ref: string, arns: readonly string[]): AwsOperation[] {
+function certificateCalls(
+  action: 'AddListenerCertificates' | 'RemoveListenerCertificates',
+  port: number,
+  ref: string,
+  arns: readonly string[],
+): AwsOperation[] {
   return arns.map((arn) => ({
     action,
     resource: listenerId(port),

@@ -67,7 +67,12 @@ export function planLoadBalancer(options: {
   const current = new Map(observed.attributes.map(({ Key, Value }) => [Key, Value]));
   const attributes = toElbv2Attributes(spec.attributes).filter(({ Key, Value }) => current.get(Key) !== Value);
   if (attributes.length > 0) modify('ModifyLoadBalancerAttributes', { Attributes: attributes });
-  if (!sameSet(placement.securityGroups.map((id) => placement.known[id] ?? id), observed.description.SecurityGroups ?? [])) {
+  if (
+    !sameSet(
+      placement.securityGroups.map((id) => placement.known[id] ?? id),
+      observed.description.SecurityGroups ?? [],
+    )
+  ) {
     modify('SetSecurityGroups', { SecurityGroups: placement.securityGroups });
   }
   const subnetIds = (observed.description.AvailabilityZones ?? []).flatMap((zone) => (zone.SubnetId ? [zone.SubnetId] : []));

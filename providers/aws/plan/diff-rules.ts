@@ -120,9 +120,19 @@ export function planRules(desired: readonly RuleSpec[], observed: readonly Obser
   }
 
   const baseTags = { ...context.specTags, ...ownershipTags(context.clusterName, context.stackId, ruleId(context.port)) };
-  const tagsOf = (entry: DesiredEntry): Record<string, string> => ({ ...baseTags, ...(entry.fingerprint !== undefined && { [CLIENT_SECRET_TAG]: entry.fingerprint }) });
+  const tagsOf = (entry: DesiredEntry): Record<string, string> => ({
+    ...baseTags,
+    ...(entry.fingerprint !== undefined && { [CLIENT_SECRET_TAG]: entry.fingerprint }),
+  });
   for (const entry of created) {
-    plan.create.push(ruleOperation('CreateRule', context.port, entry.rule.priority, { ListenerArn: context.listenerArn, Priority: entry.rule.priority, ...entry.content, Tags: toElbv2Tags(tagsOf(entry)) }));
+    plan.create.push(
+      ruleOperation('CreateRule', context.port, entry.rule.priority, {
+        ListenerArn: context.listenerArn,
+        Priority: entry.rule.priority,
+        ...entry.content,
+        Tags: toElbv2Tags(tagsOf(entry)),
+      }),
+    );
   }
   for (const [want, have] of modified) {
     const keepSecret = want.fingerprint !== undefined && want.fingerprint === have.fingerprint;
@@ -145,9 +155,7 @@ function matchByContent(wanted: readonly DesiredEntry[], ours: readonly Observed
   const claim = (samePriority: boolean): void => {
     for (const want of wanted) {
       if (matched.has(want)) continue;
-      const have = ours.find(
-        (candidate) => !used.has(candidate) && candidate.key === want.key && (!samePriority || candidate.priority === want.rule.priority),
-      );
+      const have = ours.find((candidate) => !used.has(candidate) && candidate.key === want.key && (!samePriority || candidate.priority === want.rule.priority));
       if (!have) continue;
       matched.set(want, have);
       used.add(have);
@@ -159,7 +167,13 @@ function matchByContent(wanted: readonly DesiredEntry[], ours: readonly Observed
 }
 
 /** Everything that makes two rules route alike: see the module comment. */
-function contentKey(conditions: readonly RuleCondition[], actions: readonly Elbv2Action[], transforms: readonly RuleTransform[] | undefined, fingerprint: string | undefined, nameArn: NameArn): string {
+function contentKey(
+  conditions: readonly RuleCondition[],
+  actions: readonly Elbv2Action[],
+  transforms: readonly RuleTransform[] | undefined,
+  fingerprint: string | undefined,
+  nameArn: NameArn,
+): string {
   return `${ruleContentKey(conditions, actions, nameArn)}|${transformsKey(transforms)}|${fingerprint ?? ''}`;
 }
 

@@ -38,8 +38,14 @@ export function tagChange(options: { arn: string; resource: string; desired: Rec
 }
 
 export function tagOperations(changes: readonly TagChange[]): AwsOperation[] {
-  const adds = groupBy(changes.filter((change) => change.add.length > 0), (change) => JSON.stringify(change.add));
-  const removes = groupBy(changes.filter((change) => change.remove.length > 0), (change) => JSON.stringify(change.remove));
+  const adds = groupBy(
+    changes.filter((change) => change.add.length > 0),
+    (change) => JSON.stringify(change.add),
+  );
+  const removes = groupBy(
+    changes.filter((change) => change.remove.length > 0),
+    (change) => JSON.stringify(change.remove),
+  );
   const operations: AwsOperation[] = [];
   for (const group of adds) {
     for (const batch of chunks(group, TAG_BATCH_SIZE)) {

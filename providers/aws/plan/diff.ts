@@ -141,15 +141,7 @@ export function diffStack(input: DiffInput): AwsPlan {
     });
   }
 
-  plan.operations = [
-    ...up,
-    ...tagOperations(tagChanges),
-    ...afterTags,
-    ...down,
-    ...targetGroups.deletes,
-    ...certificates.cleanup,
-    ...securityGroups.cleanup,
-  ];
+  plan.operations = [...up, ...tagOperations(tagChanges), ...afterTags, ...down, ...targetGroups.deletes, ...certificates.cleanup, ...securityGroups.cleanup];
   // Names the lookups could not resolve (a web ACL, a trust store, an outside target group): apply fails on them saying why.
   if (specLookups?.problems && Object.keys(specLookups.problems).length > 0) plan.problems = { ...plan.problems, ...specLookups.problems };
   const lookups = new Set(placeholdersIn(plan.operations.map((operation) => operation.detail.input)));

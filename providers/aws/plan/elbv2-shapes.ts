@@ -17,15 +17,7 @@ import type {
   Tag,
   TargetDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type {
-  Action,
-  Condition,
-  HealthCheckSpec,
-  MatchValues,
-  Target,
-  TargetGroupSpec,
-  TargetType,
-} from '../../../src/model.js';
+import type { Action, Condition, HealthCheckSpec, MatchValues, Target, TargetGroupSpec, TargetType } from '../../../src/model.js';
 
 /** Maps a target-group key of the spec to the ARN an action should name. */
 export type ResolveTargetGroupArn = (targetGroupKey: string) => string;
@@ -66,9 +58,7 @@ function toElbv2Condition(condition: Condition): RuleCondition {
       return {
         Field: 'query-string',
         QueryStringConfig: {
-          Values: condition.values.map(({ key, value }) =>
-            key === undefined ? { Value: value } : { Key: key, Value: value },
-          ),
+          Values: condition.values.map(({ key, value }) => (key === undefined ? { Value: value } : { Key: key, Value: value })),
         },
       };
     case 'source-ip':
@@ -83,18 +73,11 @@ function toElbv2MatchValues(match: MatchValues): { Values: string[] } | { RegexV
 }
 
 /** Converts a rule's or listener's actions, numbering them 1, 2, … in the order given. */
-export function toElbv2Actions(
-  actions: readonly Action[],
-  resolveTargetGroupArn: ResolveTargetGroupArn,
-): Elbv2Action[] {
+export function toElbv2Actions(actions: readonly Action[], resolveTargetGroupArn: ResolveTargetGroupArn): Elbv2Action[] {
   return actions.map((action, index) => toElbv2Action(action, index + 1, resolveTargetGroupArn));
 }
 
-export function toElbv2Action(
-  action: Action,
-  order: number,
-  resolveTargetGroupArn: ResolveTargetGroupArn,
-): Elbv2Action {
+export function toElbv2Action(action: Action, order: number, resolveTargetGroupArn: ResolveTargetGroupArn): Elbv2Action {
   switch (action.type) {
     case 'forward': {
       const forward: ForwardActionConfig = {
@@ -130,10 +113,7 @@ export function toElbv2Action(
   }
 }
 
-export function toElbv2HealthCheck(
-  healthCheck: HealthCheckSpec,
-  protocolVersion: TargetGroupSpec['protocolVersion'],
-): Elbv2HealthCheck {
+export function toElbv2HealthCheck(healthCheck: HealthCheckSpec, protocolVersion: TargetGroupSpec['protocolVersion']): Elbv2HealthCheck {
   return {
     HealthCheckProtocol: healthCheck.protocol,
     HealthCheckPort: String(healthCheck.port),
@@ -142,10 +122,7 @@ export function toElbv2HealthCheck(
     HealthCheckTimeoutSeconds: healthCheck.timeoutSeconds,
     HealthyThresholdCount: healthCheck.healthyThresholdCount,
     UnhealthyThresholdCount: healthCheck.unhealthyThresholdCount,
-    Matcher:
-      protocolVersion === 'GRPC'
-        ? { GrpcCode: healthCheck.successCodes }
-        : { HttpCode: healthCheck.successCodes },
+    Matcher: protocolVersion === 'GRPC' ? { GrpcCode: healthCheck.successCodes } : { HttpCode: healthCheck.successCodes },
   };
 }
 
@@ -166,10 +143,7 @@ export function toElbv2Tags(tags: Readonly<Record<string, string>>): Tag[] {
  * default. Inputs must not carry IsDefault: CreateListener takes the default alone, the others go
  * through AddListenerCertificates.
  */
-export function toElbv2Certificates(
-  certificateKeys: readonly string[],
-  resolveCertificateArn: ResolveCertificateArn,
-): Elbv2Certificate[] {
+export function toElbv2Certificates(certificateKeys: readonly string[], resolveCertificateArn: ResolveCertificateArn): Elbv2Certificate[] {
   return certificateKeys.map((key, index) => ({
     CertificateArn: resolveCertificateArn(key),
     IsDefault: index === 0,

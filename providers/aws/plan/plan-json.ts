@@ -33,15 +33,7 @@ import type {
   TargetDescription,
   TargetTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type {
-  CertificateSource,
-  CertificateSpec,
-  Diagnostic,
-  ListenerSpec,
-  LoadBalancerSpec,
-  RuleSpec,
-  TargetGroupSpec,
-} from '../../../src/model.js';
+import type { CertificateSource, CertificateSpec, Diagnostic, ListenerSpec, LoadBalancerSpec, RuleSpec, TargetGroupSpec } from '../../../src/model.js';
 import { toElbv2MutualAuthentication, toElbv2RuleActions, toElbv2Transforms } from './auth-actions.js';
 import { targetGroupResolver } from './external-target-groups.js';
 import {
@@ -144,10 +136,7 @@ function certificateArnPlaceholder(certificateKey: string): string {
   return `\${Certificate:${certificateKey}}`;
 }
 
-export function renderElbv2PlanDocument(
-  specs: readonly LoadBalancerSpec[],
-  diagnostics: readonly Diagnostic[],
-): Elbv2PlanDocument {
+export function renderElbv2PlanDocument(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]): Elbv2PlanDocument {
   return { Stacks: specs.map(renderStack), Diagnostics: diagnostics.map(renderDiagnostic) };
 }
 
@@ -211,9 +200,10 @@ function renderListener(listener: ListenerSpec, certificateArn: (key: string) =>
     Protocol: listener.protocol,
     ...(listener.sslPolicy !== undefined ? { SslPolicy: listener.sslPolicy } : {}),
     Certificates: toElbv2Certificates(listener.certificateKeys, certificateArn),
-    ...(listener.protocol === 'HTTPS' && listener.mutualAuthentication !== undefined && {
-      MutualAuthentication: toElbv2MutualAuthentication(listener.mutualAuthentication, () => undefined),
-    }),
+    ...(listener.protocol === 'HTTPS' &&
+      listener.mutualAuthentication !== undefined && {
+        MutualAuthentication: toElbv2MutualAuthentication(listener.mutualAuthentication, () => undefined),
+      }),
     ...(listener.attributes !== undefined && Object.keys(listener.attributes).length > 0 && { Attributes: toElbv2Attributes(listener.attributes) }),
     DefaultActions: toElbv2RuleActions(listener.defaultAuthentication, [listener.defaultAction], resolveTargetGroup, 'omit'),
     Rules: rules.map(renderRule),
@@ -282,8 +272,6 @@ function renderDiagnostic(diagnostic: Diagnostic): PlanDiagnostic {
     Object: { Kind: kind, ...(namespace !== undefined ? { Namespace: namespace } : {}), Name: name },
     Field: diagnostic.field,
     Message: diagnostic.message,
-    ...(diagnostic.source !== undefined
-      ? { Source: { File: diagnostic.source.file, Document: diagnostic.source.document } }
-      : {}),
+    ...(diagnostic.source !== undefined ? { Source: { File: diagnostic.source.file, Document: diagnostic.source.document } } : {}),
   };
 }

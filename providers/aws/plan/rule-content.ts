@@ -19,7 +19,12 @@ import type { Action as Elbv2Action, RuleCondition } from '@aws-sdk/client-elast
 export type NameArn = (targetGroupArn: string) => string;
 
 export function conditionsKey(conditions: readonly RuleCondition[]): string {
-  return JSON.stringify(conditions.map(canonicalCondition).map((entry) => JSON.stringify(entry)).sort());
+  return JSON.stringify(
+    conditions
+      .map(canonicalCondition)
+      .map((entry) => JSON.stringify(entry))
+      .sort(),
+  );
 }
 
 export function actionsKey(actions: readonly Elbv2Action[], nameArn: NameArn): string {

@@ -8,10 +8,7 @@ import type { LoadBalancerSpec } from '../../../src/model.js';
 import type { IpPermission, SecurityGroupRule } from '@aws-sdk/client-ec2';
 
 export type GrantSource =
-  | { kind: 'ipv4'; cidr: string }
-  | { kind: 'ipv6'; cidr: string }
-  | { kind: 'group'; groupId: string }
-  | { kind: 'prefix-list'; prefixListId: string };
+  { kind: 'ipv4'; cidr: string } | { kind: 'ipv6'; cidr: string } | { kind: 'group'; groupId: string } | { kind: 'prefix-list'; prefixListId: string };
 
 export interface Grant {
   protocol: string;
@@ -82,10 +79,7 @@ export function portRanges(ports: Iterable<number>): [number, number][] {
 export function targetPorts(spec: LoadBalancerSpec): number[] {
   return spec.targetGroups
     .filter((group) => group.targets.length > 0)
-    .flatMap((group) => [
-      ...group.targets.map((target) => target.port),
-      ...(typeof group.healthCheck.port === 'number' ? [group.healthCheck.port] : []),
-    ]);
+    .flatMap((group) => [...group.targets.map((target) => target.port), ...(typeof group.healthCheck.port === 'number' ? [group.healthCheck.port] : [])]);
 }
 
 /** Plain code-unit order, so ids sort the same on every machine whatever its locale. */

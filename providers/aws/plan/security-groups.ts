@@ -21,7 +21,6 @@ import { BACKEND_RULE_RESOURCE, FRONTEND_RESOURCE, FRONTEND_SECURITY_GROUP_REF, 
 import { cidrSource, compare, type Grant, grantKey, grantsOf, portRanges, targetPorts, toIpPermissions } from './security-group-permissions.js';
 import { ownershipTags, RESERVED_TAG_KEYS } from './tags.js';
 
-
 export interface SecurityGroupPlanContext {
   clusterName: string;
   stackId: string;
@@ -66,14 +65,19 @@ export function planSecurityGroups(
 
 /** `k8s-<stack>-<hash of cluster and stack>`: unique per VPC (as EC2 requires) even across clusters. */
 export function frontendGroupName(clusterName: string, stackId: string): string {
-  const short = stackId.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 32).replace(/^-+|-+$/g, '');
+  const short = stackId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 32)
+    .replace(/^-+|-+$/g, '');
   const hash = createHash('sha256').update(`${clusterName}\u0000${stackId}`).digest('hex').slice(0, 10);
   return `k8s-${short}-${hash}`;
 }
 
 function frontendGrants(spec: LoadBalancerSpec, inboundCidrs: readonly string[]): Grant[] {
   return spec.listeners.flatMap((listener) =>
-    inboundCidrs.map((cidr) => ({ protocol: 'tcp', fromPort: listener.port, toPort: listener.port, source: cidrSource(cidr) })));
+    inboundCidrs.map((cidr) => ({ protocol: 'tcp', fromPort: listener.port, toPort: listener.port, source: cidrSource(cidr) })),
+  );
 }
 
 function inboundCidrsOf(spec: LoadBalancerSpec): string[] {
@@ -83,20 +87,22 @@ function inboundCidrsOf(spec: LoadBalancerSpec): string[] {
 function createFrontend(spec: LoadBalancerSpec, context: SecurityGroupPlanContext): AwsOperation[] {
   const tags = { ...userTags(spec.tags), ...ownershipTags(context.clusterName, context.stackId, FRONTEND_RESOURCE) };
   const description = `ingress-bridge frontend of stack ${context.stackId} in cluster ${context.clusterName}`;
-  const operations: AwsOperation[] = [{
-    action: 'CreateSecurityGroup',
-    resource: FRONTEND_RESOURCE,
-    detail: {
-      service: 'ec2',
-      input: {
-        GroupName: frontendGroupName(context.clusterName, context.stackId),
-        Description: description.replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, '-').slice(0, 255),
-        VpcId: context.vpcId ?? VPC_REF,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+  const operations: AwsOperation[] = [
+    {
+      action: 'CreateSecurityGroup',
+      resource: FRONTEND_RESOURCE,
+      detail: {
+        service: 'ec2',
+        input: {
+          GroupName: frontendGroupName(context.clusterName, context.stackId),
+          Description: description.replace(/[^a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]/g, '-').slice(0, 255),
+          VpcId: context.vpcId ?? VPC_REF,
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+        },
+        produces: { ref: FRONTEND_SECURITY_GROUP_REF, outputPath: 'GroupId' },
       },
-      produces: { ref: FRONTEND_SECURITY_GROUP_REF, outputPath: 'GroupId' },
     },
-  }];
+  ];
   const grants = frontendGrants(spec, inboundCidrsOf(spec));
   if (grants.length > 0) {
     operations.push({
@@ -144,9 +150,11 @@ function planBackendRules(
   const groupIds = new Set([...(ranges.length > 0 ? context.backendGroupIds : []), ...observed.backendRules.map((rules) => rules.groupId)]);
 
   for (const groupId of [...groupIds].sort(compare)) {
-    const want = byKey(ranges.length > 0 && context.backendGroupIds.includes(groupId)
-      ? ranges.map(([fromPort, toPort]) => ({ protocol: 'tcp', fromPort, toPort, source: { kind: 'group', groupId: source ?? '' } as const }))
-      : []);
+    const want = byKey(
+      ranges.length > 0 && context.backendGroupIds.includes(groupId)
+        ? ranges.map(([fromPort, toPort]) => ({ protocol: 'tcp', fromPort, toPort, source: { kind: 'group', groupId: source ?? '' } as const }))
+        : [],
+    );
     const rules = observed.backendRules.find((entry) => entry.groupId === groupId);
     const haveKeys = new Set<string>();
     const unwanted: string[] = [];

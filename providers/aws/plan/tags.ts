@@ -29,7 +29,16 @@ export const SHIELD_TAG = 'ingress-bridge.io/shield-protection';
 export const CLIENT_SECRET_TAG = 'ingress-bridge.io/client-secret';
 
 /** Tag keys users may not set through the tags annotation, since they decide ownership. */
-export const RESERVED_TAG_KEYS: readonly string[] = [CLUSTER_TAG, STACK_TAG, RESOURCE_TAG, SECRET_TAG, FINGERPRINT_TAG, WEB_ACL_TAG, SHIELD_TAG, CLIENT_SECRET_TAG];
+export const RESERVED_TAG_KEYS: readonly string[] = [
+  CLUSTER_TAG,
+  STACK_TAG,
+  RESOURCE_TAG,
+  SECRET_TAG,
+  FINGERPRINT_TAG,
+  WEB_ACL_TAG,
+  SHIELD_TAG,
+  CLIENT_SECRET_TAG,
+];
 
 export function ownershipTags(clusterName: string, stackId: string, resourceId: string): Record<string, string> {
   return { [CLUSTER_TAG]: clusterName, [STACK_TAG]: stackId, [RESOURCE_TAG]: resourceId };

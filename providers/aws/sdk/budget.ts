@@ -132,7 +132,6 @@ export function categoryOf(service: AwsService, action: string): BucketName {
   }
 }
 
-
 export interface ApiBudgetOptions {
   /** Fraction of every bucket's capacity and refill rate this controller may use, in (0, 1]. */
   share?: number;
@@ -164,7 +163,12 @@ export class ApiBudget {
   private readonly buckets = new Map<BucketName, { bucket: TokenBucket; rate: AdaptiveRate }>();
   /** Category tokens acquireSpare took for a call not sent yet, by `service:action`; the next acquire of the action uses one. */
   private readonly credits = new Map<string, number>();
-  private readonly counters: Omit<ApiBudgetStats, 'loweredRateByBucket'> = { acquiredByBucket: {}, waitsByBucket: {}, waitedMsByBucket: {}, throttledByBucket: {} };
+  private readonly counters: Omit<ApiBudgetStats, 'loweredRateByBucket'> = {
+    acquiredByBucket: {},
+    waitsByBucket: {},
+    waitedMsByBucket: {},
+    throttledByBucket: {},
+  };
 
   constructor(options: ApiBudgetOptions = {}) {
     this.share = options.share ?? DEFAULT_API_SHARE;

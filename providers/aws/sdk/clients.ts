@@ -18,13 +18,7 @@ import { ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig }
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { ShieldClient } from '@aws-sdk/client-shield';
 import { WAFV2Client } from '@aws-sdk/client-wafv2';
-import type {
-  FinalizeRequestMiddleware,
-  HandlerExecutionContext,
-  InitializeMiddleware,
-  MetadataBearer,
-  MiddlewareStack,
-} from '@smithy/types';
+import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { ApiBudget, AwsService } from './budget.js';
 import { isThrottling } from './errors.js';
 

@@ -16,7 +16,12 @@ import {
   RemoveTagsFromCertificateCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-acm';
-import { CreateListenerCommand, CreateLoadBalancerCommand, DeleteListenerCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  DeleteListenerCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createAwsFake, type AwsFake } from '../../../fakes/aws/index.js';
 import { seedDefaultNetwork, testCertificate, type TestCertificate } from '../../../fakes/aws/fixtures.js';
 
@@ -36,13 +41,15 @@ interface ImportExtras {
 }
 
 async function importCertificate(material: TestCertificate, extra: ImportExtras = {}): Promise<string> {
-  const out = await acm.send(new ImportCertificateCommand({
-    Certificate: bytes(material.certificatePem),
-    PrivateKey: bytes(material.privateKeyPem),
-    ...(extra.chain === undefined ? {} : { CertificateChain: bytes(extra.chain) }),
-    ...(extra.CertificateArn === undefined ? {} : { CertificateArn: extra.CertificateArn }),
-    ...(extra.tags === undefined ? {} : { Tags: Object.entries(extra.tags).map(([Key, Value]) => ({ Key, Value })) }),
-  }));
+  const out = await acm.send(
+    new ImportCertificateCommand({
+      Certificate: bytes(material.certificatePem),
+      PrivateKey: bytes(material.privateKeyPem),
+      ...(extra.chain === undefined ? {} : { CertificateChain: bytes(extra.chain) }),
+      ...(extra.CertificateArn === undefined ? {} : { CertificateArn: extra.CertificateArn }),
+      ...(extra.tags === undefined ? {} : { Tags: Object.entries(extra.tags).map(([Key, Value]) => ({ Key, Value })) }),
+    }),
+  );
   return out.CertificateArn ?? assert.fail('no certificate ARN');
 }
 
@@ -103,11 +110,22 @@ describe('certificates in use and listed', () => {
     const ecArn = await importCertificate(ec);
     const rsaArn = await importCertificate(rsa);
     const listed = await acm.send(new ListCertificatesCommand({}));
-    assert.deepEqual(listed.CertificateSummaryList?.map((summary) => summary.CertificateArn), [rsaArn]);
+    assert.deepEqual(
+      listed.CertificateSummaryList?.map((summary) => summary.CertificateArn),
+      [rsaArn],
+    );
     const first = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048'] }, MaxItems: 1 }));
-    assert.deepEqual(first.CertificateSummaryList?.map((summary) => summary.CertificateArn), [ecArn]);
-    const second = await acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048'] }, MaxItems: 1, NextToken: first.NextToken }));
-    assert.deepEqual(second.CertificateSummaryList?.map((summary) => summary.CertificateArn), [rsaArn]);
+    assert.deepEqual(
+      first.CertificateSummaryList?.map((summary) => summary.CertificateArn),
+      [ecArn],
+    );
+    const second = await acm.send(
+      new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1', 'RSA_2048'] }, MaxItems: 1, NextToken: first.NextToken }),
+    );
+    assert.deepEqual(
+      second.CertificateSummaryList?.map((summary) => summary.CertificateArn),
+      [rsaArn],
+    );
     assert.equal(second.NextToken, undefined);
   });
 
@@ -115,10 +133,15 @@ describe('certificates in use and listed', () => {
     const net = seedDefaultNetwork(fake);
     const arn = await importCertificate(ec);
     const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: 'k8s-web', Subnets: net.publicSubnetIds }));
-    const listener = await elbv2.send(new CreateListenerCommand({
-      LoadBalancerArn: lb.LoadBalancers?.[0]?.LoadBalancerArn, Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: arn }],
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    }));
+    const listener = await elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancers?.[0]?.LoadBalancerArn,
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: arn }],
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
     const { Certificate } = await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }));
     assert.deepEqual(Certificate?.InUseBy, [lb.LoadBalancers?.[0]?.LoadBalancerArn]);
     const refused = await acm.send(new DeleteCertificateCommand({ CertificateArn: arn })).catch((caught: unknown) => caught);
@@ -130,10 +153,20 @@ describe('certificates in use and listed', () => {
 
   it('adds, lists and removes tags; a removal with a Value needs the value to match', async () => {
     const arn = await importCertificate(ec);
-    await acm.send(new AddTagsToCertificateCommand({ CertificateArn: arn, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }));
+    await acm.send(
+      new AddTagsToCertificateCommand({
+        CertificateArn: arn,
+        Tags: [
+          { Key: 'a', Value: '1' },
+          { Key: 'b', Value: '2' },
+        ],
+      }),
+    );
     await acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: arn, Tags: [{ Key: 'a', Value: 'other' }, { Key: 'b' }] }));
     const { Tags } = await acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn }));
     assert.deepEqual(Tags, [{ Key: 'a', Value: '1' }]);
-    await assert.rejects(acm.send(new AddTagsToCertificateCommand({ CertificateArn: arn, Tags: [{ Key: 'aws:x', Value: '1' }] })), { name: 'InvalidTagException' });
+    await assert.rejects(acm.send(new AddTagsToCertificateCommand({ CertificateArn: arn, Tags: [{ Key: 'aws:x', Value: '1' }] })), {
+      name: 'InvalidTagException',
+    });
   });
 });

@@ -51,7 +51,15 @@ beforeEach(async () => {
   lbArn = lb.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
   const certificate = fake.seed.certificate({ domainName: 'shop.example.com' });
   const notFound: Action[] = [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }];
-  const https = await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: certificate }], DefaultActions: notFound }));
+  const https = await elbv2.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: lbArn,
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: certificate }],
+      DefaultActions: notFound,
+    }),
+  );
   httpsArn = https.Listeners?.[0]?.ListenerArn ?? '';
   const http = await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Port: 80, Protocol: 'HTTP', DefaultActions: notFound }));
   httpArn = http.Listeners?.[0]?.ListenerArn ?? '';
@@ -59,7 +67,14 @@ beforeEach(async () => {
 afterEach(() => fake.restore());
 
 async function rule(actions: Action[], listener = httpsArn, priority = 1): Promise<string> {
-  const out = await elbv2.send(new CreateRuleCommand({ ListenerArn: listener, Priority: priority, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/a'] } }], Actions: actions }));
+  const out = await elbv2.send(
+    new CreateRuleCommand({
+      ListenerArn: listener,
+      Priority: priority,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/a'] } }],
+      Actions: actions,
+    }),
+  );
   return out.Rules?.[0]?.RuleArn ?? assert.fail('no rule');
 }
 
@@ -68,16 +83,30 @@ describe('pre-routing actions', () => {
     const arn = await rule([{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, ClientSecret: 's3cret' } }, ok]);
     const { Rules = [] } = await elbv2.send(new DescribeRulesCommand({ RuleArns: [arn] }));
     const config = Rules[0]?.Actions?.[0]?.AuthenticateOidcConfig;
-    assert.deepEqual(config, { ...OIDC, SessionCookieName: 'AWSELBAuthSessionCookie', Scope: 'openid', SessionTimeout: 604800, OnUnauthenticatedRequest: 'authenticate' });
+    assert.deepEqual(config, {
+      ...OIDC,
+      SessionCookieName: 'AWSELBAuthSessionCookie',
+      Scope: 'openid',
+      SessionTimeout: 604800,
+      OnUnauthenticatedRequest: 'authenticate',
+    });
     assert.equal(fake.state.clientSecretOf(arn), 's3cret');
     assert.equal(JSON.stringify(Rules).includes('s3cret'), false);
   });
 
   it('UseExistingClientSecret keeps the secret on a modify; it is refused on a create or with a secret', async () => {
     const arn = await rule([{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, ClientSecret: 's3cret' } }, ok]);
-    await elbv2.send(new ModifyRuleCommand({ RuleArn: arn, Actions: [{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, Scope: 'openid email', UseExistingClientSecret: true } }, ok] }));
+    await elbv2.send(
+      new ModifyRuleCommand({
+        RuleArn: arn,
+        Actions: [{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, Scope: 'openid email', UseExistingClientSecret: true } }, ok],
+      }),
+    );
     assert.equal(fake.state.clientSecretOf(arn), 's3cret');
-    await assert.rejects(rule([{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, UseExistingClientSecret: true } }, ok], httpsArn, 2), /UseExistingClientSecret can only be used to modify/);
+    await assert.rejects(
+      rule([{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, UseExistingClientSecret: true } }, ok], httpsArn, 2),
+      /UseExistingClientSecret can only be used to modify/,
+    );
     await assert.rejects(rule([{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: OIDC }, ok], httpsArn, 2), /ClientSecret must be specified/);
   });
 
@@ -87,21 +116,48 @@ describe('pre-routing actions', () => {
     await assert.rejects(rule([jwt, { ...jwt, Order: 2 }, { ...ok, Order: 3 }]), { name: 'InvalidLoadBalancerActionException' });
     await assert.rejects(rule([{ ...jwt, Order: 3 }, ok]), { name: 'InvalidLoadBalancerActionException' });
     await assert.rejects(rule([{ ...jwt, JwtValidationConfig: { Issuer: 'i', JwksEndpoint: 'http://i/jwks' } }, ok]), /JwksEndpoint/);
-    await assert.rejects(rule([{ ...jwt, JwtValidationConfig: { Issuer: 'i', JwksEndpoint: 'https://i/j', AdditionalClaims: [{ Format: 'single-string', Name: 'exp', Values: ['1'] }] } }, ok]), /validated by default/);
-    await assert.rejects(rule([{ Type: 'authenticate-cognito', Order: 1, AuthenticateCognitoConfig: { UserPoolArn: 'arn:aws:s3:::x', UserPoolClientId: 'a', UserPoolDomain: 'd' } }, ok]), /not a valid user pool ARN/);
-    await assert.rejects(rule([{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, ClientSecret: 's', SessionTimeout: 0 } }, ok]), /SessionTimeout/);
+    await assert.rejects(
+      rule([
+        {
+          ...jwt,
+          JwtValidationConfig: { Issuer: 'i', JwksEndpoint: 'https://i/j', AdditionalClaims: [{ Format: 'single-string', Name: 'exp', Values: ['1'] }] },
+        },
+        ok,
+      ]),
+      /validated by default/,
+    );
+    await assert.rejects(
+      rule([
+        { Type: 'authenticate-cognito', Order: 1, AuthenticateCognitoConfig: { UserPoolArn: 'arn:aws:s3:::x', UserPoolClientId: 'a', UserPoolDomain: 'd' } },
+        ok,
+      ]),
+      /not a valid user pool ARN/,
+    );
+    await assert.rejects(
+      rule([{ Type: 'authenticate-oidc', Order: 1, AuthenticateOidcConfig: { ...OIDC, ClientSecret: 's', SessionTimeout: 0 } }, ok]),
+      /SessionTimeout/,
+    );
   });
 });
 
 describe('listener settings', () => {
   it('mutual TLS: verify needs an existing trust store, only on HTTPS; a listener without it reads as off', async () => {
     const store = fake.seed.trustStore({ name: 'partners' });
-    const described = async (): Promise<unknown> => (await elbv2.send(new DescribeListenersCommand({ ListenerArns: [httpsArn] }))).Listeners?.[0]?.MutualAuthentication;
+    const described = async (): Promise<unknown> =>
+      (await elbv2.send(new DescribeListenersCommand({ ListenerArns: [httpsArn] }))).Listeners?.[0]?.MutualAuthentication;
     assert.deepEqual(await described(), { Mode: 'off' });
     await elbv2.send(new ModifyListenerCommand({ ListenerArn: httpsArn, MutualAuthentication: { Mode: 'verify', TrustStoreArn: store } }));
     assert.deepEqual(await described(), { Mode: 'verify', TrustStoreArn: store, IgnoreClientCertificateExpiry: false, AdvertiseTrustStoreCaNames: 'off' });
-    await assert.rejects(elbv2.send(new ModifyListenerCommand({ ListenerArn: httpsArn, MutualAuthentication: { Mode: 'verify', TrustStoreArn: store.replace('partners', 'nope') } })), { name: 'TrustStoreNotFoundException' });
-    await assert.rejects(elbv2.send(new ModifyListenerCommand({ ListenerArn: httpsArn, MutualAuthentication: { Mode: 'passthrough', TrustStoreArn: store } })), /verify only/);
+    await assert.rejects(
+      elbv2.send(
+        new ModifyListenerCommand({ ListenerArn: httpsArn, MutualAuthentication: { Mode: 'verify', TrustStoreArn: store.replace('partners', 'nope') } }),
+      ),
+      { name: 'TrustStoreNotFoundException' },
+    );
+    await assert.rejects(
+      elbv2.send(new ModifyListenerCommand({ ListenerArn: httpsArn, MutualAuthentication: { Mode: 'passthrough', TrustStoreArn: store } })),
+      /verify only/,
+    );
     await assert.rejects(elbv2.send(new ModifyListenerCommand({ ListenerArn: httpArn, MutualAuthentication: { Mode: 'passthrough' } })), /HTTPS listener/);
   });
 
@@ -113,13 +169,21 @@ describe('listener settings', () => {
   });
 
   it('listener attributes: every key with its default, only known keys and valid values set', async () => {
-    await elbv2.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'false' }] }));
+    await elbv2.send(
+      new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'false' }] }),
+    );
     const { Attributes = [] } = await elbv2.send(new DescribeListenerAttributesCommand({ ListenerArn: httpsArn }));
     const byKey: Record<string, string | undefined> = Object.fromEntries(Attributes.map(({ Key, Value }) => [Key ?? '', Value]));
     assert.equal(byKey['routing.http.response.server.enabled'], 'false');
     assert.equal(byKey['routing.http.request.x_amzn_tls_version.header_name'], 'X-Amzn-Tls-Version');
-    await assert.rejects(elbv2.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '60' }] })), /not recognized/);
-    await assert.rejects(elbv2.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'no' }] })), /cannot be set/);
+    await assert.rejects(
+      elbv2.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '60' }] })),
+      /not recognized/,
+    );
+    await assert.rejects(
+      elbv2.send(new ModifyListenerAttributesCommand({ ListenerArn: httpsArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'no' }] })),
+      /cannot be set/,
+    );
   });
 });
 
@@ -133,18 +197,28 @@ describe('WAFv2 and Shield', () => {
     await wafv2.send(new DisassociateWebACLCommand({ ResourceArn: lbArn }));
     await wafv2.send(new DisassociateWebACLCommand({ ResourceArn: lbArn }));
     assert.equal((await wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: lbArn }))).WebACL, undefined);
-    await assert.rejects(wafv2.send(new AssociateWebACLCommand({ WebACLArn: first.replace('/a/', '/zz/'), ResourceArn: lbArn })), { name: 'WAFNonexistentItemException' });
+    await assert.rejects(wafv2.send(new AssociateWebACLCommand({ WebACLArn: first.replace('/a/', '/zz/'), ResourceArn: lbArn })), {
+      name: 'WAFNonexistentItemException',
+    });
     const listed = await wafv2.send(new ListWebACLsCommand({ Scope: 'REGIONAL' }));
-    assert.deepEqual(listed.WebACLs?.map((acl) => acl.Name), ['a', 'b']);
+    assert.deepEqual(
+      listed.WebACLs?.map((acl) => acl.Name),
+      ['a', 'b'],
+    );
   });
 
   it('one protection per resource; tags at creation; delete by id; listing filtered to load balancers', async () => {
-    const created = await shield.send(new CreateProtectionCommand({ Name: 'ingress-bridge k8s-shop', ResourceArn: lbArn, Tags: [{ Key: 'team', Value: 'shop' }] }));
+    const created = await shield.send(
+      new CreateProtectionCommand({ Name: 'ingress-bridge k8s-shop', ResourceArn: lbArn, Tags: [{ Key: 'team', Value: 'shop' }] }),
+    );
     assert.equal(fake.state.protectionOf(lbArn)?.tags.team, 'shop');
     await assert.rejects(shield.send(new CreateProtectionCommand({ Name: 'again', ResourceArn: lbArn })), { name: 'ResourceAlreadyExistsException' });
     await assert.rejects(shield.send(new CreateProtectionCommand({ Name: 'bad/name', ResourceArn: lbArn })), { name: 'InvalidParameterException' });
     const listed = await shield.send(new ListProtectionsCommand({ InclusionFilters: { ResourceTypes: ['APPLICATION_LOAD_BALANCER'] } }));
-    assert.deepEqual(listed.Protections?.map((protection) => protection.ResourceArn), [lbArn]);
+    assert.deepEqual(
+      listed.Protections?.map((protection) => protection.ResourceArn),
+      [lbArn],
+    );
     await shield.send(new DeleteProtectionCommand({ ProtectionId: created.ProtectionId }));
     await assert.rejects(shield.send(new DeleteProtectionCommand({ ProtectionId: created.ProtectionId })), { name: 'ResourceNotFoundException' });
   });

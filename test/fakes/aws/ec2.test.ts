@@ -32,10 +32,14 @@ let fake: AwsFake;
 let net: DefaultNetwork;
 
 async function createGroup(name: string, tags: Record<string, string> = {}): Promise<string> {
-  const out = await ec2.send(new CreateSecurityGroupCommand({
-    GroupName: name, Description: name, VpcId: net.vpcId,
-    TagSpecifications: [{ ResourceType: 'security-group', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-  }));
+  const out = await ec2.send(
+    new CreateSecurityGroupCommand({
+      GroupName: name,
+      Description: name,
+      VpcId: net.vpcId,
+      TagSpecifications: [{ ResourceType: 'security-group', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+    }),
+  );
   return out.GroupId ?? assert.fail('no group id');
 }
 
@@ -48,26 +52,44 @@ afterEach(() => fake.restore());
 
 describe('EC2 discovery', () => {
   it('finds subnets by role and cluster tags, and pages when asked', async () => {
-    const { Subnets = [] } = await ec2.send(new DescribeSubnetsCommand({
-      Filters: [{ Name: 'tag:kubernetes.io/role/elb', Values: ['1', ''] }, { Name: 'tag-key', Values: ['kubernetes.io/cluster/test'] }],
-    }));
-    assert.deepEqual(Subnets.map((subnet) => [subnet.SubnetId, subnet.AvailabilityZone]), net.publicSubnetIds.map((id, i) => [id, `us-east-1${'abc'[i]}`]));
+    const { Subnets = [] } = await ec2.send(
+      new DescribeSubnetsCommand({
+        Filters: [
+          { Name: 'tag:kubernetes.io/role/elb', Values: ['1', ''] },
+          { Name: 'tag-key', Values: ['kubernetes.io/cluster/test'] },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      Subnets.map((subnet) => [subnet.SubnetId, subnet.AvailabilityZone]),
+      net.publicSubnetIds.map((id, i) => [id, `us-east-1${'abc'[i]}`]),
+    );
     const wildcard = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Name', Values: ['test-internal-*'] }] }));
-    assert.deepEqual(wildcard.Subnets?.map((subnet) => subnet.SubnetId), net.internalSubnetIds);
+    assert.deepEqual(
+      wildcard.Subnets?.map((subnet) => subnet.SubnetId),
+      net.internalSubnetIds,
+    );
     const first = await ec2.send(new DescribeSubnetsCommand({ MaxResults: 5, Filters: [{ Name: 'vpc-id', Values: [net.vpcId] }] }));
     assert.equal(first.Subnets?.length, 5);
     await assert.rejects(ec2.send(new DescribeSubnetsCommand({ SubnetIds: net.publicSubnetIds, MaxResults: 5 })), { name: 'InvalidParameterCombination' });
-    await assert.rejects(ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'map-customer-owned-ip-on-launch', Values: ['true'] }] })), { name: 'UnsupportedByFake' });
+    await assert.rejects(ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'map-customer-owned-ip-on-launch', Values: ['true'] }] })), {
+      name: 'UnsupportedByFake',
+    });
   });
 
   it("resolves a node's and an ENI's security groups by id or address", async () => {
     const byId = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [net.instanceId] }] }));
-    assert.deepEqual(byId.Reservations?.[0]?.Instances?.[0]?.SecurityGroups?.map((group) => group.GroupId), [net.nodeSecurityGroupId]);
+    assert.deepEqual(
+      byId.Reservations?.[0]?.Instances?.[0]?.SecurityGroups?.map((group) => group.GroupId),
+      [net.nodeSecurityGroupId],
+    );
     const podGroup = fake.seed.securityGroup({ name: 'pods', vpcId: net.vpcId });
     fake.seed.networkInterface({ privateIp: '10.0.10.50', securityGroupIds: [podGroup], subnetId: net.internalSubnetIds[0] });
-    const { NetworkInterfaces = [] } = await ec2.send(new DescribeNetworkInterfacesCommand({
-      Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.10.50', net.instanceIp] }],
-    }));
+    const { NetworkInterfaces = [] } = await ec2.send(
+      new DescribeNetworkInterfacesCommand({
+        Filters: [{ Name: 'addresses.private-ip-address', Values: ['10.0.10.50', net.instanceIp] }],
+      }),
+    );
     assert.deepEqual(NetworkInterfaces.map((eni) => eni.Groups?.[0]?.GroupId).sort(), [net.nodeSecurityGroupId, podGroup].sort());
     const missing = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0bbbbbbbbbbbbbbbb'] })).catch((caught: unknown) => caught);
     assert.ok(missing instanceof EC2ServiceException);
@@ -78,34 +100,58 @@ describe('EC2 discovery', () => {
 describe('security groups', () => {
   it('creates groups with tags, finds them by tag, and rejects a duplicate name in the VPC', async () => {
     const id = await createGroup('k8s-web', { 'ingress-bridge.io/stack': 'default/web' });
-    const { SecurityGroups = [] } = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:ingress-bridge.io/stack', Values: ['default/web'] }] }));
-    assert.deepEqual(SecurityGroups.map((group) => group.GroupId), [id]);
+    const { SecurityGroups = [] } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:ingress-bridge.io/stack', Values: ['default/web'] }] }),
+    );
+    assert.deepEqual(
+      SecurityGroups.map((group) => group.GroupId),
+      [id],
+    );
     assert.deepEqual(SecurityGroups[0]?.IpPermissionsEgress?.[0]?.IpRanges, [{ CidrIp: '0.0.0.0/0' }]);
     await assert.rejects(createGroup('k8s-web'), { name: 'InvalidGroup.Duplicate' });
   });
 
   it('authorizes one rule per source, rejects duplicates, and revokes all or nothing', async () => {
     const web = await createGroup('k8s-web');
-    const added = await ec2.send(new AuthorizeSecurityGroupIngressCommand({
-      GroupId: web,
-      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
-    }));
+    const added = await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: web,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
+      }),
+    );
     assert.equal(added.SecurityGroupRules?.length, 2);
-    await ec2.send(new AuthorizeSecurityGroupIngressCommand({
-      GroupId: net.nodeSecurityGroupId,
-      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 30000, ToPort: 32767, UserIdGroupPairs: [{ GroupId: web }] }],
-    }));
-    await assert.rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({
-      GroupId: web, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'again' }] }],
-    })), { name: 'InvalidPermission.Duplicate' });
-    await assert.rejects(ec2.send(new RevokeSecurityGroupIngressCommand({
-      GroupId: web, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }] }],
-    })), { name: 'InvalidPermission.NotFound' });
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: net.nodeSecurityGroupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 30000, ToPort: 32767, UserIdGroupPairs: [{ GroupId: web }] }],
+      }),
+    );
+    await assert.rejects(
+      ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: web,
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'again' }] }],
+        }),
+      ),
+      { name: 'InvalidPermission.Duplicate' },
+    );
+    await assert.rejects(
+      ec2.send(
+        new RevokeSecurityGroupIngressCommand({
+          GroupId: web,
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }] }],
+        }),
+      ),
+      { name: 'InvalidPermission.NotFound' },
+    );
     const { SecurityGroupRules = [] } = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [web] }] }));
     const ingress = SecurityGroupRules.filter((rule) => rule.IsEgress === false);
     assert.equal(ingress.length, 2);
     await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: web, SecurityGroupRuleIds: ingress.map((rule) => rule.SecurityGroupRuleId ?? '') }));
-    assert.deepEqual(fake.state.securityGroupRules(web).filter((rule) => !rule.isEgress), []);
+    assert.deepEqual(
+      fake.state.securityGroupRules(web).filter((rule) => !rule.isEgress),
+      [],
+    );
   });
 
   it('refuses to delete a group a load balancer or another group still uses', async () => {
@@ -125,7 +171,9 @@ describe('security groups', () => {
     await ec2.send(new CreateTagsCommand({ Resources: [net.nodeSecurityGroupId], Tags: [{ Key: 'extra', Value: '1' }] }));
     await ec2.send(new DeleteTagsCommand({ Resources: [net.nodeSecurityGroupId], Tags: [{ Key: 'Name' }, { Key: 'extra', Value: 'nope' }] }));
     assert.deepEqual(fake.state.tagsOf(net.nodeSecurityGroupId), { 'kubernetes.io/cluster/test': 'owned', extra: '1' });
-    await assert.rejects(ec2.send(new CreateTagsCommand({ Resources: ['sg-0fffffffffffffff0'], Tags: [{ Key: 'a', Value: 'b' }] })), { name: 'InvalidGroup.NotFound' });
+    await assert.rejects(ec2.send(new CreateTagsCommand({ Resources: ['sg-0fffffffffffffff0'], Tags: [{ Key: 'a', Value: 'b' }] })), {
+      name: 'InvalidGroup.NotFound',
+    });
   });
 });
 
@@ -139,10 +187,10 @@ describe('GetResources', () => {
     const group = await createGroup('k8s-web', { 'ingress-bridge.io/cluster': 'test' });
     const query = { TagFilters: [{ Key: 'ingress-bridge.io/cluster', Values: ['test'] }] };
     const all = await tagging.send(new GetResourcesCommand(query));
-    assert.deepEqual(all.ResourceTagMappingList?.map((m) => m.ResourceARN), [
-      lb.LoadBalancers?.[0]?.LoadBalancerArn,
-      `arn:aws:ec2:us-east-1:123456789012:security-group/${group}`,
-    ]);
+    assert.deepEqual(
+      all.ResourceTagMappingList?.map((m) => m.ResourceARN),
+      [lb.LoadBalancers?.[0]?.LoadBalancerArn, `arn:aws:ec2:us-east-1:123456789012:security-group/${group}`],
+    );
     assert.equal(all.PaginationToken, '');
     const lbs = await tagging.send(new GetResourcesCommand({ ...query, ResourceTypeFilters: ['elasticloadbalancing:loadbalancer'] }));
     assert.equal(lbs.ResourceTagMappingList?.length, 1);
@@ -150,6 +198,9 @@ describe('GetResources', () => {
     const next = await tagging.send(new GetResourcesCommand({ ...query, ResourcesPerPage: 1, PaginationToken: page.PaginationToken }));
     assert.deepEqual([page.ResourceTagMappingList?.length, next.ResourceTagMappingList?.length, next.PaginationToken], [1, 1, '']);
     const anyTagged = await tagging.send(new GetResourcesCommand({ ResourceTypeFilters: ['elasticloadbalancing', 'acm'] }));
-    assert.deepEqual(anyTagged.ResourceTagMappingList?.map((m) => m.ResourceARN), [lb.LoadBalancers?.[0]?.LoadBalancerArn]);
+    assert.deepEqual(
+      anyTagged.ResourceTagMappingList?.map((m) => m.ResourceARN),
+      [lb.LoadBalancers?.[0]?.LoadBalancerArn],
+    );
   });
 });

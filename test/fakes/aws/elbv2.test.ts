@@ -82,10 +82,9 @@ describe('load balancers', () => {
   it('returns the existing load balancer for the same name and settings, else DuplicateLoadBalancerName', async () => {
     const arn = await createAlb('k8s-web');
     assert.equal(await createAlb('k8s-web'), arn);
-    await assert.rejects(
-      elbv2.send(new CreateLoadBalancerCommand({ Name: 'k8s-web', Subnets: net.publicSubnetIds.slice(0, 2) })),
-      { name: 'DuplicateLoadBalancerNameException' },
-    );
+    await assert.rejects(elbv2.send(new CreateLoadBalancerCommand({ Name: 'k8s-web', Subnets: net.publicSubnetIds.slice(0, 2) })), {
+      name: 'DuplicateLoadBalancerNameException',
+    });
     assert.equal(fake.state.loadBalancers().length, 1);
   });
 
@@ -123,7 +122,8 @@ describe('load balancers', () => {
     const values = Object.fromEntries(Attributes.map((a) => [a.Key, a.Value]));
     assert.equal(values['idle_timeout.timeout_seconds'], '120');
     assert.equal(values['routing.http2.enabled'], 'true');
-    const modify = (Key: string, Value: string) => elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key, Value }] }));
+    const modify = (Key: string, Value: string) =>
+      elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key, Value }] }));
     await assert.rejects(modify('no.such.key', '1'), { name: 'ValidationError' });
     await assert.rejects(modify('idle_timeout.timeout_seconds', '0'), { name: 'ValidationError' });
   });
@@ -135,15 +135,19 @@ describe('listeners', () => {
     await createListener(lbArn, 80, notFound);
     await assert.rejects(createListener(lbArn, 80, notFound), { name: 'DuplicateListenerException' });
     const https = (certificateArn?: string) =>
-      elbv2.send(new CreateListenerCommand({
-        LoadBalancerArn: lbArn,
-        Port: 443,
-        Protocol: 'HTTPS',
-        ...(certificateArn === undefined ? {} : { Certificates: [{ CertificateArn: certificateArn }] }),
-        DefaultActions: notFound,
-      }));
+      elbv2.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: lbArn,
+          Port: 443,
+          Protocol: 'HTTPS',
+          ...(certificateArn === undefined ? {} : { Certificates: [{ CertificateArn: certificateArn }] }),
+          DefaultActions: notFound,
+        }),
+      );
     await assert.rejects(https(), { name: 'ValidationError' });
-    await assert.rejects(https('arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-a000-000000000000'), { name: 'CertificateNotFoundException' });
+    await assert.rejects(https('arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-a000-000000000000'), {
+      name: 'CertificateNotFoundException',
+    });
     await assert.rejects(https(fake.seed.certificate({ domainName: 'a.test', status: 'PENDING_VALIDATION' })), { name: 'CertificateNotFoundException' });
     const issued = await https(fake.seed.certificate({ domainName: 'a.test' }));
     assert.equal(issued.Listeners?.[0]?.SslPolicy, 'ELBSecurityPolicy-2016-08');
@@ -164,10 +168,15 @@ describe('listeners', () => {
     start({ certificatesPerListener: 2 });
     const lbArn = await createAlb('k8s-web');
     const [main, a, b, c] = ['main.test', 'a.test', 'b.test', 'c.test'].map((domainName) => fake.seed.certificate({ domainName }));
-    const created = await elbv2.send(new CreateListenerCommand({
-      LoadBalancerArn: lbArn, Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: main }],
-      DefaultActions: notFound,
-    }));
+    const created = await elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lbArn,
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: main }],
+        DefaultActions: notFound,
+      }),
+    );
     const ListenerArn = created.Listeners?.[0]?.ListenerArn ?? '';
     await elbv2.send(new AddListenerCertificatesCommand({ ListenerArn, Certificates: [{ CertificateArn: a }, { CertificateArn: b }] }));
     const add = new AddListenerCertificatesCommand({ ListenerArn, Certificates: [{ CertificateArn: c }] });
@@ -175,7 +184,14 @@ describe('listeners', () => {
     const removeDefault = new RemoveListenerCertificatesCommand({ ListenerArn, Certificates: [{ CertificateArn: main }] });
     await assert.rejects(elbv2.send(removeDefault), { name: 'OperationNotPermittedException' });
     const { Certificates = [] } = await elbv2.send(new DescribeListenerCertificatesCommand({ ListenerArn }));
-    assert.deepEqual(Certificates.map((cert) => [cert.CertificateArn, cert.IsDefault]), [[main, true], [a, false], [b, false]]);
+    assert.deepEqual(
+      Certificates.map((cert) => [cert.CertificateArn, cert.IsDefault]),
+      [
+        [main, true],
+        [a, false],
+        [b, false],
+      ],
+    );
   });
 });
 
@@ -242,11 +258,22 @@ describe('target groups and targets', () => {
 describe('ELBv2 tags', () => {
   it('adds, describes and removes tags, and checks keys and limits', async () => {
     const lbArn = await createAlb('k8s-web');
-    await elbv2.send(new AddTagsCommand({ ResourceArns: [lbArn], Tags: [{ Key: 'team', Value: 'web' }, { Key: 'env', Value: 'test' }] }));
+    await elbv2.send(
+      new AddTagsCommand({
+        ResourceArns: [lbArn],
+        Tags: [
+          { Key: 'team', Value: 'web' },
+          { Key: 'env', Value: 'test' },
+        ],
+      }),
+    );
     await elbv2.send(new RemoveTagsCommand({ ResourceArns: [lbArn], TagKeys: ['env'] }));
     const { TagDescriptions = [] } = await elbv2.send(new DescribeTagsCommand({ ResourceArns: [lbArn] }));
     assert.deepEqual(TagDescriptions[0]?.Tags, [{ Key: 'team', Value: 'web' }]);
-    const duplicateKeys = [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }];
+    const duplicateKeys = [
+      { Key: 'a', Value: '1' },
+      { Key: 'a', Value: '2' },
+    ];
     await assert.rejects(elbv2.send(new AddTagsCommand({ ResourceArns: [lbArn], Tags: duplicateKeys })), { name: 'DuplicateTagKeysException' });
     const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     await assert.rejects(elbv2.send(new AddTagsCommand({ ResourceArns: [lbArn], Tags: many })), { name: 'TooManyTagsException' });

@@ -30,15 +30,18 @@ function start(options: AwsFakeOptions = {}): void {
   net = seedDefaultNetwork(fake);
 }
 
-const createTargetGroup = (name: string) =>
-  elbv2.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 80, VpcId: net.vpcId }));
+const createTargetGroup = (name: string) => elbv2.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 80, VpcId: net.vpcId }));
 const createAlb = (name: string) => elbv2.send(new CreateLoadBalancerCommand({ Name: name, Subnets: net.publicSubnetIds }));
 const describeGroups = () => elbv2.send(new DescribeTargetGroupsCommand({}));
 
 /** Which of n calls were throttled, as a string of `.` (answered) and `T` (throttled). */
 async function throttlePattern(n: number): Promise<string> {
   let pattern = '';
-  for (let i = 0; i < n; i += 1) pattern += await describeGroups().then(() => '.', (error: Error) => (error.name === 'Throttling' ? 'T' : '?'));
+  for (let i = 0; i < n; i += 1)
+    pattern += await describeGroups().then(
+      () => '.',
+      (error: Error) => (error.name === 'Throttling' ? 'T' : '?'),
+    );
   return pattern;
 }
 
@@ -54,21 +57,30 @@ describe('call log', () => {
     await createTargetGroup('-bad').catch(() => undefined);
     await describeGroups();
     assert.deepEqual(fake.callCounts(), { 'elbv2:CreateTargetGroup': 2, 'elbv2:DescribeTargetGroups': 1 });
-    assert.deepEqual(fake.calls().map((call) => call.error), [undefined, 'ValidationError', undefined]);
-    assert.deepEqual(fake.mutatingCalls().map((call) => call.action), ['CreateTargetGroup', 'CreateTargetGroup']);
+    assert.deepEqual(
+      fake.calls().map((call) => call.error),
+      [undefined, 'ValidationError', undefined],
+    );
+    assert.deepEqual(
+      fake.mutatingCalls().map((call) => call.action),
+      ['CreateTargetGroup', 'CreateTargetGroup'],
+    );
     assert.deepEqual((fake.calls()[0]?.input as { Name?: string }).Name, 'k8s-a');
     fake.resetCalls();
     assert.deepEqual(fake.calls(), []);
   });
 
   it('fails loudly on an action outside the fake surface', async () => {
-    await assert.rejects(elbv2.send(new DescribeAccountLimitsCommand({})), { name: 'UnsupportedByFake', message: 'UnsupportedByFake: ELBv2.DescribeAccountLimits' });
+    await assert.rejects(elbv2.send(new DescribeAccountLimitsCommand({})), {
+      name: 'UnsupportedByFake',
+      message: 'UnsupportedByFake: ELBv2.DescribeAccountLimits',
+    });
     assert.equal(fake.calls()[0]?.error, 'UnsupportedByFake');
   });
 });
 
 describe('throttling injection', () => {
-  it('throttles every n-th call with each service\'s own error and leaves state alone', async () => {
+  it("throttles every n-th call with each service's own error and leaves state alone", async () => {
     fake.throttle({ everyNth: 2 });
     const first = await createTargetGroup('k8s-a');
     const second = await createTargetGroup('k8s-b').catch((caught: unknown) => caught);
@@ -77,7 +89,10 @@ describe('throttling injection', () => {
     assert.equal(second.name, 'Throttling');
     assert.equal(second.message, 'Rate exceeded');
     assert.deepEqual((second as { $retryable?: unknown }).$retryable, { throttling: true });
-    assert.deepEqual(fake.state.targetGroups().map((group) => group.name), ['k8s-a']);
+    assert.deepEqual(
+      fake.state.targetGroups().map((group) => group.name),
+      ['k8s-a'],
+    );
     const acm = new ACMClient({ region: 'us-east-1' });
     await acm.send(new ListCertificatesCommand({}));
     await assert.rejects(acm.send(new ListCertificatesCommand({})), ThrottlingException);

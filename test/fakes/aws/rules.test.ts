@@ -67,10 +67,26 @@ describe('rule priorities', () => {
   it('swaps priorities atomically and refuses a set that would leave duplicates', async () => {
     const a = await createRule(1, [path('/a')]);
     const b = await createRule(2, [path('/b')]);
-    await elbv2.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: a, Priority: 2 }, { RuleArn: b, Priority: 1 }] }));
-    assert.deepEqual(fake.state.rules(listenerArn).map((rule) => rule.arn), [b, a]);
+    await elbv2.send(
+      new SetRulePrioritiesCommand({
+        RulePriorities: [
+          { RuleArn: a, Priority: 2 },
+          { RuleArn: b, Priority: 1 },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      fake.state.rules(listenerArn).map((rule) => rule.arn),
+      [b, a],
+    );
     await assert.rejects(elbv2.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: a, Priority: 1 }] })), { name: 'PriorityInUseException' });
-    assert.deepEqual(fake.state.rules(listenerArn).map((rule) => [rule.arn, rule.priority]), [[b, 1], [a, 2]]);
+    assert.deepEqual(
+      fake.state.rules(listenerArn).map((rule) => [rule.arn, rule.priority]),
+      [
+        [b, 1],
+        [a, 2],
+      ],
+    );
   });
 
   it('never lets the default rule be modified, deleted or reprioritized', async () => {
@@ -78,15 +94,23 @@ describe('rule priorities', () => {
     const defaultRule = Rules.find((rule) => rule.IsDefault)?.RuleArn ?? assert.fail('no default rule');
     await assert.rejects(elbv2.send(new ModifyRuleCommand({ RuleArn: defaultRule, Actions: notFound })), { name: 'OperationNotPermittedException' });
     await assert.rejects(elbv2.send(new DeleteRuleCommand({ RuleArn: defaultRule })), { name: 'OperationNotPermittedException' });
-    await assert.rejects(elbv2.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: defaultRule, Priority: 5 }] })), { name: 'OperationNotPermittedException' });
+    await assert.rejects(elbv2.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: defaultRule, Priority: 5 }] })), {
+      name: 'OperationNotPermittedException',
+    });
   });
 
   it('pages DescribeRules with the default rule last, and drops rules with their listener', async () => {
     const arns = [await createRule(3, [path('/c')]), await createRule(1, [path('/a')]), await createRule(2, [path('/b')])];
     const first = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 2 }));
-    assert.deepEqual(first.Rules?.map((rule) => rule.Priority), ['1', '2']);
+    assert.deepEqual(
+      first.Rules?.map((rule) => rule.Priority),
+      ['1', '2'],
+    );
     const second = await elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, PageSize: 2, Marker: first.NextMarker }));
-    assert.deepEqual(second.Rules?.map((rule) => rule.Priority), ['3', 'default']);
+    assert.deepEqual(
+      second.Rules?.map((rule) => rule.Priority),
+      ['3', 'default'],
+    );
     assert.equal(second.NextMarker, undefined);
     await elbv2.send(new DeleteListenerCommand({ ListenerArn: listenerArn }));
     await assert.rejects(elbv2.send(new DescribeRulesCommand({ RuleArns: arns })), { name: 'RuleNotFoundException' });
@@ -141,7 +165,12 @@ describe('rule limits', () => {
     const arn = await createRule(1, [path('/a')], [{ Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_301', Protocol: 'HTTPS', Port: '443' } }]);
     const { Rules = [] } = await elbv2.send(new DescribeRulesCommand({ RuleArns: [arn] }));
     assert.deepEqual(Rules[0]?.Actions?.[0]?.RedirectConfig, {
-      Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301',
+      Protocol: 'HTTPS',
+      Port: '443',
+      Host: '#{host}',
+      Path: '/#{path}',
+      Query: '#{query}',
+      StatusCode: 'HTTP_301',
     });
   });
 

@@ -58,7 +58,10 @@ class IngressProbe {
   }
 
   cachedNames(): string[] {
-    return this.informer.list().map((object) => object.metadata?.name ?? '').sort();
+    return this.informer
+      .list()
+      .map((object) => object.metadata?.name ?? '')
+      .sort();
   }
 }
 

@@ -64,11 +64,19 @@ describe('Kubernetes API fake over raw HTTP', { timeout: 20_000 }, () => {
   it('lists without kind and apiVersion on items, at the current resourceVersion', async () => {
     await start();
     fake.create(ingress('web'));
-    const list = (await (await call('GET', INGRESSES)).json()) as { kind: string; apiVersion: string; metadata: { resourceVersion: string }; items: KubeObject[] };
+    const list = (await (await call('GET', INGRESSES)).json()) as {
+      kind: string;
+      apiVersion: string;
+      metadata: { resourceVersion: string };
+      items: KubeObject[];
+    };
     assert.equal(list.kind, 'IngressList');
     assert.equal(list.apiVersion, 'networking.k8s.io/v1');
     assert.equal(list.metadata.resourceVersion, fake.resourceVersion);
-    assert.deepEqual(list.items.map((item) => [item.kind, item.apiVersion, item.metadata.name]), [[undefined, undefined, 'web']]);
+    assert.deepEqual(
+      list.items.map((item) => [item.kind, item.apiVersion, item.metadata.name]),
+      [[undefined, undefined, 'web']],
+    );
     const single = (await (await call('GET', `${INGRESSES}/web`)).json()) as KubeObject;
     assert.equal(single.kind, 'Ingress');
   });
@@ -76,11 +84,23 @@ describe('Kubernetes API fake over raw HTTP', { timeout: 20_000 }, () => {
   it('pages a list with limit and continue', async () => {
     await start();
     for (const name of ['a', 'b', 'c']) fake.create(ingress(name));
-    const first = (await (await call('GET', `${INGRESSES}?limit=2`)).json()) as { metadata: { continue?: string; remainingItemCount?: number }; items: KubeObject[] };
-    assert.deepEqual(first.items.map((item) => item.metadata.name), ['a', 'b']);
+    const first = (await (await call('GET', `${INGRESSES}?limit=2`)).json()) as {
+      metadata: { continue?: string; remainingItemCount?: number };
+      items: KubeObject[];
+    };
+    assert.deepEqual(
+      first.items.map((item) => item.metadata.name),
+      ['a', 'b'],
+    );
     assert.equal(first.metadata.remainingItemCount, 1);
-    const second = (await (await call('GET', `${INGRESSES}?limit=2&continue=${first.metadata.continue}`)).json()) as { metadata: { continue?: string }; items: KubeObject[] };
-    assert.deepEqual(second.items.map((item) => item.metadata.name), ['c']);
+    const second = (await (await call('GET', `${INGRESSES}?limit=2&continue=${first.metadata.continue}`)).json()) as {
+      metadata: { continue?: string };
+      items: KubeObject[];
+    };
+    assert.deepEqual(
+      second.items.map((item) => item.metadata.name),
+      ['c'],
+    );
     assert.equal(second.metadata.continue, undefined);
   });
 
@@ -92,7 +112,10 @@ describe('Kubernetes API fake over raw HTTP', { timeout: 20_000 }, () => {
       fake.patch('ingresses', 'default', 'in', { metadata: { labels: { tier: 'db' } } });
       fake.patch('ingresses', 'default', 'out', { metadata: { labels: { tier: 'web' } } });
     });
-    assert.deepEqual(lines.map((line) => `${line.type} ${line.object.metadata?.name}`), ['ADDED in', 'DELETED in', 'ADDED out']);
+    assert.deepEqual(
+      lines.map((line) => `${line.type} ${line.object.metadata?.name}`),
+      ['ADDED in', 'DELETED in', 'ADDED out'],
+    );
   });
 
   it('replays changes after a resourceVersion, and expires one older than the history kept', async () => {
@@ -101,9 +124,15 @@ describe('Kubernetes API fake over raw HTTP', { timeout: 20_000 }, () => {
     // Only the changes that made c and d are kept: a watcher at a's version would miss b.
     const expired = await watch(`resourceVersion=${first?.metadata.resourceVersion}`, 2);
     assert.equal(expired.ended, true);
-    assert.deepEqual(expired.lines.map((line) => [line.type, line.object.code, line.object.reason]), [['ERROR', 410, 'Expired']]);
+    assert.deepEqual(
+      expired.lines.map((line) => [line.type, line.object.code, line.object.reason]),
+      [['ERROR', 410, 'Expired']],
+    );
     const replayed = await watch(`resourceVersion=${second?.metadata.resourceVersion}`, 2);
-    assert.deepEqual(replayed.lines.map((line) => `${line.type} ${line.object.metadata?.name}`), ['ADDED c', 'ADDED d']);
+    assert.deepEqual(
+      replayed.lines.map((line) => `${line.type} ${line.object.metadata?.name}`),
+      ['ADDED c', 'ADDED d'],
+    );
   });
 
   it('sends bookmarks when allowed, and ends the stream after timeoutSeconds', async () => {
@@ -111,7 +140,10 @@ describe('Kubernetes API fake over raw HTTP', { timeout: 20_000 }, () => {
     const { lines, ended } = await watch(`resourceVersion=${fake.resourceVersion}&allowWatchBookmarks=true&timeoutSeconds=1`, 1000);
     assert.equal(ended, true);
     assert.ok(lines.length >= 5, `expected several bookmarks in one second, got ${lines.length}`);
-    assert.deepEqual(new Set(lines.map((line) => `${line.type} ${line.object.kind} ${line.object.metadata?.resourceVersion}`)), new Set([`BOOKMARK Ingress ${fake.resourceVersion}`]));
+    assert.deepEqual(
+      new Set(lines.map((line) => `${line.type} ${line.object.kind} ${line.object.metadata?.resourceVersion}`)),
+      new Set([`BOOKMARK Ingress ${fake.resourceVersion}`]),
+    );
   });
 
   it('answers malformed requests with the status codes the API server uses', async () => {
@@ -135,7 +167,10 @@ describe('Kubernetes API fake over raw HTTP', { timeout: 20_000 }, () => {
 
   it('serves cluster-scoped resources and the status subresource of Nodes', async () => {
     await start();
-    const created = await call('POST', '/apis/networking.k8s.io/v1/ingressclasses', { metadata: { name: 'ingress-bridge', namespace: 'ignored' }, spec: { controller: 'ingress-bridge.io/controller' } });
+    const created = await call('POST', '/apis/networking.k8s.io/v1/ingressclasses', {
+      metadata: { name: 'ingress-bridge', namespace: 'ignored' },
+      spec: { controller: 'ingress-bridge.io/controller' },
+    });
     assert.equal(created.status, 201);
     assert.equal(fake.get('IngressClass', undefined, 'ingress-bridge')?.metadata.namespace, undefined);
     fake.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' }, spec: {} });

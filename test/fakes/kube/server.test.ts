@@ -55,7 +55,11 @@ describe('client-node API clients against the Kubernetes API fake', { timeout: 2
   it('merge-patches ingress status through /status without touching the spec', async () => {
     const created = fake.create(ingress('web'));
     const patched = await networking.patchNamespacedIngressStatus(
-      { name: 'web', namespace: 'default', body: { status: { loadBalancer: { ingress: [{ hostname: 'lb.example.com' }] } }, spec: { ingressClassName: 'other' } } },
+      {
+        name: 'web',
+        namespace: 'default',
+        body: { status: { loadBalancer: { ingress: [{ hostname: 'lb.example.com' }] } }, spec: { ingressClassName: 'other' } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     assert.equal(patched.status?.loadBalancer?.ingress?.[0]?.hostname, 'lb.example.com');
@@ -93,7 +97,10 @@ describe('client-node API clients against the Kubernetes API fake', { timeout: 2
     });
     assert.deepEqual(patched.metadata?.finalizers, [FINALIZER]);
     assert.equal(fake.requests({ verb: 'patch' })[0]?.patchContentType, 'application/json-patch+json');
-    const stale = [{ op: 'test', path: '/metadata/resourceVersion', value: '1' }, { op: 'remove', path: '/metadata/finalizers' }];
+    const stale = [
+      { op: 'test', path: '/metadata/resourceVersion', value: '1' },
+      { op: 'remove', path: '/metadata/finalizers' },
+    ];
     await rejectsWith(networking.patchNamespacedIngress({ name: 'web', namespace: 'default', body: stale }), 422, 'Invalid');
     assert.deepEqual(fake.get('ingresses', 'default', 'web')?.metadata.finalizers, [FINALIZER]);
   });
@@ -125,7 +132,13 @@ describe('client-node API clients against the Kubernetes API fake', { timeout: 2
     const core = fake.kubeConfig().makeApiClient(CoreV1Api);
     await core.createNamespacedEvent({
       namespace: 'team-a',
-      body: { metadata: { generateName: 'web.' }, involvedObject: { kind: 'Ingress', namespace: 'team-a', name: 'web' }, reason: 'Synced', message: 'ok', type: 'Normal' },
+      body: {
+        metadata: { generateName: 'web.' },
+        involvedObject: { kind: 'Ingress', namespace: 'team-a', name: 'web' },
+        reason: 'Synced',
+        message: 'ok',
+        type: 'Normal',
+      },
     });
     const [stored] = fake.list('events', 'team-a');
     assert.match(stored?.metadata.name ?? '', /^web\.[a-z0-9]{5}$/);
@@ -180,9 +193,15 @@ describe('client-node API clients against the Kubernetes API fake', { timeout: 2
     fake.create(secret('a-opaque', 'Opaque', { app: 'web' }));
     const core = fake.kubeConfig().makeApiClient(CoreV1Api);
     const tls = await core.listSecretForAllNamespaces({ fieldSelector: 'type=kubernetes.io/tls' });
-    assert.deepEqual(tls.items.map((item) => item.metadata?.name), ['a-tls', 'b-tls']);
+    assert.deepEqual(
+      tls.items.map((item) => item.metadata?.name),
+      ['a-tls', 'b-tls'],
+    );
     const webTls = await core.listSecretForAllNamespaces({ fieldSelector: 'type=kubernetes.io/tls', labelSelector: 'app in (web,admin)' });
-    assert.deepEqual(webTls.items.map((item) => item.metadata?.name), ['a-tls']);
+    assert.deepEqual(
+      webTls.items.map((item) => item.metadata?.name),
+      ['a-tls'],
+    );
     const notWeb = await core.listNamespacedSecret({ namespace: 'team-a', labelSelector: 'app!=web' });
     assert.deepEqual(notWeb.items, []);
   });

@@ -26,7 +26,8 @@ const OIDC = JSON.stringify({
   secretName: 'shop-oidc',
 });
 const REWRITE = '[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/api/(.*)$","replace":"/$1"}]}}]';
-const JWT = '{"issuer":"https://issuer.example.com","jwksEndpoint":"https://issuer.example.com/jwks","additionalClaims":[{"format":"string-array","name":"groups","values":["shop"]}]}';
+const JWT =
+  '{"issuer":"https://issuer.example.com","jwksEndpoint":"https://issuer.example.com/jwks","additionalClaims":[{"format":"string-array","name":"groups","values":["shop"]}]}';
 
 function oidcSecretYaml(clientSecret: string): string {
   const base64 = (text: string): string => Buffer.from(text).toString('base64');
@@ -60,7 +61,15 @@ function shopSpec(features: Features = {}): LoadBalancerSpec {
         name: 'shop',
         annotations: { ...group, ...features.annotations },
         tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
-        rules: [{ host: 'shop.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }, { path: '/', pathType: 'Prefix', service: 'web' }] }],
+        rules: [
+          {
+            host: 'shop.example.com',
+            paths: [
+              { path: '/api', pathType: 'Prefix', service: 'api' },
+              { path: '/', pathType: 'Prefix', service: 'web' },
+            ],
+          },
+        ],
       }) +
       admin,
   );
@@ -153,7 +162,10 @@ describe('AWS provider: WAF and Shield', () => {
     assert.equal(world.fake.state.webAclOf(loadBalancerOf(world).arn), first);
     world.fake.resetCalls();
     await converge(world, shopSpec({ annotations: { [`${ALB}wafv2-acl-name`]: 'shop-acl-v2' } }));
-    assert.deepEqual(mutating(world).filter((call) => call.startsWith('wafv2:')), ['wafv2:AssociateWebACL']);
+    assert.deepEqual(
+      mutating(world).filter((call) => call.startsWith('wafv2:')),
+      ['wafv2:AssociateWebACL'],
+    );
     assert.equal(world.fake.state.webAclOf(loadBalancerOf(world).arn), second);
   });
 
@@ -174,7 +186,10 @@ describe('AWS provider: WAF and Shield', () => {
     world.fake.resetCalls();
     await converge(world, shopSpec());
     const lb = loadBalancerOf(world);
-    assert.deepEqual(mutating(world).filter((call) => !call.startsWith('elbv2:')), ['wafv2:DisassociateWebACL', 'shield:DeleteProtection']);
+    assert.deepEqual(
+      mutating(world).filter((call) => !call.startsWith('elbv2:')),
+      ['wafv2:DisassociateWebACL', 'shield:DeleteProtection'],
+    );
     assert.equal(world.fake.state.webAclOf(lb.arn), undefined);
     assert.equal(world.fake.state.protectionOf(lb.arn), undefined);
     assert.equal(world.fake.state.tagsOf(lb.arn)[WEB_ACL_TAG], undefined);
@@ -190,7 +205,10 @@ describe('AWS provider: WAF and Shield', () => {
     world.fake.resetCalls();
     await converge(world, shopSpec());
     await converge(world, shopSpec({ annotations: { [`${ALB}shield-advanced-protection`]: 'false' } }));
-    assert.deepEqual(mutating(world).filter((call) => !call.startsWith('elbv2:')), []);
+    assert.deepEqual(
+      mutating(world).filter((call) => !call.startsWith('elbv2:')),
+      [],
+    );
     assert.equal(world.fake.state.webAclOf(lb.arn), fms);
     assert.ok(world.fake.state.protectionOf(lb.arn));
 
@@ -227,7 +245,10 @@ describe('AWS provider: authentication', () => {
     const result = await one.apply(plan);
     assert.equal(JSON.stringify(result).includes(SECRET_VALUE), false);
     const rule = ruleFor(world, '/admin');
-    assert.deepEqual(rule.actions.map((action) => action.Type), ['authenticate-oidc', 'forward']);
+    assert.deepEqual(
+      rule.actions.map((action) => action.Type),
+      ['authenticate-oidc', 'forward'],
+    );
     assert.equal(world.fake.state.clientSecretOf(rule.arn), SECRET_VALUE);
     assert.match(world.fake.state.tagsOf(rule.arn)[CLIENT_SECRET_TAG] ?? '', /^[0-9a-f]{64}$/);
     assert.equal(JSON.stringify(world.fake.calls().filter((call) => call.action.startsWith('Describe'))).includes(SECRET_VALUE), false);
@@ -279,7 +300,10 @@ describe('AWS provider: authentication', () => {
     const world = newWorld();
     await converge(world, shopSpec({ annotations: { [`${ALB}jwt-validation`]: JWT, [`${ALB}transforms.api`]: REWRITE } }));
     const api = ruleFor(world, '/api');
-    assert.deepEqual(api.actions.map((action) => action.Type), ['jwt-validation', 'forward']);
+    assert.deepEqual(
+      api.actions.map((action) => action.Type),
+      ['jwt-validation', 'forward'],
+    );
     assert.deepEqual(api.transforms, [{ Type: 'url-rewrite', UrlRewriteConfig: { Rewrites: [{ Regex: '^/api/(.*)$', Replace: '/$1' }] } }]);
     assert.equal(ruleFor(world, '/').transforms.length, 0);
 
@@ -307,7 +331,12 @@ describe('AWS provider: listeners and outside target groups', () => {
     });
     await converge(world, shopSpec({ annotations: attributes('false') }));
     const listener = httpsListener(world);
-    assert.deepEqual(listener.mutualAuthentication, { Mode: 'verify', TrustStoreArn: trustStore, IgnoreClientCertificateExpiry: false, AdvertiseTrustStoreCaNames: 'off' });
+    assert.deepEqual(listener.mutualAuthentication, {
+      Mode: 'verify',
+      TrustStoreArn: trustStore,
+      IgnoreClientCertificateExpiry: false,
+      AdvertiseTrustStoreCaNames: 'off',
+    });
     assert.deepEqual(listener.attributes, { 'routing.http.response.server.enabled': 'false', 'routing.http.response.x_frame_options.header_value': 'DENY' });
 
     world.fake.resetCalls();
@@ -343,7 +372,10 @@ describe('AWS provider: listeners and outside target groups', () => {
     assert.deepEqual(touching, []);
 
     await converge(world, shopSpec());
-    assert.ok(world.fake.state.targetGroups().some((group) => group.arn === legacy), 'an outside target group is never deleted');
+    assert.ok(
+      world.fake.state.targetGroups().some((group) => group.arn === legacy),
+      'an outside target group is never deleted',
+    );
     assert.deepEqual(world.fake.deniedCalls(), []);
   });
 });
@@ -357,7 +389,15 @@ function outsideSpec(action: string): LoadBalancerSpec {
         name: 'shop',
         annotations: { [`${ALB}group.name`]: 'shop', [`${ALB}listen-ports`]: '[{"HTTPS":443}]', [`${ALB}actions.web`]: action },
         tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
-        rules: [{ host: 'shop.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }, { path: '/', pathType: 'Prefix', service: 'web', port: 'use-annotation' }] }],
+        rules: [
+          {
+            host: 'shop.example.com',
+            paths: [
+              { path: '/api', pathType: 'Prefix', service: 'api' },
+              { path: '/', pathType: 'Prefix', service: 'web', port: 'use-annotation' },
+            ],
+          },
+        ],
       }),
   );
 }
@@ -410,7 +450,10 @@ describe('AWS provider: crash safety of the new calls', () => {
       world.fake.failAfterMutations(k);
       const crashed = provider(world);
       const result = await crashed.apply(crashed.diff(spec, await crashed.observe({ id: STACK_ID }, spec)));
-      assert.ok(result.outcomes.some((outcome) => outcome.error?.includes('FakeCrash')), `crash after ${k} mutations`);
+      assert.ok(
+        result.outcomes.some((outcome) => outcome.error?.includes('FakeCrash')),
+        `crash after ${k} mutations`,
+      );
       world.fake.failAfterMutations(undefined);
       await converge(world, spec);
       assert.deepEqual(featureShape(world), expected, `crash at ${k}`);

@@ -36,7 +36,10 @@ describe('placeholders', () => {
   });
 
   it('refuses to send a placeholder nothing resolves', async () => {
-    await assert.rejects(resolvePlaceholders({ ListenerArn: '${Listener:443}' }, resolve), (error: unknown) => error instanceof UnresolvedReferenceError && /\$\{Listener:443\}/.test(error.message));
+    await assert.rejects(
+      resolvePlaceholders({ ListenerArn: '${Listener:443}' }, resolve),
+      (error: unknown) => error instanceof UnresolvedReferenceError && /\$\{Listener:443\}/.test(error.message),
+    );
     await assert.rejects(resolvePlaceholders({ Name: 'x-${Subnets}' }, resolve), UnresolvedReferenceError);
   });
 
@@ -51,15 +54,28 @@ describe('throttling retries', () => {
   it('retries throttling with growing, jittered delays, and gives up after the last attempt', async () => {
     const delays: number[] = [];
     const events: RetryEvent[] = [];
-    const call = retryingCall({ maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250, random: () => 0.5, sleep: async (ms) => void delays.push(ms), onRetry: (event) => events.push(event) });
+    const call = retryingCall({
+      maxAttempts: 4,
+      baseDelayMs: 100,
+      maxDelayMs: 250,
+      random: () => 0.5,
+      sleep: async (ms) => void delays.push(ms),
+      onRetry: (event) => events.push(event),
+    });
     let attempts = 0;
-    await assert.rejects(call('CreateRule', async () => {
-      attempts += 1;
-      throw named('Throttling');
-    }), /Throttling happened/);
+    await assert.rejects(
+      call('CreateRule', async () => {
+        attempts += 1;
+        throw named('Throttling');
+      }),
+      /Throttling happened/,
+    );
     assert.equal(attempts, 4);
     assert.deepEqual(delays, [50, 100, 125]);
-    assert.deepEqual(events.map((event) => event.attempt), [1, 2, 3]);
+    assert.deepEqual(
+      events.map((event) => event.attempt),
+      [1, 2, 3],
+    );
   });
 
   it('returns the first success and never retries other errors', async () => {
@@ -68,10 +84,12 @@ describe('throttling retries', () => {
     assert.equal(await call('x', async () => (++attempts < 3 ? Promise.reject(named('RequestLimitExceeded')) : 'done')), 'done');
     assert.equal(attempts, 3);
     attempts = 0;
-    await assert.rejects(call('x', async () => {
-      attempts += 1;
-      throw named('ValidationError');
-    }));
+    await assert.rejects(
+      call('x', async () => {
+        attempts += 1;
+        throw named('ValidationError');
+      }),
+    );
     assert.equal(attempts, 1);
   });
 

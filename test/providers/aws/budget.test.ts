@@ -67,7 +67,10 @@ describe('ApiBudget pacing', () => {
       await clock.advanceTo(60 * 60_000);
 
       assert.equal(grants.length, capacity + 6);
-      assert.deepEqual(grants.slice(0, capacity).map((g) => g.at), new Array<number>(capacity).fill(0));
+      assert.deepEqual(
+        grants.slice(0, capacity).map((g) => g.at),
+        new Array<number>(capacity).fill(0),
+      );
       grants.slice(capacity).forEach((grant, k) => {
         const due = ((k + 1) * 1000) / refillPerSecond;
         assert.ok(grant.at >= due && grant.at <= due + 1, `call ${capacity + k + 1} granted at ${grant.at} ms, due at ${due} ms`);
@@ -120,7 +123,10 @@ describe('ApiBudget pacing', () => {
     const grants: Grant[] = [];
     acquireMany(budget, clock, 'acm', 'ImportCertificate', 2, grants);
     await clock.advanceTo(20_000);
-    assert.deepEqual(grants.map((g) => g.at), [0, 10_000]);
+    assert.deepEqual(
+      grants.map((g) => g.at),
+      [0, 10_000],
+    );
   });
 
   it('overrides replace a published limit and are scaled by the share', () => {
@@ -144,7 +150,10 @@ describe('ApiBudget fairness', () => {
     const grants: Grant[] = [];
     acquireMany(budget, clock, 'elbv2', 'RegisterTargets', 35, grants);
     await clock.advanceTo(60_000);
-    assert.deepEqual(grants.map((g) => g.index), [...Array(35).keys()]);
+    assert.deepEqual(
+      grants.map((g) => g.index),
+      [...Array(35).keys()],
+    );
   });
 
   it('serves calls of different categories waiting on the account bucket in arrival order', async () => {
@@ -159,7 +168,12 @@ describe('ApiBudget fairness', () => {
     await clock.advanceTo(1000);
     assert.deepEqual(
       grants.slice(40).map((g) => [g.action, g.at]),
-      [['CreateRule', 100], ['RegisterTargets', 200], ['DeleteRule', 300], ['DeregisterTargets', 400]],
+      [
+        ['CreateRule', 100],
+        ['RegisterTargets', 200],
+        ['DeleteRule', 300],
+        ['DeregisterTargets', 400],
+      ],
     );
   });
 
@@ -170,7 +184,10 @@ describe('ApiBudget fairness', () => {
     acquireMany(budget, clock, 'elbv2', 'CreateLoadBalancer', 11, grants);
     acquireMany(budget, clock, 'elbv2', 'DescribeLoadBalancers', 1, grants);
     await clock.advanceTo(0);
-    assert.deepEqual(grants.map((g) => g.action), [...new Array<string>(10).fill('CreateLoadBalancer'), 'DescribeLoadBalancers']);
+    assert.deepEqual(
+      grants.map((g) => g.action),
+      [...new Array<string>(10).fill('CreateLoadBalancer'), 'DescribeLoadBalancers'],
+    );
     await clock.advanceTo(5000);
     assert.equal(grants.at(-1)?.action, 'CreateLoadBalancer');
   });

@@ -28,7 +28,6 @@ describe('nameCoversHost', () => {
   }
 });
 
-
 describe('certificate discovery against the AWS fake', () => {
   let fake: AwsFake;
   let clients: AwsClients;
@@ -64,7 +63,10 @@ describe('certificate discovery against the AWS fake', () => {
     const later = fake.seed.certificate({ domainName: 'www.example.com', keyAlgorithm: 'EC_prime256v1', notAfter: new Date(clock + 300 * day) });
     fake.seed.certificate({ domainName: 'www.example.com', notAfter: new Date(clock + 900 * day), tags: { [CLUSTER_TAG]: 'elsewhere' } });
     const discovery = await discoverCertificates(clients, stackSpec(SHOP, { certificates: [discoverCertificate(['www.example.com'])] }), { now });
-    assert.deepEqual(discovery.found.map((found) => found.arn), [later]);
+    assert.deepEqual(
+      discovery.found.map((found) => found.arn),
+      [later],
+    );
   });
 
   it('explains when no issued, unexpired certificate covers the hosts', async () => {
@@ -74,7 +76,10 @@ describe('certificate discovery against the AWS fake', () => {
     const spec = stackSpec(SHOP, { certificates: [discoverCertificate(['old.example.org']), discoverCertificate([])] });
     const discovery = await discoverCertificates(clients, spec, { now });
     assert.deepEqual(discovery.found, []);
-    assert.deepEqual(discovery.problems.map((problem) => problem.key), ['discover:old.example.org', 'discover:']);
+    assert.deepEqual(
+      discovery.problems.map((problem) => problem.key),
+      ['discover:old.example.org', 'discover:'],
+    );
     assert.match(discovery.problems[0]?.message ?? '', /no issued, unexpired ACM certificate covers old\.example\.org/);
     assert.match(discovery.problems[1]?.message ?? '', /names neither hosts nor a secretName/);
   });
@@ -100,7 +105,9 @@ describe('certificate discovery of certificates with many names', () => {
     try {
       const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/many';
       acm.on(ListCertificatesCommand).resolves({
-        CertificateSummaryList: [{ CertificateArn: arn, DomainName: 'a.example.com', SubjectAlternativeNameSummaries: ['a.example.com'], HasAdditionalSubjectAlternativeNames: true }],
+        CertificateSummaryList: [
+          { CertificateArn: arn, DomainName: 'a.example.com', SubjectAlternativeNameSummaries: ['a.example.com'], HasAdditionalSubjectAlternativeNames: true },
+        ],
       });
       acm.on(DescribeCertificateCommand).resolves({
         Certificate: { CertificateArn: arn, Status: 'ISSUED', DomainName: 'a.example.com', SubjectAlternativeNames: ['a.example.com', 'z.example.com'] },
@@ -110,9 +117,15 @@ describe('certificate discovery of certificates with many names', () => {
       const now = (): number => clock;
       const spec = stackSpec(SHOP, { certificates: [discoverCertificate(['z.example.com'])] });
       const clients = sdkClients();
-      assert.deepEqual((await discoverCertificates(clients, spec, { now })).found.map((found) => found.arn), [arn]);
+      assert.deepEqual(
+        (await discoverCertificates(clients, spec, { now })).found.map((found) => found.arn),
+        [arn],
+      );
       clock += 5 * 60_000;
-      assert.deepEqual((await discoverCertificates(clients, spec, { now })).found.map((found) => found.arn), [arn]);
+      assert.deepEqual(
+        (await discoverCertificates(clients, spec, { now })).found.map((found) => found.arn),
+        [arn],
+      );
       assert.equal(acm.commandCalls(ListCertificatesCommand).length, 2);
       assert.equal(acm.commandCalls(DescribeCertificateCommand).length, 1);
       const listed = acm.commandCalls(ListCertificatesCommand)[0]?.args[0].input;

@@ -32,7 +32,10 @@ describe('planCertificates', () => {
   it('imports a Secret with ownership, Secret, fingerprint and user tags, naming the Secret instead of carrying material', () => {
     const spec = stackSpec(SHOP, { certificates: [secretCertificate('default', 'web-tls', 'f1')] });
     const plan = planCertificates(spec, [], CLUSTER, SHOP);
-    assert.deepEqual(plan.create.map((operation) => operation.action), ['ImportCertificate']);
+    assert.deepEqual(
+      plan.create.map((operation) => operation.action),
+      ['ImportCertificate'],
+    );
     const [operation] = plan.create;
     assert.deepEqual(tagsOf(operation), {
       [CLUSTER_TAG]: CLUSTER,
@@ -59,7 +62,10 @@ describe('planCertificates', () => {
   it('reimports a rotated Secret under the same ARN, then records the new fingerprint', () => {
     const spec = stackSpec(SHOP, { certificates: [secretCertificate('default', 'web-tls', 'f2')] });
     const plan = planCertificates(spec, [imported()], CLUSTER, SHOP);
-    assert.deepEqual(plan.create.map((operation) => operation.action), ['ImportCertificate', 'AddTagsToCertificate']);
+    assert.deepEqual(
+      plan.create.map((operation) => operation.action),
+      ['ImportCertificate', 'AddTagsToCertificate'],
+    );
     assert.deepEqual(plan.create[0]?.detail.input, { CertificateArn: ARN });
     assert.deepEqual(plan.create[0]?.detail.secret, { namespace: 'default', name: 'web-tls' });
     assert.equal(plan.create[0]?.detail.produces, undefined);
@@ -71,7 +77,10 @@ describe('planCertificates', () => {
   it('adopts a certificate another stack imported from the same Secret, with one tagging call', () => {
     const spec = stackSpec(BLOG, { certificates: [secretCertificate('default', 'web-tls', 'f1')] });
     const plan = planCertificates(spec, [imported({ inUse: false })], CLUSTER, BLOG);
-    assert.deepEqual(plan.create.map((operation) => operation.action), ['AddTagsToCertificate']);
+    assert.deepEqual(
+      plan.create.map((operation) => operation.action),
+      ['AddTagsToCertificate'],
+    );
     assert.deepEqual(plan.create[0]?.detail.input, { CertificateArn: ARN, Tags: [{ Key: usedByTagKey(BLOG), Value: BLOG }] });
     assert.equal(plan.references.get('${Certificate:secret:default/web-tls}'), ARN);
   });
@@ -80,20 +89,25 @@ describe('planCertificates', () => {
     const shared = imported({ usedBy: [SHOP, BLOG] });
     const first = planCertificates(undefined, [shared], CLUSTER, SHOP);
     assert.deepEqual(first.create, []);
-    assert.deepEqual(first.cleanup.map((operation) => [operation.action, operation.detail.input]), [
-      ['RemoveTagsFromCertificate', { CertificateArn: ARN, Tags: [{ Key: usedByTagKey(SHOP) }] }],
-    ]);
+    assert.deepEqual(
+      first.cleanup.map((operation) => [operation.action, operation.detail.input]),
+      [['RemoveTagsFromCertificate', { CertificateArn: ARN, Tags: [{ Key: usedByTagKey(SHOP) }] }]],
+    );
     const last = planCertificates(undefined, [imported({ usedBy: [BLOG] })], CLUSTER, BLOG);
-    assert.deepEqual(last.cleanup.map((operation) => [operation.action, operation.detail.input]), [
-      ['DeleteCertificate', { CertificateArn: ARN }],
-    ]);
+    assert.deepEqual(
+      last.cleanup.map((operation) => [operation.action, operation.detail.input]),
+      [['DeleteCertificate', { CertificateArn: ARN }]],
+    );
   });
 
   it('leaves alone a certificate only other stacks use, and deletes one that nobody uses any more', () => {
     const spec = stackSpec(SHOP);
     assert.deepEqual(planCertificates(spec, [imported({ inUse: false, usedBy: [BLOG] })], CLUSTER, SHOP).cleanup, []);
     const orphan = planCertificates(spec, [imported({ inUse: false, usedBy: [] })], CLUSTER, SHOP);
-    assert.deepEqual(orphan.cleanup.map((operation) => operation.action), ['DeleteCertificate']);
+    assert.deepEqual(
+      orphan.cleanup.map((operation) => operation.action),
+      ['DeleteCertificate'],
+    );
   });
 
   it('settles on the lowest ARN when a Secret was imported twice, and lets go of the other', () => {
@@ -101,9 +115,10 @@ describe('planCertificates', () => {
     const duplicate = imported({ arn: `${ARN}-b` });
     const plan = planCertificates(spec, [duplicate, imported()], CLUSTER, SHOP);
     assert.equal(plan.references.get('${Certificate:secret:default/web-tls}'), ARN);
-    assert.deepEqual(plan.cleanup.map((operation) => [operation.action, operation.detail.input]), [
-      ['DeleteCertificate', { CertificateArn: `${ARN}-b` }],
-    ]);
+    assert.deepEqual(
+      plan.cleanup.map((operation) => [operation.action, operation.detail.input]),
+      [['DeleteCertificate', { CertificateArn: `${ARN}-b` }]],
+    );
   });
 
   it('references a certificate given by ARN as it is, and a discovered one by what discovery found', () => {
@@ -136,8 +151,13 @@ describe('certificates against the AWS fake', () => {
   let secrets: Map<string, CertificateMaterial>;
   const renderedPlans: string[] = [];
 
-  const material = (certificate: TestCertificate): CertificateMaterial => ({ certificatePem: certificate.certificatePem, chainPem: '', privateKeyPem: certificate.privateKeyPem });
-  const webSpec = (stackId: string, fingerprint = 'v1'): LoadBalancerSpec => stackSpec(stackId, { certificates: [secretCertificate('default', 'web-tls', fingerprint)] });
+  const material = (certificate: TestCertificate): CertificateMaterial => ({
+    certificatePem: certificate.certificatePem,
+    chainPem: '',
+    privateKeyPem: certificate.privateKeyPem,
+  });
+  const webSpec = (stackId: string, fingerprint = 'v1'): LoadBalancerSpec =>
+    stackSpec(stackId, { certificates: [secretCertificate('default', 'web-tls', fingerprint)] });
 
   async function reconcile(stackId: string, spec: LoadBalancerSpec | undefined) {
     const observed = await observeCertificates(clients, CLUSTER, stackId);
@@ -154,13 +174,15 @@ describe('certificates against the AWS fake', () => {
   async function attachToListener(certificateArn: string): Promise<string> {
     const network = seedDefaultNetwork(fake);
     const { LoadBalancers } = await clients.elbv2.send(new CreateLoadBalancerCommand({ Name: 'holder', Subnets: network.publicSubnetIds.slice(0, 2) }));
-    const { Listeners } = await clients.elbv2.send(new CreateListenerCommand({
-      LoadBalancerArn: LoadBalancers?.[0]?.LoadBalancerArn,
-      Port: 443,
-      Protocol: 'HTTPS',
-      Certificates: [{ CertificateArn: certificateArn }],
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    }));
+    const { Listeners } = await clients.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: LoadBalancers?.[0]?.LoadBalancerArn,
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: certificateArn }],
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
+      }),
+    );
     return Listeners?.[0]?.ListenerArn ?? assert.fail('no listener');
   }
 
@@ -204,7 +226,10 @@ describe('certificates against the AWS fake', () => {
     const [before] = fake.state.certificates();
     secrets.set('default/web-tls', material(rotated));
     const { plan } = await reconcile(SHOP, webSpec(SHOP, 'v2'));
-    assert.deepEqual(plan.create.map((operation) => operation.action), ['ImportCertificate', 'AddTagsToCertificate']);
+    assert.deepEqual(
+      plan.create.map((operation) => operation.action),
+      ['ImportCertificate', 'AddTagsToCertificate'],
+    );
     const [after, ...others] = fake.state.certificates();
     assert.equal(others.length, 0);
     assert.equal(after?.arn, before?.arn);
@@ -227,12 +252,18 @@ describe('certificates against the AWS fake', () => {
     const listenerArn = await attachToListener(arn);
 
     const blogGone = await reconcile(BLOG, undefined);
-    assert.deepEqual(blogGone.plan.cleanup.map((operation) => operation.action), ['RemoveTagsFromCertificate']);
+    assert.deepEqual(
+      blogGone.plan.cleanup.map((operation) => operation.action),
+      ['RemoveTagsFromCertificate'],
+    );
     assert.equal(fake.state.tagsOf(arn)[usedByTagKey(BLOG)], undefined);
     assert.equal(fake.state.certificates().length, 1);
 
     const shopGone = await reconcile(SHOP, undefined);
-    assert.deepEqual(shopGone.plan.cleanup.map((operation) => operation.action), ['DeleteCertificate']);
+    assert.deepEqual(
+      shopGone.plan.cleanup.map((operation) => operation.action),
+      ['DeleteCertificate'],
+    );
     assert.equal(shopGone.cleaned.failure, undefined, 'ResourceInUse is "retry later", not a failure');
     assert.equal(fake.callCounts()['acm:DeleteCertificate'], 1);
     assert.equal(fake.state.certificates().length, 1);
@@ -246,10 +277,13 @@ describe('certificates against the AWS fake', () => {
   it('sees a certificate apply just imported even before the tagging index lists it', async () => {
     const { references } = await reconcile(SHOP, webSpec(SHOP));
     const arn = references.get(WEB_REF) ?? assert.fail('not imported');
-    const unindexed = (await observeCertificates(clients, 'another-view', SHOP, { knownArns: [arn] }));
+    const unindexed = await observeCertificates(clients, 'another-view', SHOP, { knownArns: [arn] });
     assert.deepEqual(unindexed, [], 'a known ARN of another cluster is not ours');
     const known = await observeCertificates(clients, CLUSTER, SHOP, { knownArns: [arn, `${arn.slice(0, -4)}0000`] });
-    assert.deepEqual(known.map((certificate) => [certificate.arn, certificate.inUse]), [[arn, true]]);
+    assert.deepEqual(
+      known.map((certificate) => [certificate.arn, certificate.inUse]),
+      [[arn, true]],
+    );
   });
 
   it('never puts key material in a plan, an outcome or an error', async () => {

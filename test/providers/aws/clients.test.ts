@@ -13,7 +13,8 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 const ELBV2_NS = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
 const ELBV2_DESCRIBE_OK = `<DescribeLoadBalancersResponse xmlns="${ELBV2_NS}"><DescribeLoadBalancersResult><LoadBalancers/></DescribeLoadBalancersResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeLoadBalancersResponse>`;
-const ELBV2_THROTTLED = '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>';
+const ELBV2_THROTTLED =
+  '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>';
 const ACM_LIST_OK = '{"CertificateSummaryList":[]}';
 const ACM_THROTTLED = '{"__type":"ThrottlingException","message":"Rate exceeded"}';
 
@@ -97,7 +98,10 @@ describe('createAwsClients against a loopback endpoint', () => {
     await clients.acm.send(new ListCertificatesCommand({}));
     destroyAwsClients(clients);
 
-    assert.deepEqual(fake.received.map((r) => r.action), ['DescribeLoadBalancers', 'DescribeLoadBalancers', 'ListCertificates']);
+    assert.deepEqual(
+      fake.received.map((r) => r.action),
+      ['DescribeLoadBalancers', 'DescribeLoadBalancers', 'ListCertificates'],
+    );
     assert.deepEqual(
       events.map(({ service, action, attempts, error }) => ({ service, action, attempts, error })),
       [
@@ -116,7 +120,10 @@ describe('createAwsClients against a loopback endpoint', () => {
     destroyAwsClients(clients);
 
     assert.deepEqual(output.LoadBalancers, []);
-    assert.deepEqual(fake.received.map((r) => r.attempt), ['attempt=1; max=5', 'attempt=2; max=5']);
+    assert.deepEqual(
+      fake.received.map((r) => r.attempt),
+      ['attempt=1; max=5', 'attempt=2; max=5'],
+    );
     assert.equal(events.length, 1);
     assert.equal(events[0]?.attempts, 2);
     assert.equal(events[0]?.error, undefined);
@@ -192,7 +199,10 @@ describe('createAwsClients against a loopback endpoint', () => {
     } finally {
       delete process.env.AWS_ENDPOINT_URL;
     }
-    assert.deepEqual(fake.received.map((r) => r.action), ['ListCertificates']);
+    assert.deepEqual(
+      fake.received.map((r) => r.action),
+      ['ListCertificates'],
+    );
   });
 });
 

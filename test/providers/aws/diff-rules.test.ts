@@ -20,7 +20,13 @@ const keyOfArn = (arn: string): string => arn.replace(/^arn:tg\//, '');
 const nameArn = (arn: string): string => (arn.startsWith('arn:tg/') ? targetGroupRef(keyOfArn(arn)) : arn);
 const OUR_TAGS = Object.entries(ownershipTags(CLUSTER, STACK, 'Rule/80')).map(([Key, Value]) => ({ Key, Value }));
 
-interface SimulatedRule { arn: string; priority: number; conditions: RuleCondition[]; actions: Elbv2Action[]; ours: boolean }
+interface SimulatedRule {
+  arn: string;
+  priority: number;
+  conditions: RuleCondition[];
+  actions: Elbv2Action[];
+  ours: boolean;
+}
 
 /** A listener's rules as ELBv2 keeps them, changed by plan operations as ELBv2 would change them. */
 class RuleTable {
@@ -30,7 +36,13 @@ class RuleTable {
   constructor(rules: readonly RuleSpec[], foreign: readonly RuleSpec[] = []) {
     for (const [index, rule] of [...rules, ...foreign].entries()) {
       const arn = `arn:rule/${index}`;
-      this.rules.set(arn, { arn, priority: rule.priority, conditions: toElbv2Conditions(rule.conditions), actions: toElbv2Actions(rule.actions, arnOfKey), ours: index < rules.length });
+      this.rules.set(arn, {
+        arn,
+        priority: rule.priority,
+        conditions: toElbv2Conditions(rule.conditions),
+        actions: toElbv2Actions(rule.actions, arnOfKey),
+        ours: index < rules.length,
+      });
     }
   }
 
@@ -42,7 +54,10 @@ class RuleTable {
   }
 
   apply(operation: AwsOperation): void {
-    const input = JSON.parse(JSON.stringify(operation.detail.input).replace(/\$\{TargetGroup:([^}]*)\}/g, (_, key: string) => arnOfKey(key))) as Record<string, unknown>;
+    const input = JSON.parse(JSON.stringify(operation.detail.input).replace(/\$\{TargetGroup:([^}]*)\}/g, (_, key: string) => arnOfKey(key))) as Record<
+      string,
+      unknown
+    >;
     switch (operation.action) {
       case 'SetRulePriorities': {
         const moves = input.RulePriorities as { RuleArn: string; Priority: number }[];
@@ -58,7 +73,13 @@ class RuleTable {
       }
       case 'CreateRule': {
         const arn = `arn:rule/new-${(this.created += 1)}`;
-        this.rules.set(arn, { arn, priority: input.Priority as number, conditions: input.Conditions as RuleCondition[], actions: input.Actions as Elbv2Action[], ours: true });
+        this.rules.set(arn, {
+          arn,
+          priority: input.Priority as number,
+          conditions: input.Conditions as RuleCondition[],
+          actions: input.Actions as Elbv2Action[],
+          ours: true,
+        });
         this.checkUnique();
         return;
       }
@@ -89,7 +110,12 @@ class RuleTable {
 
 function planFor(before: ListenerSpec, after: ListenerSpec, table: RuleTable): AwsOperation[] {
   const plan = planRules(mergeAdjacentRules(after).rules, table.observed(), {
-    port: 80, listenerArn: 'arn:listener/80', clusterName: CLUSTER, stackId: STACK, specTags: {}, nameArn,
+    port: 80,
+    listenerArn: 'arn:listener/80',
+    clusterName: CLUSTER,
+    stackId: STACK,
+    specTags: {},
+    nameArn,
   });
   return [...plan.reorder, ...plan.create, ...plan.modify, ...plan.delete];
 }
@@ -99,7 +125,12 @@ function planFor(before: ListenerSpec, after: ListenerSpec, table: RuleTable): A
  * served both before and after never meets a 404; with `sameRouteThroughout`, a URL whose route does
  * not change keeps it at every step.
  */
-function migrate(before: LoadBalancerSpec, after: LoadBalancerSpec, urls: readonly string[], options: { foreign?: RuleSpec[]; sameRouteThroughout?: boolean } = {}): AwsOperation[] {
+function migrate(
+  before: LoadBalancerSpec,
+  after: LoadBalancerSpec,
+  urls: readonly string[],
+  options: { foreign?: RuleSpec[]; sameRouteThroughout?: boolean } = {},
+): AwsOperation[] {
   const beforeListener = before.listeners[0] as ListenerSpec;
   const afterListener = after.listeners[0] as ListenerSpec;
   const table = new RuleTable(mergeAdjacentRules(beforeListener).rules, options.foreign);
@@ -130,7 +161,10 @@ const BASE: PathFixture[] = [
   { path: '/api', pathType: 'Prefix', service: 'api' },
   { path: '/docs', pathType: 'Prefix', service: 'docs' },
 ];
-const URLS = ['/', '/api', '/api/x', '/docs', '/docs/a', '/admin', '/admin/x', '/apix', '/zzz'].flatMap((path) => [`http://a.example.com${path}`, `http://b.example.com${path}`]);
+const URLS = ['/', '/api', '/api/x', '/docs', '/docs/a', '/admin', '/admin/x', '/apix', '/zzz'].flatMap((path) => [
+  `http://a.example.com${path}`,
+  `http://b.example.com${path}`,
+]);
 
 const count = (operations: AwsOperation[], action: string): number => operations.filter((operation) => operation.action === action).length;
 
@@ -142,39 +176,71 @@ describe('planRules', () => {
   });
 
   it('adds a path: the rules after it move in one SetRulePriorities, then one CreateRule', () => {
-    const operations = migrate(shop([{ host: 'a.example.com', paths: BASE }]), shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]), URLS);
-    assert.deepEqual(operations.map((operation) => operation.action), ['SetRulePriorities', 'CreateRule']);
+    const operations = migrate(
+      shop([{ host: 'a.example.com', paths: BASE }]),
+      shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]),
+      URLS,
+    );
+    assert.deepEqual(
+      operations.map((operation) => operation.action),
+      ['SetRulePriorities', 'CreateRule'],
+    );
   });
 
   it('removes a path: the stale rule is parked while the others move up, and deleted last', () => {
-    const operations = migrate(shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]), shop([{ host: 'a.example.com', paths: BASE }]), URLS);
-    assert.deepEqual(operations.map((operation) => operation.action), ['SetRulePriorities', 'DeleteRule']);
+    const operations = migrate(
+      shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]),
+      shop([{ host: 'a.example.com', paths: BASE }]),
+      URLS,
+    );
+    assert.deepEqual(
+      operations.map((operation) => operation.action),
+      ['SetRulePriorities', 'DeleteRule'],
+    );
     const moves = (operations[0]?.detail.input.RulePriorities ?? []) as { Priority: number }[];
-    assert.ok(moves.some((move) => move.Priority === 50000), 'the stale rule is parked at 50000');
+    assert.ok(
+      moves.some((move) => move.Priority === 50000),
+      'the stale rule is parked at 50000',
+    );
   });
 
   it('reorders hosts with one SetRulePriorities and nothing else', () => {
     const a = { host: 'a.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] };
     const b = { host: 'b.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] };
     const operations = migrate(shop([a, b]), shop([b, a]), URLS);
-    assert.deepEqual(operations.map((operation) => operation.action), ['SetRulePriorities']);
+    assert.deepEqual(
+      operations.map((operation) => operation.action),
+      ['SetRulePriorities'],
+    );
   });
 
   it('switches a path to another backend with one ModifyRule in place', () => {
     const changed = BASE.map((path) => (path.service === 'api' ? { ...path, service: 'api2', port: 8080 } : path));
     const operations = migrate(shop([{ host: 'a.example.com', paths: BASE }]), shop([{ host: 'a.example.com', paths: changed }]), URLS);
-    assert.deepEqual(operations.map((operation) => operation.action), ['ModifyRule']);
+    assert.deepEqual(
+      operations.map((operation) => operation.action),
+      ['ModifyRule'],
+    );
   });
 
   it('replaces a rule whose conditions change instead of modifying it, so its requests are never unserved', () => {
     const operations = migrate(
-      shop([{ host: 'a.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }] }, { host: 'b.example.com', paths: [{ path: '/x', pathType: 'Exact', service: 'web' }] }]),
-      shop([{ host: 'a.example.com', paths: [{ path: '/y', pathType: 'Exact', service: 'docs' }] }, { paths: [{ path: '/api', pathType: 'Prefix', service: 'api2', port: 8080 }] }]),
+      shop([
+        { host: 'a.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }] },
+        { host: 'b.example.com', paths: [{ path: '/x', pathType: 'Exact', service: 'web' }] },
+      ]),
+      shop([
+        { host: 'a.example.com', paths: [{ path: '/y', pathType: 'Exact', service: 'docs' }] },
+        { paths: [{ path: '/api', pathType: 'Prefix', service: 'api2', port: 8080 }] },
+      ]),
       [...URLS, 'http://a.example.com/y', 'http://b.example.com/x'],
       { sameRouteThroughout: false },
     );
     assert.equal(count(operations, 'ModifyRule'), 0);
-    assert.deepEqual(operations.map((operation) => operation.action), ['SetRulePriorities', 'CreateRule', 'CreateRule', 'DeleteRule', 'DeleteRule']);
+    assert.deepEqual(
+      operations.map((operation) => operation.action),
+      ['SetRulePriorities', 'CreateRule', 'CreateRule', 'DeleteRule', 'DeleteRule'],
+    );
   });
 
   it('never touches a rule that is not tagged as ours, and parks around its priority', () => {
@@ -192,8 +258,14 @@ describe('planRules', () => {
     );
     assert.equal(count(operations, 'DeleteRule'), 1);
     const moves = (operations[0]?.detail.input.RulePriorities ?? []) as { RuleArn: string; Priority: number }[];
-    assert.ok(moves.every((move) => move.Priority !== 50000), 'the foreign rule keeps 50000');
-    assert.ok(operations.every((operation) => !JSON.stringify(operation.detail.input).includes('arn:rule/4"')), 'the foreign rule (arn:rule/4) is never named');
+    assert.ok(
+      moves.every((move) => move.Priority !== 50000),
+      'the foreign rule keeps 50000',
+    );
+    assert.ok(
+      operations.every((operation) => !JSON.stringify(operation.detail.input).includes('arn:rule/4"')),
+      'the foreign rule (arn:rule/4) is never named',
+    );
   });
 
   it('never sends a path served before and after to a 404, across many generated changes', () => {
@@ -231,14 +303,21 @@ describe('rule content matching', () => {
     const listener = spec.listeners[0] as ListenerSpec;
     const table = new RuleTable(mergeAdjacentRules(listener).rules);
     const plan = planRules(mergeAdjacentRules(listener).rules, table.observed(), {
-      port: 80, listenerArn: 'arn:listener/80', clusterName: CLUSTER, stackId: STACK, specTags: {},
+      port: 80,
+      listenerArn: 'arn:listener/80',
+      clusterName: CLUSTER,
+      stackId: STACK,
+      specTags: {},
       nameArn: (arn) => arn,
     });
     assert.equal(plan.modify.length, listener.rules.length, 'every rule names an ARN that is not the kept group of its key');
   });
 
   it('matches Describe answers that spell out defaults', () => {
-    const conditions: Condition[] = [{ field: 'host-header', values: ['A.example.com'] }, { field: 'path-pattern', values: ['/x', '/y'] }];
+    const conditions: Condition[] = [
+      { field: 'host-header', values: ['A.example.com'] },
+      { field: 'path-pattern', values: ['/x', '/y'] },
+    ];
     const actions: Action[] = [{ type: 'redirect', protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' }];
     const described: ObservedRule = {
       description: {
@@ -249,12 +328,23 @@ describe('rule content matching', () => {
           { Field: 'path-pattern', Values: ['/y', '/x'], PathPatternConfig: { Values: ['/y', '/x'] } },
           { Field: 'host-header', Values: ['a.example.com'], HostHeaderConfig: { Values: ['a.example.com'] } },
         ],
-        Actions: [{ Type: 'redirect', Order: 1, RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' } }],
+        Actions: [
+          {
+            Type: 'redirect',
+            Order: 1,
+            RedirectConfig: { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' },
+          },
+        ],
       },
       tags: OUR_TAGS,
     };
     const plan = planRules([{ priority: 1, conditions, actions, origin: { ingress: { namespace: 'default', name: 'shop' } } }], [described], {
-      port: 80, listenerArn: 'arn:listener/80', clusterName: CLUSTER, stackId: STACK, specTags: {}, nameArn,
+      port: 80,
+      listenerArn: 'arn:listener/80',
+      clusterName: CLUSTER,
+      stackId: STACK,
+      specTags: {},
+      nameArn,
     });
     assert.deepEqual([...plan.reorder, ...plan.modify, ...plan.create, ...plan.delete, ...plan.tagChanges], []);
   });

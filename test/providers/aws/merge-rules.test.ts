@@ -22,28 +22,45 @@ function pathValues(rule: RuleSpec | undefined): string[] {
 const SERVICES = serviceYaml({ name: 'api' }) + serviceYaml({ name: 'web' }) + serviceYaml({ name: 'docs' });
 
 describe('mergeAdjacentRules on translated Ingresses', () => {
-  const spec = onlySpec(translateYaml(INGRESS_CLASS_YAML + NODE_YAML + SERVICES + ingressYaml({
-    name: 'shop',
-    rules: [
-      {
-        host: 'shop.example.com',
-        paths: [
-          { path: '/', pathType: 'Prefix', service: 'web' },
-          { path: '/api', pathType: 'Prefix', service: 'api' },
-          { path: '/x', pathType: 'Exact', service: 'api' },
-          { path: '/y', pathType: 'Exact', service: 'api' },
-          { path: '/z', pathType: 'Exact', service: 'api' },
-          { path: '/d', pathType: 'Exact', service: 'docs' },
-        ],
-      },
-      { host: 'other.example.com', paths: [{ path: '/x', pathType: 'Exact', service: 'api' }] },
-    ],
-  })));
+  const spec = onlySpec(
+    translateYaml(
+      INGRESS_CLASS_YAML +
+        NODE_YAML +
+        SERVICES +
+        ingressYaml({
+          name: 'shop',
+          rules: [
+            {
+              host: 'shop.example.com',
+              paths: [
+                { path: '/', pathType: 'Prefix', service: 'web' },
+                { path: '/api', pathType: 'Prefix', service: 'api' },
+                { path: '/x', pathType: 'Exact', service: 'api' },
+                { path: '/y', pathType: 'Exact', service: 'api' },
+                { path: '/z', pathType: 'Exact', service: 'api' },
+                { path: '/d', pathType: 'Exact', service: 'docs' },
+              ],
+            },
+            { host: 'other.example.com', paths: [{ path: '/x', pathType: 'Exact', service: 'api' }] },
+          ],
+        }),
+    ),
+  );
   const urls = [
-    'http://shop.example.com/', 'http://shop.example.com/api', 'http://shop.example.com/api/v1', 'http://shop.example.com/apix',
-    'http://shop.example.com/x', 'http://shop.example.com/x/', 'http://shop.example.com/y', 'http://shop.example.com/z',
-    'http://shop.example.com/d', 'http://shop.example.com/e', 'http://other.example.com/x', 'http://other.example.com/y',
-    'http://SHOP.example.com/z', 'http://nothing.example.com/x',
+    'http://shop.example.com/',
+    'http://shop.example.com/api',
+    'http://shop.example.com/api/v1',
+    'http://shop.example.com/apix',
+    'http://shop.example.com/x',
+    'http://shop.example.com/x/',
+    'http://shop.example.com/y',
+    'http://shop.example.com/z',
+    'http://shop.example.com/d',
+    'http://shop.example.com/e',
+    'http://other.example.com/x',
+    'http://other.example.com/y',
+    'http://SHOP.example.com/z',
+    'http://nothing.example.com/x',
   ];
 
   it('routes every request exactly as before', () => {
@@ -55,7 +72,10 @@ describe('mergeAdjacentRules on translated Ingresses', () => {
     const after = merged(spec).listeners[0]?.rules ?? [];
     assert.ok(after.length < before.length, `${after.length} rules after merging, ${before.length} before`);
     for (const rule of after) assert.ok(pathValues(rule).length <= 3, JSON.stringify(rule.conditions));
-    assert.ok(after.some((rule) => pathValues(rule).length > 2), 'at least one rule holds paths of two Ingress paths');
+    assert.ok(
+      after.some((rule) => pathValues(rule).length > 2),
+      'at least one rule holds paths of two Ingress paths',
+    );
   });
 
   it('merges nothing across hosts', () => {
@@ -81,18 +101,20 @@ function listenerSpec(rules: { conditions: Condition[]; action: Action }[]): Loa
     attributes: {},
     tags: {},
     certificates: [],
-    listeners: [{
-      port: 80,
-      protocol: 'HTTP',
-      certificateKeys: [],
-      defaultAction: { type: 'fixed-response', statusCode: '404' },
-      rules: rules.map(({ conditions, action }, index) => ({
-        priority: (index + 1) * 10,
-        conditions,
-        actions: [action],
-        origin: { ingress: { namespace: 'default', name: 't' } },
-      })),
-    }],
+    listeners: [
+      {
+        port: 80,
+        protocol: 'HTTP',
+        certificateKeys: [],
+        defaultAction: { type: 'fixed-response', statusCode: '404' },
+        rules: rules.map(({ conditions, action }, index) => ({
+          priority: (index + 1) * 10,
+          conditions,
+          actions: [action],
+          origin: { ingress: { namespace: 'default', name: 't' } },
+        })),
+      },
+    ],
     targetGroups: keys.map((key) => ({
       key,
       name: key,
@@ -111,25 +133,77 @@ function listenerSpec(rules: { conditions: Condition[]; action: Action }[]): Loa
 
 describe('mergeAdjacentRules table', () => {
   const cases: { name: string; rules: { conditions: Condition[]; action: Action }[]; expectedRules: number }[] = [
-    { name: 'two adjacent paths of one host and action', rules: [{ conditions: [host('h'), paths('/p')], action: TG('a') }, { conditions: [host('h'), paths('/q')], action: TG('a') }], expectedRules: 1 },
+    {
+      name: 'two adjacent paths of one host and action',
+      rules: [
+        { conditions: [host('h'), paths('/p')], action: TG('a') },
+        { conditions: [host('h'), paths('/q')], action: TG('a') },
+      ],
+      expectedRules: 1,
+    },
     {
       name: 'a rule with another action between them',
-      rules: [{ conditions: [host('h'), paths('/p')], action: TG('a') }, { conditions: [host('h'), paths('/p/*')], action: TG('b') }, { conditions: [host('h'), paths('/*')], action: TG('a') }],
+      rules: [
+        { conditions: [host('h'), paths('/p')], action: TG('a') },
+        { conditions: [host('h'), paths('/p/*')], action: TG('b') },
+        { conditions: [host('h'), paths('/*')], action: TG('a') },
+      ],
       expectedRules: 3,
     },
-    { name: 'different hosts', rules: [{ conditions: [host('h'), paths('/p')], action: TG('a') }, { conditions: [host('g'), paths('/q')], action: TG('a') }], expectedRules: 2 },
-    { name: 'different actions', rules: [{ conditions: [host('h'), paths('/p')], action: TG('a') }, { conditions: [host('h'), paths('/q')], action: TG('b') }], expectedRules: 2 },
-    { name: 'wildcard values next to regex values', rules: [{ conditions: [host('h'), paths('/p')], action: TG('a') }, { conditions: [host('h'), regexPaths('^/q$')], action: TG('a') }], expectedRules: 2 },
-    { name: 'two regex rules', rules: [{ conditions: [host('h'), regexPaths('^/p$')], action: TG('a') }, { conditions: [host('h'), regexPaths('^/q$')], action: TG('a') }], expectedRules: 1 },
-    { name: 'a rule without a path', rules: [{ conditions: [host('h'), paths('/p')], action: TG('a') }, { conditions: [host('h')], action: TG('a') }], expectedRules: 2 },
+    {
+      name: 'different hosts',
+      rules: [
+        { conditions: [host('h'), paths('/p')], action: TG('a') },
+        { conditions: [host('g'), paths('/q')], action: TG('a') },
+      ],
+      expectedRules: 2,
+    },
+    {
+      name: 'different actions',
+      rules: [
+        { conditions: [host('h'), paths('/p')], action: TG('a') },
+        { conditions: [host('h'), paths('/q')], action: TG('b') },
+      ],
+      expectedRules: 2,
+    },
+    {
+      name: 'wildcard values next to regex values',
+      rules: [
+        { conditions: [host('h'), paths('/p')], action: TG('a') },
+        { conditions: [host('h'), regexPaths('^/q$')], action: TG('a') },
+      ],
+      expectedRules: 2,
+    },
+    {
+      name: 'two regex rules',
+      rules: [
+        { conditions: [host('h'), regexPaths('^/p$')], action: TG('a') },
+        { conditions: [host('h'), regexPaths('^/q$')], action: TG('a') },
+      ],
+      expectedRules: 1,
+    },
+    {
+      name: 'a rule without a path',
+      rules: [
+        { conditions: [host('h'), paths('/p')], action: TG('a') },
+        { conditions: [host('h')], action: TG('a') },
+      ],
+      expectedRules: 2,
+    },
     {
       name: 'values over the per-condition limit',
-      rules: [{ conditions: [host('h'), paths('/p', '/p/*')], action: TG('a') }, { conditions: [host('h'), paths('/q', '/q/*')], action: TG('a') }],
+      rules: [
+        { conditions: [host('h'), paths('/p', '/p/*')], action: TG('a') },
+        { conditions: [host('h'), paths('/q', '/q/*')], action: TG('a') },
+      ],
       expectedRules: 2,
     },
     {
       name: 'an extra header condition on one side',
-      rules: [{ conditions: [host('h'), paths('/p'), { field: 'http-header', headerName: 'x-canary', values: ['1'] }], action: TG('a') }, { conditions: [host('h'), paths('/q')], action: TG('a') }],
+      rules: [
+        { conditions: [host('h'), paths('/p'), { field: 'http-header', headerName: 'x-canary', values: ['1'] }], action: TG('a') },
+        { conditions: [host('h'), paths('/q')], action: TG('a') },
+      ],
       expectedRules: 2,
     },
     {

@@ -38,17 +38,26 @@ async function update(before: LoadBalancerSpec, after: LoadBalancerSpec): Promis
   assert.ok(live);
   for (const url of URLS) assert.equal(routeOf({ ...after, listeners: [live] }, url), routeOf(after, url), url);
   assert.deepEqual(actionsOf(await planNow(world.newProvider(), STACK, after)), [], 'a restarted controller finds nothing to do');
-  assert.deepEqual(world.fake.mutatingCalls().map((call) => call.action), actionsOf(plan));
+  assert.deepEqual(
+    world.fake.mutatingCalls().map((call) => call.action),
+    actionsOf(plan),
+  );
   return actionsOf(plan);
 }
 
 function targetGroupKeys(): string[] {
-  return world.fake.state.targetGroups().map((group) => world.fake.state.tagsOf(group.arn)[RESOURCE_TAG] ?? '').sort();
+  return world.fake.state
+    .targetGroups()
+    .map((group) => world.fake.state.tagsOf(group.arn)[RESOURCE_TAG] ?? '')
+    .sort();
 }
 
 describe('AWS provider: changes', () => {
   it('adds a path: its target group, then one SetRulePriorities and one CreateRule', async () => {
-    const actions = await update(shop(), shop({ rules: [{ host: 'a.example.com', paths: [...PATHS, { path: '/docs', pathType: 'Prefix', service: 'docs' }] }] }));
+    const actions = await update(
+      shop(),
+      shop({ rules: [{ host: 'a.example.com', paths: [...PATHS, { path: '/docs', pathType: 'Prefix', service: 'docs' }] }] }),
+    );
     assert.deepEqual(actions, ['CreateTargetGroup', 'RegisterTargets', 'SetRulePriorities', 'CreateRule']);
   });
 
@@ -67,7 +76,10 @@ describe('AWS provider: changes', () => {
 
   it('changes a Service port: a new target group, the rule switched in place, the old group deleted last', async () => {
     const moved = serviceYaml({ name: 'web' }) + serviceYaml({ name: 'api', port: 8080, endpoints: ['10.0.0.2'] }) + serviceYaml({ name: 'docs' });
-    const after = shop({ rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture, { path: '/api', pathType: 'Prefix', service: 'api', port: 8080 }] }] }, moved);
+    const after = shop(
+      { rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture, { path: '/api', pathType: 'Prefix', service: 'api', port: 8080 }] }] },
+      moved,
+    );
     const actions = await update(shop(), after);
     assert.deepEqual(actions, ['CreateTargetGroup', 'RegisterTargets', 'ModifyRule', 'DeleteTargetGroup']);
     assert.ok(targetGroupKeys().includes('TargetGroup/default/api:8080/instance'));
@@ -77,7 +89,16 @@ describe('AWS provider: changes', () => {
   it('switches the target type: new groups with their targets first, old groups deleted after the rules let go', async () => {
     const ip = { 'alb.ingress.kubernetes.io/target-type': 'ip' };
     const actions = await update(shop(), shop({ annotations: ip }));
-    assert.deepEqual(actions, ['CreateTargetGroup', 'CreateTargetGroup', 'RegisterTargets', 'RegisterTargets', 'ModifyRule', 'ModifyRule', 'DeleteTargetGroup', 'DeleteTargetGroup']);
+    assert.deepEqual(actions, [
+      'CreateTargetGroup',
+      'CreateTargetGroup',
+      'RegisterTargets',
+      'RegisterTargets',
+      'ModifyRule',
+      'ModifyRule',
+      'DeleteTargetGroup',
+      'DeleteTargetGroup',
+    ]);
     assert.deepEqual(targetGroupKeys(), ['TargetGroup/default/api:80/ip', 'TargetGroup/default/web:80/ip']);
   });
 

@@ -17,7 +17,15 @@ const YAML =
   ingressYaml({
     name: 'shop',
     annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/tags': 'team=shop' },
-    rules: [{ host: 'shop.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }, { path: '/api', pathType: 'Prefix', service: 'api' }] }],
+    rules: [
+      {
+        host: 'shop.example.com',
+        paths: [
+          { path: '/', pathType: 'Prefix', service: 'web' },
+          { path: '/api', pathType: 'Prefix', service: 'api' },
+        ],
+      },
+    ],
   });
 
 let world: AwsWorld;
@@ -39,9 +47,18 @@ describe('AWS provider: create, resync, restart, delete', () => {
     assert.deepEqual(world.fake.state.tagsOf(lb.arn), { [CLUSTER_TAG]: 'test', [STACK_TAG]: STACK, [RESOURCE_TAG]: 'LoadBalancer', team: 'shop' });
 
     const groups = world.fake.state.targetGroups();
-    assert.deepEqual(groups.map((group) => world.fake.state.tagsOf(group.arn)[RESOURCE_TAG]).sort(), ['TargetGroup/default/api:80/ip', 'TargetGroup/default/web:80/ip']);
+    assert.deepEqual(groups.map((group) => world.fake.state.tagsOf(group.arn)[RESOURCE_TAG]).sort(), [
+      'TargetGroup/default/api:80/ip',
+      'TargetGroup/default/web:80/ip',
+    ]);
     const api = groups.find((group) => group.name === spec.targetGroups.find((candidate) => candidate.key === 'default/api:80/ip')?.name);
-    assert.deepEqual(world.fake.state.targets(api?.arn ?? '').map((target) => `${target.id}:${target.port}`).sort(), ['10.0.0.2:8080', '10.0.0.3:8080']);
+    assert.deepEqual(
+      world.fake.state
+        .targets(api?.arn ?? '')
+        .map((target) => `${target.id}:${target.port}`)
+        .sort(),
+      ['10.0.0.2:8080', '10.0.0.3:8080'],
+    );
 
     const frontend = world.fake.state.securityGroups().find((group) => world.fake.state.tagsOf(group.id)[RESOURCE_TAG] === 'SecurityGroup/frontend');
     assert.deepEqual(lb.securityGroupIds, [frontend?.id]);
@@ -100,7 +117,10 @@ describe('AWS provider: create, resync, restart, delete', () => {
     const plan = provider.diff(spec, await provider.observe({ id: STACK }));
     assert.match(JSON.stringify(plan), /\$\{Subnets\}/);
     const result = await provider.apply(plan);
-    assert.deepEqual(result.outcomes.filter((outcome) => outcome.error !== undefined), []);
+    assert.deepEqual(
+      result.outcomes.filter((outcome) => outcome.error !== undefined),
+      [],
+    );
     assert.deepEqual([...(world.fake.state.loadBalancers()[0]?.subnetIds ?? [])].sort(), [...world.network.internalSubnetIds].sort());
     assert.deepEqual(provider.diff(spec, await provider.observe({ id: STACK })).operations, []);
   });

@@ -27,7 +27,15 @@ function shopSpec(): LoadBalancerSpec {
           'alb.ingress.kubernetes.io/target-group-attributes': 'deregistration_delay.timeout_seconds=30',
         },
         tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
-        rules: [{ host: 'shop.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }, { path: '/api', pathType: 'Prefix', service: 'api' }] }],
+        rules: [
+          {
+            host: 'shop.example.com',
+            paths: [
+              { path: '/', pathType: 'Prefix', service: 'web' },
+              { path: '/api', pathType: 'Prefix', service: 'api' },
+            ],
+          },
+        ],
       }),
   );
 }
@@ -49,7 +57,8 @@ function shape(fake: AwsFake): unknown {
   for (const group of fake.state.targetGroups()) nameOf.set(group.arn, group.name);
   for (const certificate of fake.state.certificates()) nameOf.set(certificate.arn, `certificate:${certificate.domainName}`);
   for (const group of fake.state.securityGroups()) nameOf.set(group.id, `sg:${group.name}`);
-  const named = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_, item: unknown) => (typeof item === 'string' ? (nameOf.get(item) ?? item) : item)));
+  const named = (value: unknown): unknown =>
+    JSON.parse(JSON.stringify(value, (_, item: unknown) => (typeof item === 'string' ? (nameOf.get(item) ?? item) : item)));
   return named({
     loadBalancers: fake.state.loadBalancers().map((lb) => ({
       name: lb.name,
@@ -60,14 +69,19 @@ function shape(fake: AwsFake): unknown {
         port: listener.port,
         certificate: listener.defaultCertificateArn,
         defaultActions: listener.defaultActions,
-        rules: fake.state.rules(listener.arn).map((rule) => ({ priority: rule.priority, conditions: rule.conditions, actions: rule.actions, tags: fake.state.tagsOf(rule.arn) })),
+        rules: fake.state
+          .rules(listener.arn)
+          .map((rule) => ({ priority: rule.priority, conditions: rule.conditions, actions: rule.actions, tags: fake.state.tagsOf(rule.arn) })),
       })),
     })),
     targetGroups: fake.state.targetGroups().map((group) => ({
       name: group.name,
       attributes: group.attributes,
       tags: fake.state.tagsOf(group.arn),
-      targets: fake.state.targets(group.arn).map((target) => `${target.id}:${target.port}`).sort(),
+      targets: fake.state
+        .targets(group.arn)
+        .map((target) => `${target.id}:${target.port}`)
+        .sort(),
     })),
     certificates: fake.state.certificates().map((certificate) => ({ name: certificate.domainName, tags: fake.state.tagsOf(certificate.arn) })),
     securityGroups: fake.state.securityGroups().map((group) => ({ name: group.name, rules: fake.state.securityGroupRules(group.id).length })),
@@ -88,7 +102,10 @@ describe('AWS provider: crashes, throttling, neighbours', () => {
       const crashed = world.newProvider({ material: TLS.material });
       const spec = shopSpec();
       const result = await crashed.apply(crashed.diff(spec, await crashed.observe({ id: STACK }, spec)));
-      assert.ok(result.outcomes.some((outcome) => outcome.error?.includes('FakeCrash')), `crash after ${k} mutations`);
+      assert.ok(
+        result.outcomes.some((outcome) => outcome.error?.includes('FakeCrash')),
+        `crash after ${k} mutations`,
+      );
       assert.equal(result.diagnostics.length, 1, 'the failure is reported on the Ingress');
       world.fake.failAfterMutations(undefined);
 
@@ -131,7 +148,11 @@ describe('AWS provider: crashes, throttling, neighbours', () => {
 
     const provider = world.newProvider({ material: TLS.material });
     await reconcile(provider, STACK, shopSpec());
-    await reconcile(provider, STACK, specOf(serviceYaml({ name: 'web' }) + ingressYaml({ name: 'shop', rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })));
+    await reconcile(
+      provider,
+      STACK,
+      specOf(serviceYaml({ name: 'web' }) + ingressYaml({ name: 'shop', rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })),
+    );
     await provider.delete({ id: STACK });
 
     const touched = fake.mutatingCalls().filter((call) => foreignIds.some((id) => JSON.stringify(call.input).includes(id)));
@@ -149,7 +170,10 @@ describe('AWS provider: crashes, throttling, neighbours', () => {
     const failed = result.outcomes.filter((outcome) => outcome.error !== undefined);
     assert.equal(failed.length, 1);
     assert.equal(failed[0]?.operation.action, 'ImportCertificate');
-    assert.deepEqual(result.diagnostics.map((diagnostic) => [diagnostic.severity, diagnostic.object.name]), [['error', 'shop']]);
+    assert.deepEqual(
+      result.diagnostics.map((diagnostic) => [diagnostic.severity, diagnostic.object.name]),
+      [['error', 'shop']],
+    );
     assert.match(result.diagnostics[0]?.message ?? '', /ImportCertificate .*shop-tls is not available/);
   });
 });

@@ -37,9 +37,11 @@ function servicesYaml(version: ShopVersion): string {
     'alb.ingress.kubernetes.io/target-type': 'ip',
     ...(version.apiHealthPath !== undefined && { 'alb.ingress.kubernetes.io/healthcheck-path': version.apiHealthPath }),
   };
-  return serviceYaml({ name: 'web' })
-    + serviceYaml({ name: 'api', nodePort: 30081, endpoints: version.apiEndpoints ?? POD_IPS, annotations: api })
-    + serviceYaml({ name: 'docs', nodePort: 30082 });
+  return (
+    serviceYaml({ name: 'web' }) +
+    serviceYaml({ name: 'api', nodePort: 30081, endpoints: version.apiEndpoints ?? POD_IPS, annotations: api }) +
+    serviceYaml({ name: 'docs', nodePort: 30082 })
+  );
 }
 
 describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
@@ -62,17 +64,27 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
     const provider = world.newProvider({ material, settings: { manageBackendSecurityGroupRules: true } });
     const tls = (hosts: string[]): { hosts: string[]; secretName: string } => ({ hosts, secretName: 'shop-tls' });
 
-    const shop = (version: ShopVersion) => specOf(servicesYaml(version) + secret.yaml + ingressYaml({
-      name: 'shop',
-      annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', ...version.annotations },
-      tls: [tls(['a.example.com']), ...(version.discover ? [{ hosts: ['docs.example.com'] }] : [])],
-      rules: [{ host: 'a.example.com', paths: version.paths ?? PATHS }],
-    }));
-    const blog = (withTls: boolean) => specOf(servicesYaml({}) + secret.yaml + ingressYaml({
-      name: 'blog',
-      ...(withTls && { tls: [tls(['a.example.com'])] }),
-      rules: [{ host: 'a.example.com', paths: [{ path: '/blog', pathType: 'Prefix', service: 'web' }] }],
-    }));
+    const shop = (version: ShopVersion) =>
+      specOf(
+        servicesYaml(version) +
+          secret.yaml +
+          ingressYaml({
+            name: 'shop',
+            annotations: { 'alb.ingress.kubernetes.io/scheme': 'internet-facing', ...version.annotations },
+            tls: [tls(['a.example.com']), ...(version.discover ? [{ hosts: ['docs.example.com'] }] : [])],
+            rules: [{ host: 'a.example.com', paths: version.paths ?? PATHS }],
+          }),
+      );
+    const blog = (withTls: boolean) =>
+      specOf(
+        servicesYaml({}) +
+          secret.yaml +
+          ingressYaml({
+            name: 'blog',
+            ...(withTls && { tls: [tls(['a.example.com'])] }),
+            rules: [{ host: 'a.example.com', paths: [{ path: '/blog', pathType: 'Prefix', service: 'web' }] }],
+          }),
+      );
     const shopStack = shop({}).stack.id;
     const blogStack = blog(true).stack.id;
 
@@ -88,22 +100,33 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
       'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
     };
     const withDocs = [...PATHS, { path: '/docs', pathType: 'Prefix', service: 'docs' }];
-    await reconcile(provider, shopStack, shop({
-      annotations: {
-        ...changed,
-        'alb.ingress.kubernetes.io/tags': 'team=shop',
-        'alb.ingress.kubernetes.io/inbound-cidrs': '10.0.0.0/8',
-        'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443},{"HTTP":8080}]',
-      },
-      paths: withDocs,
-      apiEndpoints: POD_IPS.slice(0, 1),
-      apiHealthPath: '/healthz',
-    }));
+    await reconcile(
+      provider,
+      shopStack,
+      shop({
+        annotations: {
+          ...changed,
+          'alb.ingress.kubernetes.io/tags': 'team=shop',
+          'alb.ingress.kubernetes.io/inbound-cidrs': '10.0.0.0/8',
+          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443},{"HTTP":8080}]',
+        },
+        paths: withDocs,
+        apiEndpoints: POD_IPS.slice(0, 1),
+        apiHealthPath: '/healthz',
+      }),
+    );
     // Tags, a listener and a path taken away.
     await reconcile(provider, shopStack, shop({ annotations: changed }));
     // /api switched to another Service in place; the user's own load-balancer group instead of the managed one.
-    const switched: PathFixture[] = [{ path: '/', pathType: 'Prefix', service: 'web' }, { path: '/api', pathType: 'Prefix', service: 'docs' }];
-    await reconcile(provider, shopStack, shop({ annotations: { ...changed, 'alb.ingress.kubernetes.io/security-groups': loadBalancerGroup }, paths: switched }));
+    const switched: PathFixture[] = [
+      { path: '/', pathType: 'Prefix', service: 'web' },
+      { path: '/api', pathType: 'Prefix', service: 'docs' },
+    ];
+    await reconcile(
+      provider,
+      shopStack,
+      shop({ annotations: { ...changed, 'alb.ingress.kubernetes.io/security-groups': loadBalancerGroup }, paths: switched }),
+    );
     // What stands in front of the load balancer, put on (the next reconcile takes it off again).
     const guarded = {
       ...changed,
@@ -112,7 +135,8 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
       'alb.ingress.kubernetes.io/shield-advanced-protection': 'true',
       'alb.ingress.kubernetes.io/ssl-redirect': '443',
       'alb.ingress.kubernetes.io/auth-type': 'cognito',
-      'alb.ingress.kubernetes.io/auth-idp-cognito': '{"userPoolARN":"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123","userPoolClientID":"shop","userPoolDomain":"shop-login"}',
+      'alb.ingress.kubernetes.io/auth-idp-cognito':
+        '{"userPoolARN":"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123","userPoolClientID":"shop","userPoolDomain":"shop-login"}',
       'alb.ingress.kubernetes.io/mutual-authentication': '[{"port":443,"mode":"verify","trustStore":"partners"}]',
       'alb.ingress.kubernetes.io/listener-attributes.HTTPS-443': 'routing.http.response.server.enabled=false',
     };
@@ -120,7 +144,11 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
 
     secret = tlsSecret('default', 'shop-tls', 'a.example.com');
     Object.assign(material, secret.material);
-    await reconcile(provider, shopStack, shop({ annotations: { ...changed, 'alb.ingress.kubernetes.io/security-groups': loadBalancerGroup }, paths: switched }));
+    await reconcile(
+      provider,
+      shopStack,
+      shop({ annotations: { ...changed, 'alb.ingress.kubernetes.io/security-groups': loadBalancerGroup }, paths: switched }),
+    );
     await reconcile(provider, blogStack, blog(false));
 
     await provider.delete({ id: blogStack });
@@ -134,7 +162,10 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
 
   it('leaves nothing of ours behind, backend rules included', () => {
     assert.deepEqual(ownedResources(world.fake), []);
-    assert.deepEqual(world.fake.state.securityGroupRules().filter((rule) => world.fake.state.tagsOf(rule.id)[CLUSTER_TAG] !== undefined), []);
+    assert.deepEqual(
+      world.fake.state.securityGroupRules().filter((rule) => world.fake.state.tagsOf(rule.id)[CLUSTER_TAG] !== undefined),
+      [],
+    );
   });
 
   it('uses every action and every resource of every statement: nothing is granted that is not needed', () => {

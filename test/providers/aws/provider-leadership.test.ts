@@ -9,7 +9,13 @@ describe('leadership during apply', () => {
     const world = createAwsWorld();
     try {
       const provider = world.newProvider();
-      const spec = specOf(ingressYaml({ name: 'web', annotations: { 'ingress-bridge.io/target-type': 'ip' }, rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] }) + serviceYaml({ name: 'web' }));
+      const spec = specOf(
+        ingressYaml({
+          name: 'web',
+          annotations: { 'ingress-bridge.io/target-type': 'ip' },
+          rules: [{ host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }],
+        }) + serviceYaml({ name: 'web' }),
+      );
       const plan = provider.diff(spec, await provider.observe({ id: spec.stack.id }, spec));
       let allowed = 2;
       const result = await provider.apply(plan, { mayMutate: () => allowed-- > 0 });

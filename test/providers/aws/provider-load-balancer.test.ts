@@ -12,7 +12,11 @@ const STACK = 'default/shop';
 const HTTPS = { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]' };
 
 function shop(fixture: Partial<IngressFixture> = {}, extraYaml = ''): ReturnType<typeof specOf> {
-  return specOf(extraYaml + serviceYaml({ name: 'web' }) + ingressYaml({ name: 'shop', rules: [{ host: 'shop.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }], ...fixture }));
+  return specOf(
+    extraYaml +
+      serviceYaml({ name: 'web' }) +
+      ingressYaml({ name: 'shop', rules: [{ host: 'shop.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }], ...fixture }),
+  );
 }
 
 let world: AwsWorld;
@@ -75,10 +79,23 @@ describe('AWS provider: load balancer and listeners', () => {
     Object.assign(material, rotated.material);
     world.fake.resetCalls();
     await reconcile(provider, STACK, shop({ annotations: HTTPS, tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }] }, rotated.yaml));
-    assert.deepEqual(world.fake.mutatingCalls().map((call) => call.action), ['ImportCertificate', 'AddTagsToCertificate'], 'the listener keeps the same ARN');
+    assert.deepEqual(
+      world.fake.mutatingCalls().map((call) => call.action),
+      ['ImportCertificate', 'AddTagsToCertificate'],
+      'the listener keeps the same ARN',
+    );
 
     world.fake.resetCalls();
-    const two = shop({ annotations: HTTPS, tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }, { hosts: ['blog.example.com'], secretName: 'blog-tls' }] }, rotated.yaml + second.yaml);
+    const two = shop(
+      {
+        annotations: HTTPS,
+        tls: [
+          { hosts: ['shop.example.com'], secretName: 'shop-tls' },
+          { hosts: ['blog.example.com'], secretName: 'blog-tls' },
+        ],
+      },
+      rotated.yaml + second.yaml,
+    );
     const { plan } = await reconcile(provider, STACK, two);
     assert.deepEqual(actionsOf(plan), ['ImportCertificate', 'AddListenerCertificates']);
     const [withExtra] = world.fake.state.listeners(lb?.arn ?? '');

@@ -12,8 +12,14 @@ import { type AwsWorld, createAwsWorld, liveListener, reconcile, specOf } from '
 import { ingressYaml, serviceYaml, type IngressFixture, type PathFixture } from '../../support/cluster.js';
 
 const STACK = 'default/shop';
-const SERVICES = ['web', 'api', 'docs', 'admin'].map((name, index) => serviceYaml({ name, endpoints: [`10.0.0.${index + 2}`] })).join('') + serviceYaml({ name: 'api2', port: 8080, endpoints: ['10.0.0.9'] });
-const URLS = ['/', '/api', '/api/v1', '/docs', '/docs/a', '/admin', '/admin/x', '/zzz', '/other'].flatMap((path) => [`http://a.example.com${path}`, `http://b.example.com${path}`, `http://c.example.com${path}`]);
+const SERVICES =
+  ['web', 'api', 'docs', 'admin'].map((name, index) => serviceYaml({ name, endpoints: [`10.0.0.${index + 2}`] })).join('') +
+  serviceYaml({ name: 'api2', port: 8080, endpoints: ['10.0.0.9'] });
+const URLS = ['/', '/api', '/api/v1', '/docs', '/docs/a', '/admin', '/admin/x', '/zzz', '/other'].flatMap((path) => [
+  `http://a.example.com${path}`,
+  `http://b.example.com${path}`,
+  `http://c.example.com${path}`,
+]);
 
 function shop(rules: IngressFixture['rules'], annotations: Record<string, string> = {}): LoadBalancerSpec {
   return specOf(SERVICES + ingressYaml({ name: 'shop', annotations, rules }));
@@ -67,24 +73,43 @@ const BASE: PathFixture[] = [
 
 describe('AWS provider: no 404 or 503 while a group changes', () => {
   it('adds a path', async () => {
-    assert.ok((await changeWithoutOutage(shop([{ host: 'a.example.com', paths: BASE }]), shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]))) > 0);
+    assert.ok(
+      (await changeWithoutOutage(
+        shop([{ host: 'a.example.com', paths: BASE }]),
+        shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]),
+      )) > 0,
+    );
   });
 
   it('removes a path', async () => {
-    await changeWithoutOutage(shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]), shop([{ host: 'a.example.com', paths: BASE }]));
+    await changeWithoutOutage(
+      shop([{ host: 'a.example.com', paths: [...BASE, { path: '/admin', pathType: 'Prefix', service: 'admin' }] }]),
+      shop([{ host: 'a.example.com', paths: BASE }]),
+    );
   });
 
   it('moves a path from one host to every host, with another backend', async () => {
     await changeWithoutOutage(
-      shop([{ host: 'a.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }] }, { host: 'b.example.com', paths: [{ path: '/docs', pathType: 'Prefix', service: 'docs' }] }]),
-      shop([{ host: 'a.example.com', paths: [{ path: '/zzz', pathType: 'Exact', service: 'admin' }] }, { paths: [{ path: '/api', pathType: 'Prefix', service: 'api2', port: 8080 }] }]),
+      shop([
+        { host: 'a.example.com', paths: [{ path: '/api', pathType: 'Prefix', service: 'api' }] },
+        { host: 'b.example.com', paths: [{ path: '/docs', pathType: 'Prefix', service: 'docs' }] },
+      ]),
+      shop([
+        { host: 'a.example.com', paths: [{ path: '/zzz', pathType: 'Exact', service: 'admin' }] },
+        { paths: [{ path: '/api', pathType: 'Prefix', service: 'api2', port: 8080 }] },
+      ]),
     );
   });
 
   it('switches every backend to ip targets', async () => {
     // Routes compare by Service, which the switch keeps: only the count of checked calls and the
     // live target types show that the provider did anything at all.
-    assert.ok((await changeWithoutOutage(shop([{ host: 'a.example.com', paths: BASE }]), shop([{ host: 'a.example.com', paths: BASE }], { 'alb.ingress.kubernetes.io/target-type': 'ip' }))) > 0);
+    assert.ok(
+      (await changeWithoutOutage(
+        shop([{ host: 'a.example.com', paths: BASE }]),
+        shop([{ host: 'a.example.com', paths: BASE }], { 'alb.ingress.kubernetes.io/target-type': 'ip' }),
+      )) > 0,
+    );
     assert.deepEqual([...new Set(world.fake.state.targetGroups().map((group) => group.targetType))], ['ip']);
   });
 
@@ -102,10 +127,14 @@ describe('AWS provider: no 404 or 503 while a group changes', () => {
       { path: '/zzz', pathType: 'Exact', service: 'docs' },
     ];
     const pick = (): IngressFixture['rules'] => {
-      const rules = (['a.example.com', 'b.example.com', undefined] as const).filter(() => random(3) > 0).map((host) => {
-        const paths = choices.filter(() => random(2) === 0).filter((path, index, all) => all.findIndex((other) => other.path === path.path && other.pathType === path.pathType) === index);
-        return { ...(host !== undefined && { host }), paths: paths.length > 0 ? paths : [BASE[0] as PathFixture] };
-      });
+      const rules = (['a.example.com', 'b.example.com', undefined] as const)
+        .filter(() => random(3) > 0)
+        .map((host) => {
+          const paths = choices
+            .filter(() => random(2) === 0)
+            .filter((path, index, all) => all.findIndex((other) => other.path === path.path && other.pathType === path.pathType) === index);
+          return { ...(host !== undefined && { host }), paths: paths.length > 0 ? paths : [BASE[0] as PathFixture] };
+        });
       return rules.length > 0 ? rules : [{ host: 'a.example.com', paths: BASE }];
     };
     let current = shop(pick());

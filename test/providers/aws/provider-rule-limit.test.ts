@@ -12,7 +12,9 @@ const STACK = 'default/shop';
 const SERVICES = ['one', 'two', 'three', 'four'].map((name) => serviceYaml({ name })).join('');
 
 function rulesOn(host: string, services: string[]): LoadBalancerSpec {
-  return specOf(SERVICES + ingressYaml({ name: 'shop', rules: [{ host, paths: services.map((service) => ({ path: `/${service}`, pathType: 'Exact', service })) }] }));
+  return specOf(
+    SERVICES + ingressYaml({ name: 'shop', rules: [{ host, paths: services.map((service) => ({ path: `/${service}`, pathType: 'Exact', service })) }] }),
+  );
 }
 
 let world: AwsWorld | undefined;
@@ -26,12 +28,24 @@ describe('AWS provider: rule quota', () => {
     world.fake.resetCalls();
     const after = rulesOn('b.example.com', ['one', 'two', 'three']);
     const { plan } = await reconcile(provider, STACK, after);
-    assert.deepEqual(actionsOf(plan).filter((action) => action.endsWith('Rule')), ['CreateRule', 'CreateRule', 'CreateRule', 'DeleteRule', 'DeleteRule', 'DeleteRule']);
-    const sent = world.fake.calls().filter((call) => call.action.endsWith('Rule')).map((call) => `${call.action}${call.error ? `:${call.error}` : ''}`);
+    assert.deepEqual(
+      actionsOf(plan).filter((action) => action.endsWith('Rule')),
+      ['CreateRule', 'CreateRule', 'CreateRule', 'DeleteRule', 'DeleteRule', 'DeleteRule'],
+    );
+    const sent = world.fake
+      .calls()
+      .filter((call) => call.action.endsWith('Rule'))
+      .map((call) => `${call.action}${call.error ? `:${call.error}` : ''}`);
     assert.deepEqual(sent, [
-      'CreateRule:TooManyRulesException', 'DeleteRule', 'CreateRule',
-      'CreateRule:TooManyRulesException', 'DeleteRule', 'CreateRule',
-      'CreateRule:TooManyRulesException', 'DeleteRule', 'CreateRule',
+      'CreateRule:TooManyRulesException',
+      'DeleteRule',
+      'CreateRule',
+      'CreateRule:TooManyRulesException',
+      'DeleteRule',
+      'CreateRule',
+      'CreateRule:TooManyRulesException',
+      'DeleteRule',
+      'CreateRule',
     ]);
     assert.deepEqual(actionsOf(await planNow(provider, STACK, after)), []);
   });

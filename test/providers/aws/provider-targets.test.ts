@@ -17,7 +17,11 @@ function addresses(count: number): string[] {
 function withEndpoints(count: number): ReturnType<typeof specOf> {
   return specOf(
     serviceYaml({ name: 'web', endpoints: addresses(count) }) +
-      ingressYaml({ name: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] }),
+      ingressYaml({
+        name: 'shop',
+        annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' },
+        rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }],
+      }),
   );
 }
 
@@ -29,11 +33,17 @@ afterEach(() => world.close());
 
 function registered(): string[] {
   const [group] = world.fake.state.targetGroups();
-  return world.fake.state.targets(group?.arn ?? '').map((target) => target.id).sort();
+  return world.fake.state
+    .targets(group?.arn ?? '')
+    .map((target) => target.id)
+    .sort();
 }
 
 function targetsPerCall(action: string): number[] {
-  return world.fake.mutatingCalls().filter((call) => call.action === action).map((call) => (call.input as { Targets: unknown[] }).Targets.length);
+  return world.fake
+    .mutatingCalls()
+    .filter((call) => call.action === action)
+    .map((call) => (call.input as { Targets: unknown[] }).Targets.length);
 }
 
 describe('AWS provider: targets', () => {
@@ -74,10 +84,17 @@ describe('AWS provider: targets', () => {
     const provider = world.newProvider();
     const spec = specOf(
       serviceYaml({ name: 'web', endpoints: ['10.0.0.7'], endpointPort: 9090, targetPort: 9090 }) +
-        ingressYaml({ name: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] }),
+        ingressYaml({
+          name: 'shop',
+          annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' },
+          rules: [{ paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }],
+        }),
     );
     await reconcile(provider, STACK, spec);
     const [group] = world.fake.state.targetGroups();
-    assert.deepEqual(world.fake.state.targets(group?.arn ?? '').map((target) => `${target.id}:${target.port}`), ['10.0.0.7:9090']);
+    assert.deepEqual(
+      world.fake.state.targets(group?.arn ?? '').map((target) => `${target.id}:${target.port}`),
+      ['10.0.0.7:9090'],
+    );
   });
 });

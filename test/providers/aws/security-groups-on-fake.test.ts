@@ -21,16 +21,29 @@ describe('security groups against the AWS fake', () => {
   let clock: number;
   const now = (): number => clock;
 
-  const instanceSpec = (overrides: Partial<LoadBalancerSpec> = {}): LoadBalancerSpec => stackSpec(STACK, {
-    targetGroups: [targetGroup({ service: 'web', targetType: 'instance', targets: [{ id: `aws:///us-east-1b/${network.instanceId}`, ip: network.instanceIp, port: 30080 }] })],
-    ...overrides,
-  });
+  const instanceSpec = (overrides: Partial<LoadBalancerSpec> = {}): LoadBalancerSpec =>
+    stackSpec(STACK, {
+      targetGroups: [
+        targetGroup({
+          service: 'web',
+          targetType: 'instance',
+          targets: [{ id: `aws:///us-east-1b/${network.instanceId}`, ip: network.instanceIp, port: 30080 }],
+        }),
+      ],
+      ...overrides,
+    });
 
   async function reconcile(spec: LoadBalancerSpec | undefined, options: { manageBackendRules?: boolean; stackId?: string } = {}) {
     const stackId = options.stackId ?? STACK;
     const observed = await observeSecurityGroups(clients, CLUSTER, stackId);
     const backendGroupIds = spec ? await backendSecurityGroupIds(clients, spec, { now }) : [];
-    const plan = planSecurityGroups(spec, observed, { clusterName: CLUSTER, stackId, vpcId: network.vpcId, backendGroupIds, manageBackendRules: options.manageBackendRules ?? true });
+    const plan = planSecurityGroups(spec, observed, {
+      clusterName: CLUSTER,
+      stackId,
+      vpcId: network.vpcId,
+      backendGroupIds,
+      manageBackendRules: options.manageBackendRules ?? true,
+    });
     const references = new Map(plan.references);
     const created = await runOperations(plan.create, { clients, references });
     const cleaned = await runOperations(plan.cleanup, { clients, references });
@@ -39,8 +52,11 @@ describe('security groups against the AWS fake', () => {
   }
 
   function ingressOf(groupId: string): string[] {
-    return fake.state.securityGroupRules(groupId).filter((rule) => !rule.isEgress)
-      .map((rule) => `${rule.ipProtocol} ${rule.fromPort}-${rule.toPort} ${rule.cidrIpv4 ?? rule.cidrIpv6 ?? rule.referencedGroupId ?? rule.prefixListId}`).sort();
+    return fake.state
+      .securityGroupRules(groupId)
+      .filter((rule) => !rule.isEgress)
+      .map((rule) => `${rule.ipProtocol} ${rule.fromPort}-${rule.toPort} ${rule.cidrIpv4 ?? rule.cidrIpv6 ?? rule.referencedGroupId ?? rule.prefixListId}`)
+      .sort();
   }
 
   beforeEach(() => {
@@ -53,7 +69,12 @@ describe('security groups against the AWS fake', () => {
   afterEach(() => fake.restore());
 
   it('finds the node group for instance targets and the interface groups for ip targets, caching the answer', async () => {
-    const podGroup = fake.seed.securityGroup({ id: 'sg-0b0d0000000000001', name: 'pods', vpcId: network.vpcId, tags: { [`kubernetes.io/cluster/${CLUSTER}`]: 'owned' } });
+    const podGroup = fake.seed.securityGroup({
+      id: 'sg-0b0d0000000000001',
+      name: 'pods',
+      vpcId: network.vpcId,
+      tags: { [`kubernetes.io/cluster/${CLUSTER}`]: 'owned' },
+    });
     const extraGroup = fake.seed.securityGroup({ id: 'sg-0e0e0000000000001', name: 'extra', vpcId: network.vpcId });
     const lonelyGroup = fake.seed.securityGroup({ id: 'sg-0100000000000000a', name: 'lonely', vpcId: network.vpcId });
     fake.seed.networkInterface({ privateIp: '10.0.1.20', securityGroupIds: [podGroup, extraGroup], subnetId: network.publicSubnetIds[1] });
@@ -99,25 +120,45 @@ describe('security groups against the AWS fake', () => {
     fake.resetCalls();
     await reconcile(instanceSpec({ ipAddressType: 'dualstack', securityGroups: { kind: 'managed', inboundCidrs: ['10.0.0.0/8', '::/0'] } }));
     assert.deepEqual(ingressOf(frontend), ['tcp 80-80 10.0.0.0/8', 'tcp 80-80 ::/0']);
-    assert.deepEqual(fake.mutatingCalls().map((call) => [call.action, call.input]), [
-      ['AuthorizeSecurityGroupIngress', { GroupId: frontend, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] }],
-      ['RevokeSecurityGroupIngress', { GroupId: frontend, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }],
-    ]);
+    assert.deepEqual(
+      fake.mutatingCalls().map((call) => [call.action, call.input]),
+      [
+        [
+          'AuthorizeSecurityGroupIngress',
+          { GroupId: frontend, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] },
+        ],
+        [
+          'RevokeSecurityGroupIngress',
+          { GroupId: frontend, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+        ],
+      ],
+    );
   });
 
   it('never touches a foreign group or rule, and removes only its own when the stack goes', async () => {
     const foreign = fake.seed.securityGroup({ id: 'sg-0f0e000000000000a', name: 'users-own', vpcId: network.vpcId });
-    await clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: foreign, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
-    await clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: network.nodeSecurityGroupId, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] }));
+    await clients.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: foreign,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      }),
+    );
+    await clients.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: network.nodeSecurityGroupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }],
+      }),
+    );
     const foreignBefore = ingressOf(foreign);
     const { references: otherStack } = await reconcile(instanceSpec(), { stackId: 'default/other' });
 
     const withIds = instanceSpec({ securityGroups: { kind: 'ids', ids: [foreign] } });
     fake.resetCalls();
     await reconcile(withIds);
-    assert.deepEqual(fake.mutatingCalls().map((call) => [call.action, (call.input as { GroupId?: string }).GroupId]), [
-      ['AuthorizeSecurityGroupIngress', network.nodeSecurityGroupId],
-    ]);
+    assert.deepEqual(
+      fake.mutatingCalls().map((call) => [call.action, (call.input as { GroupId?: string }).GroupId]),
+      [['AuthorizeSecurityGroupIngress', network.nodeSecurityGroupId]],
+    );
     assert.ok(ingressOf(network.nodeSecurityGroupId).includes(`tcp 30080-30080 ${foreign}`));
 
     await reconcile(undefined);
@@ -131,8 +172,14 @@ describe('security groups against the AWS fake', () => {
     const frontend = references.get('${SecurityGroup:frontend}') ?? '';
     fake.resetCalls();
     await reconcile(undefined);
-    assert.deepEqual(fake.mutatingCalls().map((call) => call.action), ['RevokeSecurityGroupIngress', 'DeleteSecurityGroup']);
-    assert.equal(fake.state.securityGroups().some((group) => group.id === frontend), false);
+    assert.deepEqual(
+      fake.mutatingCalls().map((call) => call.action),
+      ['RevokeSecurityGroupIngress', 'DeleteSecurityGroup'],
+    );
+    assert.equal(
+      fake.state.securityGroups().some((group) => group.id === frontend),
+      false,
+    );
     assert.deepEqual(ingressOf(network.nodeSecurityGroupId), []);
   });
 
@@ -140,7 +187,10 @@ describe('security groups against the AWS fake', () => {
     await reconcile(instanceSpec());
     fake.resetCalls();
     await reconcile(instanceSpec(), { manageBackendRules: false });
-    assert.deepEqual(fake.mutatingCalls().map((call) => call.action), ['RevokeSecurityGroupIngress']);
+    assert.deepEqual(
+      fake.mutatingCalls().map((call) => call.action),
+      ['RevokeSecurityGroupIngress'],
+    );
     assert.deepEqual(ingressOf(network.nodeSecurityGroupId), []);
     fake.resetCalls();
     await reconcile(instanceSpec(), { manageBackendRules: false });

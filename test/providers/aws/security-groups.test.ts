@@ -29,20 +29,27 @@ describe('planSecurityGroups: the frontend group', () => {
     const input = create?.detail.input ?? {};
     assert.equal(input['GroupName'], frontendGroupName(CLUSTER, STACK));
     assert.equal(input['VpcId'], 'vpc-1');
-    assert.deepEqual(input['TagSpecifications'], [{
-      ResourceType: 'security-group',
-      Tags: [
-        { Key: 'team', Value: 'web' },
-        { Key: CLUSTER_TAG, Value: CLUSTER },
-        { Key: STACK_TAG, Value: STACK },
-        { Key: RESOURCE_TAG, Value: 'SecurityGroup/frontend' },
-      ],
-    }]);
+    assert.deepEqual(input['TagSpecifications'], [
+      {
+        ResourceType: 'security-group',
+        Tags: [
+          { Key: 'team', Value: 'web' },
+          { Key: CLUSTER_TAG, Value: CLUSTER },
+          { Key: STACK_TAG, Value: STACK },
+          { Key: RESOURCE_TAG, Value: 'SecurityGroup/frontend' },
+        ],
+      },
+    ]);
     assert.deepEqual(create?.detail.produces, { ref: '${SecurityGroup:frontend}', outputPath: 'GroupId' });
-    assert.deepEqual(calls(authorize ? [authorize] : []), [['AuthorizeSecurityGroupIngress', {
-      GroupId: '${SecurityGroup:frontend}',
-      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
-    }]]);
+    assert.deepEqual(calls(authorize ? [authorize] : []), [
+      [
+        'AuthorizeSecurityGroupIngress',
+        {
+          GroupId: '${SecurityGroup:frontend}',
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        },
+      ],
+    ]);
     assert.deepEqual(plan.cleanup, []);
   });
 
@@ -66,8 +73,14 @@ describe('planSecurityGroups: the frontend group', () => {
     };
     const plan = planSecurityGroups(spec, observed, { ...context, backendGroupIds: [] });
     assert.deepEqual(calls(plan.create), [
-      ['AuthorizeSecurityGroupIngress', { GroupId: FRONTEND, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '192.168.0.0/16' }] }] }],
-      ['RevokeSecurityGroupIngress', { GroupId: FRONTEND, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }],
+      [
+        'AuthorizeSecurityGroupIngress',
+        { GroupId: FRONTEND, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '192.168.0.0/16' }] }] },
+      ],
+      [
+        'RevokeSecurityGroupIngress',
+        { GroupId: FRONTEND, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+      ],
     ]);
     assert.equal(plan.references.get('${SecurityGroup:frontend}'), FRONTEND);
   });
@@ -83,7 +96,16 @@ describe('planSecurityGroups: the frontend group', () => {
     };
     const plan = planSecurityGroups(stackSpec(STACK, { tags: { team: 'web', env: 'prod' } }), observed, { ...context, backendGroupIds: [] });
     assert.deepEqual(calls(plan.create), [
-      ['CreateTags', { Resources: [FRONTEND], Tags: [{ Key: 'team', Value: 'web' }, { Key: 'env', Value: 'prod' }] }],
+      [
+        'CreateTags',
+        {
+          Resources: [FRONTEND],
+          Tags: [
+            { Key: 'team', Value: 'web' },
+            { Key: 'env', Value: 'prod' },
+          ],
+        },
+      ],
       ['DeleteTags', { Resources: [FRONTEND], Tags: [{ Key: 'stale' }] }],
     ]);
   });
@@ -112,21 +134,34 @@ describe('planSecurityGroups: backend rules', () => {
     });
     const observed: ObservedSecurityGroups = { frontend: { groupId: FRONTEND, permissions: [], tags: {} }, backendRules: [] };
     const authorize = planSecurityGroups(spec, observed, context).create.filter((operation) => operation.detail.input['GroupId'] === NODE_GROUP);
-    assert.deepEqual(calls(authorize), [['AuthorizeSecurityGroupIngress', {
-      GroupId: NODE_GROUP,
-      IpPermissions: [
-        { IpProtocol: 'tcp', FromPort: 10256, ToPort: 10256, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
-        { IpProtocol: 'tcp', FromPort: 30080, ToPort: 30081, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
+    assert.deepEqual(calls(authorize), [
+      [
+        'AuthorizeSecurityGroupIngress',
+        {
+          GroupId: NODE_GROUP,
+          IpPermissions: [
+            { IpProtocol: 'tcp', FromPort: 10256, ToPort: 10256, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
+            { IpProtocol: 'tcp', FromPort: 30080, ToPort: 30081, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
+          ],
+          TagSpecifications: [
+            {
+              ResourceType: 'security-group-rule',
+              Tags: [
+                { Key: CLUSTER_TAG, Value: CLUSTER },
+                { Key: STACK_TAG, Value: STACK },
+                { Key: RESOURCE_TAG, Value: 'SecurityGroupRule/backend' },
+              ],
+            },
+          ],
+        },
       ],
-      TagSpecifications: [{
-        ResourceType: 'security-group-rule',
-        Tags: [{ Key: CLUSTER_TAG, Value: CLUSTER }, { Key: STACK_TAG, Value: STACK }, { Key: RESOURCE_TAG, Value: 'SecurityGroupRule/backend' }],
-      }],
-    }]]);
+    ]);
   });
 
   it('admits a frontend group created in the same plan by its placeholder, on the pod ports of ip targets', () => {
-    const spec = stackSpec(STACK, { targetGroups: [targetGroup({ service: 'api', targetType: 'ip', targets: [{ id: '10.0.2.7', ip: '10.0.2.7', port: 8080 }] })] });
+    const spec = stackSpec(STACK, {
+      targetGroups: [targetGroup({ service: 'api', targetType: 'ip', targets: [{ id: '10.0.2.7', ip: '10.0.2.7', port: 8080 }] })],
+    });
     const authorize = planSecurityGroups(spec, nothing, context).create.find((operation) => operation.detail.input['GroupId'] === NODE_GROUP);
     assert.deepEqual(authorize?.detail.input['IpPermissions'], [
       { IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, UserIdGroupPairs: [{ GroupId: '${SecurityGroup:frontend}' }] },
@@ -137,14 +172,16 @@ describe('planSecurityGroups: backend rules', () => {
     const spec = stackSpec(STACK, { targetGroups: [targetGroup({ service: 'web', targetType: 'instance', targets: nodeTargets(30080) })] });
     const observed: ObservedSecurityGroups = {
       frontend: { groupId: FRONTEND, permissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }], tags: {} },
-      backendRules: [{
-        groupId: NODE_GROUP,
-        ruleIds: ['sgr-keep', 'sgr-stale'],
-        permissions: [
-          { IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
-          { IpProtocol: 'tcp', FromPort: 31000, ToPort: 31000, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
-        ],
-      }],
+      backendRules: [
+        {
+          groupId: NODE_GROUP,
+          ruleIds: ['sgr-keep', 'sgr-stale'],
+          permissions: [
+            { IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
+            { IpProtocol: 'tcp', FromPort: 31000, ToPort: 31000, UserIdGroupPairs: [{ GroupId: FRONTEND }] },
+          ],
+        },
+      ],
     };
     const plan = planSecurityGroups(spec, observed, context);
     assert.deepEqual(plan.create, []);
@@ -154,7 +191,10 @@ describe('planSecurityGroups: backend rules', () => {
   it('adds no backend rule when backend rules are not managed', () => {
     const spec = stackSpec(STACK, { targetGroups: [targetGroup({ service: 'web', targetType: 'instance', targets: nodeTargets(30080) })] });
     const plan = planSecurityGroups(spec, nothing, { ...context, manageBackendRules: false });
-    assert.deepEqual(plan.create.map((operation) => operation.action), ['CreateSecurityGroup', 'AuthorizeSecurityGroupIngress']);
+    assert.deepEqual(
+      plan.create.map((operation) => operation.action),
+      ['CreateSecurityGroup', 'AuthorizeSecurityGroupIngress'],
+    );
     assert.equal(plan.create[1]?.detail.input['GroupId'], '${SecurityGroup:frontend}');
   });
 
@@ -164,9 +204,10 @@ describe('planSecurityGroups: backend rules', () => {
       targetGroups: [targetGroup({ service: 'web', targetType: 'instance', targets: nodeTargets(30080) })],
     });
     const plan = planSecurityGroups(spec, nothing, context);
-    assert.deepEqual(calls(plan.create).map(([action, input]) => [action, input['GroupId'], input['IpPermissions']]), [
-      ['AuthorizeSecurityGroupIngress', NODE_GROUP, [{ IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: 'sg-0aaa' }] }]],
-    ]);
+    assert.deepEqual(
+      calls(plan.create).map(([action, input]) => [action, input['GroupId'], input['IpPermissions']]),
+      [['AuthorizeSecurityGroupIngress', NODE_GROUP, [{ IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: 'sg-0aaa' }] }]]],
+    );
     assert.equal(plan.references.size, 0);
     assert.deepEqual(planSecurityGroups(spec, nothing, { ...context, manageBackendRules: false }).create, []);
   });
@@ -174,7 +215,13 @@ describe('planSecurityGroups: backend rules', () => {
   it('when the stack goes, revokes our backend rules before deleting the frontend group', () => {
     const observed: ObservedSecurityGroups = {
       frontend: { groupId: FRONTEND, permissions: [], tags: {} },
-      backendRules: [{ groupId: NODE_GROUP, ruleIds: ['sgr-1'], permissions: [{ IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: FRONTEND }] }] }],
+      backendRules: [
+        {
+          groupId: NODE_GROUP,
+          ruleIds: ['sgr-1'],
+          permissions: [{ IpProtocol: 'tcp', FromPort: 30080, ToPort: 30080, UserIdGroupPairs: [{ GroupId: FRONTEND }] }],
+        },
+      ],
     };
     const plan = planSecurityGroups(undefined, observed, { ...context, backendGroupIds: [] });
     assert.deepEqual(plan.create, []);
@@ -187,6 +234,10 @@ describe('planSecurityGroups: backend rules', () => {
 
 describe('portRanges', () => {
   it('merges consecutive ports and drops duplicates', () => {
-    assert.deepEqual(portRanges([8080, 30001, 30000, 8080, 30002, 9000]), [[8080, 8080], [9000, 9000], [30000, 30002]]);
+    assert.deepEqual(portRanges([8080, 30001, 30000, 8080, 30002, 9000]), [
+      [8080, 8080],
+      [9000, 9000],
+      [30000, 30002],
+    ]);
   });
 });

@@ -40,7 +40,10 @@ describe('resolveSubnets', () => {
       vpcId: network.vpcId,
     });
     assert.ok((fake.callCounts()['ec2:DescribeSubnets'] ?? 0) >= 2, 'three subnets come in pages of two');
-    assert.deepEqual(resolved(await resolveSubnets(clients, { kind: 'discover' }, 'internal', CLUSTER, { now })).subnetIds, [...network.internalSubnetIds].sort());
+    assert.deepEqual(
+      resolved(await resolveSubnets(clients, { kind: 'discover' }, 'internal', CLUSTER, { now })).subnetIds,
+      [...network.internalSubnetIds].sort(),
+    );
   });
 
   it('takes one subnet per zone: ours before untagged, then the lowest ID; a subnet tagged for no cluster is allowed', async () => {
@@ -54,7 +57,12 @@ describe('resolveSubnets', () => {
 
   it('leaves out subnets tagged only for another cluster', async () => {
     fake.seed.subnet({ id: 'subnet-0dddddddddddddd0d', az: 'us-east-1d', vpcId: network.vpcId, tags: { ...ELB_ROLE, 'kubernetes.io/cluster/other': 'owned' } });
-    fake.seed.subnet({ id: 'subnet-0dddddddddddddd0e', az: 'us-east-1e', vpcId: network.vpcId, tags: { ...ELB_ROLE, 'kubernetes.io/cluster/other': 'shared', [`kubernetes.io/cluster/${CLUSTER}`]: 'shared' } });
+    fake.seed.subnet({
+      id: 'subnet-0dddddddddddddd0e',
+      az: 'us-east-1e',
+      vpcId: network.vpcId,
+      tags: { ...ELB_ROLE, 'kubernetes.io/cluster/other': 'shared', [`kubernetes.io/cluster/${CLUSTER}`]: 'shared' },
+    });
     const { subnetIds } = resolved(await resolveSubnets(clients, { kind: 'discover' }, 'internet-facing', CLUSTER, { now }));
     assert.deepEqual(subnetIds, [...network.publicSubnetIds, 'subnet-0dddddddddddddd0e'].sort());
   });
@@ -86,12 +94,21 @@ describe('resolveSubnets', () => {
     const named = resolved(await resolveSubnets(clients, { kind: 'ids', ids: ['test-public-us-east-1a', b ?? ''] }, 'internet-facing', CLUSTER, { now }));
     assert.deepEqual(named, { subnetIds: [a, b].sort(), vpcId: network.vpcId });
 
-    assert.match(failure(await resolveSubnets(clients, { kind: 'ids', ids: ['nope', c ?? ''] }, 'internet-facing', CLUSTER, { now })), /no subnet has the ID or Name tag nope/);
-    assert.match(failure(await resolveSubnets(clients, { kind: 'ids', ids: [a ?? '', network.internalSubnetIds[0] ?? ''] }, 'internet-facing', CLUSTER, { now })), /are all in us-east-1a/);
+    assert.match(
+      failure(await resolveSubnets(clients, { kind: 'ids', ids: ['nope', c ?? ''] }, 'internet-facing', CLUSTER, { now })),
+      /no subnet has the ID or Name tag nope/,
+    );
+    assert.match(
+      failure(await resolveSubnets(clients, { kind: 'ids', ids: [a ?? '', network.internalSubnetIds[0] ?? ''] }, 'internet-facing', CLUSTER, { now })),
+      /are all in us-east-1a/,
+    );
     assert.match(failure(await resolveSubnets(clients, { kind: 'ids', ids: [c ?? ''] }, 'internet-facing', CLUSTER, { now })), /at least 2/);
     fake.seed.vpc({ id: 'vpc-0000000000000000b' });
     fake.seed.subnet({ id: 'subnet-0bbbbbbbbbbbbbb0d', az: 'us-east-1d', vpcId: 'vpc-0000000000000000b' });
-    assert.match(failure(await resolveSubnets(clients, { kind: 'ids', ids: [a ?? '', 'subnet-0bbbbbbbbbbbbbb0d'] }, 'internet-facing', CLUSTER, { now })), /more than one VPC/);
+    assert.match(
+      failure(await resolveSubnets(clients, { kind: 'ids', ids: [a ?? '', 'subnet-0bbbbbbbbbbbbbb0d'] }, 'internet-facing', CLUSTER, { now })),
+      /more than one VPC/,
+    );
   });
 
   it('asks EC2 again only after five minutes, and does not remember a failure', async () => {

@@ -29,7 +29,9 @@ after(async () => {
 /** `count` backends of one Service, on 127.0.0.1, 127.0.0.2, … all at the same port. */
 async function startBackends(name: string, count: number): Promise<EchoBackend[]> {
   const first = await startEchoBackend({ name: `${name}-1` });
-  const rest = await Promise.all(Array.from({ length: count - 1 }, (_, index) => startEchoBackend({ name: `${name}-${index + 2}`, host: `127.0.0.${index + 2}`, port: first.port })));
+  const rest = await Promise.all(
+    Array.from({ length: count - 1 }, (_, index) => startEchoBackend({ name: `${name}-${index + 2}`, host: `127.0.0.${index + 2}`, port: first.port })),
+  );
   started.push(first, ...rest);
   return [first, ...rest];
 }
@@ -74,14 +76,18 @@ describe('spreading requests', () => {
     const port = await serveOnly(service('spread', backends), { annotations: FAST_HEALTH_CHECKS, rules: prefixRoot('spread') });
     const names = await backendsAnswering(port, 100);
     assert.deepEqual(new Set(names), new Set(backends.map((backend) => backend.name)));
-    assert.deepEqual(backends.map((backend) => backend.requestCount), Array(10).fill(10));
+    assert.deepEqual(
+      backends.map((backend) => backend.requestCount),
+      Array(10).fill(10),
+    );
   });
 
   it('weights a forward 3:1 over 400 requests, interleaved', async () => {
     const [blue] = await startBackends('blue', 1);
     const [green] = await startBackends('green', 1);
     assert.ok(blue && green);
-    const split = '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"blue","servicePort":"80","weight":3},{"serviceName":"green","servicePort":"80","weight":1}]}}';
+    const split =
+      '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"blue","servicePort":"80","weight":3},{"serviceName":"green","servicePort":"80","weight":1}]}}';
     const port = await serveOnly(service('blue', [blue]) + service('green', [green]), {
       annotations: { ...FAST_HEALTH_CHECKS, 'alb.ingress.kubernetes.io/actions.split': split },
       rules: prefixRoot('split', 'use-annotation'),

@@ -23,7 +23,9 @@ function slowLoris(port: number): Promise<{ socket: net.Socket; closed: Promise<
       resolve({ socket, closed });
     });
     let received = '';
-    socket.on('data', (chunk: Buffer) => { received += chunk.toString(); });
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
     const closed = new Promise<string>((done) => socket.on('close', () => done(received)));
     socket.on('error', () => undefined);
     socket.once('error', reject);
@@ -62,15 +64,25 @@ describe('connection limit settings', () => {
     assert.equal(defaults.requestTimeoutMs, 300_000);
     assert.equal(defaults.maxConnectionsPerListener, 2048);
     assert.ok(defaults.maxConnections >= 1 && defaults.maxConnections <= 4096);
-    const set = readLocalSettings({ maxConnections: '10', maxConnectionsPerListener: 5, headersTimeoutMs: '100', requestTimeoutMs: 200, clientIdleTimeoutMs: 1000 });
-    assert.deepEqual([set.maxConnections, set.maxConnectionsPerListener, set.headersTimeoutMs, set.requestTimeoutMs, set.clientIdleTimeoutMs], [10, 5, 100, 200, 1000]);
+    const set = readLocalSettings({
+      maxConnections: '10',
+      maxConnectionsPerListener: 5,
+      headersTimeoutMs: '100',
+      requestTimeoutMs: 200,
+      clientIdleTimeoutMs: 1000,
+    });
+    assert.deepEqual(
+      [set.maxConnections, set.maxConnectionsPerListener, set.headersTimeoutMs, set.requestTimeoutMs, set.clientIdleTimeoutMs],
+      [10, 5, 100, 200, 1000],
+    );
     assert.throws(() => readLocalSettings({ maxConnections: 0 }), /maxConnections/);
     assert.throws(() => readLocalSettings({ maxConnections: 1.5 }), /whole number/);
     assert.throws(() => readLocalSettings({ headersTimeoutMs: 500, requestTimeoutMs: 100 }), /headersTimeoutMs/);
   });
 
   it('fits the default overall cap to the open-files limit', () => {
-    const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n';
+    const limits =
+      'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n';
     assert.equal(openFilesLimit(limits), 1024);
     assert.equal(defaultMaxConnections(1024), 480);
     assert.equal(defaultMaxConnections(1_048_576), 4096);

@@ -23,8 +23,15 @@ describe('success codes', () => {
 
 describe('smooth weighted round-robin', () => {
   it('interleaves by weight and never chooses a weight of 0', () => {
-    const chooser = new SmoothWeightedRoundRobin([{ item: 'a', weight: 3 }, { item: 'z', weight: 0 }, { item: 'b', weight: 1 }]);
-    assert.deepEqual(Array.from({ length: 8 }, () => chooser.next()), ['a', 'a', 'b', 'a', 'a', 'a', 'b', 'a']);
+    const chooser = new SmoothWeightedRoundRobin([
+      { item: 'a', weight: 3 },
+      { item: 'z', weight: 0 },
+      { item: 'b', weight: 1 },
+    ]);
+    assert.deepEqual(
+      Array.from({ length: 8 }, () => chooser.next()),
+      ['a', 'a', 'b', 'a', 'a', 'a', 'b', 'a'],
+    );
   });
 
   it('chooses nothing when every weight is 0', () => {
@@ -38,7 +45,7 @@ describe('redirect Location', () => {
   const location = (parts: Omit<RedirectAction, 'type' | 'statusCode'>): string =>
     redirectLocation({ type: 'redirect', statusCode: 'HTTP_301', ...parts }, request, (port) => localPorts[port] ?? port);
 
-  it('keeps the request\'s own parts where the action sets none, at the local port', () => {
+  it("keeps the request's own parts where the action sets none, at the local port", () => {
     assert.equal(location({ host: 'www.shop.test' }), 'http://www.shop.test:8080/cart/item?id=7');
   });
 
@@ -57,7 +64,12 @@ describe('redirect Location', () => {
 });
 
 describe('host specificity', () => {
-  const rule = (conditions: RuleSpec['conditions']): RuleSpec => ({ priority: 1, conditions, actions: [], origin: { ingress: { namespace: 'default', name: 'web' } } });
+  const rule = (conditions: RuleSpec['conditions']): RuleSpec => ({
+    priority: 1,
+    conditions,
+    actions: [],
+    origin: { ingress: { namespace: 'default', name: 'web' } },
+  });
 
   it('ranks an exact host over a wildcard or regex host over none', () => {
     assert.equal(hostSpecificity(rule([{ field: 'host-header', values: ['a.test'] }])), 2);

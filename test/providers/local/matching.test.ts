@@ -21,9 +21,19 @@ describe('wildcard values', () => {
   const exact = { caseInsensitive: false, backslashEscapes: false };
   it('matches as ALB globs do', () => {
     const cases: [string, string, boolean][] = [
-      ['/api/*', '/api/v1/x', true], ['/api/*', '/api', false], ['*.example.com', 'a.b.example.com', true],
-      ['/a?c', '/abc', true], ['/a?c', '/ac', false], ['*', '', true], ['a*b*c', 'abc', true], ['a*b*c', 'acb', false],
-      ['*ab', 'aab', true], ['ab*ab', 'ab', false], ['ab*ab', 'abab', true], ['?', '', false], ['', '', true],
+      ['/api/*', '/api/v1/x', true],
+      ['/api/*', '/api', false],
+      ['*.example.com', 'a.b.example.com', true],
+      ['/a?c', '/abc', true],
+      ['/a?c', '/ac', false],
+      ['*', '', true],
+      ['a*b*c', 'abc', true],
+      ['a*b*c', 'acb', false],
+      ['*ab', 'aab', true],
+      ['ab*ab', 'ab', false],
+      ['ab*ab', 'abab', true],
+      ['?', '', false],
+      ['', '', true],
     ];
     for (const [value, subject, expected] of cases) assert.equal(compileWildcard(value, exact)(subject), expected, `${value} vs ${subject}`);
     assert.equal(compileWildcard('*.EXAMPLE.com', { caseInsensitive: true, backslashEscapes: false })('A.example.COM'), true);
@@ -47,8 +57,18 @@ describe('regex values', () => {
 
   it('compiles values when the listener is installed; one RE2 cannot compile never matches and is reported', () => {
     const listener: ListenerSpec = {
-      port: 80, protocol: 'HTTP', certificateKeys: [], defaultAction: { type: 'fixed-response', statusCode: '404' },
-      rules: [{ priority: 1, conditions: [{ field: 'host-header', regexValues: ['(', '^b\\.test$'] }], actions: [{ type: 'fixed-response', statusCode: '200' }], origin: { ingress: { namespace: 'd', name: 'i' } } }],
+      port: 80,
+      protocol: 'HTTP',
+      certificateKeys: [],
+      defaultAction: { type: 'fixed-response', statusCode: '404' },
+      rules: [
+        {
+          priority: 1,
+          conditions: [{ field: 'host-header', regexValues: ['(', '^b\\.test$'] }],
+          actions: [{ type: 'fixed-response', statusCode: '200' }],
+          origin: { ingress: { namespace: 'd', name: 'i' } },
+        },
+      ],
     };
     const problems = compileListenerRules(listener);
     assert.equal(problems.length, 1);
@@ -62,9 +82,18 @@ describe('regex values', () => {
 describe('dot segments', () => {
   it('removes them per RFC 3986 section 5.2.4, with %2e as a dot', () => {
     const cases: [string, string][] = [
-      ['/public/../admin/secret.txt', '/admin/secret.txt'], ['/public/%2e%2e/admin', '/admin'], ['/public/%2E%2e/admin', '/admin'],
-      ['/a/./b', '/a/b'], ['/a/b/..', '/a/'], ['/../../x', '/x'], ['/a/.', '/a/'], ['/a/..b/c', '/a/..b/c'],
-      ['/a/%2fb', '/a/%2fb'], ['/file%2ehtml', '/file.html'], ['*', '*'], ['/', '/'],
+      ['/public/../admin/secret.txt', '/admin/secret.txt'],
+      ['/public/%2e%2e/admin', '/admin'],
+      ['/public/%2E%2e/admin', '/admin'],
+      ['/a/./b', '/a/b'],
+      ['/a/b/..', '/a/'],
+      ['/../../x', '/x'],
+      ['/a/.', '/a/'],
+      ['/a/..b/c', '/a/..b/c'],
+      ['/a/%2fb', '/a/%2fb'],
+      ['/file%2ehtml', '/file.html'],
+      ['*', '*'],
+      ['/', '/'],
     ];
     for (const [path, expected] of cases) assert.equal(normalizeRequestPath(path), expected, path);
   });
@@ -77,7 +106,10 @@ describe('dot segments', () => {
       target = await recordingTarget();
       ({ provider } = startProvider());
       // Only /public and below are routed; everything else gets the default 404.
-      port = await serve(provider, simpleSpec({ target: { ip: '127.0.0.1', port: target.port }, rules: [[{ field: 'path-pattern', values: ['/public', '/public/*'] }]] }));
+      port = await serve(
+        provider,
+        simpleSpec({ target: { ip: '127.0.0.1', port: target.port }, rules: [[{ field: 'path-pattern', values: ['/public', '/public/*'] }]] }),
+      );
     });
     after(async () => {
       await provider.close();

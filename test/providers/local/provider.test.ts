@@ -22,8 +22,9 @@ let b: EchoBackend;
 
 function specOf(ingress: Omit<IngressFixture, 'annotations'>, endpoints?: { a?: EchoBackend[] }): LoadBalancerSpec {
   const aEndpoints = endpoints?.a ?? [a];
-  const services = serviceYaml({ name: 'a', endpoints: aEndpoints.map((backend) => backend.host), endpointPort: a.port })
-    + serviceYaml({ name: 'b', endpoints: [b.host], endpointPort: b.port });
+  const services =
+    serviceYaml({ name: 'a', endpoints: aEndpoints.map((backend) => backend.host), endpointPort: a.port }) +
+    serviceYaml({ name: 'b', endpoints: [b.host], endpointPort: b.port });
   return onlySpec(translateYaml(INGRESS_CLASS_YAML + services + ingressYaml({ annotations: ANNOTATIONS, ...ingress })));
 }
 
@@ -55,7 +56,9 @@ describe('diff', () => {
 
     const secondEndpoint = await startEchoBackend({ name: 'a2', host: '127.0.0.2', port: a.port });
     try {
-      assert.deepEqual(await actionsOf(provider, specOf({ name: 'web', rules: [hostRule('a.test', 'a')] }, { a: [a, secondEndpoint] }), 'default/web'), ['UpdateTargets']);
+      assert.deepEqual(await actionsOf(provider, specOf({ name: 'web', rules: [hostRule('a.test', 'a')] }, { a: [a, secondEndpoint] }), 'default/web'), [
+        'UpdateTargets',
+      ]);
     } finally {
       await secondEndpoint.close();
     }
@@ -130,7 +133,9 @@ describe('delete with a request in flight', () => {
     const agent = new http.Agent({ keepAlive: true });
     try {
       const services = serviceYaml({ name: 'slow', endpoints: [slow.host], endpointPort: slow.port });
-      const spec = onlySpec(translateYaml(INGRESS_CLASS_YAML + services + ingressYaml({ name: 'slow', annotations: ANNOTATIONS, rules: [hostRule('slow.test', 'slow')] })));
+      const spec = onlySpec(
+        translateYaml(INGRESS_CLASS_YAML + services + ingressYaml({ name: 'slow', annotations: ANNOTATIONS, rules: [hostRule('slow.test', 'slow')] })),
+      );
       await applySpec(provider, spec);
       const port = provider.boundPort(80) ?? assert.fail('port 80 must be served');
       const inFlight = send({ port, host: 'slow.test', agent });
@@ -161,9 +166,15 @@ describe('a port that cannot be bound', () => {
       const spec = specOf({ name: 'blocked', rules: [hostRule('blocked.test', 'a')] });
       const result = await provider.apply(provider.diff(spec, await provider.observe(spec.stack)));
       const failed = result.outcomes.filter((outcome) => outcome.error);
-      assert.deepEqual(failed.map((outcome) => outcome.operation.action), ['OpenListener']);
+      assert.deepEqual(
+        failed.map((outcome) => outcome.operation.action),
+        ['OpenListener'],
+      );
       assert.match(failed[0]?.error ?? '', new RegExp(`127\\.0\\.0\\.1:${taken}.*EADDRINUSE`));
-      assert.deepEqual(result.diagnostics.map((entry) => [entry.severity, entry.object.name]), [['error', 'blocked']]);
+      assert.deepEqual(
+        result.diagnostics.map((entry) => [entry.severity, entry.object.name]),
+        [['error', 'blocked']],
+      );
       assert.match(result.diagnostics[0]?.message ?? '', new RegExp(`port 80.*${taken}`));
       assert.deepEqual(await actionsOf(provider, spec, spec.stack.id), ['OpenListener']);
     } finally {

@@ -45,7 +45,10 @@ describe('request framing', () => {
 
   it('keeps framing a body whose Content-Length the client names in Connection', async () => {
     target.received.length = 0;
-    const answer = await rawExchange(port, `GET /first HTTP/1.1\r\nHost: a.test\r\nContent-Length: ${SMUGGLED.length}\r\nConnection: close, content-length\r\n\r\n${SMUGGLED}`);
+    const answer = await rawExchange(
+      port,
+      `GET /first HTTP/1.1\r\nHost: a.test\r\nContent-Length: ${SMUGGLED.length}\r\nConnection: close, content-length\r\n\r\n${SMUGGLED}`,
+    );
     assert.equal(statusOf(answer), 200);
     assert.deepEqual(await urlsAfterAFollowUp(), ['/first', '/follow-up']);
     assert.equal(target.received[0]?.body, SMUGGLED);
@@ -73,7 +76,10 @@ describe('request framing', () => {
 
   it('refuses a request that carries both Content-Length and Transfer-Encoding', async () => {
     target.received.length = 0;
-    const answer = await rawExchange(port, `POST /both HTTP/1.1\r\nHost: a.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`);
+    const answer = await rawExchange(
+      port,
+      `POST /both HTTP/1.1\r\nHost: a.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+    );
     assert.equal(statusOf(answer), 400);
     assert.deepEqual(target.received, []);
   });

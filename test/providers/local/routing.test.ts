@@ -14,12 +14,20 @@ const IP_TARGETS = { 'alb.ingress.kubernetes.io/target-type': 'ip' };
 const backends: Record<'a' | 'b' | 'fallback', EchoBackend> = {} as Record<'a' | 'b' | 'fallback', EchoBackend>;
 
 function servicesYaml(): string {
-  return INGRESS_CLASS_YAML + Object.values(backends).map((backend) => serviceYaml({ name: backend.name, endpoints: [backend.host], endpointPort: backend.port })).join('');
+  return (
+    INGRESS_CLASS_YAML +
+    Object.values(backends)
+      .map((backend) => serviceYaml({ name: backend.name, endpoints: [backend.host], endpointPort: backend.port }))
+      .join('')
+  );
 }
 
 async function serve(provider: LocalProvider, ...ingresses: IngressFixture[]): Promise<void> {
   const translated = translateYaml(servicesYaml() + ingresses.map(ingressYaml).join(''));
-  assert.deepEqual(translated.diagnostics.filter((entry) => entry.severity === 'error'), []);
+  assert.deepEqual(
+    translated.diagnostics.filter((entry) => entry.severity === 'error'),
+    [],
+  );
   for (const spec of translated.specs) await applySpec(provider, spec);
 }
 
@@ -39,7 +47,8 @@ describe('one load balancer', () => {
       name: 'web',
       annotations: {
         ...IP_TARGETS,
-        'alb.ingress.kubernetes.io/actions.maintenance': '{"type":"fixed-response","fixedResponseConfig":{"contentType":"application/json","statusCode":"503","messageBody":"{\\"down\\":true}"}}',
+        'alb.ingress.kubernetes.io/actions.maintenance':
+          '{"type":"fixed-response","fixedResponseConfig":{"contentType":"application/json","statusCode":"503","messageBody":"{\\"down\\":true}"}}',
         'alb.ingress.kubernetes.io/actions.moved': '{"type":"redirect","redirectConfig":{"host":"new.test","path":"/moved","statusCode":"HTTP_302"}}',
         'alb.ingress.kubernetes.io/actions.secure': '{"type":"redirect","redirectConfig":{"protocol":"HTTPS","port":"443","statusCode":"HTTP_301"}}',
       },
@@ -81,7 +90,7 @@ describe('one load balancer', () => {
     assert.deepEqual(JSON.parse(response.body), { down: true });
   });
 
-  it('redirects with the parts the action sets and the request\'s own for the rest', async () => {
+  it("redirects with the parts the action sets and the request's own for the rest", async () => {
     const response = await send({ port, host: 'other.test', path: '/old/page?q=1' });
     assert.equal(response.status, 302);
     assert.equal(response.headers.location, `http://new.test:${port}/moved?q=1`);
@@ -94,7 +103,12 @@ describe('one load balancer', () => {
   });
 
   it('keeps the Host header and adds X-Forwarded-For, -Proto and the spec port as -Port', async () => {
-    const reply = await echo({ port, host: 'a.test', path: '/', headers: { 'x-forwarded-for': '203.0.113.9', connection: 'keep-alive, x-secret', 'x-secret': 'hop' } });
+    const reply = await echo({
+      port,
+      host: 'a.test',
+      path: '/',
+      headers: { 'x-forwarded-for': '203.0.113.9', connection: 'keep-alive, x-secret', 'x-secret': 'hop' },
+    });
     assert.equal(reply.host, 'a.test');
     assert.equal(reply.xForwardedFor, '203.0.113.9, 127.0.0.1');
     assert.equal(reply.xForwardedProto, 'http');

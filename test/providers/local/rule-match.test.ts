@@ -189,14 +189,22 @@ describe('query-string', () => {
   });
 
   it('is satisfied by any one pair and never by an empty query', () => {
-    assert.equal(query([{ key: 'a', value: '1' }, { key: 'b', value: '2' }], 'b=2'), true);
+    assert.equal(
+      query(
+        [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ],
+        'b=2',
+      ),
+      true,
+    );
     assert.equal(query([{ value: '*' }], ''), false);
   });
 });
 
 describe('source-ip', () => {
-  const source = (cidrs: string[], address: string): boolean =>
-    conditionMatches({ field: 'source-ip', values: cidrs }, request({ sourceIp: address }));
+  const source = (cidrs: string[], address: string): boolean => conditionMatches({ field: 'source-ip', values: cidrs }, request({ sourceIp: address }));
 
   it('matches IPv4 and IPv6 CIDRs, and IPv4-mapped IPv6 client addresses', () => {
     assert.equal(source(['10.0.0.0/8'], '10.1.2.3'), true);

@@ -24,7 +24,10 @@ export class RecordingLog implements LocalLog {
   }
 }
 
-export function startProvider(settings: Record<string, number | string> = {}, certificates: CertificateMaterialSource = new MemoryCertificates()): { provider: LocalProvider; log: RecordingLog } {
+export function startProvider(
+  settings: Record<string, number | string> = {},
+  certificates: CertificateMaterialSource = new MemoryCertificates(),
+): { provider: LocalProvider; log: RecordingLog } {
   const log = new RecordingLog();
   const provider = createProvider({ clusterName: 'test', certificates, settings: { httpPort: 0, httpsPort: 0, ...settings } }, { log });
   return { provider, log };
@@ -63,28 +66,41 @@ export function simpleSpec(shape: SpecShape): LoadBalancerSpec {
     securityGroups: { kind: 'managed', inboundCidrs: ['0.0.0.0/0'] },
     attributes: shape.attributes ?? {},
     tags: {},
-    listeners: [{
-      port: shape.port ?? 80,
-      protocol: shape.protocol ?? 'HTTP',
-      certificateKeys: (shape.certificates ?? []).map((certificate) => certificate.key),
-      ...(shape.sslPolicy !== undefined ? { sslPolicy: shape.sslPolicy } : {}),
-      defaultAction: shape.defaultForward === false || shape.rules ? NOT_FOUND : FORWARD,
-      rules,
-    }],
-    targetGroups: [{
-      key: 'tg',
-      name: 'tg',
-      service: { namespace: 'default', name: 'svc', port: 80 },
-      protocol: 'HTTP',
-      protocolVersion: 'HTTP1',
-      port: shape.target.port,
-      targetType: 'ip',
-      // Checks every 5 minutes: none runs during a test, so targets see only the test's requests.
-      healthCheck: { protocol: 'HTTP', port: 'traffic-port', path: '/healthz', intervalSeconds: 300, timeoutSeconds: 5, healthyThresholdCount: 2, unhealthyThresholdCount: 2, successCodes: '200' },
-      attributes: {},
-      tags: {},
-      targets: [{ id: `${shape.target.ip}:${shape.target.port}`, ip: shape.target.ip, port: shape.target.port }],
-    }],
+    listeners: [
+      {
+        port: shape.port ?? 80,
+        protocol: shape.protocol ?? 'HTTP',
+        certificateKeys: (shape.certificates ?? []).map((certificate) => certificate.key),
+        ...(shape.sslPolicy !== undefined ? { sslPolicy: shape.sslPolicy } : {}),
+        defaultAction: shape.defaultForward === false || shape.rules ? NOT_FOUND : FORWARD,
+        rules,
+      },
+    ],
+    targetGroups: [
+      {
+        key: 'tg',
+        name: 'tg',
+        service: { namespace: 'default', name: 'svc', port: 80 },
+        protocol: 'HTTP',
+        protocolVersion: 'HTTP1',
+        port: shape.target.port,
+        targetType: 'ip',
+        // Checks every 5 minutes: none runs during a test, so targets see only the test's requests.
+        healthCheck: {
+          protocol: 'HTTP',
+          port: 'traffic-port',
+          path: '/healthz',
+          intervalSeconds: 300,
+          timeoutSeconds: 5,
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 2,
+          successCodes: '200',
+        },
+        attributes: {},
+        tags: {},
+        targets: [{ id: `${shape.target.ip}:${shape.target.port}`, ip: shape.target.ip, port: shape.target.port }],
+      },
+    ],
     certificates: shape.certificates ?? [],
   };
 }
@@ -117,10 +133,11 @@ export async function recordingTarget(): Promise<{ port: number; received: Recei
   return {
     port: (server.address() as AddressInfo).port,
     received,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -136,10 +153,11 @@ export async function rawTarget(answer: string): Promise<{ port: number; close: 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -45,13 +45,16 @@ before(async () => {
 after(() => target.close());
 
 async function servePolicy(provider: LocalProvider, sslPolicy: string | undefined): Promise<number> {
-  return serve(provider, simpleSpec({
-    target: { ip: '127.0.0.1', port: target.port },
-    port: 443,
-    protocol: 'HTTPS',
-    ...(sslPolicy !== undefined ? { sslPolicy } : {}),
-    certificates: [secretCertificate('a-tls', ['a.test'])],
-  }));
+  return serve(
+    provider,
+    simpleSpec({
+      target: { ip: '127.0.0.1', port: target.port },
+      port: 443,
+      protocol: 'HTTPS',
+      ...(sslPolicy !== undefined ? { sslPolicy } : {}),
+      certificates: [secretCertificate('a-tls', ['a.test'])],
+    }),
+  );
 }
 
 describe('ssl-policy', () => {
@@ -78,7 +81,13 @@ describe('ssl-policy', () => {
   it('serves ELBSecurityPolicy-2016-08 (the ALB API default) without a policy, and for an unknown name with a warning', async () => {
     const port = await servePolicy(provider, undefined);
     assert.equal((await handshake(port, { maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA256' })).cipher, 'AES128-SHA256');
-    const spec = simpleSpec({ target: { ip: '127.0.0.1', port: target.port }, port: 443, protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-Made-Up', certificates: [secretCertificate('a-tls', ['a.test'])] });
+    const spec = simpleSpec({
+      target: { ip: '127.0.0.1', port: target.port },
+      port: 443,
+      protocol: 'HTTPS',
+      sslPolicy: 'ELBSecurityPolicy-Made-Up',
+      certificates: [secretCertificate('a-tls', ['a.test'])],
+    });
     const result = await applySpec(provider, spec);
     const warning = result.diagnostics.find((diagnostic: Diagnostic) => diagnostic.message.includes('ELBSecurityPolicy-Made-Up'));
     assert.equal(warning?.severity, 'warning');
@@ -105,13 +114,16 @@ describe('the certificate table', () => {
       for (let index = 0; index < stacks; index += 1) {
         const name = `tls-${index}`;
         material.set('default', name, materialOf(selfSignedCertificate([`${name}.test`])));
-        await applySpec(provider, simpleSpec({
-          stackId: `default/${name}`,
-          target: { ip: '127.0.0.1', port: target.port },
-          port: 443,
-          protocol: 'HTTPS',
-          certificates: [secretCertificate(name, [`${name}.test`])],
-        }));
+        await applySpec(
+          provider,
+          simpleSpec({
+            stackId: `default/${name}`,
+            target: { ip: '127.0.0.1', port: target.port },
+            port: 443,
+            protocol: 'HTTPS',
+            certificates: [secretCertificate(name, [`${name}.test`])],
+          }),
+        );
       }
       assert.equal(tlsWork.tableBuilds - before.tableBuilds, stacks, 'one table per apply');
       // Without the cache every apply loaded every certificate on the port again: 1 + 2 + … + 6 = 21.

@@ -11,7 +11,17 @@ import type { LoadBalancerSpec } from '../../../src/model.js';
 import type { LocalProvider } from '../../../providers/local/index.js';
 import { startEchoBackend, type EchoBackend } from '../../../demo/echo-backend.js';
 import { INGRESS_CLASS_YAML, ingressYaml, onlySpec, serviceYaml, testOptions, translateYaml, type IngressFixture } from '../../support/cluster.js';
-import { applySpec, echo, materialOf, MemoryCertificates, selfSignedCertificate, send, testProvider, tlsSecretYaml, type SelfSignedCertificate } from '../../support/local-lb.js';
+import {
+  applySpec,
+  echo,
+  materialOf,
+  MemoryCertificates,
+  selfSignedCertificate,
+  send,
+  testProvider,
+  tlsSecretYaml,
+  type SelfSignedCertificate,
+} from '../../support/local-lb.js';
 
 const IP_TARGETS = { 'alb.ingress.kubernetes.io/target-type': 'ip' };
 let a: EchoBackend;
@@ -21,15 +31,19 @@ const ca = (): string[] => Object.values(certificates).map((certificate) => cert
 
 /** The spec of one Ingress serving a.test and b.test over HTTPS, each with its own Secret. */
 function secureSpec(aCertificate: SelfSignedCertificate, extra: Partial<IngressFixture> = {}): LoadBalancerSpec {
-  const yaml = INGRESS_CLASS_YAML
-    + serviceYaml({ name: 'a', endpoints: [a.host], endpointPort: a.port })
-    + serviceYaml({ name: 'b', endpoints: [b.host], endpointPort: b.port })
-    + tlsSecretYaml('a-tls', aCertificate)
-    + tlsSecretYaml('b-tls', certificates.b)
-    + ingressYaml({
+  const yaml =
+    INGRESS_CLASS_YAML +
+    serviceYaml({ name: 'a', endpoints: [a.host], endpointPort: a.port }) +
+    serviceYaml({ name: 'b', endpoints: [b.host], endpointPort: b.port }) +
+    tlsSecretYaml('a-tls', aCertificate) +
+    tlsSecretYaml('b-tls', certificates.b) +
+    ingressYaml({
       name: 'secure',
       annotations: IP_TARGETS,
-      tls: [{ hosts: ['a.test'], secretName: 'a-tls' }, { hosts: ['b.test'], secretName: 'b-tls' }],
+      tls: [
+        { hosts: ['a.test'], secretName: 'a-tls' },
+        { hosts: ['b.test'], secretName: 'b-tls' },
+      ],
       rules: [
         { host: 'a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'a' }] },
         { host: 'b.test', paths: [{ path: '/', pathType: 'Prefix', service: 'b' }] },
@@ -71,7 +85,10 @@ describe('HTTPS with SNI', () => {
   after(() => provider.close());
 
   it('serves each host its own certificate, verified by subject and SAN', async () => {
-    for (const [host, expected] of [['a.test', certificates.a], ['b.test', certificates.b]] as const) {
+    for (const [host, expected] of [
+      ['a.test', certificates.a],
+      ['b.test', certificates.b],
+    ] as const) {
       const response = await send({ port, host, tls: { ca: ca(), servername: host } });
       assert.equal(response.status, 200);
       assert.equal(response.certificate?.subject.CN, host);
@@ -96,7 +113,10 @@ describe('HTTPS with SNI', () => {
       material.set('default', 'a-tls', materialOf(certificates.aRenewed));
       const spec = secureSpec(certificates.aRenewed);
       const plan = provider.diff(spec, await provider.observe(spec.stack));
-      assert.deepEqual(plan.operations.map((operation) => operation.action), ['UpdateCertificates']);
+      assert.deepEqual(
+        plan.operations.map((operation) => operation.action),
+        ['UpdateCertificates'],
+      );
       await provider.apply(plan);
 
       const sameConnection = await send({ port, host: 'a.test', agent, tls: { ca: ca(), servername: 'a.test' } });
@@ -120,9 +140,10 @@ describe('certificates only a cloud can serve', () => {
       const arn = 'arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-0000-4000-8000-000000000000';
       const spec = secureSpec(certificates.a, { annotations: { ...IP_TARGETS, 'alb.ingress.kubernetes.io/certificate-arn': arn } });
       const result = await applySpec(provider, spec);
-      assert.deepEqual(result.diagnostics.map((entry) => [entry.object.name, entry.field, entry.message.includes(arn)]), [
-        ['secure', 'metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]', true],
-      ]);
+      assert.deepEqual(
+        result.diagnostics.map((entry) => [entry.object.name, entry.field, entry.message.includes(arn)]),
+        [['secure', 'metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]', true]],
+      );
       const again = await provider.apply(provider.diff(spec, await provider.observe(spec.stack)));
       assert.deepEqual(again.diagnostics, []);
       const reply = await echo({ port: provider.boundPort(443) ?? 0, host: 'b.test', tls: { ca: ca(), servername: 'b.test' } });

@@ -12,7 +12,7 @@ const MALFORMED: Record<string, string> = {
   'a status below 100': 'HTTP/1.1 099 Odd\r\nContent-Length: 0\r\n\r\n',
   'a control byte in the reason phrase': 'HTTP/1.1 200 O\x01K\r\nContent-Length: 0\r\n\r\n',
   'a four-digit status': 'HTTP/1.1 1000 Big\r\nContent-Length: 0\r\n\r\n',
-  'garbage': 'this is not HTTP at all\r\n\r\n',
+  garbage: 'this is not HTTP at all\r\n\r\n',
   'a 101 to a request that asked for no upgrade': 'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
 };
 

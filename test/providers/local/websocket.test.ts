@@ -20,7 +20,9 @@ async function echoUpgradeTarget(): Promise<{ port: number; paths: string[]; clo
   server.on('upgrade', (request: http.IncomingMessage, socket: net.Socket) => {
     paths.push(request.url ?? '');
     upgraded.add(socket);
-    const accept = createHash('sha1').update(`${String(request.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    const accept = createHash('sha1')
+      .update(`${String(request.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     socket.on('data', (chunk: Buffer) => socket.write(`echo:${chunk.toString()}`));
     socket.on('error', () => undefined);
@@ -29,12 +31,13 @@ async function echoUpgradeTarget(): Promise<{ port: number; paths: string[]; clo
   return {
     port: (server.address() as AddressInfo).port,
     paths,
-    close: () => new Promise((resolve) => {
-      // Upgraded sockets have left the HTTP server, so closeAllConnections does not see them.
-      for (const socket of upgraded) socket.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        // Upgraded sockets have left the HTTP server, so closeAllConnections does not see them.
+        for (const socket of upgraded) socket.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -70,7 +73,9 @@ describe('WebSocket upgrades', () => {
   it('proxies the handshake and then bytes both ways', async () => {
     const socket = net.connect(port, '127.0.0.1');
     try {
-      socket.write(`GET /chat/../socket HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(
+        `GET /chat/../socket HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
       const handshake = await readUntil(socket, '\r\n\r\n');
       assert.match(handshake, /^HTTP\/1\.1 101 /);
       assert.match(handshake, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
