@@ -7,7 +7,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'bench/results/', 'bench/*.tmp.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
