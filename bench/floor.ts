@@ -166,7 +166,7 @@ export interface TimeFloor {
 export function timeFloor(calls: CallCounts, options: TimeFloorOptions): TimeFloor {
   const demand = new Map<string, { calls: number; limit: BucketLimit }>();
   for (const [key, count] of Object.entries(calls)) {
-    const [service, action = ''] = key.split(':') as [AwsService, string];
+    const [service, action = ''] = key.split(':') as [AwsService, string?];
     for (const bucket of cloudBucketsOf(service, action)) {
       const entry = demand.get(bucket.key) ?? { calls: 0, limit: bucket.limit };
       entry.calls += count;

@@ -23,10 +23,10 @@ interface RetryConfigured {
 
 export function routeClientsTo(clients: AwsClients, transport: Transport, timeScale: () => number): void {
   const services: [AwsService, { middlewareStack: MiddlewareStack<object, MetadataBearer> } & RetryConfigured][] = [
-    ['elbv2', clients.elbv2 as never],
-    ['acm', clients.acm as never],
-    ['ec2', clients.ec2 as never],
-    ['tagging', clients.tagging as never],
+    ['elbv2', clients.elbv2],
+    ['acm', clients.acm],
+    ['ec2', clients.ec2],
+    ['tagging', clients.tagging],
   ];
   for (const [service, client] of services) {
     const answer: DeserializeMiddleware<object, MetadataBearer> = (_next, context) => async (args) => {

@@ -92,7 +92,10 @@ export async function startEchoBackend(options: EchoBackendOptions): Promise<Ech
       const send = (): void => {
         if (!response.destroyed) response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
       };
-      if (delayMs <= 0) return send();
+      if (delayMs <= 0) {
+        send();
+        return;
+      }
       const timer = setTimeout(() => {
         pending.delete(timer);
         send();

@@ -113,6 +113,7 @@ function normalizeCondition(condition: RuleCondition): [RuleCondition, Condition
         { values, wildcardText: [] },
       ];
     }
+    case undefined:
     default:
       throw elbv2Error('ValidationError', `Condition field '${condition.Field ?? ''}' is not valid`);
   }

@@ -123,13 +123,14 @@ export function createTargetGroup(state: FakeState, input: CreateTargetGroupInpu
   const protocolVersion = input.ProtocolVersion ?? 'HTTP1';
   if (!['HTTP1', 'HTTP2', 'GRPC'].includes(protocolVersion)) throw elbv2Error('ValidationError', `Protocol version '${protocolVersion}' is not valid`);
   const ipAddressType = input.IpAddressType ?? 'ipv4';
-  if (ipAddressType !== 'ipv4' && ipAddressType !== 'ipv6') throw elbv2Error('ValidationError', `IP address type '${ipAddressType}' is not valid`);
+  if (ipAddressType !== 'ipv4' && ipAddressType !== 'ipv6') throw elbv2Error('ValidationError', `IP address type '${String(ipAddressType)}' is not valid`);
   const healthCheck = healthCheckFrom(input, defaultHealthCheck(protocol, protocolVersion));
   const tags = checkTags(input.Tags);
   const settings = { protocol, protocolVersion, port, vpcId: input.VpcId, targetType, ipAddressType, healthCheck };
 
   const existing = [...state.targetGroups.values()].find((group) => group.name === name);
   if (existing !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the rest is the settings: the named fields are left out on purpose
     const { arn: _arn, name: _name, attributes: _attributes, targets: _targets, ...current } = existing;
     if (JSON.stringify(current) !== JSON.stringify(settings)) {
       throw elbv2Error('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`);

@@ -98,7 +98,7 @@ export function createLoadBalancer(state: FakeState, input: CreateLoadBalancerIn
   const name = checkResourceName(input.Name, 'load balancer');
   if ((input.Type ?? 'application') !== 'application') throw unsupportedAction('elbv2', 'CreateLoadBalancer', `Type ${input.Type}`);
   const scheme = input.Scheme ?? 'internet-facing';
-  if (scheme !== 'internet-facing' && scheme !== 'internal') throw elbv2Error('ValidationError', `Scheme '${scheme}' is not valid`);
+  if (scheme !== 'internet-facing' && scheme !== 'internal') throw elbv2Error('ValidationError', `Scheme '${String(scheme)}' is not valid`);
   const ipAddressType = checkIpAddressType(input.IpAddressType, scheme);
   const subnetIds = subnetIdsOf(input.Subnets, input.SubnetMappings);
   const vpcId = checkSubnets(state, subnetIds);

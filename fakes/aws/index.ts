@@ -195,7 +195,7 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
   let authorize = enforcerFor(options.iamPolicy);
   let restorers: (() => void)[] = [];
 
-  async function dispatch(service: ServiceId, action: string, rawInput: unknown): Promise<object> {
+  function answer(service: ServiceId, action: string, rawInput: unknown): object {
     const input: unknown = structuredClone(rawInput ?? {});
     const call = log.record(service, action, input);
     try {
@@ -209,6 +209,13 @@ export function createAwsFake(options: AwsFakeOptions = {}): AwsFake {
       call.error = error instanceof Error ? error.name : String(error);
       throw error;
     }
+  }
+
+  /** Answers like the SDK's `send`: a thrown error rejects the promise rather than escaping the call. */
+  function dispatch(service: ServiceId, action: string, rawInput: unknown): Promise<object> {
+    return new Promise((resolve) => {
+      resolve(answer(service, action, rawInput));
+    });
   }
 
   return {

@@ -50,6 +50,7 @@ export function createStateView(state: FakeState): StateView {
     loadBalancers: () => copies(state.loadBalancers.values()),
     listeners: (loadBalancerArn) => copies([...state.listeners.values()].filter((listener) => listener.loadBalancerArn === loadBalancerArn)),
     rules: (listenerArn) => copies([...state.rules.values()].filter((rule) => rule.listenerArn === listenerArn).sort((a, b) => a.priority - b.priority)),
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the targets are left out of the copy on purpose (see targets())
     targetGroups: () => copies([...state.targetGroups.values()].map(({ targets: _targets, ...group }) => group)),
     targets: (targetGroupArn) => copies(state.targetGroups.get(targetGroupArn)?.targets.values() ?? []),
     certificates: () => copies(state.certificates.values()),

@@ -91,6 +91,7 @@ function listBody(context: HandlerContext, request: RoutedRequest): unknown {
       ...(more > 0 && lastOnPage ? { continue: Buffer.from(keyOf(lastOnPage)).toString('base64url'), remainingItemCount: more } : {}),
     },
     // The real API leaves kind and apiVersion off list items.
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- kind and apiVersion are destructured only to leave them out
     items: page.map(({ kind: _kind, apiVersion: _apiVersion, ...item }) => item),
   };
 }

@@ -129,6 +129,7 @@ function compose(type: ResourceType, current: KubeObject, body: KubeObject, scop
   const metadata: ObjectMeta = structuredClone(body.metadata);
   const fields: Record<string, unknown> = metadata;
   for (const field of SERVER_OWNED_METADATA) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- field is one of the fixed server-owned metadata keys
     if (current.metadata[field] === undefined) delete fields[field];
     else fields[field] = current.metadata[field];
   }
@@ -186,6 +187,7 @@ function requestNamespace(fromPath: string | undefined, fromBody: string | undef
 
 /** Everything but metadata and status: a change here is a new generation. */
 function specOf(object: KubeObject): Record<string, unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the named fields are destructured only to leave them out of the spec
   const { metadata: _metadata, status: _status, apiVersion: _apiVersion, kind: _kind, ...spec } = object;
   return spec;
 }

@@ -37,6 +37,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) return structuredClone(patch);
   const result: Record<string, unknown> = isJsonObject(target) ? structuredClone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- RFC 7386: a null member removes that key from the JSON object
     if (value === null) delete result[key];
     else result[key] = applyMergePatch(result[key], value);
   }
@@ -131,6 +132,7 @@ function remove(document: unknown, pointer: string): unknown {
   read(document, pointer);
   const { parent, token } = parentOf(document, pointer);
   if (Array.isArray(parent)) parent.splice(Number(token), 1);
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- RFC 6902 remove: the pointer's last token names the member to delete
   else if (isJsonObject(parent)) delete parent[token];
   return document;
 }

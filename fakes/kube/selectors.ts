@@ -100,6 +100,7 @@ function fieldValue(object: KubeObject, path: string): string {
   for (const segment of path.split('.')) {
     current = isJsonObject(current) ? current[segment] : undefined;
   }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- field selectors name scalar fields; any other value is stringified as the loose lookup finds it
   return current === undefined || current === null ? '' : String(current);
 }
 
