@@ -41,7 +41,7 @@ describe('plan --live', () => {
     world.fake.resetCalls();
     const outcome = await plan();
     assert.ok(outcome.changes?.[0]?.operations.some((operation) => operation.action === 'CreateLoadBalancer'));
-    assert.match(outcome.stdout, /changes against aws:\n  load balancer default\/web: \d+ operation\(s\)/);
+    assert.match(outcome.stdout, /changes against aws:\n {2}load balancer default\/web: \d+ operation\(s\)/);
     assert.deepEqual(world.fake.mutatingCalls(), []);
   });
 

@@ -56,7 +56,7 @@ describe('run --once with the aws provider', () => {
     await first.stop();
     assert.equal(first.first.failed, false, JSON.stringify(first.first.outcomes.map((outcome) => outcome.error)));
     const dnsName = world.fake.state.loadBalancers()[0]?.dnsName.toLowerCase() ?? assert.fail('a load balancer exists');
-    assert.match(printed.join(''), /applied to default\/shop:\n  ImportCertificate [^\n]*\n[\s\S]*  CreateLoadBalancer /);
+    assert.match(printed.join(''), /applied to default\/shop:\n {2}ImportCertificate [^\n]*\n[\s\S]* {2}CreateLoadBalancer /);
     assert.match(printed.join(''), new RegExp(`^default\\s+shop\\s+ingress-bridge\\s+shop\\.test\\s+${dnsName.replace(/\./g, '\\.')}\\s+80, 443$`, 'm'));
     assert.equal(world.fake.state.certificates().length, 1);
 

@@ -152,7 +152,11 @@ describe('DependencyIndex: Services, Secrets and EndpointSlices', () => {
       endpoints: [],
       metadata: { namespace: 'default', name: 's1', labels: { 'kubernetes.io/service-name': 'web-svc' } },
     };
-    const after: V1EndpointSlice = { ...before, metadata: { ...before.metadata, labels: { 'kubernetes.io/service-name': 'api-svc' } } };
+    const after: V1EndpointSlice = {
+      addressType: 'IPv4',
+      endpoints: [],
+      metadata: { namespace: 'default', name: 's1', labels: { 'kubernetes.io/service-name': 'api-svc' } },
+    };
     assert.deepEqual(setup.index.affectedBy({ kind: 'EndpointSlice', type: 'update', object: after, previous: before }), ['default/api', 'default/web']);
   });
 });

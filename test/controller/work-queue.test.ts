@@ -127,10 +127,10 @@ describe('WorkQueue', () => {
   it('backs off exponentially up to the cap, retries when due, and treats a throw as a retry', async () => {
     let runs = 0;
     const { queue, clock, reports } = makeQueue({
-      handler: async () => {
+      handler: () => {
         runs++;
-        if (runs % 2 === 0) throw new Error('throttled');
-        return 'retry';
+        if (runs % 2 === 0) return Promise.reject(new Error('throttled'));
+        return Promise.resolve('retry');
       },
     });
     queue.enqueue('a');
@@ -175,11 +175,11 @@ describe('WorkQueue', () => {
   it('resets the failure count after a successful run', async () => {
     const outcomes: RunOutcome[] = ['retry', 'retry', 'done', 'retry', 'done', 'retry'];
     const { queue, clock, reports } = makeQueue({
-      handler: async (key) => {
+      handler: (key) => {
         const outcome = outcomes.shift() ?? 'done';
         // The first success sees a change arrive while it runs, so the key stays queued.
         if (outcomes.length === 3) queue.enqueue(key);
-        return outcome;
+        return Promise.resolve(outcome);
       },
     });
     queue.enqueue('a');
@@ -204,7 +204,7 @@ describe('WorkQueue', () => {
 
   it('runs a changed key in backoff at once and keeps its failure count; a resync waits', async () => {
     const outcomes: RunOutcome[] = ['retry', 'retry', 'retry'];
-    const { queue, clock, reports } = makeQueue({ handler: async () => outcomes.shift() ?? 'done' });
+    const { queue, clock, reports } = makeQueue({ handler: () => Promise.resolve(outcomes.shift() ?? 'done') });
     queue.enqueue('a');
     await settle();
     queue.enqueue('a', 'resync');
@@ -224,7 +224,7 @@ describe('WorkQueue', () => {
 
   it('reports convergence from the first change to the run that succeeds', async () => {
     const outcomes: RunOutcome[] = ['retry'];
-    const { queue, clock, reports } = makeQueue({ handler: async () => outcomes.shift() ?? 'done' });
+    const { queue, clock, reports } = makeQueue({ handler: () => Promise.resolve(outcomes.shift() ?? 'done') });
     await clock.advance(10_000);
     queue.enqueue('a');
     await settle();
@@ -239,7 +239,7 @@ describe('WorkQueue', () => {
   });
 
   it('enqueues every key on each resync period', async () => {
-    const handler = mock.fn(async (_key: string): Promise<RunOutcome> => 'done');
+    const handler = mock.fn<(key: string) => Promise<RunOutcome>>(() => Promise.resolve('done'));
     const { queue, clock } = makeQueue({ handler });
     const keys = ['a', 'b'];
     queue.startResync(60_000, () => keys);

@@ -53,7 +53,7 @@ function deploymentArgs(): { file: string; args: string[] }[] {
   return documents
     .filter((document) => document.kind === 'Deployment')
     .map((document) => {
-      const patched = controllerContainer(document.object as V1Deployment);
+      const patched = controllerContainer(document.object);
       const env = [...(container.env ?? []), ...(patched.env ?? [])];
       return { file: document.file, args: expandArgs(patched.args ?? [], env, document.namespace ?? namespace) };
     });
@@ -166,6 +166,7 @@ describe('the Kubernetes manifests in deploy/', () => {
     const pod = deployment.spec?.template.spec?.securityContext ?? {};
     const own: V1SecurityContext = container.securityContext ?? {};
     // The container's own settings win over the pod's, as the kubelet applies them.
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- both are plain objects parsed from YAML, typed by the client's classes; no prototype to lose
     const effective = { ...pod, ...own };
     assert.equal(effective.runAsNonRoot, true);
     assert.equal(effective.runAsUser, 65532);

@@ -51,6 +51,7 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
   const until = (condition: () => boolean, timeoutMs = 8000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
   const apply = (yaml: string): void => {
     for (const parsed of parseManifestFile(yaml, 'lifecycle.yaml').objects)
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
       fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
   };
   const ingress = (): KubeObject | undefined => fake.get('ingresses', 'default', 'web');

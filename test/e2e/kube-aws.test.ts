@@ -38,6 +38,7 @@ describe('the controller with the AWS provider, against both fakes', () => {
 
   const apply = (yaml: string): void => {
     for (const parsed of parseManifestFile(yaml, 'e2e.yaml').objects)
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
       fake().apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
   };
   const fake = (): KubeFake => kube;

@@ -13,17 +13,9 @@ import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied, type RbacAuthorizer } from '../support/rbac.js';
 import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
 
-const RESOURCES: Record<string, string> = {
-  Ingress: 'ingresses',
-  IngressClass: 'ingressclasses',
-  Service: 'services',
-  EndpointSlice: 'endpointslices',
-  Node: 'nodes',
-  Secret: 'secrets',
-};
-
 function objectsOf(yaml: string): KubeObject[] {
   return parseManifestFile(yaml, 'fixture.yaml').objects.map(
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
     (parsed) => ({ kind: parsed.kind, apiVersion: apiVersionOf(parsed.kind), ...parsed.object }) as KubeObject,
   );
 }

@@ -36,11 +36,12 @@ endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
 const IP = { 'ingress-bridge.io/target-type': 'ip' };
 
 /** Waits until `check` passes, polling; the watcher and a round take a moment. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await check();
+      await check();
+      return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await sleep(50);
@@ -192,7 +193,7 @@ describe('run --manifests with the local provider', () => {
     const mismatched = { certificatePem: other.certificatePem, privateKeyPem: firstCertificate.privateKeyPem };
     const before = printed.length;
     await write('secret.yaml', tlsSecretYaml('secure-tls', mismatched));
-    await eventually(async () => {
+    await eventually(() => {
       const report = printed.slice(before).join('\n');
       assert.match(report, /default\/secure\s+spec\.tls\[0\]\.secretName: Secret default\/secure-tls data\["tls\.key"\]: tls\.key does not match/);
     });

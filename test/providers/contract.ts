@@ -261,7 +261,7 @@ function isNotApplicable(value: object): value is NotApplicable {
 }
 
 /** Runs `body` in a fresh world and closes it whatever happens. */
-async function inWorld(adapter: ContractAdapter, body: (world: ContractWorld, specs: Specs) => Promise<void>): Promise<void> {
+async function inWorld(adapter: ContractAdapter, body: (world: ContractWorld, specs: Specs) => void | Promise<void>): Promise<void> {
   const setup: ContractSetup = { material: {} };
   const world = await adapter.createWorld(setup);
   try {
@@ -282,7 +282,7 @@ interface Applicability {
 
 async function applicabilityOf(adapter: ContractAdapter): Promise<Applicability> {
   const applicability: Applicability = {};
-  await inWorld(adapter, async (world) => {
+  await inWorld(adapter, (world) => {
     if (isNotApplicable(world.restart)) applicability.restart = world.restart.notApplicable;
     if (isNotApplicable(world.crash)) applicability.crash = world.crash.notApplicable;
     else if (applicability.restart) applicability.crash = `a crash needs a restart: ${applicability.restart}`;

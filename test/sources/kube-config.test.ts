@@ -12,14 +12,14 @@ let home = '';
 
 beforeEach(() => {
   saved = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
-  for (const name of ENV_NAMES) delete process.env[name];
+  for (const name of ENV_NAMES) Reflect.deleteProperty(process.env, name);
   home = mkdtempSync(join(tmpdir(), 'kube-config-'));
   process.env.HOME = home;
 });
 
 afterEach(() => {
   for (const name of ENV_NAMES) {
-    if (saved[name] === undefined) delete process.env[name];
+    if (saved[name] === undefined) Reflect.deleteProperty(process.env, name);
     else process.env[name] = saved[name];
   }
 });

@@ -223,7 +223,7 @@ function withValue(object: Record<string, unknown>, path: string, value: unknown
   for (const part of parts) parent = (parent as Record<string | number, unknown>)[part];
   const container = parent as Record<string | number, unknown>;
   assert.ok(last in container || value !== MISSING, `${path} is not in the valid object`);
-  if (value === MISSING) delete container[last];
+  if (value === MISSING) Reflect.deleteProperty(container, last);
   else container[last] = value;
   return copy;
 }

@@ -72,6 +72,7 @@ function conditionFrom(condition: RuleCondition): Condition {
       };
     case 'source-ip':
       return { field: 'source-ip', values: [...(condition.SourceIpConfig?.Values ?? condition.Values ?? [])] };
+    case undefined:
     default:
       throw new Error(`condition field ${String(condition.Field)} is not modelled`);
   }
@@ -110,6 +111,10 @@ function actionsFrom(actions: readonly Elbv2Action[], keyOfArn: KeyOfArn): Actio
             ...(response?.MessageBody !== undefined && { messageBody: response.MessageBody }),
           };
         }
+        case 'authenticate-cognito':
+        case 'authenticate-oidc':
+        case 'jwt-validation':
+        case undefined:
         default:
           throw new Error(`action type ${String(action.Type)} is not modelled`);
       }

@@ -40,6 +40,6 @@ export async function runOperations(
     call: (_label, run) => run(),
     material: options.material ?? { get: () => undefined },
     references: options.references,
-    lookup: async () => undefined,
+    lookup: () => Promise.resolve(undefined),
   });
 }

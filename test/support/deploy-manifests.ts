@@ -61,6 +61,7 @@ export function deployDocuments(): ManifestDocument[] {
 }
 
 /** The one document of `kind` (and `name`) in `file`; fails the test when there is not exactly one. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T is the caller's declared kind of the document, an unchecked view of parsed YAML
 export function theDocument<T>(documents: readonly ManifestDocument[], match: { file: string; kind: string; name?: string }): T {
   const found = documents.filter(
     (document) => document.file === match.file && document.kind === match.kind && (match.name === undefined || document.name === match.name),

@@ -32,8 +32,8 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
   const othersMutating = (): boolean => [...cloud.inFlight].some(([other, count]) => other !== instance && count > 0);
   return {
     name: 'memory',
-    async observe(stack): Promise<Observed> {
-      return { stackId: stack.id };
+    observe(stack): Promise<Observed> {
+      return Promise.resolve({ stackId: stack.id });
     },
     diff(spec, observed): MemoryPlan {
       const same = JSON.stringify(cloud.served.get(observed.stackId)) === JSON.stringify(spec);
@@ -64,8 +64,9 @@ export function memoryProvider(cloud: MemoryCloud, instance: string): Provider {
         diagnostics: [],
       };
     },
-    async delete(stack): Promise<void> {
+    delete(stack): Promise<void> {
       cloud.served.delete(stack.id);
+      return Promise.resolve();
     },
     /** Every target the served spec has is healthy at once; others are not registered. */
     targetHealth(stackId, targets): Promise<TargetHealthReport> {

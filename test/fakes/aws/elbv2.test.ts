@@ -119,7 +119,7 @@ describe('load balancers', () => {
     const lbArn = await createAlb('k8s-web');
     await elbv2.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: 'idle_timeout.timeout_seconds', Value: '120' }] }));
     const { Attributes = [] } = await elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn }));
-    const values = Object.fromEntries(Attributes.map((a) => [a.Key, a.Value]));
+    const values = Object.fromEntries(Attributes.map((a) => [a.Key ?? '', a.Value] as const));
     assert.equal(values['idle_timeout.timeout_seconds'], '120');
     assert.equal(values['routing.http2.enabled'], 'true');
     const modify = (Key: string, Value: string) =>

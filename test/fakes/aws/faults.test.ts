@@ -40,7 +40,7 @@ async function throttlePattern(n: number): Promise<string> {
   for (let i = 0; i < n; i += 1)
     pattern += await describeGroups().then(
       () => '.',
-      (error: Error) => (error.name === 'Throttling' ? 'T' : '?'),
+      (error: unknown) => (error instanceof Error && error.name === 'Throttling' ? 'T' : '?'),
     );
   return pattern;
 }

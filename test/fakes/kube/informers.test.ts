@@ -95,7 +95,8 @@ describe('client-node informer against the Kubernetes API fake', { timeout: 20_0
     await api.createNamespacedIngress({ namespace: 'default', body: created });
     await probe.waitForEvent('add default/c');
     const current = await api.readNamespacedIngress({ name: 'a', namespace: 'default' });
-    current.metadata = { ...current.metadata, labels: { tier: 'web' } };
+    current.metadata ??= {};
+    current.metadata.labels = { tier: 'web' };
     await api.replaceNamespacedIngress({ name: 'a', namespace: 'default', body: current });
     await probe.waitForEvent('update default/a');
     await api.deleteNamespacedIngress({ name: 'b', namespace: 'default' });

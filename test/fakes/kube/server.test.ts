@@ -75,11 +75,13 @@ describe('client-node API clients against the Kubernetes API fake', { timeout: 2
     fake.create(ingress('web'));
     const current = await networking.readNamespacedIngress({ name: 'web', namespace: 'default' });
     current.status = { loadBalancer: { ingress: [{ hostname: 'forged.example.com' }] } };
-    current.metadata = { ...current.metadata, labels: { team: 'a' } };
+    current.metadata ??= {};
+    current.metadata.labels = { team: 'a' };
     const relabelled = await networking.replaceNamespacedIngress({ name: 'web', namespace: 'default', body: current });
     assert.deepEqual(relabelled.status ?? {}, {});
     assert.equal(relabelled.metadata?.generation, 1);
-    relabelled.spec = { ...relabelled.spec, ingressClassName: 'other' };
+    relabelled.spec ??= {};
+    relabelled.spec.ingressClassName = 'other';
     const respecced = await networking.replaceNamespacedIngress({ name: 'web', namespace: 'default', body: relabelled });
     assert.equal(respecced.metadata?.generation, 2);
     // As on the API server, a write that changes nothing is not a new version.
@@ -171,9 +173,11 @@ describe('client-node API clients against the Kubernetes API fake', { timeout: 2
     const renewed = await leases.replaceNamespacedLease({
       name: 'ingress-bridge',
       namespace: 'kube-system',
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a copy, so `created` stays as read; the client serializes by declared type, not prototype
       body: { ...created, spec: { ...created.spec, renewTime: new V1MicroTime() } },
     });
     assert.notEqual(renewed.metadata?.resourceVersion, created.metadata?.resourceVersion);
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a copy, so `created` stays as read; the client serializes by declared type, not prototype
     const takeover = { ...created, spec: { ...created.spec, holderIdentity: 'pod-2' } };
     await rejectsWith(leases.replaceNamespacedLease({ name: 'ingress-bridge', namespace: 'kube-system', body: takeover }), 409, 'Conflict');
     const stored = fake.get('leases', 'kube-system', 'ingress-bridge');

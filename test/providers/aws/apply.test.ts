@@ -19,7 +19,7 @@ describe('placeholders', () => {
     '${TargetGroup:default/web:80/ip}': 'arn:tg',
     '${Subnets}': ['subnet-a', 'subnet-b'],
   };
-  const resolve = async (ref: string): Promise<string | string[] | undefined> => known[ref];
+  const resolve = (ref: string): Promise<string | string[] | undefined> => Promise.resolve(known[ref]);
 
   it('replaces strings, and splices a list placeholder into its array', async () => {
     const input = {
@@ -59,14 +59,17 @@ describe('throttling retries', () => {
       baseDelayMs: 100,
       maxDelayMs: 250,
       random: () => 0.5,
-      sleep: async (ms) => void delays.push(ms),
+      sleep: (ms) => {
+        delays.push(ms);
+        return Promise.resolve();
+      },
       onRetry: (event) => events.push(event),
     });
     let attempts = 0;
     await assert.rejects(
-      call('CreateRule', async () => {
+      call('CreateRule', () => {
         attempts += 1;
-        throw named('Throttling');
+        return Promise.reject(named('Throttling'));
       }),
       /Throttling happened/,
     );
@@ -85,9 +88,9 @@ describe('throttling retries', () => {
     assert.equal(attempts, 3);
     attempts = 0;
     await assert.rejects(
-      call('x', async () => {
+      call('x', () => {
         attempts += 1;
-        throw named('ValidationError');
+        return Promise.reject(named('ValidationError'));
       }),
     );
     assert.equal(attempts, 1);

@@ -106,7 +106,7 @@ function plantForeign(world: ReturnType<typeof createAwsWorld>): () => void {
         .map((certificate) => ({ certificate, tags: fake.state.tagsOf(certificate.arn) })),
     });
   const planted = state();
-  assert.equal(JSON.parse(planted).loadBalancers.length, 2, 'the planted resources are there');
+  assert.equal((JSON.parse(planted) as { loadBalancers: unknown[] }).loadBalancers.length, 2, 'the planted resources are there');
   return () => {
     const named = fake.mutatingCalls().filter((call) => ids.some((id) => JSON.stringify(call.input).includes(id)));
     assert.deepEqual(named, [], 'no mutating call names a resource that is not ours');
@@ -116,20 +116,23 @@ function plantForeign(world: ReturnType<typeof createAwsWorld>): () => void {
 
 providerContract({
   name: 'aws (on the AWS fake)',
-  async createWorld(setup): Promise<ContractWorld> {
+  createWorld(setup): Promise<ContractWorld> {
     const aws = createAwsWorld();
     const newProvider = (): ReturnType<typeof aws.newProvider> => aws.newProvider({ material: setup.material });
-    return {
+    return Promise.resolve({
       provider: newProvider(),
       endpoints: { addresses: ADDRESSES, ports: { a: 8080, b: 8081 } },
-      mutations: async () => aws.fake.mutatingCalls().length,
-      route: async (spec, url) => route(aws.fake, spec, url),
-      certificateFor: async (spec, host) => certificateFor(aws.fake, spec, host),
-      inventory: async () => inventory(aws.fake),
+      mutations: () => Promise.resolve(aws.fake.mutatingCalls().length),
+      route: (spec, url) => Promise.resolve(route(aws.fake, spec, url)),
+      certificateFor: (spec, host) => Promise.resolve(certificateFor(aws.fake, spec, host)),
+      inventory: () => Promise.resolve(inventory(aws.fake)),
       restart: newProvider,
       crash: { after: (calls) => aws.fake.failAfterMutations(calls), clear: () => aws.fake.failAfterMutations(undefined) },
-      foreign: { plant: async () => plantForeign(aws) },
-      close: async () => aws.close(),
-    };
+      foreign: { plant: () => Promise.resolve(plantForeign(aws)) },
+      close: () => {
+        aws.close();
+        return Promise.resolve();
+      },
+    });
   },
 });

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { CertificateMaterial } from '../../../src/provider.js';
 import type { LoadBalancerSpec } from '../../../src/model.js';
 import { RESOURCE_TAG } from '../../../providers/aws/plan/tags.js';
 import type { AwsFake } from '../../../fakes/aws/index.js';
@@ -165,7 +164,7 @@ describe('AWS provider: crashes, throttling, neighbours', () => {
   it('reports a permanent failure on every Ingress of the stack, naming the call', async () => {
     const world = newWorld();
     const spec = shopSpec();
-    const provider = world.newProvider({ material: {} as Record<string, CertificateMaterial> });
+    const provider = world.newProvider({ material: {} });
     const result = await provider.apply(provider.diff(spec, await provider.observe({ id: STACK }, spec)));
     const failed = result.outcomes.filter((outcome) => outcome.error !== undefined);
     assert.equal(failed.length, 1);

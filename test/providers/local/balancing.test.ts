@@ -62,7 +62,7 @@ async function backendsAnswering(port: number, requests: number): Promise<string
   return names;
 }
 
-async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
@@ -123,7 +123,7 @@ describe('broken targets', () => {
     providers.push(provider);
     const ingress = { annotations: FAST_HEALTH_CHECKS, rules: prefixRoot('dereg') };
     await applySpec(provider, specOf(service('dereg', [kept, dropped]), ingress));
-    await eventually(async () => dropped.healthCheckCount > 0, 'the target is checked');
+    await eventually(() => dropped.healthCheckCount > 0, 'the target is checked');
     await applySpec(provider, specOf(service('dereg', [kept]), ingress));
     const checks = dropped.healthCheckCount;
     const keptChecks = kept.healthCheckCount;

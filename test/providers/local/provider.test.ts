@@ -70,7 +70,7 @@ describe('diff', () => {
   it('is empty after a JSON round trip of the plan is applied', async () => {
     const spec = specOf({ name: 'round-trip', rules: [hostRule('rt.test', 'b')] });
     const plan = provider.diff(spec, await provider.observe(spec.stack));
-    const result = await provider.apply(JSON.parse(JSON.stringify(plan)));
+    const result = await provider.apply(JSON.parse(JSON.stringify(plan)) as typeof plan);
     assert.deepEqual(result.address, { ip: '127.0.0.1' });
     assert.deepEqual(await actionsOf(provider, spec, spec.stack.id), []);
   });
