@@ -39,7 +39,9 @@ function conditionStrings(condition: Condition): string[] {
     case 'http-request-method':
     case 'source-ip':
       return condition.values;
-    default:
+    case 'host-header':
+    case 'http-header':
+    case 'path-pattern':
       return [...(condition.values ?? []), ...(condition.regexValues ?? [])];
   }
 }

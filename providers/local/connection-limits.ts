@@ -39,10 +39,14 @@ export class ConnectionBudget {
 /** Admits a new connection of `server` only while both budgets have room; gives back on close. */
 export function limitConnections(server: Server, budgets: { listener: ConnectionBudget; overall: ConnectionBudget }): void {
   server.on('connection', (socket: { destroy(): void; once(event: 'close', listener: () => void): void }) => {
-    if (!budgets.listener.tryTake()) return socket.destroy();
+    if (!budgets.listener.tryTake()) {
+      socket.destroy();
+      return;
+    }
     if (!budgets.overall.tryTake()) {
       budgets.listener.give();
-      return socket.destroy();
+      socket.destroy();
+      return;
     }
     socket.once('close', () => {
       budgets.listener.give();

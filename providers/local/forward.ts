@@ -186,7 +186,7 @@ export function forwardedHeaders(
 ): OutgoingHttpHeaders {
   const forwarded = withoutHopByHop(headers, { dropFraming: true });
   const previous = headers['x-forwarded-for'];
-  forwarded['x-forwarded-for'] = previous ? `${previous}, ${context.clientIp}` : context.clientIp;
+  forwarded['x-forwarded-for'] = previous ? `${Array.isArray(previous) ? previous.join(',') : previous}, ${context.clientIp}` : context.clientIp;
   forwarded['x-forwarded-proto'] = context.protocol.toLowerCase();
   forwarded['x-forwarded-port'] = String(context.specPort);
   return forwarded;
@@ -197,7 +197,7 @@ export function forwardedHeaders(
  * it, so it is exact) unless `Connection` names it, in which case Node frames the body itself.
  */
 export function withoutHopByHop(headers: IncomingHttpHeaders, options: { dropFraming: boolean }): OutgoingHttpHeaders {
-  const named = String(headers.connection ?? '')
+  const named = (headers.connection ?? '')
     .split(',')
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name !== '' && !NOT_REMOVABLE_BY_CONNECTION.has(name));

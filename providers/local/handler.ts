@@ -49,9 +49,15 @@ export interface HandlerContext {
 
 export function createRequestHandler(context: HandlerContext): RequestHandler {
   return (request, response) => {
-    if (hasDuplicateHost(request.rawHeaders)) return sendError(response, 400);
+    if (hasDuplicateHost(request.rawHeaders)) {
+      sendError(response, 400);
+      return;
+    }
     const routes = context.routes();
-    if (!routes) return sendError(response, 404);
+    if (!routes) {
+      sendError(response, 404);
+      return;
+    }
     const facts = requestFacts(request);
     const chosen = chooseRoute(routes.candidates, facts);
     // The callback path belongs to the load balancer the request reaches, when it logs users in.
@@ -59,7 +65,10 @@ export function createRequestHandler(context: HandlerContext): RequestHandler {
       void answerOidcCallback(context.admission, routes.specPort, routes.candidates, request, facts.query).then((answer) => writeAnswer(response, answer));
       return;
     }
-    if (!chosen) return sendError(response, 404);
+    if (!chosen) {
+      sendError(response, 404);
+      return;
+    }
     whenAdmitted(context.admission, routeOf(routes.specPort, chosen), request, {
       pass: () => {
         try {
@@ -90,13 +99,17 @@ export function createUpgradeHandler(context: HandlerContext): UpgradeHandler {
     const route = routeFor(context, request);
     const action = route?.chosen.action;
     // An apply between shouldProxyUpgrade and here may have changed the route.
-    if (!route || action?.type !== 'forward') return writeRawError(socket, 502);
+    if (!route || action?.type !== 'forward') {
+      writeRawError(socket, 502);
+      return;
+    }
     whenAdmitted(context.admission, routeOf(route.routes.specPort, route.chosen), request, {
       pass: () => {
         const picked = pickTarget(action, route.chosen.candidate.stack);
         if (!picked.ok) {
           context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a WebSocket handshake');
-          return writeRawError(socket, picked.status);
+          writeRawError(socket, picked.status);
+          return;
         }
         proxyWebSocket({
           request,
@@ -168,7 +181,8 @@ function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
       const picked = pickTarget(action, stack);
       if (!picked.ok) {
         exchange.context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a request');
-        return sendError(response, picked.status);
+        sendError(response, picked.status);
+        return;
       }
       forwardRequest({
         request,

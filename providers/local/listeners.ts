@@ -193,7 +193,7 @@ function holdToPolicy(server: https.Server, tls: TlsHandlers): void {
     const servername = (socket as TLSSocket & { servername?: string | false }).servername;
     const name = typeof servername === 'string' ? servername : undefined;
     const policy = tls.policyFor(name);
-    if (policy && !sessionAllowed(policy, { protocol: socket.getProtocol(), cipher: socket.getCipher()?.name })) socket.destroy();
+    if (policy && !sessionAllowed(policy, { protocol: socket.getProtocol(), cipher: socket.getCipher().name })) socket.destroy();
     else if (tls.admitConnection && !tls.admitConnection(name, socket)) socket.destroy();
   });
 }

@@ -84,8 +84,8 @@ export class LocalLoadBalancer implements LocalProvider {
     this.admission = createAdmission({ settings: this.settings, clientSecrets: options.clientSecrets, log: this.log });
   }
 
-  async observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved> {
-    return { stackId: stack.id, spec: this.stacks.get(stack.id)?.spec };
+  observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved> {
+    return Promise.resolve({ stackId: stack.id, spec: this.stacks.get(stack.id)?.spec });
   }
 
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): LocalPlan {

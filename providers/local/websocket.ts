@@ -20,8 +20,8 @@ import type { LocalLog } from './log.js';
 import { reasonPhraseProblem, upstreamResponseProblem } from './upstream-response.js';
 
 export function isWebSocketUpgrade(request: Pick<IncomingMessage, 'method' | 'headers'>): boolean {
-  const upgrade = String(request.headers.upgrade ?? '').toLowerCase();
-  const connection = String(request.headers.connection ?? '').toLowerCase();
+  const upgrade = (request.headers.upgrade ?? '').toLowerCase();
+  const connection = (request.headers.connection ?? '').toLowerCase();
   return (
     request.method === 'GET' &&
     upgrade.split(',').some((token) => token.trim() === 'websocket') &&

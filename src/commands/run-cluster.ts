@@ -61,6 +61,7 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
   const { kubeConfig, logger } = request;
   const identity = request.leaderElection?.identity ?? defaultLeaderIdentity();
   const metrics = new ControllerMetrics();
+  // eslint-disable-next-line prefer-const -- the provider's callbacks above reach the controller created after it, so it is declared first
   let controller: KubeController | undefined;
   const providerOptions: ProviderOptions = {
     clusterName: request.translateOptions().clusterName,

@@ -31,6 +31,7 @@ export function withTimeout<T>(clock: Clock, timeoutMs: number, promise: Promise
       },
       (error: unknown) => {
         cancel();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on the promise's own rejection unchanged
         reject(error);
       },
     );

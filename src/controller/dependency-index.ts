@@ -51,8 +51,8 @@ export class DependencyIndex {
         // Our own status and finalizer writes come back as updates: they change nothing translate reads.
         if (change.type === 'update' && change.previous && !routingFieldsChanged(change.previous, change.object)) return [];
         return this.onIngress(change.object);
-      case 'IngressClass':
       // IngressClassParams decide groups, admission and forced settings; Namespace labels which namespaces they admit.
+      case 'IngressClass':
       case 'IngressClassParams':
       case 'Namespace':
         return this.onIngressClassChange();
@@ -251,7 +251,7 @@ class KeyIndex {
 
 function serviceOfSlice(slice: V1EndpointSlice | undefined): string | undefined {
   const service = slice?.metadata?.labels?.[SERVICE_NAME_LABEL];
-  return service ? objectKey(slice?.metadata?.namespace, service) : undefined;
+  return service ? objectKey(slice.metadata?.namespace, service) : undefined;
 }
 
 /**

@@ -129,6 +129,7 @@ export class LeaderElector {
       const current = await this.read();
       if (current?.spec?.holderIdentity !== this.identity) return;
       const now = new V1MicroTime();
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
       await this.replace({ ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now } });
       this.options.logger.info({ lease: this.leaseName, identity: this.identity }, 'released the leader lease');
     } catch (error) {
@@ -189,10 +190,13 @@ export class LeaderElector {
   private renewal(lease: V1Lease): V1Lease {
     const spec = lease.spec ?? {};
     const renewTime = new V1MicroTime();
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
     if (spec.holderIdentity === this.identity) return { ...lease, spec: { ...spec, renewTime, leaseDurationSeconds: this.leaseDurationSeconds } };
     const leaseTransitions = (spec.leaseTransitions ?? 0) + 1;
     return {
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
       ...lease,
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
       spec: { ...spec, holderIdentity: this.identity, acquireTime: renewTime, renewTime, leaseDurationSeconds: this.leaseDurationSeconds, leaseTransitions },
     };
   }

@@ -105,13 +105,16 @@ export class ControllerMetrics {
       labelNames: ['kind', 'type'],
       registers,
     });
-    const metrics = this;
+    const queueDepth = (): number => this.queueDepth();
+    const leading = (): boolean => this.leading();
+    const oldestTargetWaitMs = (): number => this.targetWaits.oldestMs(this.now());
+    const readinessGates = (): ReadinessGateBacklog => this.readinessGates();
     new Gauge({
       name: 'ingress_bridge_queue_depth',
       help: 'Stacks waiting to be reconciled or backing off after a failure.',
       registers,
       collect() {
-        this.set(metrics.queueDepth());
+        this.set(queueDepth());
       },
     });
     new Gauge({
@@ -119,7 +122,7 @@ export class ControllerMetrics {
       help: '1 while this replica holds the leader lease, else 0.',
       registers,
       collect() {
-        this.set(metrics.leading() ? 1 : 0);
+        this.set(leading() ? 1 : 0);
       },
     });
     this.now = options.now ?? (() => performance.now());
@@ -148,7 +151,7 @@ export class ControllerMetrics {
       help: 'How long the oldest EndpointSlice or Node change not yet in its load balancer has waited; 0 when none waits.',
       registers,
       collect() {
-        this.set(metrics.targetWaits.oldestMs(metrics.now()) / 1000);
+        this.set(oldestTargetWaitMs() / 1000);
       },
     });
     new Gauge({
@@ -156,7 +159,7 @@ export class ControllerMetrics {
       help: 'Pods whose target-health readiness gate is not yet True.',
       registers,
       collect() {
-        this.set(metrics.readinessGates().pending);
+        this.set(readinessGates().pending);
       },
     });
     new Gauge({
@@ -164,7 +167,7 @@ export class ControllerMetrics {
       help: 'How long the oldest Pod with a readiness gate not yet True has waited; 0 when none waits.',
       registers,
       collect() {
-        this.set(metrics.readinessGates().oldestPendingSeconds);
+        this.set(readinessGates().oldestPendingSeconds);
       },
     });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });

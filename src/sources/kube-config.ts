@@ -77,7 +77,10 @@ function loadFirstFound(config: KubeConfig, options: KubeConfigOptions, inCluste
 function loadFiles(config: KubeConfig, files: string[], described: string): string {
   files.forEach((file, index) => {
     try {
-      if (index === 0) return config.loadFromFile(file);
+      if (index === 0) {
+        config.loadFromFile(file);
+        return;
+      }
       const next = new KubeConfig();
       next.loadFromFile(file);
       config.mergeConfig(next, true);

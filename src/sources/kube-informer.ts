@@ -72,9 +72,15 @@ export class ResilientInformer<T extends KubernetesObject> {
         this.pendingDelays.add(finish);
       });
     this.informer = new ListWatch(options.path, watch, list, false, undefined, options.fieldSelector, { delayFn });
-    this.informer.on('add', options.handlers.add);
-    this.informer.on('update', options.handlers.update);
-    this.informer.on('delete', options.handlers.delete);
+    this.informer.on('add', (object: T) => {
+      options.handlers.add(object);
+    });
+    this.informer.on('update', (object: T) => {
+      options.handlers.update(object);
+    });
+    this.informer.on('delete', (object: T) => {
+      options.handlers.delete(object);
+    });
     this.informer.on('error', (error: unknown) => this.fail(error));
   }
 
@@ -138,8 +144,9 @@ interface WatchHooks {
   failed(error: unknown): void;
 }
 
-type WatchCallback = (phase: string, object: unknown, event?: unknown) => void;
-type DoneCallback = (error: unknown) => void;
+// ListWatch's own callbacks may be async: what they return is checked for a rejection.
+type WatchCallback = (phase: string, object: unknown, event?: unknown) => unknown;
+type DoneCallback = (error: unknown) => unknown;
 
 /** client-node's Watch with objects prepared before the cache sees them, and no way to throw. */
 class GuardedWatch extends Watch {
@@ -172,6 +179,7 @@ class GuardedWatch extends Watch {
     };
     try {
       const controller = await super.watch(path, queryParams, onEvent, onDone);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onDone may have set it while the watch was opening
       if (!finished) this.hooks.healthy();
       return controller;
     } catch (error) {

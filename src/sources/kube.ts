@@ -10,7 +10,7 @@ import type { KubeConfig, KubernetesListObject } from '@kubernetes/client-node';
 import { collectionPath, makeKubeApis, WATCHED_KIND_SPECS, type KubeApis, type WatchedKindSpec } from './kube-kinds.js';
 import { DEFAULT_RESTART_BACKOFF, ResilientInformer, type Backoff } from './kube-informer.js';
 import { trimForCache, wireFromTyped } from './kube-objects.js';
-import { WATCHED_KINDS, type KindToObject, type Snapshot, type WatchedKind, type WatchedObject } from './snapshot.js';
+import { WATCHED_KINDS, type Snapshot, type WatchedKind, type WatchedObject } from './snapshot.js';
 import type { ChangeType, SourceChange } from './source-change.js';
 
 export interface SourceFailure {
@@ -116,7 +116,7 @@ export class KubeSource {
       const name = object.metadata?.name ?? '';
       const previous = this.options.snapshot.get(kind, namespace, name);
       if (reported === 'delete') this.options.snapshot.remove(kind, namespace, name);
-      else this.options.snapshot.upsert(kind, object as KindToObject[typeof kind]);
+      else this.options.snapshot.upsert(kind, object);
       const type: ChangeType = reported === 'delete' ? 'delete' : previous ? 'update' : 'add';
       // kind and object come from the same informer, which TypeScript cannot see through the union.
       const change = { kind, type, object, ...(previous ? { previous } : {}) } as SourceChange;

@@ -203,6 +203,7 @@ function checkFields(object: Mapping, shape: MappingShape, at: At, problems: Pro
     const fieldAt = { path: at.path ? `${at.path}.${key}` : key, name: key };
     const value = object[key];
     if (value === undefined || value === null) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a Mapping is parsed YAML: a plain record, keyed by the manifest's field names
       delete checked[key];
       if ('required' in field) problems.push(error(fieldAt.path, `${key} is missing; it must be ${expected(fieldShape)}`));
       continue;

@@ -143,6 +143,7 @@ function checkMetadata(kind: WatchedKind, raw: unknown): Checked<Mapping> {
     const map = checkStringMap(raw[key], { field: `metadata.${key}`, noun, revealValues: true });
     problems.push(...map.problems);
     if (map.value) metadata[key] = map.value;
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- key is 'annotations' or 'labels'; the field is left out, not set to undefined
     else delete metadata[key];
   }
   return { value: metadata, problems };

@@ -168,7 +168,8 @@ function parseHealthCheckPath(raw: string): Parsed<string> {
     : reject('expected a path starting with "/" (at most 1024 characters, visible ASCII without spaces; percent-encode the rest)');
 }
 
-function parseHealthCheckPort(raw: string): Parsed<'traffic-port' | number | string> {
+/** `traffic-port`, a port number, or a Service port name. */
+function parseHealthCheckPort(raw: string): Parsed<number | string> {
   if (raw === 'traffic-port') return accept(raw);
   if (/^\d+$/.test(raw)) {
     const port = parsePort(raw);

@@ -94,7 +94,8 @@ export type AnnotationAction =
 
 /** Health-check settings that were set explicitly; `port` may still be a Service port name. */
 export type HealthCheckOverrides = Partial<Omit<HealthCheckSpec, 'port'>> & {
-  port?: 'traffic-port' | number | string;
+  /** `traffic-port`, a port number, or a Service port name. */
+  port?: number | string;
 };
 
 /** Settings that apply to target groups: read from the Ingress, and from the Service (which wins). */

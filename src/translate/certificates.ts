@@ -52,7 +52,10 @@ export function collectCertificates(snapshot: SnapshotView, member: GroupMember,
         ),
       );
     };
-    if (!secret) return problem('does not exist');
+    if (!secret) {
+      problem('does not exist');
+      return;
+    }
     if (secret.type !== undefined && secret.type !== TLS_SECRET_TYPE) {
       diagnostics.push(
         ingressDiagnostic(
@@ -64,7 +67,10 @@ export function collectCertificates(snapshot: SnapshotView, member: GroupMember,
       );
     }
     const check = checkTlsSecret(secret, now);
-    if (!check.ok) return problem(check.message, check.field);
+    if (!check.ok) {
+      problem(check.message, check.field);
+      return;
+    }
     const uncovered = hostsNotCovered(check.leaf, hosts);
     if (uncovered.length > 0) {
       diagnostics.push(

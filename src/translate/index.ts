@@ -195,6 +195,8 @@ function assembleSpec(
   for (const certificate of admitted.flatMap((contribution) => contribution.certificates)) {
     if (usedCertificates.has(certificate.key) && !certificates.has(certificate.key)) certificates.set(certificate.key, certificate);
   }
+  const attributes: LoadBalancerSpec['attributes'] = {};
+  for (const contribution of admitted) Object.assign(attributes, contribution.member.annotations.loadBalancerAttributes);
   return {
     stack: {
       id: stackId,
@@ -205,7 +207,7 @@ function assembleSpec(
     ipAddressType,
     subnets: subnets ? { kind: 'ids', ids: subnets } : { kind: 'discover' },
     securityGroups: securityGroups ? { kind: 'ids', ids: securityGroups } : { kind: 'managed', inboundCidrs },
-    attributes: Object.assign({}, ...admitted.map((contribution) => contribution.member.annotations.loadBalancerAttributes)),
+    attributes,
     tags: mergeTags(admitted, diagnostics),
     listeners: built.listeners,
     targetGroups: mergeTargetGroups(referencedTargetGroups(admitted, built), admitted, diagnostics),

@@ -198,6 +198,7 @@ export function applyForcedSettings(
       annotation,
       `${what} ${JSON.stringify(value)} is set for every Ingress of this class by IngressClassParams "${name}"; this Ingress's ${JSON.stringify(own)} is not used`,
     );
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- K ties forced[key] to result[key] in the body
   const replace = <K extends 'scheme' | 'ipAddressType' | 'inboundCidrs' | 'sslPolicy' | 'subnets'>(key: K, annotation: string): void => {
     if (!(key in forced)) return;
     const own = annotations[key];

@@ -125,6 +125,7 @@ export function admitMembers(contributions: readonly MemberContribution[]): Admi
 
 function withoutKey(annotations: IngressAnnotations, name: keyof IngressAnnotations): IngressAnnotations {
   const copy = { ...annotations };
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the annotation is left out, not set to undefined
   delete copy[name];
   return copy;
 }

@@ -71,7 +71,7 @@ export function trustedSlices(slices: readonly V1EndpointSlice[], namespace: str
         : 'nothing';
       trust.ignored.push({
         slice,
-        reason: `it is not managed by the EndpointSlice controller (label ${MANAGED_BY_LABEL}: ${ENDPOINTSLICE_CONTROLLER}) and its endpoint ${foreign.addresses?.[0] ?? ''} refers to ${target}, not a Pod of namespace ${namespace}`,
+        reason: `it is not managed by the EndpointSlice controller (label ${MANAGED_BY_LABEL}: ${ENDPOINTSLICE_CONTROLLER}) and its endpoint ${foreign.addresses[0] ?? ''} refers to ${target}, not a Pod of namespace ${namespace}`,
       });
     }
   }
@@ -120,7 +120,7 @@ export function ipTargets(
       const conditions = endpoint.conditions ?? {};
       const use = endpointUse(conditions);
       const awaiting = use === 'none' && conditions.terminating !== true && awaitsTargetHealth(endpoint);
-      const ip = endpoint.addresses?.[0];
+      const ip = endpoint.addresses[0];
       if (!ip || (use === 'none' && !awaiting)) continue;
       const target: Target = { id: ip, ip, port };
       if (endpoint.nodeName) target.node = endpoint.nodeName;

@@ -32,13 +32,17 @@ function substitute(value: unknown, values: ReadonlyMap<string, ReferenceValue>)
   if (Array.isArray(value)) {
     return value.flatMap((item) => {
       const list = typeof item === 'string' ? values.get(item) : undefined;
-      return Array.isArray(list) ? [...list] : [substitute(item, values)];
+      return isList(list) ? [...list] : [substitute(item, values)];
     });
   }
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item, values)]));
   }
   return value;
+}
+
+function isList(value: ReferenceValue | undefined): value is readonly string[] {
+  return Array.isArray(value);
 }
 
 function substituteString(text: string, values: ReadonlyMap<string, ReferenceValue>): string {
