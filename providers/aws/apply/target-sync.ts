@@ -42,12 +42,18 @@ export interface TargetSyncOptions {
   call: Call;
   /** When given, deregistrations take only spare tokens of it. */
   budget?: ApiBudget;
-  /** The registered targets the memory holds for a group; undefined when the group or stack is not remembered. */
-  registered: (stackId: string, arn: string) => Set<string> | undefined;
+  /** The registered targets the memory holds for a group, by `targetKey`; undefined when the group or stack is not remembered. */
+  registered: (stackId: string, arn: string) => RegisteredView | undefined;
   /** A call succeeded: write it through to the memory. */
   succeeded: (stackId: string, operation: AwsOperation, input: Record<string, unknown>) => void;
   /** A call failed: the memory of the stack can no longer be trusted. */
   failed: (stackId: string) => void;
+}
+
+/** What the engine asks of a group's registered targets (a Set of keys will do). */
+export interface RegisteredView {
+  has(key: string): boolean;
+  keys(): Iterable<string>;
 }
 
 interface Waiter {
@@ -160,8 +166,8 @@ export class TargetSync {
     if (!lane.registering && !lane.deregistering && !lane.awaitingSpare && lane.waiters.length === 0) this.lanes.delete(lane.arn);
   }
 
-  private unwanted(lane: Lane, registered: ReadonlySet<string>): string[] {
-    return [...registered].filter((key) => !lane.wanted.has(key) && !lane.registering?.has(key));
+  private unwanted(lane: Lane, registered: RegisteredView): string[] {
+    return [...registered.keys()].filter((key) => !lane.wanted.has(key) && !lane.registering?.has(key));
   }
 
   private async deregisterWhenSpare(lane: Lane): Promise<void> {

@@ -4,9 +4,9 @@
  * and reads from AWS only what its change must verify (refresh.ts), so a change costs what it
  * touches; drift made by others is found by the full observe of the next resync.
  *
- * Targets are kept as `id:port` keys, not as the SDK's TargetHealthDescription: an L cluster has
- * over 100,000 of them, and diff only needs to know which are registered (health is read where it
- * matters, by the readiness gates). A draining target counts as gone, as it does in diff.
+ * Targets are kept as ids by port (RegisteredTargets), not as the SDK's TargetHealthDescription: an
+ * L cluster has over 100,000 of them, and diff only needs to know which are registered (health is
+ * read where it matters, by the readiness gates). A draining target counts as gone, as it does in diff.
  * @module
  */
 import type { Tag, TargetDescription, TargetGroup, TargetGroupAttribute, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -18,8 +18,52 @@ export interface RememberedTargetGroup {
   /** The attributes last read or set; only those a spec manages are read (observe.ts). */
   attributes: TargetGroupAttribute[];
   tags: Tag[];
-  /** Registered targets as `targetKey`s. */
-  targets: Set<string>;
+  targets: RegisteredTargets;
+}
+
+/**
+ * Instance ids are shared by every instance target group (each Node is a target of each), so one
+ * string each serves them all: 100,000 of an L cluster's targets name 200 instances. Grows with the
+ * Nodes the process ever saw, not with endpoints (ip addresses are not shared, so not kept here).
+ */
+const instanceIds = new Map<string, string>();
+
+function shared(id: string): string {
+  if (!id.startsWith('i-')) return id;
+  const known = instanceIds.get(id);
+  if (known !== undefined) return known;
+  instanceIds.set(id, id);
+  return id;
+}
+
+/** One target group's registered targets: by port, the ids; asked by `targetKey` (plan/diff-targets.ts). */
+export class RegisteredTargets {
+  private readonly byPort = new Map<number | undefined, Set<string>>();
+
+  add(target: TargetDescription): void {
+    const ids = this.byPort.get(target.Port) ?? new Set<string>();
+    ids.add(shared(target.Id ?? ''));
+    this.byPort.set(target.Port, ids);
+  }
+
+  delete(target: TargetDescription): void {
+    const ids = this.byPort.get(target.Port);
+    ids?.delete(target.Id ?? '');
+    if (ids?.size === 0) this.byPort.delete(target.Port);
+  }
+
+  has(key: string): boolean {
+    const target = targetOfKey(key);
+    return this.byPort.get(target.Port)?.has(target.Id ?? '') ?? false;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [Port, ids] of this.byPort) for (const Id of ids) yield targetKey({ Id, ...(Port !== undefined && { Port }) });
+  }
+
+  *targets(): IterableIterator<TargetDescription> {
+    for (const [Port, ids] of this.byPort) for (const Id of ids) yield { Id, ...(Port !== undefined && { Port }) };
+  }
 }
 
 /**
@@ -40,12 +84,12 @@ export function targetOfKey(key: string): TargetDescription {
 }
 
 /** The registered targets of an observe, draining ones left out. */
-function registeredKeys(targets: readonly TargetHealthDescription[]): Set<string> {
-  const keys = new Set<string>();
+function registeredTargets(targets: readonly TargetHealthDescription[]): RegisteredTargets {
+  const registered = new RegisteredTargets();
   for (const { Target, TargetHealth } of targets) {
-    if (Target?.Id !== undefined && TargetHealth?.State !== 'draining') keys.add(targetKey(Target));
+    if (Target?.Id !== undefined && TargetHealth?.State !== 'draining') registered.add(Target);
   }
-  return keys;
+  return registered;
 }
 
 /** Parts of an observe the memory does not keep: targets are kept apart, lookups belong to the spec. */
@@ -63,7 +107,7 @@ export function rememberObserved(observed: AwsObserved): StackMemory {
       description: structuredClone(group.description),
       attributes: structuredClone(group.attributes),
       tags: structuredClone(group.tags),
-      targets: registeredKeys(group.targets),
+      targets: registeredTargets(group.targets),
     })),
     securityGroupsStale: false,
   };
@@ -85,7 +129,7 @@ export function viewOf(memory: StackMemory): AwsObserved {
       description: group.description,
       attributes: group.attributes,
       tags: group.tags,
-      targets: [...group.targets].map((key) => ({ Target: targetOfKey(key) })),
+      targets: [...group.targets.targets()].map((Target) => ({ Target })),
     })),
   };
 }

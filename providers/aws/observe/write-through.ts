@@ -19,11 +19,10 @@ import type {
   TargetDescription,
   TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { targetKey } from '../plan/diff-targets.js';
 import { FINGERPRINT_TAG, USED_BY_TAG_PREFIX, usedByTagKey } from '../plan/tags.js';
 import type { AwsService } from '../plan/operations.js';
 import { observedCertificate } from './certificates.js';
-import type { StackMemory } from './memory.js';
+import { RegisteredTargets, type StackMemory } from './memory.js';
 import { writeSecurityGroupCall } from './write-through-security-groups.js';
 import type { ObservedListener } from './observed.js';
 
@@ -151,7 +150,7 @@ const ELBV2: Readonly<Record<string, Write>> = {
     if (!description) return;
     const known = memory.targetGroups.find((group) => group.description.TargetGroupArn === description.TargetGroupArn);
     if (known) known.description = description;
-    else memory.targetGroups.push({ description, attributes: [], tags: tagsOf(input), targets: new Set() });
+    else memory.targetGroups.push({ description, attributes: [], tags: tagsOf(input), targets: new RegisteredTargets() });
   },
   ModifyTargetGroup: (memory, _input, output) => {
     const description = first(output.TargetGroups) as TargetGroup | undefined;
@@ -167,11 +166,11 @@ const ELBV2: Readonly<Record<string, Write>> = {
   },
   RegisterTargets: (memory, input) => {
     const group = memory.targetGroups.find((candidate) => candidate.description.TargetGroupArn === input.TargetGroupArn);
-    for (const target of (input.Targets as TargetDescription[] | undefined) ?? []) group?.targets.add(targetKey(target));
+    for (const target of (input.Targets as TargetDescription[] | undefined) ?? []) group?.targets.add(target);
   },
   DeregisterTargets: (memory, input) => {
     const group = memory.targetGroups.find((candidate) => candidate.description.TargetGroupArn === input.TargetGroupArn);
-    for (const target of (input.Targets as TargetDescription[] | undefined) ?? []) group?.targets.delete(targetKey(target));
+    for (const target of (input.Targets as TargetDescription[] | undefined) ?? []) group?.targets.delete(target);
   },
   AddTags: (memory, input) => {
     const added = (input.Tags as Tag[] | undefined) ?? [];
