@@ -74,8 +74,6 @@ export interface StackMemory extends Omit<AwsObserved, 'provider' | 'targetGroup
   targetGroups: RememberedTargetGroup[];
   /** Our own EC2 calls changed the security groups in a way not written through: read them again before relying on them. */
   securityGroupsStale: boolean;
-  /** Each distinct string the memory holds, once (`interned`). */
-  strings: Map<string, string>;
 }
 
 /** The inverse of targetKey (plan/diff-targets.ts); an IPv6 id holds colons, the port never does. */
@@ -97,42 +95,21 @@ function registeredTargets(targets: readonly TargetHealthDescription[]): Registe
 /** Parts of an observe the memory does not keep: targets are kept apart, lookups belong to the spec. */
 const NOT_REMEMBERED: ReadonlySet<string> = new Set(['provider', 'lookups', 'targetGroups']);
 
-/**
- * A copy of `value` in which each distinct string is held once. The SDK answers with a new string
- * for every occurrence, and a stack repeats many: each target group's ARN in every rule that forwards
- * to it, the same tag keys and values on every resource. Per stack, so what a stack no longer holds
- * is freed with its memory.
- */
-export function interned<T>(value: T, strings: Map<string, string>): T {
-  if (typeof value === 'string') {
-    const known = strings.get(value);
-    if (known !== undefined) return known as T;
-    strings.set(value, value);
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((item: unknown) => interned(item, strings)) as T;
-  // Dates and bytes are leaves (an ImportCertificate's input carries the key material as bytes: never copied).
-  if (typeof value !== 'object' || value === null || value instanceof Date || ArrayBuffer.isView(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interned(item, strings)])) as T;
-}
-
 /** A full observe, as the memory keeps it: its own copy, which write-through changes in place. */
 export function rememberObserved(observed: AwsObserved): StackMemory {
-  const strings = new Map<string, string>();
   const parts = Object.fromEntries(Object.entries(observed).filter(([key]) => !NOT_REMEMBERED.has(key))) as Omit<
     StackMemory,
-    'targetGroups' | 'securityGroupsStale' | 'strings'
+    'targetGroups' | 'securityGroupsStale'
   >;
   return {
-    ...interned(parts, strings),
+    ...structuredClone(parts),
     targetGroups: observed.targetGroups.map((group) => ({
-      description: interned(group.description, strings),
-      attributes: interned(group.attributes, strings),
-      tags: interned(group.tags, strings),
+      description: structuredClone(group.description),
+      attributes: structuredClone(group.attributes),
+      tags: structuredClone(group.tags),
       targets: registeredTargets(group.targets),
     })),
     securityGroupsStale: false,
-    strings,
   };
 }
 
@@ -141,9 +118,10 @@ export function rememberObserved(observed: AwsObserved): StackMemory {
  * it is given); only the target lists are made, for this call.
  */
 export function viewOf(memory: StackMemory): AwsObserved {
-  const parts = Object.fromEntries(
-    Object.entries(memory).filter(([key]) => key !== 'targetGroups' && key !== 'securityGroupsStale' && key !== 'strings'),
-  ) as Omit<AwsObserved, 'provider' | 'targetGroups'>;
+  const parts = Object.fromEntries(Object.entries(memory).filter(([key]) => key !== 'targetGroups' && key !== 'securityGroupsStale')) as Omit<
+    AwsObserved,
+    'provider' | 'targetGroups'
+  >;
   return {
     ...parts,
     provider: 'aws',

@@ -22,7 +22,7 @@ import type {
 import { FINGERPRINT_TAG, USED_BY_TAG_PREFIX, usedByTagKey } from '../plan/tags.js';
 import type { AwsService } from '../plan/operations.js';
 import { observedCertificate } from './certificates.js';
-import { interned, RegisteredTargets, type StackMemory } from './memory.js';
+import { RegisteredTargets, type StackMemory } from './memory.js';
 import { writeSecurityGroupCall } from './write-through-security-groups.js';
 import type { ObservedListener } from './observed.js';
 
@@ -41,17 +41,15 @@ type Fields = Record<string, unknown>;
  * the memory may then differ from AWS in ways diff would see, and the caller drops it.
  */
 export function writeThrough(memory: StackMemory, call: SucceededCall, clusterName: string): boolean {
-  // Kept as long as the memory is: with the same strings as the rest of it, once each.
-  const input = interned(call.input, memory.strings);
-  const output = interned((call.output ?? {}) as Fields, memory.strings);
+  const output = (call.output ?? {}) as Fields;
   if (call.service === 'ec2') {
-    if (!writeSecurityGroupCall(memory.securityGroups, call.action, input, output)) memory.securityGroupsStale = true;
+    if (!writeSecurityGroupCall(memory.securityGroups, call.action, call.input, output)) memory.securityGroupsStale = true;
     return true;
   }
-  if (call.service === 'acm') return writeCertificate(memory, { ...call, input, output }, clusterName);
+  if (call.service === 'acm') return writeCertificate(memory, call, clusterName);
   if (call.service !== 'elbv2') return false;
   const write = ELBV2[call.action];
-  write?.(memory, input, output);
+  write?.(memory, call.input, output);
   return write !== undefined;
 }
 
