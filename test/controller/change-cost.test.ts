@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Clock } from '../../src/controller/clock.js';
 import { EventRecorder } from '../../src/controller/event-recorder.js';
 import { kubeIngressWriter } from '../../src/controller/ingress-writer.js';
 import { KubeController } from '../../src/controller/kube-controller.js';
@@ -22,41 +21,17 @@ import { createAwsClients } from '../../providers/aws/sdk/clients.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
 import { createAwsWorld, type AwsWorld } from '../support/aws-provider-world.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const FULL_RESYNC_MS = 600_000;
 const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
-
-class ManualClock implements Clock {
-  private time = 0;
-  private nextId = 0;
-  private readonly tasks = new Map<number, { at: number; task: () => void }>();
-  now(): number {
-    return this.time;
-  }
-  schedule(delayMs: number, task: () => void): () => void {
-    const id = this.nextId++;
-    this.tasks.set(id, { at: this.time + delayMs, task });
-    return () => this.tasks.delete(id);
-  }
-  advance(ms: number): void {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.tasks.entries()].filter(([, entry]) => entry.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.tasks.delete(due[0]);
-      this.time = due[1].at;
-      due[1].task();
-    }
-    this.time = target;
-  }
-}
 
 /** Waits for a condition, moving the queue's clock a millisecond per poll so retries after a conflict run. */
 async function until(clock: ManualClock, condition: () => boolean, what: string): Promise<void> {
   for (let waited = 0; !condition(); waited += 20) {
     if (waited > 10_000) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    clock.advance(1);
+    await clock.advance(1);
   }
 }
 
@@ -173,7 +148,7 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
     assert.deepEqual(calls(), [], 'between resyncs nothing reads the rule again');
     assert.match(paths(), /hijacked/);
 
-    clock.advance(FULL_RESYNC_MS);
+    await clock.advance(FULL_RESYNC_MS);
     await until(clock, () => !paths().includes('hijacked'), 'the drift to be repaired');
     await until(clock, () => controller.queue.depth() === 0, 'a quiet queue');
     assert.ok(calls().includes('DescribeTargetHealth') && calls().includes('DescribeLoadBalancers'), 'a full read of the stack');

@@ -5,42 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Clock } from '../../src/controller/clock.js';
 import { turnsBetween, WorkQueue, type RunOutcome } from '../../src/controller/work-queue.js';
-
-class ManualClock implements Clock {
-  private time = 0;
-  private nextId = 0;
-  private readonly tasks = new Map<number, { at: number; task: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  schedule(delayMs: number, task: () => void): () => void {
-    const id = this.nextId++;
-    this.tasks.set(id, { at: this.time + delayMs, task });
-    return () => this.tasks.delete(id);
-  }
-
-  async advance(ms: number): Promise<void> {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.tasks.entries()].filter(([, entry]) => entry.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.tasks.delete(due[0]);
-      this.time = due[1].at;
-      due[1].task();
-      await settle();
-    }
-    this.time = target;
-    await settle();
-  }
-}
-
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { ManualClock } from '../support/manual-clock.js';
+import { settle } from '../support/virtual-clock.js';
 
 /** Work as sets of names; undefined stands for "everything" and absorbs the rest. */
 const mergeSets = (pending: Set<string> | undefined, next: Set<string> | undefined): Set<string> | undefined =>

@@ -4,47 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import type { Clock } from '../../src/controller/clock.js';
 import { backoffDelayMs, WorkQueue, type RunOutcome, type RunReport, type WorkQueueOptions } from '../../src/controller/work-queue.js';
-
-class ManualClock implements Clock {
-  private time = 0;
-  private nextId = 0;
-  private readonly tasks = new Map<number, { at: number; task: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  schedule(delayMs: number, task: () => void): () => void {
-    const id = this.nextId++;
-    this.tasks.set(id, { at: this.time + delayMs, task });
-    return () => this.tasks.delete(id);
-  }
-
-  pending(): number {
-    return this.tasks.size;
-  }
-
-  /** Runs every task due within `ms`, in time order, letting the queue settle after each. */
-  async advance(ms: number): Promise<void> {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.tasks.entries()].filter(([, entry]) => entry.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.tasks.delete(due[0]);
-      this.time = due[1].at;
-      due[1].task();
-      await settle();
-    }
-    this.time = target;
-    await settle();
-  }
-}
-
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { ManualClock } from '../support/manual-clock.js';
+import { settle } from '../support/virtual-clock.js';
 
 /** A handler whose runs stay open until the test finishes them, recording what overlapped. */
 class GatedHandler {

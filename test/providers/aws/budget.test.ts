@@ -1,40 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiBudget, type AwsService, type BucketName, type Clock } from '../../../providers/aws/sdk/budget.js';
-
-/** Virtual time: sleeps resolve only when the test advances the clock. */
-class VirtualClock implements Clock {
-  private time = 0;
-  private timers: { at: number; wake: () => void }[] = [];
-
-  now(): number {
-    return this.time;
-  }
-
-  sleep(ms: number): Promise<void> {
-    return new Promise((wake) => {
-      this.timers.push({ at: this.time + ms, wake });
-      this.timers.sort((a, b) => a.at - b.at);
-    });
-  }
-
-  async advanceTo(ms: number): Promise<void> {
-    for (;;) {
-      await settle();
-      const next = this.timers[0];
-      if (!next || next.at > ms) break;
-      this.timers.shift();
-      this.time = next.at;
-      next.wake();
-    }
-    this.time = ms;
-    await settle();
-  }
-}
-
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+import { ApiBudget, type AwsService, type BucketName } from '../../../providers/aws/sdk/budget.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 
 /** Starts `count` acquisitions at once and records when each one was granted, in grant order. */
 function acquireMany(budget: ApiBudget, clock: VirtualClock, service: AwsService, action: string, count: number, grants: Grant[]): void {
