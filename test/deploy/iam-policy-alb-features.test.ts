@@ -15,13 +15,12 @@ import type { AwsClients } from '../../providers/aws/sdk/clients.js';
 import { seedDefaultNetwork } from '../../fakes/aws/fixtures.js';
 import { type AwsFake, createAwsFake, type DeniedCall } from '../../fakes/aws/index.js';
 import { sdkClients } from '../support/aws-plan-runner.js';
-import { deployedIamPolicy } from '../support/aws-provider-world.js';
+import { deployedIamPolicy, refusedCall, tagList } from '../support/aws-provider-world.js';
 
 describe('deploy/iam-policy.json and the calls in front of the load balancer', () => {
   let fake: AwsFake;
   let clients: AwsClients;
   const ours = (resource: string): Record<string, string> => ownershipTags('test', 'default/shop', resource);
-  const tagList = (tags: Record<string, string>): { Key: string; Value: string }[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
   beforeEach(() => {
     fake = createAwsFake({ iamPolicy: deployedIamPolicy() });
@@ -31,13 +30,7 @@ describe('deploy/iam-policy.json and the calls in front of the load balancer', (
   });
   afterEach(() => fake.restore());
 
-  async function refused(send: () => Promise<unknown>, code: string): Promise<DeniedCall> {
-    const before = fake.deniedCalls().length;
-    await assert.rejects(send, (error: unknown) => error instanceof Error && error.name === code);
-    const denied = fake.deniedCalls();
-    assert.equal(denied.length, before + 1);
-    return denied.at(-1) as DeniedCall;
-  }
+  const refused = (send: () => Promise<unknown>, code: string): Promise<DeniedCall> => refusedCall(fake, send, code);
 
   it('a web ACL: on and off our load balancer, never on or off someone else’s', async () => {
     const acl = fake.seed.webAcl({ name: 'shop-acl' });

@@ -26,7 +26,7 @@ import { evaluate, type IamPolicy, IamPolicyError, parseIamPolicy } from '../../
 import { IAM_PREFIX } from '../../fakes/aws/iam-requests.js';
 import { type AwsFake, createAwsFake, type DeniedCall } from '../../fakes/aws/index.js';
 import { sdkClients } from '../support/aws-plan-runner.js';
-import { deployedIamPolicy } from '../support/aws-provider-world.js';
+import { deployedIamPolicy, refusedCall, tagList } from '../support/aws-provider-world.js';
 
 const LB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/k8s-shop/0123456789abcdef';
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/k8s-web/0123456789abcdef';
@@ -165,7 +165,6 @@ describe('deploy/iam-policy.json refuses what is not ours', () => {
   let clients: AwsClients;
   let network: DefaultNetwork;
   const ours = (resource: string): Record<string, string> => ownershipTags('test', 'default/shop', resource);
-  const tagList = (tags: Record<string, string>): { Key: string; Value: string }[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
   beforeEach(() => {
     fake = createAwsFake({ iamPolicy: deployedIamPolicy() });
@@ -175,14 +174,7 @@ describe('deploy/iam-policy.json refuses what is not ours', () => {
   });
   afterEach(() => fake.restore());
 
-  /** The call is rejected with the service's code, and the fake recorded why. */
-  async function refused(send: () => Promise<unknown>, code: string): Promise<DeniedCall> {
-    const before = fake.deniedCalls().length;
-    await assert.rejects(send, (error: unknown) => error instanceof Error && error.name === code);
-    const denied = fake.deniedCalls();
-    assert.equal(denied.length, before + 1);
-    return denied.at(-1) as DeniedCall;
-  }
+  const refused = (send: () => Promise<unknown>, code: string): Promise<DeniedCall> => refusedCall(fake, send, code);
 
   it('a load balancer: no change, delete, listener or claim on a foreign one; ours may change but not be disowned', async () => {
     const foreign = fake.seed.loadBalancer({ name: 'foreign', tags: { owner: 'someone' } });

@@ -19,7 +19,7 @@ import { AwsProvider } from '../../providers/aws/provider.js';
 import type { RetryEvent } from '../../providers/aws/sdk/retry.js';
 import type { AwsSettings } from '../../providers/aws/settings.js';
 import { RESOURCE_TAG } from '../../providers/aws/plan/tags.js';
-import { type AwsFake, createAwsFake } from '../../fakes/aws/index.js';
+import { type AwsFake, createAwsFake, type DeniedCall } from '../../fakes/aws/index.js';
 import { type DefaultNetwork, seedDefaultNetwork, testCertificate } from '../../fakes/aws/fixtures.js';
 import { listenerSpecFromElbv2 } from './aws-listener-view.js';
 import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, testOptions, tlsSecretYaml, translateYaml } from './cluster.js';
@@ -36,6 +36,20 @@ export const IAM_POLICY_CLUSTER_PLACEHOLDER = 'CLUSTER_NAME';
 export function deployedIamPolicy(clusterName: string = CLUSTER): unknown {
   const text = readFileSync(new URL('../../deploy/iam-policy.json', import.meta.url), 'utf8');
   return JSON.parse(text.replaceAll(IAM_POLICY_CLUSTER_PLACEHOLDER, clusterName));
+}
+
+/** The call is rejected with the service's `code`, and the fake recorded one more denied call: that one. */
+export async function refusedCall(fake: AwsFake, send: () => Promise<unknown>, code: string): Promise<DeniedCall> {
+  const before = fake.deniedCalls().length;
+  await assert.rejects(send, (error: unknown) => error instanceof Error && error.name === code);
+  const denied = fake.deniedCalls();
+  assert.equal(denied.length, before + 1);
+  return denied.at(-1) as DeniedCall;
+}
+
+/** Tags as the AWS APIs take them. */
+export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 export interface WorldProviderOptions {
