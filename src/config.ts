@@ -157,11 +157,6 @@ export function awsProviderFlags(): Option[] {
   ]);
 }
 
-/** Every provider's flags; each provider reads the settings it knows. */
-export function providerFlags(): Option[] {
-  return [...localProviderFlags(), ...awsProviderFlags()];
-}
-
 /** Provider flag values; a command without a provider's flags leaves them undefined. */
 export interface ProviderFlagValues {
   listenAddress?: string;
