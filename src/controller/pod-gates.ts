@@ -38,12 +38,14 @@ export interface PendingGate {
   targets: TargetRef[];
 }
 
-export function conditionOf(pod: V1Pod, type: string): V1PodCondition | undefined {
+function conditionOf(pod: V1Pod, type: string): V1PodCondition | undefined {
   return pod.status?.conditions?.find((condition) => condition.type === type);
 }
 
-export function carriesGate(pod: V1Pod, gate: string): boolean {
-  return pod.spec?.readinessGates?.some((entry) => entry.conditionType === gate) ?? false;
+/** Whether the Pod still waits on the gate: it carries it, is not being deleted, and the gate is not True yet. */
+export function waitsOnGate(pod: V1Pod, gate: string): boolean {
+  const carries = pod.spec?.readinessGates?.some((entry) => entry.conditionType === gate) ?? false;
+  return carries && !pod.metadata?.deletionTimestamp && conditionOf(pod, gate)?.status !== 'True';
 }
 
 /** The gates of these groups that Pods still wait on; `podsWithGate` names the Pods that carry a gate. */
@@ -51,8 +53,7 @@ export function pendingGates(groups: readonly GatedTargetGroup[], podsWithGate: 
   const pending: PendingGate[] = [];
   for (const group of groups) {
     for (const pod of podsWithGate(group.gate)) {
-      if (pod.metadata?.namespace !== group.namespace || pod.metadata.deletionTimestamp || !carriesGate(pod, group.gate)) continue;
-      if (conditionOf(pod, group.gate)?.status === 'True') continue;
+      if (pod.metadata?.namespace !== group.namespace || !waitsOnGate(pod, group.gate)) continue;
       const ip = pod.status?.podIP;
       const targets = ip ? group.targets.filter((target) => target.ip === ip).map((target) => ({ id: target.id, port: target.port })) : [];
       pending.push({ pod, gate: group.gate, targetGroupKey: group.key, targets });

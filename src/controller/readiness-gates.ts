@@ -22,14 +22,13 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod
 import type { LoadBalancerSpec } from '../model.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReadinessGateBacklog } from '../observability/metrics.js';
+import { WaitingSince } from '../observability/waiting-since.js';
 import type { Provider } from '../provider.js';
 import { trimForCache, wireFromTyped } from '../sources/kube-objects.js';
 import { objectKey } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
 import { awaitsOnlyTargetHealth, isTargetHealthGate } from '../translate/readiness-gates.js';
 import {
-  carriesGate,
-  conditionOf,
   conditionPatch,
   desiredCondition,
   gatedTargetGroups,
@@ -38,6 +37,7 @@ import {
   type DesiredCondition,
   type GatedTargetGroup,
   type JsonPatchOperation,
+  waitsOnGate,
 } from './pod-gates.js';
 
 /** Writes a JSON patch to a Pod's status subresource; returns the Pod as stored after it. */
@@ -84,8 +84,8 @@ type PodChange = Extract<SourceChange, { kind: 'Pod' }>;
 export class ReadinessGates {
   /** Pods that carry target-health gates not yet True, by gate, then `namespace/name`. */
   private readonly podsByGate = new Map<string, Map<string, V1Pod>>();
-  /** When each pending gate of each Pod was first seen pending, `gate\u0000namespace/name` → ms. */
-  private readonly pendingSince = new Map<string, number>();
+  /** When each pending gate of each Pod was first seen pending, by `gate\u0000namespace/name`. */
+  private readonly pendingSince = new WaitingSince();
   private readonly groupsByStack = new Map<string, GatedTargetGroup[]>();
   private readonly stackOfGate = new Map<string, string>();
   private readonly polls = new Map<string, NodeJS.Timeout>();
@@ -156,8 +156,7 @@ export class ReadinessGates {
 
   /** Gates not yet True, counted per Pod and gate, and how long the oldest has waited. */
   backlog(): ReadinessGateBacklog {
-    const oldest = Math.min(...this.pendingSince.values());
-    return { pending: this.pendingSince.size, oldestPendingSeconds: this.pendingSince.size > 0 ? Math.max(0, (this.clock().getTime() - oldest) / 1000) : 0 };
+    return { pending: this.pendingSince.size, oldestPendingSeconds: this.pendingSince.oldestMs(this.clock().getTime()) / 1000 };
   }
 
   private clock(): Date {
@@ -168,18 +167,18 @@ export class ReadinessGates {
   private reindex(key: string, gates: readonly string[], pod: V1Pod | undefined): void {
     let unknown = false;
     for (const gate of new Set(gates)) {
-      const waiting = pod !== undefined && !pod.metadata?.deletionTimestamp && carriesGate(pod, gate) && conditionOf(pod, gate)?.status !== 'True';
+      const waiting = pod !== undefined && waitsOnGate(pod, gate);
       const pods = this.podsByGate.get(gate);
       const since = `${gate}\u0000${key}`;
       if (!waiting) {
         pods?.delete(key);
         if (pods?.size === 0) this.podsByGate.delete(gate);
-        this.pendingSince.delete(since);
+        this.pendingSince.end(since);
         continue;
       }
       if (pods) pods.set(key, pod);
       else this.podsByGate.set(gate, new Map([[key, pod]]));
-      if (!this.pendingSince.has(since)) this.pendingSince.set(since, this.clock().getTime());
+      this.pendingSince.start(since, this.clock().getTime());
       unknown ||= !this.stackOfGate.has(gate);
     }
     if (unknown) this.scheduleOrphanCheck();

@@ -24,6 +24,16 @@ export class WaitingSince {
     return Math.max(0, at - started);
   }
 
+  /** Ends the key's wait, whenever it began. */
+  end(key: string): void {
+    this.since.delete(key);
+  }
+
+  /** How many keys wait. */
+  get size(): number {
+    return this.since.size;
+  }
+
   /** How long the oldest wait has lasted, in milliseconds; 0 when nothing waits. */
   oldestMs(at: number): number {
     let oldest = at;
