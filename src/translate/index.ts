@@ -111,10 +111,9 @@ function translateGroup(snapshot: SnapshotView, group: IngressGroup, options: Tr
   diagnostics.push(...built.diagnostics);
   const members = admitted.map((contribution) => contribution.member.ref);
   const leftOut = group.members.map((member) => member.ref).filter((ref) => !members.includes(ref));
-  const result: GroupTranslation = { stackId: group.key, diagnostics: finishDiagnostics(snapshot, diagnostics), members, leftOut };
-  if (admitted.length > 0) result.spec = assembleSpec(group.key, admitted, built, options, diagnostics);
-  result.diagnostics = finishDiagnostics(snapshot, diagnostics);
-  return result;
+  // assembleSpec adds its own diagnostics, so they are finished after it.
+  const spec = admitted.length > 0 ? assembleSpec(group.key, admitted, built, options, diagnostics) : undefined;
+  return { stackId: group.key, diagnostics: finishDiagnostics(snapshot, diagnostics), members, leftOut, ...(spec && { spec }) };
 }
 
 interface Overflow {
@@ -221,10 +220,9 @@ function assembleSpec(
 /** Tag keys under our own prefix (the annotations') mark what the controller owns; users cannot set them. */
 const RESERVED_TAG_PREFIX = OWN_PREFIX;
 
-/** Tags merge across members; on a clash the earlier member's value stays and the later one is told. */
+/** Tags merge across members; admitMembers (merge.ts) has already taken a clashing value off the newer member. */
 function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnostic[]): Record<string, string> {
   const tags: Record<string, string> = {};
-  const owners = new Map<string, MemberContribution>();
   for (const contribution of admitted) {
     for (const [key, value] of Object.entries(contribution.member.annotations.tags)) {
       if (key.startsWith(RESERVED_TAG_PREFIX)) {
@@ -238,20 +236,7 @@ function mergeTags(admitted: readonly MemberContribution[], diagnostics: Diagnos
         );
         continue;
       }
-      const owner = owners.get(key);
-      if (owner && tags[key] !== value) {
-        diagnostics.push(
-          ingressDiagnostic(
-            contribution.member.ingress,
-            annotationField(contribution.member.ingress, 'tags'),
-            'warning',
-            `tag ${key} is already ${tags[key]} from ${owner.member.ref.namespace}/${owner.member.ref.name}; this Ingress's value is not used`,
-          ),
-        );
-        continue;
-      }
       tags[key] = value;
-      owners.set(key, contribution);
     }
   }
   return tags;
