@@ -43,7 +43,7 @@ function describe(owner: MemberContribution): string {
   return `${owner.member.ref.namespace}/${owner.member.ref.name}`;
 }
 
-/** A value one member decided, and how to take the setting off a member that disagrees. */
+/** A value one member decided. */
 interface Claim {
   value: string;
   owner: MemberContribution;
@@ -70,7 +70,9 @@ export function admitMembers(contributions: readonly MemberContribution[]): Admi
   const diagnostics: Diagnostic[] = [];
   const byAge = contributions.filter((contribution) => contribution.valid).sort((a, b) => a.member.ageRank - b.member.ageRank);
   for (const contribution of byAge) {
-    const conflict = hardSettingsOf(contribution).find((setting) => {
+    const hard = hardSettingsOf(contribution);
+    const soft = softSettingsOf(contribution);
+    const conflict = hard.find((setting) => {
       const claim = claims.get(setting.id);
       return claim && (setting.id === 'default-backend' || claim.value !== setting.value);
     });
@@ -87,13 +89,12 @@ export function admitMembers(contributions: readonly MemberContribution[]): Admi
       );
       continue;
     }
-    for (const setting of hardSettingsOf(contribution)) if (!claims.has(setting.id)) claims.set(setting.id, { value: setting.value, owner: contribution });
+    for (const setting of hard) if (!claims.has(setting.id)) claims.set(setting.id, { value: setting.value, owner: contribution });
     // Exposure is the oldest member's even where it left it to the default: a newer member cannot open the load balancer up.
     if (kept.size === 0)
-      for (const id of EXPOSURE)
-        if (!softSettingsOf(contribution).some((setting) => setting.id === id)) claims.set(id, { value: 'the default', owner: contribution });
+      for (const id of EXPOSURE) if (!soft.some((setting) => setting.id === id)) claims.set(id, { value: 'the default', owner: contribution });
     let annotations = contribution.member.annotations;
-    for (const setting of softSettingsOf(contribution)) {
+    for (const setting of soft) {
       const claim = claims.get(setting.id);
       if (!claim) {
         claims.set(setting.id, { value: setting.value, owner: contribution });
