@@ -84,14 +84,19 @@ function slicePort(slice: V1EndpointSlice, servicePort: V1ServicePort): number |
   return slice.ports?.find((port) => (port.name ?? '') === name && (port.protocol ?? 'TCP') === 'TCP')?.port;
 }
 
+type EndpointUse = 'ready' | 'serving-terminating' | 'awaiting-gates' | 'none';
+
 /**
  * How kube-proxy reads an endpoint's conditions (pkg/proxy/endpointslicecache.go): `ready` and
  * `serving` unset count as true, `terminating` unset as false. A terminating Pod's endpoint has
- * ready false; serving stays true while its readiness probe passes.
+ * ready false; serving stays true while its readiness probe passes. A not-ready endpoint that is
+ * not terminating may be waiting for nothing but its target-health gates.
  */
-function endpointUse(conditions: { ready?: boolean; serving?: boolean; terminating?: boolean }): 'ready' | 'serving-terminating' | 'none' {
+function endpointUse(endpoint: V1Endpoint, awaitsTargetHealth: (endpoint: V1Endpoint) => boolean): EndpointUse {
+  const conditions = endpoint.conditions ?? {};
   if (conditions.ready !== false) return 'ready';
-  return conditions.terminating === true && conditions.serving !== false ? 'serving-terminating' : 'none';
+  if (conditions.terminating === true) return conditions.serving !== false ? 'serving-terminating' : 'none';
+  return awaitsTargetHealth(endpoint) ? 'awaiting-gates' : 'none';
 }
 
 /**
@@ -109,26 +114,27 @@ export function ipTargets(
   servicePort: V1ServicePort,
   awaitsTargetHealth: (endpoint: V1Endpoint) => boolean = () => false,
 ): Target[] {
-  const ready = new Map<string, Target>();
-  const servingTerminating = new Map<string, Target>();
-  const awaitingGates = new Map<string, Target>();
+  const byUse: Record<Exclude<EndpointUse, 'none'>, Map<string, Target>> = {
+    ready: new Map(),
+    'serving-terminating': new Map(),
+    'awaiting-gates': new Map(),
+  };
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue;
     const port = slicePort(slice, servicePort);
     if (port === undefined) continue;
     for (const endpoint of slice.endpoints ?? []) {
-      const conditions = endpoint.conditions ?? {};
-      const use = endpointUse(conditions);
-      const awaiting = use === 'none' && conditions.terminating !== true && awaitsTargetHealth(endpoint);
       const ip = endpoint.addresses[0];
-      if (!ip || (use === 'none' && !awaiting)) continue;
+      const use = endpointUse(endpoint, awaitsTargetHealth);
+      if (!ip || use === 'none') continue;
       const target: Target = { id: ip, ip, port };
       if (endpoint.nodeName) target.node = endpoint.nodeName;
       if (endpoint.zone) target.zone = endpoint.zone;
       // The same endpoint may sit in two slices while the endpoints controller moves it.
-      (awaiting ? awaitingGates : use === 'ready' ? ready : servingTerminating).set(`${ip}:${port}`, target);
+      byUse[use].set(`${ip}:${port}`, target);
     }
   }
+  const { ready, 'serving-terminating': servingTerminating, 'awaiting-gates': awaitingGates } = byUse;
   const chosen = new Map([...awaitingGates, ...(ready.size > 0 ? ready : servingTerminating)]);
   return [...chosen.values()].sort((a, b) => compareText(a.id, b.id) || a.port - b.port);
 }
