@@ -83,11 +83,13 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
   const targetType = settings.targetType ?? context.defaultTargetType;
   const trust = trustedSlices(snapshot.endpointSlicesOf(namespace, backend.name), namespace);
   const slices = trust.trusted;
-  const sliceDiagnostics = targetTypeUsesSlices(settings.targetType ?? context.defaultTargetType)
-    ? trust.ignored.map(({ slice, reason }) =>
-        untrustedSliceDiagnostic(context, backend.name, `EndpointSlice ${namespace}/${slice.metadata?.name ?? ''} is ignored: ${reason}`),
-      )
-    : [];
+  // Instance targets are Nodes: the slices' addresses are not used, so distrust of them is not worth a warning.
+  const sliceDiagnostics =
+    targetType === 'ip'
+      ? trust.ignored.map(({ slice, reason }) =>
+          untrustedSliceDiagnostic(context, backend.name, `EndpointSlice ${namespace}/${slice.metadata?.name ?? ''} is ignored: ${reason}`),
+        )
+      : [];
 
   if (targetType === 'instance' && !servicePort.nodePort) {
     return {
@@ -158,10 +160,6 @@ export function currentTargets(snapshot: SnapshotView, group: TargetGroupSpec): 
   if (!servicePort) return undefined;
   const slices = trustedSlices(snapshot.endpointSlicesOf(namespace, name), namespace).trusted;
   return targetsOf(snapshot, { namespace, slices, servicePort, targetType: group.targetType, ...(group.nodeLabels && { nodeLabels: group.nodeLabels }) });
-}
-
-function targetTypeUsesSlices(targetType: TargetType): boolean {
-  return targetType === 'ip';
 }
 
 /** On the Ingress, at the first field that names the Service (a path, the default backend, or an actions annotation). */
