@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runPlan } from '../../src/commands/plan.js';
-import { startRun, type RunHandle } from '../../src/commands/run-manifests.js';
-import { createLogger } from '../../src/observability/logger.js';
+import type { RunHandle } from '../../src/commands/run-manifests.js';
 import type { LocalProvider } from '../../providers/local/index.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions } from '../support/cluster.js';
+import { startLocalRun } from '../support/manifest-run.js';
 
 const OURS = ingressYaml({
   name: 'web',
@@ -76,15 +76,7 @@ describe('Ingresses left to another class', () => {
 
   it('run --once lists them too, with the served ports in the table', async () => {
     const printed: string[] = [];
-    const handle = await startRun({
-      manifests: dir,
-      provider: 'local',
-      providerSettings: { httpPort: 0, httpsPort: 0 },
-      once: true,
-      translateOptions: () => testOptions({ now: new Date() }),
-      logger: createLogger('silent'),
-      print: (text) => printed.push(text),
-    });
+    const handle = await startLocalRun(dir, { once: true, print: (text) => printed.push(text) });
     try {
       const [first = ''] = printed;
       assert.match(first, /^2 Ingresses left to class nginx: default\/app, shop\/legacy$/m);
@@ -113,17 +105,7 @@ describe('run --manifests with --metrics-address and --health-address', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'metrics-'));
     await writeFile(join(dir, 'all.yaml'), INGRESS_CLASS_YAML + serviceYaml({ name: 'web', endpoints: ['127.0.0.1'] }) + OURS);
-    handle = await startRun({
-      manifests: dir,
-      provider: 'local',
-      providerSettings: { httpPort: 0, httpsPort: 0 },
-      once: false,
-      translateOptions: () => testOptions({ now: new Date() }),
-      logger: createLogger('silent'),
-      print: () => undefined,
-      metricsAddress: '127.0.0.1:0',
-      healthAddress: '127.0.0.1:0',
-    });
+    handle = await startLocalRun(dir, { metricsAddress: '127.0.0.1:0', healthAddress: '127.0.0.1:0' });
   });
   after(async () => {
     await handle.stop();

@@ -8,46 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { startRun, type RunHandle } from '../../src/commands/run-manifests.js';
-import { createLogger } from '../../src/observability/logger.js';
+import type { RunHandle } from '../../src/commands/run-manifests.js';
 import type { LocalProvider } from '../../providers/local/index.js';
 import { startEchoBackend, type EchoBackend } from '../../demo/echo-backend.js';
-import { INGRESS_CLASS_YAML, ingressYaml, testOptions, type PathFixture } from '../support/cluster.js';
+import { INGRESS_CLASS_YAML, ingressYaml, type PathFixture } from '../support/cluster.js';
 import { echo, selfSignedCertificate, send, tlsSecretYaml, type SelfSignedCertificate } from '../support/local-lb.js';
+import { eventually, loopbackServiceYaml, startLocalRun } from '../support/manifest-run.js';
 
 const SERVICES = ['a', 'b', 'c', 'd', 'web'] as const;
 
-function ipServiceYaml(name: string, backend: EchoBackend): string {
-  return `apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: default}
-spec: {ports: [{name: http, port: 80, targetPort: http}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${name}-1, namespace: default, labels: {kubernetes.io/service-name: ${name}, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}}
-addressType: IPv4
-ports: [{name: http, port: ${backend.port}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
----
-`;
-}
-
 const IP = { 'ingress-bridge.io/target-type': 'ip' };
-
-/** Waits until `check` passes, polling; the watcher and a round take a moment. */
-async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
 
 describe('run --manifests with the local provider', () => {
   let dir = '';
@@ -71,7 +41,7 @@ describe('run --manifests with the local provider', () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-local-'));
     for (const name of SERVICES) backends.set(name, await startEchoBackend({ name }));
     firstCertificate = selfSignedCertificate(['secure.test']);
-    await write('base.yaml', INGRESS_CLASS_YAML + SERVICES.map((name) => ipServiceYaml(name, backends.get(name) as EchoBackend)).join(''));
+    await write('base.yaml', INGRESS_CLASS_YAML + SERVICES.map((name) => loopbackServiceYaml(name, (backends.get(name) as EchoBackend).port)).join(''));
     await write('secret.yaml', tlsSecretYaml('secure-tls', firstCertificate));
     await write(
       'paths.yaml',
@@ -97,15 +67,7 @@ describe('run --manifests with the local provider', () => {
         rules: [{ host: 'secure.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }],
       }),
     );
-    handle = await startRun({
-      manifests: dir,
-      provider: 'local',
-      providerSettings: { httpPort: 0, httpsPort: 0 },
-      once: false,
-      translateOptions: () => testOptions({ now: new Date() }),
-      logger: createLogger('silent'),
-      print: (text) => printed.push(text),
-    });
+    handle = await startLocalRun(dir, { print: (text) => printed.push(text) });
     provider = handle.provider as LocalProvider;
     httpPort = provider.boundPort(80) ?? assert.fail('port 80 is served');
     httpsPort = provider.boundPort(443) ?? assert.fail('port 443 is served');

@@ -9,51 +9,20 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rename, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { startRun, type RunHandle } from '../../src/commands/run-manifests.js';
-import { createLogger } from '../../src/observability/logger.js';
+import type { RunHandle, RunRequest } from '../../src/commands/run-manifests.js';
 import type { LocalProvider } from '../../providers/local/index.js';
 import { startEchoBackend, type EchoBackend } from '../../demo/echo-backend.js';
-import { INGRESS_CLASS_YAML, ingressYaml, testOptions } from '../support/cluster.js';
+import { INGRESS_CLASS_YAML, ingressYaml } from '../support/cluster.js';
 import { echo, send } from '../support/local-lb.js';
+import { eventually, loopbackServiceYaml, startLocalRun } from '../support/manifest-run.js';
 
 const SAVES = 50;
 const IP = { 'ingress-bridge.io/target-type': 'ip' };
 
-function ipServiceYaml(name: string, backend: EchoBackend): string {
-  return `apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: default}
-spec: {ports: [{name: http, port: 80, targetPort: http}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: ${name}-1, namespace: default, labels: {kubernetes.io/service-name: ${name}, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}}
-addressType: IPv4
-ports: [{name: http, port: ${backend.port}, protocol: TCP}]
-endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
----
-`;
-}
-
 /** The Ingress `name` routing host `host`, path `/v<version>` (Exact) to `service`. */
 function versionedIngress(name: string, host: string, version: number, service = 'a'): string {
   return ingressYaml({ name, annotations: IP, rules: [{ host, paths: [{ path: `/v${version}`, pathType: 'Exact', service }] }] });
-}
-
-/** Polls until `check` passes; a round takes a moment, and the machine may be busy. */
-async function eventually(check: () => Promise<void> | void, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(10);
-    }
-  }
 }
 
 interface Harness {
@@ -64,31 +33,21 @@ interface Harness {
   backends: EchoBackend[];
 }
 
-async function startHarness(
-  files: Record<string, string>,
-  watch: NonNullable<Parameters<typeof startRun>[0]['watch']>,
-  maxFileBytes?: number,
-): Promise<Harness> {
+async function startHarness(files: Record<string, string>, watch: NonNullable<RunRequest['watch']>, maxFileBytes?: number): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-watch-'));
   const backends = [await startEchoBackend({ name: 'a' }), await startEchoBackend({ name: 'b' })];
   // The keeper's load balancer holds the HTTP socket, so its port stays whatever the others do.
   const keeper = versionedIngress('keeper', 'keeper.test', 0);
   await writeFile(
     join(dir, 'base.yaml'),
-    INGRESS_CLASS_YAML + ipServiceYaml('a', backends[0] as EchoBackend) + ipServiceYaml('b', backends[1] as EchoBackend) + keeper,
+    INGRESS_CLASS_YAML + loopbackServiceYaml('a', (backends[0] as EchoBackend).port) + loopbackServiceYaml('b', (backends[1] as EchoBackend).port) + keeper,
   );
   for (const [file, text] of Object.entries(files)) {
     await mkdir(join(dir, file, '..'), { recursive: true });
     await writeFile(join(dir, file), text);
   }
   const printed: string[] = [];
-  const handle = await startRun({
-    manifests: dir,
-    provider: 'local',
-    providerSettings: { httpPort: 0, httpsPort: 0 },
-    once: false,
-    translateOptions: () => testOptions({ now: new Date() }),
-    logger: createLogger('silent'),
+  const handle = await startLocalRun(dir, {
     print: (text) => printed.push(text),
     watch,
     ...(maxFileBytes !== undefined && { maxFileBytes }),
