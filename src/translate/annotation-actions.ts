@@ -12,7 +12,7 @@
  */
 import type { AnnotationAction, AnnotationForwardBackend } from './annotation-types.js';
 import { describeJson, isJsonObject, member, optionalInteger, optionalString, stringOrNumber, type JsonObject } from './annotation-json.js';
-import { accept, controlCharacterProblem, isPortName, orList, parseJson, parsePort, reject, type Parsed } from './annotation-values.js';
+import { accept, controlCharacterProblem, isPortName, orList, parseJson, parsePort, reject, SERVICE_NAME, type Parsed } from './annotation-values.js';
 
 const FIXED_RESPONSE_CONTENT_TYPES = ['text/plain', 'text/css', 'text/html', 'application/javascript', 'application/json'] as const;
 const MAX_MESSAGE_BODY = 1024;
@@ -29,8 +29,6 @@ const MAX_REDIRECT_PART = 128;
  */
 const REDIRECT_HOST = /^[A-Za-z0-9._-]+$/;
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
-/** A Service name is a DNS-1035 label. */
-const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const TARGET_GROUP_ARN = /^arn:aws[-a-z]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 const TARGET_GROUP_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 

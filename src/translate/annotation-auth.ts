@@ -18,7 +18,18 @@
 import type { JwtClaim } from '../model.js';
 import type { CognitoIdp, JwtValidationAnnotation, OidcIdp } from './annotation-types.js';
 import { describeJson, isJsonObject, member, type JsonObject } from './annotation-json.js';
-import { accept, controlCharacterProblem, orList, parseJson, parseStringMap, quote, reject, type Parsed } from './annotation-values.js';
+import {
+  accept,
+  controlCharacterProblem,
+  DNS_SUBDOMAIN,
+  HTTP_TOKEN,
+  orList,
+  parseJson,
+  parseStringMap,
+  quote,
+  reject,
+  type Parsed,
+} from './annotation-values.js';
 
 /** ALB's bounds: SessionTimeout 1 s to 7 days; at most 10 extra parameters and 10 JWT claims of 10 values. */
 export const SESSION_TIMEOUT = { min: 1, max: 604800 };
@@ -33,14 +44,12 @@ const MAX_ENDPOINT = 2048;
 const CLAIMS_VALIDATED_BY_DEFAULT = ['exp', 'iss', 'nbf', 'iat'];
 const JWT_CLAIM_FORMATS = ['single-string', 'string-array', 'space-separated-values'] as const;
 
-/** A Secret name: a DNS-1123 subdomain. */
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const USER_POOL_ARN = /^arn:aws[-a-z]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool\/[\w-]+_[0-9A-Za-z]+$/;
 const USER_POOL_CLIENT_ID = /^[\w+]{1,128}$/;
 /** A Cognito domain prefix, or a custom domain's full host name. */
 const USER_POOL_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-/** RFC 6265 cookie-name (an RFC 7230 token). */
-const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+/** RFC 6265 cookie-name (an RFC 7230 token), at most this long. */
+const MAX_COOKIE_NAME = 256;
 /** RFC 6749 scope-token characters, separated by single spaces. */
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 const EXTRA_PARAM_KEY = /^[A-Za-z0-9_.~-]{1,256}$/;
@@ -130,7 +139,7 @@ export function parseOidcIdp(raw: string): Parsed<OidcIdp> {
   const secretName = requiredMatch(
     object.value,
     'secretName',
-    SECRET_NAME,
+    DNS_SUBDOMAIN,
     "the name of a Secret in the Ingress's namespace (with keys clientID and clientSecret)",
   );
   if (!secretName.ok) return secretName;
@@ -176,7 +185,9 @@ export function parseScope(raw: string): Parsed<string> {
 }
 
 export function parseCookieName(raw: string): Parsed<string> {
-  return COOKIE_NAME.test(raw) ? accept(raw) : reject("expected a cookie name: letters, digits and !#$%&'*+.^_`|~- (at most 256)");
+  return raw.length <= MAX_COOKIE_NAME && HTTP_TOKEN.test(raw)
+    ? accept(raw)
+    : reject("expected a cookie name: letters, digits and !#$%&'*+.^_`|~- (at most 256)");
 }
 
 export function parseExtraParams(raw: string): Parsed<Record<string, string>> {

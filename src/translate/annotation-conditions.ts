@@ -7,7 +7,7 @@
  */
 import type { Condition, QueryStringMatch } from '../model.js';
 import { describeJson, isJsonObject, member, optionalString, optionalStringList, type JsonObject } from './annotation-json.js';
-import { accept, isCidr, orList, parseJson, quote, reject, type Parsed } from './annotation-values.js';
+import { accept, HTTP_TOKEN, isCidr, orList, parseJson, quote, reject, type Parsed } from './annotation-values.js';
 import { regexValueProblem } from './regex.js';
 
 type ConditionField = Condition['field'];
@@ -25,7 +25,6 @@ const FIELDS = Object.keys(CONFIG_MEMBER) as ConditionField[];
 /** ALB's limits on condition values, header names and method names. */
 const MAX_VALUE = 128;
 const MAX_NAME = 40;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const METHOD_NAME = /^[A-Z_-]+$/;
 /**
  * The characters the ALB accepts in wildcard values, as its guide lists them ("Add a listener rule":
@@ -100,7 +99,7 @@ function parseMatchValues(config: JsonObject, path: string, field: ConditionFiel
 function parseHeaderCondition(config: JsonObject, path: string): Parsed<Condition> {
   const headerName = optionalString(config, 'httpHeaderName', `${path}.httpHeaderName`, { maxLength: MAX_NAME });
   if (!headerName.ok) return headerName;
-  if (headerName.value === undefined || !HEADER_NAME.test(headerName.value)) {
+  if (headerName.value === undefined || !HTTP_TOKEN.test(headerName.value)) {
     return reject(`${path}.httpHeaderName must be an HTTP header name, got ${describeJson(headerName.value)}`);
   }
   // "You can't use an HTTP header condition to specify the host header" (HttpHeaderConditionConfig).

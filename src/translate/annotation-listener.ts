@@ -13,13 +13,14 @@
 import type { ListenerProtocol, MutualAuthentication } from '../model.js';
 import type { ListenerAttributesAnnotation } from './annotation-types.js';
 import { describeJson, isJsonObject, member } from './annotation-json.js';
-import { accept, controlCharacterProblem, orList, parseJson, parsePort, parseStringMap, quote, reject, type Parsed } from './annotation-values.js';
+import { accept, controlCharacterProblem, HTTP_TOKEN, orList, parseJson, parsePort, parseStringMap, quote, reject, type Parsed } from './annotation-values.js';
 
 const MODES = ['off', 'passthrough', 'verify'] as const;
 const TRUST_STORE_ARN = /^arn:aws[-a-z]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:truststore\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16}$/;
 /** A trust store name: like a target group's, 1-32 alphanumerics or "-", not starting or ending with "-". */
 const TRUST_STORE_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,40}$/;
+/** The ALB's limit on a header name it writes. */
+const MAX_HEADER_NAME = 40;
 
 /** The ALB's listener attributes (ListenerAttribute, ELBv2 API reference), by the kind of value each takes. */
 const LISTENER_ATTRIBUTES: Readonly<Record<string, 'header-name' | 'header-value' | 'boolean'>> = {
@@ -128,7 +129,9 @@ function attributeProblem(name: string, value: string): string | undefined {
     case 'boolean':
       return value === 'true' || value === 'false' ? undefined : `${name} must be true or false, got ${quote(value)}`;
     case 'header-name':
-      return HEADER_NAME.test(value) ? undefined : `${name} must be an HTTP header name (at most 40 letters, digits and !#$%&'*+.^_\`|~-), got ${quote(value)}`;
+      return value.length <= MAX_HEADER_NAME && HTTP_TOKEN.test(value)
+        ? undefined
+        : `${name} must be an HTTP header name (at most ${MAX_HEADER_NAME} letters, digits and !#$%&'*+.^_\`|~-), got ${quote(value)}`;
     case 'header-value': {
       const control = controlCharacterProblem(value);
       if (control !== undefined) return `${name} ${control}`;

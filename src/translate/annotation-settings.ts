@@ -12,6 +12,7 @@ import { parseListenerAttributes, parseMutualAuthentication } from './annotation
 import { parseTransforms } from './annotation-transforms.js';
 import {
   accept,
+  DNS_SUBDOMAIN,
   isPortName,
   listControlProblem,
   parseCidrList,
@@ -65,7 +66,6 @@ const WEB_ACL_ARN = /^arn:aws[-a-z]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[
 const WEB_ACL_NAME = /^[\w-]{1,128}$/;
 /** Kubernetes label syntax: an optional DNS-subdomain prefix and `/`, a name of at most 63; values of at most 63. */
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
-const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 /** Characters AWS allows in tag keys and values. */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -133,7 +133,7 @@ function parseNodeLabels(raw: string): Parsed<Record<string, string> | undefined
     const slash = key.lastIndexOf('/');
     const prefix = slash < 0 ? undefined : key.slice(0, slash);
     const name = slash < 0 ? key : key.slice(slash + 1);
-    if (!LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
+    if (!LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
       return reject(`${quote(key)} is not a label key ([prefix/]name: a name of at most 63 letters, digits, "-", "_" or ".", a DNS-subdomain prefix)`);
     }
     if (!LABEL_VALUE.test(value))

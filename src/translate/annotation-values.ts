@@ -166,6 +166,15 @@ export function parseCidrList(values: readonly string[]): Parsed<string[]> {
   return bad === undefined ? accept([...values]) : reject(`expected IPv4 or IPv6 CIDRs such as 10.0.0.0/8 or 2001:db8::/32; ${quote(bad)} is not one`);
 }
 
+/** A Service name, as the API server requires: a DNS-1035 label. */
+export const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A DNS-1123 subdomain (Secret names, label-key prefixes); the caller checks the 253-character bound. */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** An RFC 7230 token: what an HTTP header name or a cookie name may be; the caller bounds the length. */
+export const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /** A Kubernetes port name (IANA_SVC_NAME): 1-15 lower-case alphanumerics and `-`, with a letter, no `--`. */
 export function isPortName(value: string): boolean {
   return /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(value) && /[a-z]/.test(value) && !value.includes('--');

@@ -12,7 +12,7 @@ import { ALB_PREFIX, OWN_PREFIX, type AnnotationAction, type AnnotationForwardBa
 import { resolveAuthentication } from './authentication.js';
 import { resolveServiceBackend, type BackendContext } from './backends.js';
 import { collectCertificates, type MemberCertificates } from './certificates.js';
-import { escapeControls, isPortName, quote } from './annotation-values.js';
+import { escapeControls, isPortName, quote, SERVICE_NAME } from './annotation-values.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import type { GroupMember } from './groups.js';
 import { externalTargetGroupKey } from './external-target-groups.js';
@@ -66,8 +66,6 @@ const AUTHENTICATION_UNAVAILABLE: Action = {
 };
 
 const USE_ANNOTATION = 'use-annotation';
-/** A Service name is a DNS-1035 label. */
-const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Raised inside this module only, to leave the member out with one diagnostic. */
 class InvalidMember extends Error {
