@@ -14,8 +14,9 @@
 import http, { type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { ListenerProtocol, Target } from '../../src/model.js';
+import { plainAnswer, writeAnswer } from './answers.js';
 import { clientAddress, forwardedRequestTarget } from './dispatch.js';
-import { clientBodyFraming, framingHeaders, type BodyFraming } from './framing.js';
+import { clientBodyFraming, framingHeaders } from './framing.js';
 import { targetAddress } from './health.js';
 import type { LocalLog } from './log.js';
 import { isConnectionFailure, mayRetryOnAnotherTarget } from './retry-policy.js';
@@ -76,7 +77,13 @@ export function forwardRequest(forward: ForwardRequest): void {
   });
 
   const attempt = (target: Target, retried: boolean): void => {
-    const upstream = sendUpstream(forward, target, framing);
+    const upstream = requestToTarget(request, {
+      target,
+      protocol: forward.targets.protocol,
+      listener: forward.listener,
+      headers: framingHeaders(framing),
+      agent: forward.targets.agentFor(target),
+    });
     current = upstream;
     let answerBytes = false;
     upstream.on('socket', (socket) => {
@@ -154,23 +161,36 @@ export function forwardRequest(forward: ForwardRequest): void {
   attempt(forward.target, false);
 }
 
-function sendUpstream(forward: ForwardRequest, target: Target, framing: BodyFraming): ClientRequest {
-  const { request } = forward;
-  const secure = forward.targets.protocol === 'HTTPS';
+/**
+ * The client's request as a target gets it, for forwarded requests and WebSocket handshakes alike:
+ * its method, the normalised request target, the headers an ALB sends on (forwardedHeaders), and
+ * the caller's own (framing, or the upgrade).
+ */
+export function requestToTarget(
+  request: IncomingMessage,
+  upstream: {
+    target: Target;
+    protocol: 'HTTP' | 'HTTPS';
+    listener: { protocol: ListenerProtocol; specPort: number };
+    headers: OutgoingHttpHeaders;
+    agent: http.Agent | false;
+  },
+): ClientRequest {
+  const secure = upstream.protocol === 'HTTPS';
   return (secure ? https : http).request({
-    host: target.ip,
-    port: target.port,
+    host: upstream.target.ip,
+    port: upstream.target.port,
     method: request.method,
     path: forwardedRequestTarget(request),
     headers: {
       ...forwardedHeaders(request.headers, {
         clientIp: clientAddress(request),
-        protocol: forward.listener.protocol,
-        specPort: forward.listener.specPort,
+        protocol: upstream.listener.protocol,
+        specPort: upstream.listener.specPort,
       }),
-      ...framingHeaders(framing),
+      ...upstream.headers,
     },
-    agent: forward.targets.agentFor(target),
+    agent: upstream.agent,
     // Targets are Pods and Nodes with certificates of their own; the ALB does not verify them either.
     ...(secure ? { rejectUnauthorized: false } : {}),
   });
@@ -180,10 +200,7 @@ function sendUpstream(forward: ForwardRequest, target: Target, framing: BodyFram
  * The request's headers for the target: Host kept, hop-by-hop and framing dropped (the caller sets
  * framing), X-Forwarded-* as an ALB sets them.
  */
-export function forwardedHeaders(
-  headers: IncomingHttpHeaders,
-  context: { clientIp: string; protocol: ListenerProtocol; specPort: number },
-): OutgoingHttpHeaders {
+function forwardedHeaders(headers: IncomingHttpHeaders, context: { clientIp: string; protocol: ListenerProtocol; specPort: number }): OutgoingHttpHeaders {
   const forwarded = withoutHopByHop(headers, { dropFraming: true });
   const previous = headers['x-forwarded-for'];
   forwarded['x-forwarded-for'] = previous ? `${Array.isArray(previous) ? previous.join(',') : previous}, ${context.clientIp}` : context.clientIp;
@@ -214,7 +231,5 @@ export function withoutHopByHop(headers: IncomingHttpHeaders, options: { dropFra
  * target address, no error code — those are logged.
  */
 export function sendError(response: ServerResponse, status: number): void {
-  const body = `${status} ${http.STATUS_CODES[status] ?? ''}\n`;
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  response.end(body);
+  writeAnswer(response, plainAnswer(status));
 }

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Action, ListenerProtocol, Target } from '../../src/model.js';
 import { answerOidcCallback, isOidcCallback, routeOf, whenAdmitted, type AdmissionRuntime } from './admission.js';
-import { writeAnswer, writeRawAnswer } from './answers.js';
+import { plainAnswer, writeAnswer, writeRawAnswer } from './answers.js';
 import type { ForwardChoosers } from './balancer.js';
 import { chooseRoute, requestFacts, type ChosenRoute, type RouteCandidate } from './dispatch.js';
 import { forwardRequest, sendError } from './forward.js';
@@ -20,8 +20,9 @@ import { hasDuplicateHost } from './framing.js';
 import type { RequestHandler, UpgradeHandler } from './listeners.js';
 import type { LocalLog } from './log.js';
 import { redirectLocation, redirectStatus } from './redirect.js';
+import type { HttpRequestFacts } from './rule-match.js';
 import type { ServedTargetGroup } from './target-groups.js';
-import { isWebSocketUpgrade, proxyWebSocket, writeRawError } from './websocket.js';
+import { isWebSocketUpgrade, proxyWebSocket } from './websocket.js';
 
 /** What a request needs of a served stack. */
 export interface RoutedStack {
@@ -72,7 +73,7 @@ export function createRequestHandler(context: HandlerContext): RequestHandler {
     whenAdmitted(context.admission, routeOf(routes.specPort, chosen), request, {
       pass: () => {
         try {
-          answer(chosen.action, chosen.candidate.stack, { request, response, routes, context });
+          answer(chosen.action, chosen.candidate.stack, { request, response, routes, facts, context });
         } catch (error) {
           // A value that slipped past translate (a header with CR/LF, a bad status) costs this request only.
           context.log.warn(
@@ -100,7 +101,7 @@ export function createUpgradeHandler(context: HandlerContext): UpgradeHandler {
     const action = route?.chosen.action;
     // An apply between shouldProxyUpgrade and here may have changed the route.
     if (!route || action?.type !== 'forward') {
-      writeRawError(socket, 502);
+      writeRawAnswer(socket, plainAnswer(502));
       return;
     }
     whenAdmitted(context.admission, routeOf(route.routes.specPort, route.chosen), request, {
@@ -108,7 +109,7 @@ export function createUpgradeHandler(context: HandlerContext): UpgradeHandler {
         const picked = pickTarget(action, route.chosen.candidate.stack);
         if (!picked.ok) {
           context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a WebSocket handshake');
-          writeRawError(socket, picked.status);
+          writeRawAnswer(socket, plainAnswer(picked.status));
           return;
         }
         proxyWebSocket({
@@ -150,11 +151,13 @@ interface Exchange {
   request: IncomingMessage;
   response: ServerResponse;
   routes: PortRoutes;
+  /** As the request was routed (a redirect is never rewritten: transforms apply to forwards). */
+  facts: HttpRequestFacts;
   context: HandlerContext;
 }
 
 function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
-  const { request, response, routes } = exchange;
+  const { request, response, routes, facts } = exchange;
   // A request body nobody reads is discarded by the server once the answer is sent.
   switch (action.type) {
     case 'fixed-response': {
@@ -167,7 +170,6 @@ function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
       return;
     }
     case 'redirect': {
-      const facts = requestFacts(request);
       const location = redirectLocation(
         action,
         { protocol: routes.protocol, host: facts.host, specPort: routes.specPort, path: facts.path, query: facts.query },

@@ -10,12 +10,12 @@
  * ordinary request whose Upgrade header, being hop-by-hop, is not passed on.
  * @module
  */
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ListenerProtocol, Target } from '../../src/model.js';
-import { clientAddress, forwardedRequestTarget } from './dispatch.js';
-import { forwardedHeaders, withoutHopByHop } from './forward.js';
+import { plainAnswer, writeRawAnswer } from './answers.js';
+import { requestToTarget, withoutHopByHop } from './forward.js';
+import { targetAddress } from './health.js';
 import type { LocalLog } from './log.js';
 import { reasonPhraseProblem, upstreamResponseProblem } from './upstream-response.js';
 
@@ -44,24 +44,17 @@ export interface WebSocketProxy {
 
 export function proxyWebSocket(proxy: WebSocketProxy): void {
   const { request, clientSocket, target } = proxy;
-  const secure = proxy.targetProtocol === 'HTTPS';
-  const upstream = (secure ? https : http).request({
-    host: target.ip,
-    port: target.port,
-    method: 'GET',
-    path: forwardedRequestTarget(request),
-    headers: {
-      ...forwardedHeaders(request.headers, { clientIp: clientAddress(request), protocol: proxy.listener.protocol, specPort: proxy.listener.specPort }),
-      connection: 'Upgrade',
-      upgrade: 'websocket',
-    },
+  const upstream = requestToTarget(request, {
+    target,
+    protocol: proxy.targetProtocol,
+    listener: proxy.listener,
+    headers: { connection: 'Upgrade', upgrade: 'websocket' },
     // An upgraded connection leaves the pool for good: never take it from one.
     agent: false,
-    ...(secure ? { rejectUnauthorized: false } : {}),
   });
   const fail = (status: 502 | 504, detail: string): void => {
-    proxy.log.warn({ target: `${target.ip}:${target.port}`, status, detail }, 'the local load balancer could not proxy a WebSocket handshake');
-    writeRawError(clientSocket, status);
+    proxy.log.warn({ target: targetAddress(target), status, detail }, 'the local load balancer could not proxy a WebSocket handshake');
+    writeRawAnswer(clientSocket, plainAnswer(status));
   };
   let timedOut = false;
   upstream.setTimeout(proxy.timeoutMs, () => {
@@ -117,14 +110,6 @@ function spliceSockets(client: Duplex, upstream: Duplex, idleMs: number): void {
   }
   upstream.pipe(client);
   client.pipe(upstream);
-}
-
-/** The load balancer's own answer on a socket that has left the HTTP server (generic, like sendError). */
-export function writeRawError(socket: Duplex, status: number): void {
-  if (socket.destroyed) return;
-  const body = `${status} ${http.STATUS_CODES[status] ?? ''}\n`;
-  const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(Buffer.byteLength(body)), 'connection', 'close'];
-  socket.end(rawHead(status, http.STATUS_CODES[status] ?? '', headers) + body);
 }
 
 function rawHead(status: number, reason: string, rawHeaders: readonly string[]): string {
