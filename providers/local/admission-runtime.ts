@@ -7,7 +7,7 @@
  */
 import type { ListenerSpec } from '../../src/model.js';
 import type { ClientSecretSource } from '../../src/provider.js';
-import type { AdmissionRuntime } from './admission.js';
+import { listenerAuthentications, type AdmissionRuntime } from './admission.js';
 import { JwtValidator } from './jwt-validation.js';
 import type { LocalLog } from './log.js';
 import { readTrustStore, type TrustStore } from './mutual-tls.js';
@@ -51,10 +51,8 @@ export function compileListenerTransforms(listener: ListenerSpec): string[] {
 /** The JWKS endpoints the listeners name, so the validator can forget the others. */
 export function jwksEndpointsOf(listeners: readonly ListenerSpec[]): Set<string> {
   const endpoints = new Set<string>();
-  for (const listener of listeners) {
-    for (const authentication of [listener.defaultAuthentication, ...listener.rules.map((rule) => rule.authentication)]) {
-      if (authentication?.type === 'jwt-validation') endpoints.add(authentication.jwksEndpoint);
-    }
+  for (const authentication of listeners.flatMap(listenerAuthentications)) {
+    if (authentication.type === 'jwt-validation') endpoints.add(authentication.jwksEndpoint);
   }
   return endpoints;
 }

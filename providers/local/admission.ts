@@ -153,7 +153,8 @@ function findOidcConfig(owner: OidcOwner, specPort: number, candidates: readonly
   return authentication?.type === 'oidc' ? authentication : undefined;
 }
 
-function listenerAuthentications(listener: ListenerSpec): Authentication[] {
+/** Every authentication a listener's rules and default action name. */
+export function listenerAuthentications(listener: ListenerSpec): Authentication[] {
   return [listener.defaultAuthentication, ...listener.rules.map((rule) => rule.authentication)].filter((each): each is Authentication => each !== undefined);
 }
 

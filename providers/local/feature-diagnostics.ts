@@ -8,6 +8,7 @@
  */
 import type { Authentication, Diagnostic, LoadBalancerSpec, Severity } from '../../src/model.js';
 import type { ClientSecretSource } from '../../src/provider.js';
+import { listenerAuthentications } from './admission.js';
 import type { TrustStore } from './mutual-tls.js';
 
 export interface FeatureContext {
@@ -45,9 +46,7 @@ function notesOf(spec: LoadBalancerSpec, context: FeatureContext): Note[] {
   if (spec.shieldAdvancedProtection === true) {
     notes.push({ severity: 'info', field: annotation('shield-advanced-protection'), message: 'the local load balancer has no Shield Advanced protection' });
   }
-  const authentications = spec.listeners
-    .flatMap((listener) => [listener.defaultAuthentication, ...listener.rules.map((rule) => rule.authentication)])
-    .filter((each): each is Authentication => each !== undefined);
+  const authentications = spec.listeners.flatMap(listenerAuthentications);
   if (authentications.some((each) => each.type === 'cognito')) {
     notes.push({
       severity: 'info',
