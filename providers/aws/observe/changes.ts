@@ -11,7 +11,7 @@
 import type { LoadBalancerSpec } from '../../../src/model.js';
 import { touchedBy, touchesAnything } from '../plan/touched.js';
 import type { AwsOperation } from '../plan/operations.js';
-import { lookUpForSpec, type LookupContext } from './lookups.js';
+import { lookupInputs, lookUpForSpec, type LookupContext } from './lookups.js';
 import { type StackMemory, viewOf } from './memory.js';
 import type { AwsObserved } from './observed.js';
 import { refreshSecurityGroups, refreshTouched, type RefreshContext } from './refresh.js';
@@ -23,14 +23,16 @@ export interface ChangesContext extends LookupContext, RefreshContext {
 
 export async function observeChanges(memory: StackMemory, spec: LoadBalancerSpec, context: ChangesContext): Promise<AwsObserved | undefined> {
   if (memory.securityGroupsStale) await refreshSecurityGroups(memory, context);
-  const remembered = await withLookups(viewOf(memory), spec, context);
+  const remembered = viewOf(memory);
+  const lookups = await lookUpForSpec(spec, remembered, context);
+  remembered.lookups = lookups;
   const touched = touchedBy(context.plan(spec, remembered).operations);
   if (!touchesAnything(touched)) return remembered;
+  // Taken before the refresh, which changes the memory's objects that `remembered` shares.
+  const inputs = lookupInputs(remembered);
   if (!(await refreshTouched(memory, touched, context))) return undefined;
-  return withLookups(viewOf(memory), spec, context);
-}
-
-async function withLookups(observed: AwsObserved, spec: LoadBalancerSpec, context: LookupContext): Promise<AwsObserved> {
-  observed.lookups = await lookUpForSpec(spec, observed, context);
-  return observed;
+  const refreshed = viewOf(memory);
+  // The same lookups again would read the web ACL association and listener attributes a second time.
+  refreshed.lookups = lookupInputs(refreshed) === inputs ? lookups : await lookUpForSpec(spec, refreshed, context);
+  return refreshed;
 }

@@ -54,3 +54,14 @@ export async function lookUpForSpec(spec: LoadBalancerSpec, observed: AwsObserve
     addons,
   };
 }
+
+/** What of the observed state lookUpForSpec reads: lookups made for equal inputs are the same. */
+export function lookupInputs(observed: AwsObserved): string {
+  const lb = observed.loadBalancer;
+  return JSON.stringify([
+    lb?.description.LoadBalancerArn,
+    lb?.description.Scheme,
+    lb?.tags,
+    observed.listeners.map((listener) => [listener.description.Port, listener.description.ListenerArn]),
+  ]);
+}

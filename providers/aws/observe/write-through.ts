@@ -47,6 +47,8 @@ export function writeThrough(memory: StackMemory, call: SucceededCall, clusterNa
     return true;
   }
   if (call.service === 'acm') return writeCertificate(memory, call, clusterName);
+  // The web ACL association and the Shield protection are not remembered: each observe reads them (addons.ts).
+  if (call.service === 'wafv2' || call.service === 'shield') return true;
   if (call.service !== 'elbv2') return false;
   const write = ELBV2[call.action];
   write?.(memory, call.input, output);
@@ -109,6 +111,8 @@ const ELBV2: Readonly<Record<string, Write>> = {
     const extras = description.Protocol === 'HTTPS' ? listener.certificates.filter((certificate) => !certificate.IsDefault) : [];
     listener.certificates = [...(defaultArn !== undefined ? [{ CertificateArn: defaultArn, IsDefault: true }] : []), ...extras];
   },
+  // Listener attributes are not remembered: each observe reads them with the spec's lookups (lookups.ts).
+  ModifyListenerAttributes: () => undefined,
   DeleteListener: (memory, input) => {
     memory.listeners = memory.listeners.filter((listener) => listener.description.ListenerArn !== input.ListenerArn);
   },

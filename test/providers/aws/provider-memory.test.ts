@@ -132,6 +132,18 @@ describe('AWS provider: what it remembers', () => {
     assert.deepEqual(readCalls().sort(), ['DescribeRules', 'DescribeRules'], "one DescribeRules per listener; the rules' tags are known");
   });
 
+  it("reads the spec's lookups once: an edited path of a stack with listener attributes reads them once", async () => {
+    const provider = world.newProvider({ material: TLS.material });
+    const annotations = { 'alb.ingress.kubernetes.io/listener-attributes.HTTPS-443': 'routing.http.response.server.enabled=false' };
+    await reconcile(provider, STACK, shop({ annotations }));
+    world.fake.resetCalls();
+    await reconcileChanges(
+      provider,
+      shop({ annotations, rules: [{ host: 'a.example.com', paths: [PATHS[0] as PathFixture, { path: '/v2', pathType: 'Prefix', service: 'api' }] }] }),
+    );
+    assert.deepEqual(readCalls().sort(), ['DescribeListenerAttributes', 'DescribeRules', 'DescribeRules']);
+  });
+
   it('an attribute change reads that target group again, not the others', async () => {
     const provider = world.newProvider({ material: TLS.material });
     await reconcile(provider, STACK, shop());
