@@ -47,9 +47,9 @@ function describeEdge(edge: ImportEdge): string {
   return `${edge.from} -> ${edge.to}`;
 }
 
-function backwardEdges(): string[] {
+function backwardEdges(edges: readonly ImportEdge[] = EDGES): string[] {
   const problems: string[] = [];
-  for (const edge of EDGES) {
+  for (const edge of edges) {
     const from = providerPart(edge.from);
     const to = providerPart(edge.to);
     if (from && !to && !CONTRACT.includes(edge.to)) problems.push(`${describeEdge(edge)}: a provider imports only ${CONTRACT.join(', ')} of the core`);
@@ -96,6 +96,38 @@ describe('the import graph of src/ and providers/', () => {
       { from: 'src/translate/b.ts', to: 'src/sources/a.ts', dynamic: false, typeOnly: false },
     ];
     assert.ok(layerOf(fake[0]!.to) > layerOf(fake[0]!.from));
+    assert.deepEqual(backwardEdges(fake), ['src/sources/a.ts -> src/translate/b.ts: sources may not import translate']);
     assert.deepEqual(importCircles(fake), [['src/sources/a.ts', 'src/translate/b.ts']]);
+  });
+
+  it('would catch a provider reaching past the contract, another provider, or its plan/ reaching the SDK', () => {
+    const edge = (from: string, to: string, typeOnly = false): ImportEdge => ({ from, to, dynamic: false, typeOnly });
+    assert.deepEqual(
+      backwardEdges([
+        edge('providers/aws/provider.ts', 'src/translate/index.ts'),
+        edge('providers/aws/provider.ts', 'providers/local/index.ts'),
+        edge('providers/aws/plan/diff.ts', 'providers/aws/sdk/clients.ts'),
+        edge('providers/aws/plan/diff.ts', 'providers/aws/observe/observed.ts'),
+        edge('providers/aws/sdk/clients.ts', 'providers/aws/apply/executor.ts'),
+        edge('src/controller/reconcile.ts', 'providers/aws/index.ts'),
+      ]).map((problem) => problem.replace(/^.*?: /, '')),
+      [
+        'a provider imports only src/model.ts, src/limits.ts, src/errors.ts, src/provider.ts of the core',
+        'a provider never imports another',
+        "plan/ is pure — it never reaches the cloud's SDK or the executor",
+        'plan/ reads observe/ only for the shape of what was observed (import type)',
+        'sdk/ may not import apply/',
+        'the core loads a provider by name (src/provider-registry.ts), never by import',
+      ],
+    );
+    assert.deepEqual(backwardEdges([edge('providers/aws/plan/diff.ts', 'providers/aws/observe/observed.ts', true)]), []);
+  });
+});
+
+describe('the fakes', () => {
+  it('import no production code: every relative import of fakes/ stays in fakes/', () => {
+    const edges = readImportGraph(ROOT, ['fakes']);
+    assert.ok(edges.length > 50, `only ${edges.length} imports read: the reader is broken`);
+    assert.deepEqual(edges.filter((edge) => !edge.to.startsWith('fakes/')).map(describeEdge), []);
   });
 });
