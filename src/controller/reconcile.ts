@@ -59,10 +59,7 @@ export async function reconcileTargets(
     outcome.error = value.message;
     return outcome;
   }
-  outcome.result = value;
-  outcome.diagnostics.push(...value.diagnostics);
-  const failed = value.outcomes.filter((entry) => entry.error !== undefined);
-  if (failed.length > 0) outcome.error = failed.map((entry) => `${entry.operation.action} ${entry.operation.resource}: ${entry.error}`).join('; ');
+  recordResult(outcome, value);
   return outcome;
 }
 
@@ -72,12 +69,17 @@ async function converge(provider: Provider, translated: StackToReconcile, option
   try {
     const observed = await provider.observe({ id: translated.stackId }, translated.spec, { read: options.read ?? 'full' });
     outcome.plan = provider.diff(translated.spec, observed);
-    outcome.result = await provider.apply(outcome.plan, options);
-    outcome.diagnostics.push(...outcome.result.diagnostics);
-    const failed = outcome.result.outcomes.filter((entry) => entry.error !== undefined);
-    if (failed.length > 0) outcome.error = failed.map((entry) => `${entry.operation.action} ${entry.operation.resource}: ${entry.error}`).join('; ');
+    recordResult(outcome, await provider.apply(outcome.plan, options));
   } catch (error) {
     outcome.error = error instanceof Error ? error.message : String(error);
   }
   return outcome;
+}
+
+/** The apply's result, its diagnostics, and its failed operations as the outcome's error. */
+function recordResult(outcome: ReconcileOutcome, result: ApplyResult): void {
+  outcome.result = result;
+  outcome.diagnostics.push(...result.diagnostics);
+  const failed = result.outcomes.filter((entry) => entry.error !== undefined);
+  if (failed.length > 0) outcome.error = failed.map((entry) => `${entry.operation.action} ${entry.operation.resource}: ${entry.error}`).join('; ');
 }
