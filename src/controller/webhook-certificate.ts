@@ -120,11 +120,15 @@ function issueServing(ca: Issued, dnsNames: readonly string[], now: Date): Issue
 /** What the material needs: nothing, a new serving certificate from the same CA, or a new CA (and serving certificate). */
 export type CertificateRenewal = 'keep' | 'serving' | 'ca';
 
-/** Less than a third of the lifetime left: time to replace it. */
-function dueForRenewal(certificate: X509Certificate, now: Date): boolean {
+/** When less than a third of its lifetime is left: time to replace it, in epoch milliseconds. */
+function renewalTime(certificate: X509Certificate): number {
   const from = Date.parse(certificate.validFrom);
   const to = Date.parse(certificate.validTo);
-  return now.getTime() >= to - (to - from) / 3;
+  return to - (to - from) / 3;
+}
+
+function dueForRenewal(certificate: X509Certificate, now: Date): boolean {
+  return now.getTime() >= renewalTime(certificate);
 }
 
 function parse(pem: string): X509Certificate | undefined {
@@ -193,10 +197,7 @@ export function caBundle(material: WebhookCertificates, now: Date): string {
 export function renewalDueAt(material: WebhookCertificates): Date {
   const due = [splitPem(material.caPem)[0] ?? '', material.certPem].map((pem) => {
     const certificate = parse(pem);
-    if (!certificate) return 0;
-    const from = Date.parse(certificate.validFrom);
-    const to = Date.parse(certificate.validTo);
-    return to - (to - from) / 3;
+    return certificate ? renewalTime(certificate) : 0;
   });
   return new Date(Math.min(...due));
 }
