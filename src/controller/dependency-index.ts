@@ -110,15 +110,8 @@ export class DependencyIndex {
    * those whose latest translation reached it with instance targets only: those read Nodes, not endpoints.
    */
   groupsForEndpointSlice(slice: V1EndpointSlice | undefined, previous?: V1EndpointSlice): string[] {
-    const services = unique([slice, previous].map(serviceOfSlice));
-    return unique(
-      services.flatMap((service) =>
-        this.groupsOf(this.byService.get(service)).filter((group) => {
-          const targets = this.translated.get(group);
-          return !targets || targets.ipServices.has(service) || !targets.instanceServices.has(service);
-        }),
-      ),
-    );
+    const affected = this.endpointSliceTargets(slice, previous);
+    return unique([...affected.targets.keys(), ...affected.whole]);
   }
 
   /**
@@ -128,30 +121,31 @@ export class DependencyIndex {
    * reconciled whole. Undefined for any other kind of change.
    */
   targetGroupsAffectedBy(change: SourceChange): TargetGroupsAffected | undefined {
-    const affected: TargetGroupsAffected = { targets: new Map(), whole: [] };
-    const add = (group: string, keys: Iterable<string>): void => {
-      const set = affected.targets.get(group) ?? new Set<string>();
-      for (const key of keys) set.add(key);
-      affected.targets.set(group, set);
-    };
     if (change.kind === 'EndpointSlice') {
-      const slice = change.type === 'delete' ? undefined : change.object;
-      const previous = change.type === 'add' ? undefined : (change.previous ?? change.object);
-      for (const service of unique([slice, previous].map(serviceOfSlice))) {
-        for (const group of this.groupsOf(this.byService.get(service))) {
-          const targets = this.translated.get(group);
-          const ip = targets?.ipServices.get(service);
-          if (ip) add(group, ip);
-          else if (!targets?.instanceServices.has(service)) affected.whole.push(group);
-        }
+      return this.endpointSliceTargets(
+        change.type === 'delete' ? undefined : change.object,
+        change.type === 'add' ? undefined : (change.previous ?? change.object),
+      );
+    }
+    if (change.kind !== 'Node') return undefined;
+    const affected: TargetGroupsAffected = { targets: new Map(), whole: [] };
+    const node = change.type === 'delete' ? undefined : change.object;
+    const previous = change.type === 'add' ? undefined : (change.previous ?? change.object);
+    if (nodeTargetFields(node) === nodeTargetFields(previous)) return affected;
+    for (const [group, targets] of this.translated) for (const keys of targets.instanceServices.values()) addTargets(affected, group, keys);
+    return affected;
+  }
+
+  /** The slice's Service (before and after) decides: its ip target groups, or the whole group where its latest translation has none. */
+  private endpointSliceTargets(slice: V1EndpointSlice | undefined, previous: V1EndpointSlice | undefined): TargetGroupsAffected {
+    const affected: TargetGroupsAffected = { targets: new Map(), whole: [] };
+    for (const service of unique([slice, previous].map(serviceOfSlice))) {
+      for (const group of this.groupsOf(this.byService.get(service))) {
+        const targets = this.translated.get(group);
+        const ip = targets?.ipServices.get(service);
+        if (ip) addTargets(affected, group, ip);
+        else if (!targets?.instanceServices.has(service)) affected.whole.push(group);
       }
-    } else if (change.kind === 'Node') {
-      const node = change.type === 'delete' ? undefined : change.object;
-      const previous = change.type === 'add' ? undefined : (change.previous ?? change.object);
-      if (nodeTargetFields(node) === nodeTargetFields(previous)) return affected;
-      for (const [group, targets] of this.translated) for (const keys of targets.instanceServices.values()) add(group, keys);
-    } else {
-      return undefined;
     }
     affected.whole = unique(affected.whole);
     for (const group of affected.whole) affected.targets.delete(group);
@@ -247,6 +241,12 @@ class KeyIndex {
   keys(): string[] {
     return [...this.entries.keys()].sort();
   }
+}
+
+function addTargets(affected: TargetGroupsAffected, group: string, keys: Iterable<string>): void {
+  const set = affected.targets.get(group) ?? new Set<string>();
+  for (const key of keys) set.add(key);
+  affected.targets.set(group, set);
 }
 
 function serviceOfSlice(slice: V1EndpointSlice | undefined): string | undefined {
