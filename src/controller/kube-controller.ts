@@ -218,23 +218,21 @@ export class KubeController {
 
   /** Every group with members, and every group an Ingress still holding our finalizer names. */
   private allKeys(): string[] {
-    const keys = new Set(groupIngresses(this.snapshot, this.options.translateOptions()).groups.keys());
+    const options = this.options.translateOptions();
+    const keys = new Set(groupIngresses(this.snapshot, options).groups.keys());
     for (const ingress of this.snapshot.ingresses()) {
-      const named = hasFinalizer(ingress) ? namedGroupKey(ingress, this.snapshot, this.options.translateOptions()) : undefined;
+      const named = hasFinalizer(ingress) ? namedGroupKey(ingress, this.snapshot, options) : undefined;
       if (named) keys.add(named);
     }
     return [...keys];
   }
 
   /** Ingresses of this group that hold our finalizer but are being deleted or are no longer ours. */
-  private departing(key: string, result: TranslateResult): V1Ingress[] {
+  private departing(key: string, result: TranslateResult, options: TranslateOptions): V1Ingress[] {
     const staying = new Set([...result.members, ...result.leftOut].map(keyOf));
     return this.snapshot
       .ingresses()
-      .filter(
-        (ingress) =>
-          hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress, this.snapshot, this.options.translateOptions()) === key,
-      );
+      .filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress, this.snapshot, options) === key);
   }
 
   private async reconcile(key: string, work: GroupWork | undefined): Promise<RunOutcome> {
@@ -274,7 +272,7 @@ export class KubeController {
         metrics.recordReconcile('success', (performance.now() - started) / 1000);
         return 'retry';
       }
-      for (const ingress of this.departing(key, result)) {
+      for (const ingress of this.departing(key, result, options)) {
         const ours = classifyIngress(ingress, this.snapshot, options).kind !== 'not-ours';
         if (!ours) await writer.setAddress(ingress, undefined);
         await writer.removeFinalizer(ingress);

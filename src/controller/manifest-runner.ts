@@ -161,7 +161,8 @@ export class ManifestRunner {
     this.changes.clear();
     const loaded = this.state.apply(this.scan);
     this.snapshot = loaded.snapshot;
-    const translated = translateAll(loaded.snapshot, this.options.translateOptions());
+    const translateOptions = this.options.translateOptions();
+    const translated = translateAll(loaded.snapshot, translateOptions);
     const outcomes: ReconcileOutcome[] = [];
     for (const result of translated.results) {
       // Bad input never deletes what exists: translate holds a group whose every Ingress is invalid.
@@ -194,7 +195,7 @@ export class ManifestRunner {
       })
       .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
     const failed = outcomes.some((outcome) => outcome.error !== undefined);
-    const leftToOtherClasses = ingressesLeftToOtherClasses(loaded.snapshot, this.options.translateOptions());
+    const leftToOtherClasses = ingressesLeftToOtherClasses(loaded.snapshot, translateOptions);
     const seconds = (performance.now() - started) / 1000;
     return { round, changed, outcomes, diagnostics: [...loaded.diagnostics, ...translated.diagnostics], ingresses, leftToOtherClasses, failed, seconds };
   }
