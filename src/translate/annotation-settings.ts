@@ -8,6 +8,7 @@ import type { IngressAnnotations, ListenPort, TargetGroupAnnotations } from './a
 import { parseAction } from './annotation-actions.js';
 import { parseCognitoIdp, parseCookieName, parseExtraParams, parseJwtValidation, parseOidcIdp, parseScope, SESSION_TIMEOUT } from './annotation-auth.js';
 import { parseConditions } from './annotation-conditions.js';
+import { isJsonObject } from './annotation-json.js';
 import { parseListenerAttributes, parseMutualAuthentication } from './annotation-listener.js';
 import { parseTransforms } from './annotation-transforms.js';
 import {
@@ -80,12 +81,10 @@ function parseLoadBalancerName(raw: string): Parsed<string> {
 }
 
 function parseCertificateArns(raw: string): Parsed<string[] | undefined> {
-  const arns = parseStringList(raw);
-  const control = listControlProblem(arns);
-  if (control !== undefined) return reject(control);
-  const bad = arns.find((arn) => !CERTIFICATE_ARN.test(arn));
+  const arns = optionalList(raw);
+  const bad = arns.ok ? arns.value?.find((arn) => !CERTIFICATE_ARN.test(arn)) : undefined;
   if (bad !== undefined) return reject(`expected certificate ARNs such as arn:aws:acm:<region>:<account>:certificate/<id>; ${quote(bad)} is not one`);
-  return accept(arns.length > 0 ? arns : undefined);
+  return arns;
 }
 
 function parseInboundCidrs(raw: string): Parsed<string[] | undefined> {
@@ -150,8 +149,8 @@ function parseListenPorts(raw: string): Parsed<ListenPort[]> {
   if (!Array.isArray(json.value) || json.value.length === 0) return reject(expected);
   const ports: ListenPort[] = [];
   for (const entry of json.value) {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return reject(expected);
-    for (const [protocol, port] of Object.entries(entry as Record<string, unknown>)) {
+    if (!isJsonObject(entry)) return reject(expected);
+    for (const [protocol, port] of Object.entries(entry)) {
       if (protocol !== 'HTTP' && protocol !== 'HTTPS') return reject(`${expected}; ${quote(protocol)} is not a protocol`);
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return reject(`${expected}; ${JSON.stringify(port)} is not a port`);
       if (ports.some((other) => other.port === port)) return reject(`${expected}; port ${port} is listed twice`);
