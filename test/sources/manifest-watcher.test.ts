@@ -39,11 +39,14 @@ describe('scanManifestDirectory', () => {
     await utimes(join(dir, 'r.yaml'), old, old);
     // The file's change time (set by utimes) is now: seen from the future it is settled, seen from now it is racy.
     const settled = await scanManifestDirectory(dir, undefined, { now: () => Date.now() + 2 * RACY_WINDOW_MS });
-    const reused = await scanManifestDirectory(dir, settled, { now: () => Date.now() + 2 * RACY_WINDOW_MS });
+    // A size limit the file is over: read again, it would be a problem instead of its text.
+    const reused = await scanManifestDirectory(dir, settled, { now: () => Date.now() + 2 * RACY_WINDOW_MS, maxFileBytes: 1 });
     assert.equal((reused.files.get('r.yaml') as { text?: string }).text, (settled.files.get('r.yaml') as { text?: string }).text);
     assert.equal(settled.files.get('r.yaml')?.racy, false);
     const racy = await scanManifestDirectory(dir, undefined);
     assert.equal(racy.files.get('r.yaml')?.racy, true, 'a second write in the same timestamp tick could hide behind its fingerprint');
+    const reread = await scanManifestDirectory(dir, racy, { maxFileBytes: 1 });
+    assert.ok('problem' in (reread.files.get('r.yaml') ?? { text: '' }), 'a racy file is read again');
   });
 });
 
