@@ -45,15 +45,28 @@ export type ParamsResolution =
   /** `problem` completes "the Ingress's class …" for a diagnostic on the Ingress. */
   | { ok: false; problem: string; diagnostics: Diagnostic[] };
 
-/** Each spec field, the annotation whose parser checks it, and how its value is spelled as that annotation. */
-const FORCED_FIELDS: { field: keyof IngressClassParamsSpec; annotation: string; text: (spec: IngressClassParamsSpec) => string | undefined }[] = [
-  { field: 'scheme', annotation: 'scheme', text: (spec) => spec.scheme },
-  { field: 'ipAddressType', annotation: 'ip-address-type', text: (spec) => spec.ipAddressType },
-  { field: 'inboundCIDRs', annotation: 'inbound-cidrs', text: (spec) => spec.inboundCIDRs?.join(',') },
-  { field: 'sslPolicy', annotation: 'ssl-policy', text: (spec) => spec.sslPolicy },
-  { field: 'subnets', annotation: 'subnets', text: (spec) => spec.subnets?.ids?.join(',') },
-  { field: 'tags', annotation: 'tags', text: (spec) => pairs(spec.tags) },
-  { field: 'loadBalancerAttributes', annotation: 'load-balancer-attributes', text: (spec) => pairs(spec.loadBalancerAttributes) },
+/**
+ * Each spec field, the annotation whose parser checks it, how its value is spelled as that annotation,
+ * and the setting it forces.
+ */
+const FORCED_FIELDS: {
+  field: keyof IngressClassParamsSpec;
+  annotation: string;
+  text: (spec: IngressClassParamsSpec) => string | undefined;
+  setting: keyof ForcedSettings;
+}[] = [
+  { field: 'scheme', annotation: 'scheme', text: (spec) => spec.scheme, setting: 'scheme' },
+  { field: 'ipAddressType', annotation: 'ip-address-type', text: (spec) => spec.ipAddressType, setting: 'ipAddressType' },
+  { field: 'inboundCIDRs', annotation: 'inbound-cidrs', text: (spec) => spec.inboundCIDRs?.join(','), setting: 'inboundCidrs' },
+  { field: 'sslPolicy', annotation: 'ssl-policy', text: (spec) => spec.sslPolicy, setting: 'sslPolicy' },
+  { field: 'subnets', annotation: 'subnets', text: (spec) => spec.subnets?.ids?.join(','), setting: 'subnets' },
+  { field: 'tags', annotation: 'tags', text: (spec) => pairs(spec.tags), setting: 'tags' },
+  {
+    field: 'loadBalancerAttributes',
+    annotation: 'load-balancer-attributes',
+    text: (spec) => pairs(spec.loadBalancerAttributes),
+    setting: 'loadBalancerAttributes',
+  },
 ];
 
 function pairs(entries: { key?: string; value?: string }[] | undefined): string | undefined {
@@ -118,14 +131,9 @@ function checkSpec(spec: IngressClassParamsSpec, ref: ObjectRef): { value: Omit<
   const selectorProblem = spec.namespaceSelector ? selectorProblemOf(spec.namespaceSelector) : undefined;
   if (selectorProblem) diagnostics.push(diagnostic(ref, 'spec.namespaceSelector', 'error', selectorProblem));
   const { value } = parsed;
-  const forced: ForcedSettings = {};
-  if (spec.scheme !== undefined) forced.scheme = value.scheme;
-  if (spec.ipAddressType !== undefined) forced.ipAddressType = value.ipAddressType;
-  if (spec.inboundCIDRs !== undefined) forced.inboundCidrs = value.inboundCidrs;
-  if (spec.sslPolicy !== undefined) forced.sslPolicy = value.sslPolicy;
-  if (spec.subnets?.ids !== undefined) forced.subnets = value.subnets;
-  if (spec.tags !== undefined) forced.tags = value.tags;
-  if (spec.loadBalancerAttributes !== undefined) forced.loadBalancerAttributes = value.loadBalancerAttributes;
+  const forced = Object.fromEntries(
+    FORCED_FIELDS.filter(({ text }) => text(spec) !== undefined).map(({ setting }) => [setting, value[setting]]),
+  ) as ForcedSettings;
   return {
     value: {
       ...(spec.namespaceSelector ? { namespaceSelector: spec.namespaceSelector } : {}),
@@ -215,12 +223,9 @@ export function applyForcedSettings(
     }
     result[key] = { ...annotations[key], ...values };
   };
-  replace('scheme', 'scheme');
-  replace('ipAddressType', 'ip-address-type');
-  replace('inboundCidrs', 'inbound-cidrs');
-  replace('sslPolicy', 'ssl-policy');
-  replace('subnets', 'subnets');
-  merge('tags', 'tags');
-  merge('loadBalancerAttributes', 'load-balancer-attributes');
+  for (const { setting, annotation } of FORCED_FIELDS) {
+    if (setting === 'tags' || setting === 'loadBalancerAttributes') merge(setting, annotation);
+    else replace(setting, annotation);
+  }
   return result;
 }
