@@ -195,6 +195,7 @@ describe('plan --live --output mermaid, against the AWS fake', () => {
   it('marks everything added when the load balancer does not exist yet', async () => {
     const { markdown, chart } = await planLive(ingress([WEB]));
     assert.match(markdown, /A reconcile would make \d+ change\(s\)/);
+    assert.ok(chart.vertices.size > 0);
     for (const node of chart.vertices.values()) assert.deepEqual(node.classes, ['added'], node.text);
   });
 
@@ -212,6 +213,7 @@ describe('plan --live --output mermaid, against the AWS fake', () => {
     await reconcile(world.newProvider(), 'default/web', specOf(ingress([API, WEB]) + services));
     const inStep = await planLive(ingress([API, WEB]));
     assert.match(inStep.markdown, /In step: a reconcile would change nothing\./);
+    assert.ok(inStep.chart.vertices.size > 0);
     for (const node of inStep.chart.vertices.values()) assert.deepEqual(node.classes, [], node.text);
 
     const { chart } = await planLive(ingress([API]));
