@@ -49,7 +49,7 @@ import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
 import { type AwsObserved, isAwsObserved } from './observe/observed.js';
 import { readTargetHealth, TargetGroupArns } from './observe/target-health.js';
-import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF, targetGroupId, targetGroupKeyOf } from './plan/resource-ids.js';
+import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF, targetGroupId, targetGroupKeyOf, targetGroupKeyOfRef } from './plan/resource-ids.js';
 import { type Call, DEFAULT_RETRY_POLICY, retryingCall, type RetryPolicy } from './sdk/retry.js';
 import { planSecurityGroups } from './plan/security-groups.js';
 import type { AwsSettings } from './settings.js';
@@ -313,7 +313,7 @@ export class AwsProvider implements Provider {
   private rememberApplied(stackId: string, references: ReadonlyMap<string, string>, execution: Execution): void {
     const before = this.known.get(stackId) ?? { targetGroupArns: [] };
     const deleted = new Set(execution.deletedArns);
-    const created = [...references].filter(([ref]) => ref.startsWith('${TargetGroup:')).map(([, arn]) => arn);
+    const created = [...references].filter(([ref]) => targetGroupKeyOfRef(ref) !== undefined).map(([, arn]) => arn);
     const loadBalancerArn = references.get(LOAD_BALANCER_REF) ?? before.loadBalancerArn;
     this.remember(stackId, {
       ...(loadBalancerArn !== undefined && !deleted.has(loadBalancerArn) && { loadBalancerArn }),

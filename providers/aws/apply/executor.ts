@@ -19,7 +19,7 @@
 import type { CertificateMaterialSource, OperationOutcome } from '../../../src/provider.js';
 import { sendOperation, type CommandInput } from './commands.js';
 import { type ResolveReference, resolvePlaceholders, valueAtPath } from './references.js';
-import { isStillInUse } from '../sdk/errors.js';
+import { describeError, isStillInUse } from '../sdk/errors.js';
 import type { AwsClients } from '../sdk/clients.js';
 import type { AwsOperation } from '../plan/operations.js';
 import { LOAD_BALANCER_DNS_REF } from '../plan/resource-ids.js';
@@ -193,10 +193,4 @@ function certificateMaterial(material: CertificateMaterialSource, secret: { name
     PrivateKey: Buffer.from(found.privateKeyPem),
     ...(found.chainPem.trim() !== '' && { CertificateChain: Buffer.from(found.chainPem) }),
   };
-}
-
-/** The error's name and message: AWS messages name the resource and never carry key material. */
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
-  return String(error);
 }

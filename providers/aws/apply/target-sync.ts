@@ -24,7 +24,7 @@ import { targetKey, TARGET_BATCH_SIZE } from '../plan/diff-targets.js';
 import type { AwsOperation } from '../plan/operations.js';
 import type { ApiBudget } from '../sdk/budget.js';
 import type { AwsClients } from '../sdk/clients.js';
-import { isNotFound } from '../sdk/errors.js';
+import { describeError, isNotFound } from '../sdk/errors.js';
 import type { Call } from '../sdk/retry.js';
 import { targetOfKey } from '../observe/memory.js';
 import { sendOperation } from './commands.js';
@@ -101,7 +101,7 @@ export class TargetSync {
     const settled = await Promise.allSettled(registered);
     const outcomes = lanes.flatMap((lane, index) => lane.done.slice(marks[index]));
     const failure = settled.find((result) => result.status === 'rejected');
-    return failure ? { outcomes, error: describe(failure.reason) } : { outcomes };
+    return failure ? { outcomes, error: describeError(failure.reason) } : { outcomes };
   }
 
   /**
@@ -203,9 +203,9 @@ export class TargetSync {
         },
         (error: unknown) => {
           if (action === 'DeregisterTargets' && isNotFound(error)) return; // the group is gone, and its targets with it
-          lane.done.push({ operation, error: describe(error) });
+          lane.done.push({ operation, error: describeError(error) });
           this.options.failed(lane.stackId);
-          this.fail(lane, new TargetSyncError(`${action} ${lane.resource} failed: ${describe(error)}`));
+          this.fail(lane, new TargetSyncError(`${action} ${lane.resource} failed: ${describeError(error)}`));
         },
       )
       .finally(() => {
@@ -232,9 +232,4 @@ export class TargetSync {
     if (this.lanes.get(lane.arn) === lane) this.lanes.delete(lane.arn);
     for (const waiter of lane.waiters.splice(0)) waiter.reject(error);
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
-  return String(error);
 }

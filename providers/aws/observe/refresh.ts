@@ -12,7 +12,7 @@ import type { TouchedParts } from '../plan/touched.js';
 import { resourceIdOf } from '../plan/tags.js';
 import { targetGroupKeyOf } from '../plan/resource-ids.js';
 import type { AwsClients } from '../sdk/clients.js';
-import { isNotFound } from '../sdk/errors.js';
+import { isListenerOrRuleNotFound, isNotFound } from '../sdk/errors.js';
 import type { Call } from '../sdk/retry.js';
 import { observeCertificates } from './certificates.js';
 import {
@@ -159,8 +159,4 @@ async function tagUnknown<T extends { tags: Tag[] }>(reader: Elbv2Reader, resour
     resources.map((resource) => arnOf(resource) ?? ''),
   );
   for (const resource of resources) resource.tags = tags.get(arnOf(resource) ?? '') ?? [];
-}
-
-function isListenerOrRuleNotFound(error: unknown): boolean {
-  return error instanceof Error && /^(ListenerNotFound|RuleNotFound)(Exception)?$/.test(error.name);
 }

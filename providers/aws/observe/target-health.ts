@@ -11,18 +11,9 @@
  */
 import { DescribeTargetHealthCommand, type TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetHealth, TargetHealthReport, TargetRef } from '../../../src/provider.js';
-import { targetGroupRef } from '../plan/resource-ids.js';
+import { targetGroupKeyOfRef } from '../plan/resource-ids.js';
 import { isNotFound } from '../sdk/errors.js';
 import type { Elbv2Reader } from './elbv2.js';
-
-const [REF_PREFIX = '', REF_SUFFIX = ''] = targetGroupRef('\u0000').split('\u0000');
-
-/** The target-group key in a `${TargetGroup:key}` reference. */
-function keyOfReference(reference: string): string | undefined {
-  return reference.startsWith(REF_PREFIX) && reference.endsWith(REF_SUFFIX)
-    ? reference.slice(REF_PREFIX.length, reference.length - REF_SUFFIX.length)
-    : undefined;
-}
 
 /** Per stack, target-group key → ARN, as of the stack's last apply. */
 export class TargetGroupArns {
@@ -33,7 +24,7 @@ export class TargetGroupArns {
     const deleted = new Set(deletedArns);
     const arns = new Map<string, string>();
     for (const [reference, arn] of references) {
-      const key = keyOfReference(reference);
+      const key = targetGroupKeyOfRef(reference);
       if (key !== undefined && arn.startsWith('arn:') && !deleted.has(arn)) arns.set(key, arn);
     }
     if (arns.size > 0) this.byStack.set(stackId, arns);

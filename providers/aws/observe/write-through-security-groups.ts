@@ -8,6 +8,7 @@
  */
 import type { IpPermission, SecurityGroupRule, Tag } from '@aws-sdk/client-ec2';
 import { compare, grantKey, grantsOf, permissionOfRule, toIpPermissions } from '../plan/security-group-permissions.js';
+import { tagRecord } from '../plan/tags.js';
 import type { ObservedSecurityGroups } from './security-groups.js';
 
 type Fields = Record<string, unknown>;
@@ -81,8 +82,4 @@ function removeBackendRules(groups: ObservedSecurityGroups, groupId: string | un
   entry.permissions = kept.map((rule) => rule.permission);
   if (entry.ruleIds.length === 0) groups.backendRules = groups.backendRules.filter((candidate) => candidate !== entry);
   return true;
-}
-
-function tagRecord(tags: readonly Tag[]): Record<string, string> {
-  return Object.fromEntries(tags.flatMap((tag) => (tag.Key === undefined ? [] : [[tag.Key, tag.Value ?? '']])));
 }

@@ -46,6 +46,15 @@ export function targetGroupRef(key: string): string {
   return placeholder('TargetGroup', key);
 }
 
+const [TARGET_GROUP_REF_PREFIX = '', TARGET_GROUP_REF_SUFFIX = ''] = targetGroupRef('\u0000').split('\u0000');
+
+/** The target-group key in a `${TargetGroup:<key>}` reference (the inverse of targetGroupRef). */
+export function targetGroupKeyOfRef(ref: string): string | undefined {
+  return ref.startsWith(TARGET_GROUP_REF_PREFIX) && ref.endsWith(TARGET_GROUP_REF_SUFFIX)
+    ? ref.slice(TARGET_GROUP_REF_PREFIX.length, ref.length - TARGET_GROUP_REF_SUFFIX.length)
+    : undefined;
+}
+
 export function certificateRef(key: string): string {
   return placeholder('Certificate', key);
 }

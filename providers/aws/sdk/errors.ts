@@ -38,6 +38,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof Error && NOT_FOUND.has(error.name);
 }
 
+/** A listener or rule ARN that names nothing (any more). */
+export function isListenerOrRuleNotFound(error: unknown): boolean {
+  return error instanceof Error && /^(ListenerNotFound|RuleNotFound)(Exception)?$/.test(error.name);
+}
+
 /** ACM's answer for a certificate ARN that names nothing (any more). */
 export function isCertificateNotFound(error: unknown): boolean {
   return error instanceof Error && error.name === 'ResourceNotFoundException';
@@ -51,4 +56,10 @@ const STILL_IN_USE: Readonly<Record<string, readonly string[]>> = {
 /** True when `action` failed only because AWS still holds the resource. */
 export function isStillInUse(operation: { action: string }, error: unknown): boolean {
   return error instanceof Error && (STILL_IN_USE[operation.action] ?? []).includes(error.name);
+}
+
+/** The error's name and message: AWS messages name the resource and never carry key material. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  return String(error);
 }
