@@ -14,7 +14,7 @@ const ACCEPTED_CURVES = ['prime256v1', 'secp384r1', 'secp521r1'];
 const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 const END_CERTIFICATE = '-----END CERTIFICATE-----';
 
-export type PemBlocks = { blocks: string[]; unterminated: boolean };
+type PemBlocks = { blocks: string[]; unterminated: boolean };
 
 /**
  * The PEM certificate blocks of a text, in order. Linear in the text: each search starts where the

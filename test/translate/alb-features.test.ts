@@ -114,6 +114,7 @@ describe('authentication', () => {
       const spec = onlySpec(translated);
       const error = only(translated.diagnostics, 'error', /Secret default\/oidc (does not exist|has no clientSecret)/);
       assert.equal(error.field, `metadata.annotations["${ALB}auth-idp-oidc"]`);
+      assert.ok(listener(spec, 443).rules.length > 0);
       for (const rule of listener(spec, 443).rules) {
         assert.equal(rule.authentication, undefined);
         assert.deepEqual(
@@ -378,6 +379,7 @@ status:
 
   it('instance targets only on Nodes that carry the labels', () => {
     const spec = onlySpec(translate([web({ [`${ALB}target-node-labels`]: 'role=edge' })], NODES));
+    assert.ok(spec.targetGroups.length > 0);
     for (const group of spec.targetGroups) {
       assert.deepEqual(
         group.targets.map((target) => target.node),
@@ -409,6 +411,7 @@ status:
 
   it('ip targets are not filtered (they are Pods, not Nodes)', () => {
     const spec = onlySpec(translate([web({ [`${ALB}target-node-labels`]: 'role=edge', [`${ALB}target-type`]: 'ip' })], NODES));
+    assert.ok(spec.targetGroups.length > 0);
     for (const group of spec.targetGroups) {
       assert.equal(group.targets.length, 1);
       assert.equal(group.nodeLabels, undefined);
