@@ -3,7 +3,7 @@
  * per resource: a second is ResourceAlreadyExistsException; the resource must exist), tags given at
  * creation (kept under the protection's ARN, so IAM can condition DeleteProtection on them),
  * DeleteProtection by id, ListProtections (filtered by resource type or ARN, paged) and
- * DescribeProtection. A protection outlives its resource here, as the controller must not rely on
+ * DescribeProtection (by protection id or by resource ARN, not both). A protection outlives its resource here, as the controller must not rely on
  * AWS cleaning it up.
  * @module
  */
@@ -44,6 +44,9 @@ function deleteProtection(state: FakeState, input: DeleteProtectionRequest): obj
 }
 
 function describeProtection(state: FakeState, input: DescribeProtectionRequest): object {
+  if ((input.ProtectionId === undefined) === (input.ResourceArn === undefined)) {
+    throw shieldError('InvalidParameterException', 'Exactly one of ProtectionId or ResourceArn must be specified');
+  }
   const record = [...state.protections.values()].find((protection) => protection.id === input.ProtectionId || protection.resourceArn === input.ResourceArn);
   if (record === undefined) throw shieldError('ResourceNotFoundException', 'The protection does not exist');
   return { Protection: describe(record) };

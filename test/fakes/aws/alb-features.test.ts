@@ -20,7 +20,7 @@ import {
   ModifyListenerCommand,
   ModifyRuleCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateProtectionCommand, DeleteProtectionCommand, ListProtectionsCommand, ShieldClient } from '@aws-sdk/client-shield';
+import { CreateProtectionCommand, DeleteProtectionCommand, DescribeProtectionCommand, ListProtectionsCommand, ShieldClient } from '@aws-sdk/client-shield';
 import { AssociateWebACLCommand, DisassociateWebACLCommand, GetWebACLForResourceCommand, ListWebACLsCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { seedDefaultNetwork } from '../../../fakes/aws/fixtures.js';
 import { type AwsFake, createAwsFake } from '../../../fakes/aws/index.js';
@@ -219,6 +219,12 @@ describe('WAFv2 and Shield', () => {
       listed.Protections?.map((protection) => protection.ResourceArn),
       [lbArn],
     );
+    const byResource = await shield.send(new DescribeProtectionCommand({ ResourceArn: lbArn }));
+    assert.equal(byResource.Protection?.Id, created.ProtectionId);
+    await assert.rejects(shield.send(new DescribeProtectionCommand({ ProtectionId: created.ProtectionId, ResourceArn: lbArn })), {
+      name: 'InvalidParameterException',
+    });
+    await assert.rejects(shield.send(new DescribeProtectionCommand({})), { name: 'InvalidParameterException' });
     await shield.send(new DeleteProtectionCommand({ ProtectionId: created.ProtectionId }));
     await assert.rejects(shield.send(new DeleteProtectionCommand({ ProtectionId: created.ProtectionId })), { name: 'ResourceNotFoundException' });
   });
