@@ -16,6 +16,7 @@
  */
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import { pemCertificateBlocks } from '../sources/pem.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const CA_LIFETIME_MS = 3650 * DAY_MS;
@@ -149,7 +150,7 @@ function keyMatches(certificate: X509Certificate, keyPem: string): boolean {
 
 /** Every certificate in a PEM bundle, in order. */
 export function splitPem(bundle: string): string[] {
-  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return pemCertificateBlocks(bundle).blocks;
 }
 
 /** What to do with stored material (undefined: none stored) for these DNS names at this moment. */

@@ -4,9 +4,8 @@
  * @module
  */
 import type { CertificateMaterial, CertificateMaterialSource } from '../provider.js';
+import { pemCertificateBlocks } from './pem.js';
 import type { SnapshotView } from './snapshot.js';
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\s*/g;
 
 function decode(value: string | undefined): string | undefined {
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
@@ -14,7 +13,7 @@ function decode(value: string | undefined): string | undefined {
 
 /** Splits tls.crt into the leaf (first block) and the chain (the rest), as certificate stores want. */
 function splitCertificateChain(pem: string): { certificatePem: string; chainPem: string } {
-  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  const { blocks } = pemCertificateBlocks(pem);
   return {
     certificatePem: blocks[0]?.trim() ?? '',
     chainPem: blocks

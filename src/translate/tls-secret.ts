@@ -6,34 +6,12 @@
  */
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
+import { BEGIN_CERTIFICATE, END_CERTIFICATE, pemCertificateBlocks } from '../sources/pem.js';
 
 export type TlsSecretCheck = { ok: true; fingerprint: string; leaf: X509Certificate } | { ok: false; field: string; message: string };
 
 const ACCEPTED_RSA_BITS = [1024, 2048, 3072, 4096];
 const ACCEPTED_CURVES = ['prime256v1', 'secp384r1', 'secp521r1'];
-const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
-const END_CERTIFICATE = '-----END CERTIFICATE-----';
-
-type PemBlocks = { blocks: string[]; unterminated: boolean };
-
-/**
- * The PEM certificate blocks of a text, in order. Linear in the text: each search starts where the
- * previous block ended and the text is never rescanned. (A lazy `BEGIN[\s\S]+?END` regex with the
- * global flag rescans to the end of the text from every BEGIN that has no END: quadratic, 16 s for
- * a 1 MB Secret.) A BEGIN with no END after it ends the scan, since no later block can be complete.
- */
-function pemCertificateBlocks(text: string): PemBlocks {
-  const blocks: string[] = [];
-  for (let from = 0; ;) {
-    const begin = text.indexOf(BEGIN_CERTIFICATE, from);
-    if (begin < 0) return { blocks, unterminated: false };
-    const end = text.indexOf(END_CERTIFICATE, begin + BEGIN_CERTIFICATE.length);
-    if (end < 0) return { blocks, unterminated: true };
-    from = end + END_CERTIFICATE.length;
-    blocks.push(text.slice(begin, from));
-  }
-}
-
 function decode(secret: V1Secret, key: string): string | undefined {
   const value = secret.data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
