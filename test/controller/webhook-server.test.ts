@@ -18,7 +18,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { parseManifestFile } from '../../src/sources/manifests.js';
 import { targetHealthGate } from '../../src/translate/readiness-gates.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
-import { INGRESS_CLASS_YAML, ingressYaml, testOptions } from '../support/cluster.js';
+import { INGRESS_CLASS_YAML, ingressYaml, selectingServiceYaml, testOptions } from '../support/cluster.js';
 import { createMemoryCloud, memoryProvider } from '../support/plugin-provider.js';
 
 const silent = createLogger('silent');
@@ -141,14 +141,7 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: plain}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-apiVersion: v1
+${selectingServiceYaml('web', 'shop')}apiVersion: v1
 kind: Service
 metadata: {name: legacy, namespace: shop}
 spec:
@@ -156,14 +149,7 @@ spec:
   selector: {app: legacy}
   ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080}]
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: plain}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-${ingressYaml({ name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'web.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}${ingressYaml({ name: 'legacy', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'instance' }, rules: [{ host: 'legacy.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'legacy' }] }] })}${ingressYaml({ name: 'web', namespace: 'plain', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'plain.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}`;
+${selectingServiceYaml('web', 'plain')}${ingressYaml({ name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'web.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}${ingressYaml({ name: 'legacy', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'instance' }, rules: [{ host: 'legacy.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'legacy' }] }] })}${ingressYaml({ name: 'web', namespace: 'plain', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'plain.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}`;
 
 describe("the controller's admission webhook, against the Kubernetes API fake", () => {
   let fake: KubeFake;

@@ -13,7 +13,7 @@ import { FINALIZER } from '../../src/controller/ingress-writer.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { parseManifestFile } from '../../src/sources/manifests.js';
 import { testCertificate } from '../../fakes/aws/fixtures.js';
-import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
+import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, selectingServiceYaml, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
 import { startKubeFake, type KubeFake, type KubeObject, type RequestAttributes } from '../../fakes/kube/index.js';
 import { tlsSecretYaml } from '../support/local-lb.js';
 import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
@@ -27,14 +27,7 @@ const GATED_NAMESPACE_YAML = `apiVersion: v1
 kind: Namespace
 metadata: {name: default, labels: {ingress-bridge.io/pod-readiness-gate-inject: enabled}}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: default}
-spec:
-  selector: {app: api}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-`;
+${selectingServiceYaml('api', 'default')}`;
 
 const web = (path: string): IngressFixture => ({
   name: 'web',

@@ -21,7 +21,7 @@ import { ApiBudget } from '../../providers/aws/sdk/budget.js';
 import { createAwsClients } from '../../providers/aws/sdk/clients.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
 import { createAwsWorld, type AwsWorld } from '../support/aws-provider-world.js';
-import { INGRESS_CLASS_YAML, ingressYaml, testOptions } from '../support/cluster.js';
+import { INGRESS_CLASS_YAML, ingressYaml, selectingServiceYaml, testOptions } from '../support/cluster.js';
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied } from '../support/rbac.js';
 
 const rbac = loadRbacAuthorizer();
@@ -34,14 +34,7 @@ const CLUSTER_YAML = `${INGRESS_CLASS_YAML}apiVersion: v1
 kind: Namespace
 metadata: {name: shop, labels: {${INJECT_LABEL}: enabled}}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {app: api}
-  ports: [{name: http, port: 80, targetPort: 8080}]
----
-${ingressYaml({ name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/scheme': 'internet-facing' }, rules: [{ host: 'web.test', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] })}`;
+${selectingServiceYaml('api', 'shop')}${ingressYaml({ name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/scheme': 'internet-facing' }, rules: [{ host: 'web.test', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] })}`;
 
 interface Endpoint {
   pod: string;

@@ -71,6 +71,21 @@ ${endpoints}
 `;
 }
 
+/**
+ * The Service `name` selecting the Pods `app: <name>` (port 80, `http`, to 8080), with no
+ * EndpointSlice: for tests that make the Pods and their slices themselves (readiness gates).
+ */
+export function selectingServiceYaml(name: string, namespace: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {app: ${name}}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+`;
+}
+
 export const NODE_YAML = `apiVersion: v1
 kind: Node
 metadata: {name: node-a}
