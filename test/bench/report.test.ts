@@ -42,6 +42,18 @@ describe('bench results', () => {
         ],
       );
       assert.match(readFileSync(markdown, 'utf8'), /## memory\n\n_Carried over from `npm run bench -- --scenario memory`/);
+
+      writeResults(directory, run('npm run bench -- --scenario memory'), [scenario('memory', 4)]);
+      const remeasured = JSON.parse(readFileSync(json, 'utf8')) as { scenarios: ScenarioResult[] };
+      assert.deepEqual(
+        remeasured.scenarios.map((entry) => [entry.id, entry.figures[0]?.value, entry.measured?.command]),
+        [
+          ['cold-start', 3, 'npm run bench -- --scenario churn,cold-start'],
+          ['churn', 2, 'npm run bench -- --scenario churn,cold-start'],
+          ['memory', 4, undefined],
+        ],
+        'a scenario measured again replaces its carried-over figures, once',
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
