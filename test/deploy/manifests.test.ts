@@ -69,6 +69,10 @@ describe('the Kubernetes manifests in deploy/', () => {
   });
 
   it('pass the Deployment flags that `ingress-bridge run` defines, with valid values', async () => {
+    assert.deepEqual(
+      deploymentArgs().map(({ file }) => file),
+      ['base/deployment.yaml', 'overlays/example/deployment-patch.yaml'],
+    );
     for (const { file, args } of deploymentArgs()) {
       const parsed = await parseRunArgs(args);
       assert.ok(parsed.ok, `${file}: ${parsed.ok ? '' : parsed.error}`);
