@@ -19,7 +19,7 @@ import { isThrottling } from '../providers/aws/sdk/errors.js';
 import { readAwsSettings } from '../providers/aws/settings.js';
 import type { CloudClock } from './clock.js';
 import { benchTranslateOptions } from './desired.js';
-import { routeClientsTo, type Transport } from './sdk-transport.js';
+import { routeClientTo, type Transport } from './sdk-transport.js';
 
 // Nothing here may consult a real credential chain or the instance metadata service.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -79,8 +79,8 @@ function benchAwsProvider(providerOptions: ProviderOptions, options: BenchContro
         event.error === undefined ? 'success' : isThrottling(Object.assign(new Error(event.error), { name: event.error })) ? 'throttled' : 'error';
       providerOptions.onApiCall?.({ service: event.service, action: event.action, outcome });
     },
+    onClient: (service, client) => routeClientTo(service, client, options.transport, () => options.clock.scale),
   });
-  routeClientsTo(clients, options.transport, () => options.clock.scale);
   return new AwsProvider({
     clusterName: providerOptions.clusterName,
     certificates: providerOptions.certificates,

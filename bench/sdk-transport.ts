@@ -11,9 +11,9 @@
  * scale, so a retry waits the cloud time it would wait in production.
  * @module
  */
-import type { DeserializeMiddleware, MetadataBearer, MiddlewareStack, Provider, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import type { DeserializeMiddleware, MetadataBearer, Provider, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import type { AwsService } from '../providers/aws/sdk/budget.js';
-import type { AwsClients } from '../providers/aws/sdk/clients.js';
+import type { SdkClient } from '../providers/aws/sdk/clients.js';
 
 export type Transport = (service: AwsService, action: string, input: unknown) => Promise<object>;
 
@@ -21,23 +21,17 @@ interface RetryConfigured {
   config: { retryStrategy: Provider<RetryStrategyV2 | object> };
 }
 
-export function routeClientsTo(clients: AwsClients, transport: Transport, timeScale: () => number): void {
-  const services: [AwsService, { middlewareStack: MiddlewareStack<object, MetadataBearer> } & RetryConfigured][] = [
-    ['elbv2', clients.elbv2],
-    ['acm', clients.acm],
-    ['ec2', clients.ec2],
-    ['tagging', clients.tagging],
-  ];
-  for (const [service, client] of services) {
-    const answer: DeserializeMiddleware<object, MetadataBearer> = (_next, context) => async (args) => {
-      const action = context.commandName?.replace(/Command$/, '') ?? 'Unknown';
-      const output = (await transport(service, action, args.input)) as MetadataBearer;
-      return { output, response: {} };
-    };
-    client.middlewareStack.add(answer, { step: 'deserialize', priority: 'high', name: 'benchCloudTransport' });
-    const original = client.config.retryStrategy;
-    client.config.retryStrategy = async () => scaledRetryStrategy(await original(), timeScale);
-  }
+/** Routes one client's requests to the cloud: given to createAwsClients as `onClient`, so a lazy client is routed when it is made. */
+export function routeClientTo(service: AwsService, sdkClient: SdkClient, transport: Transport, timeScale: () => number): void {
+  const client = sdkClient as SdkClient & RetryConfigured;
+  const answer: DeserializeMiddleware<object, MetadataBearer> = (_next, context) => async (args) => {
+    const action = context.commandName?.replace(/Command$/, '') ?? 'Unknown';
+    const output = (await transport(service, action, args.input)) as MetadataBearer;
+    return { output, response: {} };
+  };
+  client.middlewareStack.add(answer, { step: 'deserialize', priority: 'high', name: 'benchCloudTransport' });
+  const original = client.config.retryStrategy;
+  client.config.retryStrategy = async () => scaledRetryStrategy(await original(), timeScale);
 }
 
 interface ScaledToken extends RetryToken {

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { CreateListenerCommand, CreateRuleCommand, ModifyListenerAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateProtectionCommand, DeleteProtectionCommand } from '@aws-sdk/client-shield';
-import { AssociateWebACLCommand, DisassociateWebACLCommand } from '@aws-sdk/client-wafv2';
+import { CreateProtectionCommand, DeleteProtectionCommand, type ShieldClient } from '@aws-sdk/client-shield';
+import { AssociateWebACLCommand, DisassociateWebACLCommand, type WAFV2Client } from '@aws-sdk/client-wafv2';
 import { CLUSTER_TAG, ownershipTags } from '../../providers/aws/plan/tags.js';
 import type { AwsClients } from '../../providers/aws/sdk/clients.js';
 import { seedDefaultNetwork } from '../../fakes/aws/fixtures.js';
@@ -20,13 +20,17 @@ import { deployedIamPolicy, refusedCall, tagList } from '../support/aws-provider
 describe('deploy/iam-policy.json and the calls in front of the load balancer', () => {
   let fake: AwsFake;
   let clients: AwsClients;
+  let wafv2: WAFV2Client;
+  let shield: ShieldClient;
   const ours = (resource: string): Record<string, string> => ownershipTags('test', 'default/shop', resource);
 
-  beforeEach(() => {
+  beforeEach(async () => {
     fake = createAwsFake({ iamPolicy: deployedIamPolicy() });
     fake.install();
     seedDefaultNetwork(fake);
     clients = sdkClients();
+    ({ client: wafv2 } = await clients.wafv2.load());
+    ({ client: shield } = await clients.shield.load());
   });
   afterEach(() => fake.restore());
 
@@ -37,34 +41,34 @@ describe('deploy/iam-policy.json and the calls in front of the load balancer', (
     const ourLb = fake.seed.loadBalancer({ name: 'ours', tags: ours('LoadBalancer') });
     const foreign = fake.seed.loadBalancer({ name: 'foreign', tags: { owner: 'someone' } });
     const fms = fake.seed.webAcl({ name: 'fms', associateWith: foreign });
-    await clients.wafv2.send(new AssociateWebACLCommand({ WebACLArn: acl, ResourceArn: ourLb }));
+    await wafv2.send(new AssociateWebACLCommand({ WebACLArn: acl, ResourceArn: ourLb }));
     assert.equal(fake.state.webAclOf(ourLb), acl);
-    await clients.wafv2.send(new DisassociateWebACLCommand({ ResourceArn: ourLb }));
+    await wafv2.send(new DisassociateWebACLCommand({ ResourceArn: ourLb }));
     assert.equal(fake.state.webAclOf(ourLb), undefined);
 
-    const onForeign = await refused(() => clients.wafv2.send(new AssociateWebACLCommand({ WebACLArn: acl, ResourceArn: foreign })), 'AccessDeniedException');
+    const onForeign = await refused(() => wafv2.send(new AssociateWebACLCommand({ WebACLArn: acl, ResourceArn: foreign })), 'AccessDeniedException');
     assert.deepEqual([onForeign.iamAction, onForeign.resource], ['elasticloadbalancing:SetWebAcl', foreign]);
-    await refused(() => clients.wafv2.send(new DisassociateWebACLCommand({ ResourceArn: foreign })), 'AccessDeniedException');
+    await refused(() => wafv2.send(new DisassociateWebACLCommand({ ResourceArn: foreign })), 'AccessDeniedException');
     assert.equal(fake.state.webAclOf(foreign), fms);
   });
 
   it('a Shield protection: created only with our cluster tag, deleted only when it carries it', async () => {
     const ourLb = fake.seed.loadBalancer({ name: 'ours', tags: ours('LoadBalancer') });
     const other = fake.seed.loadBalancer({ name: 'other', tags: ours('LoadBalancer') });
-    const untagged = await refused(() => clients.shield.send(new CreateProtectionCommand({ Name: 'x', ResourceArn: ourLb })), 'AccessDeniedException');
+    const untagged = await refused(() => shield.send(new CreateProtectionCommand({ Name: 'x', ResourceArn: ourLb })), 'AccessDeniedException');
     assert.equal(untagged.iamAction, 'shield:CreateProtection');
     const theirs = await refused(
-      () => clients.shield.send(new CreateProtectionCommand({ Name: 'x', ResourceArn: ourLb, Tags: tagList({ [CLUSTER_TAG]: 'another-cluster' }) })),
+      () => shield.send(new CreateProtectionCommand({ Name: 'x', ResourceArn: ourLb, Tags: tagList({ [CLUSTER_TAG]: 'another-cluster' }) })),
       'AccessDeniedException',
     );
     assert.equal(theirs.iamAction, 'shield:CreateProtection');
-    const created = await clients.shield.send(
+    const created = await shield.send(
       new CreateProtectionCommand({ Name: 'ingress-bridge ours', ResourceArn: ourLb, Tags: tagList(ours('ShieldProtection')) }),
     );
-    await clients.shield.send(new DeleteProtectionCommand({ ProtectionId: created.ProtectionId }));
+    await shield.send(new DeleteProtectionCommand({ ProtectionId: created.ProtectionId }));
 
     const fms = fake.seed.shieldProtection({ resourceArn: other });
-    const denied = await refused(() => clients.shield.send(new DeleteProtectionCommand({ ProtectionId: fms })), 'AccessDeniedException');
+    const denied = await refused(() => shield.send(new DeleteProtectionCommand({ ProtectionId: fms })), 'AccessDeniedException');
     assert.equal(denied.iamAction, 'shield:DeleteProtection');
     assert.ok(fake.state.protectionOf(other));
   });

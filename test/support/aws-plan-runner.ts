@@ -7,10 +7,10 @@ import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { ShieldClient } from '@aws-sdk/client-shield';
-import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import * as shieldSdk from '@aws-sdk/client-shield';
+import * as wafv2Sdk from '@aws-sdk/client-wafv2';
 import { executePlan, type Execution } from '../../providers/aws/apply/executor.js';
-import type { AwsClients } from '../../providers/aws/sdk/clients.js';
+import { type AwsClients, loadedClient } from '../../providers/aws/sdk/clients.js';
 import type { AwsOperation } from '../../providers/aws/plan/operations.js';
 import type { CertificateMaterial, CertificateMaterialSource } from '../../src/provider.js';
 
@@ -21,8 +21,8 @@ export function sdkClients(): AwsClients {
     acm: new ACMClient(config),
     ec2: new EC2Client(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
-    wafv2: new WAFV2Client(config),
-    shield: new ShieldClient(config),
+    wafv2: loadedClient(wafv2Sdk, new wafv2Sdk.WAFV2Client(config)),
+    shield: loadedClient(shieldSdk, new shieldSdk.ShieldClient(config)),
   };
 }
 

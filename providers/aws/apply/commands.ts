@@ -78,13 +78,8 @@ import {
   SetSubnetsCommand,
   type SetSubnetsCommandInput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateProtectionCommand, type CreateProtectionCommandInput, DeleteProtectionCommand, type DeleteProtectionCommandInput } from '@aws-sdk/client-shield';
-import {
-  AssociateWebACLCommand,
-  type AssociateWebACLCommandInput,
-  DisassociateWebACLCommand,
-  type DisassociateWebACLCommandInput,
-} from '@aws-sdk/client-wafv2';
+import type { CreateProtectionCommandInput, DeleteProtectionCommandInput } from '@aws-sdk/client-shield';
+import type { AssociateWebACLCommandInput, DisassociateWebACLCommandInput } from '@aws-sdk/client-wafv2';
 import { forgetProtections } from '../observe/addons.js';
 import type { AwsClients } from '../sdk/clients.js';
 import type { AwsService } from '../plan/operations.js';
@@ -142,9 +137,16 @@ const EC2: Readonly<Record<string, Send>> = {
   DeleteSecurityGroup: (c, i) => c.ec2.send(new DeleteSecurityGroupCommand(as<DeleteSecurityGroupCommandInput>(i))),
 };
 
+// WAFv2 and Shield clients are lazy (sdk/clients.ts): their commands come with them.
 const WAFV2: Readonly<Record<string, Send>> = {
-  AssociateWebACL: (c, i) => c.wafv2.send(new AssociateWebACLCommand(as<AssociateWebACLCommandInput>(i))),
-  DisassociateWebACL: (c, i) => c.wafv2.send(new DisassociateWebACLCommand(as<DisassociateWebACLCommandInput>(i))),
+  AssociateWebACL: async (c, i) => {
+    const { client, sdk } = await c.wafv2.load();
+    return client.send(new sdk.AssociateWebACLCommand(as<AssociateWebACLCommandInput>(i)));
+  },
+  DisassociateWebACL: async (c, i) => {
+    const { client, sdk } = await c.wafv2.load();
+    return client.send(new sdk.DisassociateWebACLCommand(as<DisassociateWebACLCommandInput>(i)));
+  },
 };
 
 /** Observe reads protections from a cached listing (observe/addons.ts): a change of ours, or an attempt, makes it stale. */
@@ -159,8 +161,14 @@ function changingProtections(send: Send): Send {
 }
 
 const SHIELD: Readonly<Record<string, Send>> = {
-  CreateProtection: changingProtections((c, i) => c.shield.send(new CreateProtectionCommand(as<CreateProtectionCommandInput>(i)))),
-  DeleteProtection: changingProtections((c, i) => c.shield.send(new DeleteProtectionCommand(as<DeleteProtectionCommandInput>(i)))),
+  CreateProtection: changingProtections(async (c, i) => {
+    const { client, sdk } = await c.shield.load();
+    return client.send(new sdk.CreateProtectionCommand(as<CreateProtectionCommandInput>(i)));
+  }),
+  DeleteProtection: changingProtections(async (c, i) => {
+    const { client, sdk } = await c.shield.load();
+    return client.send(new sdk.DeleteProtectionCommand(as<DeleteProtectionCommandInput>(i)));
+  }),
 };
 
 const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = { elbv2: ELBV2, acm: ACM, ec2: EC2, tagging: {}, wafv2: WAFV2, shield: SHIELD };

@@ -13,8 +13,6 @@
  *   call per stack per resync.
  * @module
  */
-import { ListProtectionsCommand } from '@aws-sdk/client-shield';
-import { GetWebACLForResourceCommand } from '@aws-sdk/client-wafv2';
 import type { LoadBalancerSpec } from '../../../src/model.js';
 import type { AwsClients } from '../sdk/clients.js';
 import type { Call } from '../sdk/retry.js';
@@ -45,7 +43,8 @@ export async function observeAddons(
 }
 
 async function associatedWebAcl(context: AddonContext, resourceArn: string): Promise<{ associatedArn?: string }> {
-  const output = await context.call('GetWebACLForResource', () => context.clients.wafv2.send(new GetWebACLForResourceCommand({ ResourceArn: resourceArn })));
+  const wafv2 = await context.clients.wafv2.load();
+  const output = await context.call('GetWebACLForResource', () => wafv2.client.send(new wafv2.sdk.GetWebACLForResourceCommand({ ResourceArn: resourceArn })));
   const associated = output.WebACL?.ARN;
   return associated === undefined ? {} : { associatedArn: associated };
 }
@@ -58,12 +57,16 @@ async function protectionOf(context: AddonContext, resourceArn: string): Promise
 
 /** Resource ARN → protection id, for every protected Application Load Balancer of the account. */
 async function listProtections(context: AddonContext): Promise<Map<string, string>> {
+  const shield = await context.clients.shield.load();
   const byResource = new Map<string, string>();
   let token: string | undefined;
   do {
     const page = await context.call('ListProtections', () =>
-      context.clients.shield.send(
-        new ListProtectionsCommand({ InclusionFilters: { ResourceTypes: ['APPLICATION_LOAD_BALANCER'] }, ...(token !== undefined && { NextToken: token }) }),
+      shield.client.send(
+        new shield.sdk.ListProtectionsCommand({
+          InclusionFilters: { ResourceTypes: ['APPLICATION_LOAD_BALANCER'] },
+          ...(token !== undefined && { NextToken: token }),
+        }),
       ),
     );
     for (const protection of page.Protections ?? []) {

@@ -12,7 +12,6 @@
  * @module
  */
 import { DescribeTargetGroupsCommand, DescribeTrustStoresCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ListWebACLsCommand } from '@aws-sdk/client-wafv2';
 import type { LoadBalancerSpec } from '../../../src/model.js';
 import type { AwsClients } from '../sdk/clients.js';
 import { isNotFound } from '../sdk/errors.js';
@@ -88,11 +87,12 @@ function arnByName(context: NamedContext, key: string, load: () => Promise<strin
 }
 
 async function listWebAcls(context: NamedContext): Promise<Map<string, string>> {
+  const wafv2 = await context.clients.wafv2.load();
   const byName = new Map<string, string>();
   let marker: string | undefined;
   do {
     const page = await context.call('ListWebACLs', () =>
-      context.clients.wafv2.send(new ListWebACLsCommand({ Scope: 'REGIONAL', Limit: WEB_ACL_PAGE, ...(marker !== undefined && { NextMarker: marker }) })),
+      wafv2.client.send(new wafv2.sdk.ListWebACLsCommand({ Scope: 'REGIONAL', Limit: WEB_ACL_PAGE, ...(marker !== undefined && { NextMarker: marker }) })),
     );
     for (const acl of page.WebACLs ?? []) if (acl.Name !== undefined && acl.ARN !== undefined) byName.set(acl.Name, acl.ARN);
     // WAFv2 may return a NextMarker on the last page too: a page short of the limit is the last.

@@ -10,25 +10,46 @@
  *
  * Shield Advanced has one API endpoint, in us-east-1, whatever the load balancer's Region (AWS
  * Shield Advanced API reference, "Endpoints"), so its client is pinned there.
+ *
+ * WAFv2 and Shield serve only stacks that ask for them (observe/addons.ts), so their clients are
+ * lazy: the SDK package is imported, and the client made and instrumented, on the first call that
+ * needs it. Each SDK package costs its source, its schemas and their compiled code (about 2 MiB of
+ * heap and RSS for these two, next to the ones every stack uses; bench/README.md, scenario 5).
+ * A service the provider may call for some configurations only (a Lambda client for function
+ * targets) gets a LazyClient too, from `lazyClient` with its own import.
  * @module
  */
 import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { ShieldClient } from '@aws-sdk/client-shield';
-import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import type * as ShieldSdk from '@aws-sdk/client-shield';
+import type * as Wafv2Sdk from '@aws-sdk/client-wafv2';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { ApiBudget, AwsService } from './budget.js';
 import { isThrottling } from './errors.js';
+
+/** A client made on first use, with the SDK package it was made from (its commands are there). */
+export interface LazyClient<Sdk, Client> {
+  /** Imports the package and makes the client on the first call; the same pair after that. */
+  load(): Promise<{ sdk: Sdk; client: Client }>;
+  /** The client if it has been made: nothing is imported. */
+  loaded(): Client | undefined;
+}
 
 export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   acm: ACMClient;
   ec2: EC2Client;
   tagging: ResourceGroupsTaggingAPIClient;
-  wafv2: WAFV2Client;
-  shield: ShieldClient;
+  wafv2: LazyClient<typeof Wafv2Sdk, Wafv2Sdk.WAFV2Client>;
+  shield: LazyClient<typeof ShieldSdk, ShieldSdk.ShieldClient>;
+}
+
+/** What every SDK client has that the instrumentation and `onClient` use. */
+export interface SdkClient {
+  middlewareStack: MiddlewareStack<object, MetadataBearer>;
+  destroy(): void;
 }
 
 /** One completed call, retries included. */
@@ -57,6 +78,8 @@ export interface AwsClientsOptions {
   budget: ApiBudget;
   onCall?: (event: AwsCallEvent) => void;
   credentials?: ElasticLoadBalancingV2ClientConfig['credentials'];
+  /** Told of each client once it is made and instrumented: at once for most, on first use for a lazy one. */
+  onClient?: (service: AwsService, client: SdkClient) => void;
 }
 
 const SHIELD_REGION = 'us-east-1';
@@ -72,31 +95,64 @@ export function createAwsClients(options: AwsClientsOptions): AwsClients {
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     retryMode: options.retryMode ?? 'standard',
   };
-  const clients: AwsClients = {
-    elbv2: new ElasticLoadBalancingV2Client(config),
-    acm: new ACMClient(config),
-    ec2: new EC2Client(config),
-    tagging: new ResourceGroupsTaggingAPIClient(config),
-    wafv2: new WAFV2Client(config),
-    shield: new ShieldClient({ ...config, region: SHIELD_REGION }),
+  const made = <Client extends SdkClient>(service: AwsService, client: Client): Client => {
+    instrument(client.middlewareStack, service, options);
+    options.onClient?.(service, client);
+    return client;
   };
-  instrument(clients.elbv2.middlewareStack, 'elbv2', options);
-  instrument(clients.wafv2.middlewareStack, 'wafv2', options);
-  instrument(clients.shield.middlewareStack, 'shield', options);
-  instrument(clients.acm.middlewareStack, 'acm', options);
-  instrument(clients.ec2.middlewareStack, 'ec2', options);
-  instrument(clients.tagging.middlewareStack, 'tagging', options);
-  return clients;
+  return {
+    elbv2: made('elbv2', new ElasticLoadBalancingV2Client(config)),
+    acm: made('acm', new ACMClient(config)),
+    ec2: made('ec2', new EC2Client(config)),
+    tagging: made('tagging', new ResourceGroupsTaggingAPIClient(config)),
+    wafv2: lazyClient(
+      () => import('@aws-sdk/client-wafv2'),
+      (sdk) => made('wafv2', new sdk.WAFV2Client(config)),
+    ),
+    shield: lazyClient(
+      () => import('@aws-sdk/client-shield'),
+      (sdk) => made('shield', new sdk.ShieldClient({ ...config, region: SHIELD_REGION })),
+    ),
+  };
 }
 
-/** Closes the clients' connection pools, for shutdown. */
+/**
+ * A client whose package `importSdk` imports on the first `load()`; `make` makes (and instruments) it.
+ * Calls that arrive while the import runs share it; a failed import is tried again on the next call.
+ */
+export function lazyClient<Sdk, Client>(importSdk: () => Promise<Sdk>, make: (sdk: Sdk) => Client): LazyClient<Sdk, Client> {
+  let loading: Promise<{ sdk: Sdk; client: Client }> | undefined;
+  let client: Client | undefined;
+  return {
+    load: () =>
+      (loading ??= importSdk().then(
+        (sdk) => {
+          client = make(sdk);
+          return { sdk, client };
+        },
+        (error: unknown) => {
+          loading = undefined;
+          throw error;
+        },
+      )),
+    loaded: () => client,
+  };
+}
+
+/** A LazyClient over a client already made (tests that build their clients themselves). */
+export function loadedClient<Sdk, Client>(sdk: Sdk, client: Client): LazyClient<Sdk, Client> {
+  const pair = { sdk, client };
+  return { load: () => Promise.resolve(pair), loaded: () => client };
+}
+
+/** Closes the clients' connection pools, for shutdown; a lazy client never made has none. */
 export function destroyAwsClients(clients: AwsClients): void {
   clients.elbv2.destroy();
   clients.acm.destroy();
   clients.ec2.destroy();
   clients.tagging.destroy();
-  clients.wafv2.destroy();
-  clients.shield.destroy();
+  clients.wafv2.loaded()?.destroy();
+  clients.shield.loaded()?.destroy();
 }
 
 function instrument<Input extends object, Output extends MetadataBearer>(
