@@ -22,13 +22,18 @@
  * @module
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const HARNESS_DIR = join(ROOT, 'node_modules', '.cache', 'ingress-bridge-bench', 'memory');
+/**
+ * One directory per checkout: worktrees that share one node_modules would otherwise compile into the
+ * same place, and a run could start another checkout's harness, linked to that checkout's dist/.
+ */
+const HARNESS_DIR = join(ROOT, 'node_modules', '.cache', 'ingress-bridge-bench', `memory-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
 /** The compiled controller's directories the harness links to. */
 const DIST_LINKS = ['src', 'providers'];
 
