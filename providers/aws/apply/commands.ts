@@ -14,19 +14,13 @@ import {
   RemoveTagsFromCertificateCommand,
   type RemoveTagsFromCertificateCommandInput,
 } from '@aws-sdk/client-acm';
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  type AuthorizeSecurityGroupIngressCommandInput,
-  CreateSecurityGroupCommand,
-  type CreateSecurityGroupCommandInput,
-  CreateTagsCommand,
-  type CreateTagsCommandInput,
-  DeleteSecurityGroupCommand,
-  type DeleteSecurityGroupCommandInput,
-  DeleteTagsCommand,
-  type DeleteTagsCommandInput,
-  RevokeSecurityGroupIngressCommand,
-  type RevokeSecurityGroupIngressCommandInput,
+import type {
+  AuthorizeSecurityGroupIngressCommandInput,
+  CreateSecurityGroupCommandInput,
+  CreateTagsCommandInput,
+  DeleteSecurityGroupCommandInput,
+  DeleteTagsCommandInput,
+  RevokeSecurityGroupIngressCommandInput,
 } from '@aws-sdk/client-ec2';
 import {
   AddListenerCertificatesCommand,
@@ -83,6 +77,16 @@ import type { AssociateWebACLCommandInput, DisassociateWebACLCommandInput } from
 import { forgetProtections } from '../observe/addons.js';
 import type { AwsClients } from '../sdk/clients.js';
 import type { AwsService } from '../plan/operations.js';
+import { ec2Sdk } from '../sdk/ec2.js';
+
+const {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateTagsCommand,
+  DeleteSecurityGroupCommand,
+  DeleteTagsCommand,
+  RevokeSecurityGroupIngressCommand,
+} = ec2Sdk;
 
 /** A plan's input, placeholders resolved; the table entry gives it its SDK type. */
 export type CommandInput = Record<string, unknown>;

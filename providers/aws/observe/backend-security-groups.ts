@@ -10,18 +10,15 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import {
-  type Filter,
-  type GroupIdentifier,
-  paginateDescribeInstances,
-  paginateDescribeNetworkInterfaces,
-  paginateDescribeSecurityGroups,
-} from '@aws-sdk/client-ec2';
+import type { Filter, GroupIdentifier } from '@aws-sdk/client-ec2';
 import type { LoadBalancerSpec } from '../../../src/model.js';
 import type { AwsClients } from '../sdk/clients.js';
 import { instanceIdFromProviderId } from '../plan/elbv2-shapes.js';
 import { cachePerOwner, EC2_PAGE_SIZE, type Now } from './lookup-cache.js';
 import { CLUSTER_TAG_PREFIX } from './subnets.js';
+import { ec2Sdk } from '../sdk/ec2.js';
+
+const { paginateDescribeInstances, paginateDescribeNetworkInterfaces, paginateDescribeSecurityGroups } = ec2Sdk;
 
 /** EC2 takes at most 200 values per filter. */
 const FILTER_VALUES = 200;

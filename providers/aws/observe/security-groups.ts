@@ -3,12 +3,15 @@
  * targets' groups, found by ownership tags (the plan half is plan/security-groups.ts).
  * @module
  */
-import { type Filter, type IpPermission, paginateDescribeSecurityGroupRules, paginateDescribeSecurityGroups, type SecurityGroup } from '@aws-sdk/client-ec2';
+import type { Filter, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { AwsClients } from '../sdk/clients.js';
 import { BACKEND_RULE_RESOURCE, FRONTEND_RESOURCE } from '../plan/resource-ids.js';
 import { compare, permissionOfRule } from '../plan/security-group-permissions.js';
 import { CLUSTER_TAG, RESOURCE_TAG, STACK_TAG } from '../plan/tags.js';
 import { EC2_PAGE_SIZE } from './lookup-cache.js';
+import { ec2Sdk } from '../sdk/ec2.js';
+
+const { paginateDescribeSecurityGroupRules, paginateDescribeSecurityGroups } = ec2Sdk;
 
 export interface ObservedSecurityGroups {
   frontend?: { groupId: string; permissions: IpPermission[]; tags?: Record<string, string> };

@@ -13,10 +13,13 @@
  * reconciles run.
  * @module
  */
-import { paginateDescribeSubnets, type DescribeSubnetsCommandInput, type Subnet } from '@aws-sdk/client-ec2';
+import type { DescribeSubnetsCommandInput, Subnet } from '@aws-sdk/client-ec2';
 import type { Scheme, SubnetSelection } from '../../../src/model.js';
 import type { AwsClients } from '../sdk/clients.js';
 import { cachePerOwner, EC2_PAGE_SIZE, type Now } from './lookup-cache.js';
+import { ec2Sdk } from '../sdk/ec2.js';
+
+const { paginateDescribeSubnets } = ec2Sdk;
 
 export type SubnetResolution = { ok: true; subnetIds: string[]; vpcId: string } | { ok: false; message: string };
 

@@ -20,13 +20,14 @@
  * @module
  */
 import { ACMClient } from '@aws-sdk/client-acm';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as ShieldSdk from '@aws-sdk/client-shield';
 import type * as Wafv2Sdk from '@aws-sdk/client-wafv2';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { ApiBudget, AwsService } from './budget.js';
+import { ec2Sdk } from './ec2.js';
 import { isThrottling } from './errors.js';
 
 /** A client made on first use, with the SDK package it was made from (its commands are there). */
@@ -40,7 +41,7 @@ export interface LazyClient<Sdk, Client> {
 export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   acm: ACMClient;
-  ec2: EC2Client;
+  ec2: Ec2Sdk.EC2Client;
   tagging: ResourceGroupsTaggingAPIClient;
   wafv2: LazyClient<typeof Wafv2Sdk, Wafv2Sdk.WAFV2Client>;
   shield: LazyClient<typeof ShieldSdk, ShieldSdk.ShieldClient>;
@@ -103,7 +104,7 @@ export function createAwsClients(options: AwsClientsOptions): AwsClients {
   return {
     elbv2: made('elbv2', new ElasticLoadBalancingV2Client(config)),
     acm: made('acm', new ACMClient(config)),
-    ec2: made('ec2', new EC2Client(config)),
+    ec2: made('ec2', new ec2Sdk.EC2Client(config)),
     tagging: made('tagging', new ResourceGroupsTaggingAPIClient(config)),
     wafv2: lazyClient(
       () => import('@aws-sdk/client-wafv2'),
