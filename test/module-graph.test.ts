@@ -3,8 +3,8 @@
  * one reconcile round in a process of its own (support/module-graph-child.ts) and reads the modules
  * that process actually loaded, from a load hook registered before any of them:
  * - the local provider loads no AWS SDK package, nothing of providers/aws/, and not client-node;
- * - the AWS provider without a web ACL or Shield annotation loads its ELBv2 client, but not the
- *   WAFv2, Shield or Lambda SDK packages, nor providers/local/;
+ * - the AWS provider without TLS, a web ACL or Shield loads its ELBv2 client, but not the ACM, WAFv2,
+ *   Shield or Lambda SDK packages, nor providers/local/;
  * - with a web ACL it loads WAFv2 on demand and calls it (the lazy client works, and the first case
  *   could fail).
  * Each SDK package costs megabytes of RSS (bench/README.md, scenario 5), client-node tens of them.
@@ -119,13 +119,14 @@ describe('the modules a run loads', () => {
     assert.deepEqual(loadedFrom(run, '/@kubernetes/client-node/'), []);
   });
 
-  it('with the AWS provider and no web ACL or Shield: neither SDK package, nor Lambda, nor the local provider', async () => {
+  it('with the AWS provider and no TLS, web ACL or Shield: none of their SDK packages, nor Lambda, nor the local provider', async () => {
     const fake = createAwsFake();
     seedDefaultNetwork(fake);
     const run = await runRound('aws', manifests('aws', '10.0.1.10'), fake);
     assert.deepEqual(run.problems, []);
     assert.equal(fake.callCounts()['elbv2:CreateLoadBalancer'], 1, 'the load balancer was made');
     assert.ok(loadedFrom(run, '/@aws-sdk/client-elastic-load-balancing-v2/').length > 0);
+    assert.deepEqual(loadedFrom(run, '/@aws-sdk/client-acm/'), []);
     assert.deepEqual(loadedFrom(run, '/@aws-sdk/client-wafv2/'), []);
     assert.deepEqual(loadedFrom(run, '/@aws-sdk/client-shield/'), []);
     assert.deepEqual(loadedFrom(run, '/@aws-sdk/client-lambda/'), []);

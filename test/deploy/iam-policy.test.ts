@@ -245,23 +245,24 @@ describe('deploy/iam-policy.json refuses what is not ours', () => {
     const foreign = fake.seed.certificate({ domainName: 'shop.example.com' });
     const pem = testCertificate({ commonName: 'shop.example.com' });
     const material = { Certificate: Buffer.from(pem.certificatePem), PrivateKey: Buffer.from(pem.privateKeyPem) };
-    const denied = await refused(() => clients.acm.send(new DeleteCertificateCommand({ CertificateArn: foreign })), 'AccessDeniedException');
+    const { client: acm } = await clients.acm.load();
+    const denied = await refused(() => acm.send(new DeleteCertificateCommand({ CertificateArn: foreign })), 'AccessDeniedException');
     assert.deepEqual([denied.iamAction, denied.resource], ['acm:DeleteCertificate', foreign]);
-    await refused(() => clients.acm.send(new ImportCertificateCommand({ CertificateArn: foreign, ...material })), 'AccessDeniedException');
+    await refused(() => acm.send(new ImportCertificateCommand({ CertificateArn: foreign, ...material })), 'AccessDeniedException');
     await refused(
-      () =>
-        clients.acm.send(new AddTagsToCertificateCommand({ CertificateArn: foreign, Tags: [{ Key: 'ingress-bridge.io/used-by/x', Value: 'default/shop' }] })),
+      () => acm.send(new AddTagsToCertificateCommand({ CertificateArn: foreign, Tags: [{ Key: 'ingress-bridge.io/used-by/x', Value: 'default/shop' }] })),
       'AccessDeniedException',
     );
-    await refused(() => clients.acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: foreign, Tags: [{ Key: 'owner' }] })), 'AccessDeniedException');
-    await refused(() => clients.acm.send(new ImportCertificateCommand(material)), 'AccessDeniedException');
+    await refused(() => acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: foreign, Tags: [{ Key: 'owner' }] })), 'AccessDeniedException');
+    await refused(() => acm.send(new ImportCertificateCommand(material)), 'AccessDeniedException');
     assert.equal(fake.state.certificates().length, 1);
     assert.equal(fake.state.certificates()[0]?.importCount, 1);
   });
 
   it('cannot tell tagging at import from adding our cluster tag to a foreign certificate: ACM has no CreateAction key (docs/aws.md)', async () => {
     const foreign = fake.seed.certificate({ domainName: 'shop.example.com' });
-    await clients.acm.send(new AddTagsToCertificateCommand({ CertificateArn: foreign, Tags: tagList(ours('Certificate/x')) }));
+    const { client: acm } = await clients.acm.load();
+    await acm.send(new AddTagsToCertificateCommand({ CertificateArn: foreign, Tags: tagList(ours('Certificate/x')) }));
     assert.equal(fake.state.tagsOf(foreign)[CLUSTER_TAG], 'test');
   });
 });

@@ -3,7 +3,7 @@
  * of the certificate and security-group planners: real SDK clients, no retries, no lookups.
  * @module
  */
-import { ACMClient } from '@aws-sdk/client-acm';
+import * as acmSdk from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -18,7 +18,7 @@ export function sdkClients(): AwsClients {
   const config = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   return {
     elbv2: new ElasticLoadBalancingV2Client(config),
-    acm: new ACMClient(config),
+    acm: loadedClient(acmSdk, new acmSdk.ACMClient(config)),
     ec2: new EC2Client(config),
     tagging: new ResourceGroupsTaggingAPIClient(config),
     wafv2: loadedClient(wafv2Sdk, new wafv2Sdk.WAFV2Client(config)),

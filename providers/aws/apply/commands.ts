@@ -4,15 +4,11 @@
  * provider's applies can make (docs/aws.md lists them for the IAM policy).
  * @module
  */
-import {
-  AddTagsToCertificateCommand,
-  type AddTagsToCertificateCommandInput,
-  DeleteCertificateCommand,
-  type DeleteCertificateCommandInput,
-  ImportCertificateCommand,
-  type ImportCertificateCommandInput,
-  RemoveTagsFromCertificateCommand,
-  type RemoveTagsFromCertificateCommandInput,
+import type {
+  AddTagsToCertificateCommandInput,
+  DeleteCertificateCommandInput,
+  ImportCertificateCommandInput,
+  RemoveTagsFromCertificateCommandInput,
 } from '@aws-sdk/client-acm';
 import type {
   AuthorizeSecurityGroupIngressCommandInput,
@@ -125,11 +121,24 @@ const ELBV2: Readonly<Record<string, Send>> = {
   RemoveTags: (c, i) => c.elbv2.send(new RemoveTagsCommand(as<RemoveTagsCommandInput>(i))),
 };
 
+// ACM, WAFv2 and Shield clients are lazy (sdk/clients.ts): their commands come with them.
 const ACM: Readonly<Record<string, Send>> = {
-  ImportCertificate: (c, i) => c.acm.send(new ImportCertificateCommand(as<ImportCertificateCommandInput>(i))),
-  AddTagsToCertificate: (c, i) => c.acm.send(new AddTagsToCertificateCommand(as<AddTagsToCertificateCommandInput>(i))),
-  RemoveTagsFromCertificate: (c, i) => c.acm.send(new RemoveTagsFromCertificateCommand(as<RemoveTagsFromCertificateCommandInput>(i))),
-  DeleteCertificate: (c, i) => c.acm.send(new DeleteCertificateCommand(as<DeleteCertificateCommandInput>(i))),
+  ImportCertificate: async (c, i) => {
+    const { client, sdk } = await c.acm.load();
+    return client.send(new sdk.ImportCertificateCommand(as<ImportCertificateCommandInput>(i)));
+  },
+  AddTagsToCertificate: async (c, i) => {
+    const { client, sdk } = await c.acm.load();
+    return client.send(new sdk.AddTagsToCertificateCommand(as<AddTagsToCertificateCommandInput>(i)));
+  },
+  RemoveTagsFromCertificate: async (c, i) => {
+    const { client, sdk } = await c.acm.load();
+    return client.send(new sdk.RemoveTagsFromCertificateCommand(as<RemoveTagsFromCertificateCommandInput>(i)));
+  },
+  DeleteCertificate: async (c, i) => {
+    const { client, sdk } = await c.acm.load();
+    return client.send(new sdk.DeleteCertificateCommand(as<DeleteCertificateCommandInput>(i)));
+  },
 };
 
 const EC2: Readonly<Record<string, Send>> = {
@@ -141,7 +150,6 @@ const EC2: Readonly<Record<string, Send>> = {
   DeleteSecurityGroup: (c, i) => c.ec2.send(new DeleteSecurityGroupCommand(as<DeleteSecurityGroupCommandInput>(i))),
 };
 
-// WAFv2 and Shield clients are lazy (sdk/clients.ts): their commands come with them.
 const WAFV2: Readonly<Record<string, Send>> = {
   AssociateWebACL: async (c, i) => {
     const { client, sdk } = await c.wafv2.load();

@@ -10,7 +10,7 @@
  * left out: their life follows a Secret, and a listener holding one would keep it from being deleted.
  * @module
  */
-import { type CertificateDetail, type CertificateSummary, DescribeCertificateCommand, type KeyAlgorithm, paginateListCertificates } from '@aws-sdk/client-acm';
+import type { CertificateDetail, CertificateSummary, KeyAlgorithm } from '@aws-sdk/client-acm';
 import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { CertificateSpec, LoadBalancerSpec } from '../../../src/model.js';
 import type { ObservedCertificate } from './certificates.js';
@@ -118,7 +118,8 @@ function notFoundMessage(certificate: CertificateSpec, looked: number): string {
 async function listIssued(clients: AwsClients): Promise<IssuedCertificate[]> {
   const imported = await importedByIngressBridge(clients);
   const issued: IssuedCertificate[] = [];
-  const pages = paginateListCertificates({ client: clients.acm }, { CertificateStatuses: ['ISSUED'], Includes: { keyTypes: KEY_TYPES } });
+  const acm = await clients.acm.load();
+  const pages = acm.sdk.paginateListCertificates({ client: acm.client }, { CertificateStatuses: ['ISSUED'], Includes: { keyTypes: KEY_TYPES } });
   for await (const page of pages) {
     for (const summary of page.CertificateSummaryList ?? []) {
       if (summary.CertificateArn && !imported.has(summary.CertificateArn)) issued.push(fromSummary(summary, summary.CertificateArn));
@@ -149,8 +150,9 @@ function fromSummary(summary: CertificateSummary, arn: string): IssuedCertificat
 
 async function describe(clients: AwsClients, arn: string): Promise<IssuedCertificate | undefined> {
   let detail: CertificateDetail | undefined;
+  const acm = await clients.acm.load();
   try {
-    ({ Certificate: detail } = await clients.acm.send(new DescribeCertificateCommand({ CertificateArn: arn })));
+    ({ Certificate: detail } = await acm.client.send(new acm.sdk.DescribeCertificateCommand({ CertificateArn: arn })));
   } catch (error) {
     // Deleted since it was listed: no longer a candidate.
     if (isCertificateNotFound(error)) return undefined;

@@ -20,7 +20,6 @@
  * material from the CertificateMaterialSource when it sends the call.
  * @module
  */
-import { ListTagsForCertificateCommand } from '@aws-sdk/client-acm';
 import { paginateGetResources } from '@aws-sdk/client-resource-groups-tagging-api';
 import { isCertificateNotFound } from '../sdk/errors.js';
 import type { AwsClients } from '../sdk/clients.js';
@@ -97,7 +96,8 @@ export function observedCertificate(arn: string, tagList: readonly Tag[], cluste
 /** A certificate's tags, or none when it is gone. */
 async function certificateTags(clients: AwsClients, arn: string): Promise<Tag[]> {
   try {
-    return (await clients.acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn }))).Tags ?? [];
+    const acm = await clients.acm.load();
+    return (await acm.client.send(new acm.sdk.ListTagsForCertificateCommand({ CertificateArn: arn }))).Tags ?? [];
   } catch (error) {
     if (isCertificateNotFound(error)) return [];
     throw error;

@@ -11,17 +11,18 @@
  * Shield Advanced has one API endpoint, in us-east-1, whatever the load balancer's Region (AWS
  * Shield Advanced API reference, "Endpoints"), so its client is pinned there.
  *
- * WAFv2 and Shield serve only stacks that ask for them (observe/addons.ts), so their clients are
- * lazy: the SDK package is imported, and the client made and instrumented, on the first call that
- * needs it. Each SDK package costs its source, its schemas and their compiled code (about 2 MiB of
- * heap and RSS for these two, next to the ones every stack uses; bench/README.md, scenario 5).
+ * ACM serves only TLS (certificates imported from Secrets or discovered), WAFv2 and Shield only
+ * stacks that ask for them (observe/addons.ts), so their clients are lazy: the SDK package is
+ * imported, and the client made and instrumented, on the first call that needs it. Each SDK package
+ * costs its source, its schemas and their compiled code (0.6 to 1.1 MiB of heap each next to the
+ * ones every stack uses, ELBv2, EC2 and the tagging API; bench/README.md, scenario 5).
  * A service the provider may call for some configurations only (a Lambda client for function
  * targets) gets a LazyClient too, from `lazyClient` with its own import.
  * @module
  */
-import { ACMClient } from '@aws-sdk/client-acm';
 import { ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type * as AcmSdk from '@aws-sdk/client-acm';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import type * as ShieldSdk from '@aws-sdk/client-shield';
 import type * as Wafv2Sdk from '@aws-sdk/client-wafv2';
@@ -40,7 +41,7 @@ export interface LazyClient<Sdk, Client> {
 
 export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
-  acm: ACMClient;
+  acm: LazyClient<typeof AcmSdk, AcmSdk.ACMClient>;
   ec2: Ec2Sdk.EC2Client;
   tagging: ResourceGroupsTaggingAPIClient;
   wafv2: LazyClient<typeof Wafv2Sdk, Wafv2Sdk.WAFV2Client>;
@@ -103,9 +104,12 @@ export function createAwsClients(options: AwsClientsOptions): AwsClients {
   };
   return {
     elbv2: made('elbv2', new ElasticLoadBalancingV2Client(config)),
-    acm: made('acm', new ACMClient(config)),
     ec2: made('ec2', new ec2Sdk.EC2Client(config)),
     tagging: made('tagging', new ResourceGroupsTaggingAPIClient(config)),
+    acm: lazyClient(
+      () => import('@aws-sdk/client-acm'),
+      (sdk) => made('acm', new sdk.ACMClient(config)),
+    ),
     wafv2: lazyClient(
       () => import('@aws-sdk/client-wafv2'),
       (sdk) => made('wafv2', new sdk.WAFV2Client(config)),
@@ -149,7 +153,7 @@ export function loadedClient<Sdk, Client>(sdk: Sdk, client: Client): LazyClient<
 /** Closes the clients' connection pools, for shutdown; a lazy client never made has none. */
 export function destroyAwsClients(clients: AwsClients): void {
   clients.elbv2.destroy();
-  clients.acm.destroy();
+  clients.acm.loaded()?.destroy();
   clients.ec2.destroy();
   clients.tagging.destroy();
   clients.wafv2.loaded()?.destroy();

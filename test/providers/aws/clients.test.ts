@@ -91,11 +91,30 @@ describe('createAwsClients against a loopback endpoint', () => {
     events = [];
   });
 
+  it('makes a lazy client on its first use, told to onClient and instrumented like the others', async () => {
+    const made: string[] = [];
+    const clients = clientsFor({ onClient: (service) => made.push(service) });
+    assert.deepEqual(made, ['elbv2', 'ec2', 'tagging']);
+    assert.equal(clients.acm.loaded(), undefined);
+
+    const [first, second] = await Promise.all([clients.acm.load(), clients.acm.load()]);
+    assert.equal(first.client, second.client, 'calls during the import share one client');
+    assert.equal(clients.acm.loaded(), first.client);
+    await first.client.send(new ListCertificatesCommand({}));
+    destroyAwsClients(clients);
+
+    assert.deepEqual(made, ['elbv2', 'ec2', 'tagging', 'acm']);
+    assert.deepEqual(
+      events.map(({ service, action, attempts }) => ({ service, action, attempts })),
+      [{ service: 'acm', action: 'ListCertificates', attempts: 1 }],
+    );
+  });
+
   it('sends to the endpoint override and reports each call by action', async () => {
     const clients = clientsFor();
     await clients.elbv2.send(new DescribeLoadBalancersCommand({}));
     await clients.elbv2.send(new DescribeLoadBalancersCommand({}));
-    await clients.acm.send(new ListCertificatesCommand({}));
+    await (await clients.acm.load()).client.send(new ListCertificatesCommand({}));
     destroyAwsClients(clients);
 
     assert.deepEqual(
@@ -151,7 +170,7 @@ describe('createAwsClients against a loopback endpoint', () => {
     const budget = new ApiBudget();
     const clients = clientsFor({ budget });
     fake.throttleNext.set('ListCertificates', 1);
-    await clients.acm.send(new ListCertificatesCommand({}));
+    await (await clients.acm.load()).client.send(new ListCertificatesCommand({}));
     destroyAwsClients(clients);
 
     assert.equal(fake.received.length, 2);
@@ -194,7 +213,7 @@ describe('createAwsClients against a loopback endpoint', () => {
     process.env.AWS_ENDPOINT_URL = endpoint;
     try {
       const clients = clientsFor({ endpoint: undefined });
-      await clients.acm.send(new ListCertificatesCommand({}));
+      await (await clients.acm.load()).client.send(new ListCertificatesCommand({}));
       destroyAwsClients(clients);
     } finally {
       delete process.env.AWS_ENDPOINT_URL;
