@@ -45,6 +45,7 @@ import { diffStack, stackVpc } from './plan/diff.js';
 import { withClientSecrets } from './apply/client-secrets.js';
 import { applyTimeLookup } from './apply/lookups.js';
 import { observeAddons } from './observe/addons.js';
+import { observeFunctions, stackHasFunctions } from './observe/functions.js';
 import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
 import { type AwsObserved, isAwsObserved } from './observe/observed.js';
@@ -110,7 +111,7 @@ export class AwsProvider implements Provider {
     const remembered = this.memory.get(stack.id);
     if (spec && remembered && options.read === 'changes') {
       const observed = await observeChanges(remembered, spec, { ...context, plan: (wanted, state) => this.diff(wanted, state) });
-      if (observed) return this.following(observed, spec);
+      if (observed) return this.following(await this.withFunctions(observed, spec), spec);
     }
     const { observed, known } = await observeStack({
       clients,
@@ -125,7 +126,18 @@ export class AwsProvider implements Provider {
     if (spec) observed.lookups = await lookUpForSpec(spec, observed, context);
     // Without a spec the stack is deleted: our Shield protection (marker tag) must go with it.
     else observed.addons = await observeAddons(context, observed.loadBalancer, undefined);
-    return this.following(observed, spec);
+    return this.following(await this.withFunctions(observed, spec), spec);
+  }
+
+  /**
+   * Lambda's view of the stack's functions (observe/functions.ts): read on every observe, full or not,
+   * because no call of ours tells the memory what a function's policy holds. Nothing is read, and the
+   * Lambda client is never loaded, for a stack without functions.
+   */
+  private async withFunctions(observed: AwsObserved, spec: LoadBalancerSpec | undefined): Promise<AwsObserved> {
+    if (!stackHasFunctions(spec?.functionTargetGroups, observed.targetGroups)) return observed;
+    const functions = await observeFunctions({ clients: this.options.clients, call: this.call }, spec?.functionTargetGroups ?? [], observed.targetGroups);
+    return { ...observed, functions };
   }
 
   diff(spec: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
@@ -154,7 +166,7 @@ export class AwsProvider implements Provider {
       securityGroups,
     });
     const problems = { ...lookups?.certificateProblems, ...lookups?.problems };
-    if (Object.keys(problems).length > 0) plan.problems = problems;
+    if (Object.keys(problems).length > 0) plan.problems = { ...plan.problems, ...problems };
     return plan;
   }
 

@@ -87,6 +87,7 @@ import {
 } from '@aws-sdk/client-wafv2';
 import { forgetProtections } from '../observe/addons.js';
 import type { AwsClients } from '../sdk/clients.js';
+import { lambdaAccessOf } from '../sdk/lambda-access.js';
 import type { AwsService } from '../plan/operations.js';
 
 /** A plan's input, placeholders resolved; the table entry gives it its SDK type. */
@@ -163,7 +164,21 @@ const SHIELD: Readonly<Record<string, Send>> = {
   DeleteProtection: changingProtections((c, i) => c.shield.send(new DeleteProtectionCommand(as<DeleteProtectionCommandInput>(i)))),
 };
 
-const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = { elbv2: ELBV2, acm: ACM, ec2: EC2, tagging: {}, wafv2: WAFV2, shield: SHIELD };
+/** Lambda permissions of function target groups: the client is loaded on first use (sdk/lambda.ts). */
+const LAMBDA: Readonly<Record<string, Send>> = {
+  AddPermission: (c, i) => lambdaAccessOf(c).send('AddPermission', i),
+  RemovePermission: (c, i) => lambdaAccessOf(c).send('RemovePermission', i),
+};
+
+const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = {
+  elbv2: ELBV2,
+  acm: ACM,
+  ec2: EC2,
+  tagging: {},
+  wafv2: WAFV2,
+  shield: SHIELD,
+  lambda: LAMBDA,
+};
 
 /** Every action an apply can call, by service: the mutating half of the IAM policy. */
 export function plannableActions(): Record<AwsService, string[]> {
@@ -174,6 +189,7 @@ export function plannableActions(): Record<AwsService, string[]> {
     tagging: [],
     wafv2: Object.keys(WAFV2),
     shield: Object.keys(SHIELD),
+    lambda: Object.keys(LAMBDA),
   };
 }
 

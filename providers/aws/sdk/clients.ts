@@ -21,6 +21,7 @@ import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { ApiBudget, AwsService } from './budget.js';
 import { isThrottling } from './errors.js';
+import { lazyLambdaClient, type LambdaAccess } from './lambda.js';
 
 export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
@@ -29,6 +30,8 @@ export interface AwsClients {
   tagging: ResourceGroupsTaggingAPIClient;
   wafv2: WAFV2Client;
   shield: ShieldClient;
+  /** Made on first use only (sdk/lambda.ts); absent in hand-made client sets, which then get a default one. */
+  lambda?: LambdaAccess;
 }
 
 /** One completed call, retries included. */
@@ -79,6 +82,10 @@ export function createAwsClients(options: AwsClientsOptions): AwsClients {
     tagging: new ResourceGroupsTaggingAPIClient(config),
     wafv2: new WAFV2Client(config),
     shield: new ShieldClient({ ...config, region: SHIELD_REGION }),
+    lambda: lazyLambdaClient(
+      () => config,
+      (client) => instrument(client.middlewareStack, 'lambda', options),
+    ),
   };
   instrument(clients.elbv2.middlewareStack, 'elbv2', options);
   instrument(clients.wafv2.middlewareStack, 'wafv2', options);
@@ -97,6 +104,7 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.tagging.destroy();
   clients.wafv2.destroy();
   clients.shield.destroy();
+  clients.lambda?.destroy();
 }
 
 function instrument<Input extends object, Output extends MetadataBearer>(
