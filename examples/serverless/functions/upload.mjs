@@ -2,6 +2,8 @@
 // programming model, so the same file deploys to Lambda unchanged. It answers with what it received,
 // which shows the event the ALB sends: the query as the client wrote it (not URL-decoded), lower-case
 // header names, and a body that is base64-encoded unless it is text.
+import { Buffer } from 'node:buffer';
+
 export async function handler(event, context) {
   const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   const summary = {
