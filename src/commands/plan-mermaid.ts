@@ -105,7 +105,10 @@ class Flowchart {
     }
     for (const group of spec.functionTargetGroups ?? []) {
       const id = this.targetGroupIds.get(group.key) as string;
-      this.node(id, 'subroutine', [`target group ${group.key}`, 'lambda function'], marks?.targetGroups.get(group.key));
+      this.node(id, 'subroutine', [`target group ${group.key}`, `lambda ${group.function.arn ?? group.function.name}`], marks?.targetGroups.get(group.key));
+      // A function target group has exactly one target, the function.
+      this.node(`${id}_n`, 'circle', ['1 target']);
+      this.edge(id, `${id}_n`);
     }
     this.ghosts();
     return ['flowchart LR', ...this.lines.map((line) => `  ${line}`), ...this.classLines()].join('\n');
