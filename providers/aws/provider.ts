@@ -46,6 +46,7 @@ import { withClientSecrets } from './apply/client-secrets.js';
 import { applyTimeLookup } from './apply/lookups.js';
 import { observeAddons } from './observe/addons.js';
 import { observeFunctions, stackHasFunctions } from './observe/functions.js';
+import { withoutMissingFunctions } from './plan/diff-functions.js';
 import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
 import { type AwsObserved, isAwsObserved } from './observe/observed.js';
@@ -140,9 +141,12 @@ export class AwsProvider implements Provider {
     return { ...observed, functions };
   }
 
-  diff(spec: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
+  diff(wanted: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
     if (!isAwsObserved(observed)) throw new Error(`diff was given an Observed for ${observed.stackId} that the AWS provider did not make`);
-    if (spec && spec.stack.id !== observed.stackId) throw new Error(`diff of stack ${spec.stack.id} against what was observed for ${observed.stackId}`);
+    if (wanted && wanted.stack.id !== observed.stackId) throw new Error(`diff of stack ${wanted.stack.id} against what was observed for ${observed.stackId}`);
+    // A function Lambda does not know costs its own paths (503), not the rest of the stack's changes.
+    const functionCheck = wanted && observed.functions ? withoutMissingFunctions(wanted, observed.functions) : undefined;
+    const spec = functionCheck?.spec ?? wanted;
     const { clusterName } = this.options;
     const stackId = observed.stackId;
     const lookups = observed.lookups;
@@ -167,6 +171,7 @@ export class AwsProvider implements Provider {
     });
     const problems = { ...lookups?.certificateProblems, ...lookups?.problems };
     if (Object.keys(problems).length > 0) plan.problems = { ...plan.problems, ...problems };
+    if (functionCheck && functionCheck.diagnostics.length > 0) plan.diagnostics = functionCheck.diagnostics;
     return plan;
   }
 
@@ -198,7 +203,7 @@ export class AwsProvider implements Provider {
       ...(hostname !== undefined && { address: { hostname } }),
       outcomes: execution.outcomes,
       ...(execution.pending.length > 0 && { pending: execution.pending }),
-      diagnostics: execution.failure ? failureDiagnostics(plan, execution.failure) : [],
+      diagnostics: [...(plan.diagnostics ?? []), ...(execution.failure ? failureDiagnostics(plan, execution.failure) : [])],
     };
   }
 

@@ -14,11 +14,13 @@
  * each step checked against what observe read, so nothing is added twice. A statement of ours that
  * admits another target group ARN (the group was replaced) is removed and added again.
  *
- * A function that does not exist gets no target group; its forwards keep their `${TargetGroup:…}`
- * placeholder with a problem recorded, so apply stops there saying which function is missing.
+ * A function that does not exist gets no target group: the provider's diff first takes it out of the
+ * spec (withoutMissingFunctions: its paths answer 503, an error names it on the Ingress). A function
+ * that was not observed at all keeps its `${TargetGroup:…}` placeholder with a problem recorded, so
+ * apply stops there saying why.
  * @module
  */
-import type { FunctionTargetGroupSpec } from '../../../src/model.js';
+import type { Action, Diagnostic, FunctionTargetGroupSpec, IngressRef, LoadBalancerSpec } from '../../../src/model.js';
 import type { ObservedFunction, ObservedTargetGroup } from '../observe/observed.js';
 import { tagChange, type TagChange } from './diff-tags.js';
 import { toElbv2Tags } from './elbv2-shapes.js';
@@ -150,4 +152,61 @@ function multiValueHeaders(resource: string, ref: string, enabled: boolean): Aws
 
 function removePermission(resource: string, functionTarget: Record<string, string>, statementId: string): AwsOperation {
   return { action: 'RemovePermission', resource, detail: { service: 'lambda', input: { ...functionTarget, StatementId: statementId } } };
+}
+
+/** What a path whose function does not exist answers: as translate answers for a backend that does not resolve. */
+const FUNCTION_UNAVAILABLE: Action = {
+  type: 'fixed-response',
+  statusCode: '503',
+  contentType: 'text/plain',
+  messageBody: 'Service Unavailable: the function does not exist',
+};
+
+/**
+ * The spec with the functions Lambda does not know taken out: a forward to one alone answers 503, a
+ * weighted forward keeps its other target groups; an error on each Ingress whose rules (or whose
+ * group's default action) name it. So a function that is missing costs its own paths only, never the
+ * rest of the load balancer's changes. Pure.
+ */
+export function withoutMissingFunctions(
+  spec: LoadBalancerSpec,
+  functions: Readonly<Record<string, ObservedFunction>>,
+): { spec: LoadBalancerSpec; diagnostics: Diagnostic[] } {
+  const missing = new Map(
+    (spec.functionTargetGroups ?? []).flatMap((group) => {
+      const fn = functions[group.key];
+      return fn !== undefined && !fn.exists ? [[group.key, fn.problem ?? `Lambda function ${group.function.name} does not exist`] as const] : [];
+    }),
+  );
+  if (missing.size === 0) return { spec, diagnostics: [] };
+  const found = new Map<string, Diagnostic>();
+  const report = (ingress: IngressRef, key: string): void => {
+    const message = `${missing.get(key) ?? key}: requests the load balancer sends to it get 503 until it exists`;
+    found.set(`${ingress.namespace}/${ingress.name}\u0000${key}`, {
+      severity: 'error',
+      object: { kind: 'Ingress', namespace: ingress.namespace, name: ingress.name },
+      field: 'spec',
+      message,
+    });
+  };
+  const cleaned = (action: Action, blame: readonly IngressRef[]): Action => {
+    if (action.type !== 'forward') return action;
+    const gone = action.targetGroups.filter((group) => missing.has(group.targetGroupKey));
+    if (gone.length === 0) return action;
+    for (const group of gone) for (const ingress of blame) report(ingress, group.targetGroupKey);
+    const kept = action.targetGroups.filter((group) => !missing.has(group.targetGroupKey));
+    return kept.some((group) => group.weight > 0) ? { ...action, targetGroups: kept } : FUNCTION_UNAVAILABLE;
+  };
+  return {
+    spec: {
+      ...spec,
+      listeners: spec.listeners.map((listener) => ({
+        ...listener,
+        defaultAction: cleaned(listener.defaultAction, spec.stack.members),
+        rules: listener.rules.map((rule) => ({ ...rule, actions: rule.actions.map((action) => cleaned(action, [rule.origin.ingress])) })),
+      })),
+      functionTargetGroups: (spec.functionTargetGroups ?? []).filter((group) => !missing.has(group.key)),
+    },
+    diagnostics: [...found.values()],
+  };
 }

@@ -246,16 +246,28 @@ describe('AWS provider: function target groups', () => {
     }
   });
 
-  it('a function that does not exist: the plan names it as the problem and nothing is created for it', async () => {
+  it('a function that does not exist costs its own path: 503 there, an error on the Ingress, the rest of the stack applied', async () => {
     const provider = world.newProvider();
     const spec = specOf(yaml({ upload: 'missing' }));
-    const plan = await planNow(provider, STACK, spec);
+    const { plan, result } = await reconcile(provider, STACK, spec);
     assert.equal(actionsOf(plan).includes('AddPermission'), false);
-    assert.match(Object.values(plan.problems ?? {}).join(' '), /Lambda function missing does not exist/);
-    const result = await provider.apply(plan);
-    const failed = result.outcomes.find((outcome) => outcome.error !== undefined);
-    assert.match(failed?.error ?? '', /missing/);
-    assert.ok(result.diagnostics.some((entry) => entry.object.name === 'shop'));
+    assert.deepEqual(functionGroups(), []);
+    const errors = result.diagnostics.filter((entry) => entry.severity === 'error');
+    assert.deepEqual(
+      errors.map((entry) => [entry.object.name, entry.field]),
+      [['shop', 'spec']],
+    );
+    assert.match(errors[0]?.message ?? '', /Lambda function missing does not exist in this account and region: requests .* get 503/);
+    const [lb] = world.fake.state.loadBalancers();
+    const rules = world.fake.state.listeners(lb?.arn ?? '').flatMap((listener) => world.fake.state.rules(listener.arn));
+    const actions = rules.flatMap((rule) => rule.actions.map((action) => action.Type));
+    assert.deepEqual([...actions].sort(), ['fixed-response', 'forward'], 'the Service path forwards, the function path answers 503');
+    assert.ok(rules.some((rule) => rule.actions.some((action) => action.FixedResponseConfig?.StatusCode === '503')));
+    // Once the function exists, the next reconcile serves it.
+    world.fake.seed.lambdaFunction({ name: 'missing', tags: { [CLUSTER_TAG]: 'test' } });
+    const next = await reconcile(provider, STACK, spec);
+    assert.deepEqual(next.result.diagnostics, []);
+    assert.equal(functionGroups().length, 1);
   });
 
   it('a function not tagged for this cluster: the IAM policy refuses our statement, and the apply says so on the Ingress', async () => {
