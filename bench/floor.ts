@@ -137,6 +137,7 @@ export function cloudBucketsOf(service: AwsService, action: string): { key: stri
     case 'tagging':
     case 'wafv2':
     case 'shield':
+    case 'lambda':
       return [];
   }
 }

@@ -13,6 +13,8 @@
  * @module
  */
 import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { main } from '../src/cli.js';
 import { loadManifestDirectory } from '../src/sources/manifests.js';
 import { SERVICE_NAME_LABEL } from '../src/sources/snapshot.js';
@@ -88,7 +90,10 @@ async function startDemo(argv: string[]): Promise<number> {
   const { backends } = started;
   process.stdout.write(`started ${backends.length} echo backends on loopback; Ctrl-C stops everything\n\n`);
   try {
-    return await main(['run', '--manifests', dir, ...flags]);
+    // The examples' Lambda handlers (examples/serverless/functions), unless the command line names a directory.
+    const functions = join(dir, 'serverless', 'functions');
+    const functionFlags = flags.some((flag) => flag.startsWith('--functions')) || !existsSync(functions) ? [] : ['--functions', functions];
+    return await main(['run', '--manifests', dir, ...functionFlags, ...flags]);
   } finally {
     await Promise.all(backends.map((backend) => backend.close()));
   }

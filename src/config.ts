@@ -142,6 +142,7 @@ export function localProviderFlags(): Option[] {
     flag('--request-timeout <seconds>', 'a client must have sent its whole request, body included, within this long (default 300)'),
     flag('--client-idle-timeout <seconds>', "a keep-alive connection with no request open is closed after this long (default 60, the ALB's)"),
     flag('--mtls-trust-store <file>', 'PEM file of the CA certificates that mutual-authentication verify checks client certificates against'),
+    flag('--functions <dir>', 'directory of local Lambda handlers: DIR/<function name>.mjs (or .js) exporting handler(event, context)'),
   ]);
 }
 
@@ -168,6 +169,7 @@ export interface ProviderFlagValues {
   requestTimeout?: string;
   clientIdleTimeout?: string;
   mtlsTrustStore?: string;
+  functions?: string;
   region?: string;
   awsEndpointUrl?: string;
   awsMaxAttempts?: string;
@@ -226,6 +228,7 @@ export function toProviderSettings(values: ProviderFlagValues): Record<string, s
   settings.requestTimeoutMs = optional(values.requestTimeout, (text) => integer(text, '--request-timeout', 1) * 1000);
   settings.clientIdleTimeoutMs = optional(values.clientIdleTimeout, (text) => integer(text, '--client-idle-timeout', 1) * 1000);
   settings.mtlsTrustStore = values.mtlsTrustStore;
+  settings.functionsDir = values.functions;
   // The local provider's defaults (providers/local/settings.ts), for a check naming the flags.
   const headers = settings.headersTimeoutMs ?? 20_000;
   const request = settings.requestTimeoutMs ?? 300_000;

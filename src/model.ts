@@ -9,7 +9,8 @@
  * - every certificate key named by a listener is the key of exactly one entry of `certificates`;
  * - a condition carries either `values` (cloud wildcards `*` and `?`) or `regexValues`, never both;
  * - every targetGroupKey named by a forward is the key of exactly one entry of `targetGroups` or of
- *   `externalTargetGroups` (keys never collide: external keys start with `external:`);
+ *   `externalTargetGroups` (keys never collide: external keys start with `external:`), or of
+ *   `functionTargetGroups` (keys start with `function:`);
  * - authentication and transforms appear only where the cloud allows them: `authentication` only on
  *   HTTPS listeners, `transforms` only on rules (never on a default action), at most one of each type;
  * - no secret value is ever in a spec: OIDC client secrets, like TLS keys, are named by their Secret
@@ -73,6 +74,13 @@ export interface LoadBalancerSpec {
    */
   externalTargetGroups?: ExternalTargetGroupSpec[];
   /**
+   * Serverless functions forwarded to (an Ingress `backend.resource` of kind Function): the cloud
+   * invokes the function with each request instead of proxying to an address. A provider that cannot
+   * invoke functions must refuse them with a diagnostic, never serve the forward some other way.
+   * Absent or empty when none.
+   */
+  functionTargetGroups?: FunctionTargetGroupSpec[];
+  /**
    * The WAFv2 web ACL in front of the load balancer. Absent: no ACL of ours — the provider removes only
    * an association it made itself (an ACL associated by someone else, e.g. Firewall Manager, stays);
    * `none`: no ACL at all, whoever associated it.
@@ -83,6 +91,36 @@ export interface LoadBalancerSpec {
    * counts); false or absent: the provider removes a protection it created itself, never another's.
    */
   shieldAdvancedProtection?: boolean;
+}
+
+/**
+ * A function named by an Ingress: by its name (the provider's own account and region) or by the
+ * cloud's full identifier, with an optional version or alias. Never created or changed by us.
+ */
+export interface FunctionRef {
+  /** The function's name (for an ARN, the name part of it). */
+  name: string;
+  /** The full identifier when the user gave one (AWS: `arn:aws:lambda:<region>:<account>:function:<name>`), without qualifier. */
+  arn?: string;
+  /** A version number or alias; absent: the unqualified function. */
+  qualifier?: string;
+}
+
+/**
+ * A target group whose one target is a function (ALB: target type `lambda`). Keys start with
+ * `function:`, which neither a Service key (it starts with a namespace and `/`) nor an external key
+ * can, so forwards name all three kinds in one list without collisions.
+ */
+export interface FunctionTargetGroupSpec {
+  /** `function:<arn or name>[:<qualifier>]`; what forwards name as targetGroupKey. */
+  key: string;
+  /** The cloud name (at most 32 characters), derived from the stack and key. */
+  name: string;
+  function: FunctionRef;
+  /** Headers and query parameters reach the function as lists (`multiValueHeaders`) instead of their last value. */
+  multiValueHeaders: boolean;
+  /** Functions are not health-checked (the ALB's default for them): a failed invocation answers 502 on its own. */
+  tags: Record<string, string>;
 }
 
 /** A WAFv2 web ACL by ARN, or by name (the provider resolves the name in its region). */

@@ -65,6 +65,7 @@ function bucketsFor(service: ServiceId, action: string): [string, BucketSpec][] 
     case 'tagging':
     case 'wafv2':
     case 'shield':
+    case 'lambda':
       return [];
   }
 }

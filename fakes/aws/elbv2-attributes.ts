@@ -49,6 +49,8 @@ const LOAD_BALANCER_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
 
 const TARGET_GROUP_ATTRIBUTES: Readonly<Record<string, AttributeSpec>> = {
   'deregistration_delay.timeout_seconds': { default: '300', check: intRange(0, 3600) },
+  // Function target groups only (elbv2-target-groups.ts refuses it on the others).
+  'lambda.multi_value_headers.enabled': { default: 'false', check: bool },
   'stickiness.enabled': { default: 'false', check: bool },
   'stickiness.type': { default: 'lb_cookie', check: oneOf('lb_cookie', 'app_cookie') },
   'stickiness.lb_cookie.duration_seconds': { default: '86400', check: intRange(1, 604800) },

@@ -36,6 +36,22 @@ type HealthCheckInput = Pick<
 
 function describeTargetGroup(state: FakeState, group: TargetGroupRecord): TargetGroup {
   const check = group.healthCheck;
+  // A function's target group has no protocol, port, VPC or protocol version, and Describe shows none.
+  if (group.targetType === 'lambda') {
+    return {
+      TargetGroupArn: group.arn,
+      TargetGroupName: group.name,
+      HealthCheckEnabled: check.enabled,
+      HealthCheckIntervalSeconds: check.intervalSeconds,
+      HealthCheckTimeoutSeconds: check.timeoutSeconds,
+      HealthyThresholdCount: check.healthyThresholdCount,
+      UnhealthyThresholdCount: check.unhealthyThresholdCount,
+      HealthCheckPath: check.path,
+      Matcher: { ...check.matcher },
+      LoadBalancerArns: loadBalancersUsing(state, group.arn),
+      TargetType: 'lambda',
+    };
+  }
   return {
     TargetGroupArn: group.arn,
     TargetGroupName: group.name,
@@ -114,6 +130,7 @@ function defaultHealthCheck(protocol: 'HTTP' | 'HTTPS', protocolVersion: string)
 export function createTargetGroup(state: FakeState, input: CreateTargetGroupInput): { TargetGroups: TargetGroup[] } {
   const name = checkResourceName(input.Name, 'target group');
   const targetType = input.TargetType ?? 'instance';
+  if (targetType === 'lambda') return createLambdaTargetGroup(state, input, name);
   if (targetType !== 'instance' && targetType !== 'ip') throw unsupportedAction('elbv2', 'CreateTargetGroup', `TargetType ${targetType}`);
   const protocol = input.Protocol;
   if (protocol === undefined) throw elbv2Error('ValidationError', 'A protocol must be specified for instance and ip target groups');
@@ -133,6 +150,49 @@ export function createTargetGroup(state: FakeState, input: CreateTargetGroupInpu
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the rest is the settings: the named fields are left out on purpose
     const { arn: _arn, name: _name, attributes: _attributes, targets: _targets, ...current } = existing;
     if (JSON.stringify(current) !== JSON.stringify(settings)) {
+      throw elbv2Error('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`);
+    }
+    return { TargetGroups: [describeTargetGroup(state, existing)] };
+  }
+  if (state.targetGroups.size >= TARGET_GROUPS_PER_REGION) throw elbv2Error('TooManyTargetGroups', 'You have reached the limit on the number of target groups');
+  const group: TargetGroupRecord = { arn: targetGroupArn(state, name, state.ids.hex(16)), name, ...settings, attributes: {}, targets: new Map() };
+  state.targetGroups.set(group.arn, group);
+  if (tags.length > 0) setTags(state, group.arn, tags);
+  return { TargetGroups: [describeTargetGroup(state, group)] };
+}
+
+/**
+ * TargetType lambda: Protocol, Port, VpcId and ProtocolVersion must be absent; health checks are off
+ * unless HealthCheckEnabled (then HTTP on `/`, 35 s interval, 30 s timeout, 5 and 2 thresholds).
+ */
+function createLambdaTargetGroup(state: FakeState, input: CreateTargetGroupInput, name: string): { TargetGroups: TargetGroup[] } {
+  for (const field of ['Protocol', 'Port', 'VpcId', 'ProtocolVersion'] as const) {
+    if (input[field] !== undefined) throw elbv2Error('ValidationError', `${field} cannot be specified for target groups with target type 'lambda'`);
+  }
+  const healthCheck = healthCheckFrom(input, {
+    enabled: false,
+    protocol: 'HTTP',
+    port: 'traffic-port',
+    path: '/',
+    intervalSeconds: 35,
+    timeoutSeconds: 30,
+    healthyThresholdCount: 5,
+    unhealthyThresholdCount: 2,
+    matcher: { HttpCode: '200' },
+  });
+  const tags = checkTags(input.Tags);
+  const settings = {
+    protocol: 'HTTP' as const,
+    protocolVersion: 'HTTP1',
+    port: 0,
+    vpcId: '',
+    targetType: 'lambda' as const,
+    ipAddressType: 'ipv4' as const,
+    healthCheck,
+  };
+  const existing = [...state.targetGroups.values()].find((group) => group.name === name);
+  if (existing !== undefined) {
+    if (existing.targetType !== 'lambda' || JSON.stringify(existing.healthCheck) !== JSON.stringify(healthCheck)) {
       throw elbv2Error('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`);
     }
     return { TargetGroups: [describeTargetGroup(state, existing)] };
@@ -172,6 +232,9 @@ function modifyTargetGroup(state: FakeState, input: ModifyTargetGroupInput): obj
 
 function modifyTargetGroupAttributes(state: FakeState, input: ModifyTargetGroupAttributesInput): object {
   const group = requireTargetGroup(state, input.TargetGroupArn);
+  const lambdaOnly = (input.Attributes ?? []).find((attribute) => attribute.Key?.startsWith('lambda.') === true && group.targetType !== 'lambda');
+  if (lambdaOnly)
+    throw elbv2Error('InvalidConfigurationRequest', `Attribute '${lambdaOnly.Key ?? ''}' is only valid for target groups with target type 'lambda'`);
   Object.assign(group.attributes, checkAttributes('target group', input.Attributes));
   return { Attributes: describeAttributes('target group', group.attributes) };
 }

@@ -6,6 +6,8 @@
  * target id at `initial` or `unhealthy` (`holdTargetHealth`) until it lets go.
  * @module
  */
+import { invokableBy } from './lambda.js';
+import { accessDeniedError } from './errors.js';
 import type {
   DeregisterTargetsInput,
   DescribeTargetHealthInput,
@@ -54,6 +56,14 @@ function expireDraining(state: FakeState, group: TargetGroupRecord): void {
 
 function checkTarget(state: FakeState, group: TargetGroupRecord, target: TargetDescription): { id: string; port: number } {
   const id = target.Id ?? '';
+  if (group.targetType === 'lambda') {
+    if (target.Port !== undefined) throw elbv2Error('ValidationError', 'A port cannot be specified for a Lambda function target');
+    // ELB checks it may invoke the function from this target group before it registers it.
+    if (!invokableBy(state, id, group.arn)) {
+      throw accessDeniedError('elbv2', `elasticloadbalancing principal does not have permission to invoke ${id} from target group ${group.arn}`);
+    }
+    return { id, port: 0 };
+  }
   const port = target.Port ?? group.port;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw elbv2Error('ValidationError', `Target port ${port} must be between 1 and 65535`);
   if (group.targetType === 'instance') {
@@ -76,6 +86,13 @@ function registerTargets(state: FakeState, input: RegisterTargetsInput): object 
   if ((input.Targets?.length ?? 0) === 0) throw elbv2Error('ValidationError', 'At least one target must be specified');
   expireDraining(state, group);
   const checked = (input.Targets ?? []).map((target) => ({ ...checkTarget(state, group, target), zone: target.AvailabilityZone }));
+  if (group.targetType === 'lambda') {
+    const ids = new Set([
+      ...[...group.targets.values()].filter((target) => target.drainingUntil === undefined).map((target) => target.id),
+      ...checked.map((target) => target.id),
+    ]);
+    if (ids.size > 1) throw elbv2Error('TooManyTargets', 'A target group with target type lambda can have only one function registered');
+  }
   const keys = new Set([...group.targets.keys(), ...checked.map((target) => targetKey(target.id, target.port))]);
   if (keys.size > state.limits.targetsPerTargetGroup) {
     throw elbv2Error('TooManyTargets', `A target group can have at most ${state.limits.targetsPerTargetGroup} targets`);

@@ -10,11 +10,12 @@ import { randomUUID } from 'node:crypto';
 import * as acm from '@aws-sdk/client-acm';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as lambda from '@aws-sdk/client-lambda';
 import * as tagging from '@aws-sdk/client-resource-groups-tagging-api';
 import * as shield from '@aws-sdk/client-shield';
 import * as wafv2 from '@aws-sdk/client-wafv2';
 
-export type ServiceId = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield';
+export type ServiceId = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield' | 'lambda';
 
 type ResponseMetadata = elbv2.ElasticLoadBalancingV2ServiceException['$metadata'];
 
@@ -130,6 +131,21 @@ export function shieldError(code: ShieldErrorCode, message: string): Error {
   return new SHIELD_EXCEPTIONS[code]({ $metadata: errorMetadata(), message });
 }
 
+const LAMBDA_EXCEPTIONS = {
+  InvalidParameterValueException: { type: lambda.InvalidParameterValueException, status: 400 },
+  PreconditionFailedException: { type: lambda.PreconditionFailedException, status: 412 },
+  ResourceConflictException: { type: lambda.ResourceConflictException, status: 409 },
+  ResourceNotFoundException: { type: lambda.ResourceNotFoundException, status: 404 },
+} as const;
+
+export type LambdaErrorCode = keyof typeof LAMBDA_EXCEPTIONS;
+
+/** Lambda's REST errors carry their own HTTP status (404 not found, 409 conflict, 412 revision). */
+export function lambdaError(code: LambdaErrorCode, message: string): Error {
+  const { type, status } = LAMBDA_EXCEPTIONS[code];
+  return new type({ $metadata: { ...errorMetadata(), httpStatusCode: status }, message });
+}
+
 /** What each service answers when a request is throttled, as measured against the real wire codes. */
 export function throttlingError(service: ServiceId): Error {
   const $metadata = errorMetadata();
@@ -158,6 +174,8 @@ export function throttlingError(service: ServiceId): Error {
       return Object.assign(new shield.ShieldServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata, message: 'Rate exceeded' }), {
         $retryable,
       });
+    case 'lambda':
+      return Object.assign(new lambda.TooManyRequestsException({ $metadata: { ...$metadata, httpStatusCode: 429 }, message: 'Rate exceeded' }), { $retryable });
   }
 }
 
@@ -185,6 +203,8 @@ export function accessDeniedError(service: ServiceId, message: string): Error {
       return new wafv2.WAFV2ServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata, message });
     case 'shield':
       return new shield.AccessDeniedException({ $metadata, message });
+    case 'lambda':
+      return new lambda.LambdaServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata, message });
   }
 }
 
@@ -210,7 +230,15 @@ export class UnsupportedByFake extends Error {
   }
 }
 
-const SERVICE_LABELS: Readonly<Record<ServiceId, string>> = { elbv2: 'ELBv2', acm: 'ACM', ec2: 'EC2', tagging: 'Tagging', wafv2: 'WAFv2', shield: 'Shield' };
+const SERVICE_LABELS: Readonly<Record<ServiceId, string>> = {
+  elbv2: 'ELBv2',
+  acm: 'ACM',
+  ec2: 'EC2',
+  tagging: 'Tagging',
+  wafv2: 'WAFv2',
+  shield: 'Shield',
+  lambda: 'Lambda',
+};
 
 export function unsupportedAction(service: ServiceId, action: string, detail?: string): UnsupportedByFake {
   return new UnsupportedByFake(`${SERVICE_LABELS[service]}.${action}${detail === undefined ? '' : ` (${detail})`}`);

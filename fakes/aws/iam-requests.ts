@@ -30,6 +30,7 @@
 import { certificateArn, ec2Arn, listenerArn, loadBalancerArn, protectionArn, ruleArn, targetGroupArn } from './arns.js';
 import type { ServiceId } from './errors.js';
 import type { AuthorizationRequest } from './iam.js';
+import { resolveFunction } from './lambda.js';
 import type { FakeState } from './state.js';
 
 export const IAM_PREFIX: Readonly<Record<ServiceId, string>> = {
@@ -39,6 +40,7 @@ export const IAM_PREFIX: Readonly<Record<ServiceId, string>> = {
   tagging: 'tag',
   wafv2: 'wafv2',
   shield: 'shield',
+  lambda: 'lambda',
 };
 
 type Input = Readonly<Record<string, unknown>>;
@@ -259,7 +261,35 @@ const shield: Readonly<Record<string, Authorizations>> = {
   },
 };
 
-const AUTHORIZATIONS: Readonly<Record<ServiceId, Readonly<Record<string, Authorizations>>>> = { elbv2, acm, ec2, tagging: {}, wafv2, shield };
+/**
+ * Lambda authorizes on the function's ARN, qualified when the call names a version or alias, with
+ * the function's tags; AddPermission and RemovePermission also carry `lambda:Principal` — the
+ * principal the statement grants (for RemovePermission, the one of the statement removed).
+ */
+function onFunction(call: Call): AuthorizationRequest {
+  let resolved: { resource: string; record: { arn: string }; statementPrincipal?: string };
+  try {
+    const found = resolveFunction(call.state, text(call.input, 'FunctionName'), text(call.input, 'Qualifier') || undefined);
+    const statement = found.record.policies.get(found.qualifier)?.find((entry) => entry.Sid === text(call.input, 'StatementId'));
+    const principal = statement?.Principal.Service ?? statement?.Principal.AWS;
+    resolved = { resource: found.resource, record: found.record, ...(principal !== undefined && { statementPrincipal: principal }) };
+  } catch {
+    // A function that does not exist is authorized on the name as given; Lambda then answers not found.
+    const name = text(call.input, 'FunctionName');
+    const arn = name.startsWith('arn:') ? name : `arn:aws:lambda:${call.state.region}:${call.state.accountId}:function:${name}`;
+    resolved = { resource: arn, record: { arn } };
+  }
+  const request = on(call, resolved.resource, { tagsOf: resolved.record.arn });
+  const principal =
+    call.action === 'AddPermission' ? text(call.input, 'Principal') : call.action === 'RemovePermission' ? resolved.statementPrincipal : undefined;
+  return principal === undefined ? request : { ...request, context: { ...request.context, 'lambda:Principal': [principal] } };
+}
+
+const lambda: Readonly<Record<string, Authorizations>> = Object.fromEntries(
+  ['AddPermission', 'RemovePermission', 'GetPolicy', 'GetFunctionConfiguration'].map((action) => [action, (call: Call) => [onFunction(call)]]),
+);
+
+const AUTHORIZATIONS: Readonly<Record<ServiceId, Readonly<Record<string, Authorizations>>>> = { elbv2, acm, ec2, tagging: {}, wafv2, shield, lambda };
 
 export function authorizationRequests(state: FakeState, service: ServiceId, action: string, input: unknown): AuthorizationRequest[] {
   const call: Call = { state, service, action, input: typeof input === 'object' && input !== null ? (input as Input) : {} };

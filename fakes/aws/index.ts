@@ -1,6 +1,6 @@
 /**
  * A stateful fake of the AWS APIs the controller uses (ELBv2, ACM, EC2, Resource Groups Tagging,
- * WAFv2, Shield), behind the real SDK clients: `install()` stubs `send` on their client classes with
+ * WAFv2, Shield, Lambda permissions), behind the real SDK clients: `install()` stubs `send` on their client classes with
  * aws-sdk-client-mock, so every command any client instance sends lands here. Each call is logged,
  * may be throttled or "crash" on request, and is answered (or rejected) as AWS would. Given an IAM
  * policy, every call is first authorized against it (iam-enforcer.ts), as for a principal holding it.
@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import * as acmModule from '@aws-sdk/client-acm';
 import * as ec2Module from '@aws-sdk/client-ec2';
 import * as elbv2Module from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as lambdaModule from '@aws-sdk/client-lambda';
 import * as taggingModule from '@aws-sdk/client-resource-groups-tagging-api';
 import * as shieldModule from '@aws-sdk/client-shield';
 import * as wafv2Module from '@aws-sdk/client-wafv2';
@@ -31,6 +32,7 @@ import { loadBalancerHandlers } from './elbv2.js';
 import { FakeCrash, throttlingError, unsupportedAction, type ServiceId } from './errors.js';
 import { parseIamPolicy } from './iam.js';
 import { createIamEnforcer } from './iam-enforcer.js';
+import { lambdaHandlers } from './lambda.js';
 import { createSeeds, type Seeds } from './seeds.js';
 import { createState, type FakeClock, type FakeState, type Handler, type HeldTargetHealth } from './state.js';
 import { shieldHandlers } from './shield.js';
@@ -123,6 +125,7 @@ const HANDLERS: Readonly<Record<ServiceId, Readonly<Record<string, Handler>>>> =
   tagging: taggingHandlers,
   wafv2: wafv2Handlers,
   shield: shieldHandlers,
+  lambda: lambdaHandlers,
 };
 
 /** The part of aws-sdk-client-mock's stub the fake uses. */
@@ -158,6 +161,7 @@ const SERVICE_CLIENTS: readonly ServiceClient[] = [
   { service: 'tagging', mock: () => mockClient(taggingModule.ResourceGroupsTaggingAPIClient), actions: commandActions(taggingModule) },
   { service: 'wafv2', mock: () => mockClient(wafv2Module.WAFV2Client), actions: commandActions(wafv2Module) },
   { service: 'shield', mock: () => mockClient(shieldModule.ShieldClient), actions: commandActions(shieldModule) },
+  { service: 'lambda', mock: () => mockClient(lambdaModule.LambdaClient), actions: commandActions(lambdaModule) },
 ];
 
 function actionOf(command: SentCommand, actions: Map<unknown, string>): string {

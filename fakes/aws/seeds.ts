@@ -5,6 +5,7 @@
  * ELBv2 seeds go through the same code as the API, so they obey the same rules.
  * @module
  */
+import { functionArn } from './lambda.js';
 import type { CertificateStatus, KeyAlgorithm } from '@aws-sdk/client-acm';
 import { certificateArn, protectionArn, trustStoreArn, webAclArn } from './arns.js';
 import { addSecurityGroup } from './ec2-security-groups.js';
@@ -55,6 +56,8 @@ export interface Seeds {
   /** A Shield protection someone else made for a resource. */
   shieldProtection(fields: { resourceArn: string; name?: string; tags?: Tags }): string;
   trustStore(fields: { name: string }): string;
+  /** A Lambda function (with these published versions and aliases); its unqualified ARN. */
+  lambdaFunction(fields: { name: string; versions?: string[]; aliases?: string[]; tags?: Tags }): string;
 }
 
 export function createSeeds(state: FakeState): Seeds {
@@ -173,6 +176,12 @@ export function createSeeds(state: FakeState): Seeds {
     trustStore({ name }) {
       const arn = trustStoreArn(state, name, state.ids.hex(16));
       state.trustStores.set(arn, { arn, name });
+      return arn;
+    },
+    lambdaFunction({ name, versions = [], aliases = [], tags }) {
+      const arn = functionArn(state, name);
+      state.functions.set(arn, { name, arn, versions: new Set(versions), aliases: new Set(aliases), policies: new Map(), revision: 1 });
+      tag(state, arn, tags);
       return arn;
     },
   };

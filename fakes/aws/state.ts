@@ -155,7 +155,8 @@ export interface TargetGroupRecord {
   protocolVersion: string;
   port: number;
   vpcId: string;
-  targetType: 'instance' | 'ip';
+  /** lambda: one function target, no protocol, port or VPC (those fields are unused). */
+  targetType: 'instance' | 'ip' | 'lambda';
   ipAddressType: TargetGroupIpAddressTypeEnum;
   healthCheck: HealthCheckRecord;
   attributes: Record<string, string>;
@@ -233,6 +234,29 @@ export interface FakeState {
   tags: Map<string, Map<string, string>>;
   /** Health a test holds targets at, by target id (an address or instance id), whatever their checks say. */
   heldHealth: Map<string, HeldTargetHealth>;
+  /** Lambda functions by unqualified ARN (lambda.ts); seeded, never created by the controller. */
+  functions: Map<string, FunctionRecord>;
+}
+
+/** One statement of a Lambda function's resource-based policy, as GetPolicy returns it. */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Principal: { Service?: string; AWS?: string };
+  Action: string;
+  Resource: string;
+  Condition?: { ArnLike?: Record<string, string>; StringEquals?: Record<string, string> };
+}
+
+export interface FunctionRecord {
+  name: string;
+  arn: string;
+  versions: Set<string>;
+  aliases: Set<string>;
+  /** Statements by qualifier ('' for the unqualified function): each has its own policy. */
+  policies: Map<string, PolicyStatement[]>;
+  /** The policy's RevisionId, bumped by every change. */
+  revision: number;
 }
 
 /** The states a test can hold a registered, in-use target at (elbv2-targets.ts). */
@@ -262,6 +286,7 @@ export function createState(options: { region: string; accountId: string; limits
     trustStores: new Map(),
     tags: new Map(),
     heldHealth: new Map(),
+    functions: new Map(),
   };
 }
 

@@ -8,6 +8,7 @@ import type {
   FakeState,
   ListenerRecord,
   LoadBalancerRecord,
+  PolicyStatement,
   RuleRecord,
   SecurityGroupRecord,
   SecurityGroupRuleRecord,
@@ -40,6 +41,8 @@ export interface StateView {
   protectionOf(resourceArn: string): { id: string; name: string; tags: Record<string, string> } | undefined;
   /** The OIDC client secret a rule or listener (default actions) holds: Describe never shows it. */
   clientSecretOf(ruleOrListenerArn: string): string | undefined;
+  /** A Lambda function's policy statements for one qualifier ('' or absent: the unqualified function). */
+  functionPolicy(functionName: string, qualifier?: string): PolicyStatement[];
 }
 
 const EC2_ARN = /^arn:aws[a-z-]*:ec2:[^:]*:\d{12}:[a-z-]+\/(.+)$/;
@@ -53,6 +56,8 @@ export function createStateView(state: FakeState): StateView {
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the targets are left out of the copy on purpose (see targets())
     targetGroups: () => copies([...state.targetGroups.values()].map(({ targets: _targets, ...group }) => group)),
     targets: (targetGroupArn) => copies(state.targetGroups.get(targetGroupArn)?.targets.values() ?? []),
+    functionPolicy: (functionName, qualifier = '') =>
+      copies([...state.functions.values()].find((record) => record.name === functionName)?.policies.get(qualifier) ?? []),
     certificates: () => copies(state.certificates.values()),
     securityGroups: () => copies(state.securityGroups.values()),
     securityGroupRules: (groupId) => copies([...state.securityGroupRules.values()].filter((rule) => groupId === undefined || rule.groupId === groupId)),

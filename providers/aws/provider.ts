@@ -45,6 +45,8 @@ import { diffStack, stackVpc } from './plan/diff.js';
 import { withClientSecrets } from './apply/client-secrets.js';
 import { applyTimeLookup } from './apply/lookups.js';
 import { observeAddons } from './observe/addons.js';
+import { observeFunctions, stackHasFunctions } from './observe/functions.js';
+import { withoutMissingFunctions } from './plan/diff-functions.js';
 import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
 import { type AwsObserved, isAwsObserved } from './observe/observed.js';
@@ -110,7 +112,7 @@ export class AwsProvider implements Provider {
     const remembered = this.memory.get(stack.id);
     if (spec && remembered && options.read === 'changes') {
       const observed = await observeChanges(remembered, spec, { ...context, plan: (wanted, state) => this.diff(wanted, state) });
-      if (observed) return this.following(observed, spec);
+      if (observed) return this.following(await this.withFunctions(observed, spec), spec);
     }
     const { observed, known } = await observeStack({
       clients,
@@ -125,12 +127,26 @@ export class AwsProvider implements Provider {
     if (spec) observed.lookups = await lookUpForSpec(spec, observed, context);
     // Without a spec the stack is deleted: our Shield protection (marker tag) must go with it.
     else observed.addons = await observeAddons(context, observed.loadBalancer, undefined);
-    return this.following(observed, spec);
+    return this.following(await this.withFunctions(observed, spec), spec);
   }
 
-  diff(spec: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
+  /**
+   * Lambda's view of the stack's functions (observe/functions.ts): read on every observe, full or not,
+   * because no call of ours tells the memory what a function's policy holds. Nothing is read, and the
+   * Lambda client is never loaded, for a stack without functions.
+   */
+  private async withFunctions(observed: AwsObserved, spec: LoadBalancerSpec | undefined): Promise<AwsObserved> {
+    if (!stackHasFunctions(spec?.functionTargetGroups, observed.targetGroups)) return observed;
+    const functions = await observeFunctions({ clients: this.options.clients, call: this.call }, spec?.functionTargetGroups ?? [], observed.targetGroups);
+    return { ...observed, functions };
+  }
+
+  diff(wanted: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
     if (!isAwsObserved(observed)) throw new Error(`diff was given an Observed for ${observed.stackId} that the AWS provider did not make`);
-    if (spec && spec.stack.id !== observed.stackId) throw new Error(`diff of stack ${spec.stack.id} against what was observed for ${observed.stackId}`);
+    if (wanted && wanted.stack.id !== observed.stackId) throw new Error(`diff of stack ${wanted.stack.id} against what was observed for ${observed.stackId}`);
+    // A function Lambda does not know costs its own paths (503), not the rest of the stack's changes.
+    const functionCheck = wanted && observed.functions ? withoutMissingFunctions(wanted, observed.functions) : undefined;
+    const spec = functionCheck?.spec ?? wanted;
     const { clusterName } = this.options;
     const stackId = observed.stackId;
     const lookups = observed.lookups;
@@ -154,7 +170,8 @@ export class AwsProvider implements Provider {
       securityGroups,
     });
     const problems = { ...lookups?.certificateProblems, ...lookups?.problems };
-    if (Object.keys(problems).length > 0) plan.problems = problems;
+    if (Object.keys(problems).length > 0) plan.problems = { ...plan.problems, ...problems };
+    if (functionCheck && functionCheck.diagnostics.length > 0) plan.diagnostics = functionCheck.diagnostics;
     return plan;
   }
 
@@ -186,7 +203,7 @@ export class AwsProvider implements Provider {
       ...(hostname !== undefined && { address: { hostname } }),
       outcomes: execution.outcomes,
       ...(execution.pending.length > 0 && { pending: execution.pending }),
-      diagnostics: execution.failure ? failureDiagnostics(plan, execution.failure) : [],
+      diagnostics: [...(plan.diagnostics ?? []), ...(execution.failure ? failureDiagnostics(plan, execution.failure) : [])],
     };
   }
 

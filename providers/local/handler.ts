@@ -10,7 +10,8 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Action, ListenerProtocol, Target } from '../../src/model.js';
+import type { Action, FunctionTargetGroupSpec, ListenerProtocol, Target } from '../../src/model.js';
+import { LocalFunctionDirectory, serveFunction } from './functions.js';
 import { answerOidcCallback, isOidcCallback, routeOf, whenAdmitted, type AdmissionRuntime } from './admission.js';
 import { plainAnswer, writeAnswer, writeRawAnswer } from './answers.js';
 import type { ForwardChoosers } from './balancer.js';
@@ -27,6 +28,8 @@ import { isWebSocketUpgrade, proxyWebSocket } from './websocket.js';
 /** What a request needs of a served stack. */
 export interface RoutedStack {
   targetGroups: ReadonlyMap<string, ServedTargetGroup>;
+  /** Function target groups by key: a forward that picks one invokes the function (functions.ts). */
+  functionTargetGroups?: ReadonlyMap<string, FunctionTargetGroupSpec>;
   choosers: ForwardChoosers;
   upstreamTimeoutMs: number;
 }
@@ -46,6 +49,8 @@ export interface HandlerContext {
   log: LocalLog;
   /** Mutual TLS, authentication and transforms; absent: no request is checked or rewritten. */
   admission?: AdmissionRuntime;
+  /** The handlers of function targets (`--functions DIR`). */
+  functions?: LocalFunctionDirectory;
 }
 
 export function createRequestHandler(context: HandlerContext): RequestHandler {
@@ -135,11 +140,15 @@ function routeFor(context: HandlerContext, request: IncomingMessage): { routes: 
   return routes && chosen ? { routes, chosen } : undefined;
 }
 
-type ForwardAction = Extract<Action, { type: 'forward' }>;
-type PickedTarget = { ok: true; group: ServedTargetGroup; target: Target } | { ok: false; status: 502 | 503; detail: string };
+/** Without a functions directory every function answers 503: it has no local handler. */
+const NO_FUNCTIONS = new LocalFunctionDirectory(undefined);
 
-function pickTarget(action: ForwardAction, stack: RoutedStack): PickedTarget {
-  const key = stack.choosers.next(action);
+type ForwardAction = Extract<Action, { type: 'forward' }>;
+type PickedTarget = { ok: true; group: ServedTargetGroup; target: Target } | { ok: false; status: 400 | 502 | 503; detail: string };
+
+function pickTarget(action: ForwardAction, stack: RoutedStack, key = stack.choosers.next(action)): PickedTarget {
+  // Only a WebSocket handshake gets here with a function: the ALB refuses those upgrades with 400.
+  if (key !== undefined && stack.functionTargetGroups?.has(key)) return { ok: false, status: 400, detail: `${key} is a function, which takes no WebSocket` };
   const group = key === undefined ? undefined : stack.targetGroups.get(key);
   if (!group) return { ok: false, status: 503, detail: 'the rule forwards to no target group with a weight above 0' };
   const target = group.pickTarget();
@@ -180,7 +189,21 @@ function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
       return;
     }
     case 'forward': {
-      const picked = pickTarget(action, stack);
+      const key = stack.choosers.next(action);
+      const functionGroup = key === undefined ? undefined : stack.functionTargetGroups?.get(key);
+      if (functionGroup) {
+        serveFunction({
+          request,
+          response,
+          group: functionGroup,
+          listener: { protocol: routes.protocol, specPort: routes.specPort },
+          functions: exchange.context.functions ?? NO_FUNCTIONS,
+          timeoutMs: stack.upstreamTimeoutMs,
+          log: exchange.context.log,
+        });
+        return;
+      }
+      const picked = pickTarget(action, stack, key);
       if (!picked.ok) {
         exchange.context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a request');
         sendError(response, picked.status);

@@ -51,6 +51,7 @@ const LOAD_BALANCER_FIELDS = [
   'webAcl',
   'shieldAdvancedProtection',
   'externalTargetGroups',
+  'functionTargetGroups',
 ] as const;
 
 export function planStack(

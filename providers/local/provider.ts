@@ -31,6 +31,7 @@ import { clientCertificateAllowed } from './mutual-tls.js';
 import { isLocalObserved, isLocalPlan, listenerResource, planStack, type LocalObserved, type LocalPlan } from './plan.js';
 import { configuredLocalPort, readLocalSettings, upstreamTimeoutFor, type LocalSettings } from './settings.js';
 import { nextTargetGroups, type ServedTargetGroup } from './target-groups.js';
+import { functionDiagnostics, LocalFunctionDirectory } from './functions.js';
 import { compileListenerRules } from './rule-match.js';
 import { buildCertificateTable, CertificateContexts, sniCallback, type CertificateTable } from './tls.js';
 import type { UserClaimsKey } from './user-claims.js';
@@ -71,6 +72,8 @@ export class LocalLoadBalancer implements LocalProvider {
   /** Mutual TLS, authentication and transforms (admission.ts). */
   private readonly admission: LocalAdmission;
   private readonly clientSecrets: ProviderOptions['clientSecrets'];
+  /** The handlers of function targets (`--functions DIR`), shared by every listener. */
+  private readonly functions: LocalFunctionDirectory;
   /** Sockets being closed while their last requests finish; close() waits for them. */
   private readonly closing = new Set<Promise<void>>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -82,6 +85,7 @@ export class LocalLoadBalancer implements LocalProvider {
     this.log = hooks.log ?? stderrLog();
     this.clientSecrets = options.clientSecrets;
     this.admission = createAdmission({ settings: this.settings, clientSecrets: options.clientSecrets, log: this.log });
+    this.functions = new LocalFunctionDirectory(this.settings.functionsDir);
   }
 
   observe(stack: Pick<Stack, 'id'>): Promise<LocalObserved> {
@@ -182,6 +186,7 @@ export class LocalLoadBalancer implements LocalProvider {
     const served: ServedStack = {
       spec: { ...desired, listeners: desired.listeners.filter((listener) => !failures.has(listener.port)) },
       targetGroups: groups,
+      functionTargetGroups: new Map((desired.functionTargetGroups ?? []).map((group) => [group.key, group])),
       choosers: previous?.choosers ?? new ForwardChoosers(),
       upstreamTimeoutMs: upstreamTimeoutFor(this.settings, desired.attributes),
     };
@@ -195,6 +200,7 @@ export class LocalLoadBalancer implements LocalProvider {
     if (plan.operations.some((operation) => operation.action === 'UpdateCertificates'))
       diagnostics.push(...certificateDiagnostics(desired, this.material, this.certificateContexts));
     diagnostics.push(...sslPolicyDiagnostics(desired));
+    diagnostics.push(...(await functionDiagnostics(desired, this.functions)));
     diagnostics.push(...featureDiagnostics(desired, previous?.spec, { trustStore: this.admission.runtime.trustStore, clientSecrets: this.clientSecrets }));
     const failedResources = new Map([...failures].map(([port, error]) => [listenerResource(this.settings, port), error]));
     const outcomes = plan.operations.map((operation) => {
@@ -224,6 +230,7 @@ export class LocalLoadBalancer implements LocalProvider {
         localPortFor: (specPort) => this.sockets.boundPort(specPort) ?? configuredLocalPort(this.settings, specPort),
         log: this.log,
         admission: this.admission.runtime,
+        functions: this.functions,
       };
       const result = await this.sockets.open(listener.port, {
         localPort: configuredLocalPort(this.settings, listener.port),

@@ -46,6 +46,8 @@ export interface LocalSettings {
   mtlsTrustStore: string | undefined;
   /** How long a JWKS endpoint may take to answer (jwt-validation.ts). */
   jwksTimeoutMs: number;
+  /** `--functions DIR`: the local handlers of function targets, `DIR/<name>.mjs` or `.js` (functions.ts). */
+  functionsDir: string | undefined;
 }
 
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
@@ -84,6 +86,7 @@ export function readLocalSettings(raw: RawSettings): LocalSettings {
     requestTimeoutMs,
     mtlsTrustStore: pathSetting(raw, 'mtlsTrustStore'),
     jwksTimeoutMs: numberSetting('jwksTimeoutMs', raw?.jwksTimeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS, { zero: false }),
+    functionsDir: typeof raw?.functionsDir === 'string' && raw.functionsDir !== '' ? raw.functionsDir : undefined,
   };
 }
 

@@ -85,6 +85,7 @@ class Flowchart {
     // Ids first, so that the source reads in the order a request travels: target groups come last.
     spec.targetGroups.forEach((group, index) => this.targetGroupIds.set(group.key, `tg${index}`));
     (spec.externalTargetGroups ?? []).forEach((group, index) => this.targetGroupIds.set(group.key, `ext${index}`));
+    (spec.functionTargetGroups ?? []).forEach((group, index) => this.targetGroupIds.set(group.key, `fn${index}`));
     for (const listener of spec.listeners) this.listener(listener);
     for (const group of spec.targetGroups) {
       const id = this.targetGroupIds.get(group.key) as string;
@@ -101,6 +102,13 @@ class Flowchart {
     for (const group of spec.externalTargetGroups ?? []) {
       const id = this.targetGroupIds.get(group.key) as string;
       this.node(id, 'subroutine', ['external target group', group.ref.kind === 'arn' ? group.ref.arn : group.ref.name], marks?.targetGroups.get(group.key));
+    }
+    for (const group of spec.functionTargetGroups ?? []) {
+      const id = this.targetGroupIds.get(group.key) as string;
+      this.node(id, 'subroutine', [`target group ${group.key}`, `lambda ${group.function.arn ?? group.function.name}`], marks?.targetGroups.get(group.key));
+      // A function target group has exactly one target, the function.
+      this.node(`${id}_n`, 'circle', ['1 target']);
+      this.edge(id, `${id}_n`);
     }
     this.ghosts();
     return ['flowchart LR', ...this.lines.map((line) => `  ${line}`), ...this.classLines()].join('\n');

@@ -79,6 +79,15 @@ function renderLoadBalancer(spec: LoadBalancerSpec, diagnostics: readonly Diagno
   }
   for (const listener of spec.listeners) lines.push('', ...renderListener(listener, spec.certificates));
   for (const group of spec.targetGroups) lines.push('', ...renderTargetGroup(group));
+  for (const group of spec.functionTargetGroups ?? []) {
+    const { name, arn, qualifier } = group.function;
+    lines.push(
+      '',
+      `  target group ${group.key}  lambda  name ${group.name}`,
+      `    function ${arn ?? name}${qualifier === undefined ? '' : ` qualifier ${qualifier}`} (invoked, never changed)`,
+      `    health checks off, multi-value headers ${group.multiValueHeaders ? 'on' : 'off'}`,
+    );
+  }
   if (diagnostics.length > 0) {
     lines.push('', '  diagnostics', ...diagnostics.map((diagnostic) => `    ${renderDiagnostic(diagnostic)}`));
   }

@@ -122,7 +122,8 @@ export function resolveServiceBackend(context: BackendContext, backend: ServiceB
     port,
     targetType,
     healthCheck: health.spec,
-    attributes: settings.targetGroupAttributes,
+    // `lambda.*` attributes are for function target groups (function-backends.ts); ELBv2 refuses them on a Service's.
+    attributes: Object.fromEntries(Object.entries(settings.targetGroupAttributes).filter(([name]) => !name.startsWith('lambda.'))),
     tags: settings.tags,
     ...(targetType === 'instance' && settings.targetNodeLabels && { nodeLabels: settings.targetNodeLabels }),
     targets,

@@ -11,6 +11,7 @@ import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
 import { groupIngresses, type Grouping, type IngressGroup } from './groups.js';
 import { externalTargetGroupsOf } from './external-target-groups.js';
+import { functionTargetGroupsOf } from './function-backends.js';
 import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
 import { admitMembers } from './merge.js';
@@ -189,6 +190,10 @@ function assembleSpec(
   const webAcl = first((contribution) => contribution.member.annotations.webAcl);
   const shieldAdvancedProtection = first((contribution) => contribution.member.annotations.shieldAdvancedProtection);
   const externalTargetGroups = externalTargetGroupsOf(built.listeners);
+  const functionTargetGroups = functionTargetGroupsOf(
+    built.listeners,
+    admitted.flatMap((contribution) => contribution.functionTargetGroups ?? []),
+  );
   const usedCertificates = new Set(built.listeners.flatMap((listener) => listener.certificateKeys));
   const certificates = new Map<string, CertificateSpec>();
   for (const certificate of admitted.flatMap((contribution) => contribution.certificates)) {
@@ -212,6 +217,7 @@ function assembleSpec(
     targetGroups: mergeTargetGroups(referencedTargetGroups(admitted, built), admitted, diagnostics),
     certificates: [...certificates.values()],
     ...(externalTargetGroups.length > 0 && { externalTargetGroups }),
+    ...(functionTargetGroups.length > 0 && { functionTargetGroups }),
     ...(webAcl && { webAcl }),
     ...(shieldAdvancedProtection !== undefined && { shieldAdvancedProtection }),
   };

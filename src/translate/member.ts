@@ -7,6 +7,8 @@
  */
 import type { V1Ingress, V1IngressBackend } from '@kubernetes/client-node';
 import type { Action, Authentication, Condition, Diagnostic, RuleOrigin, TargetGroupSpec, Transform, WeightedTargetGroup } from '../model.js';
+import type { FunctionTargetGroupSpec } from '../model.js';
+import { resolveFunctionBackend } from './function-backends.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { ALB_PREFIX, OWN_PREFIX, type AnnotationAction, type AnnotationForwardBackend, type ListenPort } from './annotation-types.js';
 import { resolveAuthentication } from './authentication.js';
@@ -46,6 +48,8 @@ export interface MemberContribution extends MemberCertificates {
   defaultAction?: Action;
   defaultAuthentication?: Authentication;
   targetGroups: TargetGroupSpec[];
+  /** The functions its forwards name (`backend.resource` of kind Function). */
+  functionTargetGroups?: FunctionTargetGroupSpec[];
   diagnostics: Diagnostic[];
   valid: boolean;
 }
@@ -143,6 +147,7 @@ function buildContribution(snapshot: SnapshotView, member: GroupMember, stackId:
     // Without its login a path is never served: it answers 503 and nothing behind it is reached.
     if (authentication.kind === 'unavailable') return AUTHENTICATION_UNAVAILABLE;
     targetGroups.push(...resolved.targetGroups);
+    if (resolved.functionTargetGroups) (contribution.functionTargetGroups ??= []).push(...resolved.functionTargetGroups);
     return resolved.action;
   };
   const required = authentication.kind === 'ready' ? authentication.authentication : undefined;
@@ -313,6 +318,7 @@ interface ActionContext extends BackendContext {
 interface ResolvedAction {
   action: Action;
   targetGroups: TargetGroupSpec[];
+  functionTargetGroups?: FunctionTargetGroupSpec[];
   diagnostics: Diagnostic[];
 }
 
@@ -323,7 +329,21 @@ function resolveBackendAction(
   field: string,
 ): ResolvedAction {
   const service = backend?.service;
-  if (backend?.resource) throw new InvalidMember(`${field}.resource`, 'resource backends are not supported by ingress-bridge; use a Service backend');
+  if (backend?.resource) {
+    // A function backend: a reference that does not resolve costs its own path only (503), like a missing Service.
+    const resolved = resolveFunctionBackend(
+      { ...context, targetGroupAttributes: context.ingressSettings.targetGroupAttributes, tags: context.ingressSettings.tags },
+      backend.resource,
+      `${field}.resource`,
+    );
+    if (!resolved.ok) return { action: BACKEND_UNAVAILABLE, targetGroups: [], diagnostics: resolved.diagnostics };
+    return {
+      action: { type: 'forward', targetGroups: [{ targetGroupKey: resolved.targetGroup.key, weight: 1 }] },
+      targetGroups: [],
+      functionTargetGroups: [resolved.targetGroup],
+      diagnostics: resolved.diagnostics,
+    };
+  }
   if (!service?.name) throw new InvalidMember(field, 'the backend names no Service');
   // What the API server refuses, refused here too, so that no message carries a name it never allows.
   if (!SERVICE_NAME.test(service.name)) {

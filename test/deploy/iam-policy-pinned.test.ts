@@ -47,6 +47,7 @@ describe('deploy/iam-policy.json pins the cluster tag to CLUSTER_NAME', () => {
       'ReadWebAclsAndShieldProtections',
       'ReadWebAclOfLoadBalancers',
       'ReadCognitoAppClients',
+      'ReadFunctionsOfTargetGroups',
       'AssociateWebAcls',
       'DisassociateWebAclsFromLoadBalancers',
     ]);

@@ -100,6 +100,8 @@ function describeAction(spec: LoadBalancerSpec, action: Action, context: Request
 
 function serviceOf(spec: LoadBalancerSpec, targetGroupKey: string): string {
   const targetGroup = spec.targetGroups.find((candidate) => candidate.key === targetGroupKey);
+  // A function target group is named by its key (`function:<name>`): it has no Service.
+  if (!targetGroup && spec.functionTargetGroups?.some((candidate) => candidate.key === targetGroupKey)) return targetGroupKey;
   if (!targetGroup) throw new Error(`action names target group ${targetGroupKey}, which the spec does not define`);
   const { namespace, name, port } = targetGroup.service;
   return `${namespace}/${name}:${port}`;

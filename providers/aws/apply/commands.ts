@@ -72,6 +72,7 @@ import type { CreateProtectionCommandInput, DeleteProtectionCommandInput } from 
 import type { AssociateWebACLCommandInput, DisassociateWebACLCommandInput } from '@aws-sdk/client-wafv2';
 import { forgetProtections } from '../observe/addons.js';
 import type { AwsClients } from '../sdk/clients.js';
+import { lambdaAccessOf } from '../sdk/lambda-access.js';
 import type { AwsService } from '../plan/operations.js';
 import { ec2Sdk } from '../sdk/ec2.js';
 
@@ -183,7 +184,21 @@ const SHIELD: Readonly<Record<string, Send>> = {
   }),
 };
 
-const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = { elbv2: ELBV2, acm: ACM, ec2: EC2, tagging: {}, wafv2: WAFV2, shield: SHIELD };
+/** Lambda permissions of function target groups: the client is loaded on first use (sdk/lambda.ts). */
+const LAMBDA: Readonly<Record<string, Send>> = {
+  AddPermission: (c, i) => lambdaAccessOf(c).send('AddPermission', i),
+  RemovePermission: (c, i) => lambdaAccessOf(c).send('RemovePermission', i),
+};
+
+const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = {
+  elbv2: ELBV2,
+  acm: ACM,
+  ec2: EC2,
+  tagging: {},
+  wafv2: WAFV2,
+  shield: SHIELD,
+  lambda: LAMBDA,
+};
 
 /** Every action an apply can call, by service: the mutating half of the IAM policy. */
 export function plannableActions(): Record<AwsService, string[]> {
@@ -194,6 +209,7 @@ export function plannableActions(): Record<AwsService, string[]> {
     tagging: [],
     wafv2: Object.keys(WAFV2),
     shield: Object.keys(SHIELD),
+    lambda: Object.keys(LAMBDA),
   };
 }
 

@@ -70,6 +70,19 @@ export interface AwsObserved extends Observed {
   lookups?: SpecLookups;
   /** Without a spec (the stack is deleted): our Shield protection, when the marker tag says there is one. */
   addons?: ObservedAddons;
+  /** By function target-group key: the function it names, as Lambda answers (observe/functions.ts). Absent without functions. */
+  functions?: Record<string, ObservedFunction>;
+}
+
+/** A function of a function target group, and our statement in its policy. */
+export interface ObservedFunction {
+  exists: boolean;
+  /** The ARN RegisterTargets takes, qualifier included (read when the spec names the function). */
+  arn?: string;
+  /** Our statement (`ingress-bridge-<target group name>`) and the target group ARN it admits. */
+  statement?: { sid: string; sourceArn?: string };
+  /** Why the function cannot be a target (it does not exist). */
+  problem?: string;
 }
 
 export function isAwsObserved(observed: Observed): observed is AwsObserved {

@@ -4,7 +4,7 @@
  * find subnets and the VPC when the plan had to leave them as placeholders. Plain JSON-able data.
  * @module
  */
-import type { IngressRef, Scheme, SubnetSelection } from '../../../src/model.js';
+import type { Diagnostic, IngressRef, Scheme, SubnetSelection } from '../../../src/model.js';
 import type { ProviderPlan } from '../../../src/provider.js';
 import type { AwsOperation } from './operations.js';
 
@@ -21,6 +21,8 @@ export interface AwsPlan extends ProviderPlan {
   problems?: Record<string, string>;
   /** The DNS name of the load balancer the plan keeps; a created one's comes from CreateLoadBalancer. */
   hostname?: string;
+  /** Problems diff worked around (a function that does not exist: its paths answer 503), reported by apply. */
+  diagnostics?: Diagnostic[];
 }
 
 export function isAwsPlan(plan: ProviderPlan): plan is AwsPlan {

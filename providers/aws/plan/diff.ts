@@ -25,6 +25,10 @@ import { targetGroupResolver } from './external-target-groups.js';
 import { planRules, type RulePlan } from './diff-rules.js';
 import { type TagChange, tagOperations } from './diff-tags.js';
 import { planTargetGroups } from './diff-target-groups.js';
+import { planFunctionTargetGroups } from './diff-functions.js';
+import { isFunctionTargetGroupKey } from './function-names.js';
+import { targetGroupKeyOf } from './resource-ids.js';
+import { resourceIdOf } from './tags.js';
 import { mergeAdjacentRules } from './merge-rules.js';
 import type { AwsObserved } from '../observe/observed.js';
 import type { AwsOperation, References } from './operations.js';
@@ -68,18 +72,34 @@ export function diffStack(input: DiffInput): AwsPlan {
   const known: Record<string, string> = Object.fromEntries([...certificates.references, ...securityGroups.references]);
   const vpcId = input.vpcId ?? VPC_REF;
 
-  const targetGroups = planTargetGroups({ desired: spec?.targetGroups ?? [], observed: observed.targetGroups, clusterName, stackId, vpcId });
+  // Function target groups (diff-functions.ts) have their own planner: the Service one must not delete them.
+  const isFunctionGroup = (group: AwsObserved['targetGroups'][number]): boolean =>
+    group.description.TargetType === 'lambda' || isFunctionTargetGroupKey(targetGroupKeyOf(resourceIdOf(group.tags)) ?? '');
+  const targetGroups = planTargetGroups({
+    desired: spec?.targetGroups ?? [],
+    observed: observed.targetGroups.filter((group) => !isFunctionGroup(group)),
+    clusterName,
+    stackId,
+    vpcId,
+  });
+  const functions = planFunctionTargetGroups({
+    desired: spec?.functionTargetGroups ?? [],
+    observed: observed.targetGroups.filter(isFunctionGroup),
+    functions: observed.functions ?? {},
+    clusterName,
+    stackId,
+  });
   const plan: AwsPlan = {
     provider: 'aws',
     stackId,
     operations: [],
-    references: { ...known, ...targetGroups.references },
+    references: { ...known, ...targetGroups.references, ...functions.references },
     members: spec?.stack.members ?? [],
   };
-  const up: AwsOperation[] = [...certificates.create, ...securityGroups.create, ...targetGroups.upserts, ...targetGroups.register];
+  const up: AwsOperation[] = [...certificates.create, ...securityGroups.create, ...targetGroups.upserts, ...targetGroups.register, ...functions.upserts];
   const down: AwsOperation[] = [];
   const afterTags: AwsOperation[] = [];
-  const tagChanges: TagChange[] = [...targetGroups.tagChanges];
+  const tagChanges: TagChange[] = [...targetGroups.tagChanges, ...functions.tagChanges];
   const specLookups = observed.lookups;
   const addons = specLookups?.addons ?? observed.addons;
 
@@ -114,7 +134,7 @@ export function diffStack(input: DiffInput): AwsPlan {
       stackId,
       specTags: spec.tags,
       known,
-      nameArn: targetGroups.nameArn,
+      nameArn: (arn: string) => functions.placeholderOf.get(arn) ?? targetGroups.nameArn(arn),
       resolveTargetGroup: targetGroupResolver(specLookups?.externalTargetGroupArns),
       resolveTrustStore: (name: string) => specLookups?.trustStoreArns?.[name],
       ...(specLookups?.listenerAttributes && { observedAttributes: specLookups.listenerAttributes }),
@@ -131,7 +151,7 @@ export function diffStack(input: DiffInput): AwsPlan {
     up.push(...protection.beforeTags);
     afterTags.push(...protection.afterTags);
     tagChanges.push(...rules.flatMap((rulePlan) => rulePlan.tagChanges));
-    down.push(...rules.flatMap((rulePlan) => rulePlan.delete), ...listeners.down, ...targetGroups.deregister);
+    down.push(...rules.flatMap((rulePlan) => rulePlan.delete), ...listeners.down, ...targetGroups.deregister, ...functions.deregister);
   } else if (observed.loadBalancer) {
     down.push(...planProtectionCleanup(observed.loadBalancer, addons));
     down.push({
@@ -141,7 +161,17 @@ export function diffStack(input: DiffInput): AwsPlan {
     });
   }
 
-  plan.operations = [...up, ...tagOperations(tagChanges), ...afterTags, ...down, ...targetGroups.deletes, ...certificates.cleanup, ...securityGroups.cleanup];
+  plan.operations = [
+    ...up,
+    ...tagOperations(tagChanges),
+    ...afterTags,
+    ...down,
+    ...targetGroups.deletes,
+    ...functions.deletes,
+    ...certificates.cleanup,
+    ...securityGroups.cleanup,
+  ];
+  if (Object.keys(functions.problems).length > 0) plan.problems = { ...plan.problems, ...functions.problems };
   // Names the lookups could not resolve (a web ACL, a trust store, an outside target group): apply fails on them saying why.
   if (specLookups?.problems && Object.keys(specLookups.problems).length > 0) plan.problems = { ...plan.problems, ...specLookups.problems };
   const lookups = new Set(placeholdersIn(plan.operations.map((operation) => operation.detail.input)));

@@ -8,7 +8,7 @@
  */
 import type { PlannedOperation } from '../../../src/provider.js';
 
-export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield';
+export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield' | 'lambda';
 
 export interface AwsOperationDetail {
   service: AwsService;

@@ -15,7 +15,8 @@
  * when given by name (resolved at apply); it is listed under ExternalTargetGroups, never under
  * TargetGroups (it is not created). The load balancer's web ACL and Shield protection are written as
  * `WebACL` and `ShieldAdvancedProtection` (not API fields: WAFv2 and Shield each take the load
- * balancer's ARN in calls of their own).
+ * balancer's ARN in calls of their own). A function's target group (target type lambda) is listed
+ * under FunctionTargetGroups with the Lambda AddPermission input that lets ELB invoke the function.
  * @module
  */
 import type {
@@ -31,9 +32,13 @@ import type {
   RuleTransform,
   Tag,
   TargetDescription,
+  TargetGroupAttribute,
   TargetTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { CertificateSource, CertificateSpec, Diagnostic, ListenerSpec, LoadBalancerSpec, RuleSpec, TargetGroupSpec } from '../../../src/model.js';
+import type { FunctionTargetGroupSpec } from '../../../src/model.js';
+import { MULTI_VALUE_HEADERS } from './diff-functions.js';
+import { ELB_PRINCIPAL, statementIdOf } from './function-names.js';
 import { toElbv2MutualAuthentication, toElbv2RuleActions, toElbv2Transforms } from './auth-actions.js';
 import { targetGroupResolver } from './external-target-groups.js';
 import {
@@ -57,7 +62,22 @@ export interface Elbv2StackPlan {
   Listeners: ListenerPlan[];
   TargetGroups: TargetGroupPlan[];
   ExternalTargetGroups?: ExternalTargetGroupPlan[];
+  /** Target groups of target type lambda (function-backends): CreateTargetGroup's fields, and the Lambda AddPermission that lets ELB invoke the function. */
+  FunctionTargetGroups?: FunctionTargetGroupPlan[];
   Certificates: CertificatePlan[];
+}
+
+export interface FunctionTargetGroupPlan {
+  Key: string;
+  Name: string;
+  TargetType: 'lambda';
+  HealthCheckEnabled: false;
+  Attributes: TargetGroupAttribute[];
+  Tags: Tag[];
+  /** The function's ARN, or `${Function:<name>[:<qualifier>]}` when named by name (apply reads its ARN). */
+  Targets: { Id: string }[];
+  /** Lambda AddPermission's input; SourceArn is this target group's ARN. */
+  Permission: { FunctionName: string; Qualifier?: string; StatementId: string; Action: 'lambda:InvokeFunction'; Principal: string; SourceArn: string };
 }
 
 export interface ExternalTargetGroupPlan {
@@ -159,7 +179,30 @@ function renderStack(spec: LoadBalancerSpec): Elbv2StackPlan {
         ...(group.ref.kind === 'arn' ? { TargetGroupArn: group.ref.arn } : { TargetGroupName: group.ref.name }),
       })),
     }),
+    ...((spec.functionTargetGroups?.length ?? 0) > 0 && { FunctionTargetGroups: (spec.functionTargetGroups ?? []).map(renderFunctionTargetGroup) }),
     Certificates: spec.certificates.map(renderCertificate),
+  };
+}
+
+function renderFunctionTargetGroup(group: FunctionTargetGroupSpec): FunctionTargetGroupPlan {
+  const { name, arn, qualifier } = group.function;
+  const qualified = (base: string): string => (qualifier === undefined ? base : `${base}:${qualifier}`);
+  return {
+    Key: group.key,
+    Name: group.name,
+    TargetType: 'lambda',
+    HealthCheckEnabled: false,
+    Attributes: [{ Key: MULTI_VALUE_HEADERS, Value: String(group.multiValueHeaders) }],
+    Tags: toElbv2Tags(group.tags),
+    Targets: [{ Id: arn === undefined ? `\${Function:${qualified(name)}}` : qualified(arn) }],
+    Permission: {
+      FunctionName: arn ?? name,
+      ...(qualifier !== undefined && { Qualifier: qualifier }),
+      StatementId: statementIdOf(group.name),
+      Action: 'lambda:InvokeFunction',
+      Principal: ELB_PRINCIPAL,
+      SourceArn: resolveTargetGroup(group.key),
+    },
   };
 }
 

@@ -21,7 +21,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { AdaptiveRate } from './adaptive-rate.js';
 import { type BucketLimit, type Clock, TokenBucket } from './token-bucket.js';
 
-export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield';
+export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield' | 'lambda';
 
 export type BucketName =
   | 'elbv2-account'
@@ -43,7 +43,9 @@ export type BucketName =
   | 'wafv2-read'
   | 'wafv2-write'
   | 'shield-read'
-  | 'shield-write';
+  | 'shield-write'
+  | 'lambda-read'
+  | 'lambda-write';
 
 export type { BucketLimit, Clock } from './token-bucket.js';
 
@@ -82,6 +84,10 @@ export const DEFAULT_BUCKET_LIMITS: Readonly<Record<BucketName, BucketLimit>> = 
   'wafv2-write': { capacity: 2, refillPerSecond: 1 },
   'shield-read': { capacity: 5, refillPerSecond: 5 },
   'shield-write': { capacity: 2, refillPerSecond: 1 },
+  // Lambda's control-plane quota is 15 requests per second for these actions (Lambda developer
+  // guide, "Lambda quotas", "API request rate"); a function target costs two reads per observe.
+  'lambda-read': { capacity: 15, refillPerSecond: 15 },
+  'lambda-write': { capacity: 5, refillPerSecond: 5 },
 };
 
 /**
@@ -129,6 +135,8 @@ export function categoryOf(service: AwsService, action: string): BucketName {
       return /^(Get|List)/.test(action) ? 'wafv2-read' : 'wafv2-write';
     case 'shield':
       return /^(Describe|List)/.test(action) ? 'shield-read' : 'shield-write';
+    case 'lambda':
+      return /^(Get|List)/.test(action) ? 'lambda-read' : 'lambda-write';
   }
 }
 

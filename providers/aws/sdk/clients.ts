@@ -30,6 +30,7 @@ import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMidd
 import type { ApiBudget, AwsService } from './budget.js';
 import { ec2Sdk } from './ec2.js';
 import { isThrottling } from './errors.js';
+import { lazyLambdaClient, type LambdaAccess } from './lambda.js';
 
 /** A client made on first use, with the SDK package it was made from (its commands are there). */
 export interface LazyClient<Sdk, Client> {
@@ -46,6 +47,8 @@ export interface AwsClients {
   tagging: ResourceGroupsTaggingAPIClient;
   wafv2: LazyClient<typeof Wafv2Sdk, Wafv2Sdk.WAFV2Client>;
   shield: LazyClient<typeof ShieldSdk, ShieldSdk.ShieldClient>;
+  /** Made on first use only (sdk/lambda.ts); absent in hand-made client sets, which then get a default one. */
+  lambda?: LambdaAccess;
 }
 
 /** What every SDK client has that the instrumentation and `onClient` use. */
@@ -118,6 +121,10 @@ export function createAwsClients(options: AwsClientsOptions): AwsClients {
       () => import('@aws-sdk/client-shield'),
       (sdk) => made('shield', new sdk.ShieldClient({ ...config, region: SHIELD_REGION })),
     ),
+    lambda: lazyLambdaClient(
+      () => config,
+      (client) => made('lambda', client),
+    ),
   };
 }
 
@@ -158,6 +165,7 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.tagging.destroy();
   clients.wafv2.loaded()?.destroy();
   clients.shield.loaded()?.destroy();
+  clients.lambda?.destroy();
 }
 
 function instrument<Input extends object, Output extends MetadataBearer>(

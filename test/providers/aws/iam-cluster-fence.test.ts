@@ -24,11 +24,16 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 const OURS = 'test';
 const OTHER = 'other';
 
-type Service = 'elbv2' | 'acm' | 'ec2' | 'wafv2' | 'shield';
+type Service = 'elbv2' | 'acm' | 'ec2' | 'wafv2' | 'shield' | 'lambda';
 interface Attempt {
   service: Service;
   action: string;
   input: Record<string, unknown>;
+}
+
+/** Their first target group's ARN, which their statement admits. */
+function theirs0(fake: AwsFake): string {
+  return fake.state.targetGroups()[0]?.arn ?? '';
 }
 
 const DENIED_CODE: Record<Service, string> = {
@@ -37,6 +42,7 @@ const DENIED_CODE: Record<Service, string> = {
   ec2: 'UnauthorizedOperation',
   wafv2: 'AccessDeniedException',
   shield: 'AccessDeniedException',
+  lambda: 'AccessDeniedException',
 };
 
 function tags(cluster: string, resource: string): { Key: string; Value: string }[] {
@@ -128,8 +134,11 @@ describe('deploy/iam-policy.json: one cluster’s role cannot touch another clus
     fake.install();
     network = seedDefaultNetwork(fake);
     webAcl = fake.seed.webAcl({ name: 'shop-acl' });
-    // Cluster `other` builds its stack with its own role.
+    // Cluster `other` builds its stack with its own role, and lets its load balancers invoke its function.
     await reconcile(providerOf(OTHER), 'default/shop', shopSpec(OTHER));
+    fake.seed.lambdaFunction({ name: 'their-function', tags: { [CLUSTER_TAG]: OTHER } });
+    const elbInvokes = { FunctionName: 'their-function', Action: 'lambda:InvokeFunction', Principal: 'elasticloadbalancing.amazonaws.com' };
+    await fake.dispatch('lambda', 'AddPermission', { ...elbInvokes, StatementId: 'ingress-bridge-theirs', SourceArn: theirs0(fake) });
     theirs = inventory(OTHER);
     before_ = JSON.stringify(
       Object.values(theirs)
@@ -250,6 +259,12 @@ describe('deploy/iam-policy.json: one cluster’s role cannot touch another clus
       },
       { service: 'acm', action: 'RemoveTagsFromCertificate', input: { CertificateArn: certificate, Tags: [{ Key: 'ingress-bridge.io/stack' }] } },
       { service: 'acm', action: 'DeleteCertificate', input: { CertificateArn: certificate } },
+      {
+        service: 'lambda',
+        action: 'AddPermission',
+        input: { ...elbInvokes, StatementId: 'ingress-bridge-ours', SourceArn: tg },
+      },
+      { service: 'lambda', action: 'RemovePermission', input: { FunctionName: 'their-function', StatementId: 'ingress-bridge-theirs' } },
     ];
     for (const attempt of attempts) {
       try {

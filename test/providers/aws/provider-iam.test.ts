@@ -153,6 +153,25 @@ describe('AWS provider: a whole life under deploy/iam-policy.json', () => {
 
     await provider.delete({ id: blogStack });
     await provider.delete({ id: shopStack });
+
+    // Functions behind a path: one unqualified, one by alias; permitted, registered, then let go.
+    fake.seed.lambdaFunction({ name: 'upload', aliases: ['live'], tags: { [CLUSTER_TAG]: 'test' } });
+    const functions = specOf(
+      `${serviceYaml({ name: 'web' })}apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: fn, namespace: default, annotations: {lambda.ingress-bridge.io/live: "upload:live"}}
+spec:
+  ingressClassName: ingress-bridge
+  rules:
+  - http:
+      paths:
+      - {path: /upload, pathType: Prefix, backend: {resource: {apiGroup: lambda.ingress-bridge.io, kind: Function, name: upload}}}
+      - {path: /live, pathType: Prefix, backend: {resource: {apiGroup: lambda.ingress-bridge.io, kind: Function, name: live}}}
+---
+`,
+    );
+    await reconcile(provider, functions.stack.id, functions);
+    await provider.delete({ id: functions.stack.id });
   });
 
   it('makes not one call the policy refuses', () => {

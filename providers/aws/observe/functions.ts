@@ -1,0 +1,105 @@
+/**
+ * What a stack's function target groups need from Lambda before diff: for each function the spec
+ * names, whether it exists and its ARN (GetFunctionConfiguration; RegisterTargets takes the ARN);
+ * and for each function the spec names or an observed function target group of ours names (its
+ * `ingress-bridge.io/function` tag), whether our statement is in its policy (GetPolicy) and which
+ * target group it admits.
+ *
+ * Reads only, two per function at most, and none at all — the Lambda client is not even loaded — for
+ * a stack without functions. The function itself is never changed: only our statement in its policy.
+ * @module
+ */
+import type { FunctionRef, FunctionTargetGroupSpec } from '../../../src/model.js';
+import { lambdaAccessOf } from '../sdk/lambda-access.js';
+import { isLambdaNotFound } from '../sdk/lambda.js';
+import type { AwsClients } from '../sdk/clients.js';
+import type { Call } from '../sdk/retry.js';
+import { FUNCTION_TAG, isFunctionTargetGroupKey, parseFunctionTag, statementIdOf } from '../plan/function-names.js';
+import { resourceIdOf, tagValue } from '../plan/tags.js';
+import { targetGroupKeyOf } from '../plan/resource-ids.js';
+import type { ObservedFunction, ObservedTargetGroup } from './observed.js';
+
+interface Context {
+  clients: AwsClients;
+  call: Call;
+}
+
+/** Whether observe must look at functions at all: the spec names one, or the stack has a function target group. */
+export function stackHasFunctions(desired: readonly FunctionTargetGroupSpec[] | undefined, observed: readonly ObservedTargetGroup[]): boolean {
+  return (desired?.length ?? 0) > 0 || observed.some(isFunctionTargetGroup);
+}
+
+export function isFunctionTargetGroup(group: ObservedTargetGroup): boolean {
+  return group.description.TargetType === 'lambda' || isFunctionTargetGroupKey(targetGroupKeyOf(resourceIdOf(group.tags)) ?? '');
+}
+
+/** By target-group key: what Lambda says of the function each names. */
+export async function observeFunctions(
+  context: Context,
+  desired: readonly FunctionTargetGroupSpec[],
+  observed: readonly ObservedTargetGroup[],
+): Promise<Record<string, ObservedFunction>> {
+  const result: Record<string, ObservedFunction> = {};
+  for (const group of desired) {
+    result[group.key] = await observeOne(context, group.function, statementIdOf(group.name), true);
+  }
+  for (const group of observed.filter(isFunctionTargetGroup)) {
+    const key = targetGroupKeyOf(resourceIdOf(group.tags));
+    if (key === undefined || key in result) continue;
+    const ref = parseFunctionTag(tagValue(group.tags, FUNCTION_TAG));
+    // A group we made carries its function's tag; one without it never had our statement added.
+    if (!ref) continue;
+    result[key] = await observeOne(context, ref, statementIdOf(group.description.TargetGroupName ?? ''), false);
+  }
+  return result;
+}
+
+async function observeOne(context: Context, ref: FunctionRef, statementId: string, needArn: boolean): Promise<ObservedFunction> {
+  const lambda = lambdaAccessOf(context.clients);
+  const name = ref.arn ?? ref.name;
+  const target = { FunctionName: name, ...(ref.qualifier !== undefined && { Qualifier: ref.qualifier }) };
+  let arn: string | undefined;
+  if (needArn) {
+    try {
+      const configuration = await context.call('GetFunctionConfiguration', () => lambda.send('GetFunctionConfiguration', target));
+      const reported = typeof configuration.FunctionArn === 'string' ? configuration.FunctionArn : undefined;
+      // arn:aws:lambda:<region>:<account>:function:<name> is 7 fields; the qualifier is ours to add.
+      const unqualified = reported?.split(':').slice(0, 7).join(':');
+      arn = unqualified === undefined ? undefined : ref.qualifier === undefined ? unqualified : `${unqualified}:${ref.qualifier}`;
+    } catch (error) {
+      if (!isLambdaNotFound(error)) throw error;
+      return { exists: false, problem: `Lambda function ${describe(ref)} does not exist in this account and region` };
+    }
+  }
+  let policy: string | undefined;
+  try {
+    const answer = await context.call('GetPolicy', () => lambda.send('GetPolicy', target));
+    policy = typeof answer.Policy === 'string' ? answer.Policy : undefined;
+  } catch (error) {
+    // Lambda answers not found for a function without any policy statement, and for a function that is gone.
+    if (!isLambdaNotFound(error)) throw error;
+  }
+  const statement = policy === undefined ? undefined : ourStatement(policy, statementId);
+  return { exists: true, ...(arn !== undefined && { arn }), ...(statement && { statement }) };
+}
+
+function describe(ref: FunctionRef): string {
+  return `${ref.arn ?? ref.name}${ref.qualifier === undefined ? '' : `:${ref.qualifier}`}`;
+}
+
+interface PolicyDocument {
+  Statement?: { Sid?: string; Condition?: { ArnLike?: Record<string, string> } }[];
+}
+
+function ourStatement(policy: string, statementId: string): ObservedFunction['statement'] {
+  let document: PolicyDocument;
+  try {
+    document = JSON.parse(policy) as PolicyDocument;
+  } catch {
+    return undefined;
+  }
+  const found = (document.Statement ?? []).find((statement) => statement.Sid === statementId);
+  if (!found) return undefined;
+  const sourceArn = Object.entries(found.Condition?.ArnLike ?? {}).find(([key]) => key.toLowerCase() === 'aws:sourcearn')?.[1];
+  return { sid: statementId, ...(sourceArn !== undefined && { sourceArn }) };
+}

@@ -1,0 +1,222 @@
+/**
+ * Function backends (issue 15): `backend.resource` of apiGroup lambda.ingress-bridge.io, kind
+ * Function → a function target group carried by the same forward actions as Services. Tables from
+ * Ingress YAML to spec, and bad references named by field, costing only their own path.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Action, LoadBalancerSpec } from '../../src/model.js';
+import { parseFunctionIdentifier } from '../../src/translate/function-backends.js';
+import { routeOf } from '../support/alb-evaluator.js';
+import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, serviceYaml, translateYaml, type Translated } from '../support/cluster.js';
+
+const BASE = INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'web' });
+
+interface Resource {
+  apiGroup?: string;
+  kind: string;
+  name: string;
+}
+
+const FUNCTION = (name: string): Resource => ({ apiGroup: 'lambda.ingress-bridge.io', kind: 'Function', name });
+
+function ingress(options: { name?: string; annotations?: Record<string, string>; upload?: Resource; defaultBackend?: Resource }): string {
+  const annotations = Object.entries(options.annotations ?? {})
+    .map(([key, value]) => `    ${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+    .join('\n');
+  const resource = (entry: Resource, indent: string): string =>
+    `${indent}resource: {${entry.apiGroup === undefined ? '' : `apiGroup: ${JSON.stringify(entry.apiGroup)}, `}kind: ${JSON.stringify(entry.kind)}, name: ${JSON.stringify(entry.name)}}`;
+  return `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${options.name ?? 'shop'}
+  namespace: default
+${annotations ? `  annotations:\n${annotations}\n` : ''}spec:
+  ingressClassName: ingress-bridge
+${options.defaultBackend ? `  defaultBackend:\n${resource(options.defaultBackend, '    ')}\n` : ''}  rules:
+  - host: shop.test
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend: {service: {name: web, port: {number: 80}}}
+${
+  options.upload
+    ? `      - path: /api/upload
+        pathType: Prefix
+        backend:
+${resource(options.upload, '          ')}
+`
+    : ''
+}---
+`;
+}
+
+function translated(...ingresses: string[]): Translated {
+  return translateYaml(BASE + ingresses.join(''));
+}
+
+function uploadAction(spec: LoadBalancerSpec): Action | undefined {
+  return spec.listeners[0]?.rules.find((rule) => rule.origin.path === '/api/upload')?.actions[0];
+}
+
+describe('function backends: translate', () => {
+  it('a Function reference becomes a function target group beside the Service on one host, forwarded to with weight 1', () => {
+    const result = translated(ingress({ upload: FUNCTION('upload') }));
+    const spec = onlySpec(result);
+    assert.deepEqual(
+      result.diagnostics.filter((entry) => entry.severity !== 'info'),
+      [],
+    );
+    assert.equal(spec.functionTargetGroups?.length, 1);
+    const group = spec.functionTargetGroups?.[0];
+    assert.equal(group?.key, 'function:upload');
+    assert.deepEqual(group?.function, { name: 'upload' });
+    assert.equal(group?.multiValueHeaders, false);
+    assert.ok(group && group.name.length <= 32 && group.name.startsWith('k8s-fn-upload-'), group?.name);
+    assert.deepEqual(uploadAction(spec), { type: 'forward', targetGroups: [{ targetGroupKey: 'function:upload', weight: 1 }] });
+    // Service target groups are untouched, and the function is not one of them.
+    assert.deepEqual(
+      spec.targetGroups.map((entry) => entry.key),
+      ['default/web:80/instance'],
+    );
+    assert.equal(routeOf(spec, 'http://shop.test/api/upload/x'), 'function:upload');
+    assert.equal(routeOf(spec, 'http://shop.test/api'), 'default/web:80');
+  });
+
+  const identifiers: [string, string, object][] = [
+    ['a name', 'thumbnails', { name: 'thumbnails' }],
+    ['a name and alias', 'thumbnails:live', { name: 'thumbnails', qualifier: 'live' }],
+    ['a name and version', 'thumbnails:7', { name: 'thumbnails', qualifier: '7' }],
+    [
+      'an ARN',
+      'arn:aws:lambda:eu-west-1:123456789012:function:Thumb_Nails',
+      { name: 'Thumb_Nails', arn: 'arn:aws:lambda:eu-west-1:123456789012:function:Thumb_Nails' },
+    ],
+    [
+      'an ARN with alias',
+      'arn:aws:lambda:eu-west-1:123456789012:function:thumbs:prod',
+      { name: 'thumbs', arn: 'arn:aws:lambda:eu-west-1:123456789012:function:thumbs', qualifier: 'prod' },
+    ],
+    [
+      'a GovCloud ARN',
+      'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f',
+      { name: 'f', arn: 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f' },
+    ],
+  ];
+  for (const [what, value, expected] of identifiers) {
+    it(`the annotation lambda.ingress-bridge.io/<name> maps the reference to ${what}`, () => {
+      const spec = onlySpec(translated(ingress({ upload: FUNCTION('upload'), annotations: { 'lambda.ingress-bridge.io/upload': value } })));
+      assert.deepEqual(spec.functionTargetGroups?.[0]?.function, expected);
+      const key = spec.functionTargetGroups?.[0]?.key;
+      assert.deepEqual(uploadAction(spec), { type: 'forward', targetGroups: [{ targetGroupKey: key, weight: 1 }] });
+    });
+  }
+
+  it('lambda.multi_value_headers.enabled in target-group-attributes turns multi-value headers on', () => {
+    const spec = onlySpec(
+      translated(
+        ingress({ upload: FUNCTION('upload'), annotations: { 'ingress-bridge.io/target-group-attributes': 'lambda.multi_value_headers.enabled=true' } }),
+      ),
+    );
+    assert.equal(spec.functionTargetGroups?.[0]?.multiValueHeaders, true);
+  });
+
+  it('a function as the defaultBackend becomes the listener default action', () => {
+    const spec = onlySpec(translated(ingress({ defaultBackend: FUNCTION('fallback') })));
+    assert.deepEqual(spec.listeners[0]?.defaultAction, { type: 'forward', targetGroups: [{ targetGroupKey: 'function:fallback', weight: 1 }] });
+    assert.equal(routeOf(spec, 'http://other.test/'), 'function:fallback');
+  });
+
+  it('two Ingresses of a group naming one function share one target group', () => {
+    const group = { 'ingress-bridge.io/group.name': 'shop' };
+    const second = ingress({ name: 'b', annotations: group, upload: FUNCTION('upload') }).replace('shop.test', 'b.shop.test');
+    const spec = onlySpec(translated(ingress({ annotations: group, upload: FUNCTION('upload') }), second));
+    assert.deepEqual(
+      spec.functionTargetGroups?.map((entry) => entry.key),
+      ['function:upload'],
+    );
+  });
+
+  it('an Ingress without function backends has no functionTargetGroups at all', () => {
+    assert.equal('functionTargetGroups' in onlySpec(translated(ingress({}))), false);
+  });
+});
+
+describe('function backends: bad references cost only their path', () => {
+  const cases: [string, Parameters<typeof ingress>[0], string, RegExp][] = [
+    [
+      'an unknown apiGroup',
+      { upload: { apiGroup: 'example.com', kind: 'Function', name: 'upload' } },
+      'spec.rules[0].http.paths[1].backend.resource.apiGroup',
+      /example\.com/,
+    ],
+    [
+      'no apiGroup (the core group)',
+      { upload: { kind: 'Function', name: 'upload' } },
+      'spec.rules[0].http.paths[1].backend.resource.apiGroup',
+      /lambda\.ingress-bridge\.io/,
+    ],
+    [
+      'an unknown kind',
+      { upload: { apiGroup: 'lambda.ingress-bridge.io', kind: 'Bucket', name: 'upload' } },
+      'spec.rules[0].http.paths[1].backend.resource.kind',
+      /Bucket/,
+    ],
+    ['a name Lambda refuses', { upload: FUNCTION('a.b') }, 'spec.rules[0].http.paths[1].backend.resource.name', /not a Lambda function name/],
+    [
+      'an invalid ARN in the annotation',
+      { upload: FUNCTION('upload'), annotations: { 'lambda.ingress-bridge.io/upload': 'arn:aws:s3:::bucket' } },
+      'metadata.annotations["lambda.ingress-bridge.io/upload"]',
+      /not a Lambda function ARN/,
+    ],
+    [
+      'a $LATEST qualifier',
+      { upload: FUNCTION('upload'), annotations: { 'lambda.ingress-bridge.io/upload': 'upload:$LATEST' } },
+      'metadata.annotations["lambda.ingress-bridge.io/upload"]',
+      /neither a version number nor an alias/,
+    ],
+    [
+      'an ARN with an empty qualifier',
+      { upload: FUNCTION('upload'), annotations: { 'lambda.ingress-bridge.io/upload': 'arn:aws:lambda:eu-west-1:123456789012:function:f:' } },
+      'metadata.annotations["lambda.ingress-bridge.io/upload"]',
+      /qualifier/,
+    ],
+  ];
+  for (const [what, fixture, field, message] of cases) {
+    it(`${what}: an error on ${field}, 503 on that path, the Service path served`, () => {
+      const result = translated(ingress(fixture), ingress({ name: 'other', upload: FUNCTION('other') }).replace('shop.test', 'other.test'));
+      const errors = result.diagnostics.filter((entry) => entry.severity === 'error');
+      assert.equal(errors.length, 1, JSON.stringify(errors));
+      assert.deepEqual(errors[0]?.object, { kind: 'Ingress', namespace: 'default', name: 'shop' });
+      assert.equal(errors[0]?.field, field);
+      assert.match(errors[0]?.message ?? '', message);
+      const spec = result.specs.find((entry) => entry.stack.id === 'default/shop');
+      assert.ok(spec, 'the Ingress keeps its load balancer');
+      assert.equal(routeOf(spec, 'http://shop.test/api/upload'), '503');
+      assert.equal(routeOf(spec, 'http://shop.test/'), 'default/web:80');
+      assert.equal(spec.functionTargetGroups, undefined);
+      // Another Ingress's function is served as ever.
+      const other = result.specs.find((entry) => entry.stack.id === 'default/other');
+      assert.equal(other && routeOf(other, 'http://other.test/api/upload'), 'function:other');
+    });
+  }
+
+  it('a non-boolean multi-value setting is a warning and leaves multi-value headers off', () => {
+    const result = translated(
+      ingress({ upload: FUNCTION('upload'), annotations: { 'ingress-bridge.io/target-group-attributes': 'lambda.multi_value_headers.enabled=yes' } }),
+    );
+    const warning = result.diagnostics.find((entry) => entry.severity === 'warning' && entry.message.includes('multi_value_headers'));
+    assert.equal(warning?.field, 'metadata.annotations["ingress-bridge.io/target-group-attributes"]');
+    assert.equal(onlySpec(result).functionTargetGroups?.[0]?.multiValueHeaders, false);
+  });
+});
+
+describe('parseFunctionIdentifier', () => {
+  const refused = ['', 'a/b', 'name:alias:extra', 'x'.repeat(65), 'arn:aws:lambda:eu-west-1:12345:function:f', 'arn:aws:lambda:eu-west-1:123456789012:layer:f'];
+  for (const text of refused) {
+    it(`refuses ${JSON.stringify(text.length > 20 ? `${text.slice(0, 20)}…` : text)}`, () => {
+      assert.equal(parseFunctionIdentifier(text).ok, false);
+    });
+  }
+});
