@@ -17,6 +17,7 @@ import { admitMembers } from './merge.js';
 import { loadBalancerName } from './naming.js';
 import type { TranslateOptions } from './options.js';
 import { withDisposition, type GroupTranslation, type TranslateAllResult, type TranslateResult } from './result.js';
+import { isGatewayStackId, translateGateways, translateGatewayStack } from './gateway/index.js';
 
 export type { Disposition, TranslateAllResult, TranslateResult } from './result.js';
 
@@ -30,11 +31,23 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
   const keys = [...new Set([...grouping.groups.keys(), ...held])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const results = keys.map((key) => withDisposition(translateKey(snapshot, grouping, key, options, conflicts.get(key)), held.has(key)));
   const diagnostics = grouping.rejected.flatMap((rejected) => rejectedDiagnostics(snapshot, rejected, options));
-  return { results, rejected: grouping.rejected.map((rejected) => rejected.ref), diagnostics: finishDiagnostics(snapshot, diagnostics) };
+  // Gateways are load balancers beside the IngressGroups: their keys (`gateway:…`) never meet a group's.
+  const gateways = translateGateways(snapshot, options);
+  const gatewayResults = gateways.results.map((result) => ({ ...result, diagnostics: finishDiagnostics(snapshot, result.diagnostics) }));
+  return {
+    results: [...results, ...gatewayResults],
+    rejected: grouping.rejected.map((rejected) => rejected.ref),
+    diagnostics: finishDiagnostics(snapshot, diagnostics),
+    gatewayApi: gateways.status,
+  };
 }
 
 /** One group by key; a key no Ingress of ours names yields no spec (the load balancer should be deleted). */
 export function translate(snapshot: SnapshotView, groupKey: string, options: TranslateOptions): TranslateResult {
+  if (isGatewayStackId(groupKey)) {
+    const result = translateGatewayStack(snapshot, groupKey, options);
+    return { ...result, diagnostics: finishDiagnostics(snapshot, result.diagnostics) };
+  }
   const grouping = groupIngresses(snapshot, options);
   const conflicts = grouping.groups.has(groupKey) ? groupConflicts(grouping, options.clusterName).get(groupKey) : undefined;
   return withDisposition(translateKey(snapshot, grouping, groupKey, options, conflicts), heldGroups(grouping).has(groupKey));
