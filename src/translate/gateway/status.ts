@@ -101,3 +101,42 @@ export function withProgramming(
     addresses: outcome.address === undefined ? [] : [{ type: outcome.addressType ?? 'Hostname', value: outcome.address }],
   };
 }
+
+/** What the controller writes into one object's `status`. */
+export interface StatusDocument {
+  kind: 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute';
+  namespace?: string;
+  name: string;
+  status: Record<string, unknown>;
+}
+
+/**
+ * The status of every Gateway API object of ours, as written: each Gateway with what became of its
+ * load balancer (`outcomeOf`: undefined while nothing is applied, as in `plan`), each route with its
+ * parents of ours.
+ */
+export function statusDocuments(
+  status: GatewayApiStatus,
+  outcomeOf: (stackId: string) => { address?: string; addressType?: 'Hostname' | 'IPAddress'; error?: string } | undefined,
+): StatusDocument[] {
+  const documents: StatusDocument[] = [];
+  for (const entry of status.gatewayClasses) documents.push({ kind: 'GatewayClass', name: entry.ref.name, status: { conditions: entry.conditions } });
+  for (const entry of status.gateways) {
+    const programmed = withProgramming(entry, outcomeOf(entry.stackId) ?? {});
+    documents.push({
+      kind: 'Gateway',
+      ...(entry.ref.namespace !== undefined && { namespace: entry.ref.namespace }),
+      name: entry.ref.name,
+      status: { addresses: programmed.addresses, conditions: programmed.conditions, listeners: programmed.listeners },
+    });
+  }
+  for (const entry of status.routes) {
+    documents.push({
+      kind: entry.ref.kind as 'HTTPRoute' | 'GRPCRoute',
+      ...(entry.ref.namespace !== undefined && { namespace: entry.ref.namespace }),
+      name: entry.ref.name,
+      status: { parents: entry.parents },
+    });
+  }
+  return documents;
+}
