@@ -6,6 +6,8 @@
  * beside Ingresses, and the scan reads only the Snapshot. Pure.
  * @module
  */
+import { isDeepStrictEqual } from 'node:util';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { Gateway, GatewayKind, GRPCRoute, HTTPRoute, ParentReference } from '../sources/gateway-kinds.js';
 import { GATEWAY_API_GROUP } from '../sources/gateway-kinds.js';
 import type { SnapshotView } from '../sources/snapshot.js';
@@ -29,6 +31,8 @@ function allRoutes(snapshot: SnapshotView): (HTTPRoute | GRPCRoute)[] {
 
 /** A change of a Gateway API kind (the dependency index hands the others to their own lookups). */
 export function gatewaysAffectedBy(change: Extract<SourceChange, { kind: GatewayKind }>, snapshot: SnapshotView): string[] {
+  // Our own status writes come back as updates: they change nothing translate reads.
+  if (change.type === 'update' && change.previous && !readFieldsChanged(change.previous, change.object)) return [];
   switch (change.kind) {
     case 'Gateway':
       return [gatewayKey(change.object)];
@@ -46,6 +50,18 @@ export function gatewaysAffectedBy(change: Extract<SourceChange, { kind: Gateway
       // A grant can admit a backend of any route, or a certificate of any listener, that points into its namespace.
       return snapshot.gateways().map(gatewayKey);
   }
+}
+
+/** What translate reads of a Gateway API object: its spec, annotations (load-balancer settings), creation time and deletion. */
+function readFieldsChanged(before: { spec?: unknown; metadata?: V1ObjectMeta }, after: { spec?: unknown; metadata?: V1ObjectMeta }): boolean {
+  const read = (object: { spec?: unknown; metadata?: V1ObjectMeta }): unknown => [
+    object.spec,
+    object.metadata?.annotations,
+    object.metadata?.generation,
+    object.metadata?.creationTimestamp,
+    object.metadata?.deletionTimestamp,
+  ];
+  return !isDeepStrictEqual(read(before), read(after));
 }
 
 /** Gateways whose routes name the Service (in its namespace or, granted or not, from another). */
