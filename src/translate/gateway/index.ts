@@ -226,6 +226,7 @@ function translateOneGateway(
     return { result: withDisposition({ stackId, diagnostics, members: [], leftOut: [] }, true), status };
   }
   const built = buildSpecListeners(listeners, attachments);
+  diagnostics.push(...protocolClashes(attachments));
   const certificateKeys = new Set(built.listeners.flatMap((listener) => listener.certificateKeys));
   const certificates = new Map<string, CertificateSpec>();
   for (const certificate of listeners.flatMap((listener) => listener.certificates)) {
@@ -273,6 +274,32 @@ function translateOneGateway(
     ...(settings.shieldAdvancedProtection !== undefined && { shieldAdvancedProtection: settings.shieldAdvancedProtection }),
   };
   return { result: withDisposition({ stackId, spec, diagnostics, members: [], leftOut: [] }, false), status };
+}
+
+/**
+ * One target group per Service port and target type: a Service port that an HTTPRoute and a GRPCRoute
+ * both reach on one Gateway gets the first one's protocol version, which the other route is told.
+ */
+function protocolClashes(attachments: readonly Attachment[]): Diagnostic[] {
+  const first = new Map<string, { version: string; route: CompiledRoute }>();
+  const diagnostics: Diagnostic[] = [];
+  for (const route of [...new Set(attachments.map((attachment) => attachment.route))]) {
+    for (const group of route.rules.flatMap((rule) => rule.targetGroups)) {
+      const seen = first.get(group.key);
+      if (!seen) first.set(group.key, { version: group.protocolVersion, route });
+      else if (seen.version !== group.protocolVersion) {
+        diagnostics.push(
+          diagnostic(
+            route.ref,
+            'spec.rules',
+            'warning',
+            `Service port ${group.key} is also a backend of ${seen.route.kind} ${seen.route.namespace}/${seen.route.ref.name} on this Gateway, with protocol version ${seen.version}; one target group serves both, with ${seen.version}`,
+          ),
+        );
+      }
+    }
+  }
+  return diagnostics;
 }
 
 /** Whether a parentRef names this Gateway (group and kind default to Gateway's, namespace to the route's). */

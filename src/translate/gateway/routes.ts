@@ -273,7 +273,8 @@ function grpcMatches(matches: GrpcMatchList | undefined, field: string): Compile
       length = method.service.length + 1;
     } else if (method.method !== undefined) {
       conditions.push({ field: 'path-pattern', regexValues: [`^/[^/]+/${escapeRegex(method.method)}$`] });
-      pathKind = 1;
+      // The GRPCRoute reference ranks a matching service before a matching method.
+      pathKind = 2;
       length = method.method.length + 1;
     }
     conditions.push(...headerConditions(match.headers ?? [], `${at}.headers`));
