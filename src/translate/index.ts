@@ -6,6 +6,7 @@
 import type { CertificateSpec, Diagnostic, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { OWN_PREFIX } from './annotation-types.js';
+import { escapeControls } from './annotation-values.js';
 import { translateWithinBoundary } from './boundary.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
@@ -17,7 +18,7 @@ import { admitMembers } from './merge.js';
 import { loadBalancerName } from './naming.js';
 import type { TranslateOptions } from './options.js';
 import { withDisposition, type GroupTranslation, type TranslateAllResult, type TranslateResult } from './result.js';
-import { isGatewayStackId, translateGateways, translateGatewayStack } from './gateway/index.js';
+import { gatewayStackId, isGatewayStackId, translateGateways, translateGatewayStack } from './gateway/index.js';
 
 export type { Disposition, TranslateAllResult, TranslateResult } from './result.js';
 
@@ -32,7 +33,7 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
   const results = keys.map((key) => withDisposition(translateKey(snapshot, grouping, key, options, conflicts.get(key)), held.has(key)));
   const diagnostics = grouping.rejected.flatMap((rejected) => rejectedDiagnostics(snapshot, rejected, options));
   // Gateways are load balancers beside the IngressGroups: their keys (`gateway:…`) never meet a group's.
-  const gateways = translateGateways(snapshot, options);
+  const gateways = gatewaysWithinBoundary(snapshot, options);
   const gatewayResults = gateways.results.map((result) => ({ ...result, diagnostics: finishDiagnostics(snapshot, result.diagnostics) }));
   return {
     results: [...results, ...gatewayResults],
@@ -40,6 +41,37 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
     diagnostics: finishDiagnostics(snapshot, diagnostics),
     gatewayApi: gateways.status,
   };
+}
+
+/**
+ * The Gateway API translation, which has a boundary per Gateway and per route of its own; should it
+ * fail anyway, the Ingresses are still served and the Gateways' load balancers are held, not deleted.
+ */
+function gatewaysWithinBoundary(snapshot: SnapshotView, options: TranslateOptions): ReturnType<typeof translateGateways> {
+  try {
+    return translateGateways(snapshot, options);
+  } catch (error) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const results = snapshot.gateways().map((gateway) =>
+      withDisposition(
+        {
+          stackId: gatewayStackId(gateway.metadata?.namespace ?? 'default', gateway.metadata?.name ?? ''),
+          diagnostics: [
+            {
+              severity: 'error' as const,
+              object: { kind: 'Gateway', namespace: gateway.metadata?.namespace ?? 'default', name: gateway.metadata?.name ?? '' },
+              field: 'spec',
+              message: `the Gateway API objects could not be translated (${escapeControls(detail.slice(0, 200))}); this is a defect in ingress-bridge`,
+            },
+          ],
+          members: [],
+          leftOut: [],
+        },
+        true,
+      ),
+    );
+    return { results, status: { gatewayClasses: [], gateways: [], routes: [] } };
+  }
 }
 
 /** One group by key; a key no Ingress of ours names yields no spec (the load balancer should be deleted). */

@@ -27,6 +27,7 @@ import type {
 import { GATEWAY_API_GROUP } from '../../sources/gateway-kinds.js';
 import type { SnapshotView } from '../../sources/snapshot.js';
 import { parseIngressAnnotations } from '../annotations.js';
+import { escapeControls } from '../annotation-values.js';
 import { diagnostic, hasErrors } from '../diagnostics.js';
 import { creationTime } from '../groups.js';
 import { namespaceLabels, selectorMatches } from '../ingress-class-params.js';
@@ -104,7 +105,7 @@ export function translateGateways(snapshot: SnapshotView, options: TranslateOpti
   const gateways = snapshot.gateways().filter((gateway) => classes.has(gateway.spec?.gatewayClassName ?? '') && !gateway.metadata?.deletionTimestamp);
   for (const gateway of sortByName(gateways)) {
     const gatewayClass = classes.get(gateway.spec?.gatewayClassName ?? '') as GatewayClass;
-    const translated = translateOneGateway(snapshot, gateway, gatewayClass, routes, options, routeStatus);
+    const translated = translateWithinBoundary(gateway, () => translateOneGateway(snapshot, gateway, gatewayClass, routes, options, routeStatus));
     results.push(translated.result);
     status.gateways.push(translated.status);
   }
@@ -196,7 +197,7 @@ function translateOneGateway(
       .map((parent, index) => ({ parent, index }))
       .filter(({ parent }) => refersTo(parent, source.route, namespace, name));
     if (parents.length === 0) continue;
-    const compiled = compileRoute(source.kind, source.route, context, hostnameProblem);
+    const compiled = compileWithinBoundary(source, () => compileRoute(source.kind, source.route, context, hostnameProblem));
     diagnostics.push(...compiled.diagnostics);
     for (const { parent, index } of parents) {
       const outcome = attach(snapshot, compiled, parent, `spec.parentRefs[${index}]`, listeners, accepted);
@@ -300,6 +301,61 @@ function protocolClashes(attachments: readonly Attachment[]): Diagnostic[] {
     }
   }
   return diagnostics;
+}
+
+/** Why an exception nobody expected is reported on the object that caused it (DESIGN.md section 8). */
+function defectMessage(kind: string, error: unknown): string {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `the ${kind} could not be translated (${escapeControls(detail.slice(0, 200))}); this is a defect in ingress-bridge: please report it with the ${kind}`;
+}
+
+/**
+ * Each Gateway inside its own error boundary: an unexpected exception holds its load balancer as it
+ * is (bad input never deletes), is a diagnostic on the Gateway, and no other Gateway or Ingress is touched.
+ */
+function translateWithinBoundary(
+  gateway: Gateway,
+  work: () => { result: TranslateResult; status: GatewayStatusEntry },
+): { result: TranslateResult; status: GatewayStatusEntry } {
+  try {
+    return work();
+  } catch (error) {
+    const ref: ObjectRef = { kind: 'Gateway', namespace: gateway.metadata?.namespace ?? 'default', name: gateway.metadata?.name ?? '' };
+    const stackId = gatewayStackId(ref.namespace ?? 'default', ref.name);
+    const message = defectMessage('Gateway', error);
+    const generation = gateway.metadata?.generation;
+    return {
+      result: withDisposition({ stackId, diagnostics: [diagnostic(ref, 'spec', 'error', message)], members: [], leftOut: [] }, true),
+      status: {
+        ref,
+        stackId,
+        ...(generation !== undefined && { generation }),
+        conditions: [condition('Accepted', false, REASON.invalid, message, generation)],
+        listeners: [],
+      },
+    };
+  }
+}
+
+/** Each route inside its own boundary: an unexpected exception refuses that route alone. */
+function compileWithinBoundary(source: RouteSource, work: () => CompiledRoute): CompiledRoute {
+  try {
+    return work();
+  } catch (error) {
+    const namespace = source.route.metadata?.namespace ?? 'default';
+    const ref: ObjectRef = { kind: source.kind, namespace, name: source.route.metadata?.name ?? '' };
+    const message = defectMessage(source.kind, error);
+    return {
+      kind: source.kind,
+      route: source.route,
+      ref,
+      namespace,
+      hostnames: [],
+      rules: [],
+      problems: [{ condition: 'Accepted', reason: REASON.unsupportedValue, message }],
+      diagnostics: [diagnostic(ref, 'spec', 'error', message)],
+    };
+  }
 }
 
 /** Whether a parentRef names this Gateway (group and kind default to Gateway's, namespace to the route's). */
