@@ -35,7 +35,7 @@ import { loadBalancerName } from '../naming.js';
 import type { TranslateOptions } from '../options.js';
 import { withDisposition, type TranslateResult } from '../result.js';
 import { checkTlsSecret } from '../tls-secret.js';
-import { effectiveHostnames, hostnameCondition, hostnameProblem, hostnameRank } from './hostnames.js';
+import { effectiveHostnames, hostnameCondition, hostnameProblem, hostnameRank, intersectHostname } from './hostnames.js';
 import { gatewayStackId } from './keys.js';
 import { referenceGranted } from './reference-grants.js';
 import { compileRoute, type CompiledMatch, type CompiledRoute, type CompiledRule, type RouteKind } from './routes.js';
@@ -680,6 +680,29 @@ function comparePlaced(a: PlacedEntry, b: PlacedEntry): number {
   );
 }
 
+/**
+ * Whether every request for `hostname` belongs to another listener of the port, whose hostname is
+ * more specific than this one's: a request is its most specific listener's alone (API reference,
+ * Listener hostname), so this listener's routes must not answer it there.
+ */
+function claimedByOtherListener(listener: ListenerView, hostname: string | undefined, onPort: readonly ListenerView[]): boolean {
+  if (hostname === undefined) return false;
+  return onPort.some(
+    (other) =>
+      other !== listener &&
+      other.hostname !== undefined &&
+      moreSpecific(other.hostname, listener.hostname) &&
+      intersectHostname(other.hostname, hostname) === hostname,
+  );
+}
+
+function moreSpecific(hostname: string, than: string | undefined): boolean {
+  if (than === undefined) return true;
+  const [rank, length] = hostnameRank(hostname);
+  const [thanRank, thanLength] = hostnameRank(than);
+  return rank < thanRank || (rank === thanRank && length < thanLength);
+}
+
 function buildSpecListeners(
   views: readonly ListenerView[],
   attachments: readonly Attachment[],
@@ -693,6 +716,7 @@ function buildSpecListeners(
     let order = 0;
     for (const attachment of attachments.filter((entry) => onPort.includes(entry.listener))) {
       for (const hostname of attachment.hostnames) {
+        if (claimedByOtherListener(attachment.listener, hostname, onPort)) continue;
         for (const rule of attachment.route.rules) {
           for (const match of rule.matches) {
             const host = hostnameCondition(hostname);

@@ -179,6 +179,19 @@ describe('hostnames', () => {
       'http://bar.example.com/other': 'default/b:80',
     });
   });
+  it('a route hostname that a more specific listener on the port claims is that listener’s', () => {
+    const spec = specOf(
+      ['{name: wild, port: 80, protocol: HTTP, hostname: "*.example.com"}', '{name: foo, port: 80, protocol: HTTP, hostname: foo.example.com}'],
+      {
+        name: 'on-wild',
+        parentRefs: '[{name: web, sectionName: wild}]',
+        hostnames: ['foo.example.com', 'bar.example.com'],
+        rules: rule('{path: {type: PathPrefix, value: /}}', 'a'),
+      },
+      { name: 'on-foo', parentRefs: '[{name: web, sectionName: foo}]', rules: rule('{path: {type: PathPrefix, value: /only}}', 'b') },
+    );
+    assertRoutes(spec, { 'http://bar.example.com/x': 'default/a:80', 'http://foo.example.com/only': 'default/b:80', 'http://foo.example.com/x': '404' });
+  });
 });
 
 describe('actions', () => {
