@@ -1,5 +1,7 @@
 /**
- * Writes Gateway API status (translate/gateway/status.ts) into the cluster: the GatewayClasses of
+ * Writes to Gateway API objects: our finalizer on each Gateway whose load balancer exists (so a
+ * Gateway deleted while no controller runs still has its load balancer deleted), and status
+ * (translate/gateway/status.ts): the GatewayClasses of
  * ours, each Gateway with what became of its load balancer, and each route's parents of ours (the
  * parents other controllers wrote are kept). Only the leader writes, and only what changed: a
  * condition keeps its lastTransitionTime while its status stays, so an unchanged status compares
@@ -9,7 +11,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { LoadBalancerAddress } from '../provider.js';
-import type { GatewayCondition, RouteParentStatus } from '../sources/gateway-kinds.js';
+import type { Gateway, GatewayCondition, RouteParentStatus } from '../sources/gateway-kinds.js';
+import { FINALIZER } from './ingress-writer.js';
 import { GATEWAY_API_GROUP } from '../sources/gateway-kinds.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { statusDocuments, type GatewayApiStatus, type StatusDocument } from '../translate/gateway/status.js';
@@ -27,11 +30,39 @@ const PLURALS: Record<StatusDocument['kind'], string> = {
 export interface GatewayStatusWriter {
   /** Replaces the object's status (a merge patch of `status`). */
   patchStatus(document: StatusDocument): Promise<void>;
+  /** Sets the Gateway's finalizers (with the resourceVersion it was computed from: a stale one gets 409 and the reconcile runs again). */
+  patchFinalizers(gateway: Gateway, finalizers: string[]): Promise<void>;
+}
+
+export function hasGatewayFinalizer(gateway: Gateway): boolean {
+  return gateway.metadata?.finalizers?.includes(FINALIZER) ?? false;
+}
+
+/** Adds (true) or removes (false) our finalizer where that changes something; returns whether it wrote. */
+export async function setGatewayFinalizer(writer: GatewayStatusWriter, gateway: Gateway, wanted: boolean): Promise<boolean> {
+  if (hasGatewayFinalizer(gateway) === wanted) return false;
+  const others = (gateway.metadata?.finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
+  await writer.patchFinalizers(gateway, wanted ? [...others, FINALIZER] : others);
+  return true;
 }
 
 export function kubeGatewayStatusWriter(kubeConfig: KubeConfig): GatewayStatusWriter {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   return {
+    async patchFinalizers(gateway, finalizers) {
+      const body = { metadata: { finalizers, resourceVersion: gateway.metadata?.resourceVersion } };
+      await api.patchNamespacedCustomObject(
+        {
+          group: GATEWAY_API_GROUP,
+          version: 'v1',
+          plural: 'gateways',
+          namespace: gateway.metadata?.namespace ?? 'default',
+          name: gateway.metadata?.name ?? '',
+          body,
+        },
+        MERGE_PATCH,
+      );
+    },
     async patchStatus(document) {
       const base = { group: GATEWAY_API_GROUP, version: 'v1', plural: PLURALS[document.kind], name: document.name, body: { status: document.status } };
       if (document.namespace === undefined) await api.patchClusterCustomObjectStatus(base, MERGE_PATCH);

@@ -31,8 +31,8 @@ import { kubePodStatusWriter, ReadinessGates, type PodStatusWriter } from './rea
 import type { Clock } from './clock.js';
 import { reconcileStack, reconcileTargets } from './reconcile.js';
 import { WorkQueue, type BackoffPolicy, type RunOutcome } from './work-queue.js';
-import { isGatewayStackId, translateGateways } from '../translate/gateway/index.js';
-import { kubeGatewayStatusWriter, statusWrites, type GatewayOutcome, type GatewayStatusWriter } from './gateway-status.js';
+import { gatewayOfStackId, gatewayStackId, isGatewayStackId, translateGateways } from '../translate/gateway/index.js';
+import { hasGatewayFinalizer, kubeGatewayStatusWriter, setGatewayFinalizer, statusWrites, type GatewayOutcome, type GatewayStatusWriter } from './gateway-status.js';
 
 export interface KubeControllerOptions {
   kubeConfig: KubeConfig;
@@ -230,8 +230,11 @@ export class KubeController {
       const named = hasFinalizer(ingress) ? namedGroupKey(ingress, this.snapshot, options) : undefined;
       if (named) keys.add(named);
     }
-    // Every Gateway of our classes is a load balancer, like a group.
+    // Every Gateway of our classes is a load balancer, like a group; one that holds our finalizer still has one to delete.
     for (const result of translateGateways(this.snapshot, options).results) keys.add(result.stackId);
+    for (const gateway of this.snapshot.gateways()) {
+      if (hasGatewayFinalizer(gateway)) keys.add(gatewayStackId(gateway.metadata?.namespace ?? 'default', gateway.metadata?.name ?? ''));
+    }
     return [...keys];
   }
 
@@ -266,6 +269,7 @@ export class KubeController {
     }
     try {
       if (result.spec) for (const ingress of members) await writer.addFinalizer(ingress);
+      if (result.spec) await this.setGatewayFinalizer(key, true);
       const outcome = await reconcileStack(provider, result, { mayMutate: this.options.isLeader, read: work?.full ? 'full' : 'changes' });
       if (outcome.error !== undefined) {
         logger.error({ stack: key, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
@@ -289,6 +293,8 @@ export class KubeController {
         await writer.removeFinalizer(ingress);
         if (ingress.metadata?.deletionTimestamp) this.options.events.forget(ref(ingress));
       }
+      // The Gateway's load balancer is gone (deleted, or no longer of our class): it may go too.
+      if (!result.spec) await this.setGatewayFinalizer(key, false);
       const operations = outcome.plan?.operations.length ?? 0;
       metrics.recordAppliedOperations(key, operations);
       logger.info({ stack: key, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer converged' : 'load balancer in step');
@@ -396,6 +402,13 @@ export class KubeController {
     } catch (error) {
       logger.warn({ stack: key, err: error }, 'writing Gateway API status failed; the next reconcile of the Gateway writes it again');
     }
+  }
+
+  /** Our finalizer on the Gateway a stack id names, while its load balancer exists. */
+  private async setGatewayFinalizer(key: string, wanted: boolean): Promise<void> {
+    const named = gatewayOfStackId(key);
+    const gateway = named && this.snapshot.get('Gateway', named.namespace, named.name);
+    if (gateway) await setGatewayFinalizer(this.gatewayStatus, gateway, wanted);
   }
 
   /** A failed reconcile: a Warning Event on each member, and another try later (with backoff). */

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
+import { FINALIZER } from '../../src/controller/ingress-writer.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { parseManifestFile } from '../../src/sources/manifests.js';
 import type { GatewayCondition } from '../../src/sources/gateway-kinds.js';
@@ -127,6 +128,7 @@ describe('Gateway API with the AWS provider, against both fakes', () => {
     assert.equal(programmed?.status, 'True');
     assert.equal(programmed?.observedGeneration, 1);
     assert.equal(gatewayStatus()?.listeners?.[0]?.attachedRoutes, 1);
+    assert.deepEqual(gateway()?.metadata.finalizers, [FINALIZER]);
     const certificates = world.fake.state.certificates();
     assert.equal(certificates.length, 1);
     assert.equal(certificates[0]?.domainName, 'web.test');
@@ -171,9 +173,10 @@ describe('Gateway API with the AWS provider, against both fakes', () => {
     });
   });
 
-  it('deletes the load balancer and then the imported certificate once the Gateway is gone', async () => {
+  it('deletes the load balancer, then the finalizer, then the imported certificate once the Gateway is gone', async () => {
     kube.remove('gateways', 'default', 'web');
-    await until(() => world.fake.state.loadBalancers().length === 0);
+    await until(() => gateway() === undefined);
+    assert.deepEqual(world.fake.state.loadBalancers(), []);
     assert.deepEqual(world.fake.state.targetGroups(), []);
     await until(() => world.fake.state.certificates().length === 0);
   });
