@@ -32,7 +32,14 @@ import type { Clock } from './clock.js';
 import { reconcileStack, reconcileTargets } from './reconcile.js';
 import { WorkQueue, type BackoffPolicy, type RunOutcome } from './work-queue.js';
 import { gatewayOfStackId, gatewayStackId, isGatewayStackId, translateGateways } from '../translate/gateway/index.js';
-import { hasGatewayFinalizer, kubeGatewayStatusWriter, setGatewayFinalizer, statusWrites, type GatewayOutcome, type GatewayStatusWriter } from './gateway-status.js';
+import {
+  hasGatewayFinalizer,
+  kubeGatewayStatusWriter,
+  setGatewayFinalizer,
+  statusWrites,
+  type GatewayOutcome,
+  type GatewayStatusWriter,
+} from './gateway-status.js';
 
 export interface KubeControllerOptions {
   kubeConfig: KubeConfig;
