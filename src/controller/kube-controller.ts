@@ -393,7 +393,7 @@ export class KubeController {
 
   /**
    * After a Gateway's reconcile (its stack id says so): the Gateway API status of what it concerns,
-   * written where it changed, and its diagnostics logged (a Gateway has no member Ingress for Events).
+   * written where it changed, and each diagnostic logged and sent as a Warning Event on its object.
    * A failed write is logged; the next reconcile of the Gateway writes again.
    */
   private async writeGatewayStatus(key: string, result: TranslateResult, outcome: GatewayOutcome): Promise<void> {
@@ -402,6 +402,19 @@ export class KubeController {
     for (const diagnostic of result.diagnostics) {
       if (diagnostic.severity === 'info') continue;
       logger.warn({ stack: key, object: diagnostic.object, field: diagnostic.field }, diagnostic.message);
+      const { kind, namespace = 'default', name } = diagnostic.object;
+      if (kind !== 'Gateway' && kind !== 'HTTPRoute' && kind !== 'GRPCRoute') continue;
+      const uid = this.snapshot.get(kind, namespace, name)?.metadata?.uid;
+      await this.options.events.record(
+        {
+          ingress: { namespace, name },
+          involvedKind: kind,
+          type: 'Warning',
+          reason: diagnostic.severity === 'error' ? `Invalid${kind}` : `${kind}Warning`,
+          message: `${diagnostic.field}: ${diagnostic.message}`,
+        },
+        uid,
+      );
     }
     try {
       const status = translateGateways(this.snapshot, this.options.translateOptions()).status;

@@ -164,13 +164,21 @@ describe('Gateway API with the AWS provider, against both fakes', () => {
     );
   });
 
-  it('bumps observedGeneration when the route changes, and reports a missing backend with BackendNotFound', async () => {
+  it('bumps observedGeneration when the route changes, and reports a missing backend with BackendNotFound and a Warning Event', async () => {
     apply(gatewayYaml('  - backendRefs: [{name: nowhere, port: 80}]'));
     await until(() => {
       const parent = routeStatus()?.parents?.[0];
       const resolved = parent?.conditions?.find((entry) => entry.type === 'ResolvedRefs');
       return resolved?.reason === 'BackendNotFound' && resolved.observedGeneration === 2;
     });
+    type Event = { involvedObject?: { kind?: string; name?: string }; reason?: string; message?: string };
+    await until(() =>
+      (kube.list('events', 'default') as Event[]).some(
+        (event) => event.involvedObject?.kind === 'HTTPRoute' && event.involvedObject.name === 'api' && event.reason === 'InvalidHTTPRoute',
+      ),
+    );
+    const event = (kube.list('events', 'default') as Event[]).find((entry) => entry.reason === 'InvalidHTTPRoute');
+    assert.match(event?.message ?? '', /^spec\.rules\[0\]\.backendRefs\[0\]: Service default\/nowhere does not exist/);
   });
 
   it('deletes the load balancer, then the finalizer, then the imported certificate once the Gateway is gone', async () => {
