@@ -186,6 +186,7 @@ function translateOneGateway(
 
   const context = {
     snapshot,
+    limits: options.limits,
     clusterName: options.clusterName,
     stackId,
     defaultTargetType: annotations.value.targetType ?? options.defaultTargetType,

@@ -16,6 +16,7 @@ import { resolveServiceBackend } from '../backends.js';
 import { diagnostic } from '../diagnostics.js';
 import { parsePath, pathCondition } from '../paths.js';
 import { escapeRegex, regexValueProblem } from '../regex.js';
+import { ruleLimitProblem, type AlbLimits } from '../../limits.js';
 import { REASON } from './status.js';
 import { referenceGranted } from './reference-grants.js';
 
@@ -67,6 +68,7 @@ export interface CompiledRoute {
 
 export interface RouteContext {
   snapshot: SnapshotView;
+  limits: AlbLimits;
   clusterName: string;
   stackId: string;
   defaultTargetType: TargetGroupAnnotations['targetType'] & string;
@@ -125,6 +127,7 @@ export function compileRoute(
               compileHttpMatch(match, `${field}.matches[${matchIndex}]`),
             )
           : grpcMatches(rule.matches as GrpcMatchList | undefined, field);
+      checkLimits(matches, compiled.hostnames, context.limits);
       let action: Action = filters.redirect ?? backends.action;
       let transforms = filters.transforms;
       if (filters.prefixRewrite !== undefined) {
@@ -166,6 +169,20 @@ export function compileRoute(
     });
   }
   return compiled;
+}
+
+/**
+ * The ALB's per-rule quotas (values, wildcards, lengths), checked before any load balancer sees the
+ * rule. The host condition is added per listener later; it is counted here as one value, and as a
+ * wildcard unless every hostname of the route is precise (a listener's hostname may be a wildcard).
+ */
+function checkLimits(matches: readonly CompiledMatch[], hostnames: readonly string[], limits: AlbLimits): void {
+  const precise = hostnames.length > 0 && hostnames.every((hostname) => !hostname.startsWith('*.'));
+  const host: Condition = { field: 'host-header', values: [precise ? 'host' : '*.host'] };
+  for (const match of matches) {
+    const problem = ruleLimitProblem([host, ...match.conditions], limits);
+    if (problem) throw new RuleProblem(match.field, REASON.unsupportedValue, `the ALB rule for this match cannot be created: ${problem}`);
+  }
 }
 
 type GrpcMatchList = NonNullable<NonNullable<GRPCRoute['spec']>['rules']>[number]['matches'];

@@ -198,3 +198,19 @@ describe('listeners', () => {
     assert.deepEqual(conditionSummary(translated.status.gateways[0]?.conditions ?? []), ['Accepted=False/ListenersNotValid']);
   });
 });
+
+describe('cloud limits', () => {
+  it('a match the ALB cannot hold in one rule is refused with UnsupportedValue, before any load balancer sees it', () => {
+    const headers = [1, 2, 3, 4, 5].map((index) => `{name: x-h${index}, value: v}`).join(', ');
+    const body = `  parentRefs: [{name: web}]\n  rules:\n  - matches: [{headers: [${headers}]}]\n    backendRefs: [{name: a, port: 80}]\n  - backendRefs: [{name: a, port: 80}]`;
+    const translated = translateGatewayYaml(BASE + gatewayYaml('web', [HTTP]) + route('r', body));
+    assert.deepEqual(routeConditions(translated.status, 'r'), [
+      'Accepted=True/Accepted',
+      'ResolvedRefs=True/ResolvedRefs',
+      'PartiallyInvalid=True/UnsupportedValue',
+    ]);
+    const named = translated.diagnostics.find((entry) => entry.object.name === 'r' && entry.severity === 'error');
+    assert.equal(named?.field, 'spec.rules[0].matches[0]');
+    assert.match(named?.message ?? '', /the ALB allows 5 per rule/);
+  });
+});
