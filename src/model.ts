@@ -246,6 +246,8 @@ export interface JwtClaim {
 
 export interface RuleOrigin {
   ingress: IngressRef;
+  /** A Gateway API route the rule came from (`ingress` then holds its namespace and name); absent for an Ingress. */
+  route?: ObjectRef;
   host?: string;
   path?: string;
   pathType?: string;

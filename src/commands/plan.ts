@@ -13,6 +13,7 @@ import { loadManifestDirectory } from '../sources/manifests.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { translateAll, type TranslateOptions } from '../translate/index.js';
 import { describeLeftToOtherClasses, ingressesLeftToOtherClasses, type LeftToOtherClass } from '../translate/other-classes.js';
+import { statusDocuments } from '../translate/gateway/status.js';
 import { renderPlanMermaid } from './plan-mermaid.js';
 import { renderDiagnostic, renderPlanText } from './plan-text.js';
 
@@ -65,8 +66,11 @@ export async function runPlan(request: PlanRequest): Promise<PlanOutcome> {
   const provider = await loadProviderModule(request.provider);
   const document = provider.renderPlan(specs, diagnostics) as Record<string, unknown>;
   const left = leftToOtherClasses.map((entry) => ({ Namespace: entry.ref.namespace, Name: entry.ref.name, IngressClass: entry.className ?? null }));
+  // Nothing is applied by plan: each Gateway is shown as it would be before its load balancer has an address.
+  const gatewayApiStatus = translated.gatewayApi ? statusDocuments(translated.gatewayApi, () => undefined) : [];
   const json = {
     ...document,
+    ...(gatewayApiStatus.length > 0 && { GatewayAPIStatus: gatewayApiStatus }),
     ...(changes && { Changes: changes.map((stack) => ({ Stack: stack.stackId, Operations: stack.operations })) }),
     ...(left.length > 0 && { IngressesLeftToOtherClasses: left }),
   };

@@ -13,6 +13,7 @@ import type { TranslateResult } from '../translate/index.js';
 import { ingressReferences, type IngressReferences } from './ingress-references.js';
 import { objectKey, SERVICE_NAME_LABEL, type SnapshotView } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
+import { gatewaysAffectedBy, gatewaysUsingSecret, gatewaysUsingService } from './gateway-dependencies.js';
 
 export interface DependencyIndexOptions {
   snapshot: SnapshotView;
@@ -57,19 +58,28 @@ export class DependencyIndex {
       case 'Namespace':
         return this.onIngressClassChange();
       case 'Service':
-        return this.groupsForService(namespace ?? '', name);
+        return [...this.groupsForService(namespace ?? '', name), ...gatewaysUsingService(this.options.snapshot, namespace ?? '', name)];
       case 'EndpointSlice':
-        return this.groupsForEndpointSlice(
-          change.type === 'delete' ? undefined : change.object,
-          change.type === 'add' ? undefined : (change.previous ?? change.object),
-        );
+        return [
+          ...this.groupsForEndpointSlice(
+            change.type === 'delete' ? undefined : change.object,
+            change.type === 'add' ? undefined : (change.previous ?? change.object),
+          ),
+          ...gatewaysUsingService(this.options.snapshot, namespace ?? '', change.object.metadata?.labels?.[SERVICE_NAME_LABEL] ?? ''),
+        ];
       case 'Secret':
-        return this.groupsForSecret(namespace ?? '', name);
+        return [...this.groupsForSecret(namespace ?? '', name), ...gatewaysUsingSecret(this.options.snapshot, namespace ?? '', name)];
       case 'Node':
         return this.groupsForNode(change.type === 'delete' ? undefined : change.object, change.type === 'add' ? undefined : (change.previous ?? change.object));
       // A Pod matters only through its readiness gates, which the readiness-gate tracker follows.
       case 'Pod':
         return [];
+      case 'GatewayClass':
+      case 'Gateway':
+      case 'HTTPRoute':
+      case 'GRPCRoute':
+      case 'ReferenceGrant':
+        return gatewaysAffectedBy(change, this.options.snapshot);
     }
   }
 

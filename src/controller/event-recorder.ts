@@ -13,6 +13,8 @@ export type EventType = 'Normal' | 'Warning';
 
 export interface IngressEvent {
   ingress: IngressRef;
+  /** The event is about a Gateway API object of this kind, named by `ingress`'s namespace and name; absent: an Ingress. */
+  involvedKind?: 'Gateway' | 'HTTPRoute' | 'GRPCRoute';
   type: EventType;
   /** CamelCase, e.g. `SuccessfullyReconciled`, `InvalidIngress`, `FailedReconcile`. */
   reason: string;
@@ -68,8 +70,8 @@ export function kubeEventSink(kubeConfig: KubeConfig, instance: string): EventSi
       body: {
         metadata: { name: `${event.ingress.name}.${randomBytes(8).toString('hex')}`, namespace: event.ingress.namespace },
         involvedObject: {
-          apiVersion: 'networking.k8s.io/v1',
-          kind: 'Ingress',
+          apiVersion: event.involvedKind ? 'gateway.networking.k8s.io/v1' : 'networking.k8s.io/v1',
+          kind: event.involvedKind ?? 'Ingress',
           namespace: event.ingress.namespace,
           name: event.ingress.name,
           ...(event.uid ? { uid: event.uid } : {}),

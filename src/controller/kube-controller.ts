@@ -31,6 +31,15 @@ import { kubePodStatusWriter, ReadinessGates, type PodStatusWriter } from './rea
 import type { Clock } from './clock.js';
 import { reconcileStack, reconcileTargets } from './reconcile.js';
 import { WorkQueue, type BackoffPolicy, type RunOutcome } from './work-queue.js';
+import { gatewayOfStackId, gatewayStackId, isGatewayStackId, translateGateways } from '../translate/gateway/index.js';
+import {
+  hasGatewayFinalizer,
+  kubeGatewayStatusWriter,
+  setGatewayFinalizer,
+  statusWrites,
+  type GatewayOutcome,
+  type GatewayStatusWriter,
+} from './gateway-status.js';
 
 export interface KubeControllerOptions {
   kubeConfig: KubeConfig;
@@ -53,6 +62,8 @@ export interface KubeControllerOptions {
   clock?: Clock;
   /** Pod readiness gates (when the provider reports target health): where conditions are written, how often health is polled. */
   readinessGates?: { writer?: PodStatusWriter; pollMs?: number; orphanDelayMs?: number };
+  /** Where Gateway API status is written (default: the cluster's status subresources). */
+  gatewayStatus?: GatewayStatusWriter;
 }
 
 /** What a group's next run must do; the works of coalesced events merge (mergeGroupWork). */
@@ -87,8 +98,10 @@ export class KubeController {
   private readonly translations = new Map<string, LoadBalancerSpec>();
   /** Pod readiness gates; undefined when the provider cannot report target health. */
   readonly gates: ReadinessGates | undefined;
+  private readonly gatewayStatus: GatewayStatusWriter;
 
   constructor(private readonly options: KubeControllerOptions) {
+    this.gatewayStatus = options.gatewayStatus ?? kubeGatewayStatusWriter(options.kubeConfig);
     this.index = new DependencyIndex({ snapshot: this.snapshot, classes: options.translateOptions() });
     this.gates = options.provider.targetHealth
       ? new ReadinessGates({
@@ -224,6 +237,11 @@ export class KubeController {
       const named = hasFinalizer(ingress) ? namedGroupKey(ingress, this.snapshot, options) : undefined;
       if (named) keys.add(named);
     }
+    // Every Gateway of our classes is a load balancer, like a group; one that holds our finalizer still has one to delete.
+    for (const result of translateGateways(this.snapshot, options).results) keys.add(result.stackId);
+    for (const gateway of this.snapshot.gateways()) {
+      if (hasGatewayFinalizer(gateway)) keys.add(gatewayStackId(gateway.metadata?.namespace ?? 'default', gateway.metadata?.name ?? ''));
+    }
     return [...keys];
   }
 
@@ -252,18 +270,22 @@ export class KubeController {
 
     // Bad input never deletes what exists: translate holds a group whose every Ingress is invalid.
     if (result.disposition === 'hold') {
+      await this.writeGatewayStatus(key, result, {});
       metrics.recordReconcile('skipped', (performance.now() - started) / 1000);
       return 'done';
     }
     try {
       if (result.spec) for (const ingress of members) await writer.addFinalizer(ingress);
+      if (result.spec) await this.setGatewayFinalizer(key, true);
       const outcome = await reconcileStack(provider, result, { mayMutate: this.options.isLeader, read: work?.full ? 'full' : 'changes' });
       if (outcome.error !== undefined) {
         logger.error({ stack: key, error: outcome.error, apiCalls: outcome.apiCalls }, 'reconcile failed');
+        await this.writeGatewayStatus(key, result, { error: outcome.error });
         return await this.failed(members, outcome.error, started);
       }
       const address = outcome.result?.address;
       for (const ingress of members) await writer.setAddress(ingress, address);
+      await this.writeGatewayStatus(key, result, address ? { address } : {});
       this.gates?.onReconciled(key, result.spec);
       const pending = outcome.result?.pending ?? [];
       if (pending.length > 0) {
@@ -278,6 +300,8 @@ export class KubeController {
         await writer.removeFinalizer(ingress);
         if (ingress.metadata?.deletionTimestamp) this.options.events.forget(ref(ingress));
       }
+      // The Gateway's load balancer is gone (deleted, or no longer of our class): it may go too.
+      if (!result.spec) await this.setGatewayFinalizer(key, false);
       const operations = outcome.plan?.operations.length ?? 0;
       metrics.recordAppliedOperations(key, operations);
       logger.info({ stack: key, operations, apiCalls: outcome.apiCalls }, operations > 0 ? 'load balancer converged' : 'load balancer in step');
@@ -365,6 +389,46 @@ export class KubeController {
   private rememberTranslation(key: string, spec: LoadBalancerSpec | undefined): void {
     if (spec) this.translations.set(key, { ...spec, targetGroups: spec.targetGroups.map((group) => ({ ...group, targets: [] })) });
     else this.translations.delete(key);
+  }
+
+  /**
+   * After a Gateway's reconcile (its stack id says so): the Gateway API status of what it concerns,
+   * written where it changed, and each diagnostic logged and sent as a Warning Event on its object.
+   * A failed write is logged; the next reconcile of the Gateway writes again.
+   */
+  private async writeGatewayStatus(key: string, result: TranslateResult, outcome: GatewayOutcome): Promise<void> {
+    if (!isGatewayStackId(key) || !this.options.isLeader()) return;
+    const { logger } = this.options;
+    for (const diagnostic of result.diagnostics) {
+      if (diagnostic.severity === 'info') continue;
+      logger.warn({ stack: key, object: diagnostic.object, field: diagnostic.field }, diagnostic.message);
+      const { kind, namespace = 'default', name } = diagnostic.object;
+      if (kind !== 'Gateway' && kind !== 'HTTPRoute' && kind !== 'GRPCRoute') continue;
+      const uid = this.snapshot.get(kind, namespace, name)?.metadata?.uid;
+      await this.options.events.record(
+        {
+          ingress: { namespace, name },
+          involvedKind: kind,
+          type: 'Warning',
+          reason: diagnostic.severity === 'error' ? `Invalid${kind}` : `${kind}Warning`,
+          message: `${diagnostic.field}: ${diagnostic.message}`,
+        },
+        uid,
+      );
+    }
+    try {
+      const status = translateGateways(this.snapshot, this.options.translateOptions()).status;
+      for (const document of statusWrites(this.snapshot, status, key, outcome, new Date())) await this.gatewayStatus.patchStatus(document);
+    } catch (error) {
+      logger.warn({ stack: key, err: error }, 'writing Gateway API status failed; the next reconcile of the Gateway writes it again');
+    }
+  }
+
+  /** Our finalizer on the Gateway a stack id names, while its load balancer exists. */
+  private async setGatewayFinalizer(key: string, wanted: boolean): Promise<void> {
+    const named = gatewayOfStackId(key);
+    const gateway = named && this.snapshot.get('Gateway', named.namespace, named.name);
+    if (gateway) await setGatewayFinalizer(this.gatewayStatus, gateway, wanted);
   }
 
   /** A failed reconcile: a Warning Event on each member, and another try later (with backoff). */

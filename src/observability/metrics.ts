@@ -16,7 +16,21 @@ import { WaitingSince } from './waiting-since.js';
 /** `skipped`: nothing to do for the key (e.g. not leader, or the stack is not ours). */
 export type ReconcileResult = 'success' | 'error' | 'skipped';
 export type ApiCallOutcome = 'success' | 'throttled' | 'error';
-export type InformerKind = 'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret' | 'Pod';
+export type InformerKind =
+  | 'Ingress'
+  | 'IngressClass'
+  | 'IngressClassParams'
+  | 'Namespace'
+  | 'Service'
+  | 'EndpointSlice'
+  | 'Node'
+  | 'Secret'
+  | 'Pod'
+  | 'GatewayClass'
+  | 'Gateway'
+  | 'HTTPRoute'
+  | 'GRPCRoute'
+  | 'ReferenceGrant';
 export type InformerEventType = 'add' | 'update' | 'delete';
 
 export interface ApiCall {

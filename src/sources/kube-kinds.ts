@@ -7,6 +7,7 @@
  */
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { OWN_API_GROUP, type KindToObject, type WatchedKind } from './snapshot.js';
+import { GATEWAY_API_GROUP, type GatewayKind } from './gateway-kinds.js';
 
 const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 const TLS_SECRET_SELECTOR = `type=${TLS_SECRET_TYPE}`;
@@ -50,12 +51,14 @@ export interface WatchedKindSpec<K extends WatchedKind = WatchedKind> {
   fieldSelector?: string;
   /** The field selector as a predicate, for a server that ignores it (and to say so in one place). */
   accepts?: (object: KindToObject[K]) => boolean;
+  /** A kind a cluster may not serve (the Gateway API's CRDs): its absence is reported once and the other kinds work on. */
+  optional?: boolean;
   listPage(apis: KubeApis, request: PageRequest): Promise<TypedPage>;
 }
 
 const page = (request: PageRequest) => ({ _continue: request.continueToken, limit: request.limit });
 
-export const WATCHED_KIND_SPECS: { [K in WatchedKind]: WatchedKindSpec<K> } = {
+export const WATCHED_KIND_SPECS: { [K in Exclude<WatchedKind, GatewayKind>]: WatchedKindSpec<K> } = {
   Ingress: {
     kind: 'Ingress',
     apiVersion: 'networking.k8s.io/v1',
@@ -147,6 +150,37 @@ export const WATCHED_KIND_SPECS: { [K in WatchedKind]: WatchedKindSpec<K> } = {
     listPage: (apis, request) =>
       request.namespace ? apis.core.listNamespacedPod({ namespace: request.namespace, ...page(request) }) : apis.core.listPodForAllNamespaces(page(request)),
   },
+};
+
+/** A Gateway API kind, listed as the custom resource it is (client-node has no typed API for it). */
+function gatewayKindSpec<K extends GatewayKind>(kind: K, resource: string, namespaced: boolean, version = 'v1'): WatchedKindSpec<K> {
+  return {
+    kind,
+    apiVersion: `${GATEWAY_API_GROUP}/${version}`,
+    namespaced,
+    apiPath: `/apis/${GATEWAY_API_GROUP}/${version}`,
+    resource,
+    optional: true,
+    listPage: async (apis, request) => {
+      const base = { group: GATEWAY_API_GROUP, version, plural: resource, ...page(request) };
+      const list = namespaced
+        ? request.namespace
+          ? apis.custom.listNamespacedCustomObject({ ...base, namespace: request.namespace })
+          : apis.custom.listClusterCustomObject(base)
+        : apis.custom.listClusterCustomObject(base);
+      return (await list) as TypedPage;
+    },
+  };
+}
+
+/** The Gateway API kinds at the versions of the standard channel's CRDs. */
+export const GATEWAY_KIND_SPECS: { [K in GatewayKind]: WatchedKindSpec<K> } = {
+  GatewayClass: gatewayKindSpec('GatewayClass', 'gatewayclasses', false),
+  Gateway: gatewayKindSpec('Gateway', 'gateways', true),
+  HTTPRoute: gatewayKindSpec('HTTPRoute', 'httproutes', true),
+  GRPCRoute: gatewayKindSpec('GRPCRoute', 'grpcroutes', true),
+  // v1beta1: every standard-channel release serves it, while v1 exists only from v1.5 on.
+  ReferenceGrant: gatewayKindSpec('ReferenceGrant', 'referencegrants', true, 'v1beta1'),
 };
 
 /** The collection path a watch requests: namespaced kinds narrowed to `namespace` when one is given. */

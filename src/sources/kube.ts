@@ -7,7 +7,7 @@
  * @module
  */
 import type { KubeConfig, KubernetesListObject } from '@kubernetes/client-node';
-import { collectionPath, makeKubeApis, WATCHED_KIND_SPECS, type KubeApis, type WatchedKindSpec } from './kube-kinds.js';
+import { collectionPath, GATEWAY_KIND_SPECS, makeKubeApis, WATCHED_KIND_SPECS, type KubeApis, type TypedPage, type WatchedKindSpec } from './kube-kinds.js';
 import { DEFAULT_RESTART_BACKOFF, ResilientInformer, type Backoff } from './kube-informer.js';
 import { trimForCache, wireFromTyped } from './kube-objects.js';
 import { WATCHED_KINDS, type Snapshot, type WatchedKind, type WatchedObject } from './snapshot.js';
@@ -15,8 +15,11 @@ import type { ChangeType, SourceChange } from './source-change.js';
 
 export interface SourceFailure {
   kind: WatchedKind;
-  /** `informer`: a list or watch failed and restarts in `restartInMs`; `listener`: handling a change threw. */
-  phase: 'informer' | 'listener';
+  /**
+   * `informer`: a list or watch failed and restarts in `restartInMs`; `listener`: handling a change
+   * threw; `missing-api`: an optional kind is not served by the cluster (reported once).
+   */
+  phase: 'informer' | 'listener' | 'missing-api';
   error: unknown;
   restartInMs?: number;
 }
@@ -40,10 +43,13 @@ export class KubeSource {
   private readonly apis: KubeApis;
   private readonly informers: ResilientInformer<WatchedObject>[];
   private syncWaiters: (() => void)[] = [];
+  /** Optional kinds the API server does not serve (their CRDs are not installed): reported once, then quiet. */
+  private readonly missingKinds = new Set<WatchedKind>();
 
   constructor(private readonly options: KubeSourceOptions) {
     this.apis = makeKubeApis(options.kubeConfig);
-    this.informers = WATCHED_KINDS.map((kind) => this.informerFor(WATCHED_KIND_SPECS[kind] as WatchedKindSpec));
+    const specs: Record<WatchedKind, WatchedKindSpec> = { ...WATCHED_KIND_SPECS, ...GATEWAY_KIND_SPECS } as Record<WatchedKind, WatchedKindSpec>;
+    this.informers = WATCHED_KINDS.map((kind) => this.informerFor(specs[kind]));
   }
 
   /** Resolves once every informer has made its first attempt; `whenSynced()` says when they succeeded. */
@@ -82,7 +88,10 @@ export class KubeSource {
         update: (object) => this.apply(spec.kind, 'update', object),
         delete: (object) => this.apply(spec.kind, 'delete', object),
       },
-      onError: (error, restartInMs) => this.report({ kind: spec.kind, phase: 'informer', error, restartInMs }),
+      onError: (error, restartInMs) => {
+        // The watch of a kind the cluster does not serve fails on every restart; its absence was reported once.
+        if (!this.missingKinds.has(spec.kind)) this.report({ kind: spec.kind, phase: 'informer', error, restartInMs });
+      },
       onSynced: () => this.releaseSyncWaiters(),
       backoff: this.options.restartBackoff ?? DEFAULT_RESTART_BACKOFF,
     });
@@ -98,7 +107,8 @@ export class KubeSource {
     let resourceVersion: string | undefined;
     let continueToken: string | undefined;
     do {
-      const page = await spec.listPage(this.apis, { namespace, continueToken, limit: this.options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE });
+      const page = await this.listPage(spec, { namespace, continueToken, limit: this.options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE });
+      if (!page) return { metadata: { resourceVersion: '0' }, items: [] };
       resourceVersion = page.metadata?.resourceVersion;
       for (const typed of page.items) {
         const object = prepare(wireFromTyped(typed, identity));
@@ -107,6 +117,32 @@ export class KubeSource {
       continueToken = page.metadata?._continue || undefined;
     } while (continueToken);
     return { metadata: { resourceVersion }, items };
+  }
+
+  /**
+   * One page; undefined when an optional kind is not served (HTTP 404: its CRD is not installed).
+   * That kind then counts as listed and empty, so the other kinds sync and serve: the informer's
+   * restarts look again, and a CRD installed later is picked up by the next one.
+   */
+  private async listPage(spec: WatchedKindSpec, request: Parameters<WatchedKindSpec['listPage']>[1]): Promise<TypedPage | undefined> {
+    try {
+      const page = await spec.listPage(this.apis, request);
+      this.missingKinds.delete(spec.kind);
+      return page;
+    } catch (error) {
+      if (!spec.optional || !isNotFound(error)) throw error;
+      if (!this.missingKinds.has(spec.kind)) {
+        this.missingKinds.add(spec.kind);
+        this.report({
+          kind: spec.kind,
+          phase: 'missing-api',
+          error: new Error(
+            `the cluster does not serve ${spec.apiPath}/${spec.resource} (is its CRD installed?); ${spec.kind} objects are not read until it does`,
+          ),
+        });
+      }
+      return undefined;
+    }
   }
 
   /** Snapshot first, then the listener, so the listener always reads a Snapshot that has the change. */
@@ -140,4 +176,8 @@ export class KubeSource {
     this.syncWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && (error as { code?: unknown }).code === 404;
 }

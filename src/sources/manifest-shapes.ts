@@ -63,6 +63,80 @@ const LABEL_SELECTOR = mapping({
   matchExpressions: list(mapping({ key: required(string), operator: required(string), values: list(string) })),
 });
 
+const PARENT_REFS = list(mapping({ group: string, kind: string, namespace: string, name: required(string), sectionName: string, port: PORT }));
+const GATEWAY_BACKEND_REFS = list(
+  mapping({ group: string, kind: string, namespace: string, name: required(string), port: PORT, weight: { type: 'integer', min: 0, max: 1000000 } }),
+);
+const HEADER_MATCHES = list(mapping({ type: string, name: required(string), value: required(string) }));
+const ROUTE_FILTERS = list(mapping({ type: required(string) }));
+
+/** The Gateway API kinds: types of the fields translate reads; values (enums, hostnames) are translate's to judge. */
+const GATEWAY_KIND_SHAPES = {
+  GatewayClass: mapping({ spec: required(mapping({ controllerName: required(string), description: string })), status: mapping({}) }),
+  Gateway: mapping({
+    spec: required(
+      mapping({
+        gatewayClassName: required(string),
+        listeners: required(
+          list(
+            mapping({
+              name: required(string),
+              hostname: string,
+              port: required(PORT),
+              protocol: required(string),
+              tls: mapping({ mode: string, certificateRefs: list(mapping({ group: string, kind: string, name: required(string), namespace: string })) }),
+              allowedRoutes: mapping({
+                namespaces: mapping({ from: string, selector: LABEL_SELECTOR }),
+                kinds: list(mapping({ group: string, kind: required(string) })),
+              }),
+            }),
+            { nonEmpty: true },
+          ),
+        ),
+      }),
+    ),
+    status: mapping({}),
+  }),
+  HTTPRoute: mapping({
+    spec: mapping({
+      parentRefs: PARENT_REFS,
+      hostnames: list(string),
+      rules: list(
+        mapping({
+          name: string,
+          matches: list(mapping({ path: mapping({ type: string, value: string }), headers: HEADER_MATCHES, queryParams: HEADER_MATCHES, method: string })),
+          filters: ROUTE_FILTERS,
+          backendRefs: GATEWAY_BACKEND_REFS,
+        }),
+      ),
+    }),
+    status: mapping({}),
+  }),
+  GRPCRoute: mapping({
+    spec: mapping({
+      parentRefs: PARENT_REFS,
+      hostnames: list(string),
+      rules: list(
+        mapping({
+          name: string,
+          matches: list(mapping({ method: mapping({ type: string, service: string, method: string }), headers: HEADER_MATCHES })),
+          filters: ROUTE_FILTERS,
+          backendRefs: GATEWAY_BACKEND_REFS,
+        }),
+      ),
+    }),
+    status: mapping({}),
+  }),
+  ReferenceGrant: mapping({
+    spec: required(
+      mapping({
+        from: required(list(mapping({ group: required(string), kind: required(string), namespace: required(string) }), { nonEmpty: true })),
+        to: required(list(mapping({ group: required(string), kind: required(string), name: string }), { nonEmpty: true })),
+      }),
+    ),
+  }),
+} as const;
+
 /** Each kind's fields other than apiVersion, kind and metadata, which manifest-validate checks. */
 const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
   Ingress: mapping({
@@ -140,6 +214,7 @@ const KIND_SHAPES: Readonly<Record<WatchedKind, MappingShape>> = {
       conditions: list(mapping({ type: required(string), status: required(string), reason: string, message: string })),
     }),
   }),
+  ...GATEWAY_KIND_SHAPES,
 };
 
 /**

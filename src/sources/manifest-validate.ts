@@ -10,6 +10,7 @@ import type { KindToObject, ObjectSource, WatchedKind } from './snapshot.js';
 import { checkStringMap, describeType, error, isMapping, nonEmptyStringProblem } from './manifest-fields.js';
 import type { Checked, Mapping, Problem } from './manifest-fields.js';
 import { checkKindShape } from './manifest-shapes.js';
+import { GATEWAY_API_VERSIONS, type GatewayKind } from './gateway-kinds.js';
 
 /** An object read from a manifest, ready for `Snapshot.upsert(kind, object, source)`. */
 export type ParsedObject = {
@@ -22,7 +23,7 @@ export interface ManifestObjects {
 }
 
 /** The apiVersion each kind is read at; any other version of these kinds is an error. */
-const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
+const API_VERSIONS: Readonly<Record<Exclude<WatchedKind, GatewayKind>, string>> = {
   Ingress: 'networking.k8s.io/v1',
   IngressClass: 'networking.k8s.io/v1',
   IngressClassParams: 'ingress-bridge.io/v1',
@@ -37,7 +38,7 @@ const API_VERSIONS: Readonly<Record<WatchedKind, string>> = {
 /** The namespace of a namespaced object that names none, as `kubectl apply` without a context would. */
 const DEFAULT_NAMESPACE = 'default';
 
-const CLUSTER_SCOPED: ReadonlySet<WatchedKind> = new Set(['Node', 'IngressClass', 'IngressClassParams', 'Namespace']);
+const CLUSTER_SCOPED: ReadonlySet<WatchedKind> = new Set(['Node', 'IngressClass', 'IngressClassParams', 'Namespace', 'GatewayClass']);
 
 /** Standard base64 with padding, as the API server decodes Secret data. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -111,7 +112,14 @@ function validateObject(kind: WatchedKind, value: Mapping, at: Location): Manife
 }
 
 function checkApiVersion(kind: WatchedKind, apiVersion: unknown): Problem[] {
-  const expected = API_VERSIONS[kind];
+  if (kind in GATEWAY_API_VERSIONS) {
+    // A Gateway API kind may be read at more than one version (ReferenceGrant: v1 and v1beta1).
+    const versions = GATEWAY_API_VERSIONS[kind as GatewayKind];
+    if (typeof apiVersion === 'string' && versions.includes(apiVersion)) return [];
+    const found = typeof apiVersion === 'string' ? `apiVersion ${apiVersion} is not read` : 'apiVersion is missing';
+    return [error('apiVersion', `${found}; a ${kind} must have apiVersion ${versions.join(' or ')}`)];
+  }
+  const expected = API_VERSIONS[kind as Exclude<WatchedKind, GatewayKind>];
   if (apiVersion === expected) return [];
   const found = typeof apiVersion === 'string' ? `apiVersion ${apiVersion} is not read` : 'apiVersion is missing';
   return [error('apiVersion', `${found}; a ${kind} must have apiVersion ${expected}`)];

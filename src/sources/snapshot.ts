@@ -15,8 +15,19 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
+import {
+  GATEWAY_KINDS,
+  type GatewayClass,
+  type GatewayKind,
+  type GatewayKindToObject,
+  type Gateway,
+  type GRPCRoute,
+  type HTTPRoute,
+  type ReferenceGrant,
+} from './gateway-kinds.js';
 
-export type WatchedKind = 'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret' | 'Pod';
+export type WatchedKind =
+  'Ingress' | 'IngressClass' | 'IngressClassParams' | 'Namespace' | 'Service' | 'EndpointSlice' | 'Node' | 'Secret' | 'Pod' | GatewayKind;
 
 export const WATCHED_KINDS: readonly WatchedKind[] = [
   'Ingress',
@@ -28,6 +39,7 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   'Node',
   'Secret',
   'Pod',
+  ...GATEWAY_KINDS,
 ];
 
 /** The API group of our own kinds (IngressClassParams). */
@@ -60,7 +72,7 @@ export interface IngressClassParams {
   spec?: IngressClassParamsSpec;
 }
 
-export interface KindToObject {
+export interface KindToObject extends GatewayKindToObject {
   Ingress: V1Ingress;
   IngressClass: V1IngressClass;
   IngressClassParams: IngressClassParams;
@@ -98,6 +110,12 @@ export interface SnapshotView {
   secret(namespace: string, name: string): V1Secret | undefined;
   /** A Pod, as far as the source keeps it: an EndpointSlice endpoint's targetRef names it. */
   pod(namespace: string, name: string): V1Pod | undefined;
+  /** Gateway API objects (gateway-kinds.ts); empty where the cluster serves no Gateway API. */
+  gatewayClasses(): GatewayClass[];
+  gateways(): Gateway[];
+  httpRoutes(): HTTPRoute[];
+  grpcRoutes(): GRPCRoute[];
+  referenceGrants(): ReferenceGrant[];
   /** The manifest file an object came from, for diagnostics; undefined for cluster objects. */
   sourceOf(kind: WatchedKind, namespace: string | undefined, name: string): ObjectSource | undefined;
 }
@@ -185,6 +203,26 @@ export class Snapshot implements SnapshotView {
 
   pod(namespace: string, name: string): V1Pod | undefined {
     return this.get('Pod', namespace, name);
+  }
+
+  gatewayClasses(): GatewayClass[] {
+    return this.list('GatewayClass');
+  }
+
+  gateways(): Gateway[] {
+    return this.list('Gateway');
+  }
+
+  httpRoutes(): HTTPRoute[] {
+    return this.list('HTTPRoute');
+  }
+
+  grpcRoutes(): GRPCRoute[] {
+    return this.list('GRPCRoute');
+  }
+
+  referenceGrants(): ReferenceGrant[] {
+    return this.list('ReferenceGrant');
   }
 
   sourceOf(kind: WatchedKind, namespace: string | undefined, name: string): ObjectSource | undefined {

@@ -6,6 +6,7 @@
 import type { CertificateSpec, Diagnostic, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { OWN_PREFIX } from './annotation-types.js';
+import { escapeControls } from './annotation-values.js';
 import { translateWithinBoundary } from './boundary.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
@@ -18,6 +19,7 @@ import { admitMembers } from './merge.js';
 import { loadBalancerName } from './naming.js';
 import type { TranslateOptions } from './options.js';
 import { withDisposition, type GroupTranslation, type TranslateAllResult, type TranslateResult } from './result.js';
+import { gatewayStackId, isGatewayStackId, translateGateways, translateGatewayStack } from './gateway/index.js';
 
 export type { Disposition, TranslateAllResult, TranslateResult } from './result.js';
 
@@ -31,11 +33,54 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
   const keys = [...new Set([...grouping.groups.keys(), ...held])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const results = keys.map((key) => withDisposition(translateKey(snapshot, grouping, key, options, conflicts.get(key)), held.has(key)));
   const diagnostics = grouping.rejected.flatMap((rejected) => rejectedDiagnostics(snapshot, rejected, options));
-  return { results, rejected: grouping.rejected.map((rejected) => rejected.ref), diagnostics: finishDiagnostics(snapshot, diagnostics) };
+  // Gateways are load balancers beside the IngressGroups: their keys (`gateway:…`) never meet a group's.
+  const gateways = gatewaysWithinBoundary(snapshot, options);
+  const gatewayResults = gateways.results.map((result) => ({ ...result, diagnostics: finishDiagnostics(snapshot, result.diagnostics) }));
+  return {
+    results: [...results, ...gatewayResults],
+    rejected: grouping.rejected.map((rejected) => rejected.ref),
+    diagnostics: finishDiagnostics(snapshot, diagnostics),
+    gatewayApi: gateways.status,
+  };
+}
+
+/**
+ * The Gateway API translation, which has a boundary per Gateway and per route of its own; should it
+ * fail anyway, the Ingresses are still served and the Gateways' load balancers are held, not deleted.
+ */
+function gatewaysWithinBoundary(snapshot: SnapshotView, options: TranslateOptions): ReturnType<typeof translateGateways> {
+  try {
+    return translateGateways(snapshot, options);
+  } catch (error) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const results = snapshot.gateways().map((gateway) =>
+      withDisposition(
+        {
+          stackId: gatewayStackId(gateway.metadata?.namespace ?? 'default', gateway.metadata?.name ?? ''),
+          diagnostics: [
+            {
+              severity: 'error' as const,
+              object: { kind: 'Gateway', namespace: gateway.metadata?.namespace ?? 'default', name: gateway.metadata?.name ?? '' },
+              field: 'spec',
+              message: `the Gateway API objects could not be translated (${escapeControls(detail.slice(0, 200))}); this is a defect in ingress-bridge`,
+            },
+          ],
+          members: [],
+          leftOut: [],
+        },
+        true,
+      ),
+    );
+    return { results, status: { gatewayClasses: [], gateways: [], routes: [] } };
+  }
 }
 
 /** One group by key; a key no Ingress of ours names yields no spec (the load balancer should be deleted). */
 export function translate(snapshot: SnapshotView, groupKey: string, options: TranslateOptions): TranslateResult {
+  if (isGatewayStackId(groupKey)) {
+    const result = translateGatewayStack(snapshot, groupKey, options);
+    return { ...result, diagnostics: finishDiagnostics(snapshot, result.diagnostics) };
+  }
   const grouping = groupIngresses(snapshot, options);
   const conflicts = grouping.groups.has(groupKey) ? groupConflicts(grouping, options.clusterName).get(groupKey) : undefined;
   return withDisposition(translateKey(snapshot, grouping, groupKey, options, conflicts), heldGroups(grouping).has(groupKey));

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Diagnostic, IngressRef, LoadBalancerSpec } from '../model.js';
+import type { GatewayApiStatus } from './gateway/status.js';
 
 /**
  * What becomes of the group's load balancer, decided by translate once so that the manifest runner
@@ -40,6 +41,8 @@ export interface TranslateAllResult {
   rejected: IngressRef[];
   /** Diagnostics of Ingresses of our class that belong to no group (their group annotations are invalid). */
   diagnostics: Diagnostic[];
+  /** The status of every Gateway API object of ours, as translate decides it (Gateways' results are among `results`). */
+  gatewayApi?: GatewayApiStatus;
 }
 
 /** `namedByRejected`: an Ingress of ours whose annotations are invalid still names the group. */

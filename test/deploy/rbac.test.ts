@@ -29,6 +29,34 @@ metadata: {name: default, labels: {ingress-bridge.io/pod-readiness-gate-inject: 
 ---
 ${selectingServiceYaml('api', 'default')}`;
 
+const GATEWAY_API_YAML = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: ingress-bridge}
+spec: {controllerName: ingress-bridge.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: ingress-bridge
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: http, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: api, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: grpc, namespace: default}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{matches: [{method: {service: api.Api}}], backendRefs: [{name: api, port: 80}]}]
+---
+`;
+
 const web = (path: string): IngressFixture => ({
   name: 'web',
   annotations: { 'ingress-bridge.io/target-type': 'ip' },
@@ -141,6 +169,19 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
 
     apply(ingressYaml(web('/v2')));
     await until(() => JSON.stringify(cloud.served.get('default/web')?.listeners[0]?.rules).includes('/v2'));
+
+    // A Gateway with an HTTPRoute and a GRPCRoute: the Gateway API kinds are read and their status written.
+    apply(GATEWAY_API_YAML);
+    type Conditions = { conditions?: { type?: string; status?: string }[]; parents?: { conditions?: { type?: string; status?: string }[] }[] };
+    const condition = (resource: string, namespace: string | undefined, name: string, type: string): string | undefined => {
+      const status = fake.get(resource, namespace, name)?.status as Conditions | undefined;
+      return (status?.conditions ?? status?.parents?.[0]?.conditions)?.find((entry) => entry.type === type)?.status;
+    };
+    await until(() => condition('gateways', 'default', 'gw', 'Programmed') === 'True');
+    await until(() => condition('gatewayclasses', undefined, 'ingress-bridge', 'Accepted') === 'True');
+    await until(() => condition('httproutes', 'default', 'http', 'Accepted') === 'True' && condition('grpcroutes', 'default', 'grpc', 'Accepted') === 'True');
+    fake.remove('gateways', 'default', 'gw');
+    await until(() => !cloud.served.has('gateway:default/gw'));
 
     fake.remove('ingresses', 'default', 'web');
     await until(() => ingress() === undefined);

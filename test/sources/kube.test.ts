@@ -76,6 +76,11 @@ const RESOURCES: Record<WatchedKind, string> = {
   Node: 'nodes',
   Secret: 'secrets',
   Pod: 'pods',
+  GatewayClass: 'gatewayclasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
+  ReferenceGrant: 'referencegrants',
 };
 
 /** `namespace/name@resourceVersion` of every object, per kind. */

@@ -88,6 +88,54 @@ const VALID: Record<WatchedKind, Record<string, unknown>> = {
     type: 'kubernetes.io/tls',
     data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' },
   },
+  GatewayClass: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'ingress-bridge' },
+    spec: { controllerName: 'ingress-bridge.io/gateway-controller' },
+  },
+  Gateway: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      gatewayClassName: 'ingress-bridge',
+      listeners: [
+        { name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { team: 'shop' } } } } },
+        { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'shop.example.com', tls: { certificateRefs: [{ name: 'tls' }] } },
+      ],
+    },
+  },
+  HTTPRoute: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      parentRefs: [{ name: 'web', sectionName: 'http' }],
+      hostnames: ['shop.example.com'],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'x-env', value: 'canary' }], method: 'GET' }],
+          backendRefs: [{ name: 'web', port: 80, weight: 10 }],
+        },
+      ],
+    },
+  },
+  GRPCRoute: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: {
+      parentRefs: [{ name: 'web' }],
+      rules: [{ matches: [{ method: { service: 'shop.Cart', method: 'Add' } }], backendRefs: [{ name: 'grpc', port: 50051 }] }],
+    },
+  },
+  ReferenceGrant: {
+    apiVersion: 'gateway.networking.k8s.io/v1beta1',
+    kind: 'ReferenceGrant',
+    metadata: { name: 'from-shop', namespace: 'backends' },
+    spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'shop' }], to: [{ group: '', kind: 'Service' }] },
+  },
   Pod: {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -1,0 +1,59 @@
+/**
+ * A cluster without the Gateway API CRDs: the kube source reports each missing kind once and the
+ * Ingress path syncs and serves; the watches of the missing kinds keep failing quietly.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeSource, type SourceFailure } from '../../src/sources/kube.js';
+import { parseManifestFile } from '../../src/sources/manifests.js';
+import { Snapshot } from '../../src/sources/snapshot.js';
+import { GATEWAY_API_GROUP } from '../../src/sources/gateway-kinds.js';
+import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml } from '../support/cluster.js';
+import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+
+const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
+
+describe('KubeSource on a cluster without the Gateway API', () => {
+  let fake: KubeFake;
+  let source: KubeSource | undefined;
+  after(async () => {
+    await source?.stop();
+    await fake.close();
+  });
+
+  it('syncs the other kinds and reports each missing kind once', async () => {
+    fake = await startKubeFake();
+    const yaml =
+      INGRESS_CLASS_YAML +
+      serviceYaml({ name: 'web' }) +
+      ingressYaml({ name: 'web', rules: [{ host: 'web.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] });
+    for (const parsed of parseManifestFile(yaml, 'cluster.yaml').objects)
+      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
+      fake.create({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    // What an API server without the CRDs answers for every Gateway API path.
+    fake.failNext({ group: GATEWAY_API_GROUP }, 404, { times: 10_000, reason: 'NotFound', message: 'the server could not find the requested resource' });
+    const failures: SourceFailure[] = [];
+    const snapshot = new Snapshot();
+    source = new KubeSource({
+      kubeConfig: fake.kubeConfig(),
+      snapshot,
+      restartBackoff: { initialMs: 20, maxMs: 40 },
+      onError: (failure) => failures.push(failure),
+    });
+    await source.start();
+    await source.whenSynced();
+    assert.equal(snapshot.ingresses().length, 1);
+    assert.deepEqual(snapshot.gateways(), []);
+    // Several restarts of the failing watches later, still one report per kind.
+    await sleep(300);
+    assert.deepEqual(failures.map((failure) => [failure.kind, failure.phase]).sort(), [
+      ['GRPCRoute', 'missing-api'],
+      ['Gateway', 'missing-api'],
+      ['GatewayClass', 'missing-api'],
+      ['HTTPRoute', 'missing-api'],
+      ['ReferenceGrant', 'missing-api'],
+    ]);
+    assert.match((failures[0]?.error as Error).message, /CRD installed/);
+  });
+});
