@@ -4,7 +4,7 @@
  * @module
  */
 import { CST, LineCounter, Parser, parseAllDocuments } from 'yaml';
-import type { Tags, YAMLError } from 'yaml';
+import type { ScalarTag, Tags, YAMLError } from 'yaml';
 import type { Diagnostic, ObjectRef } from '../model.js';
 import { readManifestFiles, type ManifestReadOptions } from './manifest-files.js';
 import { validateDocument } from './manifest-validate.js';
@@ -29,8 +29,31 @@ export interface ManifestLoadResult {
 const YAML_OPTIONS = {
   version: '1.1',
   prettyErrors: false,
-  customTags: (tags: Tags): Tags => tags.filter((tag) => typeof tag === 'string' || (tag.format !== 'TIME' && tag.tag !== 'tag:yaml.org,2002:timestamp')),
+  customTags: (tags: Tags): Tags => [
+    ...tags.filter((tag) => typeof tag === 'string' || !(tag.format === 'TIME' || tag.tag === TIMESTAMP_TAG || isDecimalFloatTag(tag))),
+    GO_YAML_FLOAT,
+  ],
 } as const;
+
+const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
+
+/**
+ * The yaml package's YAML 1.1 floats need no digit (`e-1`, `e1` and `.` resolve to NaN), where
+ * go-yaml v2 reads a float only when it has one (its yamlStyleFloat); so a Service named `e-1` is a
+ * string for kubectl and must be one here. `.inf` and `.nan` keep the package's own tag.
+ */
+const GO_YAML_FLOAT: ScalarTag = {
+  identify: (value) => typeof value === 'number',
+  default: true,
+  tag: FLOAT_TAG,
+  test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/,
+  resolve: (text) => Number.parseFloat(text),
+};
+
+function isDecimalFloatTag(tag: Exclude<Tags[number], string>): boolean {
+  return tag.tag === FLOAT_TAG && 'test' in tag && tag.test instanceof RegExp && (tag.test.test('1.5') || tag.test.test('1e5'));
+}
 
 /**
  * Reads every manifest under `dir` into a new Snapshot. Never throws: problems are diagnostics.

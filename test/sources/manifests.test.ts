@@ -222,6 +222,21 @@ describe('parseManifestFile', () => {
     assert.match(diagnostics[0]?.message ?? '', /not the boolean false; quote the value/);
   });
 
+  it('reads a float only where go-yaml does: `e-1`, `e1` and `.` are strings, `1e3` a number', () => {
+    const text = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: e-1\n  annotations: { a: e1, b: ., c: 1e3 }\n';
+    const { objects, diagnostics } = parseManifestFile(text, 'svc.yaml');
+    assert.deepEqual(objects, []);
+    assert.deepEqual(
+      diagnostics.map((d) => d.field),
+      ['metadata.annotations["c"]'],
+    );
+    assert.match(diagnostics[0]?.message ?? '', /the number 1000/);
+
+    const quoted = parseManifestFile(text.replace('c: 1e3', 'c: "1e3"'), 'svc.yaml');
+    assert.deepEqual(quoted.diagnostics, []);
+    assert.deepEqual(quoted.objects[0]?.object.metadata, { name: 'e-1', namespace: 'default', annotations: { a: 'e1', b: '.', c: '1e3' } });
+  });
+
   it('rejects unquoted non-string annotation and label values, naming the exact key', () => {
     const text = ingress(
       'web',
