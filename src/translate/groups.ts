@@ -15,7 +15,7 @@ import type { Diagnostic, IngressRef } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import type { IngressAnnotations } from './annotation-types.js';
 import { parseIngressAnnotations } from './annotations.js';
-import { annotationField, hasErrors, ingressDiagnostic, ingressRef, objectRef } from './diagnostics.js';
+import { annotationField, annotationKeyField, hasErrors, ingressDiagnostic, ingressRef, objectRef } from './diagnostics.js';
 import { resolveIngressClass, type ClassOptions } from './ingress-class.js';
 import { applyForcedSettings, namespaceLabels, resolveClassParams, selectorMatches, type ParamsScope } from './ingress-class-params.js';
 import { nginxSiblings } from './nginx/siblings.js';
@@ -174,12 +174,20 @@ export function classifyIngress(written: V1Ingress, scope: ClassScope, options: 
     ...(sharedBy ? { sharedBy } : {}),
     ...(nginx && { nginx }),
   };
-  // A canary joins its main Ingress's load balancer, whose rules serve it.
+  // A canary joins its main Ingress's load balancer, whose rules serve it; without a main served, it is not either.
   const canaryOf = reading?.canaryOf;
-  const key = canaryOf
-    ? (namedGroupKey(canaryOf, scope, options) ?? `${nginx?.canaryOf?.namespace ?? ''}/${nginx?.canaryOf?.name ?? ''}`)
-    : groupKeyOf(ref, annotations);
-  return { kind: 'member', key, member };
+  if (!canaryOf) return { kind: 'member', key: groupKeyOf(ref, annotations), member };
+  const main = classifyIngress(canaryOf, scope, options);
+  if (main.kind === 'member') return { kind: 'member', key: main.key, member };
+  diagnostics.push(
+    ingressDiagnostic(
+      ingress,
+      annotationKeyField('nginx.ingress.kubernetes.io/canary'),
+      'error',
+      `its main Ingress ${canaryOf.metadata?.name ?? ''} is not served (see its own diagnostics), so neither is this canary`,
+    ),
+  );
+  return rejected(annotations);
 }
 
 /**

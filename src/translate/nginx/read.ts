@@ -143,13 +143,13 @@ class Reader {
   }
 
   /** A bad value: the Ingress is refused, as ingress-nginx denies a location whose annotation it cannot read. */
-  private invalid(key: string, problem: string): void {
+  invalid(key: string, problem: string): void {
     const value = this.values.get(key) ?? '';
     this.report(key, 'error', `${NGINX_PREFIX}${key} has an invalid value ${quote(value)}: ${problem}; the Ingress is not served until it is fixed`);
     this.refused = true;
   }
 
-  private use(key: string): string | undefined {
+  use(key: string): string | undefined {
     const value = this.values.get(key);
     if (value !== undefined && !this.mapped.includes(key)) this.mapped.push(key);
     return value;
@@ -262,8 +262,8 @@ class Reader {
 
   readCanary(others: readonly V1Ingress[]): NginxReading {
     this.use('canary');
-    for (const key of this.values.keys()) if (key.startsWith('canary-')) this.use(key);
     this.reportUnmapped(true);
+    if (!this.canarySettings(this.ingress)) return this.result(this.converted(), new Set());
     const mine = locations(this.ingress);
     const main = others
       .filter((other) => sameNamespace(other, this.ingress) && !isCanaryIngress(other))
@@ -289,8 +289,12 @@ class Reader {
     return this.result(this.converted(), new Set(), main);
   }
 
-  private canarySettings(canary: V1Ingress): CanarySettings | undefined {
-    const reader = new Reader(canary, this.options);
+  /**
+   * A canary's settings, read on the canary (its own reading reports a bad value and refuses it);
+   * the main Ingress then serves without that canary rather than be refused for another's mistake.
+   */
+  canarySettings(canary: V1Ingress): CanarySettings | undefined {
+    const reader = canary === this.ingress ? this : new Reader(canary, this.options);
     const header = reader.use('canary-by-header');
     const value = reader.use('canary-by-header-value');
     const pattern = reader.use('canary-by-header-pattern');
@@ -298,28 +302,23 @@ class Reader {
     const weight = reader.use('canary-weight');
     const total = reader.use('canary-weight-total');
     const settings: CanarySettings = { ingress: canary };
-    const invalid = (key: string, problem: string): void => {
-      reader.invalid(key, problem);
-      this.diagnostics.push(...reader.diagnostics.splice(0));
-      this.refused = true;
-    };
     if (header !== undefined) {
       if (!HEADER_NAME.test(header) || header.toLowerCase() === 'host') {
-        invalid('canary-by-header', 'expected an HTTP header name other than Host');
+        reader.invalid('canary-by-header', 'expected an HTTP header name other than Host');
         return undefined;
       }
       settings.header = { name: header };
       // ingress-nginx: a value wins over a pattern; without either, "always" and "never" decide.
       if (value !== undefined && value !== '') {
         if (value.length > 120 || controlCharacterProblem(value) !== undefined) {
-          invalid('canary-by-header-value', 'expected at most 120 visible characters');
+          reader.invalid('canary-by-header-value', 'expected at most 120 visible characters');
           return undefined;
         }
         settings.header.value = value;
       } else if (pattern !== undefined && pattern !== '') {
         const problem = regexValueProblem(pattern);
         if (problem !== undefined) {
-          invalid('canary-by-header-pattern', `the pattern ${problem}`);
+          reader.invalid('canary-by-header-pattern', `the pattern ${problem}`);
           return undefined;
         }
         settings.header.pattern = pattern;
@@ -327,7 +326,7 @@ class Reader {
     }
     if (cookie !== undefined) {
       if (!COOKIE_NAME.test(cookie)) {
-        invalid('canary-by-cookie', 'expected a cookie name');
+        reader.invalid('canary-by-cookie', 'expected a cookie name');
         return undefined;
       }
       settings.cookie = cookie;
@@ -335,12 +334,12 @@ class Reader {
     if (weight !== undefined || total !== undefined) {
       const totalNumber = total === undefined ? 100 : Number(total);
       if (!Number.isInteger(totalNumber) || totalNumber < 1) {
-        invalid('canary-weight-total', 'expected a positive integer');
+        reader.invalid('canary-weight-total', 'expected a positive integer');
         return undefined;
       }
       const weightNumber = weight === undefined ? 0 : Number(weight);
       if (!Number.isInteger(weightNumber) || weightNumber < 0 || weightNumber > totalNumber) {
-        invalid('canary-weight', `expected an integer from 0 to canary-weight-total (${totalNumber})`);
+        reader.invalid('canary-weight', `expected an integer from 0 to canary-weight-total (${totalNumber})`);
         return undefined;
       }
       settings.weight = { canary: weightNumber, total: totalNumber };
