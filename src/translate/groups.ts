@@ -19,7 +19,7 @@ import { annotationField, annotationKeyField, hasErrors, ingressDiagnostic, ingr
 import { resolveIngressClass, type ClassOptions } from './ingress-class.js';
 import { applyForcedSettings, namespaceLabels, resolveClassParams, selectorMatches, type ParamsScope } from './ingress-class-params.js';
 import { nginxSiblings } from './nginx/siblings.js';
-import { readNginxIngress, writtenField } from './nginx/read.js';
+import { nginxGroupName, readNginxIngress, writtenField } from './nginx/read.js';
 
 export interface GroupMember {
   ingress: V1Ingress;
@@ -38,8 +38,8 @@ export interface GroupMember {
 }
 
 export interface NginxMember {
-  /** Rules (by index) whose paths are nginx regexes. */
-  regexRules: ReadonlySet<number>;
+  /** Paths (`<rule index>:<path index>`) that are nginx regexes. */
+  regexPaths: ReadonlySet<string>;
   /** Converted field → the field of the Ingress as written, for diagnostics. */
   fields: ReadonlyMap<string, string>;
   /** A canary Ingress: its paths are served by this main Ingress's rules; it contributes none of its own. */
@@ -106,9 +106,10 @@ export function classifyIngress(written: V1Ingress, scope: ClassScope, options: 
   const ingress = reading?.ingress ?? written;
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
   if (reading) for (const entry of parsed.diagnostics) entry.field = writtenField(entry.field, reading.fields);
+  if (reading) parsed.value.groupName ??= nginxGroupName(ref.namespace);
   const diagnostics = [...decision.diagnostics, ...(reading?.diagnostics ?? []), ...parsed.diagnostics];
   const nginx: NginxMember | undefined = reading && {
-    regexRules: reading.regexRules,
+    regexPaths: reading.regexPaths,
     fields: reading.fields,
     ...(reading.canaryOf && { canaryOf: ingressRef(reading.canaryOf) }),
   };
@@ -197,13 +198,16 @@ export function classifyIngress(written: V1Ingress, scope: ClassScope, options: 
  */
 export function namedGroupKey(ingress: V1Ingress, scope?: ClassScope, options?: ClassOptions): string | undefined {
   const ref = ingressRef(ingress);
+  let nginx = false;
   if (scope && options) {
     const decision = resolveIngressClass(ingress, scope.ingressClasses(), options);
     const resolved = decision.ours ? resolveClassParams(decision.ingressClass, scope) : undefined;
     const fixed = resolved?.ok ? resolved.params?.groupName : undefined;
     if (fixed !== undefined) return fixed;
+    nginx = decision.reader === 'nginx';
   }
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
+  if (nginx) parsed.value.groupName ??= nginxGroupName(ref.namespace);
   // Only a bad group.name leaves the group unknown; a bad scheme, say, does not move the Ingress.
   const badGroupName = parsed.diagnostics.some((entry) => entry.severity === 'error' && entry.field.includes('group.name'));
   return badGroupName ? undefined : groupKeyOf(ref, parsed.value);

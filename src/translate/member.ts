@@ -202,7 +202,7 @@ function buildContribution(snapshot: SnapshotView, member: GroupMember, stackId:
     paths.forEach((entry, pathIndex) => {
       check(() => {
         const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
-        const path = member.nginx?.regexRules.has(ruleIndex) ? parseNginxRegexPath(entry.path) : parsePath(entry.path, entry.pathType);
+        const path = member.nginx?.regexPaths.has(`${ruleIndex}:${pathIndex}`) ? parseNginxRegexPath(entry.path) : parsePath(entry.path, entry.pathType);
         if (!path.ok) throw new InvalidMember(`${field}.${path.field}`, path.message);
         if (path.value.note) diagnostics.push(ingressDiagnostic(ingress, `${field}.path`, 'info', path.value.note));
         const action = backendAction(entry.backend, `${field}.backend`);

@@ -16,6 +16,8 @@ import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from 
 import { NGINX_CLASS_YAML, nginxIngressYaml } from '../translate/nginx/fixtures.js';
 
 /** The address ingress-nginx's own Service had published (documentation range: nothing is sent to it). */
+/** The load balancer of the namespace's nginx-class Ingresses. */
+const GROUP = 'nginx.default';
 const NGINX_STATUS = { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } };
 
 const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
@@ -76,7 +78,7 @@ describe('--publish-status=false (shadow mode)', () => {
   it('serves the Ingress and adds the finalizer, but leaves the status ingress-nginx wrote', async () => {
     assert.deepEqual(status(), NGINX_STATUS, 'the fixture carries ingress-nginx status');
     await start(false);
-    await until(() => cloud.served.has('default/web') && fake.get('ingresses', 'default', 'web')?.metadata.finalizers?.includes(FINALIZER) === true);
+    await until(() => cloud.served.has(GROUP) && fake.get('ingresses', 'default', 'web')?.metadata.finalizers?.includes(FINALIZER) === true);
     // The status write would come in the same reconcile, right after the apply; give it time to show.
     await sleep(300);
     assert.deepEqual(status(), NGINX_STATUS);
@@ -84,6 +86,6 @@ describe('--publish-status=false (shadow mode)', () => {
 
   it('publishes its own address by default (the cutover)', async () => {
     await start(true);
-    await until(() => JSON.stringify(status()).includes(hostnameOf('default/web')));
+    await until(() => JSON.stringify(status()).includes(hostnameOf(GROUP)));
   });
 });

@@ -58,7 +58,8 @@ export function planMigration(snapshot: SnapshotView, options: TranslateOptions,
     ];
     const mentioned = new Set(diagnostics.map((entry) => entry.field));
     const isServed = served.has(key);
-    const notWritable = [...reading.regexRules].map(
+    const regexRules = new Set([...reading.regexPaths].map((key) => key.split(':')[0]));
+    const notWritable = [...regexRules].map(
       (index) =>
         `the paths of spec.rules[${index}] are nginx regexes (use-regex or rewrite-target on their host), which ingress-bridge's own annotations cannot say: written as they are they match as Prefix paths`,
     );

@@ -36,8 +36,8 @@ export interface NginxReading {
   diagnostics: Diagnostic[];
   /** True when an annotation cannot be honoured safely: the Ingress is not served. */
   refused: boolean;
-  /** Rules (by index) whose paths are nginx regexes, matched as `(?i)^<path>`. */
-  regexRules: Set<number>;
+  /** Paths (`<rule index>:<path index>` of the converted Ingress) that are nginx regexes, matched as `(?i)^<path>`. */
+  regexPaths: Set<string>;
   /** For a canary Ingress: the main Ingress its paths are served through. */
   canaryOf?: V1Ingress;
   /** A field of the converted Ingress → the field of the written one that a problem with it is about. */
@@ -66,6 +66,15 @@ export function nginxAnnotations(ingress: V1Ingress): Map<string, string> {
     if (key.startsWith(NGINX_PREFIX) && typeof value === 'string') found.set(key.slice(NGINX_PREFIX.length), value);
   }
   return found;
+}
+
+/**
+ * The group of an nginx-class Ingress that names none: one load balancer per namespace, as
+ * ingress-nginx serves every Ingress on one address (hosts split across Ingresses stay on one load
+ * balancer), within the tenancy rule that a group belongs to one namespace.
+ */
+export function nginxGroupName(namespace: string): string {
+  return `nginx.${namespace}`;
 }
 
 export function isCanaryIngress(ingress: V1Ingress): boolean {
@@ -232,12 +241,12 @@ class Reader {
     }
   }
 
-  private result(ingress: V1Ingress, regexRules: Set<number>, canaryOf?: V1Ingress): NginxReading {
+  private result(ingress: V1Ingress, regexPaths: Set<string>, canaryOf?: V1Ingress): NginxReading {
     return {
       ingress,
       diagnostics: this.diagnostics,
       refused: this.refused,
-      regexRules,
+      regexPaths,
       ...(canaryOf && { canaryOf }),
       fields: this.fields,
       mapped: this.mapped,
@@ -263,7 +272,7 @@ class Reader {
   readCanary(others: readonly V1Ingress[]): NginxReading {
     this.use('canary');
     this.reportUnmapped(true);
-    if (!this.canarySettings(this.ingress)) return this.result(this.converted(), new Set());
+    if (!this.canarySettings(this.ingress)) return this.result(this.converted(), new Set<string>());
     const mine = locations(this.ingress);
     const main = others
       .filter((other) => sameNamespace(other, this.ingress) && !isCanaryIngress(other))
@@ -276,7 +285,7 @@ class Reader {
         'no Ingress of the class in this namespace serves the same host and path, so the canary is not served (ingress-nginx ignores it too); create the main Ingress first',
       );
       this.refused = true;
-      return this.result(this.converted(), new Set());
+      return this.result(this.converted(), new Set<string>());
     }
     const theirs = locations(main);
     const unmatched = [...mine].filter((key) => !theirs.has(key));
@@ -286,7 +295,7 @@ class Reader {
         'warning',
         `the canary's paths ${unmatched.map((key) => quote(key.trim())).join(', ')} have no counterpart in its main Ingress ${main.metadata?.name ?? ''} and are not served (as in ingress-nginx)`,
       );
-    return this.result(this.converted(), new Set(), main);
+    return this.result(this.converted(), new Set<string>(), main);
   }
 
   /**
@@ -399,6 +408,10 @@ class Reader {
     this.reportUnmapped(false);
     const ingress = this.ingress;
     const hasTls = (ingress.spec?.tls ?? []).length > 0;
+    const annotations = ingress.metadata?.annotations ?? {};
+    // ingress-nginx proxies to the Pods, and its Services are mostly ClusterIP (no nodePort): ip targets.
+    if (annotations[`${OWN_PREFIX}target-type`] === undefined && annotations[`${ALB_PREFIX}target-type`] === undefined)
+      this.own[`${OWN_PREFIX}target-type`] = 'ip';
 
     // HTTPS: ingress-nginx redirects HTTP to HTTPS by default when the Ingress has TLS.
     const sslRedirect = this.boolean('ssl-redirect', true);
@@ -444,12 +457,12 @@ class Reader {
     const redirect = this.redirect();
 
     const regexHosts = this.regexHosts(others);
-    const regexRules = new Set<number>();
+    const regexPaths = new Set<string>();
     const replaced = new Map<number, V1HTTPIngressPath[]>();
     const canaries = others.filter((other) => sameNamespace(other, ingress) && isCanaryIngress(other)).sort(byName);
     const rules = ingress.spec?.rules ?? [];
     rules.forEach((rule, ruleIndex) => {
-      if (regexHosts.has((rule.host ?? '').toLowerCase())) regexRules.add(ruleIndex);
+      const regex = regexHosts.has((rule.host ?? '').toLowerCase());
       const paths = rule.http?.paths ?? [];
       const served = [...paths];
       const appended: V1HTTPIngressPath[] = [];
@@ -459,7 +472,7 @@ class Reader {
         const pathField = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
         const canary = this.canaryFor(canaries, rule.host, path.path);
         const variants = this.variants(service, canary, { allow, deny, redirect }, pathField);
-        const transforms = this.transforms(path.path ?? '/', target, vhost, regexRules.has(ruleIndex));
+        const transforms = this.transforms(path.path ?? '/', target, vhost, regex);
         if (variants.length === 1 && variants[0]?.conditions.length === 0 && variants[0].forward && transforms.length === 0 && !canary) return;
         variants.forEach((variant, index) => {
           const name = `nginx-${ruleIndex}-${pathIndex}-${index}`;
@@ -483,6 +496,8 @@ class Reader {
           }
         });
       });
+      // Every path of a regex host is a regex, but app-root's: nginx tests `$uri = /` exactly.
+      if (regex) for (let index = 0; index < paths.length + appended.length; index++) regexPaths.add(`${ruleIndex}:${index}`);
       if (appRoot !== undefined) {
         const name = `nginx-${ruleIndex}-app-root`;
         this.own[`${OWN_PREFIX}actions.${name}`] = JSON.stringify({ type: 'redirect', redirectConfig: { path: appRoot, statusCode: 'HTTP_302' } });
@@ -492,7 +507,7 @@ class Reader {
       }
       if (appended.length > 0 || served.some((path, index) => path !== paths[index])) replaced.set(ruleIndex, [...served, ...appended]);
     });
-    return this.result(this.converted(replaced), regexRules);
+    return this.result(this.converted(replaced), regexPaths);
   }
 
   /** proxy-read-timeout and proxy-send-timeout → the load balancer's idle timeout (one per load balancer: the longer). */

@@ -88,6 +88,35 @@ describe('mapped annotations → the spec', () => {
     assert.equal(routeOf(spec ?? assert.fail(), 'http://app.test/APIs'), 'default/main:80');
   });
 
+  it("a namespace's nginx Ingresses share one load balancer, as they share ingress-nginx's address; another namespace has its own", () => {
+    const other = nginxIngressYaml({ name: 'elsewhere', host: 'x.test' }).replace('namespace: default', 'namespace: team-b');
+    const translated = translateNginx(
+      [
+        { name: 'a', host: 'a.test' },
+        { name: 'b', host: 'a.test', paths: [{ path: '/b', pathType: 'Prefix', service: 'other' }] },
+      ],
+      NGINX_OPTIONS,
+      other,
+    );
+    assert.deepEqual(
+      translated.results.map((result) => [result.stackId, result.members.map((member) => member.name)]),
+      [
+        ['nginx.default', ['a', 'b']],
+        ['nginx.team-b', ['elsewhere']],
+      ],
+    );
+    assert.equal(routeOf(translated.specs[0] ?? assert.fail(), 'http://a.test/b/c'), 'default/other:80');
+    assert.equal(translated.specs[0]?.targetGroups[0]?.targetType, 'ip', 'ingress-nginx proxies to the Pods: ip targets');
+  });
+
+  it('app-root on a host whose paths are regexes still redirects only / itself', () => {
+    const spec =
+      translateNginx([{ name: 'web', annotations: { 'app-root': '/home', 'use-regex': 'true' }, paths: [{ path: '/', service: 'main' }] }]).specs[0] ??
+      assert.fail();
+    assert.equal(routeOf(spec, 'http://app.test/'), 'redirect:302');
+    assert.equal(routeOf(spec, 'http://app.test/home'), 'default/main:80');
+  });
+
   it('backend-protocol HTTPS, GRPC and GRPCS set the target group protocol and version', () => {
     for (const [value, protocol, version] of [
       ['HTTPS', 'HTTPS', 'HTTP1'],
