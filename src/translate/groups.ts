@@ -18,7 +18,7 @@ import { parseIngressAnnotations } from './annotations.js';
 import { annotationField, annotationKeyField, hasErrors, ingressDiagnostic, ingressRef, objectRef } from './diagnostics.js';
 import { resolveIngressClass, type ClassOptions } from './ingress-class.js';
 import { applyForcedSettings, namespaceLabels, resolveClassParams, selectorMatches, type ParamsScope } from './ingress-class-params.js';
-import { nginxSiblings } from './nginx/siblings.js';
+import { NginxEstate } from './nginx/siblings.js';
 import { nginxGroupName, readNginxIngress, writtenField } from './nginx/read.js';
 
 export interface GroupMember {
@@ -94,14 +94,15 @@ export type IngressClassification =
   | { kind: 'rejected'; ref: IngressRef; diagnostics: Diagnostic[]; candidate: GroupMember }
   | { kind: 'member'; key: string; member: GroupMember };
 
-export function classifyIngress(written: V1Ingress, scope: ClassScope, options: ClassOptions): IngressClassification {
+/** `estate`: the nginx-class Ingresses, indexed once when many Ingresses are classified against one snapshot. */
+export function classifyIngress(written: V1Ingress, scope: ClassScope, options: ClassOptions, estate?: NginxEstate): IngressClassification {
   const decision = resolveIngressClass(written, scope.ingressClasses(), options);
   if (!decision.ours) return { kind: 'not-ours' };
   const ref = ingressRef(written);
   // An Ingress of ingress-nginx's class is served as its nginx annotations say, in our own annotations.
   const reading =
     decision.reader === 'nginx'
-      ? readNginxIngress(written, nginxSiblings(written, scope, options), { unsupported: options.nginxUnsupported ?? 'warn' })
+      ? readNginxIngress(written, (estate ?? new NginxEstate(scope, options)).siblings(written), { unsupported: options.nginxUnsupported ?? 'warn' })
       : undefined;
   const ingress = reading?.ingress ?? written;
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
@@ -178,7 +179,7 @@ export function classifyIngress(written: V1Ingress, scope: ClassScope, options: 
   // A canary joins its main Ingress's load balancer, whose rules serve it; without a main served, it is not either.
   const canaryOf = reading?.canaryOf;
   if (!canaryOf) return { kind: 'member', key: groupKeyOf(ref, annotations), member };
-  const main = classifyIngress(canaryOf, scope, options);
+  const main = classifyIngress(canaryOf, scope, options, estate);
   if (main.kind === 'member') return { kind: 'member', key: main.key, member };
   diagnostics.push(
     ingressDiagnostic(
@@ -216,10 +217,11 @@ export function namedGroupKey(ingress: V1Ingress, scope?: ClassScope, options?: 
 export function groupIngresses(snapshot: SnapshotView, options: GroupingOptions): Grouping {
   const groups = new Map<string, IngressGroup>();
   const rejected: Grouping['rejected'] = [];
+  const estate = new NginxEstate(snapshot, options);
   for (const ingress of snapshot.ingresses()) {
     // Being deleted: its rules leave the load balancer, so the runtime can then drop its finalizer.
     if (ingress.metadata?.deletionTimestamp) continue;
-    const classified = classifyIngress(ingress, snapshot, options);
+    const classified = classifyIngress(ingress, snapshot, options, estate);
     if (classified.kind === 'rejected') {
       const namedGroup = namedGroupKey(ingress, snapshot, options);
       rejected.push({

@@ -14,7 +14,7 @@ import { translateAll } from '../index.js';
 import type { TranslateOptions } from '../options.js';
 import { NGINX_PREFIX } from './keys.js';
 import { readNginxIngress } from './read.js';
-import { nginxSiblings } from './siblings.js';
+import { NginxEstate } from './siblings.js';
 
 export interface MigrationEntry {
   ref: IngressRef;
@@ -44,11 +44,12 @@ export function planMigration(snapshot: SnapshotView, options: TranslateOptions,
   const translateDiagnostics = [...translated.diagnostics, ...translated.results.flatMap((result) => result.diagnostics)];
   const classes = snapshot.ingressClasses();
   const entries: MigrationEntry[] = [];
+  const estate = new NginxEstate(snapshot, options);
   for (const ingress of snapshot.ingresses()) {
     if (resolveIngressClass(ingress, classes, options).reader !== 'nginx') continue;
     const ref = ingressRef(ingress);
     const key = `${ref.namespace}/${ref.name}`;
-    const reading = readNginxIngress(ingress, nginxSiblings(ingress, snapshot, options), { unsupported: options.nginxUnsupported ?? 'warn' });
+    const reading = readNginxIngress(ingress, estate.siblings(ingress), { unsupported: options.nginxUnsupported ?? 'warn' });
     const own = translateDiagnostics.filter(
       (entry) => entry.object.kind === 'Ingress' && entry.object.namespace === ref.namespace && entry.object.name === ref.name,
     );

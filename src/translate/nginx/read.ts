@@ -108,10 +108,25 @@ function locations(ingress: V1Ingress): Set<string> {
  * into regexes are among them).
  */
 export function readNginxIngress(ingress: V1Ingress, siblings: readonly V1Ingress[], options: NginxReadOptions): NginxReading {
-  const reader = new Reader(ingress, options);
-  const others = siblings.filter((other) => other !== ingress && !(other.metadata?.name === ingress.metadata?.name && sameNamespace(other, ingress)));
-  if (isCanaryIngress(ingress)) return reader.readCanary(others);
-  return reader.readMain(others);
+  // Its own error boundary (DESIGN.md section 8): a defect here refuses this Ingress, never the estate.
+  try {
+    const reader = new Reader(ingress, options);
+    const others = siblings.filter((other) => other !== ingress && !(other.metadata?.name === ingress.metadata?.name && sameNamespace(other, ingress)));
+    return isCanaryIngress(ingress) ? reader.readCanary(others) : reader.readMain(others);
+  } catch (error) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message =
+      `the nginx annotations could not be read (${escapeControls(detail.slice(0, 200))}); the Ingress is not served and the others are unaffected. ` +
+      'This is a defect in ingress-bridge: please report it with the Ingress';
+    return {
+      ingress,
+      diagnostics: [ingressDiagnostic(ingress, 'metadata.annotations', 'error', message)],
+      refused: true,
+      regexPaths: new Set(),
+      fields: new Map(),
+      mapped: [],
+    };
+  }
 }
 
 interface CanarySettings {
