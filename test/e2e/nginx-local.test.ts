@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -62,11 +64,21 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
   let https = 0;
   const backends = new Map<string, EchoBackend>();
   const certificate = selfSignedCertificate(['secure.test']);
+  // A backend that speaks only HTTPS, for backend-protocol: it names the protocol it was reached by.
+  const tlsBackend = createHttpsServer({ cert: certificate.certificatePem, key: certificate.privateKeyPem }, (request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(
+      JSON.stringify({ backend: 'tls-only', method: request.method, host: request.headers.host, path: request.url, query: '', headers: request.headers }),
+    );
+  });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-nginx-'));
     for (const name of SERVICES) backends.set(name, await startEchoBackend({ name }));
-    const services = SERVICES.map((name) => loopbackServiceYaml(name, (backends.get(name) as EchoBackend).port)).join('');
+    await new Promise<void>((resolve) => tlsBackend.listen(0, '127.0.0.1', resolve));
+    const services =
+      SERVICES.map((name) => loopbackServiceYaml(name, (backends.get(name) as EchoBackend).port)).join('') +
+      loopbackServiceYaml('tls-only', (tlsBackend.address() as AddressInfo).port);
     const manifests = [
       NGINX_CLASS,
       services,
@@ -99,6 +111,13 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
       ingress('inside', 'inside.test', [{ path: '/', pathType: 'Prefix', service: 'main' }], { 'whitelist-source-range': '127.0.0.0/8, ::1' }),
       ingress('outside', 'outside.test', [{ path: '/', pathType: 'Prefix', service: 'main' }], { 'whitelist-source-range': '10.0.0.0/8' }),
       ingress('denied', 'denied.test', [{ path: '/', pathType: 'Prefix', service: 'main' }], { 'denylist-source-range': '127.0.0.1' }),
+      ingress('pattern', 'pattern.test', [{ path: '/', pathType: 'Prefix', service: 'main' }]),
+      ingress('pattern-canary', 'pattern.test', [{ path: '/', pathType: 'Prefix', service: 'canary' }], {
+        canary: 'true',
+        'canary-by-header': 'X-Region',
+        'canary-by-header-pattern': '^eu-(west|north)',
+      }),
+      ingress('grpc-free', 'tls-backend.test', [{ path: '/', pathType: 'Prefix', service: 'tls-only' }], { 'backend-protocol': 'HTTPS' }),
       ingress('vhost', 'vhost.test', [{ path: '/', pathType: 'Prefix', service: 'other' }], { 'upstream-vhost': 'internal.example.test' }),
     ];
     await writeFile(join(dir, 'estate.yaml'), manifests.join(''));
@@ -111,6 +130,7 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
   after(async () => {
     await handle?.stop();
     await Promise.all([...backends.values()].map((backend) => backend.close()));
+    await new Promise((resolve) => tlsBackend.close(resolve));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -180,6 +200,18 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
     assert.equal(await backend({ 'x-version': 'v1' }), 'main');
     assert.equal(await backend({ 'x-version': 'always' }), 'main');
     assert.equal(await backend({}), 'main');
+  });
+
+  it('canary-by-header-pattern: a matching value reaches the canary, any other stays on the main Service', async () => {
+    const backend = async (headers: Record<string, string>): Promise<string> => (await echo({ port: http, host: 'pattern.test', path: '/', headers })).backend;
+    assert.equal(await backend({ 'x-region': 'eu-west-1' }), 'canary');
+    assert.equal(await backend({ 'x-region': 'us-east-1' }), 'main');
+    assert.equal(await backend({}), 'main');
+  });
+
+  it('backend-protocol HTTPS: the load balancer speaks TLS to the backend', async () => {
+    const reply = await echo({ port: http, host: 'tls-backend.test', path: '/x' });
+    assert.deepEqual([reply.backend, reply.path], ['tls-only', '/x']);
   });
 
   it('whitelist-source-range admits the listed sources and answers 403 to the rest; denylist-source-range refuses its own', async () => {
