@@ -11,6 +11,10 @@ import { main, EXIT_INVALID } from '../../src/cli.js';
 import { runMigrateFromNginx, type MigrateOutcome } from '../../src/commands/migrate-from-nginx.js';
 import { INGRESS_CLASS_YAML, testOptions, translateYaml } from '../support/cluster.js';
 import { BASE_YAML, NGINX_CLASS_YAML, nginxIngressYaml } from '../translate/nginx/fixtures.js';
+import { startKubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import { parseManifestFile } from '../../src/sources/manifests.js';
+
+const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 
 const ESTATE = [
   NGINX_CLASS_YAML,
@@ -77,6 +81,37 @@ describe('migrate-from-nginx --manifests DIR --write OUT', () => {
         );
       assert.ok(rulesOf(adopted.specs).flat().length > 0, `${name} has its rules under the nginx class`);
       assert.deepEqual(rulesOf(converted.specs), rulesOf(adopted.specs), name);
+    }
+  });
+});
+
+describe('migrate-from-nginx --kubeconfig', () => {
+  it("reads the cluster's Ingresses, IngressClasses and Services and reports as from a directory", async () => {
+    const fake = await startKubeFake();
+    try {
+      for (const parsed of parseManifestFile(ESTATE, 'estate.yaml').objects) {
+        // A parsed manifest is a plain object typed by the client's class: no prototype to lose.
+        // eslint-disable-next-line @typescript-eslint/no-misused-spread
+        const object = { ...parsed.object };
+        fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...object } as KubeObject);
+      }
+      const outcome = await runMigrateFromNginx({
+        kubeConfig: fake.kubeConfig(),
+        translate: testOptions({ ingressClass: 'nginx' }),
+        writtenClass: 'ingress-bridge',
+      });
+      assert.deepEqual(
+        outcome.entries.map((entry) => [entry.ref.name, entry.served]),
+        [
+          ['admin', false],
+          ['api', true],
+          ['old', true],
+          ['shop', true],
+          ['shop-canary', true],
+        ],
+      );
+    } finally {
+      await fake.close();
     }
   });
 });
