@@ -465,7 +465,7 @@ class Reader {
     const vhost = this.use('upstream-vhost');
     if (vhost !== undefined && !VHOST.test(vhost))
       this.invalid('upstream-vhost', 'expected a host name (letters, digits, ".", "-", "_", an optional :port), without nginx variables');
-    this.use('use-regex');
+    this.boolean('use-regex', false);
     const written = this.use('app-root');
     const appRoot = written !== undefined && written.startsWith('/') && /^[\x21-\x7e]{1,128}$/.test(written) ? written : undefined;
     if (written !== undefined && appRoot === undefined) this.invalid('app-root', 'expected a path starting with "/" (at most 128 visible ASCII characters)');

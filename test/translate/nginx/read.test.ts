@@ -259,6 +259,7 @@ describe('problems are named, and protection is never dropped open', () => {
     ['proxy-read-timeout', 'forever'],
     ['backend-protocol', 'FCGI'],
     ['ssl-redirect', 'maybe'],
+    ['use-regex', 'yes'],
   ];
   for (const [key, value] of BAD) {
     it(`${key}: ${JSON.stringify(value)} is an error naming the annotation; the Ingress is not served, the other one is`, () => {
