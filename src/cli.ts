@@ -1,5 +1,5 @@
 /**
- * The `ingress-bridge` command: `plan`, `run`, `version` (and `--version`). Exit status: 0 success,
+ * The `ingress-bridge` command: `plan`, `run`, `migrate-from-nginx`, `version` (and `--version`). Exit status: 0 success,
  * 1 failure, 2 invalid input or usage. Errors go to stderr, one line each, naming the object and field.
  *
  * Each command's module is imported when the command runs, so `--help` and `--version` load only
@@ -139,6 +139,37 @@ export function buildProgram(setExit: (code: number) => void): Command {
     }
     await untilSignal();
     await handle.stop();
+  });
+
+  const migrate = program
+    .command('migrate-from-nginx')
+    .description(
+      "report what an ingress-nginx estate becomes on the load balancer, Ingress by Ingress (the same, different, not supported, not served); --write converts it to ingress-bridge's own annotations",
+    )
+    .addOption(flag('--manifests <dir>', 'directory of the Ingress (and IngressClass, Service) YAML'))
+    .addOption(flag('--kubeconfig <file>', "read the cluster's Ingresses instead (list calls only)"))
+    .addOption(flag('--context <name>', 'kubeconfig context'))
+    .addOption(flag('--write <dir>', "write each Ingress that would be served, in ingress-bridge's own annotations and class, to this directory"));
+  for (const option of [...manifestFlags(), ...translationFlags()]) {
+    // Here the class to read is ingress-nginx's; the written Ingresses name ours.
+    migrate.addOption(option.long === '--ingress-class' ? option.default('nginx') : option);
+  }
+  migrate.action(async (values: RunFlagValues & { manifests?: string; write?: string }) => {
+    if ((values.manifests === undefined) === (values.kubeconfig === undefined))
+      throw new ConfigError('migrate-from-nginx reads either --manifests DIR or --kubeconfig FILE');
+    const { runMigrateFromNginx } = await import('./commands/migrate-from-nginx.js');
+    const { loadKubeConfig } = values.kubeconfig === undefined ? { loadKubeConfig: undefined } : await import('./sources/kube-config.js');
+    const outcome = await runMigrateFromNginx({
+      ...(values.manifests !== undefined && { manifests: values.manifests }),
+      ...(loadKubeConfig && { kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig ?? '', ...(values.context ? { context: values.context } : {}) }) }),
+      ...(values.write !== undefined && { write: values.write }),
+      translate: toTranslateOptions(values, new Date()),
+      writtenClass: 'ingress-bridge',
+      maxFileBytes: toMaxManifestBytes(values.maxManifestBytes),
+    });
+    process.stdout.write(outcome.stdout);
+    if (outcome.stderr) process.stderr.write(outcome.stderr);
+    setExit(outcome.hasErrors ? EXIT_INVALID : EXIT_OK);
   });
 
   program

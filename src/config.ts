@@ -42,7 +42,13 @@ function grouped(heading: string, options: Option[]): Option[] {
 export function translationFlags(): Option[] {
   return grouped(HELP_GROUPS.translation, [
     flag('--cluster-name <name>', 'cluster name: goes into resource names and ownership tags').default('ingress-bridge'),
-    flag('--ingress-class <name>', 'the IngressClass this controller serves').default('ingress-bridge'),
+    flag(
+      '--ingress-class <name>',
+      "the IngressClass this controller serves; a comma-separated list names several, and a class named here is served whatever controller its IngressClass names (e.g. nginx: ingress-nginx's Ingresses, their nginx.ingress.kubernetes.io/ annotations read)",
+    ).default('ingress-bridge'),
+    flag('--nginx-unsupported <mode>', 'a snippet annotation on an Ingress of the nginx class: warn (served without it) or error (not served)')
+      .choices(['warn', 'error'])
+      .default('warn'),
     flag('--default-scheme <scheme>', 'scheme when no annotation sets one').choices(['internal', 'internet-facing']).default('internal'),
     flag('--default-target-type <type>', 'target type when no annotation sets one').choices(['instance', 'ip']).default('instance'),
     flag('--rule-limit <n>', 'rules per load balancer (the AWS quota)').default(String(DEFAULT_ALB_LIMITS.rulesPerLoadBalancer)),
@@ -67,6 +73,7 @@ export interface TranslationFlagValues {
   defaultTargetType: string;
   ruleLimit: string;
   allowCrossNamespaceGroups?: boolean;
+  nginxUnsupported?: string;
 }
 
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -85,6 +92,7 @@ export function toTranslateOptions(values: TranslationFlagValues, now: Date): Tr
     limits: { ...DEFAULT_ALB_LIMITS, rulesPerLoadBalancer: ruleLimit },
     now,
     allowCrossNamespaceGroups: values.allowCrossNamespaceGroups === true,
+    ...(values.nginxUnsupported === 'error' && { nginxUnsupported: 'error' as const }),
   });
 }
 
@@ -115,6 +123,12 @@ export function clusterFlags(): Option[] {
     ),
     flag('--webhook-namespace <ns>', 'namespace of the webhook Service and its Secret (default: --namespace)'),
     flag('--webhook-configuration <name>', 'the MutatingWebhookConfiguration whose caBundle the controller writes').default('ingress-bridge'),
+    flag(
+      '--publish-status <boolean>',
+      'false: shadow mode — serve, but never write Ingress status, so the address another controller published stays until the cutover',
+    )
+      .choices(['true', 'false'])
+      .default('true'),
   ]);
 }
 
@@ -202,6 +216,7 @@ export interface RunFlagValues extends TranslationFlagValues, ProviderFlagValues
   webhookService: string;
   webhookNamespace?: string;
   webhookConfiguration: string;
+  publishStatus?: string;
 }
 
 function integer(value: string, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -273,6 +288,7 @@ export async function toClusterRunOptions(values: RunFlagValues) {
     fullResyncMs: seconds(values.fullResyncPeriod, '--full-resync-period'),
     metricsAddress: values.metricsAddress,
     healthAddress: values.healthAddress,
+    ...(values.publishStatus === 'false' && { publishStatus: false }),
     ...(webhookAddress !== ''
       ? {
           webhook: {

@@ -14,7 +14,7 @@ import { noteApiCall } from '../controller/api-call-log.js';
 import { snapshotCertificates } from '../sources/certificate-material.js';
 import { snapshotClientSecrets } from '../sources/client-secrets.js';
 import { EventRecorder, kubeEventSink } from '../controller/event-recorder.js';
-import { kubeIngressWriter, type IngressWriter } from '../controller/ingress-writer.js';
+import { kubeIngressWriter, withoutStatus, type IngressWriter } from '../controller/ingress-writer.js';
 import { KubeController } from '../controller/kube-controller.js';
 import { defaultLeaderIdentity, LeaderElector, type LeaseTimings } from '../controller/leader-election.js';
 import { startAdmissionWebhook, type AdmissionWebhook, type AdmissionWebhookOptions } from '../controller/admission-webhook.js';
@@ -44,6 +44,8 @@ export interface KubeRunRequest {
   webhook?: Pick<AdmissionWebhookOptions, 'address' | 'namespace' | 'serviceName' | 'configurationName' | 'recheckMs' | 'retryMs' | 'now'>;
   /** Readiness-gate timings (tests shorten them). */
   readinessGates?: KubeControllerOptions['readinessGates'];
+  /** false: shadow mode, Ingress status is never written (`--publish-status=false`). Default true. */
+  publishStatus?: boolean;
 }
 
 export interface KubeRunHandle {
@@ -98,7 +100,8 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
     kubeConfig,
     provider,
     translateOptions: request.translateOptions,
-    writer: request.writer ?? kubeIngressWriter(kubeConfig),
+    writer:
+      request.publishStatus === false ? withoutStatus(request.writer ?? kubeIngressWriter(kubeConfig)) : (request.writer ?? kubeIngressWriter(kubeConfig)),
     events: new EventRecorder({ sink: kubeEventSink(kubeConfig, identity), logger }),
     logger,
     metrics,

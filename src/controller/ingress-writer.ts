@@ -34,6 +34,19 @@ export interface IngressWriter {
   removeFinalizer(ingress: V1Ingress): Promise<boolean>;
 }
 
+/**
+ * Shadow mode (`--publish-status=false`): Ingresses are served, and their finalizers kept, but their
+ * status is never written, so the address another controller (ingress-nginx) published stays until
+ * the cutover.
+ */
+export function withoutStatus(writer: IngressWriter): IngressWriter {
+  return {
+    setAddress: () => Promise.resolve(false),
+    addFinalizer: (ingress) => writer.addFinalizer(ingress),
+    removeFinalizer: (ingress) => writer.removeFinalizer(ingress),
+  };
+}
+
 export function kubeIngressWriter(kubeConfig: KubeConfig): IngressWriter {
   const api = kubeConfig.makeApiClient(NetworkingV1Api);
   const where = (ingress: V1Ingress): { name: string; namespace: string } => ({

@@ -15,9 +15,11 @@ import type { Diagnostic, IngressRef } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import type { IngressAnnotations } from './annotation-types.js';
 import { parseIngressAnnotations } from './annotations.js';
-import { annotationField, hasErrors, ingressDiagnostic, ingressRef, objectRef } from './diagnostics.js';
+import { annotationField, annotationKeyField, hasErrors, ingressDiagnostic, ingressRef, objectRef } from './diagnostics.js';
 import { resolveIngressClass, type ClassOptions } from './ingress-class.js';
 import { applyForcedSettings, namespaceLabels, resolveClassParams, selectorMatches, type ParamsScope } from './ingress-class-params.js';
+import { NginxEstate } from './nginx/siblings.js';
+import { nginxGroupName, readNginxIngress, writtenField } from './nginx/read.js';
 
 export interface GroupMember {
   ingress: V1Ingress;
@@ -31,6 +33,17 @@ export interface GroupMember {
   sharedBy?: string;
   /** 0 for the group's oldest member (creationTimestamp, then namespace/name), and so on. */
   ageRank: number;
+  /** Read from ingress-nginx's annotations (src/translate/nginx/): `ingress` is the converted Ingress. */
+  nginx?: NginxMember;
+}
+
+export interface NginxMember {
+  /** Paths (`<rule index>:<path index>`) that are nginx regexes. */
+  regexPaths: ReadonlySet<string>;
+  /** Converted field → the field of the Ingress as written, for diagnostics. */
+  fields: ReadonlyMap<string, string>;
+  /** A canary Ingress: its paths are served by this main Ingress's rules; it contributes none of its own. */
+  canaryOf?: IngressRef;
 }
 
 /** A member of another namespace than the group's, which nothing admits. */
@@ -62,6 +75,8 @@ export interface GroupingOptions extends ClassOptions {
 /** What classification reads of the cluster: IngressClasses, IngressClassParams and Namespaces. SnapshotView has it. */
 export interface ClassScope extends ParamsScope {
   ingressClasses(): V1IngressClass[];
+  /** The other Ingresses, which the nginx reader needs (a canary's main, a host's regex paths); SnapshotView has it. */
+  ingresses?(): V1Ingress[];
 }
 
 /** The group key of a member: the group name (no `/` allowed in it) or `namespace/name`. */
@@ -79,20 +94,36 @@ export type IngressClassification =
   | { kind: 'rejected'; ref: IngressRef; diagnostics: Diagnostic[]; candidate: GroupMember }
   | { kind: 'member'; key: string; member: GroupMember };
 
-export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: ClassOptions): IngressClassification {
-  const decision = resolveIngressClass(ingress, scope.ingressClasses(), options);
+/** `estate`: the nginx-class Ingresses, indexed once when many Ingresses are classified against one snapshot. */
+export function classifyIngress(written: V1Ingress, scope: ClassScope, options: ClassOptions, estate?: NginxEstate): IngressClassification {
+  const decision = resolveIngressClass(written, scope.ingressClasses(), options);
   if (!decision.ours) return { kind: 'not-ours' };
-  const ref = ingressRef(ingress);
+  const ref = ingressRef(written);
+  // An Ingress of ingress-nginx's class is served as its nginx annotations say, in our own annotations.
+  const reading =
+    decision.reader === 'nginx'
+      ? readNginxIngress(written, (estate ?? new NginxEstate(scope, options)).siblings(written), { unsupported: options.nginxUnsupported ?? 'warn' })
+      : undefined;
+  const ingress = reading?.ingress ?? written;
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
-  const diagnostics = [...decision.diagnostics, ...parsed.diagnostics];
+  if (reading) for (const entry of parsed.diagnostics) entry.field = writtenField(entry.field, reading.fields);
+  if (reading) parsed.value.groupName ??= nginxGroupName(ref.namespace);
+  const diagnostics = [...decision.diagnostics, ...(reading?.diagnostics ?? []), ...parsed.diagnostics];
+  const nginx: NginxMember | undefined = reading && {
+    regexPaths: reading.regexPaths,
+    fields: reading.fields,
+    ...(reading.canaryOf && { canaryOf: ingressRef(reading.canaryOf) }),
+  };
   const rejected = (annotations: IngressAnnotations): IngressClassification => ({
     kind: 'rejected',
     ref,
     diagnostics,
-    candidate: { ingress, ref, order: annotations.groupOrder ?? 0, annotations, diagnostics, ageRank: 0 },
+    candidate: { ingress, ref, order: annotations.groupOrder ?? 0, annotations, diagnostics, ageRank: 0, ...(nginx && { nginx }) },
   });
   // A bad annotation must not move the Ingress onto a load balancer other than the one intended.
   if (hasErrors(parsed.diagnostics)) return rejected(parsed.value);
+  // An nginx annotation that cannot be honoured safely (protection, or a strict-mode snippet): not served.
+  if (reading?.refused) return rejected(parsed.value);
   const classField = ingress.spec?.ingressClassName ? 'spec.ingressClassName' : 'metadata.annotations';
   const resolved = resolveClassParams(decision.ingressClass, scope);
   diagnostics.push(...resolved.diagnostics);
@@ -135,8 +166,30 @@ export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: 
       annotations = { ...annotations, groupName: params.groupName };
     }
   }
-  const member: GroupMember = { ingress, ref, order: annotations.groupOrder ?? 0, annotations, diagnostics, ageRank: 0, ...(sharedBy ? { sharedBy } : {}) };
-  return { kind: 'member', key: groupKeyOf(ref, annotations), member };
+  const member: GroupMember = {
+    ingress,
+    ref,
+    order: annotations.groupOrder ?? 0,
+    annotations,
+    diagnostics,
+    ageRank: 0,
+    ...(sharedBy ? { sharedBy } : {}),
+    ...(nginx && { nginx }),
+  };
+  // A canary joins its main Ingress's load balancer, whose rules serve it; without a main served, it is not either.
+  const canaryOf = reading?.canaryOf;
+  if (!canaryOf) return { kind: 'member', key: groupKeyOf(ref, annotations), member };
+  const main = classifyIngress(canaryOf, scope, options, estate);
+  if (main.kind === 'member') return { kind: 'member', key: main.key, member };
+  diagnostics.push(
+    ingressDiagnostic(
+      ingress,
+      annotationKeyField('nginx.ingress.kubernetes.io/canary'),
+      'error',
+      `its main Ingress ${canaryOf.metadata?.name ?? ''} is not served (see its own diagnostics), so neither is this canary`,
+    ),
+  );
+  return rejected(annotations);
 }
 
 /**
@@ -146,13 +199,16 @@ export function classifyIngress(ingress: V1Ingress, scope: ClassScope, options: 
  */
 export function namedGroupKey(ingress: V1Ingress, scope?: ClassScope, options?: ClassOptions): string | undefined {
   const ref = ingressRef(ingress);
+  let nginx = false;
   if (scope && options) {
     const decision = resolveIngressClass(ingress, scope.ingressClasses(), options);
     const resolved = decision.ours ? resolveClassParams(decision.ingressClass, scope) : undefined;
     const fixed = resolved?.ok ? resolved.params?.groupName : undefined;
     if (fixed !== undefined) return fixed;
+    nginx = decision.reader === 'nginx';
   }
   const parsed = parseIngressAnnotations(ingress.metadata?.annotations, objectRef('Ingress', ingress));
+  if (nginx) parsed.value.groupName ??= nginxGroupName(ref.namespace);
   // Only a bad group.name leaves the group unknown; a bad scheme, say, does not move the Ingress.
   const badGroupName = parsed.diagnostics.some((entry) => entry.severity === 'error' && entry.field.includes('group.name'));
   return badGroupName ? undefined : groupKeyOf(ref, parsed.value);
@@ -161,10 +217,11 @@ export function namedGroupKey(ingress: V1Ingress, scope?: ClassScope, options?: 
 export function groupIngresses(snapshot: SnapshotView, options: GroupingOptions): Grouping {
   const groups = new Map<string, IngressGroup>();
   const rejected: Grouping['rejected'] = [];
+  const estate = new NginxEstate(snapshot, options);
   for (const ingress of snapshot.ingresses()) {
     // Being deleted: its rules leave the load balancer, so the runtime can then drop its finalizer.
     if (ingress.metadata?.deletionTimestamp) continue;
-    const classified = classifyIngress(ingress, snapshot, options);
+    const classified = classifyIngress(ingress, snapshot, options, estate);
     if (classified.kind === 'rejected') {
       const namedGroup = namedGroupKey(ingress, snapshot, options);
       rejected.push({

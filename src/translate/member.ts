@@ -23,6 +23,8 @@ import { checkListenerSettings } from './listener-settings.js';
 import { ruleLimitProblem } from '../limits.js';
 import type { TranslateOptions } from './options.js';
 import { parsePath, pathCondition, type ParsedPath } from './paths.js';
+import { parseNginxRegexPath } from './nginx/paths.js';
+import { writtenField } from './nginx/read.js';
 
 export interface RuleEntry {
   hostClass: HostClass;
@@ -88,7 +90,12 @@ class InvalidMember extends Error {
  */
 export function translateMember(snapshot: SnapshotView, member: GroupMember, stackId: string, options: TranslateOptions): MemberContribution {
   try {
-    return buildContribution(snapshot, member, stackId, options);
+    const nginx = member.nginx;
+    // A canary Ingress's paths are served by its main Ingress's rules (nginx/read.ts).
+    if (nginx?.canaryOf) return { member, listenPorts: [], entries: [], targetGroups: [], certificates: [], valid: true, diagnostics: [...member.diagnostics] };
+    const contribution = buildContribution(snapshot, member, stackId, options);
+    if (nginx) for (const entry of contribution.diagnostics) if (!member.diagnostics.includes(entry)) entry.field = writtenField(entry.field, nginx.fields);
+    return contribution;
   } catch (error) {
     return {
       member,
@@ -200,7 +207,7 @@ function buildContribution(snapshot: SnapshotView, member: GroupMember, stackId:
     paths.forEach((entry, pathIndex) => {
       check(() => {
         const field = `spec.rules[${ruleIndex}].http.paths[${pathIndex}]`;
-        const path = parsePath(entry.path, entry.pathType);
+        const path = member.nginx?.regexPaths.has(`${ruleIndex}:${pathIndex}`) ? parseNginxRegexPath(entry.path) : parsePath(entry.path, entry.pathType);
         if (!path.ok) throw new InvalidMember(`${field}.${path.field}`, path.message);
         if (path.value.note) diagnostics.push(ingressDiagnostic(ingress, `${field}.path`, 'info', path.value.note));
         const action = backendAction(entry.backend, `${field}.backend`);

@@ -18,6 +18,8 @@ export interface TranslateOptions {
    * aws-load-balancer-controller (for migrations). Off: only an IngressClassParams admits other namespaces.
    */
   allowCrossNamespaceGroups: boolean;
+  /** `--nginx-unsupported`: a snippet annotation on an nginx-class Ingress refuses it (`error`) or is a warning (`warn`, the default). */
+  nginxUnsupported?: 'warn' | 'error';
 }
 
 export function defaultTranslateOptions(overrides: Partial<TranslateOptions> = {}): TranslateOptions {

@@ -20,6 +20,8 @@ export interface ParsedPath {
   pathType: PathType;
   /** A note for the user when the path was read in a way they might not expect. */
   note?: string;
+  /** An ingress-nginx regex path (src/translate/nginx/): matched by this anchored regex instead; `path` still orders it by length. */
+  regex?: string;
 }
 
 export type PathResult = { ok: true; value: ParsedPath } | { ok: false; field: 'path' | 'pathType'; message: string };
@@ -67,7 +69,8 @@ function stripTrailingSlashes(path: string): string {
   return path.replace(/\/+$/, '');
 }
 
-export function pathCondition({ path, pathType }: ParsedPath): Condition {
+export function pathCondition({ path, pathType, regex }: ParsedPath): Condition {
+  if (regex !== undefined) return { field: 'path-pattern', regexValues: [regex] };
   const literal = ALB_LITERAL_PATH.test(path);
   if (pathType === 'Exact') {
     return literal ? { field: 'path-pattern', values: [path] } : { field: 'path-pattern', regexValues: [`^${escapeRegex(path)}$`] };

@@ -28,7 +28,8 @@ const plan = (manifests: string, live = false) =>
     manifests,
     output: 'mermaid',
     provider: 'aws',
-    translate: testOptions({ now: new Date() }),
+    // Both classes, so that examples/ingress-nginx (class nginx) is drawn too.
+    translate: testOptions({ now: new Date(), ingressClass: 'ingress-bridge,nginx' }),
     ...(live ? { live: true, providerSettings: { region: 'us-east-1' } } : {}),
   });
 

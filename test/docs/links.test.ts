@@ -112,7 +112,7 @@ function linkProblem(file: string, target: string): string | undefined {
 
 async function helpFlags(): Promise<Set<string>> {
   const help = (command: string) => promisify(execFile)(process.execPath, [join(ROOT, 'bin/ingress-bridge.js'), command, '--help'], { cwd: ROOT });
-  const outputs = await Promise.all(['run', 'plan'].map(help));
+  const outputs = await Promise.all(['run', 'plan', 'migrate-from-nginx'].map(help));
   return new Set(outputs.flatMap((output) => output.stdout.match(FLAG) ?? []));
 }
 
