@@ -13,6 +13,8 @@
  *   for the fake), with `apiShare`/`maxAttempts` for the retry budget.
  * @module
  */
+import { ConfigError } from '../../src/errors.js';
+
 export interface GcpSettings {
   project: string;
   region: string;
@@ -24,9 +26,8 @@ export interface GcpSettings {
   maxAttempts: number;
 }
 
-export class GcpSettingsError extends Error {
-  override readonly name = 'GcpSettingsError';
-}
+/** A usage problem: the command line reports it in one line with exit status 2. */
+class GcpSettingsError extends ConfigError {}
 
 type RawSettings = Readonly<Record<string, string | number | boolean | undefined>> | undefined;
 

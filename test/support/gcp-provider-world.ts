@@ -24,10 +24,10 @@ export interface GcpWorld {
   close(): Promise<void>;
 }
 
-/** The permissions of deploy/gcp/role.yaml, the custom role the controller's service account is given. */
+/** The permissions of deploy/gcp/role.json, the custom role the controller's service account is given. */
 export function rolePermissions(): string[] {
-  const text = readFileSync(new URL('../../deploy/gcp/role.yaml', import.meta.url), 'utf8');
-  return [...text.matchAll(/^\s*-\s*(compute\.[A-Za-z]+\.[A-Za-z]+)\s*$/gm)].map((match) => match[1]!);
+  const role = JSON.parse(readFileSync(new URL('../../deploy/gcp/role.json', import.meta.url), 'utf8')) as { includedPermissions: string[] };
+  return role.includedPermissions;
 }
 
 export async function createGcpWorld(options: { pageSize?: number; proxySubnet?: boolean; enforceRole?: boolean } = {}): Promise<GcpWorld> {
