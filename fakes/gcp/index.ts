@@ -53,6 +53,7 @@ export class GcpFake {
   private crashAfter: number | undefined;
   private permissions: ReadonlySet<string> | undefined;
   private readonly pageSize: number;
+  private readonly mutationListeners: ((call: FakeCall) => void)[] = [];
 
   constructor(options: GcpFakeOptions = {}) {
     this.project = options.project ?? 'test-project';
@@ -113,6 +114,11 @@ export class GcpFake {
     return this.calls().filter((call) => call.mutating);
   }
 
+  /** Called after every mutating call that changed the state, so a test can check an invariant between any two calls. */
+  afterMutation(listener: (call: FakeCall) => void): void {
+    this.mutationListeners.push(listener);
+  }
+
   /** The next n calls are refused with 429 rateLimitExceeded, as Compute's per-minute quotas do. */
   throttleNext(calls: number): void {
     this.throttled = calls;
@@ -143,7 +149,9 @@ export class GcpFake {
     this.log.push(call);
     try {
       this.admit(call, route);
-      send(response, 200, this.execute(route, body, url.searchParams));
+      const result = this.execute(route, body, url.searchParams);
+      if (call.mutating) for (const listener of this.mutationListeners) listener(call);
+      send(response, 200, result);
     } catch (error) {
       if (!(error instanceof ComputeError)) throw error;
       call.error = error.reason;
@@ -222,25 +230,24 @@ export class GcpFake {
     return operationJson(operation);
   }
 
-  /** Every zone's resources of a collection, keyed `zones/<zone>` as aggregatedList answers (one page). */
+  /** Every zone's resources of a collection, keyed `zones/<zone>` as aggregatedList answers them, paged like a list. */
   private aggregated(collection: string, query: URLSearchParams): unknown {
-    const zones = new Set(
-      this.store
-        .keys()
-        .map((key) => /^projects\/[^/]+\/zones\/([^/]+)\//.exec(key)?.[1])
-        .filter((zone): zone is string => zone !== undefined),
-    );
-    const items: Record<string, unknown> = {};
-    for (const zone of zones) {
-      const page = this.page(
-        this.store.list(this.zoneScope(zone), collection),
-        new URLSearchParams({ ...(query.get('filter') && { filter: query.get('filter')! }), maxResults: '100000' }),
-      ) as {
-        items: Json[];
-      };
-      if (page.items.length > 0) items[`zones/${zone}`] = { [collection]: page.items };
+    const zones = [
+      ...new Set(
+        this.store
+          .keys()
+          .map((key) => /^projects\/[^/]+\/zones\/([^/]+)\//.exec(key)?.[1])
+          .filter((zone): zone is string => zone !== undefined),
+      ),
+    ].sort();
+    const tagged = zones.flatMap((zone) => this.store.list(this.zoneScope(zone), collection).map((item) => ({ ...item, ['zones/']: zone })));
+    const page = this.page(tagged, query) as { items: Json[]; nextPageToken?: string };
+    const items: Record<string, { [collection: string]: Json[] }> = {};
+    for (const item of page.items) {
+      const { ['zones/']: zone, ...resource } = item;
+      (items[`zones/${String(zone)}`] ??= { [collection]: [] })[collection]!.push(resource);
     }
-    return { items };
+    return { items, ...(page.nextPageToken !== undefined && { nextPageToken: page.nextPageToken }) };
   }
 
   /** `filter=name eq "RE2"` (the whole name must match) and page tokens, as Compute's list methods take them. */
