@@ -74,13 +74,14 @@ export class GcpProvider implements Provider {
         ...(operation.detail !== undefined && { detail: operation.detail }),
       })),
     };
-    const address = seen.resources.find((resource) => resource.kind === 'address');
     const addressName = desired?.resources.find((resource) => resource.kind === 'address')?.name;
+    const address = seen.resources.find((resource) => resource.kind === 'address' && resource.name === addressName);
     this.plans.set(plan, {
       operations,
       diagnostics,
       ...(addressName !== undefined && { addressName }),
-      ...(address && spec && { address: String(address.body['address']) }),
+      // An address about to be made anew has a new IP: read once the plan ran.
+      ...(address && spec && !operations.some((operation) => operation.action === 'addresses.insert') && { address: String(address.body['address']) }),
       members: spec?.stack.members ?? [],
     });
     return plan;

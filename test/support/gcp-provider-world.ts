@@ -58,13 +58,13 @@ export async function createGcpWorld(options: { pageSize?: number; proxySubnet?:
 
 /** The URL map of a listener as the fake holds it now, or undefined. */
 export function liveUrlMap(fake: GcpFake, spec: LoadBalancerSpec, port: number): Record<string, unknown> | undefined {
-  const key = `${fake.regionScope}/urlMaps/${stackNames(CLUSTER, spec.stack.id).urlMap(port)}`;
+  const key = `${fake.regionScope}/urlMaps/${stackNames(CLUSTER, spec.stack.id, spec.scheme).urlMap(port)}`;
   return fake.store.has(key) ? fake.store.get(key) : undefined;
 }
 
 /** Is the URL map reachable: a forwarding rule on the port → a proxy → this URL map. */
 function servingUrlMap(fake: GcpFake, spec: LoadBalancerSpec, port: number): Record<string, unknown> | undefined {
-  const names = stackNames(CLUSTER, spec.stack.id);
+  const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
   const ruleKey = `${fake.regionScope}/forwardingRules/${names.forwardingRule(port)}`;
   if (!fake.store.has(ruleKey)) return undefined;
   const proxy = fake.store.get(keyOf(String(fake.store.get(ruleKey)['target'])));
@@ -111,7 +111,7 @@ export function servedRoute(fake: GcpFake, spec: LoadBalancerSpec, url: string, 
 
 /** The fingerprint of the certificate the HTTPS proxy on 443 presents for `host` (its first that covers it, else its first). */
 export function servedCertificate(fake: GcpFake, spec: LoadBalancerSpec, host: string): string | undefined {
-  const names = stackNames(CLUSTER, spec.stack.id);
+  const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
   const key = `${fake.regionScope}/targetHttpsProxies/${names.targetHttpsProxy(443)}`;
   if (!fake.store.has(key)) return undefined;
   const certificates = (fake.store.get(key)['sslCertificates'] as string[]).map(

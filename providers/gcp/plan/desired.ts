@@ -47,7 +47,7 @@ export interface DesiredContext {
 }
 
 export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): DesiredState {
-  const names = stackNames(context.cluster, spec.stack.id);
+  const names = stackNames(context.cluster, spec.stack.id, spec.scheme);
   const diagnostics: Diagnostic[] = [];
   const problem = (field: string, message: string, severity: Diagnostic['severity'] = 'error', ingress = spec.stack.members[0]): void => {
     if (ingress) diagnostics.push({ severity, object: { kind: 'Ingress', namespace: ingress.namespace, name: ingress.name }, field, message });

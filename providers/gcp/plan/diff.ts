@@ -41,8 +41,9 @@ export function diffState(desired: DesiredState | undefined, observed: GcpObserv
   const creates: GcpOperation[] = [];
   const detaches: GcpOperation[] = [];
   const deletes: GcpOperation[] = [];
-  const address = observed.resources.find((resource) => resource.kind === 'address');
   const addressWanted = wanted.find((resource) => resource.kind === 'address');
+  // The address the forwarding rules will use: an address of the other scheme is a different one, deleted after.
+  const address = observed.resources.find((resource) => resource.kind === 'address' && resource.name === addressWanted?.name);
   const recreateAddress = address !== undefined && addressWanted !== undefined && !covers(normalise(address.body), normalise(addressWanted.body));
 
   for (const kind of [...CREATE_ORDER, 'firewall' as const]) {

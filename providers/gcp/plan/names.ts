@@ -66,18 +66,24 @@ export interface StackNames {
   firewall: string;
 }
 
-export function stackNames(cluster: string, stackId: string): StackNames {
+/**
+ * The resources tied to a scheme (an EXTERNAL_MANAGED backend service cannot serve an INTERNAL_MANAGED
+ * URL map, and Compute changes neither in place) carry it in their names: `e` or `i`. A scheme change
+ * is then new resources beside the old, and the old deleted after: make before break.
+ */
+export function stackNames(cluster: string, stackId: string, scheme: 'internet-facing' | 'internal'): StackNames {
   const prefix = stackPrefix(cluster, stackId);
+  const s = scheme === 'internal' ? 'i' : 'e';
   return {
     prefix,
-    address: `${prefix}-address`,
-    forwardingRule: (port) => `${prefix}-fr-${port}`,
-    targetHttpProxy: (port) => `${prefix}-http-${port}`,
-    targetHttpsProxy: (port) => `${prefix}-https-${port}`,
-    urlMap: (port) => `${prefix}-um-${port}`,
-    backendService: (key) => `${prefix}-bs-${shortHash(key, 10)}`,
+    address: `${prefix}-${s}-address`,
+    forwardingRule: (port) => `${prefix}-${s}-fr-${port}`,
+    targetHttpProxy: (port) => `${prefix}-${s}-http-${port}`,
+    targetHttpsProxy: (port) => `${prefix}-${s}-https-${port}`,
+    urlMap: (port) => `${prefix}-${s}-um-${port}`,
+    backendService: (key) => `${prefix}-${s}-bs-${shortHash(key, 10)}`,
     healthCheck: (key) => `${prefix}-hc-${shortHash(key, 10)}`,
-    sinkBackendService: `${prefix}-bs-fixed`,
+    sinkBackendService: `${prefix}-${s}-bs-fixed`,
     networkEndpointGroup: (key) => `${prefix}-neg-${shortHash(key, 10)}`,
     instanceGroup: `${prefix}-ig`,
     sslCertificate: (key, fingerprint) => `${prefix}-crt-${shortHash(key, 6)}-${shortHash(fingerprint, 10)}`,

@@ -24,7 +24,7 @@ import { CONTRACT_STACKS, providerContract, type ContractWorld } from '../contra
 const ADDRESSES = ['10.0.0.11', '10.0.0.12'] as const;
 
 function plantForeign(fake: GcpFake): () => void {
-  const shop = stackNames(CLUSTER, CONTRACT_STACKS[0]);
+  const shop = stackNames(CLUSTER, CONTRACT_STACKS[0], 'internal');
   const region = fake.regionScope;
   const description = (cluster: string, stack: string): string => `ingress-bridge:${JSON.stringify({ cluster, stack, resource: 'BackendService/x' })}`;
   const keys = [

@@ -70,7 +70,7 @@ describe('certificate rotation', () => {
       };
       const first = tlsSpec();
       assert.deepEqual(errorsOf(await reconcile(provider, first)), []);
-      const proxyKey = `${world.fake.regionScope}/targetHttpsProxies/${stackNames(CLUSTER, first.stack.id).targetHttpsProxy(443)}`;
+      const proxyKey = `${world.fake.regionScope}/targetHttpsProxies/${stackNames(CLUSTER, first.stack.id, first.scheme).targetHttpsProxy(443)}`;
       const violations: string[] = [];
       world.fake.afterMutation((call) => {
         const certificates = (world.fake.store.get(proxyKey)['sslCertificates'] ?? []) as string[];
@@ -161,7 +161,7 @@ describe('resources', () => {
       const provider = await world.newProvider();
       const spec = specOf({ annotations: { 'ingress-bridge.io/scheme': 'internal' } });
       assert.deepEqual(errorsOf(await reconcile(provider, spec)), []);
-      const names = stackNames(CLUSTER, spec.stack.id);
+      const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
       const address = world.fake.store.get(`${world.fake.regionScope}/addresses/${names.address}`);
       assert.equal(address['addressType'], 'INTERNAL');
       assert.match(String(address['subnetwork']), /subnetworks\/default$/);
@@ -175,11 +175,34 @@ describe('resources', () => {
       const provider = await world.newProvider();
       const spec = specOf({ annotations: { 'ingress-bridge.io/scheme': 'internet-facing' } });
       assert.deepEqual(errorsOf(await reconcile(provider, spec)), []);
-      const names = stackNames(CLUSTER, spec.stack.id);
+      const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
       assert.equal(world.fake.store.get(`${world.fake.regionScope}/forwardingRules/${names.forwardingRule(80)}`)['loadBalancingScheme'], 'EXTERNAL_MANAGED');
       const firewall = world.fake.store.get(`${world.fake.globalScope}/firewalls/${names.firewall}`);
       assert.deepEqual(firewall['sourceRanges'], ['35.191.0.0/16', '130.211.0.0/22', '10.129.0.0/23']);
       assert.deepEqual(firewall['allowed'], [{ IPProtocol: 'tcp', ports: ['8080'] }]);
+    }));
+
+  it('a scheme change builds the new load balancer beside the old, then deletes the old', () =>
+    inWorld(async (world) => {
+      const provider = await world.newProvider();
+      const internal = specOf({ annotations: { 'ingress-bridge.io/scheme': 'internal' } });
+      assert.deepEqual(errorsOf(await reconcile(provider, internal)), []);
+      const external = specOf({ annotations: { 'ingress-bridge.io/scheme': 'internet-facing' } });
+      const before = world.fake.mutatingCalls().length;
+      const result = await reconcile(provider, external);
+      assert.deepEqual(errorsOf(result), []);
+      const actions = world.fake
+        .mutatingCalls()
+        .slice(before)
+        .map((call) => call.action);
+      assert.ok(actions.indexOf('forwardingRules.insert') < actions.indexOf('forwardingRules.delete'), 'the new forwarding rule before the old goes');
+      const names = stackNames(CLUSTER, external.stack.id, 'internal');
+      assert.equal(world.fake.store.has(`${world.fake.regionScope}/addresses/${names.address}`), false, 'the internal address is gone');
+      assert.equal(servedRoute(world.fake, external, 'http://a.test/x').route, 'default/a:80');
+      assert.match(result.address?.ip ?? '', /^34\./, 'the external address');
+      const settled = world.fake.mutatingCalls().length;
+      await reconcile(provider, external);
+      assert.equal(world.fake.mutatingCalls().length, settled, 'in step after the change');
     }));
 
   it('leaves the firewall alone with --gcp-skip-firewall', () =>
@@ -201,7 +224,7 @@ status: {addresses: [{type: InternalIP, address: 10.128.0.5}], conditions: [{typ
 `;
       const spec = specOf({ annotations: { 'ingress-bridge.io/target-type': 'instance' } }, node);
       assert.deepEqual(errorsOf(await reconcile(provider, spec)), []);
-      const names = stackNames(CLUSTER, spec.stack.id);
+      const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
       const groupKey = `${world.fake.zoneScope('us-central1-b')}/instanceGroups/${names.instanceGroup}`;
       assert.deepEqual(world.fake.store.get(groupKey)['namedPorts'], [{ name: 'port-30080', port: 30080 }]);
       assert.deepEqual(world.fake.store.groupInstances(groupKey), [
