@@ -43,9 +43,10 @@ export class GcpProvider implements Provider {
     this.context = { api: options.api, cluster: options.clusterName, network: options.settings.network, subnetwork: options.settings.subnetwork };
   }
 
-  /** Always a full read of the stack: a handful of filtered lists, whatever `read` asks. */
+  /** Always a full read of the stack (a handful of filtered lists), whatever `read` asks; the VPC and proxy-only subnet once found. */
   async observe(stack: Pick<Stack, 'id'>): Promise<Observed> {
-    this.environment ??= await observeEnvironment(this.context);
+    // Read again until complete: a proxy-only subnet made after the start is then found without a restart.
+    if (this.environment?.proxySubnetCidr === undefined || this.environment.network === undefined) this.environment = await observeEnvironment(this.context);
     return observeStack(stack.id, this.context, this.environment);
   }
 

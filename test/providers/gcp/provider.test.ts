@@ -237,13 +237,21 @@ status: {addresses: [{type: InternalIP, address: 10.128.0.5}], conditions: [{typ
       assert.equal(world.fake.mutatingCalls().length, before, 'in step: no call');
     }));
 
-  it('without a proxy-only subnet: a diagnostic that says so, and no call', () =>
+  it('without a proxy-only subnet: a diagnostic that says so and no call, until one is made', () =>
     inWorld(
       async (world) => {
         const provider = await world.newProvider();
         const result = await reconcile(provider, specOf({}));
         assert.match(result.diagnostics.find((diagnostic) => diagnostic.severity === 'error')?.message ?? '', /proxy-only subnet/);
         assert.equal(world.fake.mutatingCalls().length, 0);
+        world.fake.store.seed(world.fake.regionScope, 'subnetworks', {
+          name: 'proxy-only',
+          network: `https://www.googleapis.com/compute/v1/${world.fake.globalScope}/networks/default`,
+          ipCidrRange: '10.129.0.0/23',
+          purpose: 'REGIONAL_MANAGED_PROXY',
+          role: 'ACTIVE',
+        });
+        assert.deepEqual(errorsOf(await reconcile(provider, specOf({}))), [], 'found once it exists, without a restart');
       },
       { proxySubnet: false },
     ));
