@@ -13,6 +13,7 @@ import {
   checkListenAddress,
   clusterFlags,
   flag,
+  gcpProviderFlags,
   localProviderFlags,
   manifestFlags,
   observabilityFlags,
@@ -76,6 +77,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .addOption(flag('--live', 'diff against what the provider finds in the cloud (read-only; needs its credentials and the AWS flags below)'));
   for (const option of [...manifestFlags(), ...translationFlags(), ...awsProviderFlags()]) plan.addOption(option);
+  for (const option of gcpProviderFlags()) plan.addOption(option);
   plan.action(async (values: RunFlagValues & { manifests: string; output: 'text' | 'json' | 'mermaid'; live?: boolean }) => {
     const { runPlan } = await import('./commands/plan.js');
     const outcome = await runPlan({
@@ -96,10 +98,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('run')
     .description("reconcile load balancers with a cluster's Ingresses (or with --manifests DIR), and keep them in step")
     .addOption(flag('--manifests <dir>', 'serve a directory of manifests instead of a cluster (watched for changes)'))
-    .addOption(flag('--provider <name>', 'local (a load balancer on this machine), aws, or a provider module specifier').default('local'))
+    .addOption(flag('--provider <name>', 'local (a load balancer on this machine), aws, gcp, or a provider module specifier').default('local'))
     .addOption(flag('--once', 'with --manifests: reconcile once, print the result and exit'));
   for (const option of [...manifestFlags(), ...translationFlags(), ...observabilityFlags(), ...clusterFlags(), ...localProviderFlags(), ...awsProviderFlags()])
     run.addOption(option);
+  for (const option of gcpProviderFlags()) run.addOption(option);
   run.action(async (values: RunFlagValues, command: Command) => {
     const translateOptions = (): TranslateOptions => toTranslateOptions(values, new Date());
     translateOptions();

@@ -32,6 +32,7 @@ export const HELP_GROUPS = {
   observability: 'Logs, metrics and health:',
   local: 'Local provider (--provider local):',
   aws: 'AWS provider (--provider aws):',
+  gcp: 'GCP provider (--provider gcp):',
 } as const;
 
 function grouped(heading: string, options: Option[]): Option[] {
@@ -172,6 +173,19 @@ export function awsProviderFlags(): Option[] {
   ]);
 }
 
+/** The GCP provider's flags: `run --provider gcp`, and `plan --live`. */
+export function gcpProviderFlags(): Option[] {
+  return grouped(HELP_GROUPS.gcp, [
+    flag('--gcp-project <id>', 'the project of the load balancers (required with --provider gcp)'),
+    flag('--gcp-region <region>', 'the region of the regional Application Load Balancers, e.g. us-central1 (required with --provider gcp)'),
+    flag('--gcp-network <name>', 'the VPC network of forwarding rules, NEGs and the firewall rule').default('default'),
+    flag('--gcp-subnetwork <name>', 'the subnetwork an internal load balancer takes its address from').default('default'),
+    flag('--gcp-zone <zone>', "the zone of a target whose EndpointSlice or Node names none of the region's (default: <region>-a)"),
+    flag('--gcp-skip-firewall', "do not manage the firewall rule that admits Google's health checks and the proxy-only subnet to the targets"),
+    flag('--gcp-endpoint <url>', 'the Compute API endpoint of an emulator (http: endpoints get no credentials)'),
+  ]);
+}
+
 /** Provider flag values; a command without a provider's flags leaves them undefined. */
 export interface ProviderFlagValues {
   listenAddress?: string;
@@ -190,6 +204,13 @@ export interface ProviderFlagValues {
   awsApiShare?: string;
   vpcId?: string;
   manageBackendSecurityGroupRules?: boolean;
+  gcpProject?: string;
+  gcpRegion?: string;
+  gcpNetwork?: string;
+  gcpSubnetwork?: string;
+  gcpZone?: string;
+  gcpSkipFirewall?: boolean;
+  gcpEndpoint?: string;
 }
 
 export interface RunFlagValues extends TranslationFlagValues, ProviderFlagValues {
@@ -233,6 +254,13 @@ export function toProviderSettings(values: ProviderFlagValues): Record<string, s
     endpoint: values.awsEndpointUrl,
     vpcId: values.vpcId,
     manageBackendSecurityGroupRules: values.manageBackendSecurityGroupRules === true,
+    gcpProject: values.gcpProject,
+    gcpRegion: values.gcpRegion,
+    gcpNetwork: values.gcpNetwork,
+    gcpSubnetwork: values.gcpSubnetwork,
+    gcpZone: values.gcpZone,
+    gcpManageFirewall: values.gcpSkipFirewall !== true,
+    gcpEndpoint: values.gcpEndpoint,
   };
   const optional = (value: string | undefined, read: (text: string) => number): number | undefined => (value === undefined ? undefined : read(value));
   settings.httpPort = optional(values.httpPort, (text) => integer(text, '--http-port', 0, 65535));

@@ -16,6 +16,7 @@ import type { Provider, ProviderModule, ProviderOptions } from './provider.js';
  */
 const BUILT_IN: Readonly<Record<string, URL>> = {
   aws: new URL('../providers/aws/index.js', import.meta.url),
+  gcp: new URL('../providers/gcp/index.js', import.meta.url),
   local: new URL('../providers/local/index.js', import.meta.url),
 };
 

@@ -1,0 +1,283 @@
+/**
+ * The Compute API as the provider calls it: `@google-cloud/compute`'s REST clients behind one small
+ * interface — list by a name filter (pages followed), aggregated list across zones, insert, update,
+ * delete and the custom verbs (setUrlMap, attachNetworkEndpoints, …). Every mutating call returns a
+ * long-running operation, awaited with the operations client's `wait` method (Compute's own
+ * server-side wait, no poll loop here). Rate limits (RESOURCE_EXHAUSTED) and server errors are
+ * retried with full-jitter backoff; every call is reported for metrics.
+ *
+ * With an explicit `http:` endpoint (the fake) no credentials are sent; otherwise the clients use
+ * Application Default Credentials (Workload Identity on GKE).
+ * @module
+ */
+import {
+  AddressesClient,
+  FirewallsClient,
+  ForwardingRulesClient,
+  GlobalOperationsClient,
+  InstanceGroupsClient,
+  NetworkEndpointGroupsClient,
+  RegionBackendServicesClient,
+  RegionHealthChecksClient,
+  RegionOperationsClient,
+  RegionSslCertificatesClient,
+  RegionTargetHttpProxiesClient,
+  RegionTargetHttpsProxiesClient,
+  RegionUrlMapsClient,
+  SubnetworksClient,
+  ZoneOperationsClient,
+} from '@google-cloud/compute';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A resource body as the API reads and writes it (JSON, Compute's own field names). */
+type Resource = Record<string, unknown>;
+
+/** The clients this module makes, one per resource kind (plus subnetworks and the operations). */
+export type ClientName =
+  | 'address'
+  | 'forwardingRule'
+  | 'targetHttpProxy'
+  | 'targetHttpsProxy'
+  | 'urlMap'
+  | 'backendService'
+  | 'healthCheck'
+  | 'sslCertificate'
+  | 'networkEndpointGroup'
+  | 'instanceGroup'
+  | 'firewall';
+
+/** How a kind of resource is called: plan/kinds.ts holds one of these per kind. */
+export interface ResourceApi {
+  client: ClientName;
+  scope: 'region' | 'zone' | 'global';
+  collection: string;
+  family: string;
+  resourceField: string;
+  idField: string;
+}
+
+export interface ComputeCallEvent {
+  /** `regionUrlMaps.insert`, `regionOperations.wait`, … */
+  action: string;
+  outcome: 'success' | 'throttled' | 'error';
+}
+
+export interface ComputeOptions {
+  project: string;
+  region: string;
+  /** `http://127.0.0.1:port` for a fake; undefined: Google's endpoint with Application Default Credentials. */
+  endpoint?: string;
+  maxAttempts: number;
+  onCall?: (event: ComputeCallEvent) => void;
+  /** Injected by tests so backoff takes no time. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A Compute call that failed: the gRPC-style code the client reports, and Compute's message. */
+export class ComputeCallError extends Error {
+  override readonly name = 'ComputeCallError';
+
+  constructor(
+    readonly action: string,
+    readonly code: number | undefined,
+    message: string,
+  ) {
+    super(`${action}: ${message}`);
+  }
+}
+
+/** google-gax codes: RESOURCE_EXHAUSTED (429), INTERNAL (500), UNAVAILABLE (503), DEADLINE_EXCEEDED. */
+const RETRYABLE = new Set([4, 8, 13, 14]);
+const NOT_FOUND = 5;
+
+type GenericCall = (request: object, options?: object) => Promise<unknown[]>;
+type GenericClient = Record<string, GenericCall> & { close(): Promise<void> };
+type AggregatedClient = { aggregatedListAsync(request: object): AsyncIterable<[string, Record<string, unknown>]> };
+
+/** The clients' constructor options (google-gax's), as the SDK types them. */
+type GaxOptions = NonNullable<ConstructorParameters<typeof AddressesClient>[0]>;
+
+function clientOptions(endpoint: string | undefined): GaxOptions {
+  if (endpoint === undefined) return { fallback: true };
+  const url = new URL(endpoint);
+  const options: GaxOptions = {
+    fallback: true,
+    apiEndpoint: url.hostname,
+    port: Number(url.port || (url.protocol === 'http:' ? 80 : 443)),
+    protocol: url.protocol.slice(0, -1),
+  };
+  // A plain-HTTP endpoint is a local fake or emulator: no token is ever sent to it. google-gax's REST
+  // transport needs of an auth client only these two methods.
+  if (url.protocol === 'http:') {
+    const anonymous = { getRequestHeaders: () => Promise.resolve(new Headers()), fetch: (input: string, init: RequestInit) => fetch(input, init) };
+    options.authClient = anonymous as unknown as GaxOptions['authClient'];
+  }
+  return options;
+}
+
+export class ComputeApi {
+  private readonly clients: Record<ClientName | 'subnetwork' | 'regionOperations' | 'zoneOperations' | 'globalOperations', GenericClient>;
+  private readonly pause: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: ComputeOptions) {
+    const opts = clientOptions(options.endpoint);
+    const make = (Client: new (options: GaxOptions) => object): GenericClient => new Client({ ...opts }) as unknown as GenericClient;
+    this.clients = {
+      address: make(AddressesClient),
+      forwardingRule: make(ForwardingRulesClient),
+      targetHttpProxy: make(RegionTargetHttpProxiesClient),
+      targetHttpsProxy: make(RegionTargetHttpsProxiesClient),
+      urlMap: make(RegionUrlMapsClient),
+      backendService: make(RegionBackendServicesClient),
+      healthCheck: make(RegionHealthChecksClient),
+      sslCertificate: make(RegionSslCertificatesClient),
+      networkEndpointGroup: make(NetworkEndpointGroupsClient),
+      instanceGroup: make(InstanceGroupsClient),
+      firewall: make(FirewallsClient),
+      subnetwork: make(SubnetworksClient),
+      regionOperations: make(RegionOperationsClient),
+      zoneOperations: make(ZoneOperationsClient),
+      globalOperations: make(GlobalOperationsClient),
+    };
+    this.pause = options.sleep ?? ((ms) => sleep(ms));
+  }
+
+  get project(): string {
+    return this.options.project;
+  }
+
+  get region(): string {
+    return this.options.region;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.clients).map((client) => client.close()));
+  }
+
+  /** Every resource of a regional or global kind (or the region's subnetworks) whose name matches the RE2 `namePattern` (all pages). */
+  async list(kind: ResourceApi | 'subnetwork', namePattern?: string): Promise<Resource[]> {
+    const family = kind === 'subnetwork' ? 'subnetworks' : kind.family;
+    const client = this.clients[kind === 'subnetwork' ? 'subnetwork' : kind.client];
+    const scope = kind !== 'subnetwork' && kind.scope === 'global' ? {} : { region: this.region };
+    const filter = namePattern === undefined ? {} : { filter: `name eq "${namePattern}"` };
+    const [items] = await this.call(`${family}.list`, () => method(client, 'list')({ project: this.project, ...scope, ...filter }, { autoPaginate: true }));
+    return plain(items) as Resource[];
+  }
+
+  /** Every zonal resource of a kind in the project whose name matches, with its zone. */
+  async aggregatedList(kind: ResourceApi, namePattern: string): Promise<{ zone: string; body: Resource }[]> {
+    const collection = kind.collection;
+    return this.call(`${kind.family}.aggregatedList`, async () => {
+      const found: { zone: string; body: Resource }[] = [];
+      const client = this.clients[kind.client] as unknown as AggregatedClient;
+      for await (const [scope, list] of client.aggregatedListAsync({ project: this.project, filter: `name eq "${namePattern}"` })) {
+        const zone = /^zones\/(.+)$/.exec(scope)?.[1];
+        const items = plain(list[collection]) as Resource[] | undefined;
+        if (zone === undefined || !items) continue;
+        if (!zone.startsWith(`${this.region}-`)) continue;
+        for (const body of items) found.push({ zone, body });
+      }
+      return found;
+    });
+  }
+
+  insert(kind: ResourceApi, zone: string | undefined, body: Resource): Promise<void> {
+    return this.mutate(kind, zone, 'insert', { [kind.resourceField]: body });
+  }
+
+  update(kind: ResourceApi, zone: string | undefined, name: string, body: Resource, verb: 'update' | 'patch' = 'update'): Promise<void> {
+    return this.mutate(kind, zone, verb, { [kind.idField]: name, [kind.resourceField]: body });
+  }
+
+  delete(kind: ResourceApi, zone: string | undefined, name: string): Promise<void> {
+    return this.mutate(kind, zone, 'delete', { [kind.idField]: name });
+  }
+
+  /** A custom verb (`setUrlMap`, `attachNetworkEndpoints`, …) with its request resource field. */
+  verb(kind: ResourceApi, zone: string | undefined, name: string, verb: string, field: string, request: Resource): Promise<void> {
+    return this.mutate(kind, zone, verb, { [kind.idField]: name, [field]: request });
+  }
+
+  async networkEndpoints(zone: string, name: string): Promise<Resource[]> {
+    const [items] = await this.call('networkEndpointGroups.listNetworkEndpoints', () =>
+      method(this.clients.networkEndpointGroup, 'listNetworkEndpoints')(
+        { project: this.project, zone, networkEndpointGroup: name, networkEndpointGroupsListEndpointsRequestResource: {} },
+        { autoPaginate: true },
+      ),
+    );
+    return ((plain(items) as Resource[] | undefined) ?? []).map((item) => item['networkEndpoint'] as Resource);
+  }
+
+  async groupInstances(zone: string, name: string): Promise<string[]> {
+    const [items] = await this.call('instanceGroups.listInstances', () =>
+      method(this.clients.instanceGroup, 'listInstances')(
+        { project: this.project, zone, instanceGroup: name, instanceGroupsListInstancesRequestResource: { instanceState: 'ALL' } },
+        { autoPaginate: true },
+      ),
+    );
+    return ((plain(items) as Resource[] | undefined) ?? []).map((item) => String(item['instance']));
+  }
+
+  private async mutate(info: ResourceApi, zone: string | undefined, verb: string, request: Resource): Promise<void> {
+    const location = info.scope === 'region' ? { region: this.region } : info.scope === 'zone' ? { zone } : {};
+    const [operation] = await this.call(`${info.family}.${verb}`, () =>
+      method(this.clients[info.client], verb)({ project: this.project, ...location, ...request }),
+    );
+    const name = (operation as { latestResponse?: { name?: string } }).latestResponse?.name;
+    if (name === undefined) throw new ComputeCallError(`${info.family}.${verb}`, undefined, 'no operation in the response');
+    await this.wait(info.scope, zone, name);
+  }
+
+  /** Compute's operations `wait`: returns when the operation is DONE (or after about two minutes, then asked again). */
+  private async wait(scope: 'region' | 'zone' | 'global', zone: string | undefined, operation: string): Promise<void> {
+    const client = scope === 'region' ? this.clients.regionOperations : scope === 'zone' ? this.clients.zoneOperations : this.clients.globalOperations;
+    const location = scope === 'region' ? { region: this.region } : scope === 'zone' ? { zone } : {};
+    const family = `${scope}Operations`;
+    for (;;) {
+      const [result] = await this.call(`${family}.wait`, () => method(client, 'wait')({ project: this.project, ...location, operation }));
+      const done = plain(result) as { status?: string; error?: { errors?: { code?: string; message?: string }[] } };
+      if (done.error?.errors?.length) {
+        throw new ComputeCallError(`${family}.wait`, undefined, done.error.errors.map((error) => `${error.code ?? ''} ${error.message ?? ''}`).join('; '));
+      }
+      if (done.status === 'DONE') return;
+    }
+  }
+
+  private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const result = await run();
+        this.options.onCall?.({ action, outcome: 'success' });
+        return result;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        const numeric = typeof code === 'number' ? code : undefined;
+        const retryable = numeric !== undefined && RETRYABLE.has(numeric);
+        this.options.onCall?.({ action, outcome: numeric === 8 ? 'throttled' : 'error' });
+        if (!retryable || attempt >= this.options.maxAttempts) throw new ComputeCallError(action, numeric, (error as Error).message);
+        await this.pause(Math.floor(Math.random() * Math.min(30_000, 500 * 2 ** (attempt - 1))));
+      }
+    }
+  }
+}
+
+/** A client's method by name; the clients are typed loosely so one code path serves every resource kind. */
+function method(client: GenericClient, name: string): GenericCall {
+  const found = client[name];
+  if (typeof found !== 'function') throw new Error(`the Compute client has no method ${name}`);
+  return found.bind(client);
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ComputeCallError && error.code === NOT_FOUND;
+}
+
+/** The SDK's decoded messages carry protobuf bookkeeping (`_name` oneof markers): plain JSON without it. */
+export function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([key, inner]) => !key.startsWith('_') && inner !== null && inner !== undefined);
+    return Object.fromEntries(entries.map(([key, inner]) => [key, plain(inner)]));
+  }
+  return value;
+}

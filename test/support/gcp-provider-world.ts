@@ -1,0 +1,140 @@
+/**
+ * A world for GCP provider tests: the Compute fake on loopback with the real `@google-cloud/compute`
+ * clients pointed at it, providers over it (a fresh one stands for a restarted controller), and
+ * views of what the fake serves: the live URL map of a listener through the URL-map evaluator, the
+ * endpoints behind each backend service, the certificate on the HTTPS proxy.
+ * @module
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { LoadBalancerSpec } from '../../src/model.js';
+import type { CertificateMaterial } from '../../src/provider.js';
+import { GcpFake, keyOf } from '../../fakes/gcp/index.js';
+import { createProvider } from '../../providers/gcp/index.js';
+import type { GcpProvider } from '../../providers/gcp/provider.js';
+import { readOwnership, stackNames } from '../../providers/gcp/plan/names.js';
+import { evaluateUrlMap, type UrlMapRoute } from './url-map-evaluator.js';
+
+export const CLUSTER = 'test';
+
+export interface GcpWorld {
+  fake: GcpFake;
+  endpoint: string;
+  newProvider(options?: { material?: Record<string, CertificateMaterial>; settings?: Record<string, string | boolean> }): Promise<GcpProvider>;
+  close(): Promise<void>;
+}
+
+/** The permissions of deploy/gcp/role.json, the custom role the controller's service account is given. */
+export function rolePermissions(): string[] {
+  const role = JSON.parse(readFileSync(new URL('../../deploy/gcp/role.json', import.meta.url), 'utf8')) as { includedPermissions: string[] };
+  return role.includedPermissions;
+}
+
+export async function createGcpWorld(options: { pageSize?: number; proxySubnet?: boolean; enforceRole?: boolean } = {}): Promise<GcpWorld> {
+  const fake = new GcpFake({ ...(options.pageSize !== undefined && { pageSize: options.pageSize }) });
+  const { host, port } = await fake.start({ ...(options.proxySubnet !== undefined && { proxySubnet: options.proxySubnet }) });
+  if (options.enforceRole !== false) fake.grant(rolePermissions());
+  const endpoint = `http://${host}:${port}`;
+  const providers: GcpProvider[] = [];
+  return {
+    fake,
+    endpoint,
+    async newProvider(providerOptions = {}) {
+      const material = providerOptions.material ?? {};
+      const provider = await createProvider({
+        clusterName: CLUSTER,
+        certificates: { get: (namespace, name) => material[`${namespace}/${name}`] },
+        settings: { gcpProject: fake.project, gcpRegion: fake.region, gcpEndpoint: endpoint, ...providerOptions.settings },
+      });
+      providers.push(provider);
+      return provider;
+    },
+    async close() {
+      await Promise.all(providers.map((provider) => provider.close()));
+      await fake.close();
+    },
+  };
+}
+
+/** The URL map of a listener as the fake holds it now, or undefined. */
+export function liveUrlMap(fake: GcpFake, spec: LoadBalancerSpec, port: number): Record<string, unknown> | undefined {
+  const key = `${fake.regionScope}/urlMaps/${stackNames(CLUSTER, spec.stack.id, spec.scheme).urlMap(port)}`;
+  return fake.store.has(key) ? fake.store.get(key) : undefined;
+}
+
+/** Is the URL map reachable: a forwarding rule on the port → a proxy → this URL map. */
+function servingUrlMap(fake: GcpFake, spec: LoadBalancerSpec, port: number): Record<string, unknown> | undefined {
+  const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
+  const ruleKey = `${fake.regionScope}/forwardingRules/${names.forwardingRule(port)}`;
+  if (!fake.store.has(ruleKey)) return undefined;
+  const proxy = fake.store.get(keyOf(String(fake.store.get(ruleKey)['target'])));
+  return fake.store.get(keyOf(String(proxy['urlMap'])));
+}
+
+/** The Service (`namespace/name:port`) behind a backend service, from its ownership record and the spec. */
+function serviceOf(fake: GcpFake, spec: LoadBalancerSpec, backendService: string): string {
+  const owner = readOwnership(fake.store.get(keyOf(backendService))['description']);
+  const targetGroupKey = owner?.resource.replace(/^BackendService\//, '');
+  const group = spec.targetGroups.find((candidate) => candidate.key === targetGroupKey);
+  if (!group) return `unknown:${backendService}`;
+  return `${group.service.namespace}/${group.service.name}:${group.service.port}`;
+}
+
+/** The endpoints (`ip:port`) a backend service sends to: its NEGs' endpoints. */
+export function backendTargets(fake: GcpFake, backendService: string): string[] {
+  const service = fake.store.get(keyOf(backendService));
+  return ((service['backends'] ?? []) as { group: string }[]).flatMap((backend) =>
+    backend.group.includes('/networkEndpointGroups/')
+      ? fake.store.networkEndpoints(keyOf(backend.group)).map((endpoint) => `${endpoint.ipAddress}:${endpoint.port}`)
+      : [],
+  );
+}
+
+/** Where the load balancer sends a request to `url` on `port`, named as routeOf names it. */
+export function servedRoute(fake: GcpFake, spec: LoadBalancerSpec, url: string, port = 80): { route: string; targets: string[]; evaluated?: UrlMapRoute } {
+  const urlMap = servingUrlMap(fake, spec, port);
+  if (!urlMap) return { route: 'none', targets: [] };
+  const evaluated = evaluateUrlMap(urlMap, { url });
+  switch (evaluated.kind) {
+    case 'forward':
+      return {
+        route: evaluated.backendServices.map((service) => serviceOf(fake, spec, service)).join(','),
+        targets: [...new Set(evaluated.backendServices.flatMap((service) => backendTargets(fake, service)))].sort(),
+        evaluated,
+      };
+    case 'status':
+      return { route: String(evaluated.statusCode), targets: [], evaluated };
+    case 'redirect':
+      return { route: `redirect:${evaluated.statusCode}`, targets: [], evaluated };
+  }
+}
+
+/** The fingerprint of the certificate the HTTPS proxy on 443 presents for `host` (its first that covers it, else its first). */
+export function servedCertificate(fake: GcpFake, spec: LoadBalancerSpec, host: string): string | undefined {
+  const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
+  const key = `${fake.regionScope}/targetHttpsProxies/${names.targetHttpsProxy(443)}`;
+  if (!fake.store.has(key)) return undefined;
+  const certificates = (fake.store.get(key)['sslCertificates'] as string[]).map(
+    (link) => new X509Certificate(String(fake.store.get(keyOf(link))['certificate'])),
+  );
+  const chosen = certificates.find((certificate) => certificate.checkHost(host) !== undefined) ?? certificates[0];
+  return chosen?.fingerprint256;
+}
+
+/** Every resource of ours (cluster `test`), one entry per resource by kind, zone, stack and logical id. */
+export function inventory(fake: GcpFake): string[] {
+  return fake.store
+    .keys()
+    .flatMap((key) => {
+      const resource = fake.store.get(key);
+      const owner = readOwnership(resource['description']);
+      if (owner?.cluster !== CLUSTER) return [];
+      const collection = /\/([A-Za-z]+)\/[^/]+$/.exec(key)?.[1] ?? '';
+      const zone = /\/zones\/([^/]+)\//.exec(key)?.[1];
+      const entries = [`${collection}:${zone ? `${zone}:` : ''}${owner.stack}:${owner.resource}`];
+      if (collection === 'networkEndpointGroups')
+        entries.push(...fake.store.networkEndpoints(key).map((endpoint) => `endpoint:${key}:${endpoint.ipAddress}:${endpoint.port}`));
+      return entries;
+    })
+    .sort();
+}
