@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import type { Action, LoadBalancerSpec } from '../../src/model.js';
 import { parseFunctionIdentifier } from '../../src/translate/function-backends.js';
 import { routeOf } from '../support/alb-evaluator.js';
-import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, serviceYaml, translateYaml, type Translated } from '../support/cluster.js';
+import { DEFAULT_ALB_LIMITS } from '../../src/limits.js';
+import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, serviceYaml, testOptions, translateYaml, type Translated } from '../support/cluster.js';
 
 const BASE = INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'web' });
 
@@ -217,6 +218,54 @@ describe('parseFunctionIdentifier', () => {
   for (const text of refused) {
     it(`refuses ${JSON.stringify(text.length > 20 ? `${text.slice(0, 20)}…` : text)}`, () => {
       assert.equal(parseFunctionIdentifier(text).ok, false);
+    });
+  }
+});
+
+describe('function target groups count toward the target groups per load balancer', () => {
+  // One group: "first" forwards to the Service web and the function upload, "second" to the function thumbnails.
+  const member = (name: string, host: string, paths: string): string => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: default
+  annotations: {alb.ingress.kubernetes.io/group.name: shop}
+spec:
+  ingressClassName: ingress-bridge
+  rules:
+  - host: ${host}
+    http:
+      paths:
+${paths}---
+`;
+  const fn = (path: string, name: string): string =>
+    `      - {path: ${path}, pathType: Prefix, backend: {resource: {apiGroup: lambda.ingress-bridge.io, kind: Function, name: ${name}}}}\n`;
+  const YAML =
+    BASE +
+    member('first', 'a.test', `      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n${fn('/upload', 'upload')}`) +
+    member('second', 'b.test', fn('/thumbnails', 'thumbnails'));
+  const cases: [number, string[], string[]][] = [
+    [3, ['first', 'second'], []],
+    // 3 target groups, one of them second's function's: second is left out, first's two fit.
+    [2, ['first'], ['second: the group needs 3 target groups']],
+    // first alone still needs 2 (a Service's and a function's).
+    [1, [], ['second: the group needs 3 target groups', 'first: the group needs 2 target groups']],
+  ];
+  for (const [limit, admitted, errors] of cases) {
+    it(`a limit of ${limit}: ${admitted.length > 0 ? admitted.join(' and ') : 'no member'} admitted`, () => {
+      const result = translateYaml(YAML, testOptions({ limits: { ...DEFAULT_ALB_LIMITS, targetGroupsPerLoadBalancer: limit } }));
+      assert.deepEqual(
+        result.results.flatMap((entry) => entry.members.map((ref) => ref.name)),
+        admitted,
+      );
+      assert.deepEqual(
+        result.diagnostics
+          .filter((entry) => entry.severity === 'error')
+          .map((entry) => `${entry.object.name}: ${/the group needs \d+ target groups/.exec(entry.message)?.[0] ?? entry.message}`),
+        errors,
+      );
+      const spec = result.specs[0];
+      assert.equal((spec?.targetGroups.length ?? 0) + (spec?.functionTargetGroups?.length ?? 0), [0, 2, 3][admitted.length]);
     });
   }
 });
