@@ -348,6 +348,34 @@ ${paths}
     assert.equal(world.fake.state.functionPolicy('untagged').length, 1);
   });
 
+  it('a function tagged for another cluster after it was served: its target group goes, our statement stays (the fence refuses RemovePermission), nothing fails', async () => {
+    const provider = world.newProvider();
+    const spec = specOf(yaml());
+    await reconcile(provider, STACK, spec);
+    const [statement] = world.fake.state.functionPolicy('upload');
+    assert.ok(statement);
+    // Its owner gives it to another cluster (the fake seeds the function again so tagged, then our statement as it was).
+    world.fake.seed.lambdaFunction({ name: 'upload', aliases: ['live'], tags: { [CLUSTER_TAG]: 'other' } });
+    world.fake.useIamPolicy(undefined);
+    await world.fake.dispatch('lambda', 'AddPermission', {
+      FunctionName: 'upload',
+      StatementId: statement.Sid,
+      Action: 'lambda:InvokeFunction',
+      Principal: ELB,
+      SourceArn: statement.Condition?.ArnLike?.['AWS:SourceArn'],
+    });
+    world.fake.useIamPolicy(deployedIamPolicy());
+    const { plan, result } = await reconcile(provider, STACK, spec);
+    assert.equal(actionsOf(plan).includes('RemovePermission'), false);
+    assert.deepEqual(world.fake.deniedCalls(), []);
+    assert.deepEqual(functionGroups(), []);
+    assert.deepEqual(
+      world.fake.state.functionPolicy('upload').map((entry) => entry.Sid),
+      [statement.Sid],
+    );
+    assert.match(result.diagnostics.find((entry) => entry.severity === 'error')?.message ?? '', /is not tagged/);
+  });
+
   it('a stack without functions never loads the Lambda client', async () => {
     const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     const provider = new AwsProvider({ clusterName: 'test', certificates: { get: () => undefined }, clients, retry: { sleep: async () => {} } });
