@@ -269,3 +269,97 @@ ${paths}---
     });
   }
 });
+
+describe('a function in an actions.<name> forward: weighted beside a Service', () => {
+  const split = (targetGroups: unknown[], extra: Record<string, string> = {}): string => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: default
+  annotations:
+${Object.entries({ 'alb.ingress.kubernetes.io/actions.split': JSON.stringify({ type: 'forward', forwardConfig: { targetGroups } }), ...extra })
+  .map(([key, value]) => `    ${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+  .join('\n')}
+spec:
+  ingressClassName: ingress-bridge
+  rules:
+  - host: shop.test
+    http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}
+---
+`;
+  const WEB = { serviceName: 'web', servicePort: 80, weight: 20 };
+  const cases: [string, unknown[], Record<string, string>, [string, number][] | '503', string[]][] = [
+    [
+      'a function and a Service, by weight',
+      [{ functionName: 'upload', weight: 80 }, WEB],
+      {},
+      [
+        ['function:upload', 80],
+        ['web', 20],
+      ],
+      [],
+    ],
+    [
+      'the reference name resolved through lambda.ingress-bridge.io/<name>, as for backend.resource',
+      [
+        { functionName: 'up', weight: 1 },
+        { ...WEB, weight: 3 },
+      ],
+      { 'lambda.ingress-bridge.io/up': 'upload:live' },
+      [
+        ['function:upload:live', 1],
+        ['web', 3],
+      ],
+      [],
+    ],
+    ['a function alone, its weight left out', [{ functionName: 'upload' }], {}, [['function:upload', 1]], []],
+    ['a name that is no function: 503, an error on the annotation', [{ functionName: 'not a function', weight: 1 }, WEB], {}, '503', ['actions.split']],
+    [
+      'a function and a Service in one entry: the annotation is refused',
+      [{ functionName: 'upload', serviceName: 'web', servicePort: 80, weight: 1 }],
+      {},
+      '503',
+      ['actions.split'],
+    ],
+    [
+      'the same function twice: refused',
+      [
+        { functionName: 'upload', weight: 1 },
+        { functionName: 'upload', weight: 2 },
+      ],
+      {},
+      '503',
+      ['actions.split'],
+    ],
+  ];
+  for (const [what, targetGroups, extra, expected, errorFields] of cases) {
+    it(what, () => {
+      const result = translated(split(targetGroups, extra));
+      const spec = result.specs[0];
+      const action = spec?.listeners[0]?.rules.find((rule) => rule.origin.path === '/api')?.actions[0];
+      const errors = result.diagnostics.filter((entry) => entry.severity === 'error');
+      assert.deepEqual(
+        errors.map((entry) => errorFields.find((field) => entry.field.includes(field)) ?? entry.field),
+        errorFields,
+        JSON.stringify(errors),
+      );
+      if (expected === '503') {
+        assert.ok(action === undefined || (action.type === 'fixed-response' && action.statusCode === '503'), JSON.stringify(action));
+        assert.equal(spec?.functionTargetGroups, undefined);
+        return;
+      }
+      assert.equal(action?.type, 'forward');
+      const webKey = spec?.targetGroups[0]?.key ?? '';
+      assert.deepEqual(
+        action?.type === 'forward' && action.targetGroups.map((group) => [group.targetGroupKey === webKey ? 'web' : group.targetGroupKey, group.weight]),
+        expected,
+      );
+      assert.deepEqual(
+        spec?.functionTargetGroups?.map((group) => group.key),
+        expected.filter(([key]) => key.startsWith('function:')).map(([key]) => key),
+      );
+    });
+  }
+});
