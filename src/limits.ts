@@ -8,7 +8,7 @@ import type { Condition } from './model.js';
 export interface AlbLimits {
   /** Rules per load balancer, default rules excluded (AWS quota 100, adjustable). */
   rulesPerLoadBalancer: number;
-  /** Target groups per load balancer (AWS: 100, not adjustable). */
+  /** Target groups per load balancer, a function's as a Service's (AWS: 100, not adjustable). */
   targetGroupsPerLoadBalancer: number;
   /** Certificates per listener besides the default one (AWS quota 25, adjustable). */
   certificatesPerListener: number;

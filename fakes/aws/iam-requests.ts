@@ -285,9 +285,13 @@ function onFunction(call: Call): AuthorizationRequest {
   return principal === undefined ? request : { ...request, context: { ...request.context, 'lambda:Principal': [principal] } };
 }
 
-const lambda: Readonly<Record<string, Authorizations>> = Object.fromEntries(
-  ['AddPermission', 'RemovePermission', 'GetPolicy', 'GetFunctionConfiguration'].map((action) => [action, (call: Call) => [onFunction(call)]]),
-);
+const lambda: Readonly<Record<string, Authorizations>> = {
+  ...Object.fromEntries(
+    ['AddPermission', 'RemovePermission', 'GetPolicy', 'GetFunctionConfiguration'].map((action) => [action, (call: Call) => [onFunction(call)]]),
+  ),
+  // ListTags names the function by its ARN in Resource, and is authorized on that ARN as given.
+  ListTags: (call) => [on(call, text(call.input, 'Resource'), { tagsOf: text(call.input, 'Resource') })],
+};
 
 const AUTHORIZATIONS: Readonly<Record<ServiceId, Readonly<Record<string, Authorizations>>>> = { elbv2, acm, ec2, tagging: {}, wafv2, shield, lambda };
 

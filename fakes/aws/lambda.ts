@@ -1,18 +1,20 @@
 /**
  * Lambda, as far as a load balancer's function targets need it: functions (seeded, never created by
  * the controller) with versions and aliases, and their resource-based policies — AddPermission,
- * RemovePermission, GetPolicy — plus GetFunctionConfiguration. As Lambda does:
+ * RemovePermission, GetPolicy — plus GetFunctionConfiguration and ListTags. As Lambda does:
  * - FunctionName is a name, a partial ARN (`<account>:function:<name>`) or an ARN, any of them with a
  *   `:<qualifier>`; a qualifier in the name and a different Qualifier is InvalidParameterValueException;
  * - each qualifier (and the unqualified function) has its own policy; a statement id is unique in it
  *   (ResourceConflictException when taken);
  * - GetPolicy of a function without statements, RemovePermission of an unknown statement id, and any
  *   call on a function, version or alias that does not exist: ResourceNotFoundException.
+ * - ListTags takes the function's ARN as `Resource`, and only the unqualified function's: versions
+ *   and aliases have no tags of their own (InvalidParameterValueException).
  * ELBv2's RegisterTargets asks `invokableBy` whether the load balancer may invoke the function from
  * that target group (elbv2-targets.ts), as ELB checks before it registers a function.
  * @module
  */
-import type { AddPermissionRequest, GetFunctionConfigurationRequest, GetPolicyRequest, RemovePermissionRequest } from '@aws-sdk/client-lambda';
+import type { AddPermissionRequest, GetFunctionConfigurationRequest, GetPolicyRequest, ListTagsRequest, RemovePermissionRequest } from '@aws-sdk/client-lambda';
 import { lambdaError } from './errors.js';
 import { handler, type FakeState, type FunctionRecord, type Handler, type PolicyStatement } from './state.js';
 
@@ -83,6 +85,16 @@ function getPolicy(state: FakeState, input: GetPolicyRequest): object {
     Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }),
     RevisionId: `${resolved.record.revision}`,
   };
+}
+
+/** The function's tags by its unqualified ARN (seeded with the function; the controller never tags functions). */
+function listTags(state: FakeState, input: ListTagsRequest): object {
+  const given = input.Resource ?? '';
+  if (!given.startsWith('arn:'))
+    throw lambdaError('InvalidParameterValueException', `1 validation error detected: Value '${given}' at 'resource' failed to satisfy constraint`);
+  const resolved = resolveFunction(state, given, undefined);
+  if (resolved.qualifier !== '') throw lambdaError('InvalidParameterValueException', 'Tags are not supported for function versions or aliases');
+  return { Tags: Object.fromEntries(state.tags.get(resolved.record.arn) ?? []) };
 }
 
 function addPermission(state: FakeState, input: AddPermissionRequest): object {
@@ -163,6 +175,7 @@ export function invokableBy(state: FakeState, functionArnWithQualifier: string, 
 export const lambdaHandlers: Readonly<Record<string, Handler>> = {
   GetFunctionConfiguration: handler(getFunctionConfiguration),
   GetPolicy: handler(getPolicy),
+  ListTags: handler(listTags),
   AddPermission: handler(addPermission),
   RemovePermission: handler(removePermission),
 };

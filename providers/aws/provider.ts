@@ -137,14 +137,18 @@ export class AwsProvider implements Provider {
    */
   private async withFunctions(observed: AwsObserved, spec: LoadBalancerSpec | undefined): Promise<AwsObserved> {
     if (!stackHasFunctions(spec?.functionTargetGroups, observed.targetGroups)) return observed;
-    const functions = await observeFunctions({ clients: this.options.clients, call: this.call }, spec?.functionTargetGroups ?? [], observed.targetGroups);
+    const functions = await observeFunctions(
+      { clients: this.options.clients, call: this.call, clusterName: this.options.clusterName },
+      spec?.functionTargetGroups ?? [],
+      observed.targetGroups,
+    );
     return { ...observed, functions };
   }
 
   diff(wanted: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
     if (!isAwsObserved(observed)) throw new Error(`diff was given an Observed for ${observed.stackId} that the AWS provider did not make`);
     if (wanted && wanted.stack.id !== observed.stackId) throw new Error(`diff of stack ${wanted.stack.id} against what was observed for ${observed.stackId}`);
-    // A function Lambda does not know costs its own paths (503), not the rest of the stack's changes.
+    // A function Lambda does not know, or not tagged for this cluster, costs its own paths (503), not the rest of the stack's changes.
     const functionCheck = wanted && observed.functions ? withoutMissingFunctions(wanted, observed.functions) : undefined;
     const spec = functionCheck?.spec ?? wanted;
     const { clusterName } = this.options;

@@ -233,14 +233,16 @@ export function renderDiagnostic(diagnostic: Diagnostic): string {
 function renderSummary(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]): string {
   const listeners = specs.flatMap((spec) => spec.listeners);
   const targetGroups = specs.flatMap((spec) => spec.targetGroups);
+  // A function's target group is one the load balancer has like any other, with one target: the function.
+  const functionTargetGroups = sum(specs.map((spec) => spec.functionTargetGroups?.length ?? 0));
   const bySeverity = (severity: Diagnostic['severity']): number => diagnostics.filter((diagnostic) => diagnostic.severity === severity).length;
   return (
     [
       count(specs.length, 'load balancer'),
       count(listeners.length, 'listener'),
       count(sum(listeners.map((listener) => listener.rules.length)), 'rule'),
-      count(targetGroups.length, 'target group'),
-      count(sum(targetGroups.map((group) => group.targets.length)), 'target'),
+      count(targetGroups.length + functionTargetGroups, 'target group'),
+      count(sum(targetGroups.map((group) => group.targets.length)) + functionTargetGroups, 'target'),
     ].join(', ') + `; ${count(bySeverity('error'), 'error')}, ${count(bySeverity('warning'), 'warning')}`
   );
 }

@@ -4,6 +4,8 @@
  * - `{"type":"redirect","redirectConfig":{"protocol":"HTTPS","port":"443","host":"…","path":"/…","query":"…","statusCode":"HTTP_301"}}`
  * - `{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"a","servicePort":"80","weight":20}],
  *   "targetGroupStickinessConfig":{"enabled":true,"durationSeconds":200}}}`
+ * - a function, as an entry of `forwardConfig.targetGroups`: `{"functionName":"upload","weight":20}` names
+ *   what a `backend.resource` of kind Function would (ingress-bridge's own; docs/serverless.md).
  * - a target group outside the cluster, by ARN or name: `{"type":"forward","targetGroupARN":"arn:…"}`
  *   (or `targetGroupName`), or as an entry of `forwardConfig.targetGroups`. It is referenced, never
  *   created, changed or deleted.
@@ -164,6 +166,7 @@ function parseForward(action: JsonObject): Parsed<AnnotationAction> {
 function backendIdentity(backend: AnnotationForwardBackend): string {
   if ('targetGroupArn' in backend) return `target group ${backend.targetGroupArn}`;
   if ('targetGroupName' in backend) return `target group ${backend.targetGroupName}`;
+  if ('functionName' in backend) return `function ${backend.functionName}`;
   return `service ${backend.serviceName} port ${backend.servicePort}`;
 }
 
@@ -204,6 +207,17 @@ function parseForwardBackend(group: unknown, path: string, count: number): Parse
       return reject(`${path} names both a target group and a Service; name one`);
     }
     return accept(external.value);
+  }
+  const functionName = member(group, 'functionName');
+  if (functionName !== undefined) {
+    if (member(group, 'serviceName') !== undefined || member(group, 'servicePort') !== undefined) {
+      return reject(`${path} names both a function and a Service; name one`);
+    }
+    // The reference name: resolved later as backend.resource's name is (function-backends.ts), which checks it.
+    if (typeof functionName !== 'string' || functionName === '' || functionName.length > 253) {
+      return reject(`${path}.functionName must be a function's reference name, got ${describeJson(functionName)}`);
+    }
+    return accept({ functionName, weight: weight.value ?? 1 });
   }
   const serviceName = optionalString(group, 'serviceName', `${path}.serviceName`, { maxLength: 253 });
   if (!serviceName.ok) return serviceName;

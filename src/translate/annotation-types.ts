@@ -37,7 +37,12 @@ export type AnnotationForwardBackend =
     }
   /** A target group the controller does not own, forwarded to as is (`targetGroupARN` / `targetGroupName`). */
   | { targetGroupArn: string; weight: number }
-  | { targetGroupName: string; weight: number };
+  | { targetGroupName: string; weight: number }
+  /**
+   * A function (`functionName`): the name a `backend.resource` of kind Function would carry, resolved
+   * the same way (the function's own name, or the Ingress's `lambda.ingress-bridge.io/<name>` annotation).
+   */
+  | { functionName: string; weight: number };
 
 /** `auth-idp-oidc`: the IdP's endpoints, and the Secret (keys clientID, clientSecret) in the Ingress's namespace. */
 export interface OidcIdp {

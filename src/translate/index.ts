@@ -177,9 +177,14 @@ function findOverflow(admitted: readonly MemberContribution[], built: BuiltListe
     if (member)
       return { member, message: `the group needs ${rules} rules, over the limit of ${limits.rulesPerLoadBalancer} per load balancer (flag --rule-limit)` };
   }
-  const targetGroups = referencedTargetGroups(admitted, built).length;
+  // A function's target group counts toward the ALB's quota like a Service's.
+  const functionGroups = functionTargetGroupsOf(
+    built.listeners,
+    admitted.flatMap((contribution) => contribution.functionTargetGroups ?? []),
+  ).length;
+  const targetGroups = referencedTargetGroups(admitted, built).length + functionGroups;
   if (targetGroups > limits.targetGroupsPerLoadBalancer) {
-    const member = lastWith((contribution) => contribution.targetGroups.length > 0);
+    const member = lastWith((contribution) => contribution.targetGroups.length > 0 || (contribution.functionTargetGroups?.length ?? 0) > 0);
     if (member)
       return {
         member,

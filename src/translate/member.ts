@@ -8,7 +8,7 @@
 import type { V1Ingress, V1IngressBackend } from '@kubernetes/client-node';
 import type { Action, Authentication, Condition, Diagnostic, RuleOrigin, TargetGroupSpec, Transform, WeightedTargetGroup } from '../model.js';
 import type { FunctionTargetGroupSpec } from '../model.js';
-import { resolveFunctionBackend } from './function-backends.js';
+import { FUNCTION_API_GROUP, FUNCTION_KIND, resolveFunctionBackend } from './function-backends.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { ALB_PREFIX, OWN_PREFIX, type AnnotationAction, type AnnotationForwardBackend, type ListenPort } from './annotation-types.js';
 import { resolveAuthentication } from './authentication.js';
@@ -387,9 +387,25 @@ function annotationAction(context: ActionContext, action: AnnotationAction, anno
 
 function forwardTo(context: ActionContext, backends: readonly AnnotationForwardBackend[], fieldOf: (culprit: 'service' | 'port') => string): ResolvedAction {
   const targetGroups: TargetGroupSpec[] = [];
+  const functionTargetGroups: FunctionTargetGroupSpec[] = [];
   const weighted: WeightedTargetGroup[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const backend of backends) {
+    if ('functionName' in backend) {
+      // Only an annotation names a function here, so its problems are reported on the annotation.
+      const annotation = fieldOf('service');
+      const resolved = resolveFunctionBackend(
+        { ...context, targetGroupAttributes: context.ingressSettings.targetGroupAttributes, tags: context.ingressSettings.tags },
+        { apiGroup: FUNCTION_API_GROUP, kind: FUNCTION_KIND, name: backend.functionName },
+        annotation,
+      );
+      const onAnnotation = resolved.diagnostics.map((entry) => (entry.field.startsWith(`${annotation}.`) ? { ...entry, field: annotation } : entry));
+      diagnostics.push(...onAnnotation);
+      if (!resolved.ok) return { action: BACKEND_UNAVAILABLE, targetGroups: [], diagnostics };
+      functionTargetGroups.push(resolved.targetGroup);
+      weighted.push({ targetGroupKey: resolved.targetGroup.key, weight: backend.weight });
+      continue;
+    }
     if (!('serviceName' in backend)) {
       // Not ours: referenced by ARN or name, never created or changed (the provider resolves a name).
       weighted.push({ targetGroupKey: externalTargetGroupKey(backend), weight: backend.weight });
@@ -406,7 +422,12 @@ function forwardTo(context: ActionContext, backends: readonly AnnotationForwardB
     targetGroups.push(resolution.targetGroup);
     weighted.push({ targetGroupKey: resolution.targetGroup.key, weight: backend.weight });
   }
-  return { action: { type: 'forward', targetGroups: weighted }, targetGroups, diagnostics };
+  return {
+    action: { type: 'forward', targetGroups: weighted },
+    targetGroups,
+    ...(functionTargetGroups.length > 0 && { functionTargetGroups }),
+    diagnostics,
+  };
 }
 
 /** Whether the Ingress sets the annotation under either prefix, valid or not. */

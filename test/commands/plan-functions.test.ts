@@ -68,6 +68,8 @@ describe('plan: a function behind a path (examples/serverless)', () => {
     assert.match(result.stdout, /^ {4}function upload \(invoked, never changed\)$/m);
     assert.match(result.stdout, /^ {4}health checks off, multi-value headers on$/m);
     assert.match(result.stdout, /forward function:upload/);
+    // The storefront's target group and the function's.
+    assert.match(result.stdout, /^1 load balancer, \d+ listeners?, \d+ rules?, 2 target groups, /m);
     // examples/ingress-class.yaml is outside this directory: its absence is the only warning.
     assert.match(result.stdout, /0 errors, 1 warning\n/);
     assert.match(result.stdout, /IngressClass "ingress-bridge" does not exist/);

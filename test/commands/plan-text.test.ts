@@ -422,4 +422,23 @@ describe('renderPlanText', () => {
       '1 load balancer, 1 listener, 0 rules, 0 target groups, 0 targets; 0 errors, 0 warnings',
     );
   });
+
+  // A function's target group is a target group of the load balancer, with one target: the function.
+  const withFunctions = (names: string[]): LoadBalancerSpec => ({
+    ...adminSpec(),
+    ...(names.length > 0 && {
+      functionTargetGroups: names.map((name) => ({ key: `function:${name}`, name: `k8s-fn-${name}`, function: { name }, multiValueHeaders: false, tags: {} })),
+    }),
+  });
+  const summaries: [string[][], string][] = [
+    [[[]], '0 target groups, 0 targets'],
+    [[['upload']], '1 target group, 1 target'],
+    [[['upload', 'thumbnails'], ['resize']], '3 target groups, 3 targets'],
+  ];
+  for (const [functions, counted] of summaries) {
+    it(`counts function target groups in the summary: ${functions.map((names) => names.length).join(' + ')} → ${counted}`, () => {
+      const summary = renderPlanText(functions.map(withFunctions), []).trimEnd().split('\n').at(-1) ?? '';
+      assert.ok(summary.includes(`rules, ${counted};`), summary);
+    });
+  }
 });

@@ -48,6 +48,7 @@ describe('deploy/iam-policy.json pins the cluster tag to CLUSTER_NAME', () => {
       'ReadWebAclOfLoadBalancers',
       'ReadCognitoAppClients',
       'ReadFunctionsOfTargetGroups',
+      'ReadFunctionTags',
       'AssociateWebAcls',
       'DisassociateWebAclsFromLoadBalancers',
     ]);

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import type { Action, LoadBalancerSpec } from '../../src/model.js';
 import { parseFunctionIdentifier } from '../../src/translate/function-backends.js';
 import { routeOf } from '../support/alb-evaluator.js';
-import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, serviceYaml, translateYaml, type Translated } from '../support/cluster.js';
+import { DEFAULT_ALB_LIMITS } from '../../src/limits.js';
+import { INGRESS_CLASS_YAML, NODE_YAML, onlySpec, serviceYaml, testOptions, translateYaml, type Translated } from '../support/cluster.js';
 
 const BASE = INGRESS_CLASS_YAML + NODE_YAML + serviceYaml({ name: 'web' });
 
@@ -217,6 +218,148 @@ describe('parseFunctionIdentifier', () => {
   for (const text of refused) {
     it(`refuses ${JSON.stringify(text.length > 20 ? `${text.slice(0, 20)}…` : text)}`, () => {
       assert.equal(parseFunctionIdentifier(text).ok, false);
+    });
+  }
+});
+
+describe('function target groups count toward the target groups per load balancer', () => {
+  // One group: "first" forwards to the Service web and the function upload, "second" to the function thumbnails.
+  const member = (name: string, host: string, paths: string): string => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: default
+  annotations: {alb.ingress.kubernetes.io/group.name: shop}
+spec:
+  ingressClassName: ingress-bridge
+  rules:
+  - host: ${host}
+    http:
+      paths:
+${paths}---
+`;
+  const fn = (path: string, name: string): string =>
+    `      - {path: ${path}, pathType: Prefix, backend: {resource: {apiGroup: lambda.ingress-bridge.io, kind: Function, name: ${name}}}}\n`;
+  const YAML =
+    BASE +
+    member('first', 'a.test', `      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n${fn('/upload', 'upload')}`) +
+    member('second', 'b.test', fn('/thumbnails', 'thumbnails'));
+  const cases: [number, string[], string[]][] = [
+    [3, ['first', 'second'], []],
+    // 3 target groups, one of them second's function's: second is left out, first's two fit.
+    [2, ['first'], ['second: the group needs 3 target groups']],
+    // first alone still needs 2 (a Service's and a function's).
+    [1, [], ['second: the group needs 3 target groups', 'first: the group needs 2 target groups']],
+  ];
+  for (const [limit, admitted, errors] of cases) {
+    it(`a limit of ${limit}: ${admitted.length > 0 ? admitted.join(' and ') : 'no member'} admitted`, () => {
+      const result = translateYaml(YAML, testOptions({ limits: { ...DEFAULT_ALB_LIMITS, targetGroupsPerLoadBalancer: limit } }));
+      assert.deepEqual(
+        result.results.flatMap((entry) => entry.members.map((ref) => ref.name)),
+        admitted,
+      );
+      assert.deepEqual(
+        result.diagnostics
+          .filter((entry) => entry.severity === 'error')
+          .map((entry) => `${entry.object.name}: ${/the group needs \d+ target groups/.exec(entry.message)?.[0] ?? entry.message}`),
+        errors,
+      );
+      const spec = result.specs[0];
+      assert.equal((spec?.targetGroups.length ?? 0) + (spec?.functionTargetGroups?.length ?? 0), [0, 2, 3][admitted.length]);
+    });
+  }
+});
+
+describe('a function in an actions.<name> forward: weighted beside a Service', () => {
+  const split = (targetGroups: unknown[], extra: Record<string, string> = {}): string => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: default
+  annotations:
+${Object.entries({ 'alb.ingress.kubernetes.io/actions.split': JSON.stringify({ type: 'forward', forwardConfig: { targetGroups } }), ...extra })
+  .map(([key, value]) => `    ${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+  .join('\n')}
+spec:
+  ingressClassName: ingress-bridge
+  rules:
+  - host: shop.test
+    http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: split, port: {name: use-annotation}}}}
+---
+`;
+  const WEB = { serviceName: 'web', servicePort: 80, weight: 20 };
+  const cases: [string, unknown[], Record<string, string>, [string, number][] | '503', string[]][] = [
+    [
+      'a function and a Service, by weight',
+      [{ functionName: 'upload', weight: 80 }, WEB],
+      {},
+      [
+        ['function:upload', 80],
+        ['web', 20],
+      ],
+      [],
+    ],
+    [
+      'the reference name resolved through lambda.ingress-bridge.io/<name>, as for backend.resource',
+      [
+        { functionName: 'up', weight: 1 },
+        { ...WEB, weight: 3 },
+      ],
+      { 'lambda.ingress-bridge.io/up': 'upload:live' },
+      [
+        ['function:upload:live', 1],
+        ['web', 3],
+      ],
+      [],
+    ],
+    ['a function alone, its weight left out', [{ functionName: 'upload' }], {}, [['function:upload', 1]], []],
+    ['a name that is no function: 503, an error on the annotation', [{ functionName: 'not a function', weight: 1 }, WEB], {}, '503', ['actions.split']],
+    [
+      'a function and a Service in one entry: the annotation is refused',
+      [{ functionName: 'upload', serviceName: 'web', servicePort: 80, weight: 1 }],
+      {},
+      '503',
+      ['actions.split'],
+    ],
+    [
+      'the same function twice: refused',
+      [
+        { functionName: 'upload', weight: 1 },
+        { functionName: 'upload', weight: 2 },
+      ],
+      {},
+      '503',
+      ['actions.split'],
+    ],
+  ];
+  for (const [what, targetGroups, extra, expected, errorFields] of cases) {
+    it(what, () => {
+      const result = translated(split(targetGroups, extra));
+      const spec = result.specs[0];
+      const action = spec?.listeners[0]?.rules.find((rule) => rule.origin.path === '/api')?.actions[0];
+      const errors = result.diagnostics.filter((entry) => entry.severity === 'error');
+      assert.deepEqual(
+        errors.map((entry) => errorFields.find((field) => entry.field.includes(field)) ?? entry.field),
+        errorFields,
+        JSON.stringify(errors),
+      );
+      if (expected === '503') {
+        assert.ok(action === undefined || (action.type === 'fixed-response' && action.statusCode === '503'), JSON.stringify(action));
+        assert.equal(spec?.functionTargetGroups, undefined);
+        return;
+      }
+      assert.equal(action?.type, 'forward');
+      const webKey = spec?.targetGroups[0]?.key ?? '';
+      assert.deepEqual(
+        action?.type === 'forward' && action.targetGroups.map((group) => [group.targetGroupKey === webKey ? 'web' : group.targetGroupKey, group.weight]),
+        expected,
+      );
+      assert.deepEqual(
+        spec?.functionTargetGroups?.map((group) => group.key),
+        expected.filter(([key]) => key.startsWith('function:')).map(([key]) => key),
+      );
     });
   }
 });

@@ -1,11 +1,13 @@
 /**
  * What a stack's function target groups need from Lambda before diff: for each function the spec
- * names, whether it exists and its ARN (GetFunctionConfiguration; RegisterTargets takes the ARN);
- * and for each function the spec names or an observed function target group of ours names (its
+ * names, whether it exists and its ARN (GetFunctionConfiguration; RegisterTargets takes the ARN) and
+ * whether it is tagged `ingress-bridge.io/cluster=<this cluster>` (ListTags: the IAM policy lets
+ * AddPermission touch no other function, so an untagged one is known before apply, not at it); and
+ * for each function the spec names or an observed function target group of ours names (its
  * `ingress-bridge.io/function` tag), whether our statement is in its policy (GetPolicy) and which
  * target group it admits.
  *
- * Reads only, two per function at most, and none at all — the Lambda client is not even loaded — for
+ * Reads only, three per function at most, and none at all — the Lambda client is not even loaded — for
  * a stack without functions. The function itself is never changed: only our statement in its policy.
  * @module
  */
@@ -15,13 +17,14 @@ import { isLambdaNotFound } from '../sdk/lambda.js';
 import type { AwsClients } from '../sdk/clients.js';
 import type { Call } from '../sdk/retry.js';
 import { FUNCTION_TAG, isFunctionTargetGroupKey, parseFunctionTag, statementIdOf } from '../plan/function-names.js';
-import { resourceIdOf, tagValue } from '../plan/tags.js';
+import { CLUSTER_TAG, resourceIdOf, tagValue } from '../plan/tags.js';
 import { targetGroupKeyOf } from '../plan/resource-ids.js';
 import type { ObservedFunction, ObservedTargetGroup } from './observed.js';
 
 interface Context {
   clients: AwsClients;
   call: Call;
+  clusterName: string;
 }
 
 /** Whether observe must look at functions at all: the spec names one, or the stack has a function target group. */
@@ -59,17 +62,27 @@ async function observeOne(context: Context, ref: FunctionRef, statementId: strin
   const name = ref.arn ?? ref.name;
   const target = { FunctionName: name, ...(ref.qualifier !== undefined && { Qualifier: ref.qualifier }) };
   let arn: string | undefined;
+  let unqualified: string | undefined;
   if (needArn) {
     try {
       const configuration = await context.call('GetFunctionConfiguration', () => lambda.send('GetFunctionConfiguration', target));
       const reported = typeof configuration.FunctionArn === 'string' ? configuration.FunctionArn : undefined;
       // arn:aws:lambda:<region>:<account>:function:<name> is 7 fields; the qualifier is ours to add.
-      const unqualified = reported?.split(':').slice(0, 7).join(':');
+      unqualified = reported?.split(':').slice(0, 7).join(':');
       arn = unqualified === undefined ? undefined : ref.qualifier === undefined ? unqualified : `${unqualified}:${ref.qualifier}`;
     } catch (error) {
       if (!isLambdaNotFound(error)) throw error;
       return { exists: false, problem: `Lambda function ${describe(ref)} does not exist in this account and region` };
     }
+  }
+  if (unqualified !== undefined && !(await taggedForCluster(context, unqualified))) {
+    const tag = `${CLUSTER_TAG}=${context.clusterName}`;
+    return {
+      exists: true,
+      ...(arn !== undefined && { arn }),
+      tagged: false,
+      problem: `Lambda function ${describe(ref)} is not tagged ${tag}, and this cluster may expose no other function: tag it (aws lambda tag-resource --resource ${unqualified} --tags ${tag})`,
+    };
   }
   let policy: string | undefined;
   try {
@@ -81,6 +94,14 @@ async function observeOne(context: Context, ref: FunctionRef, statementId: strin
   }
   const statement = policy === undefined ? undefined : ourStatement(policy, statementId);
   return { exists: true, ...(arn !== undefined && { arn }), ...(statement && { statement }) };
+}
+
+/** Whether the function (its unqualified ARN: versions and aliases have no tags of their own) carries our cluster tag. */
+async function taggedForCluster(context: Context, unqualifiedArn: string): Promise<boolean> {
+  const lambda = lambdaAccessOf(context.clients);
+  const answer = await context.call('ListTags', () => lambda.send('ListTags', { Resource: unqualifiedArn }));
+  const tags = (answer.Tags ?? {}) as Record<string, unknown>;
+  return tags[CLUSTER_TAG] === context.clusterName;
 }
 
 function describe(ref: FunctionRef): string {

@@ -81,7 +81,12 @@ export interface ObservedFunction {
   arn?: string;
   /** Our statement (`ingress-bridge-<target group name>`) and the target group ARN it admits. */
   statement?: { sid: string; sourceArn?: string };
-  /** Why the function cannot be a target (it does not exist). */
+  /**
+   * false when the function lacks `ingress-bridge.io/cluster=<this cluster>` (ListTags): the IAM
+   * policy lets us add our statement to no other function, so it cannot be a target.
+   */
+  tagged?: boolean;
+  /** Why the function cannot be a target (it does not exist, or is not tagged for this cluster). */
   problem?: string;
 }
 

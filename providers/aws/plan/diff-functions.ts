@@ -14,13 +14,13 @@
  * each step checked against what observe read, so nothing is added twice. A statement of ours that
  * admits another target group ARN (the group was replaced) is removed and added again.
  *
- * A function that does not exist gets no target group: the provider's diff first takes it out of the
+ * A function that does not exist, or is not tagged for this cluster, gets no target group: the provider's diff first takes it out of the
  * spec (withoutMissingFunctions: its paths answer 503, an error names it on the Ingress). A function
  * that was not observed at all keeps its `${TargetGroup:…}` placeholder with a problem recorded, so
  * apply stops there saying why.
  * @module
  */
-import type { Action, Diagnostic, FunctionTargetGroupSpec, IngressRef, LoadBalancerSpec } from '../../../src/model.js';
+import type { Action, Diagnostic, FunctionTargetGroupSpec, IngressRef, LoadBalancerSpec, RuleOrigin } from '../../../src/model.js';
 import type { ObservedFunction, ObservedTargetGroup } from '../observe/observed.js';
 import { tagChange, type TagChange } from './diff-tags.js';
 import { toElbv2Tags } from './elbv2-shapes.js';
@@ -154,19 +154,20 @@ function removePermission(resource: string, functionTarget: Record<string, strin
   return { action: 'RemovePermission', resource, detail: { service: 'lambda', input: { ...functionTarget, StatementId: statementId } } };
 }
 
-/** What a path whose function does not exist answers: as translate answers for a backend that does not resolve. */
+/** What a path whose function cannot be a target answers: as translate answers for a backend that does not resolve. */
 const FUNCTION_UNAVAILABLE: Action = {
   type: 'fixed-response',
   statusCode: '503',
   contentType: 'text/plain',
-  messageBody: 'Service Unavailable: the function does not exist',
+  messageBody: 'Service Unavailable: the function is not available',
 };
 
 /**
- * The spec with the functions Lambda does not know taken out: a forward to one alone answers 503, a
- * weighted forward keeps its other target groups; an error on each Ingress whose rules (or whose
- * group's default action) name it. So a function that is missing costs its own paths only, never the
- * rest of the load balancer's changes. Pure.
+ * The spec with the functions that cannot be targets taken out — Lambda does not know them, or they
+ * lack this cluster's tag (the IAM policy would refuse our statement at apply): a forward to one
+ * alone answers 503, a weighted forward keeps its other target groups; an error on each Ingress whose
+ * rules (or whose group's default action) name it, on the backend's `resource` field. So such a
+ * function costs its own paths only, never the rest of the load balancer's changes. Pure.
  */
 export function withoutMissingFunctions(
   spec: LoadBalancerSpec,
@@ -175,25 +176,34 @@ export function withoutMissingFunctions(
   const missing = new Map(
     (spec.functionTargetGroups ?? []).flatMap((group) => {
       const fn = functions[group.key];
-      return fn !== undefined && !fn.exists ? [[group.key, fn.problem ?? `Lambda function ${group.function.name} does not exist`] as const] : [];
+      if (fn === undefined || (fn.exists && fn.tagged !== false)) return [];
+      const until = fn.exists ? 'it is tagged' : 'it exists';
+      return [
+        [
+          group.key,
+          `${fn.problem ?? `Lambda function ${group.function.name} does not exist`}: requests the load balancer sends to it get 503 until ${until}`,
+        ] as const,
+      ];
     }),
   );
   if (missing.size === 0) return { spec, diagnostics: [] };
   const found = new Map<string, Diagnostic>();
-  const report = (ingress: IngressRef, key: string): void => {
-    const message = `${missing.get(key) ?? key}: requests the load balancer sends to it get 503 until it exists`;
-    found.set(`${ingress.namespace}/${ingress.name}\u0000${key}`, {
+  const report = (ingress: IngressRef, key: string, where: RuleOrigin | undefined): void => {
+    // The provider has no index of the path in the Ingress: the field names the backend's resource, the message the path.
+    const field = where === undefined ? 'spec.defaultBackend.resource' : 'spec.rules[].http.paths[].backend.resource';
+    const path = where?.path === undefined ? '' : `path ${where.host ?? '*'}${where.path}: `;
+    found.set(`${ingress.namespace}/${ingress.name}\u0000${key}\u0000${field}\u0000${path}`, {
       severity: 'error',
       object: { kind: 'Ingress', namespace: ingress.namespace, name: ingress.name },
-      field: 'spec',
-      message,
+      field,
+      message: `${path}${missing.get(key) ?? key}`,
     });
   };
-  const cleaned = (action: Action, blame: readonly IngressRef[]): Action => {
+  const cleaned = (action: Action, blame: readonly IngressRef[], where?: RuleOrigin): Action => {
     if (action.type !== 'forward') return action;
     const gone = action.targetGroups.filter((group) => missing.has(group.targetGroupKey));
     if (gone.length === 0) return action;
-    for (const group of gone) for (const ingress of blame) report(ingress, group.targetGroupKey);
+    for (const group of gone) for (const ingress of blame) report(ingress, group.targetGroupKey, where);
     const kept = action.targetGroups.filter((group) => !missing.has(group.targetGroupKey));
     return kept.some((group) => group.weight > 0) ? { ...action, targetGroups: kept } : FUNCTION_UNAVAILABLE;
   };
@@ -203,7 +213,7 @@ export function withoutMissingFunctions(
       listeners: spec.listeners.map((listener) => ({
         ...listener,
         defaultAction: cleaned(listener.defaultAction, spec.stack.members),
-        rules: listener.rules.map((rule) => ({ ...rule, actions: rule.actions.map((action) => cleaned(action, [rule.origin.ingress])) })),
+        rules: listener.rules.map((rule) => ({ ...rule, actions: rule.actions.map((action) => cleaned(action, [rule.origin.ingress], rule.origin)) })),
       })),
       functionTargetGroups: (spec.functionTargetGroups ?? []).filter((group) => !missing.has(group.key)),
     },

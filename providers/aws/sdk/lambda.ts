@@ -4,14 +4,14 @@
  * function never loads it — its memory is the controller's, and most configurations have none.
  *
  * The provider calls four actions: GetFunctionConfiguration (the function exists; its ARN) and
- * GetPolicy (our statement is there) when it observes, AddPermission and RemovePermission (the
+ * GetPolicy (our statement is there) and ListTags (the function is tagged for this cluster) when it observes, AddPermission and RemovePermission (the
  * load balancer may invoke the function from its target group) when it applies. It never creates,
  * updates or invokes a function.
  * @module
  */
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 
-export const LAMBDA_ACTIONS = ['GetFunctionConfiguration', 'GetPolicy', 'AddPermission', 'RemovePermission'] as const;
+export const LAMBDA_ACTIONS = ['GetFunctionConfiguration', 'GetPolicy', 'ListTags', 'AddPermission', 'RemovePermission'] as const;
 export type LambdaAction = (typeof LAMBDA_ACTIONS)[number];
 
 /** Sends Lambda commands by action name, loading the SDK module on first use. */
@@ -60,6 +60,8 @@ function sendCommand(client: LambdaClient, module: LambdaModule, action: LambdaA
       );
     case 'GetPolicy':
       return client.send(new module.GetPolicyCommand(input as unknown as ConstructorParameters<LambdaModule['GetPolicyCommand']>[0]));
+    case 'ListTags':
+      return client.send(new module.ListTagsCommand(input as unknown as ConstructorParameters<LambdaModule['ListTagsCommand']>[0]));
     case 'AddPermission':
       return client.send(new module.AddPermissionCommand(input as unknown as ConstructorParameters<LambdaModule['AddPermissionCommand']>[0]));
     case 'RemovePermission':

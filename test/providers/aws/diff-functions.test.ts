@@ -1,6 +1,6 @@
 /**
- * withoutMissingFunctions (plan/diff-functions.ts), as a table: a function Lambda does not know is
- * taken out of the spec before diff — a forward to it alone answers 503, a weighted forward keeps its
+ * withoutMissingFunctions (plan/diff-functions.ts), as a table: a function Lambda does not know, or
+ * one not tagged for this cluster, is taken out of the spec before diff — a forward to it alone answers 503, a weighted forward keeps its
  * other target groups — with one error per Ingress that names it; known functions are left alone.
  */
 import assert from 'node:assert/strict';
@@ -39,13 +39,13 @@ function spec(actions: Action[], defaultAction: Action = { type: 'fixed-response
           priority: index + 1,
           conditions: [],
           actions: [action],
-          origin: { ingress: { namespace: 'default', name: 'a' } },
+          origin: { ingress: { namespace: 'default', name: 'a' }, host: 'shop.example.com', path: '/x' },
         })),
       },
     ],
     targetGroups: [],
     certificates: [],
-    functionTargetGroups: ['gone', 'here'].map((name) => ({
+    functionTargetGroups: ['gone', 'here', 'untagged'].map((name) => ({
       key: `function:${name}`,
       name: `k8s-fn-${name}`,
       function: { name },
@@ -55,16 +55,42 @@ function spec(actions: Action[], defaultAction: Action = { type: 'fixed-response
   };
 }
 
-const FUNCTIONS = { 'function:gone': { exists: false, problem: 'Lambda function gone does not exist' }, 'function:here': { exists: true, arn: 'arn:here' } };
+const FUNCTIONS = {
+  'function:gone': { exists: false, problem: 'Lambda function gone does not exist' },
+  'function:here': { exists: true, arn: 'arn:here' },
+  'function:untagged': { exists: true, arn: 'arn:untagged', tagged: false, problem: 'Lambda function untagged is not tagged' },
+};
 
 describe('withoutMissingFunctions', () => {
-  const cases: [string, Action, Action | '503'][] = [
-    ['a forward to the missing function alone answers 503', forward(['function:gone', 1]), '503'],
-    ['a weighted forward keeps the Service', forward(['function:gone', 50], ['default/web:80/ip', 50]), forward(['default/web:80/ip', 50])],
-    ['a weighted forward whose other groups weigh 0 answers 503', forward(['function:gone', 1], ['default/web:80/ip', 0]), '503'],
-    ['a forward to a known function is left alone', forward(['function:here', 1]), forward(['function:here', 1])],
+  const cases: [string, Action, Action | '503', string[]][] = [
+    [
+      'a forward to the missing function alone answers 503',
+      forward(['function:gone', 1]),
+      '503',
+      ['does not exist: requests the load balancer sends to it get 503 until it exists'],
+    ],
+    [
+      'a forward to an untagged function alone answers 503',
+      forward(['function:untagged', 1]),
+      '503',
+      ['is not tagged: requests the load balancer sends to it get 503 until it is tagged'],
+    ],
+    [
+      'a weighted forward keeps the Service',
+      forward(['function:gone', 50], ['default/web:80/ip', 50]),
+      forward(['default/web:80/ip', 50]),
+      ['until it exists'],
+    ],
+    [
+      'a weighted forward drops the untagged function, keeps the Service',
+      forward(['function:untagged', 50], ['default/web:80/ip', 50]),
+      forward(['default/web:80/ip', 50]),
+      ['until it is tagged'],
+    ],
+    ['a weighted forward whose other groups weigh 0 answers 503', forward(['function:gone', 1], ['default/web:80/ip', 0]), '503', ['until it exists']],
+    ['a forward to a known, tagged function is left alone', forward(['function:here', 1]), forward(['function:here', 1]), []],
   ];
-  for (const [what, action, expected] of cases) {
+  for (const [what, action, expected, messages] of cases) {
     it(what, () => {
       const result = withoutMissingFunctions(spec([action]), FUNCTIONS);
       const after = result.spec.listeners[0]?.rules[0]?.actions[0];
@@ -74,11 +100,14 @@ describe('withoutMissingFunctions', () => {
         result.spec.functionTargetGroups?.map((group) => group.key),
         ['function:here'],
       );
-      const named = JSON.stringify(action).includes('function:gone');
       assert.deepEqual(
-        result.diagnostics.map((entry) => [entry.severity, entry.object.name]),
-        named ? [['error', 'a']] : [],
+        result.diagnostics.map((entry) => [entry.severity, entry.object.name, entry.field]),
+        messages.map(() => ['error', 'a', 'spec.rules[].http.paths[].backend.resource']),
       );
+      for (const [index, message] of messages.entries()) {
+        const got = result.diagnostics[index]?.message ?? '';
+        assert.ok(got.startsWith('path shop.example.com/x: ') && got.endsWith(message), got);
+      }
     });
   }
 
@@ -86,8 +115,11 @@ describe('withoutMissingFunctions', () => {
     const result = withoutMissingFunctions(spec([], forward(['function:gone', 1])), FUNCTIONS);
     assert.equal(result.spec.listeners[0]?.defaultAction.type, 'fixed-response');
     assert.deepEqual(
-      result.diagnostics.map((entry) => entry.object.name),
-      ['a', 'b'],
+      result.diagnostics.map((entry) => [entry.object.name, entry.field]),
+      [
+        ['a', 'spec.defaultBackend.resource'],
+        ['b', 'spec.defaultBackend.resource'],
+      ],
     );
   });
 

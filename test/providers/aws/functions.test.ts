@@ -255,9 +255,12 @@ describe('AWS provider: function target groups', () => {
     const errors = result.diagnostics.filter((entry) => entry.severity === 'error');
     assert.deepEqual(
       errors.map((entry) => [entry.object.name, entry.field]),
-      [['shop', 'spec']],
+      [['shop', 'spec.rules[].http.paths[].backend.resource']],
     );
-    assert.match(errors[0]?.message ?? '', /Lambda function missing does not exist in this account and region: requests .* get 503/);
+    assert.match(
+      errors[0]?.message ?? '',
+      /^path shop\.example\.com\/api\/upload: Lambda function missing does not exist in this account and region: requests .* get 503/,
+    );
     const [lb] = world.fake.state.loadBalancers();
     const rules = world.fake.state.listeners(lb?.arn ?? '').flatMap((listener) => world.fake.state.rules(listener.arn));
     const actions = rules.flatMap((rule) => rule.actions.map((action) => action.Type));
@@ -270,15 +273,107 @@ describe('AWS provider: function target groups', () => {
     assert.equal(functionGroups().length, 1);
   });
 
-  it('a function not tagged for this cluster: the IAM policy refuses our statement, and the apply says so on the Ingress', async () => {
+  it('a function not tagged for this cluster costs its own path: no AddPermission tried, 503 there, the rest of the group applied', async () => {
+    // One group, two Ingresses: one names the untagged function, the other a Service and a tagged function.
+    const ingress = (name: string, host: string, paths: string): string => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: default
+  annotations: {alb.ingress.kubernetes.io/target-type: ip, alb.ingress.kubernetes.io/group.name: shop}
+spec:
+  ingressClassName: ingress-bridge
+  rules:
+  - host: ${host}
+    http:
+      paths:
+${paths}
+---
+`;
+    const fn = (path: string, name: string): string =>
+      `      - {path: ${path}, pathType: Prefix, backend: {resource: {apiGroup: lambda.ingress-bridge.io, kind: Function, name: ${name}}}}\n`;
+    const spec = specOf(
+      serviceYaml({ name: 'web' }) +
+        ingress('exposer', 'a.example.com', fn('/api/upload', 'untagged')) +
+        ingress(
+          'store',
+          'b.example.com',
+          `      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}\n${fn('/thumbs', 'thumbnails')}`,
+        ),
+    );
     const provider = world.newProvider();
-    const result = await provider.apply(await planNow(provider, STACK, specOf(yaml({ upload: 'untagged' }))));
-    const failed = result.outcomes.find((outcome) => outcome.error !== undefined);
-    assert.equal(failed?.operation.action, 'AddPermission');
-    assert.match(failed?.error ?? '', /AccessDenied/);
-    assert.ok(result.diagnostics.some((entry) => entry.object.name === 'shop' && entry.severity === 'error'));
+    const { plan, result } = await reconcile(provider, spec.stack.id, spec);
+    assert.deepEqual(
+      plan.operations.filter((operation) => operation.action === 'AddPermission').map((operation) => operation.detail?.input.FunctionName),
+      ['thumbnails'],
+      'no AddPermission for the untagged function: the IAM policy would refuse it',
+    );
+    assert.deepEqual(world.fake.deniedCalls(), []);
     assert.deepEqual(world.fake.state.functionPolicy('untagged'), []);
-    assert.equal(world.fake.deniedCalls()[0]?.iamAction, 'lambda:AddPermission');
+    const errors = result.diagnostics.filter((entry) => entry.severity === 'error');
+    assert.deepEqual(
+      errors.map((entry) => [entry.object.name, entry.field]),
+      [['exposer', 'spec.rules[].http.paths[].backend.resource']],
+    );
+    assert.match(
+      errors[0]?.message ?? '',
+      /^path a\.example\.com\/api\/upload: Lambda function untagged is not tagged ingress-bridge\.io\/cluster=test.*aws lambda tag-resource --resource arn:aws:lambda:[^ ]+:function:untagged --tags ingress-bridge\.io\/cluster=test.*get 503 until it is tagged$/,
+    );
+    // The other Ingress is served: its Service and its tagged function forward, the untagged path answers 503.
+    const [lb] = world.fake.state.loadBalancers();
+    const rules = world.fake.state.listeners(lb?.arn ?? '').flatMap((listener) => world.fake.state.rules(listener.arn));
+    const thumbnails = functionGroups().find((group) => world.fake.state.targets(group.arn).some((target) => target.id.endsWith(':thumbnails')));
+    assert.ok(thumbnails, 'the tagged function has its target group and target');
+    assert.deepEqual(
+      functionGroups().map((group) => group.arn),
+      [thumbnails.arn],
+    );
+    const forwardsTo = new Set(
+      rules.flatMap((rule) => rule.actions.flatMap((action) => action.ForwardConfig?.TargetGroups?.map((group) => group.TargetGroupArn) ?? [])),
+    );
+    assert.ok(forwardsTo.has(thumbnails.arn));
+    assert.ok(forwardsTo.has(world.fake.state.targetGroups().find((group) => group.targetType === 'ip')?.arn), 'the Service path forwards');
+    const untaggedRule = rules.find((rule) => JSON.stringify(rule.conditions).includes('/api/upload'));
+    assert.equal(untaggedRule?.actions[0]?.FixedResponseConfig?.StatusCode, '503');
+
+    // The fence holds: our role still cannot add a statement to the untagged function itself.
+    const elbInvokes = { FunctionName: 'untagged', StatementId: 'ingress-bridge-try', Action: 'lambda:InvokeFunction', Principal: ELB };
+    const denied = await refusedCall(world.fake, () => world.fake.dispatch('lambda', 'AddPermission', elbInvokes), 'AccessDeniedException');
+    assert.equal(denied.iamAction, 'lambda:AddPermission');
+
+    // Once its owner tags it for this cluster, the next reconcile serves it.
+    world.fake.seed.lambdaFunction({ name: 'untagged', tags: { [CLUSTER_TAG]: 'test' } });
+    const next = await reconcile(provider, spec.stack.id, spec);
+    assert.deepEqual(next.result.diagnostics, []);
+    assert.equal(world.fake.state.functionPolicy('untagged').length, 1);
+  });
+
+  it('a function tagged for another cluster after it was served: its target group goes, our statement stays (the fence refuses RemovePermission), nothing fails', async () => {
+    const provider = world.newProvider();
+    const spec = specOf(yaml());
+    await reconcile(provider, STACK, spec);
+    const [statement] = world.fake.state.functionPolicy('upload');
+    assert.ok(statement);
+    // Its owner gives it to another cluster (the fake seeds the function again so tagged, then our statement as it was).
+    world.fake.seed.lambdaFunction({ name: 'upload', aliases: ['live'], tags: { [CLUSTER_TAG]: 'other' } });
+    world.fake.useIamPolicy(undefined);
+    await world.fake.dispatch('lambda', 'AddPermission', {
+      FunctionName: 'upload',
+      StatementId: statement.Sid,
+      Action: 'lambda:InvokeFunction',
+      Principal: ELB,
+      SourceArn: statement.Condition?.ArnLike?.['AWS:SourceArn'],
+    });
+    world.fake.useIamPolicy(deployedIamPolicy());
+    const { plan, result } = await reconcile(provider, STACK, spec);
+    assert.equal(actionsOf(plan).includes('RemovePermission'), false);
+    assert.deepEqual(world.fake.deniedCalls(), []);
+    assert.deepEqual(functionGroups(), []);
+    assert.deepEqual(
+      world.fake.state.functionPolicy('upload').map((entry) => entry.Sid),
+      [statement.Sid],
+    );
+    assert.match(result.diagnostics.find((entry) => entry.severity === 'error')?.message ?? '', /is not tagged/);
   });
 
   it('a stack without functions never loads the Lambda client', async () => {

@@ -65,9 +65,16 @@ function functionGroup(name: string, options: { key?: string; multiValueHeaders?
 
 const forward = (key: string): Action => ({ type: 'forward', targetGroups: [{ targetGroupKey: key, weight: 1 }] });
 
-/** `/<name>…` forwards to function `<name>`; `/mv/<name>…` to the same function with multi-value headers on. */
-function functionSpec(names: readonly string[]): LoadBalancerSpec {
-  const spec = simpleSpec({ target: { ip: '127.0.0.1', port: 9 }, defaultForward: false, rules: [] });
+/** A Service's target: an HTTP server on loopback answering `service`. */
+let upstream: http.Server;
+
+/**
+ * `/<name>…` forwards to function `<name>`; `/mv/<name>…` to the same function with multi-value
+ * headers on; `/split…` weighs function echo 3 to 1 against the Service target group `tg`, as an
+ * `actions.<name>` forward with a `functionName` entry translates.
+ */
+function functionSpec(names: readonly string[], servicePort: number): LoadBalancerSpec {
+  const spec = simpleSpec({ target: { ip: '127.0.0.1', port: servicePort }, defaultForward: false, rules: [] });
   const groups = names.flatMap((name) => [functionGroup(name), functionGroup(name, { key: `function:${name}:mv`, multiValueHeaders: true })]);
   const listener = spec.listeners[0];
   assert.ok(listener);
@@ -85,6 +92,20 @@ function functionSpec(names: readonly string[]): LoadBalancerSpec {
       origin: { ingress: { namespace: 'default', name: 'hardening' } },
     },
   ]);
+  listener.rules.push({
+    priority: names.length * 2 + 1,
+    conditions: [{ field: 'path-pattern', values: ['/split*'] }],
+    actions: [
+      {
+        type: 'forward',
+        targetGroups: [
+          { targetGroupKey: 'function:echo', weight: 3 },
+          { targetGroupKey: 'tg', weight: 1 },
+        ],
+      },
+    ],
+    origin: { ingress: { namespace: 'default', name: 'hardening' } },
+  });
   return { ...spec, functionTargetGroups: groups };
 }
 
@@ -140,9 +161,13 @@ const invocations = (): number => (globalThis as { __lengthInvocations?: number 
 before(async () => {
   directory = mkdtempSync(join(tmpdir(), 'ib-functions-'));
   for (const [file, source] of Object.entries(HANDLERS)) writeFileSync(join(directory, file), source);
+  upstream = http.createServer((_request, response) => response.end('service'));
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const address = upstream.address();
+  assert.ok(address !== null && typeof address === 'object');
   ({ provider, log } = startProvider({ functionsDir: directory }));
   const names = [...Object.keys(HANDLERS).map((file) => file.replace(/\.m?js$/, '')), 'missing'];
-  const result = await applySpec(provider, functionSpec(names));
+  const result = await applySpec(provider, functionSpec(names, address.port));
   // The function without a handler file is named in a warning at apply, on the Ingress that routes to it.
   const warnings = result.diagnostics.filter((entry) => entry.severity === 'warning' && entry.message.includes('function missing'));
   assert.equal(warnings.length, 1, JSON.stringify(result.diagnostics));
@@ -152,6 +177,7 @@ before(async () => {
 
 after(async () => {
   await provider.close();
+  await new Promise((resolve) => upstream.close(resolve));
   rmSync(directory, { recursive: true, force: true });
 });
 
@@ -326,5 +352,18 @@ describe("the ALB's limits and errors", () => {
     const later = new Date(Date.now() + 5000);
     utimesSync(file, later, later);
     assert.equal((await send({ path: '/reload' })).body.toString(), 'edited');
+  });
+});
+
+describe('a weighted forward between a function and a Service', () => {
+  it('honours the weights: 3 of every 4 requests to the function, the 4th to the Service', async () => {
+    const answers: string[] = [];
+    for (let index = 0; index < 8; index += 1) {
+      const answer = await send({ path: `/split/${index}` });
+      assert.equal(answer.status, 200, answer.body.toString());
+      answers.push(answer.body.toString() === 'service' ? 'service' : (JSON.parse(answer.body.toString()) as Echoed).functionName);
+    }
+    assert.deepEqual(answers.filter((entry) => entry === 'echo').length, 6, answers.join(' '));
+    assert.deepEqual(answers.filter((entry) => entry === 'service').length, 2, answers.join(' '));
   });
 });
