@@ -136,7 +136,9 @@ export class KubeController {
       ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
       onChange: (change) => this.onChange(change),
       onError: (failure) =>
-        options.logger.warn({ kind: failure.kind, phase: failure.phase, restartInMs: failure.restartInMs, err: failure.error }, 'watch failed'),
+        failure.phase === 'older-version'
+          ? options.logger.info({ kind: failure.kind }, (failure.error as Error).message)
+          : options.logger.warn({ kind: failure.kind, phase: failure.phase, restartInMs: failure.restartInMs, err: failure.error }, 'watch failed'),
     });
   }
 
