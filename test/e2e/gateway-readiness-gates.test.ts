@@ -137,7 +137,7 @@ describe('Pod readiness gates for a Gateway, end to end on the Kubernetes API fa
       metricsAddress: '127.0.0.1:0',
       healthAddress: '127.0.0.1:0',
       webhook: { address: '127.0.0.1:0', namespace: 'ingress-bridge', serviceName: 'ingress-bridge-webhook', configurationName: 'ingress-bridge' },
-      // Short: a Gateway's gate taken for an orphan would be released True within the test.
+      // Short, so that the False gate held past it shows the tracker counts it as the Gateway's (an orphan would be set True).
       readinessGates: { pollMs: 50, orphanDelayMs: 50 },
     });
     kube.routeService('ingress-bridge', 'ingress-bridge-webhook', 443, `https://127.0.0.1:${handle.webhook?.port() ?? 0}`);
