@@ -151,6 +151,7 @@ export function localProviderFlags(): Option[] {
     flag('--listen-address <ip>', 'address its listeners bind').default('127.0.0.1'),
     flag('--http-port <port>', "port serving the spec's HTTP port 80").default('8080'),
     flag('--https-port <port>', "port serving the spec's HTTPS port 443").default('8443'),
+    flag('--listener-ports <pairs>', 'other spec ports served elsewhere, SPEC=LOCAL[,...] (default: each on its own number)'),
     flag('--max-connections <n>', 'client connections open at once over all listeners (default 4096, or half the open-files limit if lower)'),
     flag('--max-connections-per-listener <n>', 'client connections open at once on one listener (default 2048)'),
     flag('--headers-timeout <seconds>', 'a client must have sent its request headers this long after it started (default 20)'),
@@ -191,6 +192,7 @@ export interface ProviderFlagValues {
   listenAddress?: string;
   httpPort?: string;
   httpsPort?: string;
+  listenerPorts?: string;
   maxConnections?: string;
   maxConnectionsPerListener?: string;
   headersTimeout?: string;
@@ -265,6 +267,7 @@ export function toProviderSettings(values: ProviderFlagValues): Record<string, s
   const optional = (value: string | undefined, read: (text: string) => number): number | undefined => (value === undefined ? undefined : read(value));
   settings.httpPort = optional(values.httpPort, (text) => integer(text, '--http-port', 0, 65535));
   settings.httpsPort = optional(values.httpsPort, (text) => integer(text, '--https-port', 0, 65535));
+  settings.listenerPorts = values.listenerPorts;
   settings.maxConnections = optional(values.maxConnections, (text) => integer(text, '--max-connections', 1));
   settings.maxConnectionsPerListener = optional(values.maxConnectionsPerListener, (text) => integer(text, '--max-connections-per-listener', 1));
   settings.headersTimeoutMs = optional(values.headersTimeout, (text) => integer(text, '--headers-timeout', 1) * 1000);

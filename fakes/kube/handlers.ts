@@ -8,7 +8,7 @@ import type { Verb } from './faults.js';
 import { createObject, deleteObject, getExisting, updateObject, type LifecycleContext } from './lifecycle.js';
 import { asKubeObject, isJsonObject, objectKey, type KubeObject } from './object.js';
 import { applyPatch, patchTypeOf } from './patch.js';
-import { apiVersionOf, type ResourceType } from './resources.js';
+import { apiVersionOf, servesApiVersion, type ResourceType } from './resources.js';
 import type { Route } from './routes.js';
 import { matchesSelectors, parseSelectors } from './selectors.js';
 import type { WatchHub } from './watch.js';
@@ -112,7 +112,10 @@ function scopeOf(route: Route): 'main' | 'status' {
 function requireObject(body: unknown, type: ResourceType): KubeObject {
   const object = asKubeObject(body);
   if (!object) throw new ApiError({ code: 400, message: 'the request body must be a JSON object with object metadata' });
-  if ((object.kind !== undefined && object.kind !== type.kind) || (object.apiVersion !== undefined && object.apiVersion !== apiVersionOf(type))) {
+  if (
+    (object.kind !== undefined && object.kind !== type.kind) ||
+    (object.apiVersion !== undefined && (typeof object.apiVersion !== 'string' || !servesApiVersion(type, object.apiVersion)))
+  ) {
     throw new ApiError({
       code: 400,
       message: `the object's ${String(object.apiVersion)} ${String(object.kind)} does not match the expected ${apiVersionOf(type)} ${type.kind}`,

@@ -39,6 +39,11 @@ export interface KubeFakeOptions {
   expiredWatchResponse?: 'event' | 'http';
   /** The clock for creationTimestamp and deletionTimestamp. */
   now?: () => Date;
+  /**
+   * `group/version/plural` paths the fake answers 404 for, as a cluster whose CRDs do not serve that
+   * version: `gateway.networking.k8s.io/v1/referencegrants` plays Gateway API before v1.5.
+   */
+  unservedVersions?: readonly string[];
 }
 
 export async function startKubeFake(options: KubeFakeOptions = {}): Promise<KubeFake> {
@@ -77,6 +82,7 @@ export class KubeFake {
       authorizer: () => this.authorizer,
       faults: this.faults,
       record: (record) => this.recorded.push(record),
+      unservedVersions: new Set(options.unservedVersions ?? []),
       admitCreate: (type, namespace, body) =>
         admitCreate({ store: this.store, routes: this.serviceRoutes, record: (record) => this.admissions.push(record) }, type, namespace, body),
     });

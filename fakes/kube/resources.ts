@@ -14,6 +14,11 @@ export interface ResourceType {
   namespaced: boolean;
   /** With a status subresource the main resource ignores status writes and /status changes only status. */
   statusSubresource: boolean;
+  /**
+   * Other versions the resource is served at, from the same storage (as a CRD with several served
+   * versions): objects keep `version`'s apiVersion, the conversion being the identity here.
+   */
+  alsoServedAt?: readonly string[];
 }
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
@@ -33,7 +38,16 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways', kind: 'Gateway', namespaced: true, statusSubresource: true },
   { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute', namespaced: true, statusSubresource: true },
   { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes', kind: 'GRPCRoute', namespaced: true, statusSubresource: true },
-  { group: 'gateway.networking.k8s.io', version: 'v1beta1', plural: 'referencegrants', kind: 'ReferenceGrant', namespaced: true, statusSubresource: false },
+  // Gateway API v1.5 CRDs serve both; a fake started with `unservedVersions` plays an older or newer release.
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1beta1',
+    plural: 'referencegrants',
+    kind: 'ReferenceGrant',
+    namespaced: true,
+    statusSubresource: false,
+    alsoServedAt: ['v1'],
+  },
   {
     group: 'admissionregistration.k8s.io',
     version: 'v1',
@@ -58,12 +72,22 @@ export function qualifiedKind(type: ResourceType): string {
   return type.group === '' ? type.kind : `${type.kind}.${type.group}`;
 }
 
+function servedAt(type: ResourceType, version: string): boolean {
+  return type.version === version || (type.alsoServedAt?.includes(version) ?? false);
+}
+
+/** Whether an object's apiVersion is one the type is served at. */
+export function servesApiVersion(type: ResourceType, apiVersion: string): boolean {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  return type.group === group && version !== undefined && servedAt(type, version);
+}
+
 export function findResourceByPath(group: string, version: string, plural: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((type) => type.group === group && type.version === version && type.plural === plural);
+  return RESOURCE_TYPES.find((type) => type.group === group && servedAt(type, version) && type.plural === plural);
 }
 
 function findResourceForObject(apiVersion: string, kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((type) => apiVersionOf(type) === apiVersion && type.kind === kind);
+  return RESOURCE_TYPES.find((type) => servesApiVersion(type, apiVersion) && type.kind === kind);
 }
 
 /**

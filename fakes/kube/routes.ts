@@ -13,7 +13,8 @@ export interface Route {
   subresource: 'status' | undefined;
 }
 
-export function parseRoute(pathname: string): Route | undefined {
+/** `unserved`: `group/version/plural` paths answered 404, as by a cluster whose CRDs do not serve that version. */
+export function parseRoute(pathname: string, unserved: ReadonlySet<string> = new Set()): Route | undefined {
   const segments = pathname
     .split('/')
     .filter((segment) => segment !== '')
@@ -34,7 +35,7 @@ export function parseRoute(pathname: string): Route | undefined {
 
   const namespaced = rest[0] === 'namespaces' && rest.length >= 3;
   const [plural, name, subresource, ...extra] = namespaced ? rest.slice(2) : rest;
-  const type = plural === undefined ? undefined : findResourceByPath(group, version, plural);
+  const type = plural === undefined || unserved.has(`${group}/${version}/${plural}`) ? undefined : findResourceByPath(group, version, plural);
   if (!type || extra.length > 0) return undefined;
   if (namespaced && !type.namespaced) return undefined;
   // A namespaced type is only served without a namespace as an all-namespaces collection.

@@ -20,6 +20,8 @@ export interface ServerDependencies extends HandlerContext {
   record: (record: RequestRecord) => void;
   /** Mutating admission of a create (admission.ts): the object to store, or a rejection. */
   admitCreate: (type: Route['type'], namespace: string | undefined, body: KubeObject) => Promise<KubeObject>;
+  /** `group/version/plural` paths answered 404. */
+  unservedVersions: ReadonlySet<string>;
 }
 
 export function createFakeApiServer(dependencies: ServerDependencies): Server {
@@ -34,7 +36,7 @@ export function createFakeApiServer(dependencies: ServerDependencies): Server {
 async function serve(dependencies: ServerDependencies, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://kube-fake');
-  const route = parseRoute(url.pathname);
+  const route = parseRoute(url.pathname, dependencies.unservedVersions);
   const verb = route && verbOf(method, route, url.searchParams);
   const attributes = route && verb ? attributesOf(verb, route) : unroutedAttributes(method);
   const contentType = request.headers['content-type'];

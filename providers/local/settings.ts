@@ -4,8 +4,10 @@
  *
  * A cloud load balancer listens on 80 and 443; a process on a developer's machine usually may not,
  * so spec port 80 is served on `httpPort` (default 8080) and 443 on `httpsPort` (default 8443).
- * Any other spec port is served on its own number. A port setting of 0 lets the system choose a free
- * port (tests use it); `LocalProvider.boundPort` then tells which one it chose.
+ * Any other spec port (a Gateway listener on 8080, a listen-ports annotation) is served on its own
+ * number, unless `listenerPorts` (`--listener-ports 8080=18080,9000=0`) maps it to another. A port
+ * setting of 0 lets the system choose a free port (tests use it); `LocalProvider.boundPort` then
+ * tells which one it chose.
  *
  * Client-side limits, like the ALB's:
  * - `clientIdleTimeoutMs` (default 60,000): a keep-alive connection with no request open is closed
@@ -33,6 +35,8 @@ export interface LocalSettings {
   listenAddress: string;
   httpPort: number;
   httpsPort: number;
+  /** Spec ports other than 80 and 443 served on another local port (0: the system chooses). */
+  listenerPorts: ReadonlyMap<number, number>;
   /** Set: overrides every load balancer's `idle_timeout.timeout_seconds`. */
   upstreamTimeoutMs: number | undefined;
   /** Multiplies health-check intervals and timeouts (tests run them faster with e.g. 0.01). */
@@ -77,6 +81,7 @@ export function readLocalSettings(raw: RawSettings): LocalSettings {
     listenAddress,
     httpPort: portSetting(raw, 'httpPort', 8080),
     httpsPort: portSetting(raw, 'httpsPort', 8443),
+    listenerPorts: listenerPortsSetting(raw?.listenerPorts),
     upstreamTimeoutMs: upstreamTimeoutMs === undefined ? undefined : numberSetting('upstreamTimeoutMs', upstreamTimeoutMs, { zero: false }),
     healthCheckTimeScale: numberSetting('healthCheckTimeScale', raw?.healthCheckTimeScale ?? 1, { zero: false }),
     maxConnections: countSetting('maxConnections', raw?.maxConnections ?? defaultMaxConnections(processOpenFilesLimit())),
@@ -101,7 +106,32 @@ function pathSetting(raw: RawSettings, name: 'mtlsTrustStore'): string | undefin
 export function configuredLocalPort(settings: LocalSettings, specPort: number): number {
   if (specPort === 80) return settings.httpPort;
   if (specPort === 443) return settings.httpsPort;
-  return specPort;
+  return settings.listenerPorts.get(specPort) ?? specPort;
+}
+
+/** `8080=18080,9000=0`: spec port = local port, comma-separated. 80 and 443 have their own settings. */
+export function listenerPortsSetting(raw: string | number | boolean | undefined): Map<number, number> {
+  const ports = new Map<number, number>();
+  if (raw === undefined || raw === '') return ports;
+  const problem = (detail: string): LocalSettingsError =>
+    new LocalSettingsError(
+      `local provider: listenerPorts must be SPEC=LOCAL pairs separated by commas, e.g. 8080=18080 (${detail}), got ${JSON.stringify(raw)}`,
+    );
+  if (typeof raw !== 'string') throw problem('not a string');
+  const port = (text: string | undefined, min: number): number => {
+    const value = Number(text);
+    if (text === undefined || !/^\d+$/.test(text.trim()) || value < min || value > 65535) throw problem(`${JSON.stringify(text)} is not a port number`);
+    return value;
+  };
+  for (const pair of raw.split(',')) {
+    const [spec, local, ...extra] = pair.split('=');
+    if (extra.length > 0 || local === undefined) throw problem(`${JSON.stringify(pair)} is not SPEC=LOCAL`);
+    const specPort = port(spec, 1);
+    if (specPort === 80 || specPort === 443) throw problem(`spec port ${specPort} is set by ${specPort === 80 ? 'httpPort' : 'httpsPort'}`);
+    if (ports.has(specPort)) throw problem(`spec port ${specPort} is given twice`);
+    ports.set(specPort, port(local, 0));
+  }
+  return ports;
 }
 
 /** How long a forwarded request may wait on its target: the setting, else the LB's idle timeout. */

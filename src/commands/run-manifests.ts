@@ -101,7 +101,9 @@ export function listenerBindFailures(report: RoundReport): string[] {
       const detail = entry.operation.detail as { port?: number } | undefined;
       const specPort = detail?.port;
       const flag = specPort === 80 ? '--http-port' : specPort === 443 ? '--https-port' : undefined;
-      const remedy = flag ? `choose a free port with ${flag}` : `free the port or change the listen-ports annotation that asks for it`;
+      const remedy = flag
+        ? `choose a free port with ${flag}`
+        : `free the port, serve it elsewhere with --listener-ports ${specPort ?? 'SPEC'}=LOCAL, or change the listener that asks for it`;
       failures.set(entry.operation.resource, `${entry.error}; ${remedy}`);
     }
   }

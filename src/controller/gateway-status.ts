@@ -17,6 +17,7 @@ import { GATEWAY_API_GROUP } from '../sources/gateway-kinds.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { statusDocuments, type GatewayApiStatus, type StatusDocument } from '../translate/gateway/status.js';
 import { GATEWAY_CONTROLLER_NAME } from '../translate/gateway/status.js';
+import { gatewayOfStackId } from '../translate/gateway/keys.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -103,6 +104,19 @@ export function statusWrites(snapshot: SnapshotView, status: GatewayApiStatus, s
       )
       .map((entry) => `${entry.ref.kind}/${entry.ref.namespace ?? ''}/${entry.ref.name}`),
   );
+  // Routes that still carry an entry of ours for the reconciled Gateway (deleted, of another class,
+  // or no longer named) while translate gives them none for it: their status must lose that entry.
+  // A route translate leaves out altogether gets a document with no parents of ours.
+  const named = gatewayOfStackId(stackId);
+  if (named) {
+    for (const route of staleRoutes(snapshot, named)) {
+      const key = `${route.kind}/${route.namespace}/${route.name}`;
+      if (routesOfGateway.has(key)) continue;
+      routesOfGateway.add(key);
+      if (!documents.some((document) => `${document.kind}/${document.namespace ?? ''}/${document.name}` === key))
+        documents.push({ ...route, status: { parents: [] } });
+    }
+  }
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const writes: StatusDocument[] = [];
   for (const document of documents) {
@@ -117,6 +131,29 @@ export function statusWrites(snapshot: SnapshotView, status: GatewayApiStatus, s
     if (!isDeepStrictEqual(normalize(wanted.status), normalize(current ?? {}))) writes.push(wanted);
   }
   return writes;
+}
+
+/** The routes whose status holds a parent entry of our controller that names this Gateway. */
+function staleRoutes(
+  snapshot: SnapshotView,
+  gateway: { namespace: string; name: string },
+): { kind: 'HTTPRoute' | 'GRPCRoute'; namespace: string; name: string }[] {
+  const routes = [
+    ...snapshot.httpRoutes().map((route) => ({ kind: 'HTTPRoute' as const, route })),
+    ...snapshot.grpcRoutes().map((route) => ({ kind: 'GRPCRoute' as const, route })),
+  ];
+  return routes
+    .filter(({ route }) =>
+      (route.status?.parents ?? []).some(
+        (entry) =>
+          entry.controllerName === GATEWAY_CONTROLLER_NAME &&
+          (entry.parentRef.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP &&
+          (entry.parentRef.kind ?? 'Gateway') === 'Gateway' &&
+          (entry.parentRef.namespace ?? route.metadata?.namespace ?? 'default') === gateway.namespace &&
+          entry.parentRef.name === gateway.name,
+      ),
+    )
+    .map(({ kind, route }) => ({ kind, namespace: route.metadata?.namespace ?? 'default', name: route.metadata?.name ?? '' }));
 }
 
 function currentStatus(snapshot: SnapshotView, document: StatusDocument): Record<string, unknown> | undefined {

@@ -25,6 +25,7 @@ import { currentTargets } from '../translate/backends.js';
 import { translate, type TranslateOptions, type TranslateResult } from '../translate/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import { hasFinalizer, type IngressWriter } from './ingress-writer.js';
+import { gatewaysUsingService } from './gateway-dependencies.js';
 import { gatesToInject, injectionEnabled, readinessGatePatch, servicesSelecting, type StackTargetGroup } from './pod-gate-injection.js';
 import { gatedTargetGroups, type JsonPatchOperation } from './pod-gates.js';
 import { kubePodStatusWriter, ReadinessGates, type PodStatusWriter } from './readiness-gates.js';
@@ -136,7 +137,9 @@ export class KubeController {
       ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
       onChange: (change) => this.onChange(change),
       onError: (failure) =>
-        options.logger.warn({ kind: failure.kind, phase: failure.phase, restartInMs: failure.restartInMs, err: failure.error }, 'watch failed'),
+        failure.phase === 'older-version'
+          ? options.logger.info({ kind: failure.kind }, (failure.error as Error).message)
+          : options.logger.warn({ kind: failure.kind, phase: failure.phase, restartInMs: failure.restartInMs, err: failure.error }, 'watch failed'),
     });
   }
 
@@ -189,20 +192,29 @@ export class KubeController {
     return readinessGatePatch(pod, gatesToInject({ pod, namespace, namespaceObject, services, targetGroups }));
   }
 
-  /** The target groups of every load balancer that reach these Services, translated from the Snapshot now. */
+  /** The target groups of every load balancer (IngressGroup or Gateway) that reach these Services, translated from the Snapshot now. */
   private targetGroupsReaching(namespace: string, services: readonly string[]): StackTargetGroup[] {
-    const stacks = new Set(services.flatMap((service) => this.index.groupsForService(namespace, service)));
+    const stacks = new Set(
+      services.flatMap((service) => [...this.index.groupsForService(namespace, service), ...gatewaysUsingService(this.snapshot, namespace, service)]),
+    );
     const options = this.options.translateOptions();
     return [...stacks].flatMap((stackId) =>
       (translate(this.snapshot, stackId, options).spec?.targetGroups ?? []).map((targetGroup) => ({ stackId, targetGroup })),
     );
   }
 
-  /** Every readiness gate some load balancer has now: every group translated afresh (used only for gates no stack is known to have). */
+  /**
+   * Every readiness gate some load balancer has now: every group and Gateway translated afresh (used
+   * only for gates no stack is known to have; a Gateway's left out would be released as orphaned).
+   */
   private currentGates(): Set<string> {
     const options = this.options.translateOptions();
     const keys = groupIngresses(this.snapshot, options).groups.keys();
-    return new Set([...keys].flatMap((key) => gatedTargetGroups(translate(this.snapshot, key, options).spec).map((group) => group.gate)));
+    const specs = [
+      ...[...keys].map((key) => translate(this.snapshot, key, options).spec),
+      ...translateGateways(this.snapshot, options).results.map((result) => result.spec),
+    ];
+    return new Set(specs.flatMap((spec) => gatedTargetGroups(spec).map((group) => group.gate)));
   }
 
   private onChange(change: SourceChange): void {

@@ -27,6 +27,8 @@ export interface InformerHandlers<T> {
 export interface ResilientInformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
   path: string;
+  /** The path watches open, asked at each one (default `path`): the list may have settled on another version of the kind. */
+  watchPath?: () => string;
   fieldSelector?: string;
   /** The full list, already in wire shape and filtered like the watch's selector. */
   list: () => Promise<KubernetesListObject<T>>;
@@ -55,6 +57,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       prepare: options.prepare,
       healthy: () => this.resetBackoff(),
       failed: (error) => this.fail(error),
+      ...(options.watchPath ? { watchPath: options.watchPath } : {}),
     });
     const list = async (): Promise<KubernetesListObject<T>> => {
       const result = await options.list();
@@ -142,6 +145,7 @@ interface WatchHooks {
   prepare(object: unknown): unknown;
   healthy(): void;
   failed(error: unknown): void;
+  watchPath?: () => string;
 }
 
 // ListWatch's own callbacks may be async: what they return is checked for a rejection.
@@ -178,7 +182,7 @@ class GuardedWatch extends Watch {
       this.catchRejection(callback(phase, prepared, event));
     };
     try {
-      const controller = await super.watch(path, queryParams, onEvent, onDone);
+      const controller = await super.watch(this.hooks.watchPath?.() ?? path, queryParams, onEvent, onDone);
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- onDone may have set it while the watch was opening
       if (!finished) this.hooks.healthy();
       return controller;

@@ -53,6 +53,11 @@ export interface WatchedKindSpec<K extends WatchedKind = WatchedKind> {
   accepts?: (object: KindToObject[K]) => boolean;
   /** A kind a cluster may not serve (the Gateway API's CRDs): its absence is reported once and the other kinds work on. */
   optional?: boolean;
+  /**
+   * The same kind at an older version, read when the cluster does not serve this one (HTTP 404 on
+   * the first list): ReferenceGrant is v1 from Gateway API v1.5 on, v1beta1 before.
+   */
+  olderVersion?: WatchedKindSpec<K>;
   listPage(apis: KubeApis, request: PageRequest): Promise<TypedPage>;
 }
 
@@ -179,8 +184,11 @@ export const GATEWAY_KIND_SPECS: { [K in GatewayKind]: WatchedKindSpec<K> } = {
   Gateway: gatewayKindSpec('Gateway', 'gateways', true),
   HTTPRoute: gatewayKindSpec('HTTPRoute', 'httproutes', true),
   GRPCRoute: gatewayKindSpec('GRPCRoute', 'grpcroutes', true),
-  // v1beta1: every standard-channel release serves it, while v1 exists only from v1.5 on.
-  ReferenceGrant: gatewayKindSpec('ReferenceGrant', 'referencegrants', true, 'v1beta1'),
+  // v1 from Gateway API v1.5 on; a cluster with older CRDs serves only v1beta1, read in its place.
+  ReferenceGrant: {
+    ...gatewayKindSpec('ReferenceGrant', 'referencegrants', true, 'v1'),
+    olderVersion: gatewayKindSpec('ReferenceGrant', 'referencegrants', true, 'v1beta1'),
+  },
 };
 
 /** The collection path a watch requests: namespaced kinds narrowed to `namespace` when one is given. */

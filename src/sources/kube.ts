@@ -17,9 +17,11 @@ export interface SourceFailure {
   kind: WatchedKind;
   /**
    * `informer`: a list or watch failed and restarts in `restartInMs`; `listener`: handling a change
-   * threw; `missing-api`: an optional kind is not served by the cluster (reported once).
+   * threw; `missing-api`: an optional kind is not served by the cluster (reported once);
+   * `older-version`: the kind is read at an older version, the only one the cluster serves (reported
+   * once; not a failure, and `error` says which version).
    */
-  phase: 'informer' | 'listener' | 'missing-api';
+  phase: 'informer' | 'listener' | 'missing-api' | 'older-version';
   error: unknown;
   restartInMs?: number;
 }
@@ -45,6 +47,12 @@ export class KubeSource {
   private syncWaiters: (() => void)[] = [];
   /** Optional kinds the API server does not serve (their CRDs are not installed): reported once, then quiet. */
   private readonly missingKinds = new Set<WatchedKind>();
+  /**
+   * The version a kind with an older one is read at, once a list has settled it: the newer unless
+   * the cluster answered 404 for it and served the older. Until then each list tries the newer first.
+   */
+  private readonly settledSpecs = new Map<WatchedKind, WatchedKindSpec>();
+  private readonly reportedOlder = new Set<WatchedKind>();
 
   constructor(private readonly options: KubeSourceOptions) {
     this.apis = makeKubeApis(options.kubeConfig);
@@ -80,6 +88,7 @@ export class KubeSource {
     return new ResilientInformer<WatchedObject>({
       kubeConfig: this.options.kubeConfig,
       path: collectionPath(spec, namespace),
+      ...(spec.olderVersion ? { watchPath: () => collectionPath(this.settledSpecs.get(spec.kind) ?? spec, namespace) } : {}),
       fieldSelector: spec.fieldSelector,
       list: () => this.listAll(spec, namespace, prepare),
       prepare,
@@ -102,7 +111,6 @@ export class KubeSource {
     namespace: string | undefined,
     prepare: (value: unknown) => WatchedObject | undefined,
   ): Promise<KubernetesListObject<WatchedObject>> {
-    const identity = { apiVersion: spec.apiVersion, kind: spec.kind };
     const items: WatchedObject[] = [];
     let resourceVersion: string | undefined;
     let continueToken: string | undefined;
@@ -110,6 +118,8 @@ export class KubeSource {
       const page = await this.listPage(spec, { namespace, continueToken, limit: this.options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE });
       if (!page) return { metadata: { resourceVersion: '0' }, items: [] };
       resourceVersion = page.metadata?.resourceVersion;
+      // The version the list settled on (kinds with an older version may be read at it).
+      const identity = { apiVersion: (this.settledSpecs.get(spec.kind) ?? spec).apiVersion, kind: spec.kind };
       for (const typed of page.items) {
         const object = prepare(wireFromTyped(typed, identity));
         if (object) items.push(object);
@@ -126,7 +136,7 @@ export class KubeSource {
    */
   private async listPage(spec: WatchedKindSpec, request: Parameters<WatchedKindSpec['listPage']>[1]): Promise<TypedPage | undefined> {
     try {
-      const page = await spec.listPage(this.apis, request);
+      const page = await this.listSettled(spec, request);
       this.missingKinds.delete(spec.kind);
       return page;
     } catch (error) {
@@ -143,6 +153,44 @@ export class KubeSource {
       }
       return undefined;
     }
+  }
+
+  /**
+   * A page at the version settled for the kind; for a kind with an older version not yet settled,
+   * the newer first and the older on its 404 (the older's 404 is the caller's: the kind is missing).
+   * The first page that answers settles the version, reported once when it is the older.
+   */
+  private async listSettled(spec: WatchedKindSpec, request: Parameters<WatchedKindSpec['listPage']>[1]): Promise<TypedPage> {
+    const settled = this.settledSpecs.get(spec.kind);
+    if (!spec.olderVersion || settled === spec) return spec.listPage(this.apis, request);
+    if (settled) {
+      try {
+        return await settled.listPage(this.apis, request);
+      } catch (error) {
+        // The older version gone (CRDs upgraded past it): settle afresh, newer first.
+        if (!isNotFound(error)) throw error;
+        this.settledSpecs.delete(spec.kind);
+      }
+    }
+    let chosen = spec;
+    let page: TypedPage;
+    try {
+      page = await spec.listPage(this.apis, request);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      chosen = spec.olderVersion;
+      page = await chosen.listPage(this.apis, request);
+    }
+    this.settledSpecs.set(spec.kind, chosen);
+    if (chosen !== spec && !this.reportedOlder.has(spec.kind)) {
+      this.reportedOlder.add(spec.kind);
+      this.report({
+        kind: spec.kind,
+        phase: 'older-version',
+        error: new Error(`the cluster does not serve ${spec.apiPath}/${spec.resource}; ${spec.kind} objects are read at ${chosen.apiVersion}`),
+      });
+    }
+    return page;
   }
 
   /** Snapshot first, then the listener, so the listener always reads a Snapshot that has the change. */
