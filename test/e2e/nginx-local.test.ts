@@ -122,7 +122,7 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
         'permanent-redirect': 'https://new.example.test$request_uri',
         'permanent-redirect-code': '308',
       }),
-      ingress('away', 'away.test', [{ path: '/', pathType: 'Prefix', service: 'main' }], { 'temporal-redirect': 'http://elsewhere.test/later' }),
+      ingress('away', 'away.test', [{ path: '/', pathType: 'Prefix', service: 'main' }], { 'temporal-redirect': 'http://elsewhere.test/later?from=nginx' }),
       ingress('secure', 'secure.test', [{ path: '/', pathType: 'Prefix', service: 'secure' }], {}, 'secure-tls'),
       ingress('shop', 'shop.test', [{ path: '/', pathType: 'Prefix', service: 'main' }]),
       ingress('shop-canary', 'shop.test', [{ path: '/', pathType: 'Prefix', service: 'canary' }], {
@@ -202,15 +202,15 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
     assert.deepEqual([reply.backend, reply.path], ['static', '/staticfiles/a.css']);
   });
 
-  it('app-root redirects / with 302 and serves the rest', async () => {
-    const root = await send({ port: http, host: 'home.test', path: '/' });
+  it("app-root redirects / with 302, dropping the query as nginx's return does, and serves the rest", async () => {
+    const root = await send({ port: http, host: 'home.test', path: '/?utm=1' });
     assert.equal(root.status, 302);
     assert.equal(root.headers.location, `http://home.test:${http}/app`);
     assert.equal((await echo({ port: http, host: 'home.test', path: '/app' })).backend, 'main');
   });
 
-  it('permanent-redirect answers 301 with the URL; $request_uri keeps path and query; code 308 becomes 301', async () => {
-    const moved = await send({ port: http, host: 'moved.test', path: '/anything' });
+  it('permanent-redirect answers 301 with the URL and without the query; $request_uri keeps path and query; code 308 becomes 301', async () => {
+    const moved = await send({ port: http, host: 'moved.test', path: '/anything?utm=1' });
     assert.deepEqual([moved.status, moved.headers.location], [301, `https://new.example.test:${https}/landing`]);
     const kept = await send({ port: http, host: 'moved308.test', path: '/a/b?c=d' });
     assert.deepEqual([kept.status, kept.headers.location], [301, `https://new.example.test:${https}/a/b?c=d`]);
@@ -218,9 +218,9 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
     assert.match(note?.message ?? '', /301 where ingress-nginx answered 308/);
   });
 
-  it('temporal-redirect answers 302', async () => {
-    const away = await send({ port: http, host: 'away.test', path: '/x' });
-    assert.deepEqual([away.status, away.headers.location], [302, `http://elsewhere.test:${http}/later`]);
+  it("temporal-redirect answers 302 with the URL's own query, not the request's", async () => {
+    const away = await send({ port: http, host: 'away.test', path: '/x?utm=1' });
+    assert.deepEqual([away.status, away.headers.location], [302, `http://elsewhere.test:${http}/later?from=nginx`]);
   });
 
   it('an Ingress with TLS redirects HTTP to HTTPS by default, and serves HTTPS', async () => {
