@@ -39,7 +39,15 @@ export class DependencyIndex {
   private readonly byService = new KeyIndex();
   private readonly bySecret = new KeyIndex();
   private readonly byGroup = new KeyIndex();
+  /** nginx-read Ingresses by host (lower-cased), for the regex one Ingress's annotation spreads to the host's others. */
+  private readonly byNginxHost = new KeyIndex();
   private readonly translated = new Map<string, TranslatedTargets>();
+  /**
+   * By Ingress key, the group whose latest translation served it. Not always the group its own
+   * annotations name: an nginx canary joins its main Ingress's group, which the canary's manifest
+   * does not say, so once it is deleted (or stops being a canary) only this remembers where it was.
+   */
+  private readonly joined = new Map<string, string>();
 
   constructor(private readonly options: DependencyIndexOptions) {}
 
@@ -86,16 +94,36 @@ export class DependencyIndex {
   /** An Ingress added or changed: its group now and the group it was in, which must let it go. */
   onIngress(ingress: V1Ingress): string[] {
     const key = objectKey(ingress.metadata?.namespace, ingress.metadata?.name ?? '');
-    const before = this.ingresses.get(key)?.groupKey;
-    const after = this.index(key, ingressReferences(ingress, this.options.snapshot, this.options.classes));
-    return unique([before, after]);
+    const previous = this.ingresses.get(key);
+    const references = ingressReferences(ingress, this.options.snapshot, this.options.classes);
+    const after = this.index(key, references);
+    return unique([previous?.groupKey, this.joined.get(key), after, ...this.regexNeighbours(key, previous, references)]);
   }
 
   onIngressDeleted(namespace: string, name: string): string[] {
     const key = objectKey(namespace, name);
-    const before = this.ingresses.get(key)?.groupKey;
+    const previous = this.ingresses.get(key);
+    const joined = this.joined.get(key);
     this.unindex(key);
-    return unique([before]);
+    this.joined.delete(key);
+    return unique([previous?.groupKey, joined, ...this.regexNeighbours(key, previous, undefined)]);
+  }
+
+  /** The group whose latest translation served this Ingress, if any translation has. */
+  joinedGroup(namespace: string, name: string): string | undefined {
+    return this.joined.get(objectKey(namespace, name));
+  }
+
+  /**
+   * When an Ingress's rewrite-target or use-regex was or is in force, the groups of the other
+   * Ingresses of its hosts (before and after): ingress-nginx turns every path of a host into a regex
+   * when one Ingress of it asks, so their translation changes with this Ingress's annotations.
+   */
+  private regexNeighbours(key: string, previous: IngressReferences | undefined, current: IngressReferences | undefined): string[] {
+    if (!previous?.nginxRegex && !current?.nginxRegex) return [];
+    const hosts = new Set([...(previous?.nginxHosts ?? []), ...(current?.nginxHosts ?? [])]);
+    const others = [...hosts].flatMap((host) => [...this.byNginxHost.get(host)]).filter((other) => other !== key);
+    return this.groupsOf(others);
   }
 
   /** Which Ingresses are ours may change with any IngressClass: every group before and after. */
@@ -180,7 +208,9 @@ export class DependencyIndex {
   }
 
   /** Call with each translation, in the same tick as translate ran, so no change falls between the two. */
-  onTranslated(result: Pick<TranslateResult, 'stackId' | 'spec'>): void {
+  onTranslated(result: Pick<TranslateResult, 'stackId' | 'spec'> & Partial<Pick<TranslateResult, 'members'>>): void {
+    // Kept until the Ingress is deleted: a translation that no longer serves it must not erase where it was.
+    if (result.spec) for (const member of result.members ?? []) this.joined.set(objectKey(member.namespace, member.name), result.stackId);
     if (!result.spec || !this.byGroup.has(result.stackId)) {
       this.translated.delete(result.stackId);
       return;
@@ -204,6 +234,7 @@ export class DependencyIndex {
     this.ingresses.set(key, references);
     for (const service of references.services) this.byService.add(service, key);
     for (const secret of references.secrets) this.bySecret.add(secret, key);
+    for (const host of references.nginxHosts) this.byNginxHost.add(host, key);
     if (references.groupKey !== undefined) this.byGroup.add(references.groupKey, key);
     return references.groupKey;
   }
@@ -214,6 +245,7 @@ export class DependencyIndex {
     this.ingresses.delete(key);
     for (const service of references.services) this.byService.delete(service, key);
     for (const secret of references.secrets) this.bySecret.delete(secret, key);
+    for (const host of references.nginxHosts) this.byNginxHost.delete(host, key);
     if (references.groupKey === undefined) return;
     this.byGroup.delete(references.groupKey, key);
     if (!this.byGroup.has(references.groupKey)) this.translated.delete(references.groupKey);

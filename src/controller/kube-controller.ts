@@ -231,9 +231,7 @@ export class KubeController {
     const ownWrite =
       change.kind === 'Ingress' && change.type === 'update' && change.previous !== undefined && !routingFieldsChanged(change.previous, change.object);
     const named =
-      change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object)
-        ? namedGroupKey(change.object, this.snapshot, this.options.translateOptions())
-        : undefined;
+      change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object) ? this.finalizerGroup(change.object, this.options.translateOptions()) : undefined;
     const targets = this.index.targetGroupsAffectedBy(change);
     for (const key of new Set([...affected, ...(named ? [named] : [])])) {
       const only = targets?.targets.get(key);
@@ -246,7 +244,7 @@ export class KubeController {
     const options = this.options.translateOptions();
     const keys = new Set(groupIngresses(this.snapshot, options).groups.keys());
     for (const ingress of this.snapshot.ingresses()) {
-      const named = hasFinalizer(ingress) ? namedGroupKey(ingress, this.snapshot, options) : undefined;
+      const named = hasFinalizer(ingress) ? this.finalizerGroup(ingress, options) : undefined;
       if (named) keys.add(named);
     }
     // Every Gateway of our classes is a load balancer, like a group; one that holds our finalizer still has one to delete.
@@ -262,7 +260,22 @@ export class KubeController {
     const staying = new Set([...result.members, ...result.leftOut].map(keyOf));
     return this.snapshot
       .ingresses()
-      .filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && namedGroupKey(ingress, this.snapshot, options) === key);
+      .filter((ingress) => hasFinalizer(ingress) && !staying.has(keyOf(ref(ingress))) && this.finalizerGroup(ingress, options) === key);
+  }
+
+  /**
+   * The group that must let go of an Ingress holding our finalizer: the one it is a member of now
+   * or, being deleted or no longer a member, the one whose last translation served it. Its own
+   * annotations are not enough: an nginx canary joins its main Ingress's group, which only the
+   * main names (namedGroupKey would say nginx.<namespace>). Without a translation yet (just
+   * started), the group it names.
+   */
+  private finalizerGroup(ingress: V1Ingress, options: TranslateOptions): string | undefined {
+    const joined = this.index.joinedGroup(ingress.metadata?.namespace ?? 'default', ingress.metadata?.name ?? '');
+    if (joined === undefined) return namedGroupKey(ingress, this.snapshot, options);
+    if (ingress.metadata?.deletionTimestamp) return joined;
+    const now = classifyIngress(ingress, this.snapshot, options);
+    return now.kind === 'member' ? now.key : joined;
   }
 
   private async reconcile(key: string, work: GroupWork | undefined): Promise<RunOutcome> {

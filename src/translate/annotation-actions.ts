@@ -98,8 +98,11 @@ function parseRedirect(action: JsonObject): Parsed<AnnotationAction> {
     const raw = member(config, name);
     if (raw === undefined) continue;
     const value = name === 'port' ? stringOrNumber(raw) : raw;
-    if (typeof value !== 'string' || value === '' || value.length > MAX_REDIRECT_PART) {
-      return reject(`redirectConfig.${name} must be a non-empty string of at most ${MAX_REDIRECT_PART} characters, got ${describeJson(raw)}`);
+    // An empty query drops the request's: RedirectActionConfig's Query is 0–128 characters, the other parts 1–128.
+    const empty = value === '' && name !== 'query';
+    if (typeof value !== 'string' || empty || value.length > MAX_REDIRECT_PART) {
+      const what = name === 'query' ? 'a string' : 'a non-empty string';
+      return reject(`redirectConfig.${name} must be ${what} of at most ${MAX_REDIRECT_PART} characters, got ${describeJson(raw)}`);
     }
     const control = controlCharacterProblem(value);
     if (control !== undefined) return reject(`redirectConfig.${name} ${control}`);
@@ -131,7 +134,7 @@ function redirectPartProblem(parts: Partial<Record<RedirectPart, string>>): stri
   if (path !== undefined && !VISIBLE_ASCII.test(path)) {
     return `redirectConfig.path must be visible ASCII without spaces (percent-encode the rest), got ${describeJson(path)}`;
   }
-  if (query !== undefined && (!VISIBLE_ASCII.test(query) || query.startsWith('?'))) {
+  if (query !== undefined && query !== '' && (!VISIBLE_ASCII.test(query) || query.startsWith('?'))) {
     return `redirectConfig.query must be visible ASCII without spaces or a leading "?" (percent-encode the rest), got ${describeJson(query)}`;
   }
   return undefined;

@@ -55,13 +55,22 @@ export interface ForeignAnnotation {
   matchesPrefix?: boolean;
   controller: string;
   instead: string;
+  /** Another way than converting: serving the Ingress as its controller would, unchanged. Said once per Ingress. */
+  adoption?: string;
 }
 
 const TO_HTTPS = 'set ingress-bridge.io/ssl-redirect: "443" (HTTP is redirected to HTTPS only when asked, with TLS or without)';
 const NGINX = 'nginx.ingress.kubernetes.io/';
 const SEE_ANNOTATIONS = 'see docs/annotations.md for the ingress-bridge.io/ annotations';
 
-const FOREIGN_ANNOTATIONS: readonly ForeignAnnotation[] = [
+/**
+ * ingress-bridge can read ingress-nginx's annotations itself, for Ingresses of the nginx class: a
+ * team that put ours on an ingress-nginx manifest may rather keep the manifest than convert it.
+ */
+const NGINX_ADOPTION =
+  'to serve it as ingress-nginx does without converting it, keep ingressClassName: nginx and run ingress-bridge with --ingress-class nginx, which reads nginx.ingress.kubernetes.io/ annotations (docs/migrating-from-ingress-nginx.md)';
+
+const LISTED: readonly ForeignAnnotation[] = [
   {
     key: `${NGINX}rewrite-target`,
     controller: 'ingress-nginx',
@@ -123,6 +132,8 @@ const FOREIGN_ANNOTATIONS: readonly ForeignAnnotation[] = [
   { key: 'projectcontour.io/', matchesPrefix: true, controller: 'Contour', instead: SEE_ANNOTATIONS },
   { key: 'konghq.com/', matchesPrefix: true, controller: 'Kong', instead: SEE_ANNOTATIONS },
 ];
+
+const FOREIGN_ANNOTATIONS: readonly ForeignAnnotation[] = LISTED.map((entry) => (entry.key.startsWith(NGINX) ? { ...entry, adoption: NGINX_ADOPTION } : entry));
 
 /** The first entry that covers `key`: specific keys are listed before their prefix. */
 export function findForeign(key: string): ForeignAnnotation | undefined {

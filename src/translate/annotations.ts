@@ -95,17 +95,21 @@ function ignoredBecause(suffix: string, key: string, scope: Scope): string | und
 function readAnnotations(annotations: Record<string, string> | undefined, object: ObjectRef, scope: Scope): Reading {
   const reading: Reading = { object, entries: new Map(), diagnostics: [] };
   const shadowed = new Map<string, Entry>();
+  // Once per Ingress: the same long advice on each of its ten nginx annotations would bury the rest.
+  const advised = new Set<string>();
   for (const [key, value] of Object.entries(annotations ?? {})) {
     const prefix = [OWN_PREFIX, ALB_PREFIX].find((candidate) => key.startsWith(candidate));
     if (prefix === undefined) {
       const foreign = scope === 'Ingress' ? findForeign(key) : undefined;
+      const adoption = foreign?.adoption !== undefined && !advised.has(foreign.adoption) ? foreign.adoption : undefined;
+      if (adoption !== undefined) advised.add(adoption);
       if (foreign)
         reading.diagnostics.push(
           diagnostic(
             object,
             annotationKeyField(key),
             'warning',
-            `${escapeControls(key)} is ${foreign.controller}'s and is not read by ingress-bridge; ignored (${foreign.instead})`,
+            `${escapeControls(key)} is ${foreign.controller}'s and is not read by ingress-bridge; ignored (${foreign.instead})${adoption ? `; ${adoption}` : ''}`,
           ),
         );
       continue;

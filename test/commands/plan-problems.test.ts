@@ -55,13 +55,14 @@ describe('plan reports every problem of an Ingress at once', () => {
     assert.match(outcome.stdout, /3 errors/);
   });
 
+  // The adoption advice comes once per Ingress, on its first nginx annotation only.
   it('names each annotation of another controller with what to use instead', async () => {
     const outcome = await runPlan({ manifests: dir, output: 'text', provider: 'aws', translate: testOptions() });
     const warnings = outcome.diagnostics.filter((entry) => entry.severity === 'warning' && entry.field.includes('nginx.ingress.kubernetes.io'));
     assert.deepEqual(
       warnings.map((entry) => entry.message),
       [
-        "nginx.ingress.kubernetes.io/rewrite-target is ingress-nginx's and is not read by ingress-bridge; ignored (rewrite the path with ingress-bridge.io/transforms.<service> (a url-rewrite), or in the application)",
+        "nginx.ingress.kubernetes.io/rewrite-target is ingress-nginx's and is not read by ingress-bridge; ignored (rewrite the path with ingress-bridge.io/transforms.<service> (a url-rewrite), or in the application); to serve it as ingress-nginx does without converting it, keep ingressClassName: nginx and run ingress-bridge with --ingress-class nginx, which reads nginx.ingress.kubernetes.io/ annotations (docs/migrating-from-ingress-nginx.md)",
         "nginx.ingress.kubernetes.io/proxy-body-size is ingress-nginx's and is not read by ingress-bridge; ignored (see docs/annotations.md for the ingress-bridge.io/ annotations)",
       ],
     );

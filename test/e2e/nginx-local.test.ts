@@ -19,6 +19,33 @@ import { echo, selfSignedCertificate, send, tlsSecretYaml } from '../support/loc
 import { loopbackServiceYaml, startLocalRun } from '../support/manifest-run.js';
 
 const SERVICES = ['main', 'canary', 'static', 'other', 'secure'] as const;
+/** Namespace of the proxy-read-timeout Ingress: nginx-class Ingresses share one load balancer per namespace, and the idle timeout is the load balancer's. */
+const TIMEOUTS = 'timeouts';
+/** How long the `slow` backend takes: past the 1 s proxy-read-timeout, far short of the 60 s default, so when the 504 comes tells which applied. */
+const SLOW_MS = 3000;
+/** How long the `lagging` backend takes: under the 1 s proxy-read-timeout. */
+const LAGGING_MS = 300;
+
+/** A Service in another namespace whose one endpoint is a loopback port (loopbackServiceYaml's, namespaced). */
+function namespacedServiceYaml(namespace: string, name: string, port: number): string {
+  return `apiVersion: v1
+kind: Namespace
+metadata: {name: ${namespace}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {ports: [{name: http, port: 80, targetPort: http}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${name}-1, namespace: ${namespace}, labels: {kubernetes.io/service-name: ${name}, endpointslice.kubernetes.io/managed-by: endpointslice-controller.k8s.io}}
+addressType: IPv4
+ports: [{name: http, port: ${port}, protocol: TCP}]
+endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+---
+`;
+}
 
 const NGINX_CLASS = `apiVersion: networking.k8s.io/v1
 kind: IngressClass
@@ -33,7 +60,7 @@ interface PathEntry {
   service: string;
 }
 
-function ingress(name: string, host: string, paths: PathEntry[], annotations: Record<string, string> = {}, tls?: string): string {
+function ingress(name: string, host: string, paths: PathEntry[], annotations: Record<string, string> = {}, tls?: string, namespace = 'default'): string {
   const notes = Object.entries(annotations)
     .map(([key, value]) => `    nginx.ingress.kubernetes.io/${key}: ${JSON.stringify(value)}\n`)
     .join('');
@@ -41,7 +68,7 @@ function ingress(name: string, host: string, paths: PathEntry[], annotations: Re
 kind: Ingress
 metadata:
   name: ${name}
-  namespace: default
+  namespace: ${namespace}
 ${notes ? `  annotations:\n${notes}` : ''}spec:
   ingressClassName: nginx
 ${tls ? `  tls: [{hosts: [${host}], secretName: ${tls}}]\n` : ''}  rules:
@@ -75,10 +102,13 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-nginx-'));
     for (const name of SERVICES) backends.set(name, await startEchoBackend({ name }));
+    backends.set('slow', await startEchoBackend({ name: 'slow', delayMs: SLOW_MS }));
+    backends.set('lagging', await startEchoBackend({ name: 'lagging', delayMs: LAGGING_MS }));
     await new Promise<void>((resolve) => tlsBackend.listen(0, '127.0.0.1', resolve));
     const services =
       SERVICES.map((name) => loopbackServiceYaml(name, (backends.get(name) as EchoBackend).port)).join('') +
-      loopbackServiceYaml('tls-only', (tlsBackend.address() as AddressInfo).port);
+      loopbackServiceYaml('tls-only', (tlsBackend.address() as AddressInfo).port) +
+      ['slow', 'lagging'].map((name) => namespacedServiceYaml(TIMEOUTS, name, (backends.get(name) as EchoBackend).port)).join('');
     const manifests = [
       NGINX_CLASS,
       services,
@@ -92,7 +122,7 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
         'permanent-redirect': 'https://new.example.test$request_uri',
         'permanent-redirect-code': '308',
       }),
-      ingress('away', 'away.test', [{ path: '/', pathType: 'Prefix', service: 'main' }], { 'temporal-redirect': 'http://elsewhere.test/later' }),
+      ingress('away', 'away.test', [{ path: '/', pathType: 'Prefix', service: 'main' }], { 'temporal-redirect': 'http://elsewhere.test/later?from=nginx' }),
       ingress('secure', 'secure.test', [{ path: '/', pathType: 'Prefix', service: 'secure' }], {}, 'secure-tls'),
       ingress('shop', 'shop.test', [{ path: '/', pathType: 'Prefix', service: 'main' }]),
       ingress('shop-canary', 'shop.test', [{ path: '/', pathType: 'Prefix', service: 'canary' }], {
@@ -118,6 +148,24 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
         'canary-by-header-pattern': '^eu-(west|north)',
       }),
       ingress('grpc-free', 'tls-backend.test', [{ path: '/', pathType: 'Prefix', service: 'tls-only' }], { 'backend-protocol': 'HTTPS' }),
+      ingress('split', 'split.test', [{ path: '/', pathType: 'Prefix', service: 'main' }]),
+      // 150 of 2000 is 7.5%: rescaled into the ALB's 0-999 weights (unscaled, 150 would be 15%).
+      ingress('split-canary', 'split.test', [{ path: '/', pathType: 'Prefix', service: 'canary' }], {
+        canary: 'true',
+        'canary-weight': '150',
+        'canary-weight-total': '2000',
+      }),
+      ingress(
+        'slow',
+        'slow.test',
+        [
+          { path: '/slow', pathType: 'Prefix', service: 'slow' },
+          { path: '/lagging', pathType: 'Prefix', service: 'lagging' },
+        ],
+        { 'proxy-read-timeout': '1' },
+        undefined,
+        TIMEOUTS,
+      ),
       ingress('vhost', 'vhost.test', [{ path: '/', pathType: 'Prefix', service: 'other' }], { 'upstream-vhost': 'internal.example.test' }),
     ];
     await writeFile(join(dir, 'estate.yaml'), manifests.join(''));
@@ -154,15 +202,15 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
     assert.deepEqual([reply.backend, reply.path], ['static', '/staticfiles/a.css']);
   });
 
-  it('app-root redirects / with 302 and serves the rest', async () => {
-    const root = await send({ port: http, host: 'home.test', path: '/' });
+  it("app-root redirects / with 302, dropping the query as nginx's return does, and serves the rest", async () => {
+    const root = await send({ port: http, host: 'home.test', path: '/?utm=1' });
     assert.equal(root.status, 302);
     assert.equal(root.headers.location, `http://home.test:${http}/app`);
     assert.equal((await echo({ port: http, host: 'home.test', path: '/app' })).backend, 'main');
   });
 
-  it('permanent-redirect answers 301 with the URL; $request_uri keeps path and query; code 308 becomes 301', async () => {
-    const moved = await send({ port: http, host: 'moved.test', path: '/anything' });
+  it('permanent-redirect answers 301 with the URL and without the query; $request_uri keeps path and query; code 308 becomes 301', async () => {
+    const moved = await send({ port: http, host: 'moved.test', path: '/anything?utm=1' });
     assert.deepEqual([moved.status, moved.headers.location], [301, `https://new.example.test:${https}/landing`]);
     const kept = await send({ port: http, host: 'moved308.test', path: '/a/b?c=d' });
     assert.deepEqual([kept.status, kept.headers.location], [301, `https://new.example.test:${https}/a/b?c=d`]);
@@ -170,9 +218,9 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
     assert.match(note?.message ?? '', /301 where ingress-nginx answered 308/);
   });
 
-  it('temporal-redirect answers 302', async () => {
-    const away = await send({ port: http, host: 'away.test', path: '/x' });
-    assert.deepEqual([away.status, away.headers.location], [302, `http://elsewhere.test:${http}/later`]);
+  it("temporal-redirect answers 302 with the URL's own query, not the request's", async () => {
+    const away = await send({ port: http, host: 'away.test', path: '/x?utm=1' });
+    assert.deepEqual([away.status, away.headers.location], [302, `http://elsewhere.test:${http}/later?from=nginx`]);
   });
 
   it('an Ingress with TLS redirects HTTP to HTTPS by default, and serves HTTPS', async () => {
@@ -218,6 +266,31 @@ describe('ingress-nginx Ingresses served by the local provider with --ingress-cl
     assert.equal((await echo({ port: http, host: 'inside.test', path: '/' })).backend, 'main');
     assert.equal((await send({ port: http, host: 'outside.test', path: '/' })).status, 403);
     assert.equal((await send({ port: http, host: 'denied.test', path: '/' })).status, 403);
+  });
+
+  it('canary-weight with canary-weight-total: the canary gets its share of many requests (7.5% of 400, within 2 points)', async () => {
+    // The local LB splits a weighted forward by smooth weighted round-robin, which is deterministic
+    // and off by at most a request or two from the exact share; 2 percentage points (8 requests)
+    // covers that and the rescaling's rounding, and still tells 7.5% from an unscaled 15%.
+    const counts = new Map<string, number>();
+    const requests = 400;
+    for (let index = 0; index < requests; index += 1) {
+      const { backend } = await echo({ port: http, host: 'split.test', path: `/item/${index}` });
+      counts.set(backend, (counts.get(backend) ?? 0) + 1);
+    }
+    assert.deepEqual([...counts.keys()].sort(), ['canary', 'main']);
+    const share = (counts.get('canary') ?? 0) / requests;
+    assert.ok(Math.abs(share - 0.075) <= 0.02, `canary share ${share}, expected 0.075 ± 0.02`);
+  });
+
+  it('proxy-read-timeout: the load balancer waits that long on a backend (its idle timeout), then answers 504', async () => {
+    const started = performance.now();
+    const slow = await send({ port: http, host: 'slow.test', path: '/slow' });
+    const waited = performance.now() - started;
+    assert.equal(slow.status, 504, slow.body);
+    // 1 s, not the 60 s default, nor the backend's 3 s; the upper bound leaves room for a busy machine.
+    assert.ok(waited >= 950 && waited < SLOW_MS - 500, `answered after ${Math.round(waited)} ms`);
+    assert.equal((await echo({ port: http, host: 'slow.test', path: '/lagging' })).backend, 'lagging', 'a backend quicker than the timeout is served');
   });
 
   it('upstream-vhost: the backend sees that Host', async () => {

@@ -178,6 +178,14 @@ describe('values that reach a header, a redirect or a request line', () => {
     });
   }
 
+  it('accepts an empty redirect query, which drops the request query (RedirectActionConfig Query is 0-128 characters), but no empty path', () => {
+    const parsed = parseIngressAnnotations({ [`${ALB}actions.app`]: redirect({ path: '/home', query: '' }) }, INGRESS);
+    assert.deepEqual(parsed.diagnostics, []);
+    assert.deepEqual(parsed.value.actions.get('app'), { type: 'redirect', statusCode: 'HTTP_301', path: '/home', query: '' });
+    const empty = onlyError(parseIngressAnnotations({ [`${ALB}actions.app`]: redirect({ path: '' }) }, INGRESS).diagnostics);
+    assert.match(empty.message, /redirectConfig\.path must be a non-empty string/);
+  });
+
   it('refuses a health-check path with CR/LF on a Service too', () => {
     const key = `${ALB}healthcheck-path`;
     const service = { kind: 'Service', namespace: 'shop', name: 'app' };

@@ -411,10 +411,11 @@ class Reader {
       );
     const config: Json = { protocol: https ? 'HTTPS' : 'HTTP', port: url.port || (https ? '443' : '80'), host: url.hostname, statusCode };
     // `$request_uri` keeps the request's path and query, which is what a redirect part left out does.
+    // Otherwise nginx's `return <code> <url>` sends the URL as written: the request's query is
+    // dropped, not appended (only `rewrite` appends it), so the query is the URL's own, or empty.
     if (!keepsRequest) {
       config.path = url.pathname;
-      if (url.search.length > 1) config.query = url.search.slice(1);
-      else this.report(key, 'info', "the redirect keeps the request's query string, which ingress-nginx's return drops");
+      config.query = url.search.slice(1);
     }
     return { type: 'redirect', redirectConfig: config };
   }
@@ -515,7 +516,14 @@ class Reader {
       if (regex) for (let index = 0; index < paths.length + appended.length; index++) regexPaths.add(`${ruleIndex}:${index}`);
       if (appRoot !== undefined) {
         const name = `nginx-${ruleIndex}-app-root`;
-        this.own[`${OWN_PREFIX}actions.${name}`] = JSON.stringify({ type: 'redirect', redirectConfig: { path: appRoot, statusCode: 'HTTP_302' } });
+        // nginx answers `return 302 $scheme://$http_host<app-root>`: the request's query is dropped,
+        // and a query written in app-root is the Location's.
+        const queryAt = appRoot.indexOf('?');
+        const [rootPath, rootQuery] = queryAt === -1 ? [appRoot, ''] : [appRoot.slice(0, queryAt), appRoot.slice(queryAt + 1)];
+        this.own[`${OWN_PREFIX}actions.${name}`] = JSON.stringify({
+          type: 'redirect',
+          redirectConfig: { path: rootPath, query: rootQuery, statusCode: 'HTTP_302' },
+        });
         this.fields.set(annotationKeyField(`${OWN_PREFIX}actions.${name}`), this.field('app-root'));
         this.fields.set(`spec.rules[${ruleIndex}].http.paths[${paths.length + appended.length}]`, this.field('app-root'));
         appended.push({ path: '/', pathType: 'Exact', backend: { service: { name, port: { name: 'use-annotation' } } } });
