@@ -11,8 +11,12 @@ import { type ImportEdge, importCircles, readImportGraph } from './support/impor
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EDGES = readImportGraph(ROOT, ['src', 'providers']);
 
-/** The contract every layer may use: types and pure values shared by the core and the providers. */
-const CONTRACT = ['src/model.ts', 'src/limits.ts', 'src/errors.ts', 'src/provider.ts'];
+/**
+ * The contract every layer may use: types and pure values shared by the core and the providers, and
+ * the cloud-neutral API-budget pieces (a token bucket on an injected clock, an adaptive rate) that
+ * every cloud provider paces its calls with.
+ */
+const CONTRACT = ['src/model.ts', 'src/limits.ts', 'src/errors.ts', 'src/provider.ts', 'src/rate/token-bucket.ts', 'src/rate/adaptive-rate.ts'];
 
 /** Layers of src/, lowest first: a module imports only its own layer and lower ones. */
 const LAYERS: ReadonlyArray<readonly [string, (path: string) => boolean]> = [
@@ -112,7 +116,7 @@ describe('the import graph of src/ and providers/', () => {
         edge('src/controller/reconcile.ts', 'providers/aws/index.ts'),
       ]).map((problem) => problem.replace(/^.*?: /, '')),
       [
-        'a provider imports only src/model.ts, src/limits.ts, src/errors.ts, src/provider.ts of the core',
+        'a provider imports only src/model.ts, src/limits.ts, src/errors.ts, src/provider.ts, src/rate/token-bucket.ts, src/rate/adaptive-rate.ts of the core',
         'a provider never imports another',
         "plan/ is pure — it never reaches the cloud's SDK or the executor",
         'plan/ reads observe/ only for the shape of what was observed (import type)',

@@ -12,6 +12,7 @@ import { executeOperations } from './apply/executor.js';
 import { observeEnvironment, observeStack, type ObserveContext } from './observe/observe.js';
 import type { Environment, GcpObserved } from './observe/observed.js';
 import { desiredState } from './plan/desired.js';
+import { withoutFunctions } from './plan/functions.js';
 import { diffState, type GcpOperation } from './plan/diff.js';
 import { KINDS } from './plan/kinds.js';
 import type { ComputeApi } from './sdk/compute.js';
@@ -50,9 +51,13 @@ export class GcpProvider implements Provider {
     return observeStack(stack.id, this.context, this.environment);
   }
 
-  diff(spec: LoadBalancerSpec | undefined, observed: Observed): ProviderPlan {
+  diff(asked: LoadBalancerSpec | undefined, observed: Observed): ProviderPlan {
     const seen = observed as GcpObserved;
     const settings = this.options.settings;
+    // Function backends cost their own paths only (503), never the rest of the stack: their errors
+    // are reported but do not refuse the plan.
+    const served = asked && withoutFunctions(asked);
+    const spec = served?.spec;
     const desired =
       spec &&
       desiredState(spec, {
@@ -63,8 +68,8 @@ export class GcpProvider implements Provider {
         manageFirewall: settings.manageFirewall,
         environment: seen.environment,
       });
-    const diagnostics = desired?.diagnostics ?? [];
-    const refused = diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+    const refused = (desired?.diagnostics ?? []).some((diagnostic) => diagnostic.severity === 'error');
+    const diagnostics = [...(served?.diagnostics ?? []), ...(desired?.diagnostics ?? [])];
     // A spec GCP cannot serve exactly changes nothing: the load balancer keeps serving what it did.
     const operations = refused ? [] : diffState(desired, seen);
     const plan: ProviderPlan = {

@@ -10,7 +10,8 @@
  * - `manageFirewall` (--gcp-manage-firewall, default true): a firewall rule admitting Google's
  *   health-check ranges and the proxy-only subnet to the target ports;
  * - `endpoint` (--gcp-endpoint): a Compute API endpoint other than Google's (`http://127.0.0.1:port`
- *   for the fake), with `apiShare`/`maxAttempts` for the retry budget.
+ *   for the fake); `maxAttempts` (default 5) for retries, and `apiShare` (in (0, 1], default 1): the
+ *   fraction of the project's Compute read and write quotas this controller spends (sdk/budget.ts).
  * @module
  */
 import { ConfigError } from '../../src/errors.js';
@@ -24,6 +25,7 @@ export interface GcpSettings {
   manageFirewall: boolean;
   endpoint?: string;
   maxAttempts: number;
+  apiShare?: number;
 }
 
 /** A usage problem: the command line reports it in one line with exit status 2. */
@@ -39,6 +41,9 @@ export function readGcpSettings(raw: RawSettings): GcpSettings {
   if (!/^[a-z]+-[a-z]+\d+$/.test(region)) throw new GcpSettingsError(`--gcp-region ${region} is not a Compute region (e.g. us-central1)`);
   const endpoint = stringSetting(raw, 'gcpEndpoint');
   const maxAttempts = raw?.['gcpMaxAttempts'] ?? raw?.['maxAttempts'];
+  const share = raw?.['gcpApiShare'] ?? raw?.['apiShare'];
+  const apiShare = share === undefined || share === '' ? undefined : Number(share);
+  if (apiShare !== undefined && !(apiShare > 0 && apiShare <= 1)) throw new GcpSettingsError(`API share ${String(share)} is not in (0, 1]`);
   return {
     project,
     region,
@@ -48,6 +53,7 @@ export function readGcpSettings(raw: RawSettings): GcpSettings {
     manageFirewall: raw?.['gcpManageFirewall'] !== false && raw?.['gcpManageFirewall'] !== 'false',
     ...(endpoint !== undefined && { endpoint }),
     maxAttempts: maxAttempts === undefined || maxAttempts === '' ? 5 : Number(maxAttempts),
+    ...(apiShare !== undefined && { apiShare }),
   };
 }
 

@@ -12,14 +12,14 @@
  * per 5 s) does not hold account tokens that calls of other categories could use meanwhile.
  *
  * The budget adapts: a Throttling answer means other callers in the account spend part of a bucket,
- * so that bucket's rate drops and climbs back gradually (adaptive-rate.ts), and the controller settles
+ * so that bucket's rate drops and climbs back gradually (src/rate/adaptive-rate.ts), and the controller settles
  * on the share that is left without being told (`--aws-api-share` remains for a known split). Calls
- * that can wait take only spare tokens (`acquireSpare`, token-bucket.ts).
+ * that can wait take only spare tokens (`acquireSpare`, src/rate/token-bucket.ts).
  * @module
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { AdaptiveRate } from './adaptive-rate.js';
-import { type BucketLimit, type Clock, TokenBucket } from './token-bucket.js';
+import { AdaptiveRate } from '../../../src/rate/adaptive-rate.js';
+import { type BucketLimit, type Clock, TokenBucket } from '../../../src/rate/token-bucket.js';
 
 export type AwsService = 'elbv2' | 'acm' | 'ec2' | 'tagging' | 'wafv2' | 'shield' | 'lambda';
 
@@ -47,7 +47,7 @@ export type BucketName =
   | 'lambda-read'
   | 'lambda-write';
 
-export type { BucketLimit, Clock } from './token-bucket.js';
+export type { BucketLimit, Clock } from '../../../src/rate/token-bucket.js';
 
 const systemClock: Clock = {
   now: () => performance.now(),
@@ -215,7 +215,7 @@ export class ApiBudget {
 
   /**
    * AWS answered Throttling to a request sent (granted its tokens) at `sentAt` (the budget's clock):
-   * the request's category bucket lowers its rate and empties (adaptive-rate.ts). The account-wide
+   * the request's category bucket lowers its rate and empties (src/rate/adaptive-rate.ts). The account-wide
    * ELBv2 bucket is left alone: a throttle does not say which bucket AWS ran out of, and the category
    * is the part of the account this controller was spending.
    */

@@ -7,6 +7,7 @@
  * `REGION`, and names are those of a cluster named `CLUSTER` (the name prefix hashes the cluster).
  * @module
  */
+import { withoutFunctions } from './functions.js';
 import type { Diagnostic, LoadBalancerSpec } from '../../../src/model.js';
 import { KINDS, type Kind } from './kinds.js';
 import { desiredState, type DesiredContext } from './desired.js';
@@ -29,7 +30,10 @@ export function renderComputePlanDocument(specs: readonly LoadBalancerSpec[], di
     provider: 'gcp',
     project: PLACEHOLDER.project,
     region: PLACEHOLDER.region,
-    loadBalancers: specs.map((spec) => {
+    loadBalancers: specs.map((asked) => {
+      // As the provider plans: function paths answer 503 and their errors are reported.
+      const served = withoutFunctions(asked);
+      const spec = served.spec;
       const desired = desiredState(spec, PLACEHOLDER);
       const byCollection: Record<string, unknown[]> = {};
       for (const resource of desired.resources) {
@@ -49,7 +53,7 @@ export function renderComputePlanDocument(specs: readonly LoadBalancerSpec[], di
             .filter((collection) => byCollection[collection])
             .map((collection) => [collection, byCollection[collection]]),
         ),
-        diagnostics: desired.diagnostics,
+        diagnostics: [...served.diagnostics, ...desired.diagnostics],
       };
     }),
     diagnostics,

@@ -3,13 +3,15 @@
  * interface — list by a name filter (pages followed), aggregated list across zones, insert, update,
  * delete and the custom verbs (setUrlMap, attachNetworkEndpoints, …). Every mutating call returns a
  * long-running operation, awaited with the operations client's `wait` method (Compute's own
- * server-side wait, no poll loop here). Rate limits (RESOURCE_EXHAUSTED) and server errors are
- * retried with full-jitter backoff; every call is reported for metrics.
+ * server-side wait, no poll loop here). Every call first takes a token of its quota from the budget
+ * (budget.ts); rate limits lower that quota's rate, and they and server errors are retried with
+ * full-jitter backoff; every call is reported for metrics.
  *
  * With an explicit `http:` endpoint (the fake) no credentials are sent; otherwise the clients use
  * Application Default Credentials (Workload Identity on GKE).
  * @module
  */
+import { ComputeBudget } from './budget.js';
 import {
   AddressesClient,
   FirewallsClient,
@@ -71,6 +73,8 @@ export interface ComputeOptions {
   onCall?: (event: ComputeCallEvent) => void;
   /** Injected by tests so backoff takes no time. */
   sleep?: (ms: number) => Promise<void>;
+  /** The project's read and write quotas every call spends; default: Compute's default quotas, all of them. */
+  budget?: ComputeBudget;
 }
 
 /** A Compute call that failed: the gRPC-style code the client reports, and Compute's message. */
@@ -118,6 +122,7 @@ function clientOptions(endpoint: string | undefined): GaxOptions {
 export class ComputeApi {
   private readonly clients: Record<ClientName | 'subnetwork' | 'regionOperations' | 'zoneOperations' | 'globalOperations', GenericClient>;
   private readonly pause: (ms: number) => Promise<void>;
+  private readonly budget: ComputeBudget;
 
   constructor(private readonly options: ComputeOptions) {
     const opts = clientOptions(options.endpoint);
@@ -140,6 +145,7 @@ export class ComputeApi {
       globalOperations: make(GlobalOperationsClient),
     };
     this.pause = options.sleep ?? ((ms) => sleep(ms));
+    this.budget = options.budget ?? new ComputeBudget();
   }
 
   get project(): string {
@@ -245,6 +251,8 @@ export class ComputeApi {
 
   private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
+      // Every attempt spends the project's quota, so every attempt takes a token.
+      const sentAt = await this.budget.acquire(action);
       try {
         const result = await run();
         this.options.onCall?.({ action, outcome: 'success' });
@@ -252,13 +260,23 @@ export class ComputeApi {
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         const numeric = typeof code === 'number' ? code : undefined;
-        const retryable = numeric !== undefined && RETRYABLE.has(numeric);
-        this.options.onCall?.({ action, outcome: numeric === 8 ? 'throttled' : 'error' });
+        const throttled = isRateLimited(numeric, error);
+        const retryable = throttled || (numeric !== undefined && RETRYABLE.has(numeric));
+        this.options.onCall?.({ action, outcome: throttled ? 'throttled' : 'error' });
+        if (throttled) this.budget.throttled(action, sentAt);
         if (!retryable || attempt >= this.options.maxAttempts) throw new ComputeCallError(action, numeric, (error as Error).message);
         await this.pause(Math.floor(Math.random() * Math.min(30_000, 500 * 2 ** (attempt - 1))));
       }
     }
   }
+}
+
+/**
+ * A rate quota ran out: RESOURCE_EXHAUSTED (HTTP 429), or the 403 `rateLimitExceeded` Compute's
+ * quota documentation describes (PERMISSION_DENIED by code, told apart by its reason).
+ */
+function isRateLimited(code: number | undefined, error: unknown): boolean {
+  return code === 8 || (code === 7 && /rateLimitExceeded|rate limit exceeded/i.test((error as Error).message));
 }
 
 /** A client's method by name; the clients are typed loosely so one code path serves every resource kind. */

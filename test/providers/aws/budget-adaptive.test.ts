@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AdaptiveRate, DEFAULT_BETA, DEFAULT_RECOVERY_SECONDS } from '../../../providers/aws/sdk/adaptive-rate.js';
+import { AdaptiveRate, DEFAULT_BETA, DEFAULT_RECOVERY_SECONDS } from '../../../src/rate/adaptive-rate.js';
 import { ApiBudget } from '../../../providers/aws/sdk/budget.js';
 import { VirtualClock } from '../../support/virtual-clock.js';
 

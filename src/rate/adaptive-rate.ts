@@ -1,5 +1,6 @@
 /**
- * The refill rate of one budget bucket, lowered when AWS throttles and raised again over time: the
+ * The refill rate of one budget bucket, lowered when the cloud throttles (AWS and GCP alike: both
+ * count quotas per account or project, shared with every other caller) and raised again over time: the
  * same CUBIC rule the SDK's adaptive retry mode applies per client (@smithy/util-retry
  * DefaultRateLimiter), applied here to a bucket that every client and reconcile shares.
  *

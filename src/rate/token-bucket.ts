@@ -1,5 +1,6 @@
 /**
- * One bucket of the API budget: `capacity` tokens, refilled at the adaptive rate (adaptive-rate.ts).
+ * One bucket of a provider's API budget (cloud-neutral: the AWS and GCP providers share it, so it
+ * lives beside the contract in src/rate/): `capacity` tokens, refilled at the adaptive rate (adaptive-rate.ts).
  *
  * Two kinds of takers. `take` is first come, first served. `takeSpare` is for a call that can wait
  * (a deregistration: the target is leaving anyway): it is served only while no `take` waits and more
@@ -57,7 +58,7 @@ export class TokenBucket {
     return this.queue(this.spareWaiters);
   }
 
-  /** AWS throttled us: its bucket is empty, so ours is too, whatever our count says. */
+  /** The cloud throttled us: its bucket is empty, so ours is too, whatever our count says. */
   empty(): void {
     this.refill();
     this.tokens = Math.min(this.tokens, 0);
