@@ -10,7 +10,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { startKubeRun, type KubeRunHandle } from '../src/commands/run-cluster.js';
+import { startKubeRun, type KubeRunHandle, type KubeRunRequest } from '../src/commands/run-cluster.js';
 import type { ProviderOptions } from '../src/provider.js';
 import { ApiBudget } from '../providers/aws/sdk/budget.js';
 import { createAwsClients, destroyAwsClients } from '../providers/aws/sdk/clients.js';
@@ -40,6 +40,13 @@ export interface BenchControllerOptions {
   /** The controller's share of the account's API budget (`--aws-api-share`); default 1, as shipped. */
   apiShare?: number;
   onReconcile: (event: ReconcileEvent) => void;
+  /**
+   * How the run differs from the harness's defaults (one replica, no webhook, no resync): the memory
+   * scenario runs what deploy/base's Deployment runs, leader election and webhook included.
+   */
+  run?: Partial<
+    Pick<KubeRunRequest, 'namespace' | 'leaderElection' | 'concurrency' | 'resyncMs' | 'fullResyncMs' | 'webhook' | 'metricsAddress' | 'healthAddress'>
+  >;
 }
 
 /** The shipped default of `--concurrency`. */
@@ -64,6 +71,7 @@ export function startBenchController(options: BenchControllerOptions): Promise<K
     resyncMs: NO_RESYNC_MS,
     metricsAddress: '127.0.0.1:0',
     healthAddress: '127.0.0.1:0',
+    ...options.run,
   });
 }
 

@@ -53,18 +53,26 @@ export interface CompiledChild {
   imageEnvironment: Record<string, string>;
   /** The Deployment's memory limit, as written there. */
   memoryLimit: string;
+  /** The controller container's args, as the kubelet passes them (`$(VAR)` of a fieldRef resolved). */
+  deploymentArgs: string[];
+  /** The objects deploy/base/webhook.yaml installs (its Service, the Secret shipped empty, the webhook configuration). */
+  webhookObjects: Record<string, unknown>[];
 }
 
 const DEPLOYMENT = join(ROOT, 'deploy', 'base', 'deployment.yaml');
 const DOCKERFILE = join(ROOT, 'Dockerfile');
+const WEBHOOK = join(ROOT, 'deploy', 'base', 'webhook.yaml');
 const MIB = 1024 * 1024;
 const MAX_HEAP_BYTES = 4096 * MIB;
 
 export async function compiledMemoryChild(): Promise<CompiledChild> {
   const build = await ensureDistBuilt();
   compileHarness();
-  const memoryLimit = deploymentMemoryLimit(readFileSync(DEPLOYMENT, 'utf8'));
+  const deployment = readFileSync(DEPLOYMENT, 'utf8');
+  const memoryLimit = deploymentMemoryLimit(deployment);
   return {
+    deploymentArgs: deploymentArgs(deployment),
+    webhookObjects: parseAllDocuments(readFileSync(WEBHOOK, 'utf8')).map((document) => document.toJS() as Record<string, unknown>),
     entry: join(HARNESS_DIR, 'bench', 'memory-child.js'),
     build,
     heapFlags: [`--max-heap-size=${heapSizeMib(memoryLimit)}`],
@@ -101,6 +109,38 @@ export function deploymentMemoryLimit(yaml: string): string {
     if (limit) return limit;
   }
   throw new Error(`no Deployment with a container memory limit in ${DEPLOYMENT}`);
+}
+
+interface DeploymentManifest {
+  kind?: string;
+  metadata?: { namespace?: string };
+  spec?: {
+    template?: {
+      spec?: { containers?: { args?: string[]; env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[] }[] };
+    };
+  };
+}
+
+/**
+ * The controller container's args after the `run` subcommand, with `$(VAR)` replaced as the kubelet
+ * does: from the container's env, a literal value or the Pod's metadata.namespace (the Pod lands in
+ * the Deployment's namespace). A variable it cannot resolve stays as written, as the kubelet leaves it.
+ */
+export function deploymentArgs(yaml: string): string[] {
+  for (const document of parseAllDocuments(yaml)) {
+    const object = document.toJS() as DeploymentManifest;
+    const container = object.kind === 'Deployment' ? object.spec?.template?.spec?.containers?.[0] : undefined;
+    if (!container) continue;
+    const variables = new Map<string, string>();
+    for (const variable of container.env ?? []) {
+      const value =
+        variable.value ?? (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? (object.metadata?.namespace ?? 'default') : undefined);
+      if (value !== undefined) variables.set(variable.name, value);
+    }
+    const args = (container.args ?? []).map((arg) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (written, name: string) => variables.get(name) ?? written));
+    return args[0] === 'run' ? args.slice(1) : args;
+  }
+  throw new Error(`no Deployment with a container in ${DEPLOYMENT}`);
 }
 
 /** The heap, in MiB, V8 configures in a process given this much memory (see the module comment). */

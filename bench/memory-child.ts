@@ -3,12 +3,22 @@
  * Kubernetes API over loopback HTTP as usual, the cloud over IPC (each request goes to the parent's
  * cloud and its answer or error comes back). So this process's RSS and heap are the controller's:
  * its informers' caches, Snapshot, provider, SDK clients, and the modules they load.
+ * It runs what deploy/base's Deployment runs: its args parsed by the CLI's own flags and
+ * toClusterRunOptions, so leader election, the admission webhook (its certificates in the Secret
+ * deploy/base ships empty) and the resync periods are the shipped defaults. Only the listen
+ * addresses move to loopback port 0 (several runs share the host) and the kubeconfig is a file
+ * naming the fake instead of the Pod's service account.
  * Run by bench/scenarios/memory.ts, compiled (memory-build.ts: the controller from dist/, no
  * TypeScript loader), with --expose-gc; not meant to be started by hand.
  * @module
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { fakeKubeConfig } from '../fakes/kube/kubeconfig.js';
+import { Command } from 'commander';
+import { fakeKubeConfigFile } from '../fakes/kube/kubeconfig.js';
+import { clusterFlags, observabilityFlags, toClusterRunOptions, type RunFlagValues } from '../src/config.js';
 import { createCloudClock } from './clock.js';
 import { startBenchController } from './controller.js';
 import type { ChildMessage, ParentMessage, MemoryReport, SerializedError } from './memory-protocol.js';
@@ -52,8 +62,10 @@ async function main(): Promise<void> {
     peak.external = Math.max(peak.external, usage.external);
   }, 20);
 
+  const { kubeConfig, run } = await deploymentRun(start);
   const handle = await startBenchController({
-    kubeConfig: fakeKubeConfig({ server: start.kubeUrl, token: start.kubeToken }),
+    kubeConfig,
+    run,
     clock,
     transport: (service, action, input) =>
       new Promise((resolve, reject) => {
@@ -77,12 +89,35 @@ async function main(): Promise<void> {
     peakExternal: peak.external,
     settledRss: settled.rss,
     settledHeapUsed: settled.heapUsed,
+    cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
   };
   // After the figures: serialising a snapshot takes memory of its own, which the kernel's max RSS would keep.
   if (start.heapSnapshotPath) writeHeapSnapshot(start.heapSnapshotPath);
   send({ type: 'report', report });
   await handle.stop();
   process.disconnect?.();
+}
+
+/** The Deployment's args as `run` reads them, with loopback listen addresses and the fake's kubeconfig. */
+async function deploymentRun(start: Extract<ParentMessage, { type: 'start' }>) {
+  const command = new Command().allowUnknownOption().allowExcessArguments().exitOverride();
+  for (const option of [...clusterFlags(), ...observabilityFlags()]) command.addOption(option);
+  command.parse(start.deploymentArgs, { from: 'user' });
+  const directory = mkdtempSync(join(tmpdir(), 'bench-memory-'));
+  const kubeconfig = join(directory, 'kubeconfig');
+  writeFileSync(kubeconfig, fakeKubeConfigFile({ server: start.kubeUrl, token: start.kubeToken }));
+  const loopback = (address: string): string => (address.trim() === '' ? '' : '127.0.0.1:0');
+  const values = command.opts<RunFlagValues>();
+  const options = await toClusterRunOptions({
+    ...values,
+    kubeconfig,
+    metricsAddress: loopback(values.metricsAddress),
+    healthAddress: loopback(values.healthAddress),
+    webhookAddress: loopback(values.webhookAddress),
+  });
+  rmSync(directory, { recursive: true, force: true });
+  const { kubeConfig, ...run } = options;
+  return { kubeConfig, run };
 }
 
 void main();

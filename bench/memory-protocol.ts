@@ -27,6 +27,8 @@ export interface MemoryReport {
   /** After a forced GC once converged: what the controller keeps. */
   settledRss: number;
   settledHeapUsed: number;
+  /** CPU the process used from its start to the report, user + system, in microseconds. */
+  cpuMicros: number;
 }
 
 export type ParentMessage =
@@ -36,6 +38,8 @@ export type ParentMessage =
       kubeToken: string;
       originEpochMs: number;
       scale: number;
+      /** The controller container's args in deploy/base (after `run`), parsed as the CLI parses them. */
+      deploymentArgs: string[];
       /** Where to write a heap snapshot once settled (after the forced GC), for `BENCH_HEAP_SNAPSHOT`. */
       heapSnapshotPath?: string;
     }

@@ -12,10 +12,16 @@
  * Keys come from node:crypto; node:crypto cannot create certificates, so node-forge builds and signs
  * them (zero dependencies, widely used; @peculiar/x509 needs a global Reflect polyfill, pkijs has us
  * assemble the ASN.1 ourselves). node:crypto reads and verifies them.
+ *
+ * node-forge is loaded by `require` on the first certificate made, not at start: it is pure
+ * JavaScript and large (~10 MiB of RSS imported into a bare Node 24), and a replica that finds sound
+ * certificates in the Secret — every start but the first install's, and every hourly check — only
+ * reads and verifies them, which node:crypto does.
  * @module
  */
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 import { pemCertificateBlocks } from '../sources/pem.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -57,6 +63,12 @@ function serialNumber(): string {
   return bytes.toString('hex');
 }
 
+let forgeModule: typeof Forge | undefined;
+function loadForge(): typeof Forge {
+  forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof Forge;
+  return forgeModule;
+}
+
 interface Issued {
   certPem: string;
   keyPem: string;
@@ -70,6 +82,7 @@ function sign(options: {
   lifetimeMs: number;
   extensions: object[];
 }): string {
+  const forge = loadForge();
   const certificate = forge.pki.createCertificate();
   certificate.publicKey = forge.pki.publicKeyFromPem(options.keys.publicKeyPem);
   certificate.serialNumber = serialNumber();
