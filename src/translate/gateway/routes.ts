@@ -126,7 +126,7 @@ export function compileRoute(
           ? ((rule.matches as HttpRouteMatch[] | undefined)?.length ? (rule.matches as HttpRouteMatch[]) : [{}]).map((match, matchIndex) =>
               compileHttpMatch(match, `${field}.matches[${matchIndex}]`),
             )
-          : grpcMatches(rule.matches as GrpcMatchList | undefined, field);
+          : grpcMatches(grpcRuleMatches(rule), field);
       checkLimits(matches, compiled.hostnames, context.limits);
       let action: Action = filters.redirect ?? backends.action;
       let transforms = filters.transforms;
@@ -261,6 +261,15 @@ function headerConditions(headers: readonly HttpHeaderMatch[], field: string): C
  * gRPC matches are on the request path `/<service>/<method>` (GRPCRoute reference): both named is an
  * exact path, a service alone every method of it, a method alone that method of any service.
  */
+/**
+ * A GRPCRoute rule's matches. The rule comes typed as HTTPRoute's or GRPCRoute's; asserting the
+ * union member directly is judged needed by TypeScript 7 (tsc) and needless by TypeScript 6
+ * (typescript-eslint) depending on the program, so the assertion starts from `unknown`.
+ */
+function grpcRuleMatches(rule: { matches?: unknown }): GrpcMatchList | undefined {
+  return rule.matches as GrpcMatchList | undefined;
+}
+
 function grpcMatches(matches: GrpcMatchList | undefined, field: string): CompiledMatch[] {
   const list = matches && matches.length > 0 ? matches : [{}];
   return list.map((match, index) => {
