@@ -35,6 +35,11 @@ export interface FunctionBackendContext {
    * reference names to functions, and its diagnostics name it.
    */
   holder: { kind: string; object: KubernetesObject };
+  /**
+   * The object whose annotations gave `targetGroupAttributes`, when not the holder: a route's come
+   * from its Gateway (and GatewayClass), so a bad value is reported there.
+   */
+  settingsHolder?: { kind: string; object: KubernetesObject };
   /** What a reference that does not resolve costs, as the holder's API words it. */
   unserved?: string;
   clusterName: string;
@@ -102,6 +107,7 @@ export function resolveFunctionBackend(context: FunctionBackendContext, resource
   const holder = context.holder.object;
   const ref = objectRef(context.holder.kind, holder);
   const unserved = context.unserved ?? 'requests here get 503 until it is fixed';
+  const { settingsHolder } = context;
   const fail = (at: string, message: string): FunctionResolution => ({
     ok: false,
     diagnostics: [diagnostic(ref, at, 'error', `${message}; ${unserved}`)],
@@ -134,8 +140,8 @@ export function resolveFunctionBackend(context: FunctionBackendContext, resource
   if (multiValue !== undefined && multiValue !== 'true' && multiValue !== 'false') {
     diagnostics.push(
       diagnostic(
-        ref,
-        annotationField(holder, 'target-group-attributes'),
+        settingsHolder ? objectRef(settingsHolder.kind, settingsHolder.object) : ref,
+        annotationField(settingsHolder?.object ?? holder, 'target-group-attributes'),
         'warning',
         `${MULTI_VALUE_HEADERS_ATTRIBUTE}=${quote(escapeControls(multiValue))} is neither true nor false; multi-value headers stay off`,
       ),

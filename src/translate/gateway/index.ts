@@ -202,6 +202,10 @@ function translateOneGateway(
     stackId,
     defaultTargetType: annotations.value.targetType ?? options.defaultTargetType,
     settings: annotations.value,
+    settingsHolder: {
+      kind: 'Gateway',
+      object: { metadata: { name, namespace, annotations: { ...gatewayClass.metadata?.annotations, ...gateway.metadata?.annotations } } },
+    },
   };
   const attachments: Attachment[] = [];
   for (const source of routes) {

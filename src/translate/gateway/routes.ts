@@ -6,6 +6,7 @@
  * per listener (index.ts).
  * @module
  */
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Action, Condition, Diagnostic, FunctionTargetGroupSpec, ObjectRef, TargetGroupSpec, Transform, WeightedTargetGroup } from '../../model.js';
 import type { BackendReference, GRPCRoute, HTTPRoute, HttpHeaderMatch, HttpRouteFilter, HttpRouteMatch } from '../../sources/gateway-kinds.js';
 import { GATEWAY_API_GROUP } from '../../sources/gateway-kinds.js';
@@ -76,6 +77,8 @@ export interface RouteContext {
   stackId: string;
   defaultTargetType: TargetGroupAnnotations['targetType'] & string;
   settings: TargetGroupAnnotations;
+  /** The Gateway, with its GatewayClass's annotations under its own: where `settings` were written. */
+  settingsHolder: { kind: string; object: KubernetesObject };
 }
 
 const SERVER_ERROR: Action = {
@@ -500,6 +503,7 @@ function resolveFunction(
     {
       holder: { kind, object: compiled.route },
       unserved: 'the backend is not served',
+      settingsHolder: context.settingsHolder,
       clusterName: context.clusterName,
       stackId: context.stackId,
       targetGroupAttributes: context.settings.targetGroupAttributes,

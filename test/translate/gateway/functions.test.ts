@@ -83,6 +83,18 @@ describe('HTTPRoute backendRef of kind Function', () => {
     assert.equal(group?.multiValueHeaders, true);
   });
 
+  it('a multi-value setting that is neither true nor false is a warning on the Gateway that wrote it; headers stay single-valued', () => {
+    const translated = translate(`  - backendRefs: [${fn('upload')}]`, {
+      gatewayAnnotations: { 'ingress-bridge.io/target-group-attributes': 'lambda.multi_value_headers.enabled=maybe' },
+    });
+    assert.equal(gatewaySpec(translated).functionTargetGroups?.[0]?.multiValueHeaders, false);
+    const warning = translated.diagnostics.find((entry) => entry.message.includes('lambda.multi_value_headers.enabled'));
+    assert.deepEqual(
+      [warning?.severity, warning?.object.kind, warning?.object.name, warning?.field],
+      ['warning', 'Gateway', 'web', 'metadata.annotations["ingress-bridge.io/target-group-attributes"]'],
+    );
+  });
+
   it('a name no Lambda function can have is BackendNotFound, named by its field; the rule answers 500', () => {
     const translated = translate(`  - backendRefs: [${fn('"bad.name"')}]`);
     assert.deepEqual(routeConditions(translated.status, 'r'), ['Accepted=True/Accepted', 'ResolvedRefs=False/BackendNotFound']);
