@@ -10,11 +10,11 @@
  * path: a diagnostic naming the field, and 503 there, as a missing Service does.
  * @module
  */
-import type { V1Ingress, V1TypedLocalObjectReference } from '@kubernetes/client-node';
+import type { KubernetesObject, V1TypedLocalObjectReference } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Action, Diagnostic, FunctionRef, FunctionTargetGroupSpec, ListenerSpec } from '../model.js';
 import { escapeControls, quote } from './annotation-values.js';
-import { annotationField, annotationKeyField, ingressDiagnostic } from './diagnostics.js';
+import { annotationField, annotationKeyField, diagnostic, objectRef } from './diagnostics.js';
 
 export const FUNCTION_API_GROUP = 'lambda.ingress-bridge.io';
 export const FUNCTION_KIND = 'Function';
@@ -30,7 +30,18 @@ const QUALIFIER = /^(?:[0-9]{1,10}|[A-Za-z0-9_-]{1,128})$/;
 const FUNCTION_ARN = /^(arn:aws[a-z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-[0-9]:[0-9]{12}:function:)([A-Za-z0-9_-]{1,64})(?::([^:]*))?$/;
 
 export interface FunctionBackendContext {
-  ingress: V1Ingress;
+  /**
+   * The object that holds the reference (an Ingress, or an HTTPRoute): its annotations map
+   * reference names to functions, and its diagnostics name it.
+   */
+  holder: { kind: string; object: KubernetesObject };
+  /**
+   * The object whose annotations gave `targetGroupAttributes`, when not the holder: a route's come
+   * from its Gateway (and GatewayClass), so a bad value is reported there.
+   */
+  settingsHolder?: { kind: string; object: KubernetesObject };
+  /** What a reference that does not resolve costs, as the holder's API words it. */
+  unserved?: string;
   clusterName: string;
   stackId: string;
   /** `target-group-attributes` of the Ingress: only `lambda.multi_value_headers.enabled` applies to a function. */
@@ -93,10 +104,13 @@ export function functionTargetGroupName(clusterName: string, stackId: string, ke
  * that does not exist is found by the provider.
  */
 export function resolveFunctionBackend(context: FunctionBackendContext, resource: V1TypedLocalObjectReference, field: string): FunctionResolution {
-  const { ingress } = context;
+  const holder = context.holder.object;
+  const ref = objectRef(context.holder.kind, holder);
+  const unserved = context.unserved ?? 'requests here get 503 until it is fixed';
+  const { settingsHolder } = context;
   const fail = (at: string, message: string): FunctionResolution => ({
     ok: false,
-    diagnostics: [ingressDiagnostic(ingress, at, 'error', `${message}; requests here get 503 until it is fixed`)],
+    diagnostics: [diagnostic(ref, at, 'error', `${message}; ${unserved}`)],
   });
   if (resource.apiGroup !== FUNCTION_API_GROUP) {
     return fail(
@@ -109,7 +123,7 @@ export function resolveFunctionBackend(context: FunctionBackendContext, resource
   }
   const referenceName = resource.name;
   const annotationKey = `${FUNCTION_ANNOTATION_PREFIX}${referenceName}`;
-  const mapped = ingress.metadata?.annotations?.[annotationKey];
+  const mapped = holder.metadata?.annotations?.[annotationKey];
   const identifier = mapped ?? referenceName;
   const parsed = parseFunctionIdentifier(identifier.trim());
   if (!parsed.ok) {
@@ -125,9 +139,9 @@ export function resolveFunctionBackend(context: FunctionBackendContext, resource
   const multiValue = context.targetGroupAttributes[MULTI_VALUE_HEADERS_ATTRIBUTE];
   if (multiValue !== undefined && multiValue !== 'true' && multiValue !== 'false') {
     diagnostics.push(
-      ingressDiagnostic(
-        ingress,
-        annotationField(ingress, 'target-group-attributes'),
+      diagnostic(
+        settingsHolder ? objectRef(settingsHolder.kind, settingsHolder.object) : ref,
+        annotationField(settingsHolder?.object ?? holder, 'target-group-attributes'),
         'warning',
         `${MULTI_VALUE_HEADERS_ATTRIBUTE}=${quote(escapeControls(multiValue))} is neither true nor false; multi-value headers stay off`,
       ),

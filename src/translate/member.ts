@@ -339,7 +339,12 @@ function resolveBackendAction(
   if (backend?.resource) {
     // A function backend: a reference that does not resolve costs its own path only (503), like a missing Service.
     const resolved = resolveFunctionBackend(
-      { ...context, targetGroupAttributes: context.ingressSettings.targetGroupAttributes, tags: context.ingressSettings.tags },
+      {
+        ...context,
+        holder: { kind: 'Ingress', object: context.ingress },
+        targetGroupAttributes: context.ingressSettings.targetGroupAttributes,
+        tags: context.ingressSettings.tags,
+      },
       backend.resource,
       `${field}.resource`,
     );
@@ -395,7 +400,12 @@ function forwardTo(context: ActionContext, backends: readonly AnnotationForwardB
       // Only an annotation names a function here, so its problems are reported on the annotation.
       const annotation = fieldOf('service');
       const resolved = resolveFunctionBackend(
-        { ...context, targetGroupAttributes: context.ingressSettings.targetGroupAttributes, tags: context.ingressSettings.tags },
+        {
+          ...context,
+          holder: { kind: 'Ingress', object: context.ingress },
+          targetGroupAttributes: context.ingressSettings.targetGroupAttributes,
+          tags: context.ingressSettings.tags,
+        },
         { apiGroup: FUNCTION_API_GROUP, kind: FUNCTION_KIND, name: backend.functionName },
         annotation,
       );

@@ -12,7 +12,18 @@
  * match order inside the route. Rule priorities encode exactly that order.
  * @module
  */
-import type { CertificateSpec, Condition, Diagnostic, ListenerSpec, LoadBalancerSpec, ObjectRef, RuleSpec, TargetGroupSpec } from '../../model.js';
+import type {
+  CertificateSpec,
+  Condition,
+  Diagnostic,
+  FunctionTargetGroupSpec,
+  ListenerSpec,
+  LoadBalancerSpec,
+  ObjectRef,
+  RuleSpec,
+  TargetGroupSpec,
+} from '../../model.js';
+import { functionTargetGroupsOf } from '../function-backends.js';
 import type {
   Gateway,
   GatewayClass,
@@ -191,6 +202,10 @@ function translateOneGateway(
     stackId,
     defaultTargetType: annotations.value.targetType ?? options.defaultTargetType,
     settings: annotations.value,
+    settingsHolder: {
+      kind: 'Gateway',
+      object: { metadata: { name, namespace, annotations: { ...gatewayClass.metadata?.annotations, ...gateway.metadata?.annotations } } },
+    },
   };
   const attachments: Attachment[] = [];
   for (const source of routes) {
@@ -271,6 +286,7 @@ function translateOneGateway(
     tags: { ...settings.tags },
     listeners: built.listeners,
     targetGroups: built.targetGroups,
+    ...(built.functionTargetGroups.length > 0 && { functionTargetGroups: built.functionTargetGroups }),
     certificates: [...certificates.values()],
     ...(settings.webAcl && { webAcl: settings.webAcl }),
     ...(settings.shieldAdvancedProtection !== undefined && { shieldAdvancedProtection: settings.shieldAdvancedProtection }),
@@ -707,10 +723,11 @@ function moreSpecific(hostname: string, than: string | undefined): boolean {
 function buildSpecListeners(
   views: readonly ListenerView[],
   attachments: readonly Attachment[],
-): { listeners: ListenerSpec[]; targetGroups: TargetGroupSpec[] } {
+): { listeners: ListenerSpec[]; targetGroups: TargetGroupSpec[]; functionTargetGroups: FunctionTargetGroupSpec[] } {
   const byPort = new Map<number, ListenerView[]>();
   for (const view of views.filter((candidate) => candidate.usable)) byPort.set(view.port, [...(byPort.get(view.port) ?? []), view]);
   const targetGroups = new Map<string, TargetGroupSpec>();
+  const functionCandidates: FunctionTargetGroupSpec[] = [];
   const listeners: ListenerSpec[] = [];
   for (const [port, onPort] of [...byPort].sort(([a], [b]) => a - b)) {
     const placed: PlacedEntry[] = [];
@@ -751,6 +768,7 @@ function buildSpecListeners(
       const rule = entry.rule;
       const actions = rule ? [rule.action] : [NOT_FOUND];
       if (rule) for (const group of rule.targetGroups) if (!targetGroups.has(group.key)) targetGroups.set(group.key, group);
+      if (rule) functionCandidates.push(...rule.functionTargetGroups);
       rules.push({
         priority: rules.length + 1,
         conditions: entry.conditions.length > 0 ? entry.conditions : [{ field: 'path-pattern', values: ['/*'] }],
@@ -768,5 +786,9 @@ function buildSpecListeners(
     const certificateKeys = protocol === 'HTTPS' ? [...new Set(onPort.flatMap((view) => view.certificates.map((certificate) => certificate.key)))] : [];
     listeners.push({ port, protocol, certificateKeys, defaultAction: { ...NOT_FOUND }, rules });
   }
-  return { listeners, targetGroups: [...targetGroups.values()].sort((a, b) => compareText(a.key, b.key)) };
+  return {
+    listeners,
+    targetGroups: [...targetGroups.values()].sort((a, b) => compareText(a.key, b.key)),
+    functionTargetGroups: functionTargetGroupsOf(listeners, functionCandidates),
+  };
 }

@@ -6,7 +6,8 @@
  * per listener (index.ts).
  * @module
  */
-import type { Action, Condition, Diagnostic, ObjectRef, TargetGroupSpec, Transform, WeightedTargetGroup } from '../../model.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Action, Condition, Diagnostic, FunctionTargetGroupSpec, ObjectRef, TargetGroupSpec, Transform, WeightedTargetGroup } from '../../model.js';
 import type { BackendReference, GRPCRoute, HTTPRoute, HttpHeaderMatch, HttpRouteFilter, HttpRouteMatch } from '../../sources/gateway-kinds.js';
 import { GATEWAY_API_GROUP } from '../../sources/gateway-kinds.js';
 import type { SnapshotView } from '../../sources/snapshot.js';
@@ -14,6 +15,7 @@ import type { TargetGroupAnnotations } from '../annotation-types.js';
 import { quote } from '../annotation-values.js';
 import { resolveServiceBackend } from '../backends.js';
 import { diagnostic } from '../diagnostics.js';
+import { FUNCTION_API_GROUP, FUNCTION_KIND, resolveFunctionBackend } from '../function-backends.js';
 import { parsePath, pathCondition } from '../paths.js';
 import { escapeRegex, regexValueProblem } from '../regex.js';
 import { ruleLimitProblem, type AlbLimits } from '../../limits.js';
@@ -46,6 +48,8 @@ export interface CompiledRule {
   action: Action;
   transforms?: Transform[];
   targetGroups: TargetGroupSpec[];
+  /** The function target groups the forward names (backendRefs of kind Function). */
+  functionTargetGroups: FunctionTargetGroupSpec[];
 }
 
 /** A problem reported in the route's status for each parent: which condition it falsifies and why. */
@@ -73,6 +77,8 @@ export interface RouteContext {
   stackId: string;
   defaultTargetType: TargetGroupAnnotations['targetType'] & string;
   settings: TargetGroupAnnotations;
+  /** The Gateway, with its GatewayClass's annotations under its own: where `settings` were written. */
+  settingsHolder: { kind: string; object: KubernetesObject };
 }
 
 const SERVER_ERROR: Action = {
@@ -153,6 +159,7 @@ export function compileRoute(
         action,
         ...(transforms && transforms.length > 0 && { transforms }),
         targetGroups: action.type === 'forward' ? backends.targetGroups : [],
+        functionTargetGroups: action.type === 'forward' ? backends.functionTargetGroups : [],
       });
     } catch (error) {
       if (!(error instanceof RuleProblem)) throw error;
@@ -379,22 +386,36 @@ function prefixRewrite(prefix: string, replacement: string): Transform {
 interface ResolvedBackends {
   action: Action;
   targetGroups: TargetGroupSpec[];
+  functionTargetGroups: FunctionTargetGroupSpec[];
 }
 
 function resolveBackends(kind: RouteKind, compiled: CompiledRoute, refs: readonly BackendReference[], context: RouteContext, field: string): ResolvedBackends {
   const targetGroups: TargetGroupSpec[] = [];
+  const functionTargetGroups: FunctionTargetGroupSpec[] = [];
   const weighted: WeightedTargetGroup[] = [];
   let invalid = 0;
-  const refused = (at: string, reason: string, message: string): void => {
+  // `reported`: the diagnostic is already out (function-backends.ts words it); only the status is added.
+  const refused = (at: string, reason: string, message: string, reported = false): void => {
     invalid++;
     compiled.problems.push({ condition: 'ResolvedRefs', reason, message: `${at}: ${message}` });
-    compiled.diagnostics.push(diagnostic(compiled.ref, at, 'error', message));
+    if (!reported) compiled.diagnostics.push(diagnostic(compiled.ref, at, 'error', message));
   };
   const settings: TargetGroupAnnotations = kind === 'GRPCRoute' ? { ...context.settings, backendProtocolVersion: 'GRPC' } : context.settings;
   refs.forEach((ref, index) => {
     const at = `${field}.backendRefs[${index}]`;
+    if (ref.group === FUNCTION_API_GROUP) {
+      const resolved = resolveFunction(kind, compiled, ref, context, at, refused);
+      if (!resolved || (ref.weight ?? 1) === 0) return;
+      functionTargetGroups.push(resolved);
+      weighted.push({ targetGroupKey: resolved.key, weight: ref.weight ?? 1 });
+      return;
+    }
     if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') {
-      refused(at, REASON.invalidKind, `backend kind ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? ''} is not supported; only core Services are`);
+      refused(
+        at,
+        REASON.invalidKind,
+        `backend kind ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? ''} is not supported; only core Services and ${FUNCTION_API_GROUP}/${FUNCTION_KIND} are`,
+      );
       return;
     }
     const namespace = ref.namespace ?? compiled.namespace;
@@ -445,8 +466,69 @@ function resolveBackends(kind: RouteKind, compiled: CompiledRoute, refs: readonl
       ),
     );
   }
-  if (weighted.length === 0) return { action: SERVER_ERROR, targetGroups: [] };
-  return { action: { type: 'forward', targetGroups: scaleWeights(mergeSameTargets(weighted)) }, targetGroups };
+  if (weighted.length === 0) return { action: SERVER_ERROR, targetGroups: [], functionTargetGroups: [] };
+  return { action: { type: 'forward', targetGroups: scaleWeights(mergeSameTargets(weighted)) }, targetGroups, functionTargetGroups };
+}
+
+/**
+ * A backendRef `{group: lambda.ingress-bridge.io, kind: Function, name}` → its function target group,
+ * parsed and named as an Ingress `backend.resource` is (function-backends.ts), with the mapping
+ * annotation `lambda.ingress-bridge.io/<name>` read from the route. Undefined when refused.
+ */
+function resolveFunction(
+  kind: RouteKind,
+  compiled: CompiledRoute,
+  ref: BackendReference,
+  context: RouteContext,
+  at: string,
+  refused: (at: string, reason: string, message: string, reported?: boolean) => void,
+): FunctionTargetGroupSpec | undefined {
+  if (ref.kind !== FUNCTION_KIND) {
+    refused(
+      `${at}.kind`,
+      REASON.invalidKind,
+      `kind ${quote(ref.kind ?? '')} is not one ingress-bridge serves in ${FUNCTION_API_GROUP}: the kind is ${FUNCTION_KIND}`,
+    );
+    return undefined;
+  }
+  if (kind === 'GRPCRoute') {
+    refused(at, REASON.unsupportedValue, 'a GRPCRoute cannot reach a Function: an ALB invokes a Lambda function with HTTP/1.1 events, never gRPC');
+    return undefined;
+  }
+  // A function is not a namespaced object: the spec's default (the route's own namespace) is the only
+  // namespace that names it; another one could never be granted a meaning by a ReferenceGrant.
+  if (ref.namespace !== undefined && ref.namespace !== compiled.namespace) {
+    refused(
+      `${at}.namespace`,
+      REASON.unsupportedValue,
+      `a Function is not a namespaced object; namespace ${quote(ref.namespace)} cannot name one (leave it out, or set the route's own namespace)`,
+    );
+    return undefined;
+  }
+  if (ref.port !== undefined) {
+    compiled.diagnostics.push(diagnostic(compiled.ref, `${at}.port`, 'warning', 'a Function has no port; the port is ignored'));
+  }
+  const resolution = resolveFunctionBackend(
+    {
+      holder: { kind, object: compiled.route },
+      unserved: 'the backend is not served',
+      settingsHolder: context.settingsHolder,
+      clusterName: context.clusterName,
+      stackId: context.stackId,
+      targetGroupAttributes: context.settings.targetGroupAttributes,
+      tags: context.settings.tags,
+    },
+    { apiGroup: FUNCTION_API_GROUP, kind: FUNCTION_KIND, name: ref.name ?? '' },
+    at,
+  );
+  compiled.diagnostics.push(...resolution.diagnostics);
+  if (!resolution.ok) {
+    // A name that no Lambda function can have names a backend that does not exist.
+    const [error] = resolution.diagnostics;
+    refused(error?.field ?? at, REASON.backendNotFound, error?.message ?? 'the function does not resolve', true);
+    return undefined;
+  }
+  return resolution.targetGroup;
 }
 
 function mergeSameTargets(weighted: readonly WeightedTargetGroup[]): WeightedTargetGroup[] {
