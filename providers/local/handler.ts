@@ -18,7 +18,7 @@ import type { ForwardChoosers } from './balancer.js';
 import { chooseRoute, requestFacts, type ChosenRoute, type RouteCandidate } from './dispatch.js';
 import { forwardRequest, sendError } from './forward.js';
 import { hasDuplicateHost } from './framing.js';
-import { forwardHttp2, sendRequestError, speaksHttp2 } from './http2-forward.js';
+import { forwardHttp2, protocolMismatch, sendRequestError, speaksHttp2 } from './http2-forward.js';
 import type { RequestHandler, UpgradeHandler } from './listeners.js';
 import type { LocalLog } from './log.js';
 import { redirectLocation, redirectStatus } from './redirect.js';
@@ -211,12 +211,13 @@ function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
         return;
       }
       const version = picked.group.spec.protocolVersion;
-      if (speaksHttp2(version) && request.httpVersionMajor !== 2) {
+      const mismatch = protocolMismatch(request, version);
+      if (mismatch) {
         exchange.context.log.warn(
-          { status: 505, targetGroup: picked.group.spec.key, protocolVersion: version },
-          `an HTTP/${request.httpVersion} request cannot go to a target group of protocol version ${version}: the load balancer speaks HTTP/2 to it`,
+          { status: 464, targetGroup: picked.group.spec.key, protocolVersion: version, detail: mismatch },
+          'the local load balancer could not forward a request',
         );
-        sendError(response, 505);
+        sendError(response, 464);
         return;
       }
       (speaksHttp2(version) ? forwardHttp2 : forwardRequest)({

@@ -3,9 +3,9 @@
  * target (h2c for protocol HTTP, TLS with ALPN `h2` for HTTPS), the body streamed both ways and the
  * target's trailers (`grpc-status`, `grpc-message`) passed on to the client.
  *
- * Such a target group takes HTTP/2 requests only (the ALB documents HTTP2 as "supported when the
- * request protocol is HTTP/2 or gRPC" and GRPC as "supported when the request protocol is gRPC");
- * an HTTP/1.x request gets 505 HTTP Version Not Supported.
+ * A request whose protocol does not suit the target group's protocol version gets the ALB's 464
+ * (its troubleshooting guide: an HTTP/1.1 request to a GRPC or HTTP2 target group, a gRPC request to
+ * an HTTP1 one, an HTTP/2 request other than POST to a GRPC one).
  *
  * The load balancer's own errors for a gRPC request (content-type application/grpc) are gRPC
  * errors, not HTTP ones: HTTP 200 with `grpc-status` in a trailers-only answer, so gRPC clients
@@ -38,6 +38,16 @@ export function isGrpcRequest(request: IncomingMessage): boolean {
 /** Whether a target group of this protocol version speaks HTTP/2 to its targets. */
 export function speaksHttp2(version: HttpVersion): boolean {
   return version === 'HTTP2' || version === 'GRPC';
+}
+
+/** Why the request cannot go to a target group of this protocol version (the ALB's 464); undefined when it can. */
+export function protocolMismatch(request: IncomingMessage, version: HttpVersion): string | undefined {
+  const http2Request = request.httpVersionMajor === 2;
+  if (speaksHttp2(version) && !http2Request) return `an HTTP/${request.httpVersion} request to a target group of protocol version ${version}`;
+  if (version === 'HTTP1' && http2Request && isGrpcRequest(request)) return 'a gRPC request to a target group of protocol version HTTP1';
+  if (version === 'GRPC' && request.method !== 'POST')
+    return `an HTTP/2 ${request.method ?? ''} request to a target group of protocol version GRPC (gRPC calls are POSTs)`;
+  return undefined;
 }
 
 /**

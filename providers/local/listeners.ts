@@ -111,7 +111,7 @@ export class ListenerSockets {
     const socket: OpenSocket = { protocol: options.protocol, server, port: 0, active: new Set(), closing: false };
     const handler = trackResponses(socket, options.handlers.request);
     server.on('request', handler);
-    if (server instanceof https.Server) socket.h2 = serveHttp2(server, handler);
+    if (server instanceof https.Server) socket.h2 = serveHttp2(server, handler, this.limits.clientIdleTimeoutMs);
     server.on('upgrade', options.handlers.upgrade);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -217,8 +217,12 @@ function holdToPolicy(server: https.Server, tls: TlsHandlers): void {
  * server's own HTTP/1 connection listener. Both reach `handler`; the TLS checks (holdToPolicy) run
  * first, on every connection, whatever its protocol.
  */
-function serveHttp2(server: https.Server, handler: RequestHandler): NonNullable<OpenSocket['h2']> {
+function serveHttp2(server: https.Server, handler: RequestHandler, idleTimeoutMs: number): NonNullable<OpenSocket['h2']> {
   const h2 = { server: http2.createServer(), sessions: new Set<http2.ServerHttp2Session>() };
+  // The client idle timeout, as for a keep-alive HTTP/1 connection: a session with no frame for
+  // that long is closed with GOAWAY (without this listener Node would destroy it abruptly).
+  h2.server.setTimeout(idleTimeoutMs);
+  h2.server.on('timeout', (session: http2.ServerHttp2Session) => session.close());
   h2.server.on('session', (session) => {
     h2.sessions.add(session);
     session.once('close', () => h2.sessions.delete(session));

@@ -286,12 +286,32 @@ spec: {controller: k8s.io/ingress-nginx}
     assert.deepEqual([answer.headers[':status'], answer.status, answer.headers['content-type']], [200, 14, 'application/grpc']);
   });
 
-  it('HTTP/1.1 still works on the same HTTPS listener; to a GRPC target group it gets 505', async () => {
+  it("HTTP/1.1 still works on the same HTTPS listener; to a GRPC target group it gets the ALB's 464", async () => {
     const plain = await http1Get(httpsPort, { host: 'plain.test', ca: certificate.certificatePem, path: '/hello' });
     assert.deepEqual([plain.status, plain.version], [200, '1.1']);
     assert.equal((JSON.parse(plain.body) as { backend: string }).backend, 'plain');
     const refused = await http1Get(httpsPort, { host: 'grpc.test', ca: certificate.certificatePem, path: '/test.Echo/Say' });
-    assert.equal(refused.status, 505);
+    assert.equal(refused.status, 464);
+  });
+
+  it('464 as well for a gRPC call to an HTTP1 target group, and for an HTTP/2 request that is not a POST to a GRPC one', async () => {
+    const grpcToHttp1 = await call(httpsPort, { host: 'plain.test', ca: certificate.certificatePem });
+    assert.equal(grpcToHttp1.headers[':status'], 464);
+    const session = http2.connect(`https://grpc.test:${httpsPort}`, {
+      ca: certificate.certificatePem,
+      lookup: (_host, _options, done) => done(null, [{ address: '127.0.0.1', family: 4 }]),
+    } as http2.SecureClientSessionOptions);
+    try {
+      const stream = session.request({ ':path': '/test.Echo/Say' });
+      const status = await new Promise((resolve, reject) => {
+        stream.on('response', (headers) => resolve(headers[':status']));
+        stream.on('error', reject);
+      });
+      stream.resume();
+      assert.equal(status, 464);
+    } finally {
+      session.close();
+    }
   });
 
   it('an HTTP/2 client reaches an HTTP/1 target group through the same rules and headers', async () => {
