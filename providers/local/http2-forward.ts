@@ -159,10 +159,12 @@ export function forwardHttp2(forward: ForwardRequest): void {
   response.on('close', () => {
     if (!response.writableFinished && !stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
   });
+  // The idle timeout, as for HTTP/1: silence before the answer is a 504 (DEADLINE_EXCEEDED), silence
+  // in the middle of it ends the exchange, as a half-relayed answer cannot become an error any more.
   stream.setTimeout(forward.timeoutMs, () => {
-    if (answered) return;
     stream.close(http2.constants.NGHTTP2_CANCEL);
-    fail(504, `no answer within ${forward.timeoutMs} ms`, false);
+    if (answered) response.destroy();
+    else fail(504, `no answer within ${forward.timeoutMs} ms`, false);
   });
   stream.on('response', (headers) => {
     answered = true;

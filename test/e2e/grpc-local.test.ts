@@ -21,7 +21,7 @@ import { GATEWAY_CLASS_YAML } from '../support/gateway.js';
 import { selfSignedCertificate, tlsSecretYaml } from '../support/local-lb.js';
 import { loopbackServiceYaml, startLocalRun } from '../support/manifest-run.js';
 
-const HOSTS = ['grpc.test', 'plain.test', 'gw.test', 'nginx.test'];
+const HOSTS = ['grpc.test', 'plain.test', 'gw.test', 'nginx.test', 'slow.test'];
 
 /** A gRPC message on the wire: a 1-byte compressed flag and a 4-byte big-endian length, then the bytes. */
 function frame(message: string): Buffer {
@@ -45,7 +45,7 @@ interface GrpcBackend {
  * A gRPC-ish server over h2c: `/test.Echo/Say` answers the message it got, prefixed with its name
  * and what the load balancer told it (Host, X-Forwarded-Proto), then the status in trailers; any
  * other method is UNIMPLEMENTED (12) in a trailers-only answer, as gRPC servers answer the ALB's
- * default health check.
+ * default health check; `/test.Slow/Wait` is never answered.
  */
 async function startGrpcBackend(name: string): Promise<GrpcBackend> {
   const server = http2.createServer();
@@ -55,6 +55,8 @@ async function startGrpcBackend(name: string): Promise<GrpcBackend> {
     session.on('close', () => sessions.delete(session));
   });
   server.on('stream', (stream, headers) => {
+    // Never answered: the load balancer's idle timeout ends the call.
+    if (headers[':path'] === '/test.Slow/Wait') return;
     if (headers[':path'] !== '/test.Echo/Say') {
       stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12' }, { endStream: true });
       return;
@@ -181,6 +183,14 @@ describe('gRPC through the local load balancer', () => {
         }) +
         '---\n' +
         ingressYaml({
+          name: 'slow',
+          // Its own load balancer (no group), with a 1 s idle timeout.
+          annotations: { ...grpcVersion, 'ingress-bridge.io/load-balancer-attributes': 'idle_timeout.timeout_seconds=1' },
+          tls,
+          rules: [{ host: 'slow.test', paths: [{ path: '/', pathType: 'Prefix', service: 'annotated' }] }],
+        }) +
+        '---\n' +
+        ingressYaml({
           name: 'plain',
           annotations: { 'ingress-bridge.io/target-type': 'ip' },
           tls,
@@ -284,6 +294,13 @@ spec: {controller: k8s.io/ingress-nginx}
     await (grpc.get('doomed') as GrpcBackend).stop();
     const answer = await call(httpsPort, { host: 'grpc.test', ca: certificate.certificatePem, path: '/test.Doomed/Say' });
     assert.deepEqual([answer.headers[':status'], answer.status, answer.headers['content-type']], [200, 14, 'application/grpc']);
+  });
+
+  it('a target silent past the idle timeout answers DEADLINE_EXCEEDED (4) with HTTP 200', async () => {
+    const started = Date.now();
+    const answer = await call(httpsPort, { host: 'slow.test', ca: certificate.certificatePem, path: '/test.Slow/Wait' });
+    assert.deepEqual([answer.headers[':status'], answer.status], [200, 4]);
+    assert.ok(Date.now() - started >= 900, 'not before the 1 s idle timeout');
   });
 
   it("HTTP/1.1 still works on the same HTTPS listener; to a GRPC target group it gets the ALB's 464", async () => {
