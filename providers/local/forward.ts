@@ -16,7 +16,7 @@ import https from 'node:https';
 import type { ListenerProtocol, Target } from '../../src/model.js';
 import { plainAnswer, writeAnswer } from './answers.js';
 import { clientAddress, forwardedRequestTarget } from './dispatch.js';
-import { clientBodyFraming, framingHeaders } from './framing.js';
+import { clientBodyFraming, framingHeaders, type BodyFraming } from './framing.js';
 import { targetAddress } from './health.js';
 import type { LocalLog } from './log.js';
 import { isConnectionFailure, mayRetryOnAnotherTarget } from './retry-policy.js';
@@ -65,7 +65,7 @@ export interface ForwardRequest {
  */
 export function forwardRequest(forward: ForwardRequest): void {
   const { request, response } = forward;
-  const framing = clientBodyFraming(request.headers);
+  const framing = request.httpVersionMajor === 2 ? http2BodyFraming(request) : clientBodyFraming(request.headers);
   const retryable = mayRetryOnAnotherTarget(request.method, framing);
   let current: ClientRequest | undefined;
   let clientGone = false;
@@ -115,7 +115,10 @@ export function forwardRequest(forward: ForwardRequest): void {
         return;
       }
       try {
-        response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers, { dropFraming: false }));
+        const headers = withoutHopByHop(answer.headers, { dropFraming: false });
+        // HTTP/2 has no reason phrase (RFC 9113 section 8.3.2).
+        if (request.httpVersionMajor === 2) response.writeHead(answer.statusCode ?? 502, headers);
+        else response.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
       } catch (error) {
         upstream.destroy();
         fail(502, `the target's answer could not be relayed: ${error instanceof Error ? error.message : String(error)}`);
@@ -162,6 +165,18 @@ export function forwardRequest(forward: ForwardRequest): void {
 }
 
 /**
+ * An HTTP/2 request's body has no HTTP/1 framing of its own (DATA frames end with END_STREAM): a
+ * valid Content-Length is kept, a stream that ended with its headers has no body, and any other
+ * body is chunked to an HTTP/1.1 target, never sent unframed.
+ */
+function http2BodyFraming(request: IncomingMessage): BodyFraming {
+  const length = request.headers['content-length'];
+  if (length !== undefined && /^\d+$/.test(length)) return { kind: 'length', length: Number(length) };
+  const stream = (request as IncomingMessage & { stream?: { endAfterHeaders?: boolean } }).stream;
+  return stream?.endAfterHeaders ? { kind: 'none' } : { kind: 'chunked' };
+}
+
+/**
  * The client's request as a target gets it, for forwarded requests and WebSocket handshakes alike:
  * its method, the normalised request target, the headers an ALB sends on (forwardedHeaders), and
  * the caller's own (framing, or the upgrade).
@@ -200,7 +215,10 @@ export function requestToTarget(
  * The request's headers for the target: Host kept, hop-by-hop and framing dropped (the caller sets
  * framing), X-Forwarded-* as an ALB sets them.
  */
-function forwardedHeaders(headers: IncomingHttpHeaders, context: { clientIp: string; protocol: ListenerProtocol; specPort: number }): OutgoingHttpHeaders {
+export function forwardedHeaders(
+  headers: IncomingHttpHeaders,
+  context: { clientIp: string; protocol: ListenerProtocol; specPort: number },
+): OutgoingHttpHeaders {
   const forwarded = withoutHopByHop(headers, { dropFraming: true });
   const previous = headers['x-forwarded-for'];
   forwarded['x-forwarded-for'] = previous ? `${Array.isArray(previous) ? previous.join(',') : previous}, ${context.clientIp}` : context.clientIp;
@@ -221,7 +239,8 @@ export function withoutHopByHop(headers: IncomingHttpHeaders, options: { dropFra
   const dropped = new Set([...HOP_BY_HOP, ...named, ...(options.dropFraming ? FRAMING : [])]);
   const kept: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !dropped.has(name)) kept[name] = value;
+    // HTTP/2 pseudo-headers (`:path`, `:authority`…) are the request line, never headers of the next hop.
+    if (value !== undefined && !dropped.has(name) && !name.startsWith(':')) kept[name] = value;
   }
   return kept;
 }

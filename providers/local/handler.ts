@@ -18,6 +18,7 @@ import type { ForwardChoosers } from './balancer.js';
 import { chooseRoute, requestFacts, type ChosenRoute, type RouteCandidate } from './dispatch.js';
 import { forwardRequest, sendError } from './forward.js';
 import { hasDuplicateHost } from './framing.js';
+import { forwardHttp2, protocolMismatch, sendRequestError, speaksHttp2 } from './http2-forward.js';
 import type { RequestHandler, UpgradeHandler } from './listeners.js';
 import type { LocalLog } from './log.js';
 import { redirectLocation, redirectStatus } from './redirect.js';
@@ -206,10 +207,20 @@ function answer(action: Action, stack: RoutedStack, exchange: Exchange): void {
       const picked = pickTarget(action, stack, key);
       if (!picked.ok) {
         exchange.context.log.warn({ status: picked.status, detail: picked.detail }, 'the local load balancer could not forward a request');
-        sendError(response, picked.status);
+        sendRequestError(request, response, picked.status);
         return;
       }
-      forwardRequest({
+      const version = picked.group.spec.protocolVersion;
+      const mismatch = protocolMismatch(request, version);
+      if (mismatch) {
+        exchange.context.log.warn(
+          { status: 464, targetGroup: picked.group.spec.key, protocolVersion: version, detail: mismatch },
+          'the local load balancer could not forward a request',
+        );
+        sendError(response, 464);
+        return;
+      }
+      (speaksHttp2(version) ? forwardHttp2 : forwardRequest)({
         request,
         response,
         target: picked.target,

@@ -4,6 +4,7 @@
  * @module
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 
 /** ALB success codes: `200`, `200,202`, `200-299`, or a mix (`200,300-399`). */
@@ -46,5 +47,53 @@ export function probeTarget(probe: ProbeRequest): Promise<number | undefined> {
     });
     request.on('error', () => resolve(undefined));
     request.end();
+  });
+}
+
+/** An empty protobuf message, length-prefixed as gRPC frames it: not compressed, 0 bytes. */
+const EMPTY_GRPC_MESSAGE = Buffer.alloc(5);
+
+/**
+ * A gRPC health check, as an ALB makes one for a GRPC target group: a unary call over HTTP/2 (h2c
+ * for HTTP, TLS for HTTPS) to the check's path (`/package.service/method`) with an empty message.
+ * Resolves to the call's `grpc-status` (from the trailers, or from a trailers-only answer); undefined
+ * for no answer or an answer without one.
+ */
+export function probeGrpcTarget(probe: ProbeRequest): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const host = probe.ip.includes(':') ? `[${probe.ip}]` : probe.ip;
+    const session = http2.connect(`${probe.protocol === 'HTTPS' ? 'https' : 'http'}://${host}:${probe.port}`, {
+      ...(probe.protocol === 'HTTPS' ? { rejectUnauthorized: false } : {}),
+    });
+    let status: number | undefined;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      probe.signal.removeEventListener('abort', settle);
+      session.destroy();
+      resolve(status);
+    };
+    const timer = setTimeout(settle, probe.timeoutMs);
+    probe.signal.addEventListener('abort', settle);
+    session.on('error', settle);
+    const read = (headers: http2.IncomingHttpHeaders): void => {
+      const value = headers['grpc-status'];
+      if (typeof value === 'string' && /^\d+$/.test(value)) status = Number(value);
+    };
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': probe.path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'user-agent': 'ingress-bridge-local-health-checker',
+    });
+    stream.on('response', read);
+    stream.on('trailers', read);
+    stream.on('error', settle);
+    stream.on('close', settle);
+    stream.resume();
+    stream.end(EMPTY_GRPC_MESSAGE);
   });
 }

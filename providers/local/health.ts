@@ -18,8 +18,8 @@
  * when its target or the group goes away.
  * @module
  */
-import type { HealthCheckSpec, Target } from '../../src/model.js';
-import { parseSuccessCodes, probeTarget } from './health-probe.js';
+import type { HealthCheckSpec, Target, TargetGroupSpec } from '../../src/model.js';
+import { parseSuccessCodes, probeGrpcTarget, probeTarget } from './health-probe.js';
 
 interface TargetState {
   target: Target;
@@ -46,9 +46,12 @@ export class TargetHealthChecks {
   private healthCheck: HealthCheckSpec;
   private isSuccess: (status: number) => boolean;
   private readonly timeScale: number;
+  /** GRPC: checks are gRPC calls and the success codes gRPC status codes (health-probe.ts). */
+  private protocolVersion: TargetGroupSpec['protocolVersion'];
 
-  constructor(healthCheck: HealthCheckSpec, timeScale: number) {
+  constructor(healthCheck: HealthCheckSpec, timeScale: number, protocolVersion: TargetGroupSpec['protocolVersion'] = 'HTTP1') {
     this.timeScale = timeScale;
+    this.protocolVersion = protocolVersion;
     this.healthCheck = healthCheck;
     this.isSuccess = parseSuccessCodes(healthCheck.successCodes);
   }
@@ -93,8 +96,9 @@ export class TargetHealthChecks {
   }
 
   /** New settings take effect from each target's next check; health so far is kept. */
-  setHealthCheck(healthCheck: HealthCheckSpec): void {
+  setHealthCheck(healthCheck: HealthCheckSpec, protocolVersion = this.protocolVersion): void {
     this.healthCheck = healthCheck;
+    this.protocolVersion = protocolVersion;
     this.isSuccess = parseSuccessCodes(healthCheck.successCodes);
     for (const [address, state] of [...this.states]) {
       this.stopTarget(address, state);
@@ -137,7 +141,8 @@ export class TargetHealthChecks {
     state.checking = true;
     state.checksStarted += 1;
     const number = state.checksStarted;
-    const status = await probeTarget({
+    const probe = this.protocolVersion === 'GRPC' ? probeGrpcTarget : probeTarget;
+    const status = await probe({
       protocol: healthCheck.protocol,
       ip: state.target.ip,
       port: healthCheck.port === 'traffic-port' ? state.target.port : healthCheck.port,

@@ -7,9 +7,15 @@
  * Every server is built with the client-side limits (settings.ts): connection caps per socket and
  * overall (connection-limits.ts), the headers, request and keep-alive timeouts. An HTTPS server
  * also holds each connection to the ssl-policy of the load balancer whose certificate it got.
+ *
+ * An HTTPS server offers HTTP/2 by ALPN (`h2`, then `http/1.1`), as an ALB's HTTPS listener does:
+ * connections that pick `h2` go to an HTTP/2 server whose compatibility request and response reach
+ * the same request handler (adapted by `asHttp1Facing`), and every other connection to the
+ * unchanged HTTPS server, so HTTP/1 is served exactly as before.
  * @module
  */
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -48,6 +54,8 @@ export interface TlsHandlers {
 interface OpenSocket {
   protocol: ListenerProtocol;
   server: http.Server | https.Server;
+  /** HTTPS only: the HTTP/2 sessions of connections that negotiated `h2`. */
+  h2?: { server: http2.Http2Server; sessions: Set<http2.ServerHttp2Session> };
   port: number;
   /** Responses not finished yet, so that closing can end their connections when they are done. */
   active: Set<http.ServerResponse>;
@@ -60,7 +68,8 @@ interface OpenSocket {
  */
 function trackResponses(socket: OpenSocket, handler: RequestHandler): RequestHandler {
   return (request, response) => {
-    if (socket.closing) response.setHeader('connection', 'close');
+    // HTTP/2 has no Connection header (a session is closed by GOAWAY instead, see close()).
+    if (socket.closing && request.httpVersionMajor === 1) response.setHeader('connection', 'close');
     socket.active.add(response);
     response.on('close', () => {
       socket.active.delete(response);
@@ -100,7 +109,9 @@ export class ListenerSockets {
   async open(specPort: number, options: { localPort: number; protocol: ListenerProtocol; handlers: ListenerHandlers; tls: TlsHandlers }): Promise<OpenResult> {
     const server = this.createServer(options.protocol, options.handlers, options.tls);
     const socket: OpenSocket = { protocol: options.protocol, server, port: 0, active: new Set(), closing: false };
-    server.on('request', trackResponses(socket, options.handlers.request));
+    const handler = trackResponses(socket, options.handlers.request);
+    server.on('request', handler);
+    if (server instanceof https.Server) socket.h2 = serveHttp2(server, handler, this.limits.clientIdleTimeoutMs);
     server.on('upgrade', options.handlers.upgrade);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -155,7 +166,8 @@ export class ListenerSockets {
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
       shouldUpgradeCallback: handlers.shouldUpgrade,
     };
-    const server = protocol === 'HTTPS' ? https.createServer({ ...options, SNICallback: tls.sniCallback }) : http.createServer(options);
+    const server =
+      protocol === 'HTTPS' ? https.createServer({ ...options, SNICallback: tls.sniCallback, ALPNProtocols: ['h2', 'http/1.1'] }) : http.createServer(options);
     limitConnections(server, { listener: new ConnectionBudget(limits.maxConnectionsPerListener), overall: this.overall });
     if (server instanceof https.Server) holdToPolicy(server, tls);
     return server;
@@ -172,6 +184,8 @@ export class ListenerSockets {
     socket.closing = true;
     const closed = new Promise<void>((resolve) => socket.server.close(() => resolve()));
     socket.server.closeIdleConnections();
+    // GOAWAY: streams under way finish, no new one starts, and the connection closes after them.
+    for (const session of socket.h2?.sessions ?? []) session.close();
     for (const response of socket.active) {
       if (!response.headersSent) response.setHeader('connection', 'close');
     }
@@ -196,4 +210,44 @@ function holdToPolicy(server: https.Server, tls: TlsHandlers): void {
     if (policy && !sessionAllowed(policy, { protocol: socket.getProtocol(), cipher: socket.getCipher().name })) socket.destroy();
     else if (tls.admitConnection && !tls.admitConnection(name, socket)) socket.destroy();
   });
+}
+
+/**
+ * Hands the connections that negotiated `h2` to an HTTP/2 server, and the others to the HTTPS
+ * server's own HTTP/1 connection listener. Both reach `handler`; the TLS checks (holdToPolicy) run
+ * first, on every connection, whatever its protocol.
+ */
+function serveHttp2(server: https.Server, handler: RequestHandler, idleTimeoutMs: number): NonNullable<OpenSocket['h2']> {
+  const h2 = { server: http2.createServer(), sessions: new Set<http2.ServerHttp2Session>() };
+  // The client idle timeout, as for a keep-alive HTTP/1 connection: a session with no frame for
+  // that long is closed with GOAWAY (without this listener Node would destroy it abruptly).
+  h2.server.setTimeout(idleTimeoutMs);
+  h2.server.on('timeout', (session: http2.ServerHttp2Session) => session.close());
+  h2.server.on('session', (session) => {
+    h2.sessions.add(session);
+    session.once('close', () => h2.sessions.delete(session));
+  });
+  h2.server.on('request', (request, response) => handler(asHttp1Facing(request), response as unknown as http.ServerResponse));
+  const http1Listeners = server.listeners('secureConnection') as ((socket: TLSSocket) => void)[];
+  const http1 = http1Listeners.at(-1);
+  if (!http1) return h2;
+  server.removeListener('secureConnection', http1);
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (socket.alpnProtocol !== 'h2') http1.call(server, socket);
+    // A connection refused by holdToPolicy is already destroyed.
+    else if (!socket.destroyed) h2.server.emit('connection', socket);
+  });
+  return h2;
+}
+
+/**
+ * An HTTP/2 request as the HTTP/1 code reads it: Host from `:authority` (HTTP/2 carries the
+ * authority there, RFC 9113 section 8.3.1), so host rules, X-Forwarded-* and the target's Host are
+ * the same. The pseudo-headers stay (the compatibility request reads its method and path from
+ * them); whatever copies headers to a next hop leaves them out (forward.ts).
+ */
+export function asHttp1Facing(request: http2.Http2ServerRequest): http.IncomingMessage {
+  const authority = request.headers[':authority'];
+  if (request.headers.host === undefined && typeof authority === 'string') request.headers.host = authority;
+  return request as unknown as http.IncomingMessage;
 }

@@ -32,7 +32,7 @@ export class ServedTargetGroup implements UpstreamTargets {
 
   constructor(spec: TargetGroupSpec, options: { healthCheckTimeScale: number }) {
     this.current = spec;
-    this.health = new TargetHealthChecks(spec.healthCheck, options.healthCheckTimeScale);
+    this.health = new TargetHealthChecks(spec.healthCheck, options.healthCheckTimeScale, spec.protocolVersion);
     this.health.setTargets(spec.targets);
   }
 
@@ -47,7 +47,9 @@ export class ServedTargetGroup implements UpstreamTargets {
   update(spec: TargetGroupSpec): void {
     const previous = this.current;
     this.current = spec;
-    if (!isDeepStrictEqual(spec.healthCheck, previous.healthCheck)) this.health.setHealthCheck(spec.healthCheck);
+    if (!isDeepStrictEqual(spec.healthCheck, previous.healthCheck) || spec.protocolVersion !== previous.protocolVersion) {
+      this.health.setHealthCheck(spec.healthCheck, spec.protocolVersion);
+    }
     if (!isDeepStrictEqual(spec.targets, previous.targets)) this.health.setTargets(spec.targets);
     this.connections.retainOnly(spec.targets, spec.protocol);
   }

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import type { CertificateSpec, LoadBalancerSpec, MutualAuthentication } from '../../../src/model.js';
@@ -133,6 +134,24 @@ describe('mutual TLS verify', () => {
   it('refuses a request for the verifying load balancer on a connection another load balancer admitted', async () => {
     const seen = target.received.length;
     await assert.rejects(request({ port, servername: 'open.test', host: 'secure.test' }));
+    assert.equal(target.received.length, seen);
+  });
+
+  it('refuses it over HTTP/2 as well: the whole session is closed', async () => {
+    const seen = target.received.length;
+    const session = http2.connect(`https://open.test:${port}`, {
+      ca: [serverCertificates.secure.certificatePem, serverCertificates.open.certificatePem],
+      lookup: (_host, _options, done) => done(null, [{ address: '127.0.0.1', family: 4 }]),
+    } as http2.SecureClientSessionOptions);
+    session.on('error', () => undefined);
+    const stream = session.request({ ':path': '/', ':authority': 'secure.test' });
+    const outcome = await new Promise<string>((resolve) => {
+      stream.on('response', (headers) => resolve(`answered ${String(headers[':status'])}`));
+      stream.on('error', () => resolve('refused'));
+      stream.on('close', () => resolve('refused'));
+    });
+    assert.equal(outcome, 'refused');
+    await new Promise((resolve) => (session.closed ? resolve(undefined) : session.once('close', resolve)));
     assert.equal(target.received.length, seen);
   });
 });
