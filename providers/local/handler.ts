@@ -10,6 +10,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { Action, FunctionTargetGroupSpec, ListenerProtocol, Target } from '../../src/model.js';
 import { LocalFunctionDirectory, serveFunction } from './functions.js';
 import { answerOidcCallback, isOidcCallback, routeOf, whenAdmitted, type AdmissionRuntime } from './admission.js';
@@ -91,9 +92,20 @@ export function createRequestHandler(context: HandlerContext): RequestHandler {
         }
       },
       answer: (answer) => writeAnswer(response, answer),
-      close: () => request.socket.destroy(),
+      close: () => closeConnection(request),
     });
   };
+}
+
+/**
+ * Closes the client's connection. An HTTP/2 request's `socket` is the compatibility layer's proxy,
+ * whose destroy() ends only that stream and leaves the session open until its idle timeout; the
+ * session is the connection, so it is destroyed.
+ */
+function closeConnection(request: IncomingMessage): void {
+  const stream = (request as Partial<Pick<Http2ServerRequest, 'stream'>>).stream;
+  if (stream) stream.session?.destroy();
+  else request.socket.destroy();
 }
 
 /** Whether the server should hand the request to the upgrade handler: a WebSocket handshake that is to be forwarded. */
