@@ -6,27 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
+import type { KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { FINALIZER } from '../../src/controller/ingress-writer.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import type { GatewayCondition } from '../../src/sources/gateway-kinds.js';
-import { AwsProvider } from '../../providers/aws/provider.js';
 import { testCertificate } from '../../fakes/aws/fixtures.js';
-import { createAwsWorld, liveListener, type AwsWorld } from '../support/aws-provider-world.js';
-import { serviceYaml, testOptions } from '../support/cluster.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import { liveListener, type AwsWorld } from '../support/aws-provider-world.js';
+import { serviceYaml } from '../support/cluster.js';
+import type { KubeFake } from '../../fakes/kube/index.js';
+import { startKubeAwsRun, type KubeAwsRun } from '../support/kube-aws-run.js';
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied } from '../support/rbac.js';
 import { tlsSecretYaml } from '../support/local-lb.js';
-import { ApiBudget } from '../../providers/aws/sdk/budget.js';
-import { createAwsClients } from '../../providers/aws/sdk/clients.js';
 import { GATEWAY_CLASS_YAML } from '../support/gateway.js';
 import { routeOf } from '../support/alb-evaluator.js';
 import type { LoadBalancerSpec } from '../../src/model.js';
 
 const rbac = loadRbacAuthorizer();
 const until = (condition: () => boolean, timeoutMs = 10_000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
-const API_VERSIONS: Record<string, string> = { EndpointSlice: 'discovery.k8s.io/v1' };
 
 const gatewayYaml = (paths: string): string => `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -63,12 +58,9 @@ describe('Gateway API with the AWS provider, against both fakes', () => {
   let kube: KubeFake;
   let world: AwsWorld;
   let handle: KubeRunHandle;
+  let run: KubeAwsRun;
 
-  const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'e2e.yaml').objects)
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
-      kube.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
-  };
+  const apply = (yaml: string): void => run.apply(yaml);
   const gateway = () => kube.get('gateways', 'default', 'web');
   const gatewayStatus = () => gateway()?.status as GatewayStatus | undefined;
   const routeStatus = () => kube.get('httproutes', 'default', 'api')?.status as RouteStatus | undefined;
@@ -89,36 +81,20 @@ describe('Gateway API with the AWS provider, against both fakes', () => {
   };
 
   before(async () => {
-    kube = await startKubeFake();
-    kube.setAuthorizer(rbac.authorize);
-    world = createAwsWorld();
-    const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    apply(
-      GATEWAY_CLASS_YAML +
+    run = await startKubeAwsRun({
+      rbac,
+      yaml:
+        GATEWAY_CLASS_YAML +
         serviceYaml({ name: 'api', endpoints: ['10.0.1.1'] }) +
         serviceYaml({ name: 'v1', endpoints: ['10.0.2.1'], nodePort: 30081 }) +
         tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) +
         gatewayYaml(ROUTE_RULES),
-    );
-    handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
-      provider: (options) =>
-        new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
-      providerSettings: {},
-      translateOptions: () => testOptions({ now: new Date() }),
-      logger: createLogger('silent'),
-      namespace: 'ingress-bridge',
-      concurrency: 2,
-      resyncMs: 600_000,
-      metricsAddress: '127.0.0.1:0',
-      healthAddress: '127.0.0.1:0',
     });
+    ({ kube, world, handle } = run);
   });
   afterEach(() => assertNothingDenied(rbac));
   after(async () => {
-    await handle?.stop();
-    await kube.close();
-    world.close();
+    await run?.stop();
     assertNothingDenied(rbac);
   });
 

@@ -6,20 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import type { RouteParentStatus } from '../../src/sources/gateway-kinds.js';
 import { GATEWAY_CONTROLLER_NAME } from '../../src/translate/gateway/status.js';
-import { AwsProvider } from '../../providers/aws/provider.js';
-import { createAwsWorld, type AwsWorld } from '../support/aws-provider-world.js';
-import { serviceYaml, testOptions } from '../support/cluster.js';
-import { startKubeFake, waitFor, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
-import { ApiBudget } from '../../providers/aws/sdk/budget.js';
-import { createAwsClients } from '../../providers/aws/sdk/clients.js';
+import { serviceYaml } from '../support/cluster.js';
+import { waitFor, type KubeFake } from '../../fakes/kube/index.js';
 import { GATEWAY_CLASS_YAML, gatewayYaml } from '../support/gateway.js';
+import { startKubeAwsRun, type KubeAwsRun } from '../support/kube-aws-run.js';
 
-const API_VERSIONS: Record<string, string> = { EndpointSlice: 'discovery.k8s.io/v1' };
 const OTHER_CONTROLLER = 'example.com/other-controller';
 
 const routeYaml = (name: string, parents: string[]): string => `apiVersion: gateway.networking.k8s.io/v1
@@ -44,14 +37,8 @@ const GATEWAYS_YAML =
 
 describe('stale route status entries of ours go when their Gateway does', () => {
   let kube: KubeFake;
-  let world: AwsWorld;
-  let handle: KubeRunHandle;
+  let run: KubeAwsRun;
 
-  const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'e2e.yaml').objects)
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
-      kube.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
-  };
   const parents = (route: string): RouteParentStatus[] =>
     (kube.get('httproutes', 'default', route)?.status as { parents?: RouteParentStatus[] } | undefined)?.parents ?? [];
   /** `controller:gateway` for each entry, sorted. */
@@ -62,36 +49,24 @@ describe('stale route status entries of ours go when their Gateway does', () => 
   const until = (condition: () => boolean): Promise<void> => waitFor(condition, { what: 'the route status', timeoutMs: 10_000 });
 
   before(async () => {
-    kube = await startKubeFake();
-    world = createAwsWorld();
-    const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    apply(
-      GATEWAY_CLASS_YAML +
+    run = await startKubeAwsRun({
+      yaml:
+        GATEWAY_CLASS_YAML +
         OTHER_CLASS_YAML +
         serviceYaml({ name: 'api', endpoints: ['10.0.1.1'] }) +
         GATEWAYS_YAML +
         routeYaml('deleted', ['a']) +
         routeYaml('moved', ['a', 'b']) +
         routeYaml('reclassed', ['c']),
-    );
-    // Another controller's entries, as it would have written them: ours must never touch them.
-    for (const route of ['deleted', 'moved', 'reclassed']) {
-      const other = { parentRef: { name: 'elsewhere' }, controllerName: OTHER_CONTROLLER, conditions: [] };
-      kube.patch('httproutes', 'default', route, { status: { parents: [other] } });
-    }
-    handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
-      provider: (options) =>
-        new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
-      providerSettings: {},
-      translateOptions: () => testOptions({ now: new Date() }),
-      logger: createLogger('silent'),
-      namespace: 'ingress-bridge',
-      concurrency: 2,
-      resyncMs: 600_000,
-      metricsAddress: '127.0.0.1:0',
-      healthAddress: '127.0.0.1:0',
+      // Another controller's entries, as it would have written them: ours must never touch them.
+      prepare: (cluster) => {
+        for (const route of ['deleted', 'moved', 'reclassed']) {
+          const other = { parentRef: { name: 'elsewhere' }, controllerName: OTHER_CONTROLLER, conditions: [] };
+          cluster.patch('httproutes', 'default', route, { status: { parents: [other] } });
+        }
+      },
     });
+    kube = run.kube;
     await until(
       () =>
         entries('deleted').join() === 'other:elsewhere,ours:a' &&
@@ -100,9 +75,7 @@ describe('stale route status entries of ours go when their Gateway does', () => 
     );
   });
   after(async () => {
-    await handle?.stop();
-    await kube.close();
-    world.close();
+    await run?.stop();
   });
 
   it('drops our entry for a parent the route no longer names, keeping the other parents', async () => {

@@ -4,25 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { FINALIZER } from '../../src/controller/ingress-writer.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
-import { AwsProvider } from '../../providers/aws/provider.js';
 import { testCertificate } from '../../fakes/aws/fixtures.js';
-import { createAwsWorld, type AwsWorld } from '../support/aws-provider-world.js';
-import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import type { KubeFake } from '../../fakes/kube/index.js';
+import type { AwsWorld } from '../support/aws-provider-world.js';
+import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, type IngressFixture } from '../support/cluster.js';
+import { startKubeAwsRun, type KubeAwsRun } from '../support/kube-aws-run.js';
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied } from '../support/rbac.js';
 import { tlsSecretYaml } from '../support/local-lb.js';
-import { ApiBudget } from '../../providers/aws/sdk/budget.js';
-import { createAwsClients } from '../../providers/aws/sdk/clients.js';
 
 // The controller runs with exactly the permissions deploy/base/rbac.yaml grants.
 const rbac = loadRbacAuthorizer();
 /** Waits for a condition; the failure names the condition's source, or the request RBAC denied. */
 const until = (condition: () => boolean, timeoutMs = 10_000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 
 const ingressFixture = (paths: string[]): IngressFixture => ({
   name: 'web',
@@ -34,14 +28,9 @@ const ingressFixture = (paths: string[]): IngressFixture => ({
 describe('the controller with the AWS provider, against both fakes', () => {
   let kube: KubeFake;
   let world: AwsWorld;
-  let handle: KubeRunHandle;
+  let run: KubeAwsRun;
 
-  const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'e2e.yaml').objects)
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
-      fake().apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
-  };
-  const fake = (): KubeFake => kube;
+  const apply = (yaml: string): void => run.apply(yaml);
   const loadBalancer = () => world.fake.state.loadBalancers()[0];
   const httpsRules = () => {
     const lb = loadBalancer();
@@ -52,35 +41,19 @@ describe('the controller with the AWS provider, against both fakes', () => {
   const webIngress = () => kube.get('ingresses', 'default', 'web');
 
   before(async () => {
-    kube = await startKubeFake();
-    kube.setAuthorizer(rbac.authorize);
-    world = createAwsWorld();
-    const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    apply(
-      INGRESS_CLASS_YAML +
+    run = await startKubeAwsRun({
+      rbac,
+      yaml:
+        INGRESS_CLASS_YAML +
         serviceYaml({ name: 'api', endpoints: ['10.0.1.1', '10.0.1.2'] }) +
         tlsSecretYaml('web-tls', testCertificate({ commonName: 'web.test' })) +
         ingressYaml(ingressFixture(['/api'])),
-    );
-    handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
-      provider: (options) =>
-        new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
-      providerSettings: {},
-      translateOptions: () => testOptions({ now: new Date() }),
-      logger: createLogger('silent'),
-      namespace: 'ingress-bridge',
-      concurrency: 2,
-      resyncMs: 600_000,
-      metricsAddress: '127.0.0.1:0',
-      healthAddress: '127.0.0.1:0',
     });
+    ({ kube, world } = run);
   });
   afterEach(() => assertNothingDenied(rbac));
   after(async () => {
-    await handle?.stop();
-    await kube.close();
-    world.close();
+    await run?.stop();
     assertNothingDenied(rbac);
   });
 

@@ -7,26 +7,18 @@
  * holds them back), and the load balancer's health checks are held at `initial` until released.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
-import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
+import type { KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { INJECT_LABEL } from '../../src/controller/pod-gate-injection.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { targetHealthGate } from '../../src/translate/readiness-gates.js';
-import { AwsProvider } from '../../providers/aws/provider.js';
-import { ApiBudget } from '../../providers/aws/sdk/budget.js';
-import { createAwsClients } from '../../providers/aws/sdk/clients.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
-import { createAwsWorld, type AwsWorld } from '../support/aws-provider-world.js';
-import { INGRESS_CLASS_YAML, ingressYaml, selectingServiceYaml, testOptions } from '../support/cluster.js';
+import { registeredTargets, type AwsWorld } from '../support/aws-provider-world.js';
+import { INGRESS_CLASS_YAML, ingressYaml, selectingServiceYaml } from '../support/cluster.js';
+import { startKubeAwsRun, type KubeAwsRun } from '../support/kube-aws-run.js';
+import { PodRollout } from '../support/pod-rollout.js';
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied } from '../support/rbac.js';
 
 const rbac = loadRbacAuthorizer();
 const until = (condition: () => boolean, timeoutMs = 15_000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 const STACK = 'shop/web';
 const GATE = targetHealthGate(STACK, { key: 'shop/api:80/ip', service: { namespace: 'shop', name: 'api', port: 80 } });
 
@@ -36,120 +28,40 @@ metadata: {name: shop, labels: {${INJECT_LABEL}: enabled}}
 ---
 ${selectingServiceYaml('api', 'shop')}${ingressYaml({ name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip', 'alb.ingress.kubernetes.io/scheme': 'internet-facing' }, rules: [{ host: 'web.test', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] })}`;
 
-interface Endpoint {
-  pod: string;
-  ip: string;
-  ready: boolean;
-}
-
-/** The EndpointSlice the EndpointSlice controller keeps for Service `api`. */
-function endpointSlice(endpoints: readonly Endpoint[]): KubeObject {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: {
-      name: 'api-1',
-      namespace: 'shop',
-      labels: { 'kubernetes.io/service-name': 'api', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
-    },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: endpoints.map(({ pod, ip, ready }) => ({
-      addresses: [ip],
-      conditions: { ready, serving: ready, terminating: false },
-      targetRef: { kind: 'Pod', namespace: 'shop', name: pod },
-      zone: 'us-east-1a',
-    })),
-  };
-}
-
 describe('Pod readiness gates, end to end on the Kubernetes API fake and the AWS fake', () => {
-  let kube: KubeFake;
   let world: AwsWorld;
   let handle: KubeRunHandle;
-  const endpoints: Endpoint[] = [];
+  let run: KubeAwsRun;
+  let rollout: PodRollout;
 
-  const pod = (name: string): KubeObject | undefined => kube.get('pods', 'shop', name);
-  const gateOf = (name: string): { status?: string; reason?: string } | undefined =>
-    ((pod(name)?.status as { conditions?: { type?: string; status?: string; reason?: string }[] } | undefined)?.conditions ?? []).find(
-      (condition) => condition.type === GATE,
-    );
-  const registered = (): string[] =>
-    world.fake.state
-      .targetGroups()
-      .flatMap((group) => world.fake.state.targets(group.arn))
-      .map((target) => target.id)
-      .sort();
+  const gateOf = (name: string) => rollout.condition(name, GATE);
+  const registered = (): string[] => registeredTargets(world.fake);
   /** Our polls: DescribeTargetHealth naming targets (observe reads a whole group, naming none). */
   const polls = (): string[][] =>
     world.fake
       .calls()
       .filter((call) => call.action === 'DescribeTargetHealth' && (call.input as { Targets?: unknown[] }).Targets !== undefined)
       .map((call) => (call.input as { Targets: { Id?: string }[] }).Targets.map((target) => target.Id ?? '?'));
-
-  /** The ReplicaSet controller creates the Pod through the API; the kubelet starts it; the EndpointSlice controller lists it, not ready. */
-  async function startPod(name: string, ip: string): Promise<V1Pod> {
-    const created = await kube
-      .adminKubeConfig()
-      .makeApiClient(CoreV1Api)
-      .createNamespacedPod({ namespace: 'shop', body: { metadata: { name, labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api' }] } } });
-    kube.patch('pods', 'shop', name, {
-      status: {
-        podIP: ip,
-        conditions: [
-          { type: 'ContainersReady', status: 'True' },
-          { type: 'Ready', status: 'False' },
-        ],
-      },
-    });
-    endpoints.push({ pod: name, ip, ready: false });
-    kube.apply(endpointSlice(endpoints));
-    return created;
-  }
-
-  /** The kubelet sees every readiness gate True: the Pod is Ready, and its endpoint with it. */
-  function podReady(name: string): void {
-    const conditions = ((pod(name)?.status as { conditions?: { type?: string }[] }).conditions ?? []).map((condition) =>
-      condition.type === 'Ready' ? { ...condition, status: 'True' } : condition,
-    );
-    kube.patch('pods', 'shop', name, { status: { conditions } });
-    for (const endpoint of endpoints) if (endpoint.pod === name) endpoint.ready = true;
-    kube.apply(endpointSlice(endpoints));
-  }
+  const startPod = (name: string, ip: string) => rollout.startPod(name, ip);
+  const podReady = (name: string): void => rollout.podReady(name);
 
   before(async () => {
-    kube = await startKubeFake();
-    kube.setAuthorizer(rbac.authorize);
-    world = createAwsWorld();
-    const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    for (const document of parseAllDocuments(readFileSync(new URL('../../deploy/base/webhook.yaml', import.meta.url), 'utf8')))
-      kube.apply(document.toJS() as KubeObject);
-    for (const parsed of parseManifestFile(CLUSTER_YAML, 'e2e.yaml').objects)
-      kube.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
-    kube.apply(endpointSlice(endpoints));
-    handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
-      provider: (options) =>
-        new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
-      providerSettings: {},
-      translateOptions: () => testOptions({ clusterName: 'test', now: new Date() }),
-      logger: createLogger('silent'),
-      namespace: 'ingress-bridge',
-      concurrency: 2,
-      resyncMs: 600_000,
-      metricsAddress: '127.0.0.1:0',
-      healthAddress: '127.0.0.1:0',
-      webhook: { address: '127.0.0.1:0', namespace: 'ingress-bridge', serviceName: 'ingress-bridge-webhook', configurationName: 'ingress-bridge' },
+    run = await startKubeAwsRun({
+      rbac,
+      yaml: CLUSTER_YAML,
+      webhook: true,
       readinessGates: { pollMs: 50 },
+      prepare: (kube) => {
+        rollout = new PodRollout(kube, { namespace: 'shop', name: 'api' });
+        rollout.publishEndpoints();
+      },
     });
-    kube.routeService('ingress-bridge', 'ingress-bridge-webhook', 443, `https://127.0.0.1:${handle.webhook?.port() ?? 0}`);
+    ({ world, handle } = run);
     await until(() => world.fake.state.loadBalancers().length === 1);
   });
   afterEach(() => assertNothingDenied(rbac));
   after(async () => {
-    await handle?.stop();
-    await kube?.close();
-    world?.close();
+    await run?.stop();
   });
 
   it('gates the first Pod, registers it while it waits on the gate alone, and sets the gate True once the target is healthy', async () => {

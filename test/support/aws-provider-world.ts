@@ -14,7 +14,7 @@ import type { ListenerSpec, LoadBalancerSpec } from '../../src/model.js';
 import type { ApplyResult, CertificateMaterial, OidcClientCredentials, OperationOutcome } from '../../src/provider.js';
 import type { AwsPlan } from '../../providers/aws/plan/aws-plan.js';
 import { ApiBudget } from '../../providers/aws/sdk/budget.js';
-import { createAwsClients } from '../../providers/aws/sdk/clients.js';
+import { type AwsClients, createAwsClients } from '../../providers/aws/sdk/clients.js';
 import { AwsProvider } from '../../providers/aws/provider.js';
 import type { RetryEvent } from '../../providers/aws/sdk/retry.js';
 import type { AwsSettings } from '../../providers/aws/settings.js';
@@ -64,6 +64,8 @@ export interface AwsWorld {
   fake: AwsFake;
   network: DefaultNetwork;
   retries: RetryEvent[];
+  /** The SDK clients the world's providers share, for a provider made elsewhere (the controller's). */
+  clients: AwsClients;
   newProvider(options?: WorldProviderOptions): AwsProvider;
   close(): void;
 }
@@ -78,6 +80,7 @@ export function createAwsWorld(options: Parameters<typeof createAwsFake>[0] = {}
     fake,
     network,
     retries,
+    clients,
     newProvider: (providerOptions = {}) =>
       new AwsProvider({
         clusterName: CLUSTER,
@@ -160,4 +163,13 @@ export function liveListener(fake: AwsFake, loadBalancerName: string, port: numb
   if (!listener) return undefined;
   const keyOfArn = (arn: string): string => fake.state.tagsOf(arn)[RESOURCE_TAG]?.replace(/^TargetGroup\//, '') ?? arn;
   return listenerSpecFromElbv2({ port, protocol: listener.protocol, defaultActions: listener.defaultActions, rules: fake.state.rules(listener.arn) }, keyOfArn);
+}
+
+/** The ids of the targets registered in every target group of the fake, sorted. */
+export function registeredTargets(fake: AwsFake): string[] {
+  return fake.state
+    .targetGroups()
+    .flatMap((group) => fake.state.targets(group.arn))
+    .map((target) => target.id)
+    .sort();
 }
