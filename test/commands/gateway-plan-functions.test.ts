@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runPlan } from '../../src/commands/plan.js';
+import type { Elbv2PlanDocument } from '../../providers/aws/plan/plan-json.js';
 import type { GatewayCondition } from '../../src/sources/gateway-kinds.js';
 import type { StatusDocument } from '../../src/translate/gateway/status.js';
 import { NODE_YAML, serviceYaml, testOptions } from '../support/cluster.js';
+import { assertFunctionTargetGroupPlan } from '../support/function-target-group-plan.js';
 import { conditionSummary, GATEWAY_CLASS_YAML, gatewayYaml } from '../support/gateway.js';
 
 const ROUTE = `apiVersion: gateway.networking.k8s.io/v1
@@ -27,13 +29,6 @@ spec:
   - backendRefs: [{name: a, port: 80}]
 ---
 `;
-
-interface Stack {
-  Stack: { Id: string };
-  Listeners: { Rules: { Actions: { ForwardConfig?: { TargetGroups: { TargetGroupArn: string; Weight?: number }[] } }[] }[] }[];
-  TargetGroups: { Key: string }[];
-  FunctionTargetGroups?: Record<string, unknown>[];
-}
 
 describe('plan on AWS: an HTTPRoute backendRef of kind Function', () => {
   let dir: string;
@@ -55,28 +50,11 @@ describe('plan on AWS: an HTTPRoute backendRef of kind Function', () => {
   it('shows the lambda target group, its permission and the weighted forward', async () => {
     const outcome = await runPlan({ manifests: dir, output: 'json', provider: 'aws', translate: testOptions({ now: new Date() }) });
     assert.equal(outcome.hasErrors, false, outcome.stderr);
-    const plan = JSON.parse(outcome.stdout) as { Stacks: Stack[]; GatewayAPIStatus: StatusDocument[] };
+    const plan = JSON.parse(outcome.stdout) as Elbv2PlanDocument & { GatewayAPIStatus: StatusDocument[] };
     const stack = plan.Stacks.find((entry) => entry.Stack.Id === 'gateway:default/web');
     assert.ok(stack);
     const [group] = stack.FunctionTargetGroups ?? [];
-    const name = group?.Name as string;
-    assert.ok(name.length <= 32 && name.startsWith('k8s-fn-upload-'), name);
-    assert.deepEqual(group, {
-      Key: 'function:upload',
-      Name: name,
-      TargetType: 'lambda',
-      HealthCheckEnabled: false,
-      Attributes: [{ Key: 'lambda.multi_value_headers.enabled', Value: 'true' }],
-      Tags: [],
-      Targets: [{ Id: '${Function:upload}' }],
-      Permission: {
-        FunctionName: 'upload',
-        StatementId: `ingress-bridge-${name}`,
-        Action: 'lambda:InvokeFunction',
-        Principal: 'elasticloadbalancing.amazonaws.com',
-        SourceArn: '${TargetGroup:function:upload}',
-      },
-    });
+    assertFunctionTargetGroupPlan(group, 'upload', [{ Key: 'lambda.multi_value_headers.enabled', Value: 'true' }]);
     const forwards = stack.Listeners.flatMap((listener) => listener.Rules).map((rule) => rule.Actions[0]?.ForwardConfig?.TargetGroups);
     assert.ok(
       forwards.some(

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import type { Elbv2PlanDocument } from '../../providers/aws/plan/plan-json.js';
+import { assertFunctionTargetGroupPlan } from '../support/function-target-group-plan.js';
 
 const BIN = new URL('../../bin/ingress-bridge.js', import.meta.url).pathname;
 const EXAMPLE = new URL('../../examples/serverless/', import.meta.url).pathname;
@@ -17,46 +19,21 @@ function runCli(...args: string[]): { status: number | null; stdout: string; std
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-interface Stack {
-  Stack: { Id: string };
-  Listeners: { Rules: { Actions: { ForwardConfig?: { TargetGroups: { TargetGroupArn: string; Weight?: number }[] } }[]; Origin: { Path?: string } }[] }[];
-  TargetGroups: { Key: string }[];
-  FunctionTargetGroups?: Record<string, unknown>[];
-}
-
 describe('plan: a function behind a path (examples/serverless)', () => {
   it('JSON: the lambda target group and its permission in the APIs’ own field names', () => {
     const result = runCli('plan', '--manifests', EXAMPLE, '--output', 'json');
     assert.equal(result.status, 0, result.stderr);
-    const stack = (JSON.parse(result.stdout) as { Stacks: Stack[] }).Stacks.find((entry) => entry.Stack.Id === 'default/serverless');
+    const stack = (JSON.parse(result.stdout) as Elbv2PlanDocument).Stacks.find((entry) => entry.Stack.Id === 'default/serverless');
     assert.ok(stack);
     assert.deepEqual(
       stack.TargetGroups.map((group) => group.Key),
       ['default/storefront:80/ip'],
     );
     const [group] = stack.FunctionTargetGroups ?? [];
-    assert.ok(group);
-    const name = group.Name as string;
-    assert.ok(name.length <= 32 && name.startsWith('k8s-fn-upload-'), name);
-    assert.deepEqual(group, {
-      Key: 'function:upload',
-      Name: name,
-      TargetType: 'lambda',
-      HealthCheckEnabled: false,
-      Attributes: [{ Key: 'lambda.multi_value_headers.enabled', Value: 'true' }],
-      Tags: [],
-      Targets: [{ Id: '${Function:upload}' }],
-      Permission: {
-        FunctionName: 'upload',
-        StatementId: `ingress-bridge-${name}`,
-        Action: 'lambda:InvokeFunction',
-        Principal: 'elasticloadbalancing.amazonaws.com',
-        SourceArn: '${TargetGroup:function:upload}',
-      },
-    });
+    assertFunctionTargetGroupPlan(group, 'upload', [{ Key: 'lambda.multi_value_headers.enabled', Value: 'true' }]);
     const rule = stack.Listeners.flatMap((listener) => listener.Rules).find((entry) => entry.Origin.Path === '/api/upload');
     assert.deepEqual(
-      rule?.Actions[0]?.ForwardConfig?.TargetGroups.map((target) => target.TargetGroupArn),
+      rule?.Actions[0]?.ForwardConfig?.TargetGroups?.map((target) => target.TargetGroupArn),
       ['${TargetGroup:function:upload}'],
     );
   });
