@@ -11,11 +11,8 @@ import type { LoadBalancerSpec } from '../../../src/model.js';
 import { desiredState, type DesiredContext } from '../../../providers/gcp/plan/desired.js';
 import { readOwnership } from '../../../providers/gcp/plan/names.js';
 import { evaluateAlbRequest, routeOf } from '../../support/alb-evaluator.js';
-import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, onlySpec, serviceYaml, translateYaml } from '../../support/cluster.js';
-import { ROUTING_TABLES } from '../../support/routing-tables.js';
+import { ROUTING_TABLES, routingSpec } from '../../support/routing-tables.js';
 import { evaluateUrlMap } from '../../support/url-map-evaluator.js';
-
-const SERVICES = INGRESS_CLASS_YAML + ['a', 'b', 'c', 'd', 'fallback'].map((name, index) => serviceYaml({ name, nodePort: 30100 + index })).join('');
 
 export const CONTEXT: DesiredContext = {
   cluster: 'test',
@@ -57,7 +54,7 @@ export function urlMapRoute(spec: LoadBalancerSpec, url: string, port = 80): { r
 describe('URL-map routing equals ALB routing, on every routing table', () => {
   for (const table of ROUTING_TABLES) {
     it(table.name, () => {
-      const spec = onlySpec(translateYaml(SERVICES + NODE_YAML + table.ingresses.map(ingressYaml).join('')));
+      const spec = routingSpec(table.ingresses);
       for (const [url, expected] of Object.entries(table.routes)) {
         assert.equal(routeOf(spec, url), expected, `${url} under ALB semantics`);
         const gcp = urlMapRoute(spec, url);
