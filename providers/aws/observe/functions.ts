@@ -7,14 +7,13 @@
  * `ingress-bridge.io/function` tag), whether our statement is in its policy (GetPolicy) and which
  * target group it admits.
  *
- * Reads only, three per function at most, and none at all — the Lambda client is not even loaded — for
- * a stack without functions. The function itself is never changed: only our statement in its policy.
+ * Reads only, three per function at most, and none at all — the Lambda client (a lazy one,
+ * sdk/clients.ts) is not even loaded — for a stack without functions. The function itself is never changed: only our statement in its policy.
  * @module
  */
 import type { FunctionRef, FunctionTargetGroupSpec } from '../../../src/model.js';
-import { lambdaAccessOf } from '../sdk/lambda-access.js';
-import { isLambdaNotFound } from '../sdk/lambda.js';
 import type { AwsClients } from '../sdk/clients.js';
+import { isLambdaNotFound } from '../sdk/errors.js';
 import type { Call } from '../sdk/retry.js';
 import { FUNCTION_TAG, isFunctionTargetGroupKey, parseFunctionTag, statementIdOf } from '../plan/function-names.js';
 import { CLUSTER_TAG, resourceIdOf, tagValue } from '../plan/tags.js';
@@ -58,17 +57,16 @@ export async function observeFunctions(
 }
 
 async function observeOne(context: Context, ref: FunctionRef, statementId: string, needArn: boolean): Promise<ObservedFunction> {
-  const lambda = lambdaAccessOf(context.clients);
+  const lambda = await context.clients.lambda.load();
   const name = ref.arn ?? ref.name;
   const target = { FunctionName: name, ...(ref.qualifier !== undefined && { Qualifier: ref.qualifier }) };
   let arn: string | undefined;
   let unqualified: string | undefined;
   if (needArn) {
     try {
-      const configuration = await context.call('GetFunctionConfiguration', () => lambda.send('GetFunctionConfiguration', target));
-      const reported = typeof configuration.FunctionArn === 'string' ? configuration.FunctionArn : undefined;
+      const configuration = await context.call('GetFunctionConfiguration', () => lambda.client.send(new lambda.sdk.GetFunctionConfigurationCommand(target)));
       // arn:aws:lambda:<region>:<account>:function:<name> is 7 fields; the qualifier is ours to add.
-      unqualified = reported?.split(':').slice(0, 7).join(':');
+      unqualified = configuration.FunctionArn?.split(':').slice(0, 7).join(':');
       arn = unqualified === undefined ? undefined : ref.qualifier === undefined ? unqualified : `${unqualified}:${ref.qualifier}`;
     } catch (error) {
       if (!isLambdaNotFound(error)) throw error;
@@ -86,8 +84,8 @@ async function observeOne(context: Context, ref: FunctionRef, statementId: strin
   }
   let policy: string | undefined;
   try {
-    const answer = await context.call('GetPolicy', () => lambda.send('GetPolicy', target));
-    policy = typeof answer.Policy === 'string' ? answer.Policy : undefined;
+    const answer = await context.call('GetPolicy', () => lambda.client.send(new lambda.sdk.GetPolicyCommand(target)));
+    policy = answer.Policy;
   } catch (error) {
     // Lambda answers not found for a function without any policy statement, and for a function that is gone.
     if (!isLambdaNotFound(error)) throw error;
@@ -98,10 +96,9 @@ async function observeOne(context: Context, ref: FunctionRef, statementId: strin
 
 /** Whether the function (its unqualified ARN: versions and aliases have no tags of their own) carries our cluster tag. */
 async function taggedForCluster(context: Context, unqualifiedArn: string): Promise<boolean> {
-  const lambda = lambdaAccessOf(context.clients);
-  const answer = await context.call('ListTags', () => lambda.send('ListTags', { Resource: unqualifiedArn }));
-  const tags = (answer.Tags ?? {}) as Record<string, unknown>;
-  return tags[CLUSTER_TAG] === context.clusterName;
+  const lambda = await context.clients.lambda.load();
+  const answer = await context.call('ListTags', () => lambda.client.send(new lambda.sdk.ListTagsCommand({ Resource: unqualifiedArn })));
+  return answer.Tags?.[CLUSTER_TAG] === context.clusterName;
 }
 
 function describe(ref: FunctionRef): string {

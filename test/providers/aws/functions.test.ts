@@ -391,8 +391,8 @@ ${paths}
     await reconcile(provider, STACK, spec);
     await reconcile(provider, STACK, spec);
     await provider.delete({ id: STACK });
-    assert.equal(clients.lambda?.loaded(), false);
+    assert.equal(clients.lambda.loaded(), undefined);
     await reconcile(provider, 'default/other', specOf(yaml({ name: 'other' })));
-    assert.equal(clients.lambda?.loaded(), true, 'and a stack with one does');
+    assert.ok(clients.lambda.loaded(), 'and a stack with one does');
   });
 });
