@@ -343,10 +343,16 @@ export class AwsProvider implements Provider {
   }
 }
 
-/** Which target groups' attributes observe must read: those whose spec lists one (all, without a spec). */
+/**
+ * Which target groups' attributes observe must read: those whose spec lists one, and every function
+ * target group (diff always compares its multi-value headers setting); all, without a spec.
+ */
 function managedAttributesOf(spec: LoadBalancerSpec | undefined): (key: string | undefined) => boolean {
   if (!spec) return () => true;
-  const managed = new Set(spec.targetGroups.filter((group) => Object.keys(group.attributes).length > 0).map((group) => group.key));
+  const managed = new Set([
+    ...spec.targetGroups.filter((group) => Object.keys(group.attributes).length > 0).map((group) => group.key),
+    ...(spec.functionTargetGroups ?? []).map((group) => group.key),
+  ]);
   return (key) => key !== undefined && managed.has(key);
 }
 

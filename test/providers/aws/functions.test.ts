@@ -144,6 +144,11 @@ describe('AWS provider: function target groups', () => {
     const { plan } = await reconcile(provider, STACK, on);
     assert.deepEqual(actionsOf(plan), ['ModifyTargetGroupAttributes']);
     assert.equal(functionGroups()[0]?.attributes['lambda.multi_value_headers.enabled'], 'true');
+    // A resync and a restart read the attribute: nothing to change.
+    world.fake.resetCalls();
+    assert.deepEqual(actionsOf((await reconcile(provider, STACK, on)).plan), []);
+    assert.deepEqual(actionsOf((await reconcile(world.newProvider(), STACK, on)).plan), []);
+    assert.deepEqual(world.fake.mutatingCalls(), []);
   });
 
   it('a weight change between a Service and a function touches only the rule', async () => {
