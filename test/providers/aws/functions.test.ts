@@ -133,7 +133,7 @@ describe('AWS provider: function target groups', () => {
     await reconcile(world.newProvider(), STACK, spec);
     assert.deepEqual(world.fake.mutatingCalls(), []);
     assert.equal(world.fake.state.functionPolicy('upload').length, 1);
-    // Reads: the function and its policy, each once per observe.
+    // Reads: the function and its policy, each once per full observe (both reconciles here are full).
     assert.equal(world.fake.callCounts()['lambda:GetPolicy'], 2);
   });
 
