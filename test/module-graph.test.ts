@@ -5,8 +5,8 @@
  * - the local provider loads no AWS SDK package, nothing of providers/aws/, and not client-node;
  * - the AWS provider without TLS, a web ACL or Shield loads its ELBv2 client, but not the ACM, WAFv2,
  *   Shield or Lambda SDK packages, nor providers/local/;
- * - with a web ACL it loads WAFv2 on demand and calls it (the lazy client works, and the first case
- *   could fail).
+ * - with a web ACL it loads WAFv2 on demand and calls it, with a function backend Lambda (the lazy
+ *   clients work, and the case without them could fail).
  * Each SDK package costs megabytes of RSS (bench/README.md, scenario 5), client-node tens of them.
  */
 import assert from 'node:assert/strict';
@@ -24,7 +24,8 @@ import type { ChildMode, FromChild, ToChild } from './support/module-graph-child
 const CHILD = fileURLToPath(new URL('./support/module-graph-child.ts', import.meta.url));
 const ALB = 'alb.ingress.kubernetes.io/';
 
-function ingressYaml(annotations: Record<string, string>): string {
+/** `extraPath`: one more path of the rule, as YAML (a function backend). */
+function ingressYaml(annotations: Record<string, string>, extraPath = ''): string {
   const all = { [`${ALB}target-type`]: 'ip', ...annotations };
   return `apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -36,7 +37,7 @@ spec:
   ingressClassName: ingress-bridge
   rules:
     - host: shop.example.com
-      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]}
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}${extraPath}]}
 `;
 }
 
@@ -98,10 +99,10 @@ const loadedFrom = (run: Run, part: string): string[] => run.loaded.filter((url)
 
 describe('the modules a run loads', () => {
   let directory = '';
-  const manifests = (name: string, address: string, annotations: Record<string, string> = {}): string => {
+  const manifests = (name: string, address: string, annotations: Record<string, string> = {}, extraPath = ''): string => {
     const dir = join(directory, name);
     mkdirSync(dir);
-    writeFileSync(join(dir, 'shop.yaml'), `${ingressYaml(annotations)}---\n${serviceYaml(address)}`);
+    writeFileSync(join(dir, 'shop.yaml'), `${ingressYaml(annotations, extraPath)}---\n${serviceYaml(address)}`);
     return dir;
   };
 
@@ -142,5 +143,17 @@ describe('the modules a run loads', () => {
     assert.equal(fake.callCounts()['wafv2:AssociateWebACL'], 1);
     assert.ok(loadedFrom(run, '/@aws-sdk/client-wafv2/').length > 0);
     assert.deepEqual(loadedFrom(run, '/@aws-sdk/client-shield/'), []);
+  });
+
+  it('with the AWS provider and a function backend: Lambda is loaded when needed, and called', async () => {
+    const fake = createAwsFake();
+    seedDefaultNetwork(fake);
+    fake.seed.lambdaFunction({ name: 'upload', tags: { 'ingress-bridge.io/cluster': 'test' } });
+    const upload = ', {path: /upload, pathType: Prefix, backend: {resource: {apiGroup: lambda.ingress-bridge.io, kind: Function, name: upload}}}';
+    const run = await runRound('aws', manifests('lambda', '10.0.1.10', {}, upload), fake);
+    assert.deepEqual(run.problems, []);
+    assert.equal(fake.callCounts()['lambda:AddPermission'], 1);
+    assert.ok(loadedFrom(run, '/@aws-sdk/client-lambda/').length > 0);
+    assert.deepEqual(loadedFrom(run, '/@aws-sdk/client-wafv2/'), []);
   });
 });

@@ -12,7 +12,9 @@
  * answers from it and reads only what the change must verify (observe/changes.ts); a full observe
  * happens when nothing is remembered, after a failed apply (the memory is dropped), and whenever the
  * runtime asks (its resync). `applyTargets` changes only registered targets, from memory
- * (apply/target-sync.ts).
+ * (apply/target-sync.ts). What Lambda says of a stack's functions is part of that memory: read on a
+ * full observe, and between them only for a function that could not be served
+ * (observe/function-memory.ts).
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec, Stack } from '../../src/model.js';
@@ -45,11 +47,12 @@ import { diffStack, stackVpc } from './plan/diff.js';
 import { withClientSecrets } from './apply/client-secrets.js';
 import { applyTimeLookup } from './apply/lookups.js';
 import { observeAddons } from './observe/addons.js';
-import { observeFunctions, stackHasFunctions } from './observe/functions.js';
+import { functionReads, stackHasFunctions } from './observe/functions.js';
+import { observedFunctions, observeFunctions } from './observe/function-memory.js';
 import { withoutMissingFunctions } from './plan/diff-functions.js';
 import { lookUpForSpec } from './observe/lookups.js';
 import { type KnownArns, observeStack } from './observe/observe.js';
-import { type AwsObserved, isAwsObserved } from './observe/observed.js';
+import { type AwsObserved, isAwsObserved, type ObservedFunction } from './observe/observed.js';
 import { readTargetHealth, TargetGroupArns } from './observe/target-health.js';
 import { LOAD_BALANCER_DNS_REF, LOAD_BALANCER_REF, targetGroupId, targetGroupKeyOf, targetGroupKeyOfRef } from './plan/resource-ids.js';
 import { type Call, DEFAULT_RETRY_POLICY, retryingCall, type RetryPolicy } from './sdk/retry.js';
@@ -111,8 +114,11 @@ export class AwsProvider implements Provider {
     };
     const remembered = this.memory.get(stack.id);
     if (spec && remembered && options.read === 'changes') {
+      // Before the changes: the plan that tells what a change touches must see the functions too.
+      // (Refreshing touched parts finds no target group the memory does not hold, so they stand.)
+      await this.withFunctions(stack.id, spec, 'remembered');
       const observed = await observeChanges(remembered, spec, { ...context, plan: (wanted, state) => this.diff(wanted, state) });
-      if (observed) return this.following(await this.withFunctions(observed, spec), spec);
+      if (observed) return this.following(observed, spec);
     }
     const { observed, known } = await observeStack({
       clients,
@@ -127,22 +133,33 @@ export class AwsProvider implements Provider {
     if (spec) observed.lookups = await lookUpForSpec(spec, observed, context);
     // Without a spec the stack is deleted: our Shield protection (marker tag) must go with it.
     else observed.addons = await observeAddons(context, observed.loadBalancer, undefined);
-    return this.following(await this.withFunctions(observed, spec), spec);
+    const functions = await this.withFunctions(stack.id, spec, 'read');
+    return this.following({ ...observed, ...(functions && { functions }) }, spec);
   }
 
   /**
-   * Lambda's view of the stack's functions (observe/functions.ts): read on every observe, full or not,
-   * because no call of ours tells the memory what a function's policy holds. Nothing is read, and the
-   * Lambda client is never loaded, for a stack without functions.
+   * Lambda's view of the stack's functions (observe/functions.ts), kept in the stack's memory: on a
+   * full observe (`read`) every function is read; between them (`remembered`) a servable function is
+   * answered from memory — written through from our own AddPermission and RemovePermission — and only
+   * a function last seen missing or untagged is read again (observe/function-memory.ts). Undefined,
+   * with nothing read and the Lambda client never loaded, for a stack without functions.
    */
-  private async withFunctions(observed: AwsObserved, spec: LoadBalancerSpec | undefined): Promise<AwsObserved> {
-    if (!stackHasFunctions(spec?.functionTargetGroups, observed.targetGroups)) return observed;
-    const functions = await observeFunctions(
-      { clients: this.options.clients, call: this.call, clusterName: this.options.clusterName },
-      spec?.functionTargetGroups ?? [],
-      observed.targetGroups,
-    );
-    return { ...observed, functions };
+  private async withFunctions(
+    stackId: string,
+    spec: LoadBalancerSpec | undefined,
+    source: 'read' | 'remembered',
+  ): Promise<Record<string, ObservedFunction> | undefined> {
+    const memory = this.memory.get(stackId);
+    if (!memory) return undefined;
+    if (!stackHasFunctions(spec?.functionTargetGroups, memory.targetGroups)) {
+      delete memory.functions;
+      return undefined;
+    }
+    const reads = functionReads(spec?.functionTargetGroups ?? [], memory.targetGroups);
+    const context = { clients: this.options.clients, call: this.call, clusterName: this.options.clusterName };
+    const functions = await observeFunctions(context, reads, source === 'remembered' ? memory.functions : undefined);
+    if (this.memory.get(stackId) === memory) memory.functions = functions;
+    return observedFunctions(functions);
   }
 
   diff(wanted: LoadBalancerSpec | undefined, observed: Observed): AwsPlan {
@@ -343,10 +360,16 @@ export class AwsProvider implements Provider {
   }
 }
 
-/** Which target groups' attributes observe must read: those whose spec lists one (all, without a spec). */
+/**
+ * Which target groups' attributes observe must read: those whose spec lists one, and every function
+ * target group (diff always compares its multi-value headers setting); all, without a spec.
+ */
 function managedAttributesOf(spec: LoadBalancerSpec | undefined): (key: string | undefined) => boolean {
   if (!spec) return () => true;
-  const managed = new Set(spec.targetGroups.filter((group) => Object.keys(group.attributes).length > 0).map((group) => group.key));
+  const managed = new Set([
+    ...spec.targetGroups.filter((group) => Object.keys(group.attributes).length > 0).map((group) => group.key),
+    ...(spec.functionTargetGroups ?? []).map((group) => group.key),
+  ]);
   return (key) => key !== undefined && managed.has(key);
 }
 

@@ -6,6 +6,7 @@
 import * as acmSdk from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as lambdaSdk from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import * as shieldSdk from '@aws-sdk/client-shield';
 import * as wafv2Sdk from '@aws-sdk/client-wafv2';
@@ -23,6 +24,7 @@ export function sdkClients(): AwsClients {
     tagging: new ResourceGroupsTaggingAPIClient(config),
     wafv2: loadedClient(wafv2Sdk, new wafv2Sdk.WAFV2Client(config)),
     shield: loadedClient(shieldSdk, new shieldSdk.ShieldClient(config)),
+    lambda: loadedClient(lambdaSdk, new lambdaSdk.LambdaClient(config)),
   };
 }
 

@@ -68,11 +68,11 @@ import {
   SetSubnetsCommand,
   type SetSubnetsCommandInput,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AddPermissionCommandInput, RemovePermissionCommandInput } from '@aws-sdk/client-lambda';
 import type { CreateProtectionCommandInput, DeleteProtectionCommandInput } from '@aws-sdk/client-shield';
 import type { AssociateWebACLCommandInput, DisassociateWebACLCommandInput } from '@aws-sdk/client-wafv2';
 import { forgetProtections } from '../observe/addons.js';
 import type { AwsClients } from '../sdk/clients.js';
-import { lambdaAccessOf } from '../sdk/lambda-access.js';
 import type { AwsService } from '../plan/operations.js';
 import { ec2Sdk } from '../sdk/ec2.js';
 
@@ -122,7 +122,7 @@ const ELBV2: Readonly<Record<string, Send>> = {
   RemoveTags: (c, i) => c.elbv2.send(new RemoveTagsCommand(as<RemoveTagsCommandInput>(i))),
 };
 
-// ACM, WAFv2 and Shield clients are lazy (sdk/clients.ts): their commands come with them.
+// ACM, WAFv2, Shield and Lambda clients are lazy (sdk/clients.ts): their commands come with them.
 const ACM: Readonly<Record<string, Send>> = {
   ImportCertificate: async (c, i) => {
     const { client, sdk } = await c.acm.load();
@@ -184,10 +184,16 @@ const SHIELD: Readonly<Record<string, Send>> = {
   }),
 };
 
-/** Lambda permissions of function target groups: the client is loaded on first use (sdk/lambda.ts). */
+/** Our statements in the policies of function target groups' functions. */
 const LAMBDA: Readonly<Record<string, Send>> = {
-  AddPermission: (c, i) => lambdaAccessOf(c).send('AddPermission', i),
-  RemovePermission: (c, i) => lambdaAccessOf(c).send('RemovePermission', i),
+  AddPermission: async (c, i) => {
+    const { client, sdk } = await c.lambda.load();
+    return client.send(new sdk.AddPermissionCommand(as<AddPermissionCommandInput>(i)));
+  },
+  RemovePermission: async (c, i) => {
+    const { client, sdk } = await c.lambda.load();
+    return client.send(new sdk.RemovePermissionCommand(as<RemovePermissionCommandInput>(i)));
+  },
 };
 
 const COMMANDS: Readonly<Record<AwsService, Readonly<Record<string, Send>>>> = {

@@ -7,68 +7,80 @@
  * `ingress-bridge.io/function` tag), whether our statement is in its policy (GetPolicy) and which
  * target group it admits.
  *
- * Reads only, three per function at most, and none at all — the Lambda client is not even loaded — for
- * a stack without functions. The function itself is never changed: only our statement in its policy.
+ * Reads only, three per function at most, and none at all — the Lambda client (a lazy one,
+ * sdk/clients.ts) is not even loaded — for a stack without functions. Which functions are read on
+ * which observe, and which are answered from memory, is function-memory.ts's decision. The function
+ * itself is never changed: only our statement in its policy.
  * @module
  */
 import type { FunctionRef, FunctionTargetGroupSpec } from '../../../src/model.js';
-import { lambdaAccessOf } from '../sdk/lambda-access.js';
-import { isLambdaNotFound } from '../sdk/lambda.js';
 import type { AwsClients } from '../sdk/clients.js';
+import { isLambdaNotFound } from '../sdk/errors.js';
 import type { Call } from '../sdk/retry.js';
 import { FUNCTION_TAG, isFunctionTargetGroupKey, parseFunctionTag, statementIdOf } from '../plan/function-names.js';
 import { CLUSTER_TAG, resourceIdOf, tagValue } from '../plan/tags.js';
 import { targetGroupKeyOf } from '../plan/resource-ids.js';
 import type { ObservedFunction, ObservedTargetGroup } from './observed.js';
 
-interface Context {
+export interface FunctionContext {
   clients: AwsClients;
   call: Call;
   clusterName: string;
 }
 
 /** Whether observe must look at functions at all: the spec names one, or the stack has a function target group. */
-export function stackHasFunctions(desired: readonly FunctionTargetGroupSpec[] | undefined, observed: readonly ObservedTargetGroup[]): boolean {
+export function stackHasFunctions(desired: readonly FunctionTargetGroupSpec[] | undefined, observed: readonly TargetGroupOfStack[]): boolean {
   return (desired?.length ?? 0) > 0 || observed.some(isFunctionTargetGroup);
 }
 
-export function isFunctionTargetGroup(group: ObservedTargetGroup): boolean {
+/** What a target group shows of itself: enough to tell a function target group and the function it was made for. */
+type TargetGroupOfStack = Pick<ObservedTargetGroup, 'description' | 'tags'>;
+
+export function isFunctionTargetGroup(group: TargetGroupOfStack): boolean {
   return group.description.TargetType === 'lambda' || isFunctionTargetGroupKey(targetGroupKeyOf(resourceIdOf(group.tags)) ?? '');
 }
 
-/** By target-group key: what Lambda says of the function each names. */
-export async function observeFunctions(
-  context: Context,
-  desired: readonly FunctionTargetGroupSpec[],
-  observed: readonly ObservedTargetGroup[],
-): Promise<Record<string, ObservedFunction>> {
-  const result: Record<string, ObservedFunction> = {};
-  for (const group of desired) {
-    result[group.key] = await observeOne(context, group.function, statementIdOf(group.name), true);
-  }
+/** One function observe asks Lambda about, for one function target group. */
+export interface FunctionRead {
+  /** The target group's key. */
+  key: string;
+  ref: FunctionRef;
+  /** Our statement's id in the function's policy (`ingress-bridge-<target group name>`). */
+  statementId: string;
+  /**
+   * The spec names the function: whether it exists, its ARN (RegisterTargets takes it) and its
+   * cluster tag are read too. A target group left over needs only our statement, to remove it.
+   */
+  wanted: boolean;
+}
+
+/** What to ask Lambda, by target-group key: the spec's functions, then those our leftover function target groups name. Pure. */
+export function functionReads(desired: readonly FunctionTargetGroupSpec[], observed: readonly TargetGroupOfStack[]): FunctionRead[] {
+  const reads = new Map<string, FunctionRead>();
+  for (const group of desired) reads.set(group.key, { key: group.key, ref: group.function, statementId: statementIdOf(group.name), wanted: true });
   for (const group of observed.filter(isFunctionTargetGroup)) {
     const key = targetGroupKeyOf(resourceIdOf(group.tags));
-    if (key === undefined || key in result) continue;
+    if (key === undefined || reads.has(key)) continue;
     const ref = parseFunctionTag(tagValue(group.tags, FUNCTION_TAG));
     // A group we made carries its function's tag; one without it never had our statement added.
     if (!ref) continue;
-    result[key] = await observeOne(context, ref, statementIdOf(group.description.TargetGroupName ?? ''), false);
+    reads.set(key, { key, ref, statementId: statementIdOf(group.description.TargetGroupName ?? ''), wanted: false });
   }
-  return result;
+  return [...reads.values()];
 }
 
-async function observeOne(context: Context, ref: FunctionRef, statementId: string, needArn: boolean): Promise<ObservedFunction> {
-  const lambda = lambdaAccessOf(context.clients);
+/** What Lambda says of one function: up to three reads (GetFunctionConfiguration, ListTags, GetPolicy). */
+export async function readFunction(context: FunctionContext, { ref, statementId, wanted }: FunctionRead): Promise<ObservedFunction> {
+  const lambda = await context.clients.lambda.load();
   const name = ref.arn ?? ref.name;
   const target = { FunctionName: name, ...(ref.qualifier !== undefined && { Qualifier: ref.qualifier }) };
   let arn: string | undefined;
   let unqualified: string | undefined;
-  if (needArn) {
+  if (wanted) {
     try {
-      const configuration = await context.call('GetFunctionConfiguration', () => lambda.send('GetFunctionConfiguration', target));
-      const reported = typeof configuration.FunctionArn === 'string' ? configuration.FunctionArn : undefined;
+      const configuration = await context.call('GetFunctionConfiguration', () => lambda.client.send(new lambda.sdk.GetFunctionConfigurationCommand(target)));
       // arn:aws:lambda:<region>:<account>:function:<name> is 7 fields; the qualifier is ours to add.
-      unqualified = reported?.split(':').slice(0, 7).join(':');
+      unqualified = configuration.FunctionArn?.split(':').slice(0, 7).join(':');
       arn = unqualified === undefined ? undefined : ref.qualifier === undefined ? unqualified : `${unqualified}:${ref.qualifier}`;
     } catch (error) {
       if (!isLambdaNotFound(error)) throw error;
@@ -86,8 +98,8 @@ async function observeOne(context: Context, ref: FunctionRef, statementId: strin
   }
   let policy: string | undefined;
   try {
-    const answer = await context.call('GetPolicy', () => lambda.send('GetPolicy', target));
-    policy = typeof answer.Policy === 'string' ? answer.Policy : undefined;
+    const answer = await context.call('GetPolicy', () => lambda.client.send(new lambda.sdk.GetPolicyCommand(target)));
+    policy = answer.Policy;
   } catch (error) {
     // Lambda answers not found for a function without any policy statement, and for a function that is gone.
     if (!isLambdaNotFound(error)) throw error;
@@ -97,11 +109,10 @@ async function observeOne(context: Context, ref: FunctionRef, statementId: strin
 }
 
 /** Whether the function (its unqualified ARN: versions and aliases have no tags of their own) carries our cluster tag. */
-async function taggedForCluster(context: Context, unqualifiedArn: string): Promise<boolean> {
-  const lambda = lambdaAccessOf(context.clients);
-  const answer = await context.call('ListTags', () => lambda.send('ListTags', { Resource: unqualifiedArn }));
-  const tags = (answer.Tags ?? {}) as Record<string, unknown>;
-  return tags[CLUSTER_TAG] === context.clusterName;
+async function taggedForCluster(context: FunctionContext, unqualifiedArn: string): Promise<boolean> {
+  const lambda = await context.clients.lambda.load();
+  const answer = await context.call('ListTags', () => lambda.client.send(new lambda.sdk.ListTagsCommand({ Resource: unqualifiedArn })));
+  return answer.Tags?.[CLUSTER_TAG] === context.clusterName;
 }
 
 function describe(ref: FunctionRef): string {

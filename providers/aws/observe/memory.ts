@@ -11,6 +11,7 @@
  */
 import type { Tag, TargetDescription, TargetGroup, TargetGroupAttribute, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { targetKey } from '../plan/diff-targets.js';
+import { observedFunctions, type RememberedFunctions } from './function-memory.js';
 import type { AwsObserved } from './observed.js';
 
 export interface RememberedTargetGroup {
@@ -70,8 +71,10 @@ export class RegisteredTargets {
  * Everything observe saw of the stack (whatever parts AwsObserved has), targets kept compactly;
  * the spec's lookups are not part of it (they are cached by their own modules).
  */
-export interface StackMemory extends Omit<AwsObserved, 'provider' | 'targetGroups' | 'lookups'> {
+export interface StackMemory extends Omit<AwsObserved, 'provider' | 'targetGroups' | 'lookups' | 'functions'> {
   targetGroups: RememberedTargetGroup[];
+  /** Lambda's answers for the stack's functions, with what was asked (function-memory.ts); absent without functions. */
+  functions?: RememberedFunctions;
   /** Our own EC2 calls changed the security groups in a way not written through: read them again before relying on them. */
   securityGroupsStale: boolean;
 }
@@ -92,8 +95,11 @@ function registeredTargets(targets: readonly TargetHealthDescription[]): Registe
   return registered;
 }
 
-/** Parts of an observe the memory does not keep: targets are kept apart, lookups belong to the spec. */
-const NOT_REMEMBERED: ReadonlySet<string> = new Set(['provider', 'lookups', 'targetGroups']);
+/**
+ * Parts of an observe the memory does not keep: targets are kept apart, lookups belong to the spec,
+ * functions are kept with what was asked of Lambda (the provider sets them after it reads them).
+ */
+const NOT_REMEMBERED: ReadonlySet<string> = new Set(['provider', 'lookups', 'targetGroups', 'functions']);
 
 /** A full observe, as the memory keeps it: its own copy, which write-through changes in place. */
 export function rememberObserved(observed: AwsObserved): StackMemory {
@@ -113,17 +119,21 @@ export function rememberObserved(observed: AwsObserved): StackMemory {
   };
 }
 
+/** Parts of the memory that are not an Observed's as they are. */
+const NOT_VIEWED: ReadonlySet<string> = new Set(['targetGroups', 'functions', 'securityGroupsStale']);
+
 /**
  * The memory as an Observed that diff reads. Shares the memory's objects (diff never changes what
  * it is given); only the target lists are made, for this call.
  */
 export function viewOf(memory: StackMemory): AwsObserved {
-  const parts = Object.fromEntries(Object.entries(memory).filter(([key]) => key !== 'targetGroups' && key !== 'securityGroupsStale')) as Omit<
+  const parts = Object.fromEntries(Object.entries(memory).filter(([key]) => !NOT_VIEWED.has(key))) as Omit<
     AwsObserved,
-    'provider' | 'targetGroups'
+    'provider' | 'targetGroups' | 'functions'
   >;
   return {
     ...parts,
+    ...(memory.functions && { functions: observedFunctions(memory.functions) }),
     provider: 'aws',
     targetGroups: memory.targetGroups.map((group) => ({
       description: group.description,

@@ -4,7 +4,9 @@
  * it back. Each ELBv2 create and modify answers with the resource as Describe shows it; deletes,
  * registrations and tags change what the input names. ACM tags and the security groups' grants
  * (write-through-security-groups.ts) are applied the same way; an EC2 call that module does not
- * know marks the groups stale, to be read again before the next diff relies on them.
+ * know marks the groups stale, to be read again before the next diff relies on them. Our statements
+ * in functions' policies (AddPermission, RemovePermission) go to the remembered functions
+ * (function-memory.ts).
  *
  * A call this module does not know makes the provider drop the memory, so the next observe is full.
  * @module
@@ -22,6 +24,7 @@ import type {
 import { FINGERPRINT_TAG, USED_BY_TAG_PREFIX, usedByTagKey } from '../plan/tags.js';
 import type { AwsService } from '../plan/operations.js';
 import { observedCertificate } from './certificates.js';
+import { writeFunctionCall } from './function-memory.js';
 import { RegisteredTargets, type StackMemory } from './memory.js';
 import { writeSecurityGroupCall } from './write-through-security-groups.js';
 import type { ObservedListener } from './observed.js';
@@ -49,6 +52,7 @@ export function writeThrough(memory: StackMemory, call: SucceededCall, clusterNa
   if (call.service === 'acm') return writeCertificate(memory, call, clusterName);
   // The web ACL association and the Shield protection are not remembered: each observe reads them (addons.ts).
   if (call.service === 'wafv2' || call.service === 'shield') return true;
+  if (call.service === 'lambda') return writeFunctionCall(memory.functions ?? new Map<string, never>(), call.action, call.input);
   if (call.service !== 'elbv2') return false;
   const write = ELBV2[call.action];
   write?.(memory, call.input, output);

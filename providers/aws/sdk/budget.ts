@@ -85,7 +85,8 @@ export const DEFAULT_BUCKET_LIMITS: Readonly<Record<BucketName, BucketLimit>> = 
   'shield-read': { capacity: 5, refillPerSecond: 5 },
   'shield-write': { capacity: 2, refillPerSecond: 1 },
   // Lambda's control-plane quota is 15 requests per second for these actions (Lambda developer
-  // guide, "Lambda quotas", "API request rate"); a function target costs two reads per observe.
+  // guide, "Lambda quotas", "API request rate"); a function target costs three reads per full observe,
+  // none between them once it is served (observe/function-memory.ts).
   'lambda-read': { capacity: 15, refillPerSecond: 15 },
   'lambda-write': { capacity: 5, refillPerSecond: 5 },
 };

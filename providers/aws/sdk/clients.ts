@@ -12,25 +12,25 @@
  * Shield Advanced API reference, "Endpoints"), so its client is pinned there.
  *
  * ACM serves only TLS (certificates imported from Secrets or discovered), WAFv2 and Shield only
- * stacks that ask for them (observe/addons.ts), so their clients are lazy: the SDK package is
- * imported, and the client made and instrumented, on the first call that needs it. Each SDK package
- * costs its source, its schemas and their compiled code (0.6 to 1.1 MiB of heap each next to the
- * ones every stack uses, ELBv2, EC2 and the tagging API; bench/README.md, scenario 5).
- * A service the provider may call for some configurations only (a Lambda client for function
- * targets) gets a LazyClient too, from `lazyClient` with its own import.
+ * stacks that ask for them (observe/addons.ts), Lambda only stacks with function targets
+ * (observe/functions.ts), so their clients are lazy (`LazyClient`): the SDK package is imported, and
+ * the client made and instrumented, on the first call that needs it. Each SDK package costs its
+ * source, its schemas and their compiled code (0.6 to 1.1 MiB of heap each next to the ones every
+ * stack uses, ELBv2, EC2 and the tagging API; bench/README.md, scenario 5); test/module-graph.test.ts
+ * checks that a run loads none it does not need.
  * @module
  */
 import { ElasticLoadBalancingV2Client, type ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type * as AcmSdk from '@aws-sdk/client-acm';
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
+import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type * as ShieldSdk from '@aws-sdk/client-shield';
 import type * as Wafv2Sdk from '@aws-sdk/client-wafv2';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { ApiBudget, AwsService } from './budget.js';
 import { ec2Sdk } from './ec2.js';
 import { isThrottling } from './errors.js';
-import { lazyLambdaClient, type LambdaAccess } from './lambda.js';
 
 /** A client made on first use, with the SDK package it was made from (its commands are there). */
 export interface LazyClient<Sdk, Client> {
@@ -47,8 +47,7 @@ export interface AwsClients {
   tagging: ResourceGroupsTaggingAPIClient;
   wafv2: LazyClient<typeof Wafv2Sdk, Wafv2Sdk.WAFV2Client>;
   shield: LazyClient<typeof ShieldSdk, ShieldSdk.ShieldClient>;
-  /** Made on first use only (sdk/lambda.ts); absent in hand-made client sets, which then get a default one. */
-  lambda?: LambdaAccess;
+  lambda: LazyClient<typeof LambdaSdk, LambdaSdk.LambdaClient>;
 }
 
 /** What every SDK client has that the instrumentation and `onClient` use. */
@@ -121,9 +120,9 @@ export function createAwsClients(options: AwsClientsOptions): AwsClients {
       () => import('@aws-sdk/client-shield'),
       (sdk) => made('shield', new sdk.ShieldClient({ ...config, region: SHIELD_REGION })),
     ),
-    lambda: lazyLambdaClient(
-      () => config,
-      (client) => made('lambda', client),
+    lambda: lazyClient(
+      () => import('@aws-sdk/client-lambda'),
+      (sdk) => made('lambda', new sdk.LambdaClient(config)),
     ),
   };
 }
@@ -165,7 +164,7 @@ export function destroyAwsClients(clients: AwsClients): void {
   clients.tagging.destroy();
   clients.wafv2.loaded()?.destroy();
   clients.shield.loaded()?.destroy();
-  clients.lambda?.destroy();
+  clients.lambda.loaded()?.destroy();
 }
 
 function instrument<Input extends object, Output extends MetadataBearer>(

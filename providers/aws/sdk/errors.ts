@@ -48,6 +48,11 @@ export function isCertificateNotFound(error: unknown): boolean {
   return error instanceof Error && error.name === 'ResourceNotFoundException';
 }
 
+/** Lambda's answer when the function, version, alias, policy or statement named does not exist. */
+export function isLambdaNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ResourceNotFoundException';
+}
+
 const STILL_IN_USE: Readonly<Record<string, readonly string[]>> = {
   DeleteCertificate: ['ResourceInUseException'],
   DeleteSecurityGroup: ['DependencyViolation'],
