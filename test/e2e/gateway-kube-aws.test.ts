@@ -101,7 +101,7 @@ describe('Gateway API with the AWS provider, against both fakes', () => {
         gatewayYaml(ROUTE_RULES),
     );
     handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
+      connection: kube.connection(),
       provider: (options) =>
         new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
       providerSettings: {},

@@ -80,7 +80,7 @@ describe('stale route status entries of ours go when their Gateway does', () => 
       kube.patch('httproutes', 'default', route, { status: { parents: [other] } });
     }
     handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
+      connection: kube.connection(),
       provider: (options) =>
         new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
       providerSettings: {},

@@ -63,7 +63,7 @@ describe('the controller with the AWS provider, against both fakes', () => {
         ingressYaml(ingressFixture(['/api'])),
     );
     handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
+      connection: kube.connection(),
       provider: (options) =>
         new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
       providerSettings: {},

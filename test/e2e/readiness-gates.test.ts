@@ -128,7 +128,7 @@ describe('Pod readiness gates, end to end on the Kubernetes API fake and the AWS
       kube.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
     kube.apply(endpointSlice(endpoints));
     handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
+      connection: kube.connection(),
       provider: (options) =>
         new AwsProvider({ clusterName: options.clusterName, certificates: options.certificates, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
       providerSettings: {},
