@@ -8,7 +8,7 @@
  * was changed, found in step, or failed.
  * @module
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '../src/sources/kube-connection.js';
 import { pino } from 'pino';
 import { startKubeRun, type KubeRunHandle, type KubeRunRequest } from '../src/commands/run-cluster.js';
 import type { ProviderOptions } from '../src/provider.js';
@@ -34,7 +34,7 @@ export interface ReconcileEvent {
 }
 
 export interface BenchControllerOptions {
-  kubeConfig: KubeConfig;
+  connection: KubeConnection;
   clock: CloudClock;
   transport: Transport;
   /** The controller's share of the account's API budget (`--aws-api-share`); default 1, as shipped. */
@@ -61,7 +61,7 @@ export function startBenchController(options: BenchControllerOptions): Promise<K
   const { clock } = options;
   const logger = pino({ level: 'info', base: null }, { write: (line: string) => readLogLine(line, clock, options.onReconcile) });
   return startKubeRun({
-    kubeConfig: options.kubeConfig,
+    connection: options.connection,
     provider: (providerOptions) => benchAwsProvider(providerOptions, options),
     providerSettings: {},
     translateOptions: benchTranslateOptions,

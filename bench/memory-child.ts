@@ -62,9 +62,9 @@ async function main(): Promise<void> {
     peak.external = Math.max(peak.external, usage.external);
   }, 20);
 
-  const { kubeConfig, run } = await deploymentRun(start);
+  const { connection, run } = await deploymentRun(start);
   const handle = await startBenchController({
-    kubeConfig,
+    connection,
     run,
     clock,
     transport: (service, action, input) =>
@@ -116,8 +116,8 @@ async function deploymentRun(start: Extract<ParentMessage, { type: 'start' }>) {
     webhookAddress: loopback(values.webhookAddress),
   });
   rmSync(directory, { recursive: true, force: true });
-  const { kubeConfig, ...run } = options;
-  return { kubeConfig, run };
+  const { connection, ...run } = options;
+  return { connection, run };
 }
 
 void main();

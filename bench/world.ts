@@ -70,7 +70,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     reconciles,
     async startController(start = {}) {
       world.controller = await startBenchController({
-        kubeConfig: kube.kubeConfig(),
+        connection: kube.connection(),
         clock,
         transport: cloud.send,
         ...(start.apiShare !== undefined && { apiShare: start.apiShare }),

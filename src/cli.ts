@@ -25,6 +25,7 @@ import {
   type RunFlagValues,
 } from './config.js';
 import type { TranslateOptions } from './translate/options.js';
+import type { KubeClient } from './sources/kube-http.js';
 import { createLogger, defaultLogFormat, type LogFormat, type LogLevel } from './observability/logger.js';
 import { ConfigError, ProviderLoadError } from './errors.js';
 
@@ -52,6 +53,12 @@ function untilSignal(): Promise<void> {
 function given(command: Command, attribute: string): boolean {
   const source = command.getOptionValueSource(attribute);
   return source === 'cli' || source === 'env';
+}
+
+/** A Kubernetes client for a one-off command (migrate-from-nginx): loaded only when a kubeconfig is given. */
+async function clusterClient(kubeconfig: string, context: string | undefined): Promise<KubeClient> {
+  const [{ loadKubeConnection }, { KubeClient: Client }] = await Promise.all([import('./sources/kube-config.js'), import('./sources/kube-http.js')]);
+  return new Client(loadKubeConnection({ kubeconfig, ...(context ? { context } : {}) }));
 }
 
 /** The command-line definition; `setExit` receives the exit status an action decides. Exported so tests can check flags against it. */
@@ -161,15 +168,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     if ((values.manifests === undefined) === (values.kubeconfig === undefined))
       throw new ConfigError('migrate-from-nginx reads either --manifests DIR or --kubeconfig FILE');
     const { runMigrateFromNginx } = await import('./commands/migrate-from-nginx.js');
-    const { loadKubeConfig } = values.kubeconfig === undefined ? { loadKubeConfig: undefined } : await import('./sources/kube-config.js');
+    const client = values.kubeconfig === undefined ? undefined : await clusterClient(values.kubeconfig, values.context);
     const outcome = await runMigrateFromNginx({
       ...(values.manifests !== undefined && { manifests: values.manifests }),
-      ...(loadKubeConfig && { kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig ?? '', ...(values.context ? { context: values.context } : {}) }) }),
+      ...(client && { client }),
       ...(values.write !== undefined && { write: values.write }),
       translate: toTranslateOptions(values, new Date()),
       writtenClass: 'ingress-bridge',
       maxFileBytes: toMaxManifestBytes(values.maxManifestBytes),
-    });
+    }).finally(() => client?.close());
     process.stdout.write(outcome.stdout);
     if (outcome.stderr) process.stderr.write(outcome.stderr);
     setExit(outcome.hasErrors ? EXIT_INVALID : EXIT_OK);

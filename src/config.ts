@@ -296,7 +296,7 @@ export function checkListenAddress(address: string, name: string): string {
 
 /** Cluster-mode settings; loads the kubeconfig, so the Kubernetes client is imported here, not at start-up. */
 export async function toClusterRunOptions(values: RunFlagValues) {
-  const [{ leaseTimingsProblem }, { loadKubeConfig }] = await Promise.all([import('./controller/leader-election.js'), import('./sources/kube-config.js')]);
+  const [{ leaseTimingsProblem }, { loadKubeConnection }] = await Promise.all([import('./controller/leader-election.js'), import('./sources/kube-config.js')]);
   const seconds = (value: string, name: string): number => integer(value, name, 1) * 1000;
   const timings = {
     leaseDurationMs: seconds(values.leaseDuration, '--lease-duration'),
@@ -310,7 +310,7 @@ export async function toClusterRunOptions(values: RunFlagValues) {
   const webhookAddress = values.webhookAddress.trim();
   if (webhookAddress !== '') checkListenAddress(webhookAddress, '--webhook-address');
   return {
-    kubeConfig: loadKubeConfig({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) }),
+    connection: loadKubeConnection({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}) }),
     namespace: values.namespace,
     ...(values.leaderElect ? { leaderElection: timings } : {}),
     ...(values.watchNamespace ? { watchNamespace: values.watchNamespace } : {}),

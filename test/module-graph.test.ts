@@ -6,7 +6,11 @@
  * - the AWS provider without TLS, a web ACL or Shield loads its ELBv2 client, but not the ACM, WAFv2,
  *   Shield or Lambda SDK packages, nor providers/local/;
  * - with a web ACL it loads WAFv2 on demand and calls it, with a function backend Lambda (the lazy
- *   clients work, and the case without them could fail).
+ *   clients work, and the case without them could fail);
+ * - the cluster controller, as `run --kubeconfig FILE` starts it (informers, leader election, the
+ *   admission webhook), loads nothing of client-node: its API client is src/sources/kube-http.ts.
+ *   It talks to the Kubernetes API fake in this process, which does load client-node (the fake's own
+ *   tests use it), so a run that imported it would be seen.
  * Each SDK package costs megabytes of RSS (bench/README.md, scenario 5), client-node tens of them.
  */
 import assert from 'node:assert/strict';
@@ -19,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { serializeError } from '../bench/memory-protocol.js';
 import { seedDefaultNetwork } from '../fakes/aws/fixtures.js';
 import { createAwsFake, type AwsFake } from '../fakes/aws/index.js';
+import { fakeKubeConfigFile } from '../fakes/kube/kubeconfig.js';
+import { startKubeFake } from '../fakes/kube/index.js';
 import type { ChildMode, FromChild, ToChild } from './support/module-graph-child.js';
 
 const CHILD = fileURLToPath(new URL('./support/module-graph-child.ts', import.meta.url));
@@ -155,5 +161,23 @@ describe('the modules a run loads', () => {
     assert.equal(fake.callCounts()['lambda:AddPermission'], 1);
     assert.ok(loadedFrom(run, '/@aws-sdk/client-lambda/').length > 0);
     assert.deepEqual(loadedFrom(run, '/@aws-sdk/client-wafv2/'), []);
+  });
+
+  it('the cluster controller with a plain kubeconfig: nothing of client-node', async () => {
+    const kube = await startKubeFake();
+    try {
+      const kubeconfig = join(directory, 'kubeconfig');
+      writeFileSync(kubeconfig, fakeKubeConfigFile({ server: kube.url, token: 'kube-fake-token' }));
+      const run = await runRound('cluster', kubeconfig);
+      assert.deepEqual(run.problems, []);
+      assert.ok(loadedFrom(run, '/src/commands/run-cluster.ts').length > 0, 'the cluster controller ran');
+      assert.ok(
+        kube.requests({ resource: 'leases', verb: 'update' }).length + kube.requests({ resource: 'leases', verb: 'create' }).length > 0,
+        'it took the Lease',
+      );
+      assert.deepEqual(loadedFrom(run, '/@kubernetes/client-node/'), []);
+    } finally {
+      await kube.close();
+    }
   });
 });

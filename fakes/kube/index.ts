@@ -1,6 +1,6 @@
 /**
- * An HTTP fake of the Kubernetes API on loopback, for running the real client-node informers and
- * API clients end to end. `startKubeFake()` returns the handle tests use: a KubeConfig, direct
+ * An HTTP fake of the Kubernetes API on loopback, for running the controller's own Kubernetes client
+ * and client-node's end to end. `startKubeFake()` returns the handle tests use: a connection, direct
  * store access (same rules as the API, minus auth, recording and the status-subresource split),
  * the requests seen, and faults to inject.
  */
@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { admitCreate, type AdmissionRecord } from './admission.js';
 import { FaultPlan, matchesRequest, type Authorizer, type FailOptions, type RequestMatch, type RequestRecord } from './faults.js';
-import { fakeKubeConfig, fakeKubeConfigFile } from './kubeconfig.js';
+import { fakeClientNodeConfig } from './client-node-config.js';
+import { fakeConnection, fakeKubeConfigFile, type FakeConnection } from './kubeconfig.js';
 import { createObject, deleteObject, getExisting, updateObject, type LifecycleContext } from './lifecycle.js';
 import { asKubeObject, type KubeObject } from './object.js';
 import { applyPatch } from './patch.js';
@@ -99,13 +100,19 @@ export class KubeFake {
     return this.address;
   }
 
+  /** The controller's way in (src/sources/kube-connection.ts's shape): its requests are judged by the authorizer. */
+  connection(): FakeConnection {
+    return fakeConnection({ server: this.url, token: this.token });
+  }
+
+  /** The same identity as connection(), for client-node (the fake's own tests, an independent client). */
   kubeConfig(): KubeConfig {
-    return fakeKubeConfig({ server: this.url, token: this.token });
+    return fakeClientNodeConfig({ server: this.url, token: this.token });
   }
 
   /** A KubeConfig for a cluster admin: its requests are served, recorded (`admin: true`) and admitted, never judged by the authorizer. */
   adminKubeConfig(): KubeConfig {
-    return fakeKubeConfig({ server: this.url, token: `${this.token}-admin` });
+    return fakeClientNodeConfig({ server: this.url, token: `${this.token}-admin` });
   }
 
   kubeConfigFile(): string {

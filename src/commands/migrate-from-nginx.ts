@@ -8,10 +8,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, NetworkingV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import type { KubeClient } from '../sources/kube-http.js';
 import { loadManifestDirectory } from '../sources/manifests.js';
-import { Snapshot } from '../sources/snapshot.js';
+import { Snapshot, type KindToObject } from '../sources/snapshot.js';
 import type { TranslateOptions } from '../translate/index.js';
 import { planMigration, renderMigrationReport, type MigrationEntry } from '../translate/nginx/migration.js';
 import { renderDiagnostic } from './plan-text.js';
@@ -19,7 +19,7 @@ import { renderDiagnostic } from './plan-text.js';
 export interface MigrateRequest {
   /** One of the two sources. */
   manifests?: string;
-  kubeConfig?: KubeConfig;
+  client?: KubeClient;
   /** Where the converted Ingresses are written; nothing is written without it. */
   write?: string;
   translate: TranslateOptions;
@@ -39,7 +39,7 @@ export interface MigrateOutcome {
 }
 
 export async function runMigrateFromNginx(request: MigrateRequest): Promise<MigrateOutcome> {
-  const { snapshot, stderr } = request.kubeConfig ? { snapshot: await clusterSnapshot(request.kubeConfig), stderr: '' } : await directorySnapshot(request);
+  const { snapshot, stderr } = request.client ? { snapshot: await clusterSnapshot(request.client), stderr: '' } : await directorySnapshot(request);
   const entries = planMigration(snapshot, request.translate, request.writtenClass);
   const written = request.write === undefined ? [] : await writeConverted(request.write, entries);
   const stdout =
@@ -55,18 +55,21 @@ async function directorySnapshot(request: MigrateRequest): Promise<{ snapshot: S
 }
 
 /** The cluster's Ingresses, IngressClasses and Services: what the report reads (list calls only). */
-async function clusterSnapshot(kubeConfig: KubeConfig): Promise<Snapshot> {
-  const networking = kubeConfig.makeApiClient(NetworkingV1Api);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+async function clusterSnapshot(client: KubeClient): Promise<Snapshot> {
+  // List items come without apiVersion and kind; the Snapshot keys on neither, translate reads the kind.
+  const list = async <K extends 'Ingress' | 'IngressClass' | 'Service'>(kind: K, apiVersion: string, path: string): Promise<KindToObject[K][]> => {
+    const answer = await client.get<{ items?: object[] }>(path);
+    return (answer.items ?? []).map((item) => ({ apiVersion, kind, ...item }));
+  };
   const [ingresses, classes, services] = await Promise.all([
-    networking.listIngressForAllNamespaces(),
-    networking.listIngressClass(),
-    core.listServiceForAllNamespaces(),
+    list('Ingress', 'networking.k8s.io/v1', '/apis/networking.k8s.io/v1/ingresses'),
+    list('IngressClass', 'networking.k8s.io/v1', '/apis/networking.k8s.io/v1/ingressclasses'),
+    list('Service', 'v1', '/api/v1/services'),
   ]);
   const snapshot = new Snapshot();
-  for (const item of ingresses.items) snapshot.upsert('Ingress', item);
-  for (const item of classes.items) snapshot.upsert('IngressClass', item);
-  for (const item of services.items) snapshot.upsert('Service', item);
+  for (const item of ingresses) snapshot.upsert('Ingress', item);
+  for (const item of classes) snapshot.upsert('IngressClass', item);
+  for (const item of services) snapshot.upsert('Service', item);
   return snapshot;
 }
 

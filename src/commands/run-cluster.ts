@@ -3,7 +3,6 @@
  * election, the metrics and health servers and the admission webhook, and stops them in the right order.
  * @module
  */
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
 import { startObservabilityServers, type ObservabilityServers } from '../observability/health.js';
 import { ControllerMetrics } from '../observability/metrics.js';
@@ -16,12 +15,15 @@ import { snapshotClientSecrets } from '../sources/client-secrets.js';
 import { EventRecorder, kubeEventSink } from '../controller/event-recorder.js';
 import { kubeIngressWriter, withoutStatus, type IngressWriter } from '../controller/ingress-writer.js';
 import { KubeController } from '../controller/kube-controller.js';
-import { defaultLeaderIdentity, LeaderElector, type LeaseTimings } from '../controller/leader-election.js';
+import { defaultLeaderIdentity, kubeLeaseApi, LeaderElector, type LeaseTimings } from '../controller/leader-election.js';
+import type { KubeConnection } from '../sources/kube-connection.js';
+import { KubeClient } from '../sources/kube-http.js';
 import { startAdmissionWebhook, type AdmissionWebhook, type AdmissionWebhookOptions } from '../controller/admission-webhook.js';
 import type { KubeControllerOptions } from '../controller/kube-controller.js';
 
 export interface KubeRunRequest {
-  kubeConfig: KubeConfig;
+  /** Where the Kubernetes API is and who we are to it (kube-config.ts). */
+  connection: KubeConnection;
   /** A provider name or module specifier, or (tests, embedding) a factory. */
   provider: string | ((options: ProviderOptions) => Provider);
   providerSettings: ProviderOptions['settings'];
@@ -60,7 +62,9 @@ export interface KubeRunHandle {
 }
 
 export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHandle> {
-  const { kubeConfig, logger } = request;
+  const { logger } = request;
+  // One client, so every part shares one pool of connections to the API server.
+  const client = new KubeClient(request.connection);
   const identity = request.leaderElection?.identity ?? defaultLeaderIdentity();
   const metrics = new ControllerMetrics();
   // eslint-disable-next-line prefer-const -- the provider's callbacks above reach the controller created after it, so it is declared first
@@ -79,7 +83,7 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
   let leading = request.leaderElection === undefined;
   const elector = request.leaderElection
     ? new LeaderElector({
-        api: kubeConfig.makeApiClient(CoordinationV1Api),
+        api: kubeLeaseApi(client),
         namespace: request.namespace,
         identity,
         logger,
@@ -97,12 +101,11 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
       })
     : undefined;
   controller = new KubeController({
-    kubeConfig,
+    client,
     provider,
     translateOptions: request.translateOptions,
-    writer:
-      request.publishStatus === false ? withoutStatus(request.writer ?? kubeIngressWriter(kubeConfig)) : (request.writer ?? kubeIngressWriter(kubeConfig)),
-    events: new EventRecorder({ sink: kubeEventSink(kubeConfig, identity), logger }),
+    writer: request.publishStatus === false ? withoutStatus(request.writer ?? kubeIngressWriter(client)) : (request.writer ?? kubeIngressWriter(client)),
+    events: new EventRecorder({ sink: kubeEventSink(client, identity), logger }),
     logger,
     metrics,
     isLeader: () => leading,
@@ -128,7 +131,7 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
   elector?.start();
   // After the informers synced: a webhook answering from a partial Snapshot would leave Pods ungated.
   const webhook = request.webhook
-    ? await startAdmissionWebhook({ ...request.webhook, kubeConfig, logger, mutate: (pod, namespace) => activeController.readinessGatePatch(pod, namespace) })
+    ? await startAdmissionWebhook({ ...request.webhook, client, logger, mutate: (pod, namespace) => activeController.readinessGatePatch(pod, namespace) })
     : undefined;
   return {
     controller: activeController,
@@ -144,6 +147,7 @@ export async function startKubeRun(request: KubeRunRequest): Promise<KubeRunHand
       await elector?.release();
       await provider.close();
       await servers.close();
+      client.close();
     },
   };
 }

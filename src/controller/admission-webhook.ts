@@ -9,13 +9,13 @@
  * `retryMs` until it serves.
  * @module
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
+import type { KubeClient } from '../sources/kube-http.js';
 import { startWebhookServer, type PodMutation, type WebhookServer } from './webhook-server.js';
 import { WebhookTls } from './webhook-tls.js';
 
 export interface AdmissionWebhookOptions {
-  kubeConfig: KubeConfig;
+  client: KubeClient;
   /** `host:port` the HTTPS server binds. */
   address: string;
   /** Where the webhook Service and its certificate Secret live (the controller's namespace). */
@@ -47,7 +47,7 @@ export async function startAdmissionWebhook(options: AdmissionWebhookOptions): P
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
   const tls = new WebhookTls({
-    kubeConfig: options.kubeConfig,
+    client: options.client,
     namespace: options.namespace,
     serviceName: options.serviceName,
     secretName: webhookSecretName(options.serviceName),

@@ -5,8 +5,10 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import type { IngressRef } from '../model.js';
+import type { KubeClient } from '../sources/kube-http.js';
+import { kubernetesTime } from '../sources/kube-objects.js';
 import type { Logger } from '../observability/logger.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -61,31 +63,28 @@ export class EventRecorder {
 }
 
 /** Sends core/v1 Events, the kind `kubectl describe ingress` shows. */
-export function kubeEventSink(kubeConfig: KubeConfig, instance: string): EventSink {
-  const api = kubeConfig.makeApiClient(CoreV1Api);
+export function kubeEventSink(client: KubeClient, instance: string): EventSink {
   return async (event) => {
-    const now = new Date();
-    await api.createNamespacedEvent({
-      namespace: event.ingress.namespace,
-      body: {
-        metadata: { name: `${event.ingress.name}.${randomBytes(8).toString('hex')}`, namespace: event.ingress.namespace },
-        involvedObject: {
-          apiVersion: event.involvedKind ? 'gateway.networking.k8s.io/v1' : 'networking.k8s.io/v1',
-          kind: event.involvedKind ?? 'Ingress',
-          namespace: event.ingress.namespace,
-          name: event.ingress.name,
-          ...(event.uid ? { uid: event.uid } : {}),
-        },
-        type: event.type,
-        reason: event.reason,
-        message: event.message,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-        source: { component: 'ingress-bridge' },
-        reportingComponent: 'ingress-bridge.io/controller',
-        reportingInstance: instance,
+    const now = kubernetesTime(new Date());
+    const body: Omit<CoreV1Event, 'firstTimestamp' | 'lastTimestamp'> & { firstTimestamp: string; lastTimestamp: string } = {
+      metadata: { name: `${event.ingress.name}.${randomBytes(8).toString('hex')}`, namespace: event.ingress.namespace },
+      involvedObject: {
+        apiVersion: event.involvedKind ? 'gateway.networking.k8s.io/v1' : 'networking.k8s.io/v1',
+        kind: event.involvedKind ?? 'Ingress',
+        namespace: event.ingress.namespace,
+        name: event.ingress.name,
+        ...(event.uid ? { uid: event.uid } : {}),
       },
-    });
+      type: event.type,
+      reason: event.reason,
+      message: event.message,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      source: { component: 'ingress-bridge' },
+      reportingComponent: 'ingress-bridge.io/controller',
+      reportingInstance: instance,
+    };
+    await client.create(`/api/v1/namespaces/${encodeURIComponent(event.ingress.namespace)}/events`, body);
   };
 }

@@ -9,8 +9,8 @@
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { LoadBalancerAddress } from '../provider.js';
+import type { KubeClient } from '../sources/kube-http.js';
 import type { Gateway, GatewayCondition, RouteParentStatus } from '../sources/gateway-kinds.js';
 import { FINALIZER } from './ingress-writer.js';
 import { GATEWAY_API_GROUP } from '../sources/gateway-kinds.js';
@@ -18,8 +18,6 @@ import type { SnapshotView } from '../sources/snapshot.js';
 import { statusDocuments, type GatewayApiStatus, type StatusDocument } from '../translate/gateway/status.js';
 import { GATEWAY_CONTROLLER_NAME } from '../translate/gateway/status.js';
 import { gatewayOfStackId } from '../translate/gateway/keys.js';
-
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 const PLURALS: Record<StatusDocument['kind'], string> = {
   GatewayClass: 'gatewayclasses',
@@ -47,27 +45,16 @@ export async function setGatewayFinalizer(writer: GatewayStatusWriter, gateway: 
   return true;
 }
 
-export function kubeGatewayStatusWriter(kubeConfig: KubeConfig): GatewayStatusWriter {
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+export function kubeGatewayStatusWriter(client: KubeClient): GatewayStatusWriter {
+  const pathOf = (plural: string, namespace: string | undefined, name: string): string =>
+    `/apis/${GATEWAY_API_GROUP}/v1${namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`}/${plural}/${encodeURIComponent(name)}`;
   return {
     async patchFinalizers(gateway, finalizers) {
       const body = { metadata: { finalizers, resourceVersion: gateway.metadata?.resourceVersion } };
-      await api.patchNamespacedCustomObject(
-        {
-          group: GATEWAY_API_GROUP,
-          version: 'v1',
-          plural: 'gateways',
-          namespace: gateway.metadata?.namespace ?? 'default',
-          name: gateway.metadata?.name ?? '',
-          body,
-        },
-        MERGE_PATCH,
-      );
+      await client.patch(pathOf('gateways', gateway.metadata?.namespace ?? 'default', gateway.metadata?.name ?? ''), 'merge', body);
     },
     async patchStatus(document) {
-      const base = { group: GATEWAY_API_GROUP, version: 'v1', plural: PLURALS[document.kind], name: document.name, body: { status: document.status } };
-      if (document.namespace === undefined) await api.patchClusterCustomObjectStatus(base, MERGE_PATCH);
-      else await api.patchNamespacedCustomObjectStatus({ ...base, namespace: document.namespace }, MERGE_PATCH);
+      await client.patch(`${pathOf(PLURALS[document.kind], document.namespace, document.name)}/status`, 'merge', { status: document.status });
     },
   };
 }

@@ -4,12 +4,11 @@
  * (a stale one gets 409 and the reconcile runs again), and uses a merge patch.
  * @module
  */
-import { NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Ingress, type V1IngressLoadBalancerIngress } from '@kubernetes/client-node';
+import type { V1Ingress, V1IngressLoadBalancerIngress } from '@kubernetes/client-node';
 import type { LoadBalancerAddress } from '../provider.js';
+import type { KubeClient } from '../sources/kube-http.js';
 
 export const FINALIZER = 'ingress-bridge.io/finalizer';
-
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** The status entries an address becomes; none for no address. */
 function statusEntries(address: LoadBalancerAddress | undefined): V1IngressLoadBalancerIngress[] {
@@ -47,15 +46,12 @@ export function withoutStatus(writer: IngressWriter): IngressWriter {
   };
 }
 
-export function kubeIngressWriter(kubeConfig: KubeConfig): IngressWriter {
-  const api = kubeConfig.makeApiClient(NetworkingV1Api);
-  const where = (ingress: V1Ingress): { name: string; namespace: string } => ({
-    name: ingress.metadata?.name ?? '',
-    namespace: ingress.metadata?.namespace ?? 'default',
-  });
+export function kubeIngressWriter(client: KubeClient): IngressWriter {
+  const pathOf = (ingress: V1Ingress): string =>
+    `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(ingress.metadata?.namespace ?? 'default')}/ingresses/${encodeURIComponent(ingress.metadata?.name ?? '')}`;
   const patchFinalizers = async (ingress: V1Ingress, finalizers: string[]): Promise<void> => {
     const body = { metadata: { finalizers, resourceVersion: ingress.metadata?.resourceVersion } };
-    await api.patchNamespacedIngress({ ...where(ingress), body }, MERGE_PATCH);
+    await client.patch(pathOf(ingress), 'merge', body);
   };
   return {
     async setAddress(ingress, address) {
@@ -63,7 +59,7 @@ export function kubeIngressWriter(kubeConfig: KubeConfig): IngressWriter {
       if (sameEntries(ingress.status?.loadBalancer?.ingress ?? [], wanted)) return false;
       // No resourceVersion precondition: the status is ours alone and computed from the load balancer, not from the Ingress.
       const body = { status: { loadBalancer: { ingress: wanted } } };
-      await api.patchNamespacedIngressStatus({ ...where(ingress), body }, MERGE_PATCH);
+      await client.patch(`${pathOf(ingress)}/status`, 'merge', body);
       return true;
     },
     async addFinalizer(ingress) {

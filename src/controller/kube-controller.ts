@@ -11,13 +11,14 @@
  * across groups, which is how drift made outside the controller is found.
  * @module
  */
-import type { KubeConfig, V1Ingress, V1Pod } from '@kubernetes/client-node';
+import type { V1Ingress, V1Pod } from '@kubernetes/client-node';
 import type { Diagnostic, IngressRef, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { ControllerMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { Provider } from '../provider.js';
 import { DependencyIndex, routingFieldsChanged } from './dependency-index.js';
 import { KubeSource } from '../sources/kube.js';
+import type { KubeClient } from '../sources/kube-http.js';
 import { Snapshot } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
 import { classifyIngress, groupIngresses, namedGroupKey } from '../translate/groups.js';
@@ -43,7 +44,8 @@ import {
 } from './gateway-status.js';
 
 export interface KubeControllerOptions {
-  kubeConfig: KubeConfig;
+  /** The Kubernetes API: the informers read it, the status writers write it. */
+  client: KubeClient;
   provider: Provider;
   translateOptions: () => TranslateOptions;
   writer: IngressWriter;
@@ -102,12 +104,12 @@ export class KubeController {
   private readonly gatewayStatus: GatewayStatusWriter;
 
   constructor(private readonly options: KubeControllerOptions) {
-    this.gatewayStatus = options.gatewayStatus ?? kubeGatewayStatusWriter(options.kubeConfig);
+    this.gatewayStatus = options.gatewayStatus ?? kubeGatewayStatusWriter(options.client);
     this.index = new DependencyIndex({ snapshot: this.snapshot, classes: options.translateOptions() });
     this.gates = options.provider.targetHealth
       ? new ReadinessGates({
           provider: options.provider,
-          writer: options.readinessGates?.writer ?? kubePodStatusWriter(options.kubeConfig),
+          writer: options.readinessGates?.writer ?? kubePodStatusWriter(options.client),
           isLeader: options.isLeader,
           logger: options.logger,
           currentGates: () => this.currentGates(),
@@ -132,7 +134,7 @@ export class KubeController {
     });
     options.metrics.observeQueueDepth(() => this.queue.depth());
     this.source = new KubeSource({
-      kubeConfig: options.kubeConfig,
+      client: options.client,
       snapshot: this.snapshot,
       ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
       onChange: (change) => this.onChange(change),

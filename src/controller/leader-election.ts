@@ -17,11 +17,35 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ApiException, V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import type { V1Lease, V1LeaseSpec } from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
+import { httpCodeOf, type KubeClient } from '../sources/kube-http.js';
 import { systemClock, withTimeout, type Clock } from './clock.js';
 
-export type LeaseApi = Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease'>;
+/** A Lease as the API server sends and takes it: its times are metav1.MicroTime strings. */
+export type Lease = Omit<V1Lease, 'spec'> & { spec?: Omit<V1LeaseSpec, 'acquireTime' | 'renewTime'> & { acquireTime?: string; renewTime?: string } };
+
+/** The Lease calls leader election makes; a failure carries the HTTP code as `code` (KubeApiError). */
+export interface LeaseApi {
+  read(namespace: string, name: string): Promise<Lease>;
+  create(namespace: string, lease: Lease): Promise<Lease>;
+  replace(namespace: string, name: string, lease: Lease): Promise<Lease>;
+}
+
+export function kubeLeaseApi(client: KubeClient): LeaseApi {
+  const leases = (namespace: string): string => `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  return {
+    read: (namespace, name) => client.get<Lease>(`${leases(namespace)}/${encodeURIComponent(name)}`),
+    create: (namespace, lease) => client.create<Lease>(leases(namespace), lease),
+    replace: (namespace, name, lease) => client.replace<Lease>(`${leases(namespace)}/${encodeURIComponent(name)}`, lease),
+  };
+}
+
+/** metav1.MicroTime: RFC 3339 with exactly six fractional digits, as the API server requires of Lease times. */
+export function microTime(date: Date): string {
+  // toISOString always gives three fractional digits.
+  return date.toISOString().replace(/Z$/, '000Z');
+}
 
 export interface LeaseTimings {
   /** How long candidates wait, after the record last changed, before taking over. */
@@ -76,7 +100,7 @@ export class LeaderElector {
   private known = false;
   private stopped = true;
   /** The Lease as last read or written, for the next renew. */
-  private lease: V1Lease | undefined;
+  private lease: Lease | undefined;
   /** When this replica first saw the Lease at its current resourceVersion. */
   private observed: { resourceVersion: string; at: number } | undefined;
   private attempt: Promise<void> | undefined;
@@ -128,8 +152,7 @@ export class LeaderElector {
     try {
       const current = await this.read();
       if (current?.spec?.holderIdentity !== this.identity) return;
-      const now = new V1MicroTime();
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
+      const now = microTime(new Date());
       await this.replace({ ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now } });
       this.options.logger.info({ lease: this.leaseName, identity: this.identity }, 'released the leader lease');
     } catch (error) {
@@ -187,32 +210,29 @@ export class LeaderElector {
   }
 
   /** The Lease with us as holder: a renew keeps acquireTime and leaseTransitions, a takeover bumps them. */
-  private renewal(lease: V1Lease): V1Lease {
+  private renewal(lease: Lease): Lease {
     const spec = lease.spec ?? {};
-    const renewTime = new V1MicroTime();
-    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
+    const renewTime = microTime(new Date());
     if (spec.holderIdentity === this.identity) return { ...lease, spec: { ...spec, renewTime, leaseDurationSeconds: this.leaseDurationSeconds } };
     const leaseTransitions = (spec.leaseTransitions ?? 0) + 1;
     return {
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
       ...lease,
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- client-node's models are plain data (it builds and reads them as object literals), so a copy loses nothing
       spec: { ...spec, holderIdentity: this.identity, acquireTime: renewTime, renewTime, leaseDurationSeconds: this.leaseDurationSeconds, leaseTransitions },
     };
   }
 
-  private expired(lease: V1Lease): boolean {
+  private expired(lease: Lease): boolean {
     if (!lease.spec?.holderIdentity) return true;
     const durationMs = (lease.spec.leaseDurationSeconds ?? this.leaseDurationSeconds) * 1000;
     return this.observed !== undefined && this.clock.now() - this.observed.at >= durationMs;
   }
 
-  private observe(lease: V1Lease): void {
+  private observe(lease: Lease): void {
     const resourceVersion = lease.metadata?.resourceVersion ?? '';
     if (this.observed?.resourceVersion !== resourceVersion) this.observed = { resourceVersion, at: this.clock.now() };
   }
 
-  private wrote(lease: V1Lease): AttemptResult {
+  private wrote(lease: Lease): AttemptResult {
     this.lease = lease;
     this.observe(lease);
     return 'leading';
@@ -242,30 +262,30 @@ export class LeaderElector {
     this.options.onStoppedLeading?.();
   }
 
-  private async read(): Promise<V1Lease | undefined> {
+  private async read(): Promise<Lease | undefined> {
     try {
-      return await this.call(this.options.api.readNamespacedLease({ name: this.leaseName, namespace: this.options.namespace }));
+      return await this.call(this.options.api.read(this.options.namespace, this.leaseName));
     } catch (error) {
       if (isStatus(error, 404)) return undefined;
       throw error;
     }
   }
 
-  private create(): Promise<V1Lease> {
-    const now = new V1MicroTime();
-    const body: V1Lease = {
+  private create(): Promise<Lease> {
+    const now = microTime(new Date());
+    const body: Lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: this.leaseName, namespace: this.options.namespace },
       spec: { holderIdentity: this.identity, leaseDurationSeconds: this.leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
     };
     this.writeSentAt = this.clock.now();
-    return this.call(this.options.api.createNamespacedLease({ namespace: this.options.namespace, body }));
+    return this.call(this.options.api.create(this.options.namespace, body));
   }
 
-  private replace(body: V1Lease): Promise<V1Lease> {
+  private replace(body: Lease): Promise<Lease> {
     this.writeSentAt = this.clock.now();
-    return this.call(this.options.api.replaceNamespacedLease({ name: this.leaseName, namespace: this.options.namespace, body }));
+    return this.call(this.options.api.replace(this.options.namespace, this.leaseName, body));
   }
 
   /**
@@ -279,5 +299,5 @@ export class LeaderElector {
 }
 
 function isStatus(error: unknown, code: number): boolean {
-  return error instanceof ApiException && error.code === code;
+  return httpCodeOf(error) === code;
 }

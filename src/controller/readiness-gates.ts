@@ -18,13 +18,14 @@
  * never stuck on a load balancer that no longer sends to it.
  * @module
  */
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { LoadBalancerSpec } from '../model.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReadinessGateBacklog } from '../observability/metrics.js';
 import { WaitingSince } from '../observability/waiting-since.js';
 import type { Provider } from '../provider.js';
-import { trimForCache, wireFromTyped } from '../sources/kube-objects.js';
+import type { KubeClient } from '../sources/kube-http.js';
+import { trimForCache } from '../sources/kube-objects.js';
 import { objectKey } from '../sources/snapshot.js';
 import type { SourceChange } from '../sources/source-change.js';
 import { awaitsOnlyTargetHealth, isTargetHealthGate } from '../translate/readiness-gates.js';
@@ -45,14 +46,11 @@ export interface PodStatusWriter {
   patchStatus(namespace: string, name: string, operations: readonly JsonPatchOperation[]): Promise<V1Pod | undefined>;
 }
 
-const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-
-export function kubePodStatusWriter(kubeConfig: KubeConfig): PodStatusWriter {
-  const api = kubeConfig.makeApiClient(CoreV1Api);
+export function kubePodStatusWriter(client: KubeClient): PodStatusWriter {
   return {
     async patchStatus(namespace, name, operations) {
-      const stored = await api.patchNamespacedPodStatus({ namespace, name, body: operations }, JSON_PATCH);
-      return trimForCache(wireFromTyped(stored, { apiVersion: 'v1', kind: 'Pod' }));
+      const stored = await client.patch(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/status`, 'json', operations);
+      return trimForCache(stored);
     },
   };
 }

@@ -12,28 +12,19 @@
  * granting `create` on every Secret; a missing Secret is created when the role allows it.
  * @module
  */
-import {
-  AdmissionregistrationV1Api,
-  ApiException,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type V1MutatingWebhookConfiguration,
-  type V1Secret,
-} from '@kubernetes/client-node';
+import type { V1MutatingWebhookConfiguration, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
+import { httpCodeOf, type KubeClient } from '../sources/kube-http.js';
 import { caBundle, renew, renewalDueAt, renewalNeeded, serviceDnsNames, type WebhookCertificates } from './webhook-certificate.js';
 import type { JsonPatchOperation } from './pod-gates.js';
 
-const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 const HOUR_MS = 60 * 60 * 1000;
 /** A caBundle that could not be written (the configuration not there yet, a conflict) is tried again this soon. */
 const CA_BUNDLE_RETRY_MS = 30_000;
 const KEYS = { caPem: 'ca.crt', caKeyPem: 'ca.key', certPem: 'tls.crt', keyPem: 'tls.key' } as const;
 
 export interface WebhookTlsOptions {
-  kubeConfig: KubeConfig;
+  client: KubeClient;
   /** The controller's namespace: the Secret's and the webhook Service's. */
   namespace: string;
   serviceName: string;
@@ -72,8 +63,6 @@ function caBundlePatch(configuration: V1MutatingWebhookConfiguration, service: {
 }
 
 export class WebhookTls {
-  private readonly core: CoreV1Api;
-  private readonly admission: AdmissionregistrationV1Api;
   private readonly dnsNames: string[];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -81,8 +70,6 @@ export class WebhookTls {
   private bundleWritten = false;
 
   constructor(private readonly options: WebhookTlsOptions) {
-    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
-    this.admission = options.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
     this.dnsNames = serviceDnsNames(options.serviceName, options.namespace);
   }
 
@@ -121,10 +108,11 @@ export class WebhookTls {
   }
 
   private async ensureSecret(): Promise<WebhookCertificates> {
-    const { namespace, secretName: name } = this.options;
+    const { client, namespace, secretName: name } = this.options;
+    const secrets = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
     for (let attempt = 0; ; attempt += 1) {
-      const secret = await this.core.readNamespacedSecret({ namespace, name }).catch((error: unknown) => {
-        if (error instanceof ApiException && error.code === 404) return undefined;
+      const secret = await client.get<V1Secret>(`${secrets}/${encodeURIComponent(name)}`).catch((error: unknown) => {
+        if (httpCodeOf(error) === 404) return undefined;
         throw error;
       });
       const stored = materialOf(secret);
@@ -142,18 +130,19 @@ export class WebhookTls {
             type: secret.type ?? 'Opaque',
             data: { ...secret.data, ...secretData(material) },
           };
-          await this.core.replaceNamespacedSecret({ namespace, name, body });
+          await client.replace(`${secrets}/${encodeURIComponent(name)}`, body);
         } else {
-          await this.core.createNamespacedSecret({
-            namespace,
-            body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'ingress-bridge' } }, type: 'Opaque', data: secretData(material) },
+          await client.create(secrets, {
+            metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'ingress-bridge' } },
+            type: 'Opaque',
+            data: secretData(material),
           });
         }
         this.options.logger.info({ secret: `${namespace}/${name}`, renewed: renewal }, 'webhook certificate issued');
         return material;
       } catch (error) {
         // Another replica wrote first: read again and use its certificates.
-        const conflict = error instanceof ApiException && error.code === 409;
+        const conflict = httpCodeOf(error) === 409;
         if (!conflict || attempt >= 3) throw error;
       }
     }
@@ -161,10 +150,11 @@ export class WebhookTls {
 
   private async ensureCaBundle(material: WebhookCertificates): Promise<void> {
     const name = this.options.configurationName;
-    const configuration = await this.admission.readMutatingWebhookConfiguration({ name });
+    const path = `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${encodeURIComponent(name)}`;
+    const configuration = await this.options.client.get<V1MutatingWebhookConfiguration>(path);
     const patch = caBundlePatch(configuration, { namespace: this.options.namespace, name: this.options.serviceName }, caBundle(material, this.now()));
     if (patch.length === 0) return;
-    await this.admission.patchMutatingWebhookConfiguration({ name, body: patch }, JSON_PATCH);
+    await this.options.client.patch(path, 'json', patch);
     this.options.logger.info({ configuration: name }, 'webhook caBundle written');
   }
 

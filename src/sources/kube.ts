@@ -2,14 +2,14 @@
  * The Kubernetes source: one informer per watched kind fills the Snapshot the same way the manifest
  * source does, then reports each change to a listener. Namespaced kinds can be limited to one
  * namespace; Nodes and IngressClasses are cluster-scoped and always watched. Secrets are listed and
- * watched by `type=kubernetes.io/tls` only. Nothing here can throw into client-node: a failing
+ * watched by `type=kubernetes.io/tls` only. Nothing here throws into the informers: a failing
  * informer is restarted with backoff, a failing listener is reported and the next change still flows.
  * @module
  */
-import type { KubeConfig, KubernetesListObject } from '@kubernetes/client-node';
-import { collectionPath, GATEWAY_KIND_SPECS, makeKubeApis, WATCHED_KIND_SPECS, type KubeApis, type TypedPage, type WatchedKindSpec } from './kube-kinds.js';
-import { DEFAULT_RESTART_BACKOFF, ResilientInformer, type Backoff } from './kube-informer.js';
-import { trimForCache, wireFromTyped } from './kube-objects.js';
+import { collectionPath, GATEWAY_KIND_SPECS, WATCHED_KIND_SPECS, type WatchedKindSpec } from './kube-kinds.js';
+import { httpCodeOf, type KubeClient } from './kube-http.js';
+import { DEFAULT_RESTART_BACKOFF, ResilientInformer, type Backoff, type InformerList } from './kube-informer.js';
+import { trimForCache } from './kube-objects.js';
 import { WATCHED_KINDS, type Snapshot, type WatchedKind, type WatchedObject } from './snapshot.js';
 import type { ChangeType, SourceChange } from './source-change.js';
 
@@ -27,7 +27,7 @@ export interface SourceFailure {
 }
 
 export interface KubeSourceOptions {
-  kubeConfig: KubeConfig;
+  client: KubeClient;
   snapshot: Snapshot;
   /** Limits Ingresses, Services, EndpointSlices and Secrets to one namespace. */
   watchNamespace?: string;
@@ -41,8 +41,20 @@ export interface KubeSourceOptions {
 
 const DEFAULT_LIST_PAGE_SIZE = 500;
 
+/** One page of a list, as the API server sends it (items without apiVersion and kind). */
+interface ListPage {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: unknown[];
+}
+
+interface PageRequest {
+  namespace: string | undefined;
+  continueToken: string | undefined;
+  limit: number;
+  signal: AbortSignal;
+}
+
 export class KubeSource {
-  private readonly apis: KubeApis;
   private readonly informers: ResilientInformer<WatchedObject>[];
   private syncWaiters: (() => void)[] = [];
   /** Optional kinds the API server does not serve (their CRDs are not installed): reported once, then quiet. */
@@ -55,7 +67,6 @@ export class KubeSource {
   private readonly reportedOlder = new Set<WatchedKind>();
 
   constructor(private readonly options: KubeSourceOptions) {
-    this.apis = makeKubeApis(options.kubeConfig);
     const specs: Record<WatchedKind, WatchedKindSpec> = { ...WATCHED_KIND_SPECS, ...GATEWAY_KIND_SPECS } as Record<WatchedKind, WatchedKindSpec>;
     this.informers = WATCHED_KINDS.map((kind) => this.informerFor(specs[kind]));
   }
@@ -86,11 +97,10 @@ export class KubeSource {
       return object && (spec.accepts?.(object) ?? true) ? object : undefined;
     };
     return new ResilientInformer<WatchedObject>({
-      kubeConfig: this.options.kubeConfig,
-      path: collectionPath(spec, namespace),
-      ...(spec.olderVersion ? { watchPath: () => collectionPath(this.settledSpecs.get(spec.kind) ?? spec, namespace) } : {}),
-      fieldSelector: spec.fieldSelector,
-      list: () => this.listAll(spec, namespace, prepare),
+      client: this.options.client,
+      watchPath: () => collectionPath(this.settledSpecs.get(spec.kind) ?? spec, namespace),
+      ...(spec.fieldSelector !== undefined && { fieldSelector: spec.fieldSelector }),
+      list: (signal) => this.listAll(spec, namespace, prepare, signal),
       prepare,
       handlers: {
         add: (object) => this.apply(spec.kind, 'add', object),
@@ -110,23 +120,31 @@ export class KubeSource {
     spec: WatchedKindSpec,
     namespace: string | undefined,
     prepare: (value: unknown) => WatchedObject | undefined,
-  ): Promise<KubernetesListObject<WatchedObject>> {
+    signal: AbortSignal,
+  ): Promise<InformerList<WatchedObject>> {
     const items: WatchedObject[] = [];
-    let resourceVersion: string | undefined;
+    let resourceVersion: string;
     let continueToken: string | undefined;
     do {
-      const page = await this.listPage(spec, { namespace, continueToken, limit: this.options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE });
-      if (!page) return { metadata: { resourceVersion: '0' }, items: [] };
-      resourceVersion = page.metadata?.resourceVersion;
-      // The version the list settled on (kinds with an older version may be read at it).
+      const page = await this.listPage(spec, { namespace, continueToken, limit: this.options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE, signal });
+      if (!page) return { resourceVersion: '0', items: [] };
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+      // List items carry no apiVersion and kind; the version is the one the list settled on.
       const identity = { apiVersion: (this.settledSpecs.get(spec.kind) ?? spec).apiVersion, kind: spec.kind };
-      for (const typed of page.items) {
-        const object = prepare(wireFromTyped(typed, identity));
+      for (const item of page.items ?? []) {
+        const object = prepare({ ...identity, ...(item as object) });
         if (object) items.push(object);
       }
-      continueToken = page.metadata?._continue || undefined;
+      continueToken = page.metadata?.continue || undefined;
     } while (continueToken);
-    return { metadata: { resourceVersion }, items };
+    return { resourceVersion, items };
+  }
+
+  private readPage(spec: WatchedKindSpec, request: PageRequest): Promise<ListPage> {
+    return this.options.client.get<ListPage>(collectionPath(spec, request.namespace), {
+      query: { limit: request.limit, continue: request.continueToken, fieldSelector: spec.fieldSelector },
+      signal: request.signal,
+    });
   }
 
   /**
@@ -134,7 +152,7 @@ export class KubeSource {
    * That kind then counts as listed and empty, so the other kinds sync and serve: the informer's
    * restarts look again, and a CRD installed later is picked up by the next one.
    */
-  private async listPage(spec: WatchedKindSpec, request: Parameters<WatchedKindSpec['listPage']>[1]): Promise<TypedPage | undefined> {
+  private async listPage(spec: WatchedKindSpec, request: PageRequest): Promise<ListPage | undefined> {
     try {
       const page = await this.listSettled(spec, request);
       this.missingKinds.delete(spec.kind);
@@ -160,12 +178,12 @@ export class KubeSource {
    * the newer first and the older on its 404 (the older's 404 is the caller's: the kind is missing).
    * The first page that answers settles the version, reported once when it is the older.
    */
-  private async listSettled(spec: WatchedKindSpec, request: Parameters<WatchedKindSpec['listPage']>[1]): Promise<TypedPage> {
+  private async listSettled(spec: WatchedKindSpec, request: PageRequest): Promise<ListPage> {
     const settled = this.settledSpecs.get(spec.kind);
-    if (!spec.olderVersion || settled === spec) return spec.listPage(this.apis, request);
+    if (!spec.olderVersion || settled === spec) return this.readPage(spec, request);
     if (settled) {
       try {
-        return await settled.listPage(this.apis, request);
+        return await this.readPage(settled, request);
       } catch (error) {
         // The older version gone (CRDs upgraded past it): settle afresh, newer first.
         if (!isNotFound(error)) throw error;
@@ -173,13 +191,13 @@ export class KubeSource {
       }
     }
     let chosen = spec;
-    let page: TypedPage;
+    let page: ListPage;
     try {
-      page = await spec.listPage(this.apis, request);
+      page = await this.readPage(spec, request);
     } catch (error) {
       if (!isNotFound(error)) throw error;
       chosen = spec.olderVersion;
-      page = await chosen.listPage(this.apis, request);
+      page = await this.readPage(chosen, request);
     }
     this.settledSpecs.set(spec.kind, chosen);
     if (chosen !== spec && !this.reportedOlder.has(spec.kind)) {
@@ -227,5 +245,5 @@ export class KubeSource {
 }
 
 function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error as { code?: unknown }).code === 404;
+  return httpCodeOf(error) === 404;
 }

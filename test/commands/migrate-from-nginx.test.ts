@@ -13,6 +13,7 @@ import { INGRESS_CLASS_YAML, testOptions, translateYaml } from '../support/clust
 import { BASE_YAML, NGINX_CLASS_YAML, nginxIngressYaml } from '../translate/nginx/fixtures.js';
 import { startKubeFake, type KubeObject } from '../../fakes/kube/index.js';
 import { parseManifestFile } from '../../src/sources/manifests.js';
+import { KubeClient } from '../../src/sources/kube-http.js';
 
 const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 
@@ -98,7 +99,7 @@ describe('migrate-from-nginx --kubeconfig', () => {
         fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...object } as KubeObject);
       }
       const outcome = await runMigrateFromNginx({
-        kubeConfig: fake.kubeConfig(),
+        client: new KubeClient(fake.connection()),
         translate: testOptions({ ingressClass: 'nginx' }),
         writtenClass: 'ingress-bridge',
       });

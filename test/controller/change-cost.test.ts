@@ -15,6 +15,7 @@ import { turnsBetween } from '../../src/controller/work-queue.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ControllerMetrics } from '../../src/observability/metrics.js';
 import { parseManifestFile } from '../../src/sources/manifests.js';
+import { KubeClient } from '../../src/sources/kube-http.js';
 import { AwsProvider } from '../../providers/aws/provider.js';
 import { ApiBudget } from '../../providers/aws/sdk/budget.js';
 import { createAwsClients } from '../../providers/aws/sdk/clients.js';
@@ -89,10 +90,10 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
     const clients = createAwsClients({ region: 'us-east-1', budget: new ApiBudget(), credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     const logger = createLogger((process.env.TEST_LOG ?? 'silent') as 'silent');
     controller = new KubeController({
-      kubeConfig: kube.kubeConfig(),
+      client: new KubeClient(kube.connection()),
       provider: new AwsProvider({ clusterName: 'test', certificates: { get: () => undefined }, clients, retry: { maxAttempts: 8, sleep: async () => {} } }),
       translateOptions: () => testOptions({ now: new Date() }),
-      writer: kubeIngressWriter(kube.kubeConfig()),
+      writer: kubeIngressWriter(new KubeClient(kube.connection())),
       events: new EventRecorder({ sink: async () => {}, logger }),
       logger,
       metrics: new ControllerMetrics(),

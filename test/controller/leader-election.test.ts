@@ -1,13 +1,13 @@
 /**
- * Leader election against the Kubernetes API fake, through the real client-node CoordinationV1Api,
+ * Leader election against the Kubernetes API fake, through the controller's own Kubernetes client,
  * with short timings (lease 1 s, renew deadline 600 ms, retry 100 ms) and real time.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { CoordinationV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { LeaderElector, leaseTimingsProblem, type LeaseApi } from '../../src/controller/leader-election.js';
+import { kubeLeaseApi, LeaderElector, leaseTimingsProblem, type LeaseApi } from '../../src/controller/leader-election.js';
+import { KubeClient } from '../../src/sources/kube-http.js';
 import { startKubeFake, type KubeFake } from '../../fakes/kube/index.js';
 
 const TIMINGS = { leaseDurationMs: 1_000, renewDeadlineMs: 600, retryPeriodMs: 100 };
@@ -25,7 +25,7 @@ let fake: KubeFake;
 let candidates: Candidate[];
 let stopSampling: (() => unknown) | undefined;
 
-function candidate(name: string, api: LeaseApi = fake.kubeConfig().makeApiClient(CoordinationV1Api)): Candidate {
+function candidate(name: string, api: LeaseApi = kubeLeaseApi(new KubeClient(fake.connection()))): Candidate {
   const entry: Candidate = { elector: undefined as never, started: [], stopped: [] };
   entry.elector = new LeaderElector({
     api,
@@ -78,9 +78,9 @@ function partitionable(api: LeaseApi): { api: LeaseApi; cut: (value: boolean) =>
   const hang = new Promise<never>(() => undefined);
   return {
     api: {
-      readNamespacedLease: (param, options) => (cut ? hang : api.readNamespacedLease(param, options)),
-      createNamespacedLease: (param, options) => (cut ? hang : api.createNamespacedLease(param, options)),
-      replaceNamespacedLease: (param, options) => (cut ? hang : api.replaceNamespacedLease(param, options)),
+      read: (namespace, name) => (cut ? hang : api.read(namespace, name)),
+      create: (namespace, lease) => (cut ? hang : api.create(namespace, lease)),
+      replace: (namespace, name, lease) => (cut ? hang : api.replace(namespace, name, lease)),
     },
     cut: (value) => {
       cut = value;
@@ -166,7 +166,7 @@ describe('LeaderElector', () => {
   });
 
   it('never has two leaders through partitions, take-overs and releases', async () => {
-    const partition = partitionable(fake.kubeConfig().makeApiClient(CoordinationV1Api));
+    const partition = partitionable(kubeLeaseApi(new KubeClient(fake.connection())));
     const a = candidate('a', partition.api);
     const b = candidate('b');
     const sampler = watchForTwoLeaders();
@@ -199,7 +199,7 @@ describe('LeaderElector', () => {
     assert.equal(leaseTimingsProblem(TIMINGS), undefined);
     assert.match(leaseTimingsProblem({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }) ?? '', /lease duration must be longer/);
     assert.match(leaseTimingsProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 }) ?? '', /renew deadline must be longer/);
-    const api = fake.kubeConfig().makeApiClient(CoordinationV1Api);
+    const api = kubeLeaseApi(new KubeClient(fake.connection()));
     assert.throws(() => new LeaderElector({ api, namespace: NAMESPACE, logger: pino({ level: 'silent' }), retryPeriodMs: 0 }), /retry period must be positive/);
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '../../src/controller/webhook-certificate.js';
 import { materialOf, WebhookTls } from '../../src/controller/webhook-tls.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { KubeClient } from '../../src/sources/kube-http.js';
 import { startKubeFake, waitFor, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
 
 const NAMES = serviceDnsNames('ingress-bridge-webhook', 'ingress-bridge');
@@ -95,7 +96,7 @@ describe('webhook certificates in the cluster (WebhookTls against the Kubernetes
   const served: WebhookCertificates[] = [];
   const manager = (now: Date, options: { recheckMs?: number } = {}): WebhookTls => {
     const created = new WebhookTls({
-      kubeConfig: fake.kubeConfig(),
+      client: new KubeClient(fake.connection()),
       namespace: 'ingress-bridge',
       serviceName: 'ingress-bridge-webhook',
       secretName: 'ingress-bridge-webhook-tls',
@@ -175,7 +176,7 @@ describe('webhook certificates in the cluster (WebhookTls against the Kubernetes
     for (const object of deployedObjects()) fake.apply(object);
     let now = NOW;
     const running = new WebhookTls({
-      kubeConfig: fake.kubeConfig(),
+      client: new KubeClient(fake.connection()),
       namespace: 'ingress-bridge',
       serviceName: 'ingress-bridge-webhook',
       secretName: 'ingress-bridge-webhook-tls',

@@ -163,7 +163,7 @@ describe("the controller's admission webhook, against the Kubernetes API fake", 
     for (const parsed of parseManifestFile(CLUSTER_YAML, 'cluster.yaml').objects)
       fake.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
     handle = await startKubeRun({
-      kubeConfig: fake.kubeConfig(),
+      connection: fake.connection(),
       provider: () => memoryProvider(createMemoryCloud(), 'webhook-test'),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date() }),

@@ -73,7 +73,7 @@ describe('the metrics the monitoring component reads, on a running controller', 
         ingressYaml({ name: 'broken', annotations: IP, rules: [{ host: 'broken.test', paths: [{ path: '/', pathType: 'Prefix', service: 'api' }] }] }),
     );
     handle = await startKubeRun({
-      kubeConfig: fake.kubeConfig(),
+      connection: fake.connection(),
       provider: failingFor(cloud, 'default/broken'),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date() }),

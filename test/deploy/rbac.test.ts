@@ -78,7 +78,7 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
   const ingress = (): KubeObject | undefined => fake.get('ingresses', 'default', 'web');
   const start = async (identity: string): Promise<KubeRunHandle> => {
     const handle = await startKubeRun({
-      kubeConfig: fake.kubeConfig(),
+      connection: fake.connection(),
       provider: () => memoryProvider(cloud, identity),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date() }),

@@ -35,7 +35,7 @@ describe('the runtime re-queues what the nginx reader ties together', () => {
 
   const start = async (): Promise<void> => {
     handle = await startKubeRun({
-      kubeConfig: fake.kubeConfig(),
+      connection: fake.connection(),
       provider: () => memoryProvider(cloud, 'a'),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date(), ingressClass: 'nginx' }),

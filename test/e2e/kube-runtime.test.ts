@@ -42,7 +42,7 @@ describe('the runtime against the Kubernetes API fake', () => {
 
   const start = async (instance: string, leaderElection = false): Promise<KubeRunHandle> => {
     const handle = await startKubeRun({
-      kubeConfig: fake.kubeConfig(),
+      connection: fake.connection(),
       provider: () => memoryProvider(cloud, instance),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date() }),

@@ -38,7 +38,7 @@ describe('--publish-status=false (shadow mode)', () => {
 
   const start = async (publishStatus: boolean): Promise<void> => {
     handle = await startKubeRun({
-      kubeConfig: fake.kubeConfig(),
+      connection: fake.connection(),
       provider: () => memoryProvider(cloud, 'a'),
       providerSettings: {},
       translateOptions: () => testOptions({ now: new Date(), ingressClass: 'nginx' }),

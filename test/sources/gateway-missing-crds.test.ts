@@ -9,6 +9,7 @@ import { KubeSource, type SourceFailure } from '../../src/sources/kube.js';
 import { parseManifestFile } from '../../src/sources/manifests.js';
 import { Snapshot } from '../../src/sources/snapshot.js';
 import { GATEWAY_API_GROUP } from '../../src/sources/gateway-kinds.js';
+import { KubeClient } from '../../src/sources/kube-http.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml } from '../support/cluster.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
 
@@ -36,7 +37,7 @@ describe('KubeSource on a cluster without the Gateway API', () => {
     const failures: SourceFailure[] = [];
     const snapshot = new Snapshot();
     source = new KubeSource({
-      kubeConfig: fake.kubeConfig(),
+      client: new KubeClient(fake.connection()),
       snapshot,
       restartBackoff: { initialMs: 20, maxMs: 40 },
       onError: (failure) => failures.push(failure),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
-import { loadKubeConfig } from '../../src/sources/kube-config.js';
+import { loadKubeConnection } from '../../src/sources/kube-config.js';
 
 const ENV_NAMES = ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'HOME'] as const;
 let saved: Record<string, string | undefined> = {};
@@ -40,10 +40,10 @@ function kubeconfigFile(dir: string, file: string, contexts: { name: string; ser
   return path;
 }
 
-const serverOf = (options: Parameters<typeof loadKubeConfig>[0], inCluster?: Parameters<typeof loadKubeConfig>[1]): string | undefined =>
-  loadKubeConfig(options, inCluster).getCurrentCluster()?.server;
+const serverOf = (options: Parameters<typeof loadKubeConnection>[0], inCluster?: Parameters<typeof loadKubeConnection>[1]): string | undefined =>
+  loadKubeConnection(options, inCluster).server;
 
-describe('loadKubeConfig', () => {
+describe('loadKubeConnection', () => {
   it('reads --kubeconfig and switches to --context', () => {
     const file = kubeconfigFile(home, 'config.json', [
       { name: 'dev', server: 'https://dev.example:6443' },
@@ -56,7 +56,7 @@ describe('loadKubeConfig', () => {
   it('names the contexts there are when --context is not one of them', () => {
     const file = kubeconfigFile(home, 'config.json', [{ name: 'dev', server: 'https://dev.example:6443' }]);
     assert.throws(
-      () => loadKubeConfig({ kubeconfig: file, context: 'staging' }),
+      () => loadKubeConnection({ kubeconfig: file, context: 'staging' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.match(error.message, /--context "staging" is not in --kubeconfig .*config\.json \(its contexts: dev\)/);
@@ -66,7 +66,7 @@ describe('loadKubeConfig', () => {
   });
 
   it('says which --kubeconfig file cannot be read', () => {
-    assert.throws(() => loadKubeConfig({ kubeconfig: join(home, 'missing') }), /--kubeconfig .*missing: cannot use kubeconfig/);
+    assert.throws(() => loadKubeConnection({ kubeconfig: join(home, 'missing') }), /--kubeconfig .*missing: cannot use kubeconfig/);
   });
 
   it('merges the files in KUBECONFIG, the first one choosing the context, ahead of the in-cluster account', () => {
@@ -83,12 +83,13 @@ describe('loadKubeConfig', () => {
     const accountDir = join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount');
     mkdirSync(accountDir, { recursive: true });
     writeFileSync(join(accountDir, 'token'), 'pod-token');
+    writeFileSync(join(accountDir, 'ca.crt'), 'cluster CA');
     mkdirSync(join(home, '.kube'));
     kubeconfigFile(join(home, '.kube'), 'config', [{ name: 'home', server: 'https://home.example' }]);
     process.env.KUBERNETES_SERVICE_HOST = '10.96.0.1';
     process.env.KUBERNETES_SERVICE_PORT = '443';
     assert.equal(serverOf({}, { serviceAccountPrefix: prefix }), 'https://10.96.0.1:443');
-    assert.throws(() => loadKubeConfig({}, { serviceAccountPrefix: join(prefix, 'nowhere') }), /KUBERNETES_SERVICE_HOST is set.*token .* is missing/);
+    assert.throws(() => loadKubeConnection({}, { serviceAccountPrefix: join(prefix, 'nowhere') }), /KUBERNETES_SERVICE_HOST is set.*token .* is missing/);
   });
 
   it('falls back to ~/.kube/config', () => {
@@ -99,7 +100,7 @@ describe('loadKubeConfig', () => {
 
   it('names everything it tried when nothing is there', () => {
     assert.throws(
-      () => loadKubeConfig({}),
+      () => loadKubeConnection({}),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.match(

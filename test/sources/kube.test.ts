@@ -5,6 +5,7 @@ import { parseManifestFile } from '../../src/sources/manifests.js';
 import { Snapshot, WATCHED_KINDS, type WatchedKind } from '../../src/sources/snapshot.js';
 import type { SourceChange } from '../../src/sources/source-change.js';
 import { translateAll } from '../../src/translate/index.js';
+import { KubeClient } from '../../src/sources/kube-http.js';
 import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, serviceYaml, snapshotFromYaml, testOptions } from '../support/cluster.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
 
@@ -35,7 +36,7 @@ async function run(objects: KubeObject[], options: Partial<KubeSourceOptions> & 
   const changes: SourceChange[] = [];
   const failures: SourceFailure[] = [];
   const source = new KubeSource({
-    kubeConfig: fake.kubeConfig(),
+    client: new KubeClient(fake.connection()),
     snapshot,
     restartBackoff: FAST_BACKOFF,
     onChange: (change) => changes.push(change),

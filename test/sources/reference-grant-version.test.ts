@@ -8,6 +8,7 @@ import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeSource, type SourceFailure } from '../../src/sources/kube.js';
 import { Snapshot } from '../../src/sources/snapshot.js';
+import { KubeClient } from '../../src/sources/kube-http.js';
 import { startKubeFake, waitFor, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
 
 const grant = (name: string): KubeObject => ({
@@ -35,7 +36,7 @@ describe('KubeSource reads ReferenceGrant at the version the cluster serves', ()
     const failures: SourceFailure[] = [];
     const snapshot = new Snapshot();
     source = new KubeSource({
-      kubeConfig: kube.kubeConfig(),
+      client: new KubeClient(kube.connection()),
       snapshot,
       restartBackoff: { initialMs: 20, maxMs: 40 },
       onError: (failure) => failures.push(failure),

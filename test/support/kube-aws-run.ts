@@ -70,7 +70,7 @@ export async function startKubeAwsRun(options: KubeAwsRunOptions): Promise<KubeA
     applyYaml(kube, options.yaml);
     options.prepare?.(kube);
     const handle = await startKubeRun({
-      kubeConfig: kube.kubeConfig(),
+      connection: kube.connection(),
       provider: (provider) =>
         new AwsProvider({
           clusterName: provider.clusterName,

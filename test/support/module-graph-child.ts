@@ -19,9 +19,10 @@ registerHooks({
   },
 });
 
-export type ChildMode = 'local' | 'aws';
+export type ChildMode = 'local' | 'aws' | 'cluster';
 
 export type ToChild =
+  /** `manifests`: a directory (local, aws) or, for `cluster`, a kubeconfig file naming the parent's Kubernetes API fake. */
   { type: 'start'; mode: ChildMode; manifests: string } | { type: 'answer'; id: number; output?: object; error?: { name: string; message: string } };
 
 export type FromChild =
@@ -107,6 +108,46 @@ async function awsRound(manifests: string): Promise<string[]> {
   return problemsOf(report);
 }
 
+/**
+ * The cluster controller as `run` starts it against a cluster: the flags parsed by the CLI's own
+ * definitions and toClusterRunOptions (the kubeconfig loaded, leader election and the admission
+ * webhook on), then startKubeRun with the local provider; until the informers synced and the Lease
+ * is held, then stopped.
+ */
+async function clusterRun(kubeconfig: string): Promise<string[]> {
+  const [{ Command }, { clusterFlags, observabilityFlags, toClusterRunOptions }, { startKubeRun }, { createLogger }, { testOptions }] = await Promise.all([
+    import('commander'),
+    import('../../src/config.js'),
+    import('../../src/commands/run-cluster.js'),
+    import('../../src/observability/logger.js'),
+    import('./cluster.js'),
+  ]);
+  const command = new Command().allowUnknownOption().allowExcessArguments().exitOverride();
+  for (const option of [...clusterFlags(), ...observabilityFlags()]) command.addOption(option);
+  const loopback = ['--metrics-address', '127.0.0.1:0', '--health-address', '127.0.0.1:0', '--webhook-address', '127.0.0.1:0'];
+  command.parse(['--kubeconfig', kubeconfig, '--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '1', ...loopback], { from: 'user' });
+  const options = await toClusterRunOptions(command.opts());
+  const handle = await startKubeRun({
+    ...options,
+    provider: 'local',
+    providerSettings: {},
+    translateOptions: () => testOptions(),
+    logger: createLogger('silent'),
+  });
+  const problems: string[] = [];
+  const deadline = Date.now() + 10_000;
+  while (!(handle.elector?.isLeader() ?? false) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!handle.controller.synced()) problems.push('the informers did not sync');
+  if (!(handle.elector?.isLeader() ?? false)) problems.push('the Lease was not acquired');
+  await handle.stop();
+  return problems;
+}
+
+function roundOf(message: Extract<ToChild, { type: 'start' }>): Promise<string[]> {
+  if (message.mode === 'cluster') return clusterRun(message.manifests);
+  return message.mode === 'aws' ? awsRound(message.manifests) : localRound(message.manifests);
+}
+
 process.on('message', (message: ToChild) => {
   if (message.type === 'answer') {
     const waiting = pending.get(message.id);
@@ -115,8 +156,7 @@ process.on('message', (message: ToChild) => {
     else waiting?.resolve(message.output ?? {});
     return;
   }
-  const round = message.mode === 'aws' ? awsRound(message.manifests) : localRound(message.manifests);
-  round.then(
+  roundOf(message).then(
     (problems) => send({ type: 'done', loaded: [...loaded], problems }),
     (error: unknown) => send({ type: 'done', loaded: [...loaded], problems: [error instanceof Error ? (error.stack ?? error.message) : String(error)] }),
   );
