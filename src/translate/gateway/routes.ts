@@ -24,6 +24,12 @@ import { referenceGranted } from './reference-grants.js';
 
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 
+/** A route as the snapshot holds it, before it is compiled. */
+export interface RouteSource {
+  kind: RouteKind;
+  route: HTTPRoute | GRPCRoute;
+}
+
 /** What decides a match's precedence, most significant first (compareRank). */
 export interface MatchRank {
   /** 0 Exact, 1 RegularExpression, 2 PathPrefix. */
