@@ -15,7 +15,8 @@ import { namespaceLabels, selectorMatches } from '../ingress-class-params.js';
 import { compileWithinBoundary } from './boundaries.js';
 import { effectiveHostnames, hostnameProblem } from './hostnames.js';
 import type { ListenerView } from './listeners.js';
-import { compileRoute, type CompiledRoute, type RouteContext, type RouteSource } from './routes.js';
+import type { CompiledRoute, RouteContext, RouteSource } from './compiled.js';
+import { compileRoute } from './routes.js';
 import { condition, GATEWAY_CONTROLLER_NAME, REASON, type RouteStatusEntry } from './status.js';
 
 /** A route served on one listener, for the hostnames they share (undefined: every host). */

@@ -10,7 +10,7 @@ import { escapeControls } from '../annotation-values.js';
 import { diagnostic } from '../diagnostics.js';
 import { withDisposition, type TranslateResult } from '../result.js';
 import { gatewayStackId } from './keys.js';
-import type { CompiledRoute, RouteSource } from './routes.js';
+import type { CompiledRoute, RouteSource } from './compiled.js';
 import { condition, REASON, type GatewayStatusEntry } from './status.js';
 
 export interface TranslatedGateway {

@@ -21,7 +21,7 @@ import { translateWithinBoundary, type TranslatedGateway } from './boundaries.js
 import { ourGatewayClasses } from './classes.js';
 import { gatewayStackId } from './keys.js';
 import { buildListenerViews } from './listeners.js';
-import type { RouteContext, RouteSource } from './routes.js';
+import type { RouteContext, RouteSource } from './compiled.js';
 import { assembleGatewayStack } from './stack.js';
 import type { GatewayApiStatus, GatewayStatusEntry, RouteStatusEntry } from './status.js';
 

@@ -13,7 +13,7 @@ import { diagnostic } from '../diagnostics.js';
 import type { TranslateOptions } from '../options.js';
 import { hostnameProblem } from './hostnames.js';
 import { collectListenerCertificates } from './listener-certificates.js';
-import type { RouteKind } from './routes.js';
+import type { RouteKind } from './compiled.js';
 import { condition, REASON } from './status.js';
 
 const ROUTE_KINDS: readonly RouteKind[] = ['HTTPRoute', 'GRPCRoute'];

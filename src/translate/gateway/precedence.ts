@@ -12,7 +12,7 @@ import type { Condition } from '../../model.js';
 import { creationTime } from '../groups.js';
 import { hostnameRank, intersectHostname } from './hostnames.js';
 import type { ListenerView } from './listeners.js';
-import type { CompiledMatch, CompiledRoute, CompiledRule } from './routes.js';
+import type { CompiledMatch, CompiledRoute, CompiledRule } from './compiled.js';
 
 /** One match of a route on one hostname, or a listener's hostname fence (no match), placed among the port's rules. */
 export interface PlacedEntry {

@@ -13,7 +13,7 @@ import type { TranslateOptions } from '../options.js';
 import type { Attachment } from './attachment.js';
 import { servedCertificates } from './listener-certificates.js';
 import type { ListenerView } from './listeners.js';
-import type { CompiledRoute } from './routes.js';
+import type { CompiledRoute } from './compiled.js';
 import { buildSpecListeners } from './spec-listeners.js';
 import { condition, REASON } from './status.js';
 
