@@ -12,7 +12,7 @@ import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
 import { groupIngresses, type Grouping, type IngressGroup } from './groups.js';
 import { externalTargetGroupsOf } from './external-target-groups.js';
-import { functionTargetGroupsOf } from './function-backends.js';
+import { forwardedTargetGroups } from './forwarded-target-groups.js';
 import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
 import { admitMembers } from './merge.js';
@@ -178,7 +178,7 @@ function findOverflow(admitted: readonly MemberContribution[], built: BuiltListe
       return { member, message: `the group needs ${rules} rules, over the limit of ${limits.rulesPerLoadBalancer} per load balancer (flag --rule-limit)` };
   }
   // A function's target group counts toward the ALB's quota like a Service's.
-  const functionGroups = functionTargetGroupsOf(
+  const functionGroups = forwardedTargetGroups(
     built.listeners,
     admitted.flatMap((contribution) => contribution.functionTargetGroups ?? []),
   ).length;
@@ -205,17 +205,10 @@ function findOverflow(admitted: readonly MemberContribution[], built: BuiltListe
 }
 
 function referencedTargetGroups(admitted: readonly MemberContribution[], built: BuiltListeners): TargetGroupSpec[] {
-  const referenced = new Set<string>();
-  for (const listener of built.listeners) {
-    for (const action of [listener.defaultAction, ...listener.rules.flatMap((rule) => rule.actions)]) {
-      if (action.type === 'forward') for (const target of action.targetGroups) referenced.add(target.targetGroupKey);
-    }
-  }
-  const byKey = new Map<string, TargetGroupSpec>();
-  for (const group of admitted.flatMap((contribution) => contribution.targetGroups)) {
-    if (referenced.has(group.key) && !byKey.has(group.key)) byKey.set(group.key, group);
-  }
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return forwardedTargetGroups(
+    built.listeners,
+    admitted.flatMap((contribution) => contribution.targetGroups),
+  );
 }
 
 function assembleSpec(
@@ -240,7 +233,7 @@ function assembleSpec(
   const webAcl = first((contribution) => contribution.member.annotations.webAcl);
   const shieldAdvancedProtection = first((contribution) => contribution.member.annotations.shieldAdvancedProtection);
   const externalTargetGroups = externalTargetGroupsOf(built.listeners);
-  const functionTargetGroups = functionTargetGroupsOf(
+  const functionTargetGroups = forwardedTargetGroups(
     built.listeners,
     admitted.flatMap((contribution) => contribution.functionTargetGroups ?? []),
   );

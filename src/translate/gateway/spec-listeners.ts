@@ -5,7 +5,7 @@
  * @module
  */
 import type { Condition, FunctionTargetGroupSpec, ListenerSpec, RuleSpec, TargetGroupSpec } from '../../model.js';
-import { functionTargetGroupsOf } from '../function-backends.js';
+import { forwardedTargetGroups } from '../forwarded-target-groups.js';
 import type { Attachment } from './attachment.js';
 import { hostnameCondition } from './hostnames.js';
 import type { ListenerView } from './listeners.js';
@@ -85,6 +85,6 @@ export function buildSpecListeners(views: readonly ListenerView[], attachments: 
   return {
     listeners,
     targetGroups: [...targetGroups.values()].sort((a, b) => compareText(a.key, b.key)),
-    functionTargetGroups: functionTargetGroupsOf(listeners, functionCandidates),
+    functionTargetGroups: forwardedTargetGroups(listeners, functionCandidates),
   };
 }
