@@ -20,6 +20,7 @@ import { loadBalancerName } from './naming.js';
 import type { TranslateOptions } from './options.js';
 import { withDisposition, type GroupTranslation, type TranslateAllResult, type TranslateResult } from './result.js';
 import { gatewayStackId, isGatewayStackId, translateGateways, translateGatewayStack } from './gateway/index.js';
+import { compareText } from './compare-text.js';
 
 export type { Disposition, TranslateAllResult, TranslateResult } from './result.js';
 
@@ -30,7 +31,7 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
   const grouping = groupIngresses(snapshot, options);
   const conflicts = groupConflicts(grouping, options.clusterName);
   const held = heldGroups(grouping);
-  const keys = [...new Set([...grouping.groups.keys(), ...held])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...new Set([...grouping.groups.keys(), ...held])].sort(compareText);
   const results = keys.map((key) => withDisposition(translateKey(snapshot, grouping, key, options, conflicts.get(key)), held.has(key)));
   const diagnostics = grouping.rejected.flatMap((rejected) => rejectedDiagnostics(snapshot, rejected, options));
   // Gateways are load balancers beside the IngressGroups: their keys (`gateway:…`) never meet a group's.

@@ -24,6 +24,7 @@ import { buildListenerViews } from './listeners.js';
 import type { RouteContext, RouteSource } from './compiled.js';
 import { assembleGatewayStack } from './stack.js';
 import type { GatewayApiStatus, GatewayStatusEntry, RouteStatusEntry } from './status.js';
+import { compareText } from '../compare-text.js';
 
 export { gatewayOfStackId, gatewayStackId, isGatewayStackId } from './keys.js';
 export { GATEWAY_CONTROLLER_NAME, withProgramming, type GatewayApiStatus } from './status.js';
@@ -59,7 +60,7 @@ export function translateGatewayStack(snapshot: SnapshotView, stackId: string, o
 
 function sortByName<T extends { metadata?: { namespace?: string; name?: string } }>(objects: readonly T[]): T[] {
   const key = (object: T): string => `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
-  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...objects].sort((a, b) => compareText(key(a), key(b)));
 }
 
 function routeSources(snapshot: SnapshotView): RouteSource[] {

@@ -13,6 +13,7 @@ import { creationTime } from '../groups.js';
 import { hostnameRank, intersectHostname } from './hostnames.js';
 import type { ListenerView } from './listeners.js';
 import type { CompiledMatch, CompiledRoute, CompiledRule } from './compiled.js';
+import { compareText } from '../compare-text.js';
 
 /** One match of a route on one hostname, or a listener's hostname fence (no match), placed among the port's rules. */
 export interface PlacedEntry {
@@ -22,10 +23,6 @@ export interface PlacedEntry {
   rule?: CompiledRule;
   route?: CompiledRoute;
   order: number;
-}
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function routeAge(route: CompiledRoute): number {

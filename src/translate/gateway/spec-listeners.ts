@@ -9,7 +9,8 @@ import { forwardedTargetGroups } from '../forwarded-target-groups.js';
 import type { Attachment } from './attachment.js';
 import { hostnameCondition } from './hostnames.js';
 import type { ListenerView } from './listeners.js';
-import { claimedByOtherListener, comparePlaced, compareText, type PlacedEntry } from './precedence.js';
+import { claimedByOtherListener, comparePlaced, type PlacedEntry } from './precedence.js';
+import { compareText } from '../compare-text.js';
 
 const NOT_FOUND = { type: 'fixed-response', statusCode: '404', contentType: 'text/plain', messageBody: 'Not Found' } as const;
 

@@ -9,6 +9,7 @@ import type { V1Ingress, V1IngressServiceBackend } from '@kubernetes/client-node
 import { controlCharacterProblem, quote } from '../annotation-values.js';
 import { regexValueProblem } from '../regex.js';
 import { isTrueWord, nginxAnnotations, NginxAnnotationReader } from './reader.js';
+import { compareText } from '../compare-text.js';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,40}$/;
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
@@ -37,7 +38,7 @@ export function sameNamespace(a: V1Ingress, b: V1Ingress): boolean {
 export function byName(a: V1Ingress, b: V1Ingress): number {
   const left = a.metadata?.name ?? '';
   const right = b.metadata?.name ?? '';
-  return left < right ? -1 : left > right ? 1 : 0;
+  return compareText(left, right);
 }
 
 /** `spec.rules[i].http.paths[j]` fields of the same host and path, for canary matching. */
