@@ -6,9 +6,8 @@
 import type { CertificateSpec, Diagnostic, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { OWN_PREFIX } from './annotation-types.js';
-import { escapeControls } from './annotation-values.js';
 import { translateWithinBoundary } from './boundary.js';
-import { annotationField, ingressDiagnostic } from './diagnostics.js';
+import { annotationField, defectDetail, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
 import { groupIngresses, type Grouping, type IngressGroup } from './groups.js';
 import { externalTargetGroupsOf } from './external-target-groups.js';
@@ -53,7 +52,6 @@ function gatewaysWithinBoundary(snapshot: SnapshotView, options: TranslateOption
   try {
     return translateGateways(snapshot, options);
   } catch (error) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const results = snapshot.gateways().map((gateway) =>
       withDisposition(
         {
@@ -63,7 +61,7 @@ function gatewaysWithinBoundary(snapshot: SnapshotView, options: TranslateOption
               severity: 'error' as const,
               object: { kind: 'Gateway', namespace: gateway.metadata?.namespace ?? 'default', name: gateway.metadata?.name ?? '' },
               field: 'spec',
-              message: `the Gateway API objects could not be translated (${escapeControls(detail.slice(0, 200))}); this is a defect in ingress-bridge`,
+              message: `the Gateway API objects could not be translated (${defectDetail(error)}); this is a defect in ingress-bridge`,
             },
           ],
           members: [],

@@ -6,8 +6,7 @@
  */
 import type { ObjectRef } from '../../model.js';
 import type { Gateway } from '../../sources/gateway-kinds.js';
-import { escapeControls } from '../annotation-values.js';
-import { diagnostic } from '../diagnostics.js';
+import { defectDetail, diagnostic } from '../diagnostics.js';
 import { withDisposition, type TranslateResult } from '../result.js';
 import { gatewayStackId } from './keys.js';
 import type { CompiledRoute, RouteSource } from './compiled.js';
@@ -19,8 +18,7 @@ export interface TranslatedGateway {
 }
 
 function defectMessage(kind: string, error: unknown): string {
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return `the ${kind} could not be translated (${escapeControls(detail.slice(0, 200))}); this is a defect in ingress-bridge: please report it with the ${kind}`;
+  return `the ${kind} could not be translated (${defectDetail(error)}); this is a defect in ingress-bridge: please report it with the ${kind}`;
 }
 
 /** Each Gateway inside its own boundary: bad input never deletes, so a defect holds its load balancer. */

@@ -15,8 +15,7 @@
  */
 import type { V1HTTPIngressPath, V1Ingress } from '@kubernetes/client-node';
 import type { Diagnostic } from '../../model.js';
-import { escapeControls } from '../annotation-values.js';
-import { ingressDiagnostic } from '../diagnostics.js';
+import { defectDetail, ingressDiagnostic } from '../diagnostics.js';
 import { defaultToIpTargets, readBackendProtocol, readIdleTimeout } from './backend-settings.js';
 import { byName, canaryFor, findCanaryMain, isCanaryIngress, readCanarySettings, sameNamespace } from './canary.js';
 import { NGINX_PREFIX } from './keys.js';
@@ -67,9 +66,8 @@ export function readNginxIngress(ingress: V1Ingress, siblings: readonly V1Ingres
     const others = siblings.filter((other) => other !== ingress && !(other.metadata?.name === ingress.metadata?.name && sameNamespace(other, ingress)));
     return isCanaryIngress(ingress) ? readCanary(reader, others) : readMain(reader, others);
   } catch (error) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const message =
-      `the nginx annotations could not be read (${escapeControls(detail.slice(0, 200))}); the Ingress is not served and the others are unaffected. ` +
+      `the nginx annotations could not be read (${defectDetail(error)}); the Ingress is not served and the others are unaffected. ` +
       'This is a defect in ingress-bridge: please report it with the Ingress';
     return {
       ingress,
