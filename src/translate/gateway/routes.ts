@@ -8,7 +8,7 @@
  */
 import type { Action, Condition, Diagnostic, ObjectRef, Transform } from '../../model.js';
 import type { GRPCRoute, HTTPRoute, HttpHeaderMatch, HttpRouteFilter, HttpRouteMatch } from '../../sources/gateway-kinds.js';
-import { quote } from '../annotation-values.js';
+import { HTTP_TOKEN, quote } from '../annotation-values.js';
 import { diagnostic } from '../diagnostics.js';
 import { parsePath, pathCondition } from '../paths.js';
 import { escapeRegex, regexValueProblem } from '../regex.js';
@@ -18,7 +18,8 @@ import type { CompiledMatch, CompiledRoute, RouteContext, RouteKind } from './co
 import { REASON } from './status.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
+/** The Gateway API's bound on a header name (HTTPHeaderName). */
+const MAX_HEADER_NAME = 256;
 
 class RuleProblem extends Error {
   constructor(
@@ -179,7 +180,8 @@ function headerConditions(headers: readonly HttpHeaderMatch[], field: string): C
   return headers.map((header, index) => {
     const at = `${field}[${index}]`;
     const name = header.name ?? '';
-    if (!HEADER_NAME.test(name)) throw new RuleProblem(`${at}.name`, REASON.unsupportedValue, `${quote(name)} is not a header name`);
+    if (name.length > MAX_HEADER_NAME || !HTTP_TOKEN.test(name))
+      throw new RuleProblem(`${at}.name`, REASON.unsupportedValue, `${quote(name)} is not a header name`);
     const type = header.type ?? 'Exact';
     const value = header.value ?? '';
     // Exact values are case-sensitive (the ALB's plain values are not), so an anchored regex says it.

@@ -6,13 +6,13 @@
  * @module
  */
 import type { V1Ingress, V1IngressServiceBackend } from '@kubernetes/client-node';
-import { controlCharacterProblem, quote } from '../annotation-values.js';
+import { controlCharacterProblem, HTTP_TOKEN, quote } from '../annotation-values.js';
 import { regexValueProblem } from '../regex.js';
 import { isTrueWord, nginxAnnotations, NginxAnnotationReader } from './reader.js';
 import { compareText } from '../compare-text.js';
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,40}$/;
-const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+const MAX_HEADER_NAME = 40;
+const MAX_COOKIE_NAME = 64;
 
 export interface CanarySettings {
   ingress: V1Ingress;
@@ -116,7 +116,7 @@ export function readCanarySettings(reading: NginxAnnotationReader, canary: V1Ing
   const total = reader.use('canary-weight-total');
   const settings: CanarySettings = { ingress: canary };
   if (header !== undefined) {
-    if (!HEADER_NAME.test(header) || header.toLowerCase() === 'host') {
+    if (header.length > MAX_HEADER_NAME || !HTTP_TOKEN.test(header) || header.toLowerCase() === 'host') {
       reader.invalid('canary-by-header', 'expected an HTTP header name other than Host');
       return undefined;
     }
@@ -138,7 +138,7 @@ export function readCanarySettings(reading: NginxAnnotationReader, canary: V1Ing
     }
   }
   if (cookie !== undefined) {
-    if (!COOKIE_NAME.test(cookie)) {
+    if (cookie.length > MAX_COOKIE_NAME || !HTTP_TOKEN.test(cookie)) {
       reader.invalid('canary-by-cookie', 'expected a cookie name');
       return undefined;
     }
