@@ -16,6 +16,7 @@ import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
 import { admitMembers } from './merge.js';
 import { loadBalancerName } from './naming.js';
+import { securityGroupSelection, subnetSelection } from './network.js';
 import type { TranslateOptions } from './options.js';
 import { withDisposition, type GroupTranslation, type TranslateAllResult, type TranslateResult } from './result.js';
 import { gatewayStackId, isGatewayStackId, translateGateways, translateGatewayStack } from './gateway/index.js';
@@ -228,7 +229,6 @@ function assembleSpec(
   const subnets = first((contribution) => contribution.member.annotations.subnets);
   const securityGroups = first((contribution) => contribution.member.annotations.securityGroups);
   const cidrs = admitted.flatMap((contribution) => contribution.member.annotations.inboundCidrs ?? []);
-  const inboundCidrs = cidrs.length > 0 ? [...new Set(cidrs)] : ipAddressType === 'dualstack' ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0'];
   const webAcl = first((contribution) => contribution.member.annotations.webAcl);
   const shieldAdvancedProtection = first((contribution) => contribution.member.annotations.shieldAdvancedProtection);
   const externalTargetGroups = externalTargetGroupsOf(built.listeners);
@@ -251,8 +251,8 @@ function assembleSpec(
     },
     scheme: first((contribution) => contribution.member.annotations.scheme) ?? options.defaultScheme,
     ipAddressType,
-    subnets: subnets ? { kind: 'ids', ids: subnets } : { kind: 'discover' },
-    securityGroups: securityGroups ? { kind: 'ids', ids: securityGroups } : { kind: 'managed', inboundCidrs },
+    subnets: subnetSelection(subnets),
+    securityGroups: securityGroupSelection(securityGroups, cidrs.length > 0 ? [...new Set(cidrs)] : undefined, ipAddressType),
     attributes,
     tags: mergeTags(admitted, diagnostics),
     listeners: built.listeners,

@@ -9,6 +9,7 @@ import type { GatewayCondition } from '../../sources/gateway-kinds.js';
 import type { IngressAnnotations } from '../annotation-types.js';
 import { diagnostic } from '../diagnostics.js';
 import { loadBalancerName } from '../naming.js';
+import { securityGroupSelection, subnetSelection } from '../network.js';
 import type { TranslateOptions } from '../options.js';
 import type { Attachment } from './attachment.js';
 import { servedCertificates } from './listener-certificates.js';
@@ -62,13 +63,12 @@ export function assembleGatewayStack(input: GatewayStackInput): GatewayStack {
     built.listeners,
   );
   const ipAddressType = settings.ipAddressType ?? 'ipv4';
-  const inboundCidrs = settings.inboundCidrs ?? (ipAddressType === 'dualstack' ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0']);
   const spec: LoadBalancerSpec = {
     stack: { id: stackId, name: settings.loadBalancerName ?? loadBalancerName(options.clusterName, stackId), members: [] },
     scheme: settings.scheme ?? options.defaultScheme,
     ipAddressType,
-    subnets: settings.subnets ? { kind: 'ids', ids: settings.subnets } : { kind: 'discover' },
-    securityGroups: settings.securityGroups ? { kind: 'ids', ids: settings.securityGroups } : { kind: 'managed', inboundCidrs },
+    subnets: subnetSelection(settings.subnets),
+    securityGroups: securityGroupSelection(settings.securityGroups, settings.inboundCidrs, ipAddressType),
     attributes: { ...settings.loadBalancerAttributes },
     tags: { ...settings.tags },
     listeners: built.listeners,
