@@ -36,3 +36,9 @@ export function annotationField(object: KubernetesObject, key: string): string {
 export function annotationKeyField(key: string): string {
   return `metadata.annotations[${escapeControls(JSON.stringify(key))}]`;
 }
+
+/** What an exception translate did not expect says, fit for a diagnostic: its name and message, cut to 200 characters, controls escaped. */
+export function defectDetail(error: unknown): string {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return escapeControls(detail.slice(0, 200));
+}

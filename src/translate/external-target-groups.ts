@@ -4,7 +4,8 @@
  * starts with its namespace, a DNS label), so the two never collide in the spec.
  * @module
  */
-import type { Action, ExternalTargetGroupSpec, ListenerSpec } from '../model.js';
+import type { ExternalTargetGroupSpec, ListenerSpec } from '../model.js';
+import { forwardedTargetGroupKeys } from './forwarded-target-groups.js';
 
 const PREFIX = 'external:';
 
@@ -18,16 +19,8 @@ function isExternalTargetGroupKey(key: string): boolean {
 
 /** The external target groups the listeners' forwards name, each once, in key order. */
 export function externalTargetGroupsOf(listeners: readonly ListenerSpec[]): ExternalTargetGroupSpec[] {
-  const keys = new Set<string>();
-  const collect = (action: Action): void => {
-    if (action.type !== 'forward') return;
-    for (const group of action.targetGroups) if (isExternalTargetGroupKey(group.targetGroupKey)) keys.add(group.targetGroupKey);
-  };
-  for (const listener of listeners) {
-    collect(listener.defaultAction);
-    for (const rule of listener.rules) rule.actions.forEach(collect);
-  }
-  return [...keys].sort().map((key) => {
+  const keys = [...forwardedTargetGroupKeys(listeners)].filter(isExternalTargetGroupKey);
+  return keys.sort().map((key) => {
     const rest = key.slice(PREFIX.length);
     return rest.startsWith('arn:')
       ? { key, ref: { kind: 'arn', arn: rest.slice('arn:'.length) } }

@@ -12,7 +12,7 @@
  */
 import type { KubernetesObject, V1TypedLocalObjectReference } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
-import type { Action, Diagnostic, FunctionRef, FunctionTargetGroupSpec, ListenerSpec } from '../model.js';
+import type { Diagnostic, FunctionRef, FunctionTargetGroupSpec } from '../model.js';
 import { escapeControls, quote } from './annotation-values.js';
 import { annotationField, annotationKeyField, diagnostic, objectRef } from './diagnostics.js';
 
@@ -50,10 +50,6 @@ export interface FunctionBackendContext {
 }
 
 export type FunctionResolution = { ok: true; targetGroup: FunctionTargetGroupSpec; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
-
-export function isFunctionTargetGroupKey(key: string): boolean {
-  return key.startsWith(KEY_PREFIX);
-}
 
 /** A function name or ARN, each with an optional `:<version or alias>`. */
 export function parseFunctionIdentifier(text: string): { ok: true; value: FunctionRef } | { ok: false; problem: string } {
@@ -158,24 +154,4 @@ export function resolveFunctionBackend(context: FunctionBackendContext, resource
     },
     diagnostics,
   };
-}
-
-/**
- * The function target groups the listeners' forwards name, each once (the first member's settings
- * win, as for Service target groups), in key order. A forward that lost its rule (a member left
- * out, a rule overflow) takes its function with it.
- */
-export function functionTargetGroupsOf(listeners: readonly ListenerSpec[], candidates: readonly FunctionTargetGroupSpec[]): FunctionTargetGroupSpec[] {
-  const referenced = new Set<string>();
-  const collect = (action: Action): void => {
-    if (action.type !== 'forward') return;
-    for (const group of action.targetGroups) if (isFunctionTargetGroupKey(group.targetGroupKey)) referenced.add(group.targetGroupKey);
-  };
-  for (const listener of listeners) {
-    collect(listener.defaultAction);
-    for (const rule of listener.rules) rule.actions.forEach(collect);
-  }
-  const byKey = new Map<string, FunctionTargetGroupSpec>();
-  for (const candidate of candidates) if (referenced.has(candidate.key) && !byKey.has(candidate.key)) byKey.set(candidate.key, candidate);
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

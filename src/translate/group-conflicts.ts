@@ -11,6 +11,7 @@ import type { Diagnostic } from '../model.js';
 import { annotationField, ingressDiagnostic } from './diagnostics.js';
 import { creationTime, type Grouping, type GroupMember, type IngressGroup } from './groups.js';
 import { loadBalancerName } from './naming.js';
+import { compareText } from './compare-text.js';
 
 export interface GroupConflicts {
   /** Set when an older group has the load-balancer name this group asks for. */
@@ -28,7 +29,7 @@ function compareGroupAge(a: IngressGroup, b: IngressGroup): number {
   const right = oldestMember(b);
   const byTime = (left ? creationTime(left.ingress) : Infinity) - (right ? creationTime(right.ingress) : Infinity);
   if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return compareText(a.key, b.key);
 }
 
 /** The name the group's load balancer gets: the oldest member's load-balancer-name, else the generated one. */

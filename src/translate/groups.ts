@@ -20,6 +20,7 @@ import { resolveIngressClass, type ClassOptions } from './ingress-class.js';
 import { applyForcedSettings, namespaceLabels, resolveClassParams, selectorMatches, type ParamsScope } from './ingress-class-params.js';
 import { NginxEstate } from './nginx/siblings.js';
 import { nginxGroupName, readNginxIngress, writtenField } from './nginx/read.js';
+import { compareText } from './compare-text.js';
 
 export interface GroupMember {
   ingress: V1Ingress;
@@ -257,7 +258,7 @@ function compareAge(a: GroupMember, b: GroupMember): number {
   if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
   const left = `${a.ref.namespace}/${a.ref.name}`;
   const right = `${b.ref.namespace}/${b.ref.name}`;
-  return left < right ? -1 : left > right ? 1 : 0;
+  return compareText(left, right);
 }
 
 function rankByAge(members: GroupMember[]): void {
@@ -296,7 +297,7 @@ function compareMembers(a: GroupMember, b: GroupMember): number {
   if (a.order !== b.order) return a.order - b.order;
   const left = `${a.ref.namespace}/${a.ref.name}`;
   const right = `${b.ref.namespace}/${b.ref.name}`;
-  return left < right ? -1 : left > right ? 1 : 0;
+  return compareText(left, right);
 }
 
 /** Two members that set the same explicit order: legal, but their relative priority is by name only. */

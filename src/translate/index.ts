@@ -6,20 +6,21 @@
 import type { CertificateSpec, Diagnostic, LoadBalancerSpec, TargetGroupSpec } from '../model.js';
 import type { SnapshotView } from '../sources/snapshot.js';
 import { OWN_PREFIX } from './annotation-types.js';
-import { escapeControls } from './annotation-values.js';
 import { translateWithinBoundary } from './boundary.js';
-import { annotationField, ingressDiagnostic } from './diagnostics.js';
+import { annotationField, defectDetail, ingressDiagnostic } from './diagnostics.js';
 import { groupConflicts, nameTakenDiagnostics, type GroupConflicts } from './group-conflicts.js';
 import { groupIngresses, type Grouping, type IngressGroup } from './groups.js';
 import { externalTargetGroupsOf } from './external-target-groups.js';
-import { functionTargetGroupsOf } from './function-backends.js';
+import { forwardedTargetGroups } from './forwarded-target-groups.js';
 import { buildListeners, type BuiltListeners } from './listeners.js';
 import { translateMember, type MemberContribution } from './member.js';
 import { admitMembers } from './merge.js';
 import { loadBalancerName } from './naming.js';
+import { securityGroupSelection, subnetSelection } from './network.js';
 import type { TranslateOptions } from './options.js';
 import { withDisposition, type GroupTranslation, type TranslateAllResult, type TranslateResult } from './result.js';
 import { gatewayStackId, isGatewayStackId, translateGateways, translateGatewayStack } from './gateway/index.js';
+import { compareText } from './compare-text.js';
 
 export type { Disposition, TranslateAllResult, TranslateResult } from './result.js';
 
@@ -30,7 +31,7 @@ export function translateAll(snapshot: SnapshotView, options: TranslateOptions):
   const grouping = groupIngresses(snapshot, options);
   const conflicts = groupConflicts(grouping, options.clusterName);
   const held = heldGroups(grouping);
-  const keys = [...new Set([...grouping.groups.keys(), ...held])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...new Set([...grouping.groups.keys(), ...held])].sort(compareText);
   const results = keys.map((key) => withDisposition(translateKey(snapshot, grouping, key, options, conflicts.get(key)), held.has(key)));
   const diagnostics = grouping.rejected.flatMap((rejected) => rejectedDiagnostics(snapshot, rejected, options));
   // Gateways are load balancers beside the IngressGroups: their keys (`gateway:…`) never meet a group's.
@@ -52,7 +53,6 @@ function gatewaysWithinBoundary(snapshot: SnapshotView, options: TranslateOption
   try {
     return translateGateways(snapshot, options);
   } catch (error) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const results = snapshot.gateways().map((gateway) =>
       withDisposition(
         {
@@ -62,7 +62,7 @@ function gatewaysWithinBoundary(snapshot: SnapshotView, options: TranslateOption
               severity: 'error' as const,
               object: { kind: 'Gateway', namespace: gateway.metadata?.namespace ?? 'default', name: gateway.metadata?.name ?? '' },
               field: 'spec',
-              message: `the Gateway API objects could not be translated (${escapeControls(detail.slice(0, 200))}); this is a defect in ingress-bridge`,
+              message: `the Gateway API objects could not be translated (${defectDetail(error)}); this is a defect in ingress-bridge`,
             },
           ],
           members: [],
@@ -178,7 +178,7 @@ function findOverflow(admitted: readonly MemberContribution[], built: BuiltListe
       return { member, message: `the group needs ${rules} rules, over the limit of ${limits.rulesPerLoadBalancer} per load balancer (flag --rule-limit)` };
   }
   // A function's target group counts toward the ALB's quota like a Service's.
-  const functionGroups = functionTargetGroupsOf(
+  const functionGroups = forwardedTargetGroups(
     built.listeners,
     admitted.flatMap((contribution) => contribution.functionTargetGroups ?? []),
   ).length;
@@ -205,17 +205,10 @@ function findOverflow(admitted: readonly MemberContribution[], built: BuiltListe
 }
 
 function referencedTargetGroups(admitted: readonly MemberContribution[], built: BuiltListeners): TargetGroupSpec[] {
-  const referenced = new Set<string>();
-  for (const listener of built.listeners) {
-    for (const action of [listener.defaultAction, ...listener.rules.flatMap((rule) => rule.actions)]) {
-      if (action.type === 'forward') for (const target of action.targetGroups) referenced.add(target.targetGroupKey);
-    }
-  }
-  const byKey = new Map<string, TargetGroupSpec>();
-  for (const group of admitted.flatMap((contribution) => contribution.targetGroups)) {
-    if (referenced.has(group.key) && !byKey.has(group.key)) byKey.set(group.key, group);
-  }
-  return [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return forwardedTargetGroups(
+    built.listeners,
+    admitted.flatMap((contribution) => contribution.targetGroups),
+  );
 }
 
 function assembleSpec(
@@ -236,11 +229,10 @@ function assembleSpec(
   const subnets = first((contribution) => contribution.member.annotations.subnets);
   const securityGroups = first((contribution) => contribution.member.annotations.securityGroups);
   const cidrs = admitted.flatMap((contribution) => contribution.member.annotations.inboundCidrs ?? []);
-  const inboundCidrs = cidrs.length > 0 ? [...new Set(cidrs)] : ipAddressType === 'dualstack' ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0'];
   const webAcl = first((contribution) => contribution.member.annotations.webAcl);
   const shieldAdvancedProtection = first((contribution) => contribution.member.annotations.shieldAdvancedProtection);
   const externalTargetGroups = externalTargetGroupsOf(built.listeners);
-  const functionTargetGroups = functionTargetGroupsOf(
+  const functionTargetGroups = forwardedTargetGroups(
     built.listeners,
     admitted.flatMap((contribution) => contribution.functionTargetGroups ?? []),
   );
@@ -259,8 +251,8 @@ function assembleSpec(
     },
     scheme: first((contribution) => contribution.member.annotations.scheme) ?? options.defaultScheme,
     ipAddressType,
-    subnets: subnets ? { kind: 'ids', ids: subnets } : { kind: 'discover' },
-    securityGroups: securityGroups ? { kind: 'ids', ids: securityGroups } : { kind: 'managed', inboundCidrs },
+    subnets: subnetSelection(subnets),
+    securityGroups: securityGroupSelection(securityGroups, cidrs.length > 0 ? [...new Set(cidrs)] : undefined, ipAddressType),
     attributes,
     tags: mergeTags(admitted, diagnostics),
     listeners: built.listeners,

@@ -14,8 +14,8 @@ import { ALB_PREFIX, OWN_PREFIX, type AnnotationAction, type AnnotationForwardBa
 import { resolveAuthentication } from './authentication.js';
 import { resolveServiceBackend, type BackendContext } from './backends.js';
 import { collectCertificates, type MemberCertificates } from './certificates.js';
-import { escapeControls, isPortName, quote, SERVICE_NAME } from './annotation-values.js';
-import { annotationField, ingressDiagnostic } from './diagnostics.js';
+import { isPortName, quote, SERVICE_NAME } from './annotation-values.js';
+import { annotationField, defectDetail, ingressDiagnostic } from './diagnostics.js';
 import type { GroupMember } from './groups.js';
 import { externalTargetGroupKey } from './external-target-groups.js';
 import { hostCondition, parseHost, type HostClass } from './hosts.js';
@@ -111,12 +111,11 @@ export function translateMember(snapshot: SnapshotView, member: GroupMember, sta
 
 /** The diagnostic for an exception translate did not expect: a defect, reported on the object that caused it. */
 export function unexpectedFailure(ingress: V1Ingress, error: unknown): Diagnostic {
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return ingressDiagnostic(
     ingress,
     'spec',
     'error',
-    `the Ingress could not be translated (${escapeControls(detail.slice(0, 200))}); it is left out of its load balancer and the rest of the group is unaffected. ` +
+    `the Ingress could not be translated (${defectDetail(error)}); it is left out of its load balancer and the rest of the group is unaffected. ` +
       'This is a defect in ingress-bridge: please report it with the Ingress',
   );
 }

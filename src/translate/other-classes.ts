@@ -9,6 +9,7 @@ import type { IngressRef } from '../model.js';
 import { ingressRef } from './diagnostics.js';
 import { DEFAULT_CLASS_ANNOTATION, LEGACY_CLASS_ANNOTATION, resolveIngressClass, type ClassOptions } from './ingress-class.js';
 import type { ClassScope } from './groups.js';
+import { compareText } from './compare-text.js';
 
 export interface LeftToOtherClass {
   ref: IngressRef;
@@ -27,7 +28,7 @@ export function ingressesLeftToOtherClasses(snapshot: ClassScope & { ingresses()
     const className = named ?? (defaultClass.length === 1 ? defaultClass[0]?.metadata?.name : undefined);
     left.push({ ref: ingressRef(ingress), ...(className !== undefined && { className }) });
   }
-  return left.sort((a, b) => compare(`${a.ref.namespace}/${a.ref.name}`, `${b.ref.namespace}/${b.ref.name}`));
+  return left.sort((a, b) => compareText(`${a.ref.namespace}/${a.ref.name}`, `${b.ref.namespace}/${b.ref.name}`));
 }
 
 /**
@@ -38,7 +39,7 @@ export function describeLeftToOtherClasses(left: readonly LeftToOtherClass[], ou
   const byClass = new Map<string | undefined, string[]>();
   for (const entry of left) byClass.set(entry.className, [...(byClass.get(entry.className) ?? []), `${entry.ref.namespace}/${entry.ref.name}`]);
   return [...byClass.entries()]
-    .sort(([a], [b]) => compare(a ?? '', b ?? ''))
+    .sort(([a], [b]) => compareText(a ?? '', b ?? ''))
     .map(([className, refs]) => {
       const count = `${refs.length} Ingress${refs.length === 1 ? '' : 'es'}`;
       const to =
@@ -47,8 +48,4 @@ export function describeLeftToOtherClasses(left: readonly LeftToOtherClass[], ou
           : `left to class ${className}`;
       return `${count} ${to}: ${refs.join(', ')}`;
     });
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

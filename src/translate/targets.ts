@@ -11,6 +11,7 @@
  */
 import type { V1Endpoint, V1EndpointSlice, V1Node, V1ServicePort } from '@kubernetes/client-node';
 import type { Target } from '../model.js';
+import { compareText } from './compare-text.js';
 
 const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
 
@@ -146,8 +147,4 @@ export function endpointPortNamed(slices: readonly V1EndpointSlice[], name: stri
     if (port !== undefined) return port;
   }
   return undefined;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

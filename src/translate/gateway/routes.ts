@@ -3,94 +3,23 @@
  * conditions and its rank (the specification's precedence), the action (weighted forward, redirect,
  * or 500 when no backend resolves) and transforms, with every problem named by its field and
  * the status reason the specification gives it. Listener-independent: the hostnames are added
- * per listener (index.ts).
+ * per listener (spec-listeners.ts).
  * @module
  */
-import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Action, Condition, Diagnostic, FunctionTargetGroupSpec, ObjectRef, TargetGroupSpec, Transform, WeightedTargetGroup } from '../../model.js';
-import type { BackendReference, GRPCRoute, HTTPRoute, HttpHeaderMatch, HttpRouteFilter, HttpRouteMatch } from '../../sources/gateway-kinds.js';
-import { GATEWAY_API_GROUP } from '../../sources/gateway-kinds.js';
-import type { SnapshotView } from '../../sources/snapshot.js';
-import type { TargetGroupAnnotations } from '../annotation-types.js';
-import { quote } from '../annotation-values.js';
-import { resolveServiceBackend } from '../backends.js';
+import type { Action, Condition, Diagnostic, ObjectRef, Transform } from '../../model.js';
+import type { GRPCRoute, HTTPRoute, HttpHeaderMatch, HttpRouteFilter, HttpRouteMatch } from '../../sources/gateway-kinds.js';
+import { HTTP_TOKEN, quote } from '../annotation-values.js';
 import { diagnostic } from '../diagnostics.js';
-import { FUNCTION_API_GROUP, FUNCTION_KIND, resolveFunctionBackend } from '../function-backends.js';
 import { parsePath, pathCondition } from '../paths.js';
 import { escapeRegex, regexValueProblem } from '../regex.js';
 import { ruleLimitProblem, type AlbLimits } from '../../limits.js';
+import { resolveBackends } from './backends.js';
+import type { CompiledMatch, CompiledRoute, RouteContext, RouteKind } from './compiled.js';
 import { REASON } from './status.js';
-import { referenceGranted } from './reference-grants.js';
 
-export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
-
-/** What decides a match's precedence, most significant first (compareRank). */
-export interface MatchRank {
-  /** 0 Exact, 1 RegularExpression, 2 PathPrefix. */
-  pathKind: number;
-  pathLength: number;
-  method: boolean;
-  headers: number;
-  queries: number;
-}
-
-export interface CompiledMatch {
-  conditions: Condition[];
-  rank: MatchRank;
-  /** The PathPrefix it matched, for ReplacePrefixMatch. */
-  prefix?: string;
-  field: string;
-}
-
-export interface CompiledRule {
-  index: number;
-  matches: CompiledMatch[];
-  action: Action;
-  transforms?: Transform[];
-  targetGroups: TargetGroupSpec[];
-  /** The function target groups the forward names (backendRefs of kind Function). */
-  functionTargetGroups: FunctionTargetGroupSpec[];
-}
-
-/** A problem reported in the route's status for each parent: which condition it falsifies and why. */
-export interface RouteProblem {
-  condition: 'Accepted' | 'ResolvedRefs' | 'PartiallyInvalid';
-  reason: string;
-  message: string;
-}
-
-export interface CompiledRoute {
-  kind: RouteKind;
-  route: HTTPRoute | GRPCRoute;
-  ref: ObjectRef;
-  namespace: string;
-  hostnames: string[];
-  rules: CompiledRule[];
-  problems: RouteProblem[];
-  diagnostics: Diagnostic[];
-}
-
-export interface RouteContext {
-  snapshot: SnapshotView;
-  limits: AlbLimits;
-  clusterName: string;
-  stackId: string;
-  defaultTargetType: TargetGroupAnnotations['targetType'] & string;
-  settings: TargetGroupAnnotations;
-  /** The Gateway, with its GatewayClass's annotations under its own: where `settings` were written. */
-  settingsHolder: { kind: string; object: KubernetesObject };
-}
-
-const SERVER_ERROR: Action = {
-  type: 'fixed-response',
-  statusCode: '500',
-  contentType: 'text/plain',
-  messageBody: 'Internal Server Error: no backend of this route resolves',
-};
-/** The ALB's largest forward weight. */
-const MAX_WEIGHT = 999;
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,256}$/;
+/** The Gateway API's bound on a header name (HTTPHeaderName). */
+const MAX_HEADER_NAME = 256;
 
 class RuleProblem extends Error {
   constructor(
@@ -251,7 +180,8 @@ function headerConditions(headers: readonly HttpHeaderMatch[], field: string): C
   return headers.map((header, index) => {
     const at = `${field}[${index}]`;
     const name = header.name ?? '';
-    if (!HEADER_NAME.test(name)) throw new RuleProblem(`${at}.name`, REASON.unsupportedValue, `${quote(name)} is not a header name`);
+    if (name.length > MAX_HEADER_NAME || !HTTP_TOKEN.test(name))
+      throw new RuleProblem(`${at}.name`, REASON.unsupportedValue, `${quote(name)} is not a header name`);
     const type = header.type ?? 'Exact';
     const value = header.value ?? '';
     // Exact values are case-sensitive (the ALB's plain values are not), so an anchored regex says it.
@@ -381,165 +311,4 @@ function prefixRewrite(prefix: string, replacement: string): Transform {
   const target = replacement.replace(/\/+$/, '');
   if (target === '') return { type: 'url-rewrite', regex: `^${escapeRegex(prefix)}/?([^?]*)(.*)$`, replace: '/$1$2' };
   return { type: 'url-rewrite', regex: `^${escapeRegex(prefix)}(/[^?]*)?(\\?.*)?$`, replace: `${target}$1$2` };
-}
-
-interface ResolvedBackends {
-  action: Action;
-  targetGroups: TargetGroupSpec[];
-  functionTargetGroups: FunctionTargetGroupSpec[];
-}
-
-function resolveBackends(kind: RouteKind, compiled: CompiledRoute, refs: readonly BackendReference[], context: RouteContext, field: string): ResolvedBackends {
-  const targetGroups: TargetGroupSpec[] = [];
-  const functionTargetGroups: FunctionTargetGroupSpec[] = [];
-  const weighted: WeightedTargetGroup[] = [];
-  let invalid = 0;
-  // `reported`: the diagnostic is already out (function-backends.ts words it); only the status is added.
-  const refused = (at: string, reason: string, message: string, reported = false): void => {
-    invalid++;
-    compiled.problems.push({ condition: 'ResolvedRefs', reason, message: `${at}: ${message}` });
-    if (!reported) compiled.diagnostics.push(diagnostic(compiled.ref, at, 'error', message));
-  };
-  const settings: TargetGroupAnnotations = kind === 'GRPCRoute' ? { ...context.settings, backendProtocolVersion: 'GRPC' } : context.settings;
-  refs.forEach((ref, index) => {
-    const at = `${field}.backendRefs[${index}]`;
-    if (ref.group === FUNCTION_API_GROUP) {
-      const resolved = resolveFunction(kind, compiled, ref, context, at, refused);
-      if (!resolved || (ref.weight ?? 1) === 0) return;
-      functionTargetGroups.push(resolved);
-      weighted.push({ targetGroupKey: resolved.key, weight: ref.weight ?? 1 });
-      return;
-    }
-    if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service') {
-      refused(
-        at,
-        REASON.invalidKind,
-        `backend kind ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? ''} is not supported; only core Services and ${FUNCTION_API_GROUP}/${FUNCTION_KIND} are`,
-      );
-      return;
-    }
-    const namespace = ref.namespace ?? compiled.namespace;
-    const name = ref.name ?? '';
-    if (
-      namespace !== compiled.namespace &&
-      !referenceGranted(context.snapshot, { group: GATEWAY_API_GROUP, kind, namespace: compiled.namespace }, { group: '', kind: 'Service', namespace, name })
-    ) {
-      refused(
-        `${at}.namespace`,
-        REASON.refNotPermitted,
-        `Service ${namespace}/${name} is in another namespace and no ReferenceGrant in ${namespace} allows ${kind}s of ${compiled.namespace} to refer to it`,
-      );
-      return;
-    }
-    if (ref.port === undefined) {
-      refused(`${at}.port`, REASON.unsupportedValue, 'a Service backend needs a port');
-      return;
-    }
-    const weight = ref.weight ?? 1;
-    const resolution = resolveServiceBackend(
-      {
-        snapshot: context.snapshot,
-        clusterName: context.clusterName,
-        stackId: context.stackId,
-        namespace,
-        defaultTargetType: context.defaultTargetType,
-        ingressSettings: settings,
-      },
-      { name, port: ref.port },
-    );
-    compiled.diagnostics.push(...resolution.diagnostics);
-    if (!resolution.ok) {
-      refused(at, REASON.backendNotFound, resolution.message);
-      return;
-    }
-    if (weight === 0) return;
-    targetGroups.push(resolution.targetGroup);
-    weighted.push({ targetGroupKey: resolution.targetGroup.key, weight });
-  });
-  if (invalid > 0 && weighted.length > 0) {
-    compiled.diagnostics.push(
-      diagnostic(
-        compiled.ref,
-        field,
-        'warning',
-        `${invalid} backend(s) of this rule do not resolve: the specification answers their share with 500, which an ALB forward cannot; the valid backends take all of it`,
-      ),
-    );
-  }
-  if (weighted.length === 0) return { action: SERVER_ERROR, targetGroups: [], functionTargetGroups: [] };
-  return { action: { type: 'forward', targetGroups: scaleWeights(mergeSameTargets(weighted)) }, targetGroups, functionTargetGroups };
-}
-
-/**
- * A backendRef `{group: lambda.ingress-bridge.io, kind: Function, name}` → its function target group,
- * parsed and named as an Ingress `backend.resource` is (function-backends.ts), with the mapping
- * annotation `lambda.ingress-bridge.io/<name>` read from the route. Undefined when refused.
- */
-function resolveFunction(
-  kind: RouteKind,
-  compiled: CompiledRoute,
-  ref: BackendReference,
-  context: RouteContext,
-  at: string,
-  refused: (at: string, reason: string, message: string, reported?: boolean) => void,
-): FunctionTargetGroupSpec | undefined {
-  if (ref.kind !== FUNCTION_KIND) {
-    refused(
-      `${at}.kind`,
-      REASON.invalidKind,
-      `kind ${quote(ref.kind ?? '')} is not one ingress-bridge serves in ${FUNCTION_API_GROUP}: the kind is ${FUNCTION_KIND}`,
-    );
-    return undefined;
-  }
-  if (kind === 'GRPCRoute') {
-    refused(at, REASON.unsupportedValue, 'a GRPCRoute cannot reach a Function: an ALB invokes a Lambda function with HTTP/1.1 events, never gRPC');
-    return undefined;
-  }
-  // A function is not a namespaced object: the spec's default (the route's own namespace) is the only
-  // namespace that names it; another one could never be granted a meaning by a ReferenceGrant.
-  if (ref.namespace !== undefined && ref.namespace !== compiled.namespace) {
-    refused(
-      `${at}.namespace`,
-      REASON.unsupportedValue,
-      `a Function is not a namespaced object; namespace ${quote(ref.namespace)} cannot name one (leave it out, or set the route's own namespace)`,
-    );
-    return undefined;
-  }
-  if (ref.port !== undefined) {
-    compiled.diagnostics.push(diagnostic(compiled.ref, `${at}.port`, 'warning', 'a Function has no port; the port is ignored'));
-  }
-  const resolution = resolveFunctionBackend(
-    {
-      holder: { kind, object: compiled.route },
-      unserved: 'the backend is not served',
-      settingsHolder: context.settingsHolder,
-      clusterName: context.clusterName,
-      stackId: context.stackId,
-      targetGroupAttributes: context.settings.targetGroupAttributes,
-      tags: context.settings.tags,
-    },
-    { apiGroup: FUNCTION_API_GROUP, kind: FUNCTION_KIND, name: ref.name ?? '' },
-    at,
-  );
-  compiled.diagnostics.push(...resolution.diagnostics);
-  if (!resolution.ok) {
-    // A name that no Lambda function can have names a backend that does not exist.
-    const [error] = resolution.diagnostics;
-    refused(error?.field ?? at, REASON.backendNotFound, error?.message ?? 'the function does not resolve', true);
-    return undefined;
-  }
-  return resolution.targetGroup;
-}
-
-function mergeSameTargets(weighted: readonly WeightedTargetGroup[]): WeightedTargetGroup[] {
-  const byKey = new Map<string, number>();
-  for (const entry of weighted) byKey.set(entry.targetGroupKey, (byKey.get(entry.targetGroupKey) ?? 0) + entry.weight);
-  return [...byKey].map(([targetGroupKey, weight]) => ({ targetGroupKey, weight }));
-}
-
-/** Gateway API weights go to 1,000,000; the ALB's to 999: scaled down, keeping every non-zero weight non-zero. */
-function scaleWeights(weighted: WeightedTargetGroup[]): WeightedTargetGroup[] {
-  const largest = Math.max(...weighted.map((entry) => entry.weight));
-  if (largest <= MAX_WEIGHT) return weighted;
-  return weighted.map((entry) => ({ ...entry, weight: Math.max(1, Math.round((entry.weight * MAX_WEIGHT) / largest)) }));
 }

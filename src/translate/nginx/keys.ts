@@ -8,7 +8,8 @@
  *   (`--nginx-unsupported=error`) refuses the Ingress; by default it is a warning;
  * - `unsupported`: a tuning or convenience the load balancer lacks; a warning, and the Ingress is
  *   served without it.
- * The keys that are mapped onto the load balancer are read in read.ts and listed in MAPPED_KEYS.
+ * The keys that are mapped onto the load balancer are read by read.ts and its annotation-family
+ * modules, and listed in MAPPED_KEYS; unsupported.ts reports the rest by this table.
  * @module
  */
 
@@ -26,7 +27,7 @@ export interface UnmappedAnnotation {
   inert?: (value: string) => boolean;
 }
 
-/** The keys read.ts maps onto the load balancer. */
+/** The keys read.ts and its annotation-family modules map onto the load balancer. */
 export const MAPPED_KEYS: ReadonlySet<string> = new Set([
   'rewrite-target',
   'use-regex',

@@ -15,6 +15,7 @@ import type { TranslateOptions } from '../options.js';
 import { NGINX_PREFIX } from './keys.js';
 import { readNginxIngress } from './read.js';
 import { NginxEstate } from './siblings.js';
+import { compareText } from '../compare-text.js';
 
 export interface MigrationEntry {
   ref: IngressRef;
@@ -76,7 +77,7 @@ export function planMigration(snapshot: SnapshotView, options: TranslateOptions,
       notWritable,
     });
   }
-  return entries.sort((a, b) => compare(`${a.ref.namespace}/${a.ref.name}`, `${b.ref.namespace}/${b.ref.name}`));
+  return entries.sort((a, b) => compareText(`${a.ref.namespace}/${a.ref.name}`, `${b.ref.namespace}/${b.ref.name}`));
 }
 
 /** Only what a user writes: name, namespace, labels, annotations and spec, under our class. */
@@ -116,8 +117,4 @@ export function renderMigrationReport(entries: readonly MigrationEntry[]): strin
   const notServed = entries.filter((entry) => !entry.served).length;
   lines.push('', `${entries.length} Ingress${entries.length === 1 ? '' : 'es'}: ${entries.length - notServed} served, ${notServed} not served.`);
   return `${lines.join('\n')}\n`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

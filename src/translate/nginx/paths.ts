@@ -1,5 +1,5 @@
 /**
- * A path of a host where ingress-nginx matches by regex (read.ts decides which): `location ~*
+ * A path of a host where ingress-nginx matches by regex (rewrite.ts decides which): `location ~*
  * "^<path>"`, case-insensitive and anchored at the start only, whatever the pathType. Its length
  * orders it among the host's rules, as ingress-nginx sorts locations longest first.
  * @module
