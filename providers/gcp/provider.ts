@@ -14,7 +14,7 @@ import type { Environment, GcpObserved } from './observe/observed.js';
 import { desiredState } from './plan/desired.js';
 import { withoutFunctions } from './plan/functions.js';
 import { diffState, type GcpOperation } from './plan/diff.js';
-import { KINDS } from './plan/kinds.js';
+import { KINDS } from './kinds.js';
 import type { ComputeApi } from './sdk/compute.js';
 import type { GcpSettings } from './settings.js';
 

@@ -7,7 +7,7 @@
  * @module
  */
 import type { ComputeApi } from '../sdk/compute.js';
-import { KINDS, type Kind, type Located, type Resource } from '../plan/kinds.js';
+import { KINDS, type Kind, type Located, type Resource } from '../kinds.js';
 import { readOwnership, stackNamePattern } from '../plan/names.js';
 import type { Environment, GcpObserved } from './observed.js';
 

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec, Target, TargetGroupSpec } from '../../../src/model.js';
-import type { Kind, Resource } from './kinds.js';
+import type { Kind, Resource } from '../kinds.js';
 import type { Environment } from '../observe/observed.js';
 import { ownershipDescription, shortHash, stackNames, type StackNames } from './names.js';
 import { buildUrlMap } from './url-map.js';

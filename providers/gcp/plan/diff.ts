@@ -11,7 +11,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { PlannedOperation } from '../../../src/provider.js';
-import { DELETE_ORDER, KINDS, type Kind, type Located, type Resource } from './kinds.js';
+import { DELETE_ORDER, KINDS, type Kind, type Located, type Resource } from '../kinds.js';
 import type { GcpObserved } from '../observe/observed.js';
 import type { DesiredResource, DesiredState } from './desired.js';
 

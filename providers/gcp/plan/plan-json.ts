@@ -9,7 +9,7 @@
  */
 import { withoutFunctions } from './functions.js';
 import type { Diagnostic, LoadBalancerSpec } from '../../../src/model.js';
-import { KINDS, type Kind } from './kinds.js';
+import { KINDS, type Kind } from '../kinds.js';
 import { desiredState, type DesiredContext } from './desired.js';
 
 const PLACEHOLDER: DesiredContext = {

@@ -21,7 +21,7 @@
  * @module
  */
 import type { Action, Condition, ListenerSpec, RuleOrigin, RuleSpec } from '../../../src/model.js';
-import type { Resource } from './kinds.js';
+import type { Resource } from '../kinds.js';
 
 /** The response translate gives a request no rule matches; GCP's abort sends its own short body. */
 const STANDARD_BODIES = new Set([undefined, '', 'Not Found']);

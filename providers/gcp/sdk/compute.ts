@@ -11,6 +11,7 @@
  * Application Default Credentials (Workload Identity on GKE).
  * @module
  */
+import type { Kind, KindInfo, Resource } from '../kinds.js';
 import { ComputeBudget } from './budget.js';
 import {
   AddressesClient,
@@ -30,33 +31,6 @@ import {
   ZoneOperationsClient,
 } from '@google-cloud/compute';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-/** A resource body as the API reads and writes it (JSON, Compute's own field names). */
-type Resource = Record<string, unknown>;
-
-/** The clients this module makes, one per resource kind (plus subnetworks and the operations). */
-export type ClientName =
-  | 'address'
-  | 'forwardingRule'
-  | 'targetHttpProxy'
-  | 'targetHttpsProxy'
-  | 'urlMap'
-  | 'backendService'
-  | 'healthCheck'
-  | 'sslCertificate'
-  | 'networkEndpointGroup'
-  | 'instanceGroup'
-  | 'firewall';
-
-/** How a kind of resource is called: plan/kinds.ts holds one of these per kind. */
-export interface ResourceApi {
-  client: ClientName;
-  scope: 'region' | 'zone' | 'global';
-  collection: string;
-  family: string;
-  resourceField: string;
-  idField: string;
-}
 
 export interface ComputeCallEvent {
   /** `regionUrlMaps.insert`, `regionOperations.wait`, … */
@@ -120,7 +94,7 @@ function clientOptions(endpoint: string | undefined): GaxOptions {
 }
 
 export class ComputeApi {
-  private readonly clients: Record<ClientName | 'subnetwork' | 'regionOperations' | 'zoneOperations' | 'globalOperations', GenericClient>;
+  private readonly clients: Record<Kind | 'subnetwork' | 'regionOperations' | 'zoneOperations' | 'globalOperations', GenericClient>;
   private readonly pause: (ms: number) => Promise<void>;
   private readonly budget: ComputeBudget;
 
@@ -161,7 +135,7 @@ export class ComputeApi {
   }
 
   /** Every resource of a regional or global kind (or the region's subnetworks) whose name matches the RE2 `namePattern` (all pages). */
-  async list(kind: ResourceApi | 'subnetwork', namePattern?: string): Promise<Resource[]> {
+  async list(kind: KindInfo | 'subnetwork', namePattern?: string): Promise<Resource[]> {
     const family = kind === 'subnetwork' ? 'subnetworks' : kind.family;
     const client = this.clients[kind === 'subnetwork' ? 'subnetwork' : kind.client];
     const scope = kind !== 'subnetwork' && kind.scope === 'global' ? {} : { region: this.region };
@@ -171,7 +145,7 @@ export class ComputeApi {
   }
 
   /** Every zonal resource of a kind in the project whose name matches, with its zone. */
-  async aggregatedList(kind: ResourceApi, namePattern: string): Promise<{ zone: string; body: Resource }[]> {
+  async aggregatedList(kind: KindInfo, namePattern: string): Promise<{ zone: string; body: Resource }[]> {
     const collection = kind.collection;
     return this.call(`${kind.family}.aggregatedList`, async () => {
       const found: { zone: string; body: Resource }[] = [];
@@ -187,20 +161,20 @@ export class ComputeApi {
     });
   }
 
-  insert(kind: ResourceApi, zone: string | undefined, body: Resource): Promise<void> {
+  insert(kind: KindInfo, zone: string | undefined, body: Resource): Promise<void> {
     return this.mutate(kind, zone, 'insert', { [kind.resourceField]: body });
   }
 
-  update(kind: ResourceApi, zone: string | undefined, name: string, body: Resource, verb: 'update' | 'patch' = 'update'): Promise<void> {
+  update(kind: KindInfo, zone: string | undefined, name: string, body: Resource, verb: 'update' | 'patch' = 'update'): Promise<void> {
     return this.mutate(kind, zone, verb, { [kind.idField]: name, [kind.resourceField]: body });
   }
 
-  delete(kind: ResourceApi, zone: string | undefined, name: string): Promise<void> {
+  delete(kind: KindInfo, zone: string | undefined, name: string): Promise<void> {
     return this.mutate(kind, zone, 'delete', { [kind.idField]: name });
   }
 
   /** A custom verb (`setUrlMap`, `attachNetworkEndpoints`, …) with its request resource field. */
-  verb(kind: ResourceApi, zone: string | undefined, name: string, verb: string, field: string, request: Resource): Promise<void> {
+  verb(kind: KindInfo, zone: string | undefined, name: string, verb: string, field: string, request: Resource): Promise<void> {
     return this.mutate(kind, zone, verb, { [kind.idField]: name, [field]: request });
   }
 
@@ -224,7 +198,7 @@ export class ComputeApi {
     return ((plain(items) as Resource[] | undefined) ?? []).map((item) => String(item['instance']));
   }
 
-  private async mutate(info: ResourceApi, zone: string | undefined, verb: string, request: Resource): Promise<void> {
+  private async mutate(info: KindInfo, zone: string | undefined, verb: string, request: Resource): Promise<void> {
     const location = info.scope === 'region' ? { region: this.region } : info.scope === 'zone' ? { zone } : {};
     const [operation] = await this.call(`${info.family}.${verb}`, () =>
       method(this.clients[info.client], verb)({ project: this.project, ...location, ...request }),

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GcpFake } from '../../../fakes/gcp/index.js';
-import { KINDS } from '../../../providers/gcp/plan/kinds.js';
+import { KINDS } from '../../../providers/gcp/kinds.js';
 import { ComputeApi, ComputeCallError } from '../../../providers/gcp/sdk/compute.js';
 
 /** The codes google-gax gives Compute's HTTP statuses: 400, 404, 409 (ABORTED), 412. */

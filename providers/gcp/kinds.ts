@@ -1,8 +1,9 @@
 /**
  * The Compute resources the provider manages, each with where it lives (region, zone or global),
  * the request fields its client names it by, its collection in REST paths, and the API family the
- * call reports and IAM permissions use (`regionUrlMaps`, `forwardingRules`, …). Pure data, shared by
- * plan (names, plan JSON), observe and apply, which hand it to sdk/compute.ts: plan never loads the SDK.
+ * call reports and IAM permissions use (`regionUrlMaps`, `forwardingRules`, …). Pure data below every
+ * part of the provider: sdk/compute.ts makes one client per kind, and observe, plan (names, plan
+ * JSON) and apply hand these to it — plan never loads the SDK. It imports nothing of the provider.
  * @module
  */
 export type Kind =
@@ -18,8 +19,9 @@ export type Kind =
   | 'instanceGroup'
   | 'firewall';
 
+/** How a kind of resource is called. */
 export interface KindInfo {
-  /** The SDK client that calls it (sdk/compute.ts). */
+  /** The SDK client that calls it (sdk/compute.ts makes one per kind). */
   client: Kind;
   scope: 'region' | 'zone' | 'global';
   /** The REST collection, e.g. `urlMaps`. */
