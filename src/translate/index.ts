@@ -238,6 +238,7 @@ function assembleSpec(
   const cidrs = admitted.flatMap((contribution) => contribution.member.annotations.inboundCidrs ?? []);
   const inboundCidrs = cidrs.length > 0 ? [...new Set(cidrs)] : ipAddressType === 'dualstack' ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0'];
   const webAcl = first((contribution) => contribution.member.annotations.webAcl);
+  const scope = first((contribution) => contribution.member.annotations.loadBalancerScope);
   const shieldAdvancedProtection = first((contribution) => contribution.member.annotations.shieldAdvancedProtection);
   const externalTargetGroups = externalTargetGroupsOf(built.listeners);
   const functionTargetGroups = functionTargetGroupsOf(
@@ -258,6 +259,7 @@ function assembleSpec(
       members: admitted.map((contribution) => contribution.member.ref),
     },
     scheme: first((contribution) => contribution.member.annotations.scheme) ?? options.defaultScheme,
+    ...(scope !== undefined && { scope }),
     ipAddressType,
     subnets: subnets ? { kind: 'ids', ids: subnets } : { kind: 'discover' },
     securityGroups: securityGroups ? { kind: 'ids', ids: securityGroups } : { kind: 'managed', inboundCidrs },
