@@ -3,8 +3,10 @@
  * created, in the API's own field names (UrlMap `hostRules`, `pathMatchers`, `routeRules` with
  * `priority` and `matchRules`, `service`/`weightedBackendServices`, `urlRedirect`; backend services,
  * health checks, NEGs with their `networkEndpoints`, SSL certificates without key material), plus
- * what GCP refuses of each. Without --live no project is read, so references name `PROJECT` and
- * `REGION`, and names are those of a cluster named `CLUSTER` (the name prefix hashes the cluster).
+ * what GCP refuses of each; a global load balancer's references name `projects/PROJECT/global/…`
+ * (its collections have the regional ones' names). Without --live no project is read, so
+ * references name `PROJECT` and `REGION`, and names are those of a cluster named `CLUSTER` (the
+ * name prefix hashes the cluster).
  * @module
  */
 import { withoutFunctions } from './functions.js';
@@ -47,6 +49,7 @@ export function renderComputePlanDocument(specs: readonly LoadBalancerSpec[], di
       }
       return {
         stack: spec.stack.id,
+        scope: spec.scope ?? 'regional',
         loadBalancingScheme: spec.scheme === 'internal' ? 'INTERNAL_MANAGED' : 'EXTERNAL_MANAGED',
         ...Object.fromEntries(
           ORDER.map((kind) => KINDS[kind].collection)
