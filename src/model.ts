@@ -41,6 +41,12 @@ export interface Stack {
 }
 
 export type Scheme = 'internet-facing' | 'internal';
+/**
+ * Where a cloud that offers the choice serves the load balancer from: one region, or every region
+ * behind one anycast address (Google Cloud's global external Application Load Balancer). A provider
+ * without the choice ignores it.
+ */
+export type LoadBalancerScope = 'regional' | 'global';
 export type IpAddressType = 'ipv4' | 'dualstack';
 export type ListenerProtocol = 'HTTP' | 'HTTPS';
 export type TargetType = 'instance' | 'ip';
@@ -58,6 +64,8 @@ export type SecurityGroupSelection =
 export interface LoadBalancerSpec {
   stack: Stack;
   scheme: Scheme;
+  /** As the `load-balancer-scope` annotation asked; absent: regional. */
+  scope?: LoadBalancerScope;
   ipAddressType: IpAddressType;
   subnets: SubnetSelection;
   securityGroups: SecurityGroupSelection;

@@ -31,8 +31,14 @@ const LAYERS: ReadonlyArray<readonly [string, (path: string) => boolean]> = [
   ['cli', (path) => path === 'src/cli.ts'],
 ];
 
-/** Inside a provider: sdk/ (cloud calls) ← observe/ ← plan/ (pure) ← apply/ ← the provider's top level. */
-const PROVIDER_PARTS = ['sdk', 'observe', 'plan', 'apply', 'top'] as const;
+/**
+ * Inside a provider: shared data below every part (kinds.ts: the resource kinds, which the SDK layer
+ * and plan/ both name) ← sdk/ (cloud calls) ← observe/ ← plan/ (pure) ← apply/ ← the provider's top level.
+ */
+const PROVIDER_PARTS = ['shared', 'sdk', 'observe', 'plan', 'apply', 'top'] as const;
+
+/** A provider's modules below all its parts: they import nothing of their provider. */
+const SHARED = /^providers\/[^/]+\/kinds\.ts$/;
 
 const ALLOWED: readonly string[] = [];
 
@@ -44,7 +50,8 @@ function layerOf(path: string): number {
 
 function providerPart(path: string): { provider: string; part: string } | undefined {
   const match = /^providers\/([^/]+)\/(?:(sdk|observe|plan|apply)\/)?/.exec(path);
-  return match ? { provider: match[1]!, part: match[2] ?? 'top' } : undefined;
+  if (!match) return undefined;
+  return { provider: match[1]!, part: SHARED.test(path) ? 'shared' : (match[2] ?? 'top') };
 }
 
 function describeEdge(edge: ImportEdge): string {
@@ -114,6 +121,7 @@ describe('the import graph of src/ and providers/', () => {
         edge('providers/aws/plan/diff.ts', 'providers/aws/observe/observed.ts'),
         edge('providers/aws/sdk/clients.ts', 'providers/aws/apply/executor.ts'),
         edge('src/controller/reconcile.ts', 'providers/aws/index.ts'),
+        edge('providers/gcp/kinds.ts', 'providers/gcp/sdk/compute.ts'),
       ]).map((problem) => problem.replace(/^.*?: /, '')),
       [
         'a provider imports only src/model.ts, src/limits.ts, src/errors.ts, src/provider.ts, src/rate/token-bucket.ts, src/rate/adaptive-rate.ts of the core',
@@ -122,7 +130,12 @@ describe('the import graph of src/ and providers/', () => {
         'plan/ reads observe/ only for the shape of what was observed (import type)',
         'sdk/ may not import apply/',
         'the core loads a provider by name (src/provider-registry.ts), never by import',
+        'shared/ may not import sdk/',
       ],
+    );
+    assert.deepEqual(
+      backwardEdges([edge('providers/gcp/sdk/compute.ts', 'providers/gcp/kinds.ts', true), edge('providers/gcp/plan/diff.ts', 'providers/gcp/kinds.ts')]),
+      [],
     );
     assert.deepEqual(backwardEdges([edge('providers/aws/plan/diff.ts', 'providers/aws/observe/observed.ts', true)]), []);
   });

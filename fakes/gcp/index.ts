@@ -1,9 +1,9 @@
 /**
  * A stateful fake of the Compute Engine REST API (v1), served over HTTP on loopback so that the real
  * `@google-cloud/compute` clients talk to it with their own request building. It models what the
- * GCP provider uses — regional URL maps, backend services, health checks, SSL certificates, target
- * HTTP(S) proxies, forwarding rules, addresses, subnetworks; zonal network endpoint groups and
- * instance groups; global firewalls — with their validations (store.ts, validation.ts), Compute's
+ * GCP provider uses — regional and global URL maps, backend services, health checks, SSL
+ * certificates, target HTTP(S) proxies, forwarding rules and addresses; subnetworks; zonal network
+ * endpoint groups and instance groups; global firewalls — with their validations (store.ts, validation.ts), Compute's
  * error bodies (errors.ts) and long-running operations that a client awaits with `wait`.
  *
  * Test controls: a call log with what counts as mutating, throttling of the next n calls
@@ -23,6 +23,8 @@ export { API_BASE, referenceKey, selfLink } from './links.js';
 
 /** API families whose regional resources live under `region…` names in Compute's IAM. */
 const REGION_PREFIXED = new Set(['urlMaps', 'backendServices', 'healthChecks', 'sslCertificates', 'targetHttpProxies', 'targetHttpsProxies']);
+/** API families whose global resources live under `global…` names in Compute's IAM (the regional ones have the plain name). */
+const GLOBAL_PREFIXED = new Set(['addresses', 'forwardingRules']);
 const READ_VERBS = new Set(['get', 'list', 'aggregatedList', 'listNetworkEndpoints', 'listInstances', 'getHealth', 'wait']);
 
 export interface FakeCall {
@@ -230,22 +232,27 @@ export class GcpFake {
     return operationJson(operation);
   }
 
-  /** Every zone's resources of a collection, keyed `zones/<zone>` as aggregatedList answers them, paged like a list. */
+  /**
+   * Every scope's resources of a collection, keyed `global`, `regions/<region>` and `zones/<zone>` as
+   * aggregatedList answers them, paged like a list. (Compute documents the aggregated lists of URL
+   * maps, backend services, health checks, SSL certificates and target proxies as spanning the
+   * regional and the global collections.)
+   */
   private aggregated(collection: string, query: URLSearchParams): unknown {
-    const zones = [
+    const scopes = [
       ...new Set(
         this.store
           .keys()
-          .map((key) => /^projects\/[^/]+\/zones\/([^/]+)\//.exec(key)?.[1])
-          .filter((zone): zone is string => zone !== undefined),
+          .map((key) => /^projects\/[^/]+\/((?:zones|regions)\/[^/]+|global)\//.exec(key)?.[1])
+          .filter((scope): scope is string => scope !== undefined),
       ),
     ].sort();
-    const tagged = zones.flatMap((zone) => this.store.list(this.zoneScope(zone), collection).map((item) => ({ ...item, ['zones/']: zone })));
+    const tagged = scopes.flatMap((scope) => this.store.list(`projects/${this.project}/${scope}`, collection).map((item) => ({ ...item, ['scope/']: scope })));
     const page = this.page(tagged, query) as { items: Json[]; nextPageToken?: string };
     const items: Record<string, { [collection: string]: Json[] }> = {};
     for (const item of page.items) {
-      const { ['zones/']: zone, ...resource } = item;
-      (items[`zones/${String(zone)}`] ??= { [collection]: [] })[collection]!.push(resource);
+      const { ['scope/']: scope, ...resource } = item;
+      (items[String(scope)] ??= { [collection]: [] })[collection]!.push(resource);
     }
     return { items, ...(page.nextPageToken !== undefined && { nextPageToken: page.nextPageToken }) };
   }
@@ -281,7 +288,16 @@ function aggregatedRoute(path: string, collection: string): Route {
   return { verb: 'aggregatedList', scope: path, collection, target: path, action: `${collection}.aggregatedList` };
 }
 
+/**
+ * The global target proxies' setUrlMap and setSslCertificates are served under
+ * `projects/<p>/targetHttp(s)Proxies/<name>/<verb>`, without `global` (as Compute's REST reference
+ * and the SDK have them): the same route as under `projects/<p>/global/`.
+ */
+const GLOBAL_PROXY_VERB = /^projects\/([^/]+)\/(targetHttpProxies|targetHttpsProxies)\/([^/]+)\/(setUrlMap|setSslCertificates)$/;
+
 function parseRoute(method: string, path: string): Route | undefined {
+  const proxyVerb = GLOBAL_PROXY_VERB.exec(path);
+  if (proxyVerb) return parseRoute(method, `projects/${proxyVerb[1]!}/global/${proxyVerb[2]!}/${proxyVerb[3]!}/${proxyVerb[4]!}`);
   const match = /^(projects\/[^/]+\/(?:regions|zones)\/[^/]+|projects\/[^/]+\/global)\/([A-Za-z]+)(?:\/([^/]+))?(?:\/([A-Za-z]+))?$/.exec(path);
   if (!match) return undefined;
   const [, scope, collection, name, custom] = match as unknown as [string, string, string, string | undefined, string | undefined];
@@ -290,7 +306,11 @@ function parseRoute(method: string, path: string): Route | undefined {
   else if (name === undefined) verb = method === 'POST' ? 'insert' : 'list';
   else verb = { GET: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[method] ?? 'unknown';
   const family =
-    scope.includes('/regions/') && (REGION_PREFIXED.has(collection) || collection === 'operations') ? `region${capitalise(collection)}` : collection;
+    scope.includes('/regions/') && (REGION_PREFIXED.has(collection) || collection === 'operations')
+      ? `region${capitalise(collection)}`
+      : scope.endsWith('/global') && GLOBAL_PREFIXED.has(collection)
+        ? `global${capitalise(collection)}`
+        : collection;
   const operationsFamily =
     collection === 'operations' ? (scope.includes('/zones/') ? 'zoneOperations' : scope.endsWith('/global') ? 'globalOperations' : family) : family;
   return {

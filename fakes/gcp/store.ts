@@ -2,14 +2,29 @@
  * The fake's state: every resource by key, the endpoints of each network endpoint group, the
  * instances of each instance group, and the operations. Mutations are checked as Compute checks
  * them: names unique per collection and scope, references to resources that exist, a resource in
- * use by another cannot be deleted, an update must carry the current fingerprint, and a forwarding
- * rule of a managed scheme needs the region's active proxy-only subnet.
+ * use by another cannot be deleted, an update must carry the current fingerprint, a regional
+ * forwarding rule of a managed scheme needs the region's active proxy-only subnet, a load balancer's
+ * parts reference only parts of their own scope (regional or global), and a global external URL map
+ * takes no regexMatch (Compute allows regex only on regional EXTERNAL_MANAGED and on INTERNAL_MANAGED
+ * URL maps).
  * @module
  */
 import { createHash } from 'node:crypto';
 import { ComputeError, alreadyExists, conditionNotMet, inUse, invalid, notFound, required } from './errors.js';
 import { parseKey, referenceKey, selfLink } from './links.js';
 import { validateName, validateResource, type Json } from './validation.js';
+
+/** A load balancer's parts: regional ones reference regional ones only, global ones global ones only. */
+const SCOPED_COLLECTIONS = new Set([
+  'addresses',
+  'forwardingRules',
+  'targetHttpProxies',
+  'targetHttpsProxies',
+  'urlMaps',
+  'backendServices',
+  'healthChecks',
+  'sslCertificates',
+]);
 
 /** Collections whose resources carry a fingerprint that an update must echo. */
 const FINGERPRINTED = new Set(['urlMaps', 'backendServices', 'targetHttpsProxies', 'forwardingRules', 'instanceGroups']);
@@ -72,6 +87,7 @@ export class ComputeStore {
     const key = `${scope}/${collection}/${String(input['name'])}`;
     if (this.resources.has(key)) throw alreadyExists(key);
     const body = this.resolveReferences(scope, collection, structuredClone(input));
+    this.checkScope(scope, collection, body);
     if (collection === 'forwardingRules') this.checkForwardingRule(scope, body);
     this.resources.set(key, this.stamp(key, collection, body));
     if (collection === 'networkEndpointGroups') this.endpoints.set(key, []);
@@ -88,6 +104,7 @@ export class ComputeStore {
     const merged = withoutOutputFields(mode === 'patch' ? { ...current, ...input } : { ...input, name: current['name'] });
     validateResource(path.collection, merged);
     const body = this.resolveReferences(path.scope, path.collection, merged);
+    this.checkScope(path.scope, path.collection, body);
     this.resources.set(key, this.stamp(key, path.collection, body, current));
     return this.operation(path.scope, mode, key);
   }
@@ -98,7 +115,9 @@ export class ComputeStore {
     const path = parseKey(key)!;
     const merged = withoutOutputFields({ ...current, ...fields });
     validateResource(path.collection, merged);
-    this.resources.set(key, this.stamp(key, path.collection, this.resolveReferences(path.scope, path.collection, merged), current));
+    const body = this.resolveReferences(path.scope, path.collection, merged);
+    this.checkScope(path.scope, path.collection, body);
+    this.resources.set(key, this.stamp(key, path.collection, body, current));
     return this.operation(path.scope, verb, key);
   }
 
@@ -242,10 +261,55 @@ export class ComputeStore {
     return resolved;
   }
 
+  /**
+   * A load balancer's part references parts of its own scope only; a global address is external and
+   * Premium tier; a global URL map that serves EXTERNAL_MANAGED backend services has no regexMatch.
+   */
+  private checkScope(scope: string, collection: string, body: Json): void {
+    if (!SCOPED_COLLECTIONS.has(collection)) return;
+    const global = scope.endsWith('/global');
+    const visit = (value: unknown, field: string): void => {
+      if (typeof value === 'string') {
+        const path = parseKey(referenceKey(value) ?? '');
+        if (path && SCOPED_COLLECTIONS.has(path.collection) && path.scope.endsWith('/global') !== global) {
+          throw invalid(
+            `resource.${field}`,
+            `a ${global ? 'global' : 'regional'} ${collection} resource cannot reference ${selfLink(path.scope)}/${path.collection}/${path.name}`,
+          );
+        }
+      } else if (Array.isArray(value)) value.forEach((item) => visit(item, field));
+      else if (typeof value === 'object' && value !== null) for (const [name, inner] of Object.entries(value)) visit(inner, name);
+    };
+    visit(body, '');
+    if (!global) return;
+    if (collection === 'addresses') {
+      if (body['addressType'] !== undefined && body['addressType'] !== 'EXTERNAL')
+        throw invalid('resource.addressType', 'global addresses for load balancers are EXTERNAL');
+      if (body['networkTier'] !== undefined && body['networkTier'] !== 'PREMIUM') throw invalid('resource.networkTier', 'global addresses are Premium tier');
+    }
+    if (collection === 'urlMaps') {
+      const external = [...JSON.stringify(body).matchAll(/"(https:[^"]*\/backendServices\/[^"]+)"/g)].some(
+        (match) => this.resources.get(referenceKey(match[1]!) ?? '')?.['loadBalancingScheme'] === 'EXTERNAL_MANAGED',
+      );
+      const regex = findRegexMatch(body);
+      if (external && regex !== undefined) {
+        throw invalid(
+          `resource.${regex}`,
+          'regexMatch is only supported by regional EXTERNAL_MANAGED and by INTERNAL_MANAGED load balancers, not by a global EXTERNAL_MANAGED URL map',
+        );
+      }
+    }
+  }
+
   private checkForwardingRule(scope: string, body: Json): void {
+    if (scope.endsWith('/global')) {
+      this.checkGlobalForwardingRule(scope, body);
+      return;
+    }
     const proxySubnet = this.list(scope, 'subnetworks').find(
       (subnet) => subnet['purpose'] === 'REGIONAL_MANAGED_PROXY' && subnet['role'] === 'ACTIVE' && subnet['network'] === body['network'],
     );
+    if (typeof body['network'] !== 'string' || body['network'] === '') throw required('resource.network');
     if (!proxySubnet) {
       throw invalid('resource.network', `An active proxy-only subnetwork is required in the same region and VPC as the forwarding rule (${scope})`);
     }
@@ -255,6 +319,36 @@ export class ComputeStore {
     const taken = this.list(scope, 'forwardingRules').find((rule) => rule['IPAddress'] === body['IPAddress'] && rule['portRange'] === body['portRange']);
     if (taken) throw invalid('resource.IPAddress', `${String(body['IPAddress'])}:${String(body['portRange'])} is already used by ${String(taken['selfLink'])}`);
   }
+
+  /** The global external Application Load Balancer's forwarding rule: at Google's edge, in no VPC, no proxy-only subnet needed. */
+  private checkGlobalForwardingRule(scope: string, body: Json): void {
+    if (body['loadBalancingScheme'] !== 'EXTERNAL_MANAGED')
+      throw invalid('resource.loadBalancingScheme', 'only EXTERNAL_MANAGED global forwarding rules are modelled');
+    if (body['network'] !== undefined) throw invalid('resource.network', 'a global EXTERNAL_MANAGED forwarding rule takes no network');
+    if (body['subnetwork'] !== undefined) throw invalid('resource.subnetwork', 'a global EXTERNAL_MANAGED forwarding rule takes no subnetwork');
+    if (!/\/global\/(targetHttpProxies|targetHttpsProxies)\//.test(String(body['target'])))
+      throw invalid('resource.target', 'must be a global target HTTP(S) proxy');
+    const taken = this.list(scope, 'forwardingRules').find((rule) => rule['IPAddress'] === body['IPAddress'] && rule['portRange'] === body['portRange']);
+    if (taken) throw invalid('resource.IPAddress', `${String(body['IPAddress'])}:${String(body['portRange'])} is already used by ${String(taken['selfLink'])}`);
+  }
+}
+
+/** The field path of the first regexMatch in a URL map (path, header or query-parameter match), if any. */
+function findRegexMatch(value: unknown, field = ''): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findRegexMatch(item, `${field}[${index}]`);
+      if (found !== undefined) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [name, inner] of Object.entries(value)) {
+      const path = field === '' ? name : `${field}.${name}`;
+      if (name === 'regexMatch') return path;
+      const found = findRegexMatch(inner, path);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /** Fields Compute sets itself: a client's copy of them is ignored on update. */

@@ -120,14 +120,13 @@ function validateForwardingRule(body: Json): void {
   if (!SCHEMES.includes(String(body['loadBalancingScheme']))) throw invalid('resource.loadBalancingScheme', 'must be EXTERNAL_MANAGED or INTERNAL_MANAGED');
   requireString(body, 'target');
   requireString(body, 'IPAddress');
-  requireString(body, 'network');
   const range = /^(\d+)(?:-(\d+))?$/.exec(String(body['portRange']));
   if (!range || (range[2] !== undefined && range[2] !== range[1])) throw invalid('resource.portRange', 'a target proxy takes a single port');
   if (body['IPProtocol'] !== undefined && body['IPProtocol'] !== 'TCP') throw invalid('resource.IPProtocol', 'must be TCP');
 }
 
 function validateCertificate(body: Json): void {
-  if (body['type'] !== undefined && body['type'] !== 'SELF_MANAGED') throw invalid('resource.type', 'regional certificates are SELF_MANAGED');
+  if (body['type'] !== undefined && body['type'] !== 'SELF_MANAGED') throw invalid('resource.type', 'only SELF_MANAGED certificates are modelled');
   requireString(body, 'certificate');
   requireString(body, 'privateKey');
   let leaf: X509Certificate;

@@ -1,6 +1,7 @@
 /**
- * The GCP provider: a regional Application Load Balancer (EXTERNAL_MANAGED for internet-facing,
- * INTERNAL_MANAGED for internal) per stack. observe reads the stack's resources by name prefix and
+ * The GCP provider: an Application Load Balancer per stack — regional (EXTERNAL_MANAGED for
+ * internet-facing, INTERNAL_MANAGED for internal), or the global external one when the spec's scope
+ * is global. observe reads the stack's resources by name prefix and
  * ownership record; diff maps the spec (desired.ts, url-map.ts) and plans the fewest calls
  * (diff.ts) — or, when the spec asks for something GCP cannot do exactly, no call at all and a
  * diagnostic naming the Ingress and field; apply runs the calls (executor.ts).
@@ -14,7 +15,7 @@ import type { Environment, GcpObserved } from './observe/observed.js';
 import { desiredState } from './plan/desired.js';
 import { withoutFunctions } from './plan/functions.js';
 import { diffState, type GcpOperation } from './plan/diff.js';
-import { KINDS } from './plan/kinds.js';
+import { baseKind, KINDS, type Kind } from './kinds.js';
 import type { ComputeApi } from './sdk/compute.js';
 import type { GcpSettings } from './settings.js';
 
@@ -23,6 +24,7 @@ interface PlanInternals {
   diagnostics: Diagnostic[];
   /** The address the load balancer has (or will have once the plan ran), for Ingress status. */
   addressName?: string;
+  addressKind?: Kind;
   address?: string;
   members: Stack['members'];
 }
@@ -80,14 +82,17 @@ export class GcpProvider implements Provider {
         ...(operation.detail !== undefined && { detail: operation.detail }),
       })),
     };
-    const addressName = desired?.resources.find((resource) => resource.kind === 'address')?.name;
-    const address = seen.resources.find((resource) => resource.kind === 'address' && resource.name === addressName);
+    const wantedAddress = desired?.resources.find((resource) => baseKind(resource.kind) === 'address');
+    const addressName = wantedAddress?.name;
+    const address = seen.resources.find((resource) => resource.kind === wantedAddress?.kind && resource.name === addressName);
     this.plans.set(plan, {
       operations,
       diagnostics,
-      ...(addressName !== undefined && { addressName }),
+      ...(wantedAddress && { addressName: wantedAddress.name, addressKind: wantedAddress.kind }),
       // An address about to be made anew has a new IP: read once the plan ran.
-      ...(address && spec && !operations.some((operation) => operation.action === 'addresses.insert') && { address: String(address.body['address']) }),
+      ...(address &&
+        spec &&
+        !operations.some((operation) => operation.kind === address.kind && operation.method === 'insert') && { address: String(address.body['address']) }),
       members: spec?.stack.members ?? [],
     });
     return plan;
@@ -110,8 +115,8 @@ export class GcpProvider implements Provider {
       }
     }
     let address = internals.address;
-    if (address === undefined && internals.addressName !== undefined && !result.failed) {
-      const [found] = await this.options.api.list(KINDS.address, internals.addressName);
+    if (address === undefined && internals.addressName !== undefined && internals.addressKind !== undefined && !result.failed) {
+      const [found] = await this.options.api.list(KINDS[internals.addressKind], internals.addressName);
       if (typeof found?.['address'] === 'string') address = found['address'];
     }
     return { ...(address !== undefined && { address: { ip: address } }), outcomes: result.outcomes, diagnostics };

@@ -293,6 +293,13 @@ export const INGRESS_SETTINGS: readonly Setting<IngressAnnotations>[] = [
     },
   ),
   setting(
+    'load-balancer-scope',
+    (raw) => parseEnum(raw, ['regional', 'global'] as const),
+    (t, v) => {
+      t.loadBalancerScope = v;
+    },
+  ),
+  setting(
     'ip-address-type',
     (raw) => parseEnum(raw, ['ipv4', 'dualstack'] as const),
     (t, v) => {

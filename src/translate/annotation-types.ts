@@ -12,6 +12,7 @@ import type {
   ListenerProtocol,
   MutualAuthentication,
   Scheme,
+  LoadBalancerScope,
   TargetType,
   Transform,
   UnauthenticatedRequestBehavior,
@@ -120,6 +121,7 @@ export interface IngressAnnotations extends TargetGroupAnnotations {
   /** Integer in [-1000, 1000]; undefined when not set (treated as 0). */
   groupOrder?: number;
   scheme?: Scheme;
+  loadBalancerScope?: LoadBalancerScope;
   ipAddressType?: IpAddressType;
   listenPorts?: ListenPort[];
   /** The HTTPS port HTTP requests are redirected to. */

@@ -230,6 +230,7 @@ function assembleSpec(
   const securityGroups = first((contribution) => contribution.member.annotations.securityGroups);
   const cidrs = admitted.flatMap((contribution) => contribution.member.annotations.inboundCidrs ?? []);
   const webAcl = first((contribution) => contribution.member.annotations.webAcl);
+  const scope = first((contribution) => contribution.member.annotations.loadBalancerScope);
   const shieldAdvancedProtection = first((contribution) => contribution.member.annotations.shieldAdvancedProtection);
   const externalTargetGroups = externalTargetGroupsOf(built.listeners);
   const functionTargetGroups = forwardedTargetGroups(
@@ -250,6 +251,7 @@ function assembleSpec(
       members: admitted.map((contribution) => contribution.member.ref),
     },
     scheme: first((contribution) => contribution.member.annotations.scheme) ?? options.defaultScheme,
+    ...(scope !== undefined && { scope }),
     ipAddressType,
     subnets: subnetSelection(subnets),
     securityGroups: securityGroupSelection(securityGroups, cidrs.length > 0 ? [...new Set(cidrs)] : undefined, ipAddressType),

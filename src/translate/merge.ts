@@ -2,10 +2,11 @@
  * Admission of a group's members into one load balancer. Group-wide settings are decided by age,
  * never by group.order (which a newer member could set to jump the queue): members are taken
  * oldest first (creationTimestamp, then namespace/name), and the first to set a setting decides it.
- * - Who can reach the load balancer and what stands in front of it (scheme, inbound-cidrs, the
- *   WAF web ACL, Shield Advanced) is the oldest member's, even where it left them to the default: a
- *   newer member can neither open the load balancer up nor take its web ACL off (nor put one on that
- *   blocks the other members' traffic) — the risk aws-load-balancer-controller's docs warn of.
+ * - Who can reach the load balancer, at which address, and what stands in front of it (scheme,
+ *   load-balancer-scope, inbound-cidrs, the WAF web ACL, Shield Advanced) is the oldest member's, even
+ *   where it left them to the default: a newer member can neither open the load balancer up, nor move
+ *   it to a new address, nor take its web ACL off (nor put one on that blocks the other members'
+ *   traffic) — the risk aws-load-balancer-controller's docs warn of.
  * - A later member that sets a load-balancer setting (scheme, ip-address-type, subnets,
  *   security-groups, inbound-cidrs, load-balancer-name, the web ACL, Shield, an attribute, a tag, a
  *   port's ssl-policy, mutual TLS or listener attribute) differently keeps its rules, but not that
@@ -23,6 +24,7 @@ import type { MemberContribution } from './member.js';
 /** Settings that one member decides for the group, by the annotation that sets them. */
 const EXCLUSIVE_SETTINGS: { key: string; name: keyof IngressAnnotations }[] = [
   { key: 'scheme', name: 'scheme' },
+  { key: 'load-balancer-scope', name: 'loadBalancerScope' },
   { key: 'ip-address-type', name: 'ipAddressType' },
   { key: 'subnets', name: 'subnets' },
   { key: 'security-groups', name: 'securityGroups' },
@@ -31,8 +33,11 @@ const EXCLUSIVE_SETTINGS: { key: string; name: keyof IngressAnnotations }[] = [
   { key: 'shield-advanced-protection', name: 'shieldAdvancedProtection' },
 ];
 
-/** Settings that decide who can reach the load balancer, and what filters traffic before it does. */
-const EXPOSURE = ['scheme', 'inbound-cidrs', 'wafv2-acl', 'shield-advanced-protection'];
+/**
+ * Settings that decide who can reach the load balancer, at which address (a scope change gives it a
+ * new one), and what filters traffic before it does.
+ */
+const EXPOSURE = ['scheme', 'load-balancer-scope', 'inbound-cidrs', 'wafv2-acl', 'shield-advanced-protection'];
 
 export interface Admission {
   admitted: MemberContribution[];

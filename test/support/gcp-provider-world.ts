@@ -56,16 +56,24 @@ export async function createGcpWorld(options: { pageSize?: number; proxySubnet?:
   };
 }
 
+/** Where the spec's load balancer lives in the fake: the region, or `global` for the global scope. */
+export function scopeOf(fake: GcpFake, spec: LoadBalancerSpec): string {
+  return spec.scope === 'global' ? fake.globalScope : fake.regionScope;
+}
+
+function namesOf(spec: LoadBalancerSpec): ReturnType<typeof stackNames> {
+  return stackNames(CLUSTER, spec.stack.id, spec.scheme, spec.scope);
+}
+
 /** The URL map of a listener as the fake holds it now, or undefined. */
 export function liveUrlMap(fake: GcpFake, spec: LoadBalancerSpec, port: number): Record<string, unknown> | undefined {
-  const key = `${fake.regionScope}/urlMaps/${stackNames(CLUSTER, spec.stack.id, spec.scheme).urlMap(port)}`;
+  const key = `${scopeOf(fake, spec)}/urlMaps/${namesOf(spec).urlMap(port)}`;
   return fake.store.has(key) ? fake.store.get(key) : undefined;
 }
 
 /** Is the URL map reachable: a forwarding rule on the port → a proxy → this URL map. */
 function servingUrlMap(fake: GcpFake, spec: LoadBalancerSpec, port: number): Record<string, unknown> | undefined {
-  const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
-  const ruleKey = `${fake.regionScope}/forwardingRules/${names.forwardingRule(port)}`;
+  const ruleKey = `${scopeOf(fake, spec)}/forwardingRules/${namesOf(spec).forwardingRule(port)}`;
   if (!fake.store.has(ruleKey)) return undefined;
   const proxy = fake.store.get(keyOf(String(fake.store.get(ruleKey)['target'])));
   return fake.store.get(keyOf(String(proxy['urlMap'])));
@@ -111,8 +119,7 @@ export function servedRoute(fake: GcpFake, spec: LoadBalancerSpec, url: string, 
 
 /** The fingerprint of the certificate the HTTPS proxy on 443 presents for `host` (its first that covers it, else its first). */
 export function servedCertificate(fake: GcpFake, spec: LoadBalancerSpec, host: string): string | undefined {
-  const names = stackNames(CLUSTER, spec.stack.id, spec.scheme);
-  const key = `${fake.regionScope}/targetHttpsProxies/${names.targetHttpsProxy(443)}`;
+  const key = `${scopeOf(fake, spec)}/targetHttpsProxies/${namesOf(spec).targetHttpsProxy(443)}`;
   if (!fake.store.has(key)) return undefined;
   const certificates = (fake.store.get(key)['sslCertificates'] as string[]).map(
     (link) => new X509Certificate(String(fake.store.get(keyOf(link))['certificate'])),
@@ -121,7 +128,7 @@ export function servedCertificate(fake: GcpFake, spec: LoadBalancerSpec, host: s
   return chosen?.fingerprint256;
 }
 
-/** Every resource of ours (cluster `test`), one entry per resource by kind, zone, stack and logical id. */
+/** Every resource of ours (cluster `test`), one entry per resource by kind (`global/` for a global collection), zone, stack and logical id. */
 export function inventory(fake: GcpFake): string[] {
   return fake.store
     .keys()
@@ -129,10 +136,10 @@ export function inventory(fake: GcpFake): string[] {
       const resource = fake.store.get(key);
       const owner = readOwnership(resource['description']);
       if (owner?.cluster !== CLUSTER) return [];
-      const collection = /\/([A-Za-z]+)\/[^/]+$/.exec(key)?.[1] ?? '';
+      const collection = `${key.includes('/global/') ? 'global/' : ''}${/\/([A-Za-z]+)\/[^/]+$/.exec(key)?.[1] ?? ''}`;
       const zone = /\/zones\/([^/]+)\//.exec(key)?.[1];
       const entries = [`${collection}:${zone ? `${zone}:` : ''}${owner.stack}:${owner.resource}`];
-      if (collection === 'networkEndpointGroups')
+      if (collection.endsWith('networkEndpointGroups'))
         entries.push(...fake.store.networkEndpoints(key).map((endpoint) => `endpoint:${key}:${endpoint.ipAddress}:${endpoint.port}`));
       return entries;
     })

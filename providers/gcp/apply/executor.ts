@@ -7,7 +7,7 @@
  */
 import type { CertificateMaterialSource, OperationOutcome } from '../../../src/provider.js';
 import type { ComputeApi } from '../sdk/compute.js';
-import { KINDS, type Resource } from '../plan/kinds.js';
+import { KINDS, type Resource } from '../kinds.js';
 import type { GcpOperation } from '../plan/diff.js';
 
 export interface ExecutionResult {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Observed } from '../../../src/provider.js';
-import type { Located, Resource } from '../plan/kinds.js';
+import type { Located, Resource } from '../kinds.js';
 
 export interface Environment {
   /** The VPC's partial URL, when it exists. */

@@ -1,6 +1,8 @@
 /**
- * A LoadBalancerSpec as the Compute resources of one regional Application Load Balancer:
- * an address, per listener a forwarding rule, a target HTTP(S) proxy and a URL map; per target
+ * A LoadBalancerSpec as the Compute resources of one Application Load Balancer, regional or global
+ * (the spec's scope: the global one's address, forwarding rules, proxies, URL maps, backend services,
+ * health checks and certificates are the global collections' — only external, without a network or a
+ * proxy-only subnet; its NEGs and instance groups are zonal all the same): an address, per listener a forwarding rule, a target HTTP(S) proxy and a URL map; per target
  * group a health check and a backend service whose backends are zonal network endpoint groups
  * (GCE_VM_IP_PORT, ip targets) or the stack's unmanaged instance groups with a named port (instance
  * targets); per TLS Secret a self-managed SSL certificate named by its content; a backend service
@@ -9,8 +11,8 @@
  * references as partial URLs (`projects/p/regions/r/backendServices/n`).
  * @module
  */
-import type { Diagnostic, LoadBalancerSpec, Target, TargetGroupSpec } from '../../../src/model.js';
-import type { Kind, Resource } from './kinds.js';
+import type { Diagnostic, LoadBalancerScope, LoadBalancerSpec, Target, TargetGroupSpec } from '../../../src/model.js';
+import { inScope, type Kind, type Resource } from '../kinds.js';
 import type { Environment } from '../observe/observed.js';
 import { ownershipDescription, shortHash, stackNames, type StackNames } from './names.js';
 import { buildUrlMap } from './url-map.js';
@@ -47,7 +49,8 @@ export interface DesiredContext {
 }
 
 export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): DesiredState {
-  const names = stackNames(context.cluster, spec.stack.id, spec.scheme);
+  const scope = spec.scope ?? 'regional';
+  const names = stackNames(context.cluster, spec.stack.id, spec.scheme, scope);
   const diagnostics: Diagnostic[] = [];
   const problem = (field: string, message: string, severity: Diagnostic['severity'] = 'error', ingress = spec.stack.members[0]): void => {
     if (ingress) diagnostics.push({ severity, object: { kind: 'Ingress', namespace: ingress.namespace, name: ingress.name }, field, message });
@@ -56,12 +59,24 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
   const endpoints = new Map<string, Resource[]>();
   const instances = new Map<string, string[]>();
   const describe = (resource: string): string => ownershipDescription({ cluster: context.cluster, stack: spec.stack.id, resource });
-  const regional = (collection: string, name: string): string => `projects/${context.project}/regions/${context.region}/${collection}/${name}`;
+  // A reference to one of the load balancer's own resources, in its scope.
+  const regional = (collection: string, name: string): string =>
+    scope === 'global'
+      ? `projects/${context.project}/global/${collection}/${name}`
+      : `projects/${context.project}/regions/${context.region}/${collection}/${name}`;
   const zonal = (zone: string, collection: string, name: string): string => `projects/${context.project}/zones/${zone}/${collection}/${name}`;
   const scheme = spec.scheme === 'internal' ? 'INTERNAL_MANAGED' : 'EXTERNAL_MANAGED';
   const network = context.environment.network;
   if (network === undefined) problem('spec', 'the VPC network given by --gcp-network does not exist in the project');
-  if (context.environment.proxySubnetCidr === undefined) {
+  if (scope === 'global' && spec.scheme === 'internal') {
+    problem(
+      'metadata.annotations',
+      'load-balancer-scope global is the global external Application Load Balancer, but the scheme is internal (the scheme annotation, ' +
+        'or --default-scheme when none is set): set scheme: internet-facing for the global one, or use load-balancer-scope: regional for an ' +
+        'internal load balancer (cross-region internal load balancers are not modelled)',
+    );
+  }
+  if (scope === 'regional' && context.environment.proxySubnetCidr === undefined) {
     problem(
       'spec',
       `${scheme} load balancers need an active proxy-only subnet (purpose REGIONAL_MANAGED_PROXY) in ${context.region} of the VPC; none was found`,
@@ -83,6 +98,7 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
       describe,
       regional,
       zonal,
+      scope,
       scheme,
       network: network ?? '',
       resources,
@@ -99,12 +115,14 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
       const name = names.sslCertificate(certificate.key, certificate.fingerprint ?? certificate.key);
       certificateNames.set(certificate.key, regional('sslCertificates', name));
       resources.push({
-        kind: 'sslCertificate',
+        kind: inScope('sslCertificate', scope),
         name,
         body: { name, description: describe(`SslCertificate/${certificate.key}`), type: 'SELF_MANAGED' },
         secret: { namespace: certificate.source.namespace, name: certificate.source.name },
       });
     } else if (certificate.source.kind === 'arn' && /^(https:\/\/www\.googleapis\.com\/compute\/v1\/)?projects\//.test(certificate.source.arn)) {
+      if (scope === 'global' && certificate.source.arn.includes('/regions/'))
+        problem('spec.tls', `certificate ${certificate.key}: a regional SSL certificate cannot serve a global load balancer (use a global one)`);
       certificateNames.set(certificate.key, certificate.source.arn.replace(/^https:\/\/www\.googleapis\.com\/compute\/v1\//, ''));
     } else {
       problem('spec.tls', `certificate ${certificate.key}: only TLS Secrets and Compute SSL certificate URLs can be used on GCP (no ACM ARNs, no discovery)`);
@@ -116,6 +134,7 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
     const built = buildUrlMap(listener, {
       backendService: (key) => regional('backendServices', spec.targetGroups.some((group) => group.key === key) ? names.backendService(key) : 'missing'),
       sinkBackendService: regional('backendServices', names.sinkBackendService),
+      scope,
     });
     usesSink ||= built.usesSink;
     for (const found of built.problems) {
@@ -124,7 +143,7 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
       problem(found.origin ? `spec.rules: ${found.field}` : found.field, `${found.message}${where}`, 'error', ingress);
     }
     const urlMap = names.urlMap(listener.port);
-    resources.push({ kind: 'urlMap', name: urlMap, body: { name: urlMap, description: describe(`UrlMap/${listener.port}`), ...built.body } });
+    resources.push({ kind: inScope('urlMap', scope), name: urlMap, body: { name: urlMap, description: describe(`UrlMap/${listener.port}`), ...built.body } });
     let proxy: string;
     if (listener.protocol === 'HTTPS') {
       proxy = names.targetHttpsProxy(listener.port);
@@ -134,21 +153,21 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
         problem('metadata.annotations', `SSL policy ${listener.sslPolicy} is an ELBv2 policy: GCP's default SSL policy applies`, 'warning');
       if (listener.mutualAuthentication && listener.mutualAuthentication.mode !== 'off') problem('metadata.annotations', 'mutual TLS is not modelled for GCP');
       resources.push({
-        kind: 'targetHttpsProxy',
+        kind: inScope('targetHttpsProxy', scope),
         name: proxy,
         body: { name: proxy, description: describe(`TargetHttpsProxy/${listener.port}`), urlMap: regional('urlMaps', urlMap), sslCertificates },
       });
     } else {
       proxy = names.targetHttpProxy(listener.port);
       resources.push({
-        kind: 'targetHttpProxy',
+        kind: inScope('targetHttpProxy', scope),
         name: proxy,
         body: { name: proxy, description: describe(`TargetHttpProxy/${listener.port}`), urlMap: regional('urlMaps', urlMap) },
       });
     }
     const forwardingRule = names.forwardingRule(listener.port);
     resources.push({
-      kind: 'forwardingRule',
+      kind: inScope('forwardingRule', scope),
       name: forwardingRule,
       body: {
         name: forwardingRule,
@@ -158,7 +177,8 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
         portRange: `${listener.port}-${listener.port}`,
         target: regional(listener.protocol === 'HTTPS' ? 'targetHttpsProxies' : 'targetHttpProxies', proxy),
         loadBalancingScheme: scheme,
-        network: network ?? '',
+        // A global external forwarding rule is in no VPC: Google's edge receives its traffic.
+        ...(scope === 'regional' && { network: network ?? '' }),
         ...(spec.scheme === 'internal' && { subnetwork: context.environment.subnetwork }),
         labels: labelsOf(context.cluster, spec.stack.id),
       },
@@ -166,13 +186,13 @@ export function desiredState(spec: LoadBalancerSpec, context: DesiredContext): D
   }
   if (usesSink) {
     resources.push({
-      kind: 'backendService',
+      kind: inScope('backendService', scope),
       name: names.sinkBackendService,
       body: { name: names.sinkBackendService, description: describe('BackendService/fixed-response'), protocol: 'HTTP', loadBalancingScheme: scheme },
     });
   }
   resources.push({
-    kind: 'address',
+    kind: inScope('address', scope),
     name: names.address,
     body: {
       name: names.address,
@@ -206,6 +226,7 @@ interface TargetGroupContext {
   describe: (resource: string) => string;
   regional: (collection: string, name: string) => string;
   zonal: (zone: string, collection: string, name: string) => string;
+  scope: LoadBalancerScope;
   scheme: string;
   network: string;
   resources: DesiredResource[];
@@ -223,7 +244,7 @@ function addTargetGroup(group: TargetGroupSpec, tg: TargetGroupContext): void {
   if (check.successCodes !== '200')
     tg.problem('metadata.annotations', `target group ${group.key}: GCP health checks succeed on 200 only, not ${check.successCodes}`, 'warning');
   tg.resources.push({
-    kind: 'healthCheck',
+    kind: inScope('healthCheck', tg.scope),
     name: healthCheck,
     body: {
       name: healthCheck,
@@ -294,7 +315,7 @@ function addTargetGroup(group: TargetGroupSpec, tg: TargetGroupContext): void {
   }
   const backendService = names.backendService(group.key);
   tg.resources.push({
-    kind: 'backendService',
+    kind: inScope('backendService', tg.scope),
     name: backendService,
     body: {
       name: backendService,

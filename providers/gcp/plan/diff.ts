@@ -11,7 +11,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { PlannedOperation } from '../../../src/provider.js';
-import { DELETE_ORDER, KINDS, type Kind, type Located, type Resource } from './kinds.js';
+import { baseKind, DELETE_ORDER, KINDS, type Kind, type Located, type Resource } from '../kinds.js';
 import type { GcpObserved } from '../observe/observed.js';
 import type { DesiredResource, DesiredState } from './desired.js';
 
@@ -41,18 +41,20 @@ export function diffState(desired: DesiredState | undefined, observed: GcpObserv
   const creates: GcpOperation[] = [];
   const detaches: GcpOperation[] = [];
   const deletes: GcpOperation[] = [];
-  const addressWanted = wanted.find((resource) => resource.kind === 'address');
-  // The address the forwarding rules will use: an address of the other scheme is a different one, deleted after.
-  const address = observed.resources.find((resource) => resource.kind === 'address' && resource.name === addressWanted?.name);
+  const addressWanted = wanted.find((resource) => baseKind(resource.kind) === 'address');
+  // The address the forwarding rules will use: an address of the other scheme or scope is a different one, deleted after.
+  const address = observed.resources.find((resource) => resource.kind === addressWanted?.kind && resource.name === addressWanted.name);
   const recreateAddress = address !== undefined && addressWanted !== undefined && !covers(normalise(address.body), normalise(addressWanted.body));
+  // An address made anew takes the forwarding rules of its scope down first (they hold it) and then up again.
+  const rulesOfAddress: Kind = addressWanted?.kind === 'globalAddress' ? 'globalForwardingRule' : 'forwardingRule';
 
   for (const kind of [...CREATE_ORDER, 'firewall' as const]) {
     for (const resource of wanted.filter((candidate) => candidate.kind === kind)) {
       const current = have.get(key(resource));
-      if (current && kind === 'address' && recreateAddress) {
-        for (const rule of observed.resources.filter((candidate) => candidate.kind === 'forwardingRule')) creates.push(deleteOf(rule));
+      if (current && kind === addressWanted?.kind && recreateAddress) {
+        for (const rule of observed.resources.filter((candidate) => candidate.kind === rulesOfAddress)) creates.push(deleteOf(rule));
         creates.push(deleteOf(current), insertOf(resource));
-      } else if (!current || (kind === 'forwardingRule' && recreateAddress)) {
+      } else if (!current || (kind === rulesOfAddress && recreateAddress)) {
         creates.push(insertOf(resource));
       } else {
         creates.push(...changesOf(resource, current, address));
@@ -76,7 +78,7 @@ export function diffState(desired: DesiredState | undefined, observed: GcpObserv
   }
   for (const kind of DELETE_ORDER) {
     for (const resource of observed.resources.filter((candidate) => candidate.kind === kind && !want.has(key(candidate)))) {
-      if (recreateAddress && (kind === 'forwardingRule' || kind === 'address')) continue;
+      if (recreateAddress && (kind === rulesOfAddress || kind === address.kind)) continue;
       deletes.push(deleteOf(resource));
     }
   }
@@ -143,7 +145,7 @@ function instanceCall(resource: DesiredResource, verb: string, field: string, in
 function changesOf(resource: DesiredResource, current: Located, address: Located | undefined): GcpOperation[] {
   const wanted = normalise(resource.body);
   const have = normalise(current.body);
-  switch (resource.kind) {
+  switch (baseKind(resource.kind)) {
     case 'sslCertificate':
     case 'networkEndpointGroup':
       // Immutable, and named by what they hold: a different one has a different name.
@@ -156,9 +158,9 @@ function changesOf(resource: DesiredResource, current: Located, address: Located
     case 'targetHttpProxy':
     case 'targetHttpsProxy': {
       const changes: GcpOperation[] = [];
-      if (resource.kind === 'targetHttpsProxy' && !isDeepStrictEqual(wanted['sslCertificates'], have['sslCertificates'])) {
+      if (baseKind(resource.kind) === 'targetHttpsProxy' && !isDeepStrictEqual(wanted['sslCertificates'], have['sslCertificates'])) {
         changes.push(
-          verbCall(resource, 'setSslCertificates', 'regionTargetHttpsProxiesSetSslCertificatesRequestResource', {
+          verbCall(resource, 'setSslCertificates', `${KINDS[resource.kind].family}SetSslCertificatesRequestResource`, {
             sslCertificates: resource.body['sslCertificates'],
           }),
         );

@@ -9,6 +9,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import type { LoadBalancerScope, Scheme } from '../../../src/model.js';
 
 const MARK = 'ingress-bridge:';
 
@@ -68,12 +69,15 @@ export interface StackNames {
 
 /**
  * The resources tied to a scheme (an EXTERNAL_MANAGED backend service cannot serve an INTERNAL_MANAGED
- * URL map, and Compute changes neither in place) carry it in their names: `e` or `i`. A scheme change
- * is then new resources beside the old, and the old deleted after: make before break.
+ * URL map, and Compute changes neither in place) carry it in their names: `e` or `i`; a global load
+ * balancer's (another collection of each kind, and only external) carry `g`, its health checks and
+ * certificates too. A scheme or scope change is then new resources beside the old, and the old
+ * deleted after: make before break.
  */
-export function stackNames(cluster: string, stackId: string, scheme: 'internet-facing' | 'internal'): StackNames {
+export function stackNames(cluster: string, stackId: string, scheme: Scheme, scope: LoadBalancerScope = 'regional'): StackNames {
   const prefix = stackPrefix(cluster, stackId);
-  const s = scheme === 'internal' ? 'i' : 'e';
+  const s = scope === 'global' ? 'g' : scheme === 'internal' ? 'i' : 'e';
+  const g = scope === 'global' ? 'g-' : '';
   return {
     prefix,
     address: `${prefix}-${s}-address`,
@@ -82,11 +86,11 @@ export function stackNames(cluster: string, stackId: string, scheme: 'internet-f
     targetHttpsProxy: (port) => `${prefix}-${s}-https-${port}`,
     urlMap: (port) => `${prefix}-${s}-um-${port}`,
     backendService: (key) => `${prefix}-${s}-bs-${shortHash(key, 10)}`,
-    healthCheck: (key) => `${prefix}-hc-${shortHash(key, 10)}`,
+    healthCheck: (key) => `${prefix}-${g}hc-${shortHash(key, 10)}`,
     sinkBackendService: `${prefix}-${s}-bs-fixed`,
     networkEndpointGroup: (key) => `${prefix}-neg-${shortHash(key, 10)}`,
     instanceGroup: `${prefix}-ig`,
-    sslCertificate: (key, fingerprint) => `${prefix}-crt-${shortHash(key, 6)}-${shortHash(fingerprint, 10)}`,
+    sslCertificate: (key, fingerprint) => `${prefix}-${g}crt-${shortHash(key, 6)}-${shortHash(fingerprint, 10)}`,
     firewall: `${prefix}-fw-health`,
   };
 }

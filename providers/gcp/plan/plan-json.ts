@@ -3,13 +3,15 @@
  * created, in the API's own field names (UrlMap `hostRules`, `pathMatchers`, `routeRules` with
  * `priority` and `matchRules`, `service`/`weightedBackendServices`, `urlRedirect`; backend services,
  * health checks, NEGs with their `networkEndpoints`, SSL certificates without key material), plus
- * what GCP refuses of each. Without --live no project is read, so references name `PROJECT` and
- * `REGION`, and names are those of a cluster named `CLUSTER` (the name prefix hashes the cluster).
+ * what GCP refuses of each; a global load balancer's references name `projects/PROJECT/global/…`
+ * (its collections have the regional ones' names). Without --live no project is read, so
+ * references name `PROJECT` and `REGION`, and names are those of a cluster named `CLUSTER` (the
+ * name prefix hashes the cluster).
  * @module
  */
 import { withoutFunctions } from './functions.js';
 import type { Diagnostic, LoadBalancerSpec } from '../../../src/model.js';
-import { KINDS, type Kind } from './kinds.js';
+import { KINDS, type Kind } from '../kinds.js';
 import { desiredState, type DesiredContext } from './desired.js';
 
 const PLACEHOLDER: DesiredContext = {
@@ -47,6 +49,7 @@ export function renderComputePlanDocument(specs: readonly LoadBalancerSpec[], di
       }
       return {
         stack: spec.stack.id,
+        scope: spec.scope ?? 'regional',
         loadBalancingScheme: spec.scheme === 'internal' ? 'INTERNAL_MANAGED' : 'EXTERNAL_MANAGED',
         ...Object.fromEntries(
           ORDER.map((kind) => KINDS[kind].collection)

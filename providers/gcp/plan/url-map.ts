@@ -2,13 +2,15 @@
  * One listener's rules as a URL map, routing exactly as the ALB-shaped spec does
  * (docs/providers.md: ascending priority, first match wins, else the default action).
  *
- * Why one path matcher behind the catch-all host rule `*`: a URL map picks a host rule first and
- * evaluates only that path matcher's route rules, while the spec's rules interleave hosts in one
- * priority order; and a URL-map host wildcard `*.foo.com` matches any number of labels where the
- * Ingress's matches one. So every rule becomes a route rule with the spec's own priority, and its
+ * Regional: why one path matcher behind the catch-all host rule `*`: a URL map picks a host rule
+ * first and evaluates only that path matcher's route rules, while the spec's rules interleave hosts
+ * in one priority order; and a URL-map host wildcard `*.foo.com` matches any number of labels where
+ * the Ingress's matches one. So every rule becomes a route rule with the spec's own priority, and its
  * host condition an anchored, case-insensitive RE2 match on the `:authority` pseudo-header (port
- * allowed), which the regional and global EXTERNAL_MANAGED and the INTERNAL_MANAGED load balancers
- * accept. Paths map to Compute's own matches where they are exact: a literal is `fullPathMatch`,
+ * allowed), which the regional EXTERNAL_MANAGED and the INTERNAL_MANAGED load balancers accept.
+ * Global URL maps take no regex: there each host gets its own host rule and path matcher with the
+ * host-less rules beside its own (hostLayout), and the matches are exact ones or refusals
+ * (global-matches.ts). Paths map to Compute's own matches where they are exact: a literal is `fullPathMatch`,
  * `X*` is `prefixMatch`, anything else an anchored `regexMatch`. Values of one condition are OR-ed
  * and conditions AND-ed: a route rule's `matchRules` are OR-ed, each AND-ing its path and
  * header/query matches, so path (and query) alternatives become one match rule each.
@@ -20,8 +22,9 @@
  * (100 %) in front of a backend service with no backends — GCP's only way to answer without a backend.
  * @module
  */
-import type { Action, Condition, ListenerSpec, RuleOrigin, RuleSpec } from '../../../src/model.js';
-import type { Resource } from './kinds.js';
+import type { Action, Condition, ListenerSpec, LoadBalancerScope, RuleOrigin, RuleSpec } from '../../../src/model.js';
+import type { Resource } from '../kinds.js';
+import { globalMatchesOf } from './global-matches.js';
 
 /** The response translate gives a request no rule matches; GCP's abort sends its own short body. */
 const STANDARD_BODIES = new Set([undefined, '', 'Not Found']);
@@ -37,6 +40,8 @@ export interface UrlMapContext {
   backendService(targetGroupKey: string): string;
   /** The backend service with no backends that fixed responses stand in front of. */
   sinkBackendService: string;
+  /** Global URL maps have no regex matches: hosts become host rules, and the rest exact matches or refusals (global-matches.ts). */
+  scope?: LoadBalancerScope;
 }
 
 export interface BuiltUrlMap {
@@ -68,12 +73,56 @@ export function buildUrlMap(listener: ListenerSpec, context: UrlMapContext): Bui
       message: `${rules.length} rules exceed a URL map path matcher's ${URL_MAP_LIMITS.routeRulesPerPathMatcher} route rules`,
     });
   }
-  if (rules.length > 0) {
-    const routeRules = rules.map((rule) => routeRule(rule, (field, message) => problems.push({ origin: rule.origin, field, message }), actionOf));
+  const reporter =
+    (rule: RuleSpec): Report =>
+    (field, message) =>
+      problems.push({ origin: rule.origin, field, message });
+  if (rules.length > 0 && context.scope === 'global') {
+    const routed = rules.map((rule) => {
+      const { hosts, matchRules } = globalMatchesOf(rule.conditions, reporter(rule));
+      if (matchRules.some((match) => ((match['headerMatches'] ?? []) as unknown[]).length > URL_MAP_LIMITS.headerMatchesPerMatchRule))
+        reporter(rule)('conditions', `more than ${URL_MAP_LIMITS.headerMatchesPerMatchRule} header matches`);
+      return { ...(hosts !== undefined && { hosts }), routeRule: routeRule(rule, matchRules, reporter(rule), actionOf) };
+    });
+    Object.assign(body, hostLayout(routed, defaultFields(defaults)));
+  } else if (rules.length > 0) {
+    const routeRules = rules.map((rule) => routeRule(rule, matchRulesOf(rule.conditions, reporter(rule)), reporter(rule), actionOf));
     body['hostRules'] = [{ hosts: ['*'], pathMatcher: PATH_MATCHER }];
     body['pathMatchers'] = [{ name: PATH_MATCHER, ...defaultFields(defaults), routeRules }];
   }
   return { body, problems, usesSink };
+}
+
+/**
+ * The global layout: a URL map picks a host rule by the request's host, then tries only its path
+ * matcher's route rules. So each host's path matcher holds the rules of that host and every host-less
+ * rule, in the spec's priority order — what the spec's interleaved order gives a request to that host;
+ * hosts with the same rules share one. The `*` host rule holds the host-less rules alone; every path
+ * matcher's default is the listener's.
+ */
+function hostLayout(routed: readonly { hosts?: string[]; routeRule: Resource }[], defaults: Resource): Resource {
+  const hosts = [...new Set(routed.flatMap((entry) => entry.hosts ?? []))];
+  const matchers = new Map<string, { hosts: string[]; routeRules: Resource[] }>();
+  for (const host of hosts) {
+    const routeRules = routed.filter((entry) => entry.hosts === undefined || entry.hosts.includes(host)).map((entry) => entry.routeRule);
+    const key = JSON.stringify(routeRules.map((rule) => rule['priority']));
+    const matcher = matchers.get(key) ?? { hosts: [], routeRules };
+    matcher.hosts.push(host);
+    matchers.set(key, matcher);
+  }
+  const hostRules: Resource[] = [];
+  const pathMatchers: Resource[] = [];
+  for (const [index, matcher] of [...matchers.values()].entries()) {
+    const name = `hosts-${index + 1}`;
+    hostRules.push({ hosts: matcher.hosts, pathMatcher: name });
+    pathMatchers.push({ name, ...defaults, routeRules: matcher.routeRules });
+  }
+  const hostLess = routed.filter((entry) => entry.hosts === undefined).map((entry) => entry.routeRule);
+  if (hostLess.length > 0) {
+    hostRules.push({ hosts: ['*'], pathMatcher: PATH_MATCHER });
+    pathMatchers.push({ name: PATH_MATCHER, ...defaults, routeRules: hostLess });
+  }
+  return hostRules.length > 0 ? { hostRules, pathMatchers } : {};
 }
 
 /** A route action or redirect as a URL map's (or path matcher's) default. */
@@ -85,13 +134,17 @@ function defaultFields(fields: Resource): Resource {
 
 type Report = (field: string, message: string) => void;
 
-function routeRule(rule: RuleSpec, report: Report, actionOf: (action: Action, origin: RuleOrigin, field: string) => Resource): Resource {
+function routeRule(
+  rule: RuleSpec,
+  matchRules: Resource[],
+  report: Report,
+  actionOf: (action: Action, origin: RuleOrigin, field: string) => Resource,
+): Resource {
   if (rule.authentication)
     report('authentication', `${rule.authentication.type} authentication has no URL-map equivalent (use Identity-Aware Proxy outside the controller)`);
   if (rule.transforms?.length) report('transforms', 'regex URL and host rewrites have no URL-map equivalent');
   const action = rule.actions.at(-1);
   const fields = action ? actionOf(action, rule.origin, 'actions') : {};
-  const matchRules = matchRulesOf(rule.conditions, report);
   if (matchRules.length > URL_MAP_LIMITS.matchRulesPerRouteRule) {
     report(
       'conditions',

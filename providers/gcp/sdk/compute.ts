@@ -11,12 +11,17 @@
  * Application Default Credentials (Workload Identity on GKE).
  * @module
  */
+import type { Kind, KindInfo, Resource } from '../kinds.js';
 import { ComputeBudget } from './budget.js';
 import {
   AddressesClient,
+  BackendServicesClient,
   FirewallsClient,
   ForwardingRulesClient,
+  GlobalAddressesClient,
+  GlobalForwardingRulesClient,
   GlobalOperationsClient,
+  HealthChecksClient,
   InstanceGroupsClient,
   NetworkEndpointGroupsClient,
   RegionBackendServicesClient,
@@ -26,37 +31,17 @@ import {
   RegionTargetHttpProxiesClient,
   RegionTargetHttpsProxiesClient,
   RegionUrlMapsClient,
+  SslCertificatesClient,
   SubnetworksClient,
+  TargetHttpProxiesClient,
+  TargetHttpsProxiesClient,
+  UrlMapsClient,
   ZoneOperationsClient,
 } from '@google-cloud/compute';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A resource body as the API reads and writes it (JSON, Compute's own field names). */
-type Resource = Record<string, unknown>;
-
-/** The clients this module makes, one per resource kind (plus subnetworks and the operations). */
-export type ClientName =
-  | 'address'
-  | 'forwardingRule'
-  | 'targetHttpProxy'
-  | 'targetHttpsProxy'
-  | 'urlMap'
-  | 'backendService'
-  | 'healthCheck'
-  | 'sslCertificate'
-  | 'networkEndpointGroup'
-  | 'instanceGroup'
-  | 'firewall';
-
-/** How a kind of resource is called: plan/kinds.ts holds one of these per kind. */
-export interface ResourceApi {
-  client: ClientName;
-  scope: 'region' | 'zone' | 'global';
-  collection: string;
-  family: string;
-  resourceField: string;
-  idField: string;
-}
+/** One resource of an aggregated list, with the scope it is in. */
+export type AggregatedItem = { scope: 'global' | 'region'; body: Resource } | { scope: 'zone'; zone: string; body: Resource };
 
 export interface ComputeCallEvent {
   /** `regionUrlMaps.insert`, `regionOperations.wait`, … */
@@ -119,31 +104,44 @@ function clientOptions(endpoint: string | undefined): GaxOptions {
   return options;
 }
 
+type ClientName = Kind | 'subnetwork' | 'regionOperations' | 'zoneOperations' | 'globalOperations';
+
+/** The SDK's client class of each kind (and of subnetworks and operations). */
+const CLIENT_CLASSES: Readonly<Record<ClientName, new (options: GaxOptions) => object>> = {
+  address: AddressesClient,
+  forwardingRule: ForwardingRulesClient,
+  targetHttpProxy: RegionTargetHttpProxiesClient,
+  targetHttpsProxy: RegionTargetHttpsProxiesClient,
+  urlMap: RegionUrlMapsClient,
+  backendService: RegionBackendServicesClient,
+  healthCheck: RegionHealthChecksClient,
+  sslCertificate: RegionSslCertificatesClient,
+  globalAddress: GlobalAddressesClient,
+  globalForwardingRule: GlobalForwardingRulesClient,
+  globalTargetHttpProxy: TargetHttpProxiesClient,
+  globalTargetHttpsProxy: TargetHttpsProxiesClient,
+  globalUrlMap: UrlMapsClient,
+  globalBackendService: BackendServicesClient,
+  globalHealthCheck: HealthChecksClient,
+  globalSslCertificate: SslCertificatesClient,
+  networkEndpointGroup: NetworkEndpointGroupsClient,
+  instanceGroup: InstanceGroupsClient,
+  firewall: FirewallsClient,
+  subnetwork: SubnetworksClient,
+  regionOperations: RegionOperationsClient,
+  zoneOperations: ZoneOperationsClient,
+  globalOperations: GlobalOperationsClient,
+};
+
 export class ComputeApi {
-  private readonly clients: Record<ClientName | 'subnetwork' | 'regionOperations' | 'zoneOperations' | 'globalOperations', GenericClient>;
+  /** Made on first use: each client parses the SDK's protos (about a tenth of a second), and a provider may never call some. */
+  private readonly clients = new Map<ClientName, GenericClient>();
+  private readonly clientOptions: GaxOptions;
   private readonly pause: (ms: number) => Promise<void>;
   private readonly budget: ComputeBudget;
 
   constructor(private readonly options: ComputeOptions) {
-    const opts = clientOptions(options.endpoint);
-    const make = (Client: new (options: GaxOptions) => object): GenericClient => new Client({ ...opts }) as unknown as GenericClient;
-    this.clients = {
-      address: make(AddressesClient),
-      forwardingRule: make(ForwardingRulesClient),
-      targetHttpProxy: make(RegionTargetHttpProxiesClient),
-      targetHttpsProxy: make(RegionTargetHttpsProxiesClient),
-      urlMap: make(RegionUrlMapsClient),
-      backendService: make(RegionBackendServicesClient),
-      healthCheck: make(RegionHealthChecksClient),
-      sslCertificate: make(RegionSslCertificatesClient),
-      networkEndpointGroup: make(NetworkEndpointGroupsClient),
-      instanceGroup: make(InstanceGroupsClient),
-      firewall: make(FirewallsClient),
-      subnetwork: make(SubnetworksClient),
-      regionOperations: make(RegionOperationsClient),
-      zoneOperations: make(ZoneOperationsClient),
-      globalOperations: make(GlobalOperationsClient),
-    };
+    this.clientOptions = clientOptions(options.endpoint);
     this.pause = options.sleep ?? ((ms) => sleep(ms));
     this.budget = options.budget ?? new ComputeBudget();
   }
@@ -157,56 +155,72 @@ export class ComputeApi {
   }
 
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.clients).map((client) => client.close()));
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(clients.map((client) => client.close()));
+  }
+
+  private client(name: ClientName): GenericClient {
+    let client = this.clients.get(name);
+    if (!client) {
+      client = new CLIENT_CLASSES[name]({ ...this.clientOptions }) as unknown as GenericClient;
+      this.clients.set(name, client);
+    }
+    return client;
   }
 
   /** Every resource of a regional or global kind (or the region's subnetworks) whose name matches the RE2 `namePattern` (all pages). */
-  async list(kind: ResourceApi | 'subnetwork', namePattern?: string): Promise<Resource[]> {
+  async list(kind: KindInfo | 'subnetwork', namePattern?: string): Promise<Resource[]> {
     const family = kind === 'subnetwork' ? 'subnetworks' : kind.family;
-    const client = this.clients[kind === 'subnetwork' ? 'subnetwork' : kind.client];
+    const client = this.client(kind === 'subnetwork' ? 'subnetwork' : kind.client);
     const scope = kind !== 'subnetwork' && kind.scope === 'global' ? {} : { region: this.region };
     const filter = namePattern === undefined ? {} : { filter: `name eq "${namePattern}"` };
     const [items] = await this.call(`${family}.list`, () => method(client, 'list')({ project: this.project, ...scope, ...filter }, { autoPaginate: true }));
     return plain(items) as Resource[];
   }
 
-  /** Every zonal resource of a kind in the project whose name matches, with its zone. */
-  async aggregatedList(kind: ResourceApi, namePattern: string): Promise<{ zone: string; body: Resource }[]> {
+  /**
+   * Every resource of a kind's collection whose name matches, across the scopes an aggregated list
+   * answers with: the global one, this region, and this region's zones (other regions' and zones'
+   * are left out). One read for a zonal collection's every zone, or for the regional and global
+   * URL maps (backend services, …) at once.
+   */
+  async aggregatedList(kind: KindInfo, namePattern: string): Promise<AggregatedItem[]> {
     const collection = kind.collection;
     return this.call(`${kind.family}.aggregatedList`, async () => {
-      const found: { zone: string; body: Resource }[] = [];
-      const client = this.clients[kind.client] as unknown as AggregatedClient;
+      const found: AggregatedItem[] = [];
+      const client = this.client(kind.client) as unknown as AggregatedClient;
       for await (const [scope, list] of client.aggregatedListAsync({ project: this.project, filter: `name eq "${namePattern}"` })) {
+        const items = (plain(list[collection]) as Resource[] | undefined) ?? [];
         const zone = /^zones\/(.+)$/.exec(scope)?.[1];
-        const items = plain(list[collection]) as Resource[] | undefined;
-        if (zone === undefined || !items) continue;
-        if (!zone.startsWith(`${this.region}-`)) continue;
-        for (const body of items) found.push({ zone, body });
+        if (scope === 'global') found.push(...items.map((body) => ({ scope: 'global' as const, body })));
+        else if (scope === `regions/${this.region}`) found.push(...items.map((body) => ({ scope: 'region' as const, body })));
+        else if (zone?.startsWith(`${this.region}-`)) found.push(...items.map((body) => ({ scope: 'zone' as const, zone, body })));
       }
       return found;
     });
   }
 
-  insert(kind: ResourceApi, zone: string | undefined, body: Resource): Promise<void> {
+  insert(kind: KindInfo, zone: string | undefined, body: Resource): Promise<void> {
     return this.mutate(kind, zone, 'insert', { [kind.resourceField]: body });
   }
 
-  update(kind: ResourceApi, zone: string | undefined, name: string, body: Resource, verb: 'update' | 'patch' = 'update'): Promise<void> {
+  update(kind: KindInfo, zone: string | undefined, name: string, body: Resource, verb: 'update' | 'patch' = 'update'): Promise<void> {
     return this.mutate(kind, zone, verb, { [kind.idField]: name, [kind.resourceField]: body });
   }
 
-  delete(kind: ResourceApi, zone: string | undefined, name: string): Promise<void> {
+  delete(kind: KindInfo, zone: string | undefined, name: string): Promise<void> {
     return this.mutate(kind, zone, 'delete', { [kind.idField]: name });
   }
 
   /** A custom verb (`setUrlMap`, `attachNetworkEndpoints`, …) with its request resource field. */
-  verb(kind: ResourceApi, zone: string | undefined, name: string, verb: string, field: string, request: Resource): Promise<void> {
+  verb(kind: KindInfo, zone: string | undefined, name: string, verb: string, field: string, request: Resource): Promise<void> {
     return this.mutate(kind, zone, verb, { [kind.idField]: name, [field]: request });
   }
 
   async networkEndpoints(zone: string, name: string): Promise<Resource[]> {
     const [items] = await this.call('networkEndpointGroups.listNetworkEndpoints', () =>
-      method(this.clients.networkEndpointGroup, 'listNetworkEndpoints')(
+      method(this.client('networkEndpointGroup'), 'listNetworkEndpoints')(
         { project: this.project, zone, networkEndpointGroup: name, networkEndpointGroupsListEndpointsRequestResource: {} },
         { autoPaginate: true },
       ),
@@ -216,7 +230,7 @@ export class ComputeApi {
 
   async groupInstances(zone: string, name: string): Promise<string[]> {
     const [items] = await this.call('instanceGroups.listInstances', () =>
-      method(this.clients.instanceGroup, 'listInstances')(
+      method(this.client('instanceGroup'), 'listInstances')(
         { project: this.project, zone, instanceGroup: name, instanceGroupsListInstancesRequestResource: { instanceState: 'ALL' } },
         { autoPaginate: true },
       ),
@@ -224,10 +238,10 @@ export class ComputeApi {
     return ((plain(items) as Resource[] | undefined) ?? []).map((item) => String(item['instance']));
   }
 
-  private async mutate(info: ResourceApi, zone: string | undefined, verb: string, request: Resource): Promise<void> {
+  private async mutate(info: KindInfo, zone: string | undefined, verb: string, request: Resource): Promise<void> {
     const location = info.scope === 'region' ? { region: this.region } : info.scope === 'zone' ? { zone } : {};
     const [operation] = await this.call(`${info.family}.${verb}`, () =>
-      method(this.clients[info.client], verb)({ project: this.project, ...location, ...request }),
+      method(this.client(info.client), verb)({ project: this.project, ...location, ...request }),
     );
     const name = (operation as { latestResponse?: { name?: string } }).latestResponse?.name;
     if (name === undefined) throw new ComputeCallError(`${info.family}.${verb}`, undefined, 'no operation in the response');
@@ -236,7 +250,7 @@ export class ComputeApi {
 
   /** Compute's operations `wait`: returns when the operation is DONE (or after about two minutes, then asked again). */
   private async wait(scope: 'region' | 'zone' | 'global', zone: string | undefined, operation: string): Promise<void> {
-    const client = scope === 'region' ? this.clients.regionOperations : scope === 'zone' ? this.clients.zoneOperations : this.clients.globalOperations;
+    const client = this.client(`${scope}Operations`);
     const location = scope === 'region' ? { region: this.region } : scope === 'zone' ? { zone } : {};
     const family = `${scope}Operations`;
     for (;;) {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GcpFake } from '../../../fakes/gcp/index.js';
-import { KINDS } from '../../../providers/gcp/plan/kinds.js';
+import { KINDS } from '../../../providers/gcp/kinds.js';
 import { ComputeApi, ComputeCallError } from '../../../providers/gcp/sdk/compute.js';
 
 /** The codes google-gax gives Compute's HTTP statuses: 400, 404, 409 (ABORTED), 412. */
@@ -130,5 +130,96 @@ describe('the Compute fake, through the real SDK', () => {
       await client.close();
       await bare.close();
     }
+  });
+});
+
+describe('the Compute fake: the global collections', () => {
+  const fake = new GcpFake();
+  let api: ComputeApi;
+  const global = (collection: string, name: string): string => `projects/${fake.project}/global/${collection}/${name}`;
+  const regional = (collection: string, name: string): string => `projects/${fake.project}/regions/${fake.region}/${collection}/${name}`;
+
+  before(async () => {
+    // No proxy-only subnet: a global external load balancer needs none.
+    const { host, port } = await fake.start({ proxySubnet: false });
+    api = new ComputeApi({ project: fake.project, region: fake.region, endpoint: `http://${host}:${port}`, maxAttempts: 1 });
+    await api.insert(KINDS.globalHealthCheck, undefined, { name: 'hc', type: 'HTTP', httpHealthCheck: { requestPath: '/' } });
+    await api.insert(KINDS.globalBackendService, undefined, {
+      name: 'bs',
+      protocol: 'HTTP',
+      loadBalancingScheme: 'EXTERNAL_MANAGED',
+      healthChecks: [global('healthChecks', 'hc')],
+    });
+    await api.insert(KINDS.healthCheck, undefined, { name: 'regional-hc', type: 'HTTP', httpHealthCheck: { requestPath: '/' } });
+    await api.insert(KINDS.backendService, undefined, { name: 'regional-bs', protocol: 'HTTP', loadBalancingScheme: 'EXTERNAL_MANAGED' });
+  });
+
+  after(async () => {
+    await api.close();
+    await fake.close();
+  });
+
+  async function refused(call: () => Promise<void>, message: RegExp): Promise<void> {
+    const state = JSON.stringify(fake.store.keys());
+    await assert.rejects(call, (error: unknown) => error instanceof ComputeCallError && error.code === CODE.invalid && message.test(error.message));
+    assert.equal(JSON.stringify(fake.store.keys()), state, 'nothing changed');
+  }
+
+  const withRegex = (name: string): Record<string, unknown> => ({
+    name,
+    defaultService: global('backendServices', 'bs'),
+    hostRules: [{ hosts: ['*'], pathMatcher: 'm' }],
+    pathMatchers: [
+      {
+        name: 'm',
+        defaultService: global('backendServices', 'bs'),
+        routeRules: [
+          {
+            priority: 1,
+            matchRules: [{ headerMatches: [{ headerName: ':authority', regexMatch: '(?i)^a\\.test$' }] }],
+            service: global('backendServices', 'bs'),
+          },
+        ],
+      },
+    ],
+  });
+
+  it('refuses regexMatch in a global URL map of EXTERNAL_MANAGED backend services, as Compute does', () =>
+    refused(() => api.insert(KINDS.globalUrlMap, undefined, withRegex('regex')), /regexMatch is only supported by regional EXTERNAL_MANAGED/));
+
+  it('takes the same regexMatch in a regional URL map', async () => {
+    const regionalMap = JSON.parse(
+      JSON.stringify(withRegex('regional-regex')).replaceAll(global('backendServices', 'bs'), regional('backendServices', 'regional-bs')),
+    ) as Record<string, unknown>;
+    await api.insert(KINDS.urlMap, undefined, regionalMap);
+  });
+
+  it("refuses a reference to another scope's resource", () =>
+    refused(
+      () => api.insert(KINDS.globalUrlMap, undefined, { name: 'mixed', defaultService: regional('backendServices', 'regional-bs') }),
+      /a global urlMaps resource cannot reference/,
+    ));
+
+  it('refuses a network on a global external forwarding rule, and takes the rule without one; setUrlMap is served without /global/', async () => {
+    await api.insert(KINDS.globalUrlMap, undefined, { name: 'um', defaultService: global('backendServices', 'bs') });
+    await api.insert(KINDS.globalUrlMap, undefined, { name: 'um2', defaultService: global('backendServices', 'bs') });
+    await api.insert(KINDS.globalTargetHttpProxy, undefined, { name: 'p', urlMap: global('urlMaps', 'um') });
+    await api.insert(KINDS.globalAddress, undefined, { name: 'a', addressType: 'EXTERNAL', networkTier: 'PREMIUM' });
+    const rule = {
+      name: 'fr',
+      IPAddress: global('addresses', 'a'),
+      portRange: '80-80',
+      target: global('targetHttpProxies', 'p'),
+      loadBalancingScheme: 'EXTERNAL_MANAGED',
+    };
+    await refused(
+      () => api.insert(KINDS.globalForwardingRule, undefined, { ...rule, network: 'projects/test-project/global/networks/default' }),
+      /takes no network/,
+    );
+    await api.insert(KINDS.globalForwardingRule, undefined, rule);
+    await api.verb(KINDS.globalTargetHttpProxy, undefined, 'p', 'setUrlMap', 'urlMapReferenceResource', { urlMap: global('urlMaps', 'um2') });
+    assert.match(String(fake.store.get(global('targetHttpProxies', 'p'))['urlMap']), /\/global\/urlMaps\/um2$/);
+    assert.ok(fake.calls().some((call) => call.action === 'targetHttpProxies.setUrlMap' && call.target === global('targetHttpProxies', 'p')));
+    assert.ok(fake.calls().some((call) => call.action === 'globalForwardingRules.insert'));
   });
 });

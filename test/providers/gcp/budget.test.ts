@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import type { Clock } from '../../../src/rate/token-bucket.js';
 import { COMPUTE_QUOTA_LIMITS, ComputeBudget, quotaOf } from '../../../providers/gcp/sdk/budget.js';
 import { ComputeApi } from '../../../providers/gcp/sdk/compute.js';
-import { KINDS } from '../../../providers/gcp/plan/kinds.js';
+import { KINDS } from '../../../providers/gcp/kinds.js';
 import { createGcpWorld } from '../../support/gcp-provider-world.js';
 
 /** Time that moves only when the budget sleeps. */

@@ -283,7 +283,7 @@ describe('calls', () => {
         const backendLists = world.fake
           .calls()
           .slice(reads)
-          .filter((call) => call.action === 'regionBackendServices.list');
+          .filter((call) => call.action === 'backendServices.aggregatedList');
         assert.ok(backendLists.length >= 2, `backend services read in ${backendLists.length} pages`);
       },
       { pageSize: 1 },
