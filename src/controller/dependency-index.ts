@@ -1,14 +1,17 @@
 /**
- * Which IngressGroups a change affects, so the work queue re-queues those and no others. Kept
- * incrementally from Ingress events (each Ingress's group key and the Services and Secrets it
- * names) and from each group's latest translation (which Services it reaches with instance or ip
- * targets), so a lookup costs what it returns, not a scan of every Ingress. Pure: no I/O; it reads
- * the Snapshot only for IngressClasses (class resolution) and, on an IngressClass change, Ingresses.
+ * Which IngressGroups and Gateways a change affects, so the work queue re-queues those and no
+ * others. Kept incrementally from Ingress events (each Ingress's group key and the Services and
+ * Secrets it names) and from each stack's latest translation, a Gateway's as an IngressGroup's
+ * (which Services it reaches with instance or ip targets), so a lookup costs what it returns, not a
+ * scan of every Ingress. Gateway API objects are looked up in gateway-dependencies.ts. Pure: no
+ * I/O; it reads the Snapshot only for IngressClasses (class resolution), on an IngressClass change
+ * Ingresses, and for an EndpointSlice, Service or Pod change the routes and EndpointSlices of it.
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { V1EndpointSlice, V1Ingress, V1Node } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Ingress, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ClassOptions } from '../translate/ingress-class.js';
+import { isGatewayStackId } from '../translate/gateway/keys.js';
 import type { TranslateResult } from '../translate/index.js';
 import { ingressReferences, type IngressReferences } from './ingress-references.js';
 import { objectKey, SERVICE_NAME_LABEL, type SnapshotView } from '../sources/snapshot.js';
@@ -20,13 +23,13 @@ export interface DependencyIndexOptions {
   classes: ClassOptions;
 }
 
-/** What a group's latest translation reached: by Service key, the keys of the target groups it feeds. */
+/** What a stack's latest translation reached: by Service key, the keys of the target groups it feeds. */
 interface TranslatedTargets {
   instanceServices: Map<string, Set<string>>;
   ipServices: Map<string, Set<string>>;
 }
 
-/** The target groups an EndpointSlice or Node change feeds, by group; `whole`: groups to reconcile in full. */
+/** The target groups an EndpointSlice, Node or Pod change feeds, by stack; `whole`: stacks to reconcile in full. */
 export interface TargetGroupsAffected {
   targets: Map<string, Set<string>>;
   whole: string[];
@@ -68,13 +71,10 @@ export class DependencyIndex {
       case 'Service':
         return [...this.groupsForService(namespace ?? '', name), ...gatewaysUsingService(this.options.snapshot, namespace ?? '', name)];
       case 'EndpointSlice':
-        return [
-          ...this.groupsForEndpointSlice(
-            change.type === 'delete' ? undefined : change.object,
-            change.type === 'add' ? undefined : (change.previous ?? change.object),
-          ),
-          ...gatewaysUsingService(this.options.snapshot, namespace ?? '', change.object.metadata?.labels?.[SERVICE_NAME_LABEL] ?? ''),
-        ];
+        return this.groupsForEndpointSlice(
+          change.type === 'delete' ? undefined : change.object,
+          change.type === 'add' ? undefined : (change.previous ?? change.object),
+        );
       case 'Secret':
         return [...this.groupsForSecret(namespace ?? '', name), ...gatewaysUsingSecret(this.options.snapshot, namespace ?? '', name)];
       case 'Node':
@@ -144,8 +144,9 @@ export class DependencyIndex {
   }
 
   /**
-   * The groups that reach the slice's Service (before and after, should its label change), except
-   * those whose latest translation reached it with instance targets only: those read Nodes, not endpoints.
+   * The stacks (IngressGroups and Gateways) that reach the slice's Service (before and after, should
+   * its label change), except those whose latest translation reached it with instance targets only:
+   * those read Nodes, not endpoints.
    */
   groupsForEndpointSlice(slice: V1EndpointSlice | undefined, previous?: V1EndpointSlice): string[] {
     const affected = this.endpointSliceTargets(slice, previous);
@@ -154,9 +155,10 @@ export class DependencyIndex {
 
   /**
    * What an EndpointSlice or Node change feeds, for the target fast path: the target groups of each
-   * group whose latest translation says which ones; a group not translated yet, or whose translation
-   * has no target group of the slice's Service (a backend the slice may just have made valid), is
-   * reconciled whole. Undefined for any other kind of change.
+   * stack, IngressGroup or Gateway, whose latest translation says which ones; a stack not translated
+   * yet, or whose translation has no target group of the slice's Service (a backend the slice may
+   * just have made valid), is reconciled whole. Undefined for any other kind of change (a Pod's:
+   * podTargetGroups).
    */
   targetGroupsAffectedBy(change: SourceChange): TargetGroupsAffected | undefined {
     if (change.kind === 'EndpointSlice') {
@@ -174,20 +176,55 @@ export class DependencyIndex {
     return affected;
   }
 
-  /** The slice's Service (before and after) decides: its ip target groups, or the whole group where its latest translation has none. */
+  /** The slice's Service (before and after) decides: its ip target groups, or the whole stack where its latest translation has none. */
   private endpointSliceTargets(slice: V1EndpointSlice | undefined, previous: V1EndpointSlice | undefined): TargetGroupsAffected {
     const affected: TargetGroupsAffected = { targets: new Map(), whole: [] };
     for (const service of unique([slice, previous].map(serviceOfSlice))) {
-      for (const group of this.groupsOf(this.byService.get(service))) {
-        const targets = this.translated.get(group);
+      for (const stack of this.stacksReaching(service)) {
+        const targets = this.translated.get(stack);
         const ip = targets?.ipServices.get(service);
-        if (ip) addTargets(affected, group, ip);
-        else if (!targets?.instanceServices.has(service)) affected.whole.push(group);
+        if (ip) addTargets(affected, stack, ip);
+        else if (!targets?.instanceServices.has(service)) affected.whole.push(stack);
       }
     }
     affected.whole = unique(affected.whole);
     for (const group of affected.whole) affected.targets.delete(group);
     return affected;
+  }
+
+  /**
+   * What a Pod's change feeds when it comes to wait for nothing but its target-health gates, or
+   * stops (translate then registers or drops it though its endpoint stays not ready): in each of
+   * `stacks` (those of its gates, readiness-gates.ts), the ip target groups of the Services whose
+   * EndpointSlices list the Pod. A stack not translated yet, or none of whose ip Services lists the
+   * Pod (its slice may not have it yet), is reconciled whole.
+   */
+  podTargetGroups(pod: V1Pod, stacks: readonly string[]): TargetGroupsAffected {
+    const affected: TargetGroupsAffected = { targets: new Map(), whole: [] };
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    for (const stack of unique(stacks)) {
+      const targets = this.translated.get(stack);
+      const listing = [...(targets?.ipServices ?? [])].filter(([service]) => this.slicesListPod(service, namespace, name));
+      for (const [, keys] of listing) addTargets(affected, stack, keys);
+      if (listing.length === 0) affected.whole.push(stack);
+    }
+    return affected;
+  }
+
+  /** Whether an EndpointSlice of the Service (`namespace/name`) has an endpoint of this Pod. */
+  private slicesListPod(service: string, namespace: string, pod: string): boolean {
+    const [serviceNamespace, serviceName] = splitKey(service);
+    if (serviceNamespace !== namespace) return false;
+    return this.options.snapshot
+      .endpointSlicesOf(namespace, serviceName)
+      .some((slice) => (slice.endpoints ?? []).some((endpoint) => endpoint.targetRef?.kind === 'Pod' && endpoint.targetRef.name === pod));
+  }
+
+  /** The IngressGroups with an Ingress that names the Service (`namespace/name`), and the Gateways with a route that does. */
+  private stacksReaching(service: string): string[] {
+    const gateways = gatewaysUsingService(this.options.snapshot, ...splitKey(service));
+    return unique([...this.groupsOf(this.byService.get(service)), ...gateways]);
   }
 
   groupsForSecret(namespace: string, name: string): string[] {
@@ -199,7 +236,7 @@ export class DependencyIndex {
     return nodeTargetFields(node) === nodeTargetFields(previous) ? [] : this.groupsWithInstanceTargets();
   }
 
-  /** Groups whose latest translation has an instance target group. */
+  /** Stacks (IngressGroups and Gateways) whose latest translation has an instance target group. */
   groupsWithInstanceTargets(): string[] {
     return [...this.translated]
       .filter(([, targets]) => targets.instanceServices.size > 0)
@@ -207,11 +244,15 @@ export class DependencyIndex {
       .sort();
   }
 
-  /** Call with each translation, in the same tick as translate ran, so no change falls between the two. */
+  /**
+   * Call with each translation, an IngressGroup's or a Gateway's, in the same tick as translate ran,
+   * so no change falls between the two.
+   */
   onTranslated(result: Pick<TranslateResult, 'stackId' | 'spec'> & Partial<Pick<TranslateResult, 'members'>>): void {
     // Kept until the Ingress is deleted: a translation that no longer serves it must not erase where it was.
     if (result.spec) for (const member of result.members ?? []) this.joined.set(objectKey(member.namespace, member.name), result.stackId);
-    if (!result.spec || !this.byGroup.has(result.stackId)) {
+    // A group without Ingresses is gone; a Gateway's translation is dropped by its next one without a spec.
+    if (!result.spec || !(isGatewayStackId(result.stackId) || this.byGroup.has(result.stackId))) {
       this.translated.delete(result.stackId);
       return;
     }
@@ -289,6 +330,12 @@ function addTargets(affected: TargetGroupsAffected, group: string, keys: Iterabl
   const set = affected.targets.get(group) ?? new Set<string>();
   for (const key of keys) set.add(key);
   affected.targets.set(group, set);
+}
+
+/** `namespace/name` → [namespace, name] (objectKey's inverse). */
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
 }
 
 function serviceOfSlice(slice: V1EndpointSlice | undefined): string | undefined {

@@ -5,9 +5,9 @@
  * Events. Only the leader reconciles; losing the Lease pauses the queue at once.
  *
  * A change costs what it touches: between resyncs a reconcile asks the provider to read only what
- * the change must verify, and an EndpointSlice or Node change that feeds only target groups the
- * group already has takes the provider's target fast path (registrations alone, no status writes or
- * Events). Every group gets a full read of its cloud state once per full-resync period, staggered
+ * the change must verify, and an EndpointSlice, Node or Pod change that feeds only target groups
+ * the stack (IngressGroup or Gateway) already has takes the provider's target fast path
+ * (registrations alone, no status writes or Events). Every group gets a full read of its cloud state once per full-resync period, staggered
  * across groups, which is how drift made outside the controller is found.
  * @module
  */
@@ -71,7 +71,7 @@ export interface KubeControllerOptions {
 
 /** What a group's next run must do; the works of coalesced events merge (mergeGroupWork). */
 export interface GroupWork {
-  /** Only the registered targets of these target groups changed (EndpointSlices, Nodes); absent: the whole group. */
+  /** Only the registered targets of these target groups changed (EndpointSlices, Nodes, Pods awaiting their gates); absent: the whole group. */
   targets?: Set<string>;
   /** Read the group's cloud state in full (resync, start, leadership gained), not only what the change touches. */
   full?: boolean;
@@ -222,8 +222,9 @@ export class KubeController {
   private onChange(change: SourceChange): void {
     this.options.metrics.recordInformerEvent(change.kind, change.type);
     const affected = this.index.affectedBy(change);
-    // Pods are followed from the first list on; some changes make their groups register them (readiness-gates.ts).
-    if (change.kind === 'Pod') affected.push(...(this.gates?.onPodChange(change) ?? []));
+    // Pods are followed from the first list on; some changes make their stacks register them (readiness-gates.ts).
+    const podStacks = change.kind === 'Pod' ? (this.gates?.onPodChange(change) ?? []) : [];
+    affected.push(...podStacks);
     if (!this.synchronized) return;
     // Only the leader reconciles, so only its record of changes means anything.
     if (this.options.isLeader()) this.options.metrics.recordStackChange(change.kind, affected);
@@ -234,7 +235,7 @@ export class KubeController {
       change.kind === 'Ingress' && change.type === 'update' && change.previous !== undefined && !routingFieldsChanged(change.previous, change.object);
     const named =
       change.kind === 'Ingress' && !ownWrite && hasFinalizer(change.object) ? this.finalizerGroup(change.object, this.options.translateOptions()) : undefined;
-    const targets = this.index.targetGroupsAffectedBy(change);
+    const targets = change.kind === 'Pod' ? this.index.podTargetGroups(change.object, podStacks) : this.index.targetGroupsAffectedBy(change);
     for (const key of new Set([...affected, ...(named ? [named] : [])])) {
       const only = targets?.targets.get(key);
       this.queue.enqueue(key, 'change', only && !targets?.whole.includes(key) ? { targets: only } : undefined);

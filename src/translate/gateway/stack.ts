@@ -1,7 +1,8 @@
 /**
  * An accepted Gateway's load balancer: its listeners and rules (spec-listeners.ts), the
  * certificates they serve, the load-balancer settings of its annotations, within the load
- * balancer's rule limit; over it, the Gateway is refused and its load balancer kept as it is.
+ * balancer's rule and target-group limits (stack-limits.ts); over one, the Gateway is refused and
+ * its load balancer kept as it is.
  * @module
  */
 import type { Diagnostic, LoadBalancerSpec, ObjectRef } from '../../model.js';
@@ -16,6 +17,7 @@ import { servedCertificates } from './listener-certificates.js';
 import type { ListenerView } from './listeners.js';
 import type { CompiledRoute } from './compiled.js';
 import { buildSpecListeners } from './spec-listeners.js';
+import { stackLimitProblem } from './stack-limits.js';
 import { condition, REASON } from './status.js';
 
 export interface GatewayStackInput {
@@ -36,27 +38,10 @@ export function assembleGatewayStack(input: GatewayStackInput): GatewayStack {
   const { ref, stackId, generation, settings, options, listeners, attachments } = input;
   const built = buildSpecListeners(listeners, attachments);
   const diagnostics = protocolClashes(attachments);
-  const rules = built.listeners.reduce((total, listener) => total + listener.rules.length, 0);
-  if (rules > options.limits.rulesPerLoadBalancer) {
-    diagnostics.push(
-      diagnostic(
-        ref,
-        'spec.listeners',
-        'error',
-        `the Gateway's routes need ${rules} rules, over the limit of ${options.limits.rulesPerLoadBalancer} per load balancer (flag --rule-limit); its load balancer is kept as it is`,
-      ),
-    );
-    return {
-      ok: false,
-      refusal: condition(
-        'Accepted',
-        false,
-        REASON.invalid,
-        `the routes need ${rules} rules, over the load balancer's limit of ${options.limits.rulesPerLoadBalancer}`,
-        generation,
-      ),
-      diagnostics,
-    };
+  const overLimit = stackLimitProblem(built, attachments, options.limits);
+  if (overLimit) {
+    diagnostics.push(diagnostic(ref, 'spec.listeners', 'error', `${overLimit.detail}; its load balancer is kept as it is`));
+    return { ok: false, refusal: condition('Accepted', false, REASON.invalid, overLimit.summary, generation), diagnostics };
   }
   const certificates = servedCertificates(
     listeners.flatMap((listener) => listener.certificates),
