@@ -22,6 +22,9 @@ export interface AlbLimits {
   valueLength: number;
 }
 
+/** The ALB's largest forward weight: each target group of a forward action weighs 0 to this (AWS: 999, not adjustable). */
+export const MAX_FORWARD_WEIGHT = 999;
+
 export const DEFAULT_ALB_LIMITS: AlbLimits = {
   rulesPerLoadBalancer: 100,
   targetGroupsPerLoadBalancer: 100,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ServiceId } from './errors.js';
+import { seededRandom } from './random.js';
 
 export interface FakeCall {
   service: ServiceId;
@@ -114,7 +115,7 @@ export class FaultInjector {
     this.throttleRule = options;
     this.callsSinceThrottleSet = 0;
     if (options !== undefined && 'probability' in options) {
-      this.random = options.seed === undefined ? Math.random : mulberry32(options.seed);
+      this.random = options.seed === undefined ? Math.random : seededRandom(options.seed);
     }
   }
 
@@ -140,16 +141,4 @@ export class FaultInjector {
     this.mutationsSinceCrashSet += 1;
     return this.mutationsSinceCrashSet > this.crashAfter;
   }
-}
-
-/** A small seeded PRNG so throttling patterns repeat exactly for a given seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,5 +1,5 @@
 /**
- * EC2's Filters (AND across filters, OR across a filter's values, `*` and `?` wildcards, `tag:<key>`
+ * EC2's selection by ids, its Filters (AND across filters, OR across a filter's values, `*` and `?` wildcards, `tag:<key>`
  * and `tag-key`), EC2 paging (MaxResults/NextToken, everything at once when MaxResults is absent),
  * EC2 tag checks, and the Tags list shape. A filter name the fake does not know fails loudly, since
  * AWS would have applied it.
@@ -19,6 +19,16 @@ function wildcardPattern(value: string): RegExp {
     return `\\${special ?? ''}`;
   });
   return new RegExp(`^${escaped}$`, 's');
+}
+
+/** What a Describe selects before its Filters: the records of the ids it names, in that order (an unknown id fails the call), or all. */
+export function selectByIds<T>(ids: readonly string[] | undefined, records: ReadonlyMap<string, T>, notFound: (id: string) => Error): T[] {
+  if (ids === undefined) return [...records.values()];
+  return ids.map((id) => {
+    const record = records.get(id);
+    if (record === undefined) throw notFound(id);
+    return record;
+  });
 }
 
 export function applyFilters<T>(

@@ -15,7 +15,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { ec2Arn } from './arns.js';
 import { ec2Error } from './errors.js';
-import { applyFilters, checkEc2Tags, ec2Page, tagList } from './ec2-filters.js';
+import { applyFilters, checkEc2Tags, ec2Page, selectByIds, tagList } from './ec2-filters.js';
 import { handler, setTags, type FakeState, type Handler, type InstanceRecord, type NetworkInterfaceRecord, type SubnetRecord } from './state.js';
 
 const TAGS_PER_RESOURCE = 50;
@@ -38,11 +38,7 @@ function describeSubnet(state: FakeState, subnet: SubnetRecord): Subnet {
 
 function describeSubnets(state: FakeState, input: DescribeSubnetsRequest): object {
   const ids = input.SubnetIds;
-  const selected = ids?.map((id) => {
-    const subnet = state.subnets.get(id);
-    if (subnet === undefined) throw ec2Error('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
-    return subnet;
-  }) ?? [...state.subnets.values()];
+  const selected = selectByIds(ids, state.subnets, (id) => ec2Error('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`));
   const filtered = applyFilters(state, selected, input.Filters, {
     action: 'DescribeSubnets',
     tagKey: (subnet) => subnet.id,
@@ -87,12 +83,9 @@ function describeInstance(state: FakeState, instance: InstanceRecord): Instance 
 
 function describeInstances(state: FakeState, input: DescribeInstancesRequest): object {
   const ids = input.InstanceIds;
-  const selected = ids?.map((id) => {
-    if (!/^i-[0-9a-f]{8,17}$/.test(id)) throw ec2Error('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
-    const instance = state.instances.get(id);
-    if (instance === undefined) throw ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
-    return instance;
-  }) ?? [...state.instances.values()];
+  const malformed = ids?.find((id) => !/^i-[0-9a-f]{8,17}$/.test(id));
+  if (malformed !== undefined) throw ec2Error('InvalidInstanceID.Malformed', `Invalid id: "${malformed}"`);
+  const selected = selectByIds(ids, state.instances, (id) => ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`));
   const filtered = applyFilters(state, selected, input.Filters, {
     action: 'DescribeInstances',
     tagKey: (instance) => instance.id,
@@ -136,11 +129,9 @@ function describeNetworkInterface(state: FakeState, eni: NetworkInterfaceRecord)
 
 function describeNetworkInterfaces(state: FakeState, input: DescribeNetworkInterfacesRequest): object {
   const ids = input.NetworkInterfaceIds;
-  const selected = ids?.map((id) => {
-    const eni = state.networkInterfaces.get(id);
-    if (eni === undefined) throw ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id}' does not exist`);
-    return eni;
-  }) ?? [...state.networkInterfaces.values()];
+  const selected = selectByIds(ids, state.networkInterfaces, (id) =>
+    ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id}' does not exist`),
+  );
   const filtered = applyFilters(state, selected, input.Filters, {
     action: 'DescribeNetworkInterfaces',
     tagKey: (eni) => eni.id,

@@ -1,6 +1,7 @@
 /**
- * Lookups and checks every ELBv2 module shares: resolving ARNs to records (with the API's own
- * not-found codes), name and tag rules, paging, and which load balancers use a target group.
+ * Lookups and checks every ELBv2 module shares: resolving ARNs (and a Describe's names) to
+ * records (with the API's own not-found codes), name and tag rules, paging, and which load
+ * balancers use a target group.
  * @module
  */
 import type { Action, Tag } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -87,6 +88,26 @@ export function requireRule(state: FakeState, arn: string | undefined): RuleReco
   const owner = [...state.listeners.values()].find((listener) => listener.defaultRuleArn === checked);
   if (owner === undefined) throw elbv2Error('RuleNotFound', `Rule '${arn}' not found`);
   return owner;
+}
+
+/**
+ * What a Describe of load balancers or target groups selects by ARNs or by names (the caller
+ * rejects both at once), in the request's order: one that does not exist fails the whole call.
+ * Neither: all of them.
+ */
+export function selectByArnsOrNames<T extends { name: string }>(
+  records: ReadonlyMap<string, T>,
+  arns: readonly string[] | undefined,
+  names: readonly string[] | undefined,
+  lookups: { require: (arn: string) => T; notFound: () => Error },
+): T[] {
+  if (arns !== undefined) return arns.map(lookups.require);
+  if (names === undefined) return [...records.values()];
+  return names.map((name) => {
+    const found = [...records.values()].find((record) => record.name === name);
+    if (found === undefined) throw lookups.notFound();
+    return found;
+  });
 }
 
 export function isDefaultRuleOwner(record: RuleRecord | ListenerRecord): record is ListenerRecord {

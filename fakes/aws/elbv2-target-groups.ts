@@ -15,11 +15,14 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { targetGroupArn } from './arns.js';
 import { checkAttributes, describeAttributes } from './elbv2-attributes.js';
-import { checkResourceName, checkTags, elbv2Page, loadBalancersUsing, requireLoadBalancer, requireTargetGroup } from './elbv2-common.js';
+import { checkResourceName, checkTags, elbv2Page, loadBalancersUsing, requireLoadBalancer, requireTargetGroup, selectByArnsOrNames } from './elbv2-common.js';
 import { elbv2Error, unsupportedAction } from './errors.js';
 import { handler, setTags, type FakeState, type Handler, type HealthCheckRecord, type TargetGroupRecord } from './state.js';
 
 const TARGET_GROUPS_PER_REGION = 3000;
+
+/** What CreateTargetGroup sets, compared when a group of the same name exists. */
+type TargetGroupSettings = Omit<TargetGroupRecord, 'arn' | 'name' | 'attributes' | 'targets'>;
 
 type HealthCheckInput = Pick<
   CreateTargetGroupInput,
@@ -143,22 +146,7 @@ export function createTargetGroup(state: FakeState, input: CreateTargetGroupInpu
   if (ipAddressType !== 'ipv4' && ipAddressType !== 'ipv6') throw elbv2Error('ValidationError', `IP address type '${String(ipAddressType)}' is not valid`);
   const healthCheck = healthCheckFrom(input, defaultHealthCheck(protocol, protocolVersion));
   const tags = checkTags(input.Tags);
-  const settings = { protocol, protocolVersion, port, vpcId: input.VpcId, targetType, ipAddressType, healthCheck };
-
-  const existing = [...state.targetGroups.values()].find((group) => group.name === name);
-  if (existing !== undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the rest is the settings: the named fields are left out on purpose
-    const { arn: _arn, name: _name, attributes: _attributes, targets: _targets, ...current } = existing;
-    if (JSON.stringify(current) !== JSON.stringify(settings)) {
-      throw elbv2Error('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`);
-    }
-    return { TargetGroups: [describeTargetGroup(state, existing)] };
-  }
-  if (state.targetGroups.size >= TARGET_GROUPS_PER_REGION) throw elbv2Error('TooManyTargetGroups', 'You have reached the limit on the number of target groups');
-  const group: TargetGroupRecord = { arn: targetGroupArn(state, name, state.ids.hex(16)), name, ...settings, attributes: {}, targets: new Map() };
-  state.targetGroups.set(group.arn, group);
-  if (tags.length > 0) setTags(state, group.arn, tags);
-  return { TargetGroups: [describeTargetGroup(state, group)] };
+  return createOrMatch(state, name, { protocol, protocolVersion, port, vpcId: input.VpcId, targetType, ipAddressType, healthCheck }, tags);
 }
 
 /**
@@ -190,9 +178,20 @@ function createLambdaTargetGroup(state: FakeState, input: CreateTargetGroupInput
     ipAddressType: 'ipv4' as const,
     healthCheck,
   };
+  return createOrMatch(state, name, settings, tags);
+}
+
+/**
+ * The group of that name if its settings are the same (CreateTargetGroup is idempotent), else a new
+ * one within the region's limit. A function's group has fixed protocol, port and VPC fields, so
+ * comparing all settings compares its target type and health check.
+ */
+function createOrMatch(state: FakeState, name: string, settings: TargetGroupSettings, tags: [string, string][]): { TargetGroups: TargetGroup[] } {
   const existing = [...state.targetGroups.values()].find((group) => group.name === name);
   if (existing !== undefined) {
-    if (existing.targetType !== 'lambda' || JSON.stringify(existing.healthCheck) !== JSON.stringify(healthCheck)) {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the rest is the settings: the named fields are left out on purpose
+    const { arn: _arn, name: _name, attributes: _attributes, targets: _targets, ...current } = existing;
+    if (JSON.stringify(current) !== JSON.stringify(settings)) {
       throw elbv2Error('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`);
     }
     return { TargetGroups: [describeTargetGroup(state, existing)] };
@@ -207,18 +206,13 @@ function createLambdaTargetGroup(state: FakeState, input: CreateTargetGroupInput
 function describeTargetGroups(state: FakeState, input: DescribeTargetGroupsInput): object {
   const selectors = [input.LoadBalancerArn, input.TargetGroupArns, input.Names].filter((selector) => selector !== undefined);
   if (selectors.length > 1) throw elbv2Error('ValidationError', 'Specify at most one of LoadBalancerArn, TargetGroupArns and Names');
-  let selected = [...state.targetGroups.values()];
+  let selected = selectByArnsOrNames(state.targetGroups, input.TargetGroupArns, input.Names, {
+    require: (arn) => requireTargetGroup(state, arn),
+    notFound: () => elbv2Error('TargetGroupNotFound', 'One or more target groups not found'),
+  });
   if (input.LoadBalancerArn !== undefined) {
     const lb = requireLoadBalancer(state, input.LoadBalancerArn);
     selected = selected.filter((group) => loadBalancersUsing(state, group.arn).includes(lb.arn));
-  }
-  if (input.TargetGroupArns !== undefined) selected = input.TargetGroupArns.map((arn) => requireTargetGroup(state, arn));
-  if (input.Names !== undefined) {
-    selected = input.Names.map((name) => {
-      const found = [...state.targetGroups.values()].find((group) => group.name === name);
-      if (found === undefined) throw elbv2Error('TargetGroupNotFound', 'One or more target groups not found');
-      return found;
-    });
   }
   const { items, ...marker } = elbv2Page(state, 'DescribeTargetGroups', selected, input);
   return { TargetGroups: items.map((group) => describeTargetGroup(state, group)), ...marker };

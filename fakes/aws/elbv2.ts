@@ -18,7 +18,7 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { canonicalHostedZoneId, dnsName, loadBalancerArn } from './arns.js';
 import { attributeValue, checkAttributes, describeAttributes } from './elbv2-attributes.js';
-import { checkResourceName, checkTags, elbv2Page, removeListener, requireLoadBalancer } from './elbv2-common.js';
+import { checkResourceName, checkTags, elbv2Page, removeListener, requireLoadBalancer, selectByArnsOrNames } from './elbv2-common.js';
 import { elbv2Error, unsupportedAction } from './errors.js';
 import { handler, setTags, type FakeState, type Handler, type LoadBalancerRecord } from './state.js';
 
@@ -141,15 +141,10 @@ function describeLoadBalancers(state: FakeState, input: DescribeLoadBalancersInp
   if (input.LoadBalancerArns !== undefined && input.Names !== undefined) {
     throw elbv2Error('ValidationError', 'Load balancer names and load balancer ARNs cannot be specified at the same time');
   }
-  let selected = [...state.loadBalancers.values()];
-  if (input.LoadBalancerArns !== undefined) selected = input.LoadBalancerArns.map((arn) => requireLoadBalancer(state, arn));
-  if (input.Names !== undefined) {
-    selected = input.Names.map((name) => {
-      const found = [...state.loadBalancers.values()].find((lb) => lb.name === name);
-      if (found === undefined) throw elbv2Error('LoadBalancerNotFound', 'One or more load balancers not found');
-      return found;
-    });
-  }
+  const selected = selectByArnsOrNames(state.loadBalancers, input.LoadBalancerArns, input.Names, {
+    require: (arn) => requireLoadBalancer(state, arn),
+    notFound: () => elbv2Error('LoadBalancerNotFound', 'One or more load balancers not found'),
+  });
   const { items, ...marker } = elbv2Page(state, 'DescribeLoadBalancers', selected, input);
   return { LoadBalancers: items.map((lb) => describeLoadBalancer(state, lb)), ...marker };
 }

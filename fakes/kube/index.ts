@@ -15,7 +15,7 @@ import { fakeConnection, fakeKubeConfigFile, type FakeConnection } from './kubec
 import { createObject, deleteObject, getExisting, updateObject, type LifecycleContext } from './lifecycle.js';
 import { asKubeObject, type KubeObject } from './object.js';
 import { applyPatch } from './patch.js';
-import { resolveResource, resourceForObject } from './resources.js';
+import { resolveResource, resourceForObject, type ResourceType } from './resources.js';
 import { createFakeApiServer } from './server.js';
 import { ObjectStore } from './store.js';
 import { WatchHub } from './watch.js';
@@ -191,34 +191,34 @@ export class KubeFake {
 
   /** Destroys open watch connections (of one resource, or all) abruptly; returns how many. */
   dropWatches(resource?: string): number {
-    return this.watches.drop(resource === undefined ? undefined : resolveResource(resource));
+    return this.watches.drop(resourceOrAll(resource));
   }
 
   /** Ends open watch streams cleanly, as the API server does at a watch timeout. */
   endWatches(resource?: string): number {
-    return this.watches.end(resource === undefined ? undefined : resolveResource(resource));
+    return this.watches.end(resourceOrAll(resource));
   }
 
   /** Sends each open watch a 410 Expired ERROR event and closes it. */
   expireWatches(resource?: string): number {
-    return this.watches.expire(resource === undefined ? undefined : resolveResource(resource));
+    return this.watches.expire(resourceOrAll(resource));
   }
 
   pauseWatches(resource?: string): number {
-    return this.watches.pause(resource === undefined ? undefined : resolveResource(resource));
+    return this.watches.pause(resourceOrAll(resource));
   }
 
   resumeWatches(resource?: string): number {
-    return this.watches.resume(resource === undefined ? undefined : resolveResource(resource));
+    return this.watches.resume(resourceOrAll(resource));
   }
 
   openWatches(resource?: string): number {
-    return this.watches.count(resource === undefined ? undefined : resolveResource(resource));
+    return this.watches.count(resourceOrAll(resource));
   }
 
   /** Forgets change history, so any watch from an earlier resourceVersion gets 410. */
   compactHistory(resource?: string): void {
-    this.store.compact(resource === undefined ? undefined : resolveResource(resource));
+    this.store.compact(resourceOrAll(resource));
   }
 
   get resourceVersion(): string {
@@ -232,4 +232,9 @@ export class KubeFake {
     this.server.closeAllConnections();
     await closed;
   }
+}
+
+/** The watch and history methods act on one resource when named, on all when not. */
+function resourceOrAll(resource: string | undefined): ResourceType | undefined {
+  return resource === undefined ? undefined : resolveResource(resource);
 }

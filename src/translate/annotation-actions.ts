@@ -12,6 +12,7 @@
  * Numbers are also accepted where that format quotes them (`"statusCode":503`, `"port":443`).
  * @module
  */
+import { MAX_FORWARD_WEIGHT } from '../limits.js';
 import type { AnnotationAction, AnnotationForwardBackend } from './annotation-types.js';
 import { describeJson, isJsonObject, member, optionalInteger, optionalString, stringOrNumber, type JsonObject } from './annotation-json.js';
 import { accept, controlCharacterProblem, isPortName, orList, parseJson, parsePort, reject, SERVICE_NAME, type Parsed } from './annotation-values.js';
@@ -20,7 +21,7 @@ const FIXED_RESPONSE_CONTENT_TYPES = ['text/plain', 'text/css', 'text/html', 'ap
 const MAX_MESSAGE_BODY = 1024;
 /** ALB's limits on a forward action. */
 const MAX_TARGET_GROUPS = 5;
-const WEIGHT_RANGE = { min: 0, max: 999 };
+const WEIGHT_RANGE = { min: 0, max: MAX_FORWARD_WEIGHT };
 const STICKINESS_SECONDS = { min: 1, max: 604800 };
 /** ALB's limit on each redirect component (RedirectActionConfig: host, path and query of at most 128). */
 const MAX_REDIRECT_PART = 128;

@@ -11,11 +11,9 @@ import { main, EXIT_INVALID } from '../../src/cli.js';
 import { runMigrateFromNginx, type MigrateOutcome } from '../../src/commands/migrate-from-nginx.js';
 import { INGRESS_CLASS_YAML, testOptions, translateYaml } from '../support/cluster.js';
 import { BASE_YAML, NGINX_CLASS_YAML, nginxIngressYaml } from '../translate/nginx/fixtures.js';
-import { startKubeFake, type KubeObject } from '../../fakes/kube/index.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
+import { startKubeFake } from '../../fakes/kube/index.js';
+import { applyYaml } from '../support/kube-yaml.js';
 import { KubeClient } from '../../src/sources/kube-http.js';
-
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 
 const ESTATE = [
   NGINX_CLASS_YAML,
@@ -92,12 +90,7 @@ describe('migrate-from-nginx --kubeconfig', () => {
   it("reads the cluster's Ingresses, IngressClasses and Services and reports as from a directory", async () => {
     const fake = await startKubeFake();
     try {
-      for (const parsed of parseManifestFile(ESTATE, 'estate.yaml').objects) {
-        // A parsed manifest is a plain object typed by the client's class: no prototype to lose.
-        // eslint-disable-next-line @typescript-eslint/no-misused-spread
-        const object = { ...parsed.object };
-        fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...object } as KubeObject);
-      }
+      applyYaml(fake, ESTATE);
       const outcome = await runMigrateFromNginx({
         client: new KubeClient(fake.connection()),
         translate: testOptions({ ingressClass: 'nginx' }),

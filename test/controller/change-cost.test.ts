@@ -14,18 +14,17 @@ import { KubeController } from '../../src/controller/kube-controller.js';
 import { turnsBetween } from '../../src/controller/work-queue.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ControllerMetrics } from '../../src/observability/metrics.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { KubeClient } from '../../src/sources/kube-http.js';
 import { AwsProvider } from '../../providers/aws/provider.js';
 import { ApiBudget } from '../../providers/aws/sdk/budget.js';
 import { createAwsClients } from '../../providers/aws/sdk/clients.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import { startKubeFake, type KubeFake } from '../../fakes/kube/index.js';
 import { createAwsWorld, type AwsWorld } from '../support/aws-provider-world.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
+import { applyYaml } from '../support/kube-yaml.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 const FULL_RESYNC_MS = 600_000;
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 
 /** Waits for a condition, moving the queue's clock a millisecond per poll so retries after a conflict run. */
 async function until(clock: ManualClock, condition: () => boolean, what: string): Promise<void> {
@@ -55,10 +54,7 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
   let controller: KubeController;
   const clock = new ManualClock();
 
-  const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'test.yaml').objects)
-      kube.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
-  };
+  const apply = (yaml: string): void => applyYaml(kube, yaml);
   const rules = () =>
     world.fake.state
       .loadBalancers()

@@ -7,18 +7,14 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
-import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { INJECT_LABEL } from '../../src/controller/pod-gate-injection.js';
 import { caBundle, renew, serviceDnsNames } from '../../src/controller/webhook-certificate.js';
 import { answerAdmissionReview, MUTATE_POD_PATH, startWebhookServer } from '../../src/controller/webhook-server.js';
 import { materialOf } from '../../src/controller/webhook-tls.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { targetHealthGate } from '../../src/translate/readiness-gates.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
-import { INGRESS_CLASS_YAML, ingressYaml, selectingServiceYaml, testOptions } from '../support/cluster.js';
+import { INGRESS_CLASS_YAML, ingressYaml, selectingServiceYaml } from '../support/cluster.js';
+import { startKubeFakeRun, type KubeFakeRun } from '../support/kube-fake-run.js';
 import { createMemoryCloud, memoryProvider } from '../support/plugin-provider.js';
 
 const silent = createLogger('silent');
@@ -130,9 +126,6 @@ describe('the webhook server', () => {
   });
 });
 
-const WEBHOOK_YAML = readFileSync(new URL('../../deploy/base/webhook.yaml', import.meta.url), 'utf8');
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
-
 const CLUSTER_YAML = `${INGRESS_CLASS_YAML}apiVersion: v1
 kind: Namespace
 metadata: {name: shop, labels: {${INJECT_LABEL}: enabled}}
@@ -152,41 +145,22 @@ spec:
 ${selectingServiceYaml('web', 'plain')}${ingressYaml({ name: 'web', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'web.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}${ingressYaml({ name: 'legacy', namespace: 'shop', annotations: { 'alb.ingress.kubernetes.io/target-type': 'instance' }, rules: [{ host: 'legacy.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'legacy' }] }] })}${ingressYaml({ name: 'web', namespace: 'plain', annotations: { 'alb.ingress.kubernetes.io/target-type': 'ip' }, rules: [{ host: 'plain.example.com', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] })}`;
 
 describe("the controller's admission webhook, against the Kubernetes API fake", () => {
-  let fake: KubeFake;
-  let handle: KubeRunHandle;
+  let run: KubeFakeRun;
   let ca = '';
   const GATE = targetHealthGate('shop/web', { key: 'shop/web:80/ip', service: { namespace: 'shop', name: 'web', port: 80 } });
 
   before(async () => {
-    fake = await startKubeFake();
-    for (const document of parseAllDocuments(WEBHOOK_YAML)) fake.apply(document.toJS() as KubeObject);
-    for (const parsed of parseManifestFile(CLUSTER_YAML, 'cluster.yaml').objects)
-      fake.apply(Object.assign({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1' }, parsed.object) as KubeObject);
-    handle = await startKubeRun({
-      connection: fake.connection(),
-      provider: () => memoryProvider(createMemoryCloud(), 'webhook-test'),
-      providerSettings: {},
-      translateOptions: () => testOptions({ now: new Date() }),
-      logger: silent,
-      namespace: 'ingress-bridge',
-      concurrency: 2,
-      resyncMs: 600_000,
-      metricsAddress: '127.0.0.1:0',
-      healthAddress: '127.0.0.1:0',
-      webhook: { address: '127.0.0.1:0', namespace: 'ingress-bridge', serviceName: 'ingress-bridge-webhook', configurationName: 'ingress-bridge' },
-    });
-    const material = materialOf(fake.get('secrets', 'ingress-bridge', 'ingress-bridge-webhook-tls') as never);
+    run = await startKubeFakeRun({ yaml: CLUSTER_YAML, provider: () => memoryProvider(createMemoryCloud(), 'webhook-test'), webhook: true });
+    const material = materialOf(run.kube.get('secrets', 'ingress-bridge', 'ingress-bridge-webhook-tls') as never);
     assert.ok(material, 'the controller stored its certificates in the Secret deploy/base ships');
     ca = caBundle(material, new Date());
-    fake.routeService('ingress-bridge', 'ingress-bridge-webhook', 443, `https://127.0.0.1:${handle.webhook?.port() ?? 0}`);
   });
   after(async () => {
-    await handle?.stop();
-    await fake?.close();
+    await run?.stop();
   });
 
   const mutate = async (pod: V1Pod, namespace: string): Promise<unknown> => {
-    const answer = await post(handle.webhook?.port() ?? 0, ca, review(pod, namespace));
+    const answer = await post(run.handle.webhook?.port() ?? 0, ca, review(pod, namespace));
     assert.equal(answer.status, 200);
     const response = (answer.body as { response: { uid: string; allowed: boolean; patch?: string } }).response;
     assert.deepEqual([response.uid, response.allowed], ['uid-1', true]);
@@ -204,7 +178,7 @@ describe("the controller's admission webhook, against the Kubernetes API fake", 
   });
 
   it('is called by the API server for Pods of labelled namespaces only, its certificate trusted through the caBundle it wrote', async () => {
-    const core = fake.adminKubeConfig().makeApiClient(CoreV1Api);
+    const core = run.kube.adminKubeConfig().makeApiClient(CoreV1Api);
     const gated = await core.createNamespacedPod({ namespace: 'shop', body: webPod() });
     assert.deepEqual(
       gated.spec?.readinessGates?.map((gate) => gate.conditionType),
@@ -213,7 +187,7 @@ describe("the controller's admission webhook, against the Kubernetes API fake", 
     const plain = await core.createNamespacedPod({ namespace: 'plain', body: webPod() });
     assert.equal(plain.spec?.readinessGates, undefined);
     assert.deepEqual(
-      fake.admissionCalls().map((call) => [call.namespace, call.outcome]),
+      run.kube.admissionCalls().map((call) => [call.namespace, call.outcome]),
       [['shop', 'patched']],
     );
     const optedOut = await core.createNamespacedPod({ namespace: 'shop', body: webPod({ app: 'web', [INJECT_LABEL]: 'disabled' }) });

@@ -10,14 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Provider, ProviderOptions } from '../../src/provider.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import { startKubeFake, type KubeFake } from '../../fakes/kube/index.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions } from '../support/cluster.js';
+import { applyYaml } from '../support/kube-yaml.js';
 import { alertRules, dashboardQueries, exposedTypes, familyOf, metricNamesIn } from '../support/monitoring.js';
 import { createMemoryCloud, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied, type RbacAuthorizer } from '../support/rbac.js';
 
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 const IP = { 'ingress-bridge.io/target-type': 'ip' };
 
 /** The memory cloud, reporting each apply as an API call, and refusing every apply of `default/broken`. */
@@ -57,10 +56,7 @@ describe('the metrics the monitoring component reads, on a running controller', 
       throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     });
   const metrics = async (): Promise<string> => (await fetch(`${handle.servers.metricsUrl}/metrics`)).text();
-  const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'fixture.yaml').objects)
-      fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...(parsed.object as Record<string, unknown>) } as KubeObject);
-  };
+  const apply = (yaml: string): void => applyYaml(fake, yaml);
 
   before(async () => {
     fake = await startKubeFake();

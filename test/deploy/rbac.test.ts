@@ -11,17 +11,15 @@ import { parseAllDocuments } from 'yaml';
 import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { FINALIZER } from '../../src/controller/ingress-writer.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { testCertificate } from '../../fakes/aws/fixtures.js';
 import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, selectingServiceYaml, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
 import { startKubeFake, type KubeFake, type KubeObject, type RequestAttributes } from '../../fakes/kube/index.js';
+import { applyWebhookManifest, applyYaml } from '../support/kube-yaml.js';
 import { tlsSecretYaml } from '../support/local-lb.js';
 import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
 import { assertNothingDenied, describeGrant, loadRbacAuthorizer, RBAC_FILE, waitUnlessDenied, type RbacAuthorizer } from '../support/rbac.js';
 
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
 const CONTROLLER_NAMESPACE = 'ingress-bridge';
-const WEBHOOK_FILE = new URL('../../deploy/base/webhook.yaml', import.meta.url);
 /** The Service `api` selects the Pods `app: api`, and the namespace asks for readiness gates. */
 const GATED_NAMESPACE_YAML = `apiVersion: v1
 kind: Namespace
@@ -70,11 +68,7 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
   let cloud: MemoryCloud;
   const running: KubeRunHandle[] = [];
   const until = (condition: () => boolean, timeoutMs = 8000): Promise<void> => waitUnlessDenied(rbac, condition, timeoutMs);
-  const apply = (yaml: string): void => {
-    for (const parsed of parseManifestFile(yaml, 'lifecycle.yaml').objects)
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
-      fake.apply({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
-  };
+  const apply = (yaml: string): void => applyYaml(fake, yaml);
   const ingress = (): KubeObject | undefined => fake.get('ingresses', 'default', 'web');
   const start = async (identity: string): Promise<KubeRunHandle> => {
     const handle = await startKubeRun({
@@ -112,8 +106,7 @@ describe('deploy/base/rbac.yaml over a full lifecycle of two replicas', () => {
   });
 
   it('runs create, edit, status, Events, readiness gates, deletion and a leader handover with nothing denied', async () => {
-    // deploy/base/webhook.yaml as kubectl would apply it: the webhook configuration, its Service and its empty Secret.
-    for (const document of parseAllDocuments(readFileSync(WEBHOOK_FILE, 'utf8'))) fake.apply(document.toJS() as KubeObject);
+    applyWebhookManifest(fake);
     apply(
       INGRESS_CLASS_YAML +
         NODE_YAML +

@@ -10,24 +10,13 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { FINALIZER } from '../../src/controller/ingress-writer.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { serviceYaml, testOptions } from '../support/cluster.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import { applyYaml } from '../support/kube-yaml.js';
 import { createMemoryCloud, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
 import { NGINX, NGINX_CLASS_YAML, nginxIngressYaml } from '../translate/nginx/fixtures.js';
 
 const GROUP = 'alb.ingress.kubernetes.io/group.name';
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
-
-function objectsOf(yaml: string): KubeObject[] {
-  return parseManifestFile(yaml, 'fixture.yaml').objects.map((parsed) => {
-    // A parsed manifest is a plain object typed by the client's class: no prototype to lose.
-    // eslint-disable-next-line @typescript-eslint/no-misused-spread
-    const object = { ...parsed.object };
-    return { kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...object } as KubeObject;
-  });
-}
-
 describe('the runtime re-queues what the nginx reader ties together', () => {
   let fake: KubeFake;
   let cloud: MemoryCloud;
@@ -48,9 +37,7 @@ describe('the runtime re-queues what the nginx reader ties together', () => {
       healthAddress: '127.0.0.1:0',
     });
   };
-  const apply = (yaml: string): void => {
-    for (const object of objectsOf(yaml)) fake.apply(object);
-  };
+  const apply = (yaml: string): void => applyYaml(fake, yaml);
   const ingress = (name: string): KubeObject | undefined => fake.get('ingresses', 'default', name);
   const until = async (condition: () => boolean, what: string): Promise<void> => {
     const deadline = Date.now() + 8000;

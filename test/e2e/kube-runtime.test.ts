@@ -7,22 +7,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { FINALIZER } from '../../src/controller/ingress-writer.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import { applyYaml } from '../support/kube-yaml.js';
 import { assertNothingDenied, loadRbacAuthorizer, waitUnlessDenied, type RbacAuthorizer } from '../support/rbac.js';
 import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
-
-function objectsOf(yaml: string): KubeObject[] {
-  return parseManifestFile(yaml, 'fixture.yaml').objects.map(
-    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
-    (parsed) => ({ kind: parsed.kind, apiVersion: apiVersionOf(parsed.kind), ...parsed.object }) as KubeObject,
-  );
-}
-
-function apiVersionOf(kind: string): string {
-  return { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' }[kind] ?? 'v1';
-}
 
 const IP = { 'ingress-bridge.io/target-type': 'ip' };
 const web = (overrides: Partial<IngressFixture> = {}): IngressFixture => ({
@@ -58,9 +47,7 @@ describe('the runtime against the Kubernetes API fake', () => {
     return handle;
   };
   const ingress = (name: string): KubeObject | undefined => fake.get('ingresses', 'default', name);
-  const apply = (yaml: string): void => {
-    for (const object of objectsOf(yaml)) fake.apply(object);
-  };
+  const apply = (yaml: string): void => applyYaml(fake, yaml);
 
   beforeEach(async () => {
     fake = await startKubeFake();

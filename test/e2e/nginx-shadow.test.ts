@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { startKubeRun, type KubeRunHandle } from '../../src/commands/run-cluster.js';
 import { FINALIZER } from '../../src/controller/ingress-writer.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { serviceYaml, testOptions } from '../support/cluster.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
+import { startKubeFake, type KubeFake } from '../../fakes/kube/index.js';
+import { manifestObjects } from '../support/kube-yaml.js';
 import { createMemoryCloud, hostnameOf, memoryProvider, type MemoryCloud } from '../support/plugin-provider.js';
 import { NGINX_CLASS_YAML, nginxIngressYaml } from '../translate/nginx/fixtures.js';
 
@@ -19,17 +19,6 @@ import { NGINX_CLASS_YAML, nginxIngressYaml } from '../translate/nginx/fixtures.
 /** The load balancer of the namespace's nginx-class Ingresses. */
 const GROUP = 'nginx.default';
 const NGINX_STATUS = { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } };
-
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
-
-function objectsOf(yaml: string): KubeObject[] {
-  return parseManifestFile(yaml, 'fixture.yaml').objects.map((parsed) => {
-    // A parsed manifest is a plain object typed by the client's class: no prototype to lose.
-    // eslint-disable-next-line @typescript-eslint/no-misused-spread
-    const object = { ...parsed.object };
-    return { kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...object } as KubeObject;
-  });
-}
 
 describe('--publish-status=false (shadow mode)', () => {
   let fake: KubeFake;
@@ -63,7 +52,7 @@ describe('--publish-status=false (shadow mode)', () => {
   beforeEach(async () => {
     fake = await startKubeFake();
     cloud = createMemoryCloud();
-    for (const object of objectsOf(
+    for (const object of manifestObjects(
       NGINX_CLASS_YAML + serviceYaml({ name: 'main' }) + nginxIngressYaml({ name: 'web', annotations: { 'rewrite-target': '/' } }),
     )) {
       fake.apply(object.kind === 'Ingress' ? { ...object, status: NGINX_STATUS } : object);

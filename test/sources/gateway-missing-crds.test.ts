@@ -6,14 +6,12 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeSource, type SourceFailure } from '../../src/sources/kube.js';
-import { parseManifestFile } from '../../src/sources/manifests.js';
 import { Snapshot } from '../../src/sources/snapshot.js';
 import { GATEWAY_API_GROUP } from '../../src/sources/gateway-kinds.js';
 import { KubeClient } from '../../src/sources/kube-http.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml } from '../support/cluster.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../../fakes/kube/index.js';
-
-const API_VERSIONS: Record<string, string> = { Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1', EndpointSlice: 'discovery.k8s.io/v1' };
+import { startKubeFake, type KubeFake } from '../../fakes/kube/index.js';
+import { applyYaml } from '../support/kube-yaml.js';
 
 describe('KubeSource on a cluster without the Gateway API', () => {
   let fake: KubeFake;
@@ -29,9 +27,7 @@ describe('KubeSource on a cluster without the Gateway API', () => {
       INGRESS_CLASS_YAML +
       serviceYaml({ name: 'web' }) +
       ingressYaml({ name: 'web', rules: [{ host: 'web.test', paths: [{ path: '/', pathType: 'Prefix', service: 'web' }] }] });
-    for (const parsed of parseManifestFile(yaml, 'cluster.yaml').objects)
-      // eslint-disable-next-line @typescript-eslint/no-misused-spread -- a parsed manifest is a plain object typed by the client's class; no prototype to lose
-      fake.create({ kind: parsed.kind, apiVersion: API_VERSIONS[parsed.kind] ?? 'v1', ...parsed.object } as KubeObject);
+    applyYaml(fake, yaml);
     // What an API server without the CRDs answers for every Gateway API path.
     fake.failNext({ group: GATEWAY_API_GROUP }, 404, { times: 10_000, reason: 'NotFound', message: 'the server could not find the requested resource' });
     const failures: SourceFailure[] = [];

@@ -102,19 +102,23 @@ async function listWebAcls(context: NamedContext): Promise<Map<string, string>> 
 }
 
 async function trustStoreArn(context: NamedContext, name: string): Promise<string | undefined> {
-  try {
+  return undefinedIfNotFound(async () => {
     const output = await context.call('DescribeTrustStores', () => context.clients.elbv2.send(new DescribeTrustStoresCommand({ Names: [name] })));
     return output.TrustStores?.[0]?.TrustStoreArn;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  });
 }
 
 async function targetGroupArn(context: NamedContext, name: string): Promise<string | undefined> {
-  try {
+  return undefinedIfNotFound(async () => {
     const output = await context.call('DescribeTargetGroups', () => context.clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] })));
     return output.TargetGroups?.[0]?.TargetGroupArn;
+  });
+}
+
+/** A Describe by name fails when the name does not exist: that answer is "no such resource", not an error. */
+async function undefinedIfNotFound(describe: () => Promise<string | undefined>): Promise<string | undefined> {
+  try {
+    return await describe();
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Action, FunctionTargetGroupSpec, TargetGroupSpec, WeightedTargetGroup } from '../../model.js';
+import { MAX_FORWARD_WEIGHT } from '../../limits.js';
 import type { BackendReference } from '../../sources/gateway-kinds.js';
 import { GATEWAY_API_GROUP } from '../../sources/gateway-kinds.js';
 import type { TargetGroupAnnotations } from '../annotation-types.js';
@@ -22,8 +23,6 @@ const SERVER_ERROR: Action = {
   contentType: 'text/plain',
   messageBody: 'Internal Server Error: no backend of this route resolves',
 };
-/** The ALB's largest forward weight. */
-const MAX_WEIGHT = 999;
 
 export interface ResolvedBackends {
   action: Action;
@@ -188,6 +187,6 @@ function mergeSameTargets(weighted: readonly WeightedTargetGroup[]): WeightedTar
 /** Gateway API weights go to 1,000,000; the ALB's to 999: scaled down, keeping every non-zero weight non-zero. */
 function scaleWeights(weighted: WeightedTargetGroup[]): WeightedTargetGroup[] {
   const largest = Math.max(...weighted.map((entry) => entry.weight));
-  if (largest <= MAX_WEIGHT) return weighted;
-  return weighted.map((entry) => ({ ...entry, weight: Math.max(1, Math.round((entry.weight * MAX_WEIGHT) / largest)) }));
+  if (largest <= MAX_FORWARD_WEIGHT) return weighted;
+  return weighted.map((entry) => ({ ...entry, weight: Math.max(1, Math.round((entry.weight * MAX_FORWARD_WEIGHT) / largest)) }));
 }

@@ -5,13 +5,11 @@
  * @module
  */
 import type { V1IngressServiceBackend } from '@kubernetes/client-node';
+import { MAX_FORWARD_WEIGHT } from '../../limits.js';
 import { escapeRegex } from '../regex.js';
 import type { PathCanary } from './canary.js';
 import type { Json, NginxAnnotationReader } from './reader.js';
 import { FORBIDDEN, sourceIpCondition, type SourceRanges } from './source-ranges.js';
-
-/** ALB forward weights are 0–999; ingress-nginx's canary-weight-total defaults to 100. */
-const MAX_WEIGHT = 999;
 
 export interface Variant {
   conditions: Json[];
@@ -61,7 +59,8 @@ export function pathVariants(
       variants.push({ conditions: [...allowed, headerCondition('Cookie', cookieValue(cookie, 'never'))], action: main, forward: true });
     }
     if (weight && weight.canary > 0) {
-      const scale = weight.total > MAX_WEIGHT ? MAX_WEIGHT / weight.total : 1;
+      // ingress-nginx's canary-weight-total defaults to 100; a larger total is rescaled to the ALB's range.
+      const scale = weight.total > MAX_FORWARD_WEIGHT ? MAX_FORWARD_WEIGHT / weight.total : 1;
       const canaryWeight = Math.round(weight.canary * scale);
       variants.push({
         conditions: allowed,

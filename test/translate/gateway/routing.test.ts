@@ -214,6 +214,21 @@ describe('actions', () => {
     );
   });
 
+  it("weights above the ALB's 999 are scaled down to it, a non-zero weight staying non-zero", () => {
+    const spec = specOf([HTTP], {
+      name: 'r',
+      rules: '  - backendRefs: [{name: a, port: 80, weight: 1000000}, {name: b, port: 80, weight: 1000}, {name: c, port: 80, weight: 1}]\n',
+    });
+    assert.deepEqual(spec.listeners[0]?.rules[0]?.actions[0], {
+      type: 'forward',
+      targetGroups: [
+        { targetGroupKey: 'default/a:80/instance', weight: 999 },
+        { targetGroupKey: 'default/b:80/instance', weight: 1 },
+        { targetGroupKey: 'default/c:80/instance', weight: 1 },
+      ],
+    });
+  });
+
   it('RequestRedirect: scheme, hostname and status code, with the scheme default port', () => {
     const spec = specOf([HTTP], {
       name: 'r',
