@@ -170,8 +170,18 @@ export interface Provider {
   close(): Promise<void>;
 }
 
+/**
+ * What `plan` knows of where the load balancers would live, without reading the cloud: the cluster
+ * name (names hash it) and the provider's own flags. A renderer shows what is given and a
+ * placeholder for the rest.
+ */
+export interface PlanRenderContext {
+  clusterName?: string;
+  settings?: ProviderOptions['settings'];
+}
+
 /** The plan as a JSON document in the cloud API's own field names (key material never included). */
-export type PlanRenderer = (specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]) => unknown;
+export type PlanRenderer = (specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[], context?: PlanRenderContext) => unknown;
 
 /** What a provider module exports. */
 export interface ProviderModule {

@@ -64,7 +64,10 @@ export async function runPlan(request: PlanRequest): Promise<PlanOutcome> {
   const stderr = errors.map((error) => `${renderDiagnostic(error)}\n`).join('');
   if (request.output === 'mermaid') return { ...outcome, stdout: renderPlanMermaid(specs, changes), stderr };
   const provider = await loadProviderModule(request.provider);
-  const document = provider.renderPlan(specs, diagnostics) as Record<string, unknown>;
+  const document = provider.renderPlan(specs, diagnostics, {
+    clusterName: request.translate.clusterName,
+    ...(request.providerSettings && { settings: request.providerSettings }),
+  }) as Record<string, unknown>;
   const left = leftToOtherClasses.map((entry) => ({ Namespace: entry.ref.namespace, Name: entry.ref.name, IngressClass: entry.className ?? null }));
   // Nothing is applied by plan: each Gateway is shown as it would be before its load balancer has an address.
   const gatewayApiStatus = translated.gatewayApi ? statusDocuments(translated.gatewayApi, () => undefined) : [];

@@ -3,40 +3,53 @@
  * created, in the API's own field names (UrlMap `hostRules`, `pathMatchers`, `routeRules` with
  * `priority` and `matchRules`, `service`/`weightedBackendServices`, `urlRedirect`; backend services,
  * health checks, NEGs with their `networkEndpoints`, SSL certificates without key material), plus
- * what GCP refuses of each; a global load balancer's references name `projects/PROJECT/global/…`
- * (its collections have the regional ones' names). Without --live no project is read, so
- * references name `PROJECT` and `REGION`, and names are those of a cluster named `CLUSTER` (the
- * name prefix hashes the cluster).
+ * what GCP refuses of each; a global load balancer's references name `projects/<project>/global/…`
+ * (its collections have the regional ones' names). No project is read: references name the
+ * --gcp-project, --gcp-region, --gcp-network and --gcp-subnetwork given (`PROJECT`, `REGION` and
+ * the default network when not), names hash the --cluster-name given (`CLUSTER` when none reaches
+ * the renderer), and the proxy-only subnet's range is `PROXY_ONLY_SUBNET_CIDR` (only a read finds it).
  * @module
  */
 import { withoutFunctions } from './functions.js';
 import type { Diagnostic, LoadBalancerSpec } from '../../../src/model.js';
+import type { PlanRenderContext } from '../../../src/provider.js';
 import { KINDS, type Kind } from '../kinds.js';
 import { desiredState, type DesiredContext } from './desired.js';
 
-const PLACEHOLDER: DesiredContext = {
-  cluster: 'CLUSTER',
-  project: 'PROJECT',
-  region: 'REGION',
-  defaultZone: 'REGION-a',
-  manageFirewall: true,
-  environment: {
-    network: 'projects/PROJECT/global/networks/default',
-    subnetwork: 'projects/PROJECT/regions/REGION/subnetworks/default',
-    proxySubnetCidr: 'PROXY_ONLY_SUBNET_CIDR',
-  },
-};
+/** The flags plan was given, placeholders for the rest (as settings.ts names them; nothing is validated here). */
+export function planContext(given: PlanRenderContext = {}): DesiredContext {
+  const setting = (key: string): string | undefined => {
+    const value = given.settings?.[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const project = setting('gcpProject') ?? 'PROJECT';
+  const region = setting('gcpRegion') ?? 'REGION';
+  const firewall = given.settings?.['gcpManageFirewall'];
+  return {
+    cluster: given.clusterName ?? 'CLUSTER',
+    project,
+    region,
+    defaultZone: setting('gcpZone') ?? `${region}-a`,
+    manageFirewall: firewall !== false && firewall !== 'false',
+    environment: {
+      network: `projects/${project}/global/networks/${setting('gcpNetwork') ?? 'default'}`,
+      subnetwork: `projects/${project}/regions/${region}/subnetworks/${setting('gcpSubnetwork') ?? 'default'}`,
+      proxySubnetCidr: 'PROXY_ONLY_SUBNET_CIDR',
+    },
+  };
+}
 
-export function renderComputePlanDocument(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[]): unknown {
+export function renderComputePlanDocument(specs: readonly LoadBalancerSpec[], diagnostics: readonly Diagnostic[], given?: PlanRenderContext): unknown {
+  const context = planContext(given);
   return {
     provider: 'gcp',
-    project: PLACEHOLDER.project,
-    region: PLACEHOLDER.region,
+    project: context.project,
+    region: context.region,
     loadBalancers: specs.map((asked) => {
       // As the provider plans: function paths answer 503 and their errors are reported.
       const served = withoutFunctions(asked);
       const spec = served.spec;
-      const desired = desiredState(spec, PLACEHOLDER);
+      const desired = desiredState(spec, context);
       const byCollection: Record<string, unknown[]> = {};
       for (const resource of desired.resources) {
         const collection = KINDS[resource.kind].collection;

@@ -29,6 +29,8 @@ describe('plan --provider gcp', () => {
     const document = JSON.parse(outcome.stdout) as PlanDocument;
     assert.equal(document.provider, 'gcp');
     assert.equal(document.loadBalancers.length, outcome.specs.length);
+    // No --gcp-project or --gcp-region: placeholders, never a guess.
+    assert.match(outcome.stdout, /projects\/PROJECT\/regions\/REGION\//);
     const text = outcome.stdout;
     for (const field of [
       '"hostRules"',
@@ -94,6 +96,20 @@ describe('plan --provider gcp', () => {
         'in step after the run',
       );
       assert.equal(world.fake.mutatingCalls().length, mutations);
+
+      // Without --live the plan reads nothing, yet names what the run made: the flags given are used.
+      const offline = await runPlan({ manifests, output: 'json', provider: 'gcp', providerSettings, translate: testOptions({ now: new Date() }) });
+      const document = JSON.parse(offline.stdout) as PlanDocument & { project: string; region: string };
+      assert.deepEqual([document.project, document.region], [world.fake.project, world.fake.region]);
+      assert.doesNotMatch(offline.stdout, /\bPROJECT\b|\bREGION\b|\bCLUSTER\b/, 'no placeholder where a flag was given');
+      for (const collection of ['urlMaps', 'backendServices', 'healthChecks']) {
+        const planned = document.loadBalancers
+          .flatMap((balancer) => (balancer[collection] as { name: string }[] | undefined) ?? [])
+          .map((resource) => resource.name);
+        const made = world.fake.store.list(world.fake.regionScope, collection).map((resource) => resource['name']);
+        assert.ok(planned.length > 0, `the plan has ${collection}`);
+        assert.deepEqual([...planned].sort(), [...made].sort(), `${collection}: the plan names what the run made`);
+      }
     } finally {
       await world.close();
     }
