@@ -215,6 +215,19 @@ describe('a target that fails under HTTP/2 requests', () => {
     assert.equal(logged(log, EJECTED), 1);
   });
 
+  it(
+    'to an HTTP2 target group: with no other target to retry on, a dropped stream is a 502 at once (the client is not left waiting)',
+    { timeout: 20_000 },
+    async () => {
+      const dropping = await h2cPod('h2-alone', '127.0.0.91', { drop: true });
+      closers.push(() => dropping.kill());
+      const client = await serving(spec('HTTP2', [{ ip: '127.0.0.91', port: dropping.port }]));
+      assert.equal((await client.request('GET', '/')).status, 502);
+      assert.equal(logged(log, EJECTED), 1);
+      assert.equal(logged(log, RETRIED), 0);
+    },
+  );
+
   it('to an HTTP2 target group: a POST is not retried (502), and the target is ejected all the same', async () => {
     const live = await h2cPod('h2-post-live', '127.0.0.87');
     closers.push(() => live.kill());
