@@ -12,6 +12,11 @@
  * unless the load balancer a connection reaches turns it off (alpn.ts): connections that pick `h2` go to an HTTP/2 server whose compatibility request and response reach
  * the same request handler (adapted by `asHttp1Facing`), and every other connection to the
  * unchanged HTTPS server, so HTTP/1 is served exactly as before.
+ *
+ * WebSockets are HTTP/1.1 only, as on the ALB, whose documentation has them upgrade an HTTP/1.1
+ * connection and says nothing of RFC 8441: the HTTP/2 server does not advertise
+ * SETTINGS_ENABLE_CONNECT_PROTOCOL, so a WebSocket client opens an HTTP/1.1 connection for its
+ * handshake, and an extended CONNECT (`:protocol`) sent anyway is reset as malformed.
  * @module
  */
 import http from 'node:http';
@@ -224,7 +229,7 @@ function holdToPolicy(server: https.Server, tls: TlsHandlers): void {
  * first, on every connection, whatever its protocol.
  */
 function serveHttp2(server: https.Server, handler: RequestHandler, idleTimeoutMs: number): NonNullable<OpenSocket['h2']> {
-  const h2 = { server: http2.createServer(), sessions: new Set<http2.ServerHttp2Session>() };
+  const h2 = { server: http2.createServer({ settings: { enableConnectProtocol: false } }), sessions: new Set<http2.ServerHttp2Session>() };
   // The client idle timeout, as for a keep-alive HTTP/1 connection: a session with no frame for
   // that long is closed with GOAWAY (without this listener Node would destroy it abruptly).
   h2.server.setTimeout(idleTimeoutMs);
