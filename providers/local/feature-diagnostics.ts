@@ -1,7 +1,8 @@
 /**
  * What the local load balancer cannot execute of a spec — a WAF web ACL, Shield Advanced, Cognito
  * login, listener attributes, target groups outside the cluster, a cloud trust store — and what it
- * cannot execute as configured (OIDC without the client secret, `verify` without a CA bundle). Never
+ * cannot execute as configured (OIDC without the client secret, `verify` without a CA bundle, a
+ * `routing.http2.enabled` that is neither true nor false). Never
  * silent: each is a diagnostic on the load balancer's member Ingresses, reported once — on the
  * apply that brings it, not again while it stays (the previous spec had the same note). Pure.
  * @module
@@ -9,6 +10,7 @@
 import type { Authentication, Diagnostic, LoadBalancerSpec, Severity } from '../../src/model.js';
 import type { ClientSecretSource } from '../../src/provider.js';
 import { listenerAuthentications } from './admission.js';
+import { http2Setting } from './alpn.js';
 import type { TrustStore } from './mutual-tls.js';
 
 export interface FeatureContext {
@@ -41,6 +43,14 @@ function notesOf(spec: LoadBalancerSpec, context: FeatureContext): Note[] {
       severity: 'info',
       field: annotation(webAcl.kind === 'arn' ? 'wafv2-acl-arn' : 'wafv2-acl-name'),
       message: `the local load balancer has no WAF: web ACL ${named} is not applied, and requests reach the targets unfiltered`,
+    });
+  }
+  const http2 = http2Setting(spec.attributes);
+  if (http2.problem !== undefined) {
+    notes.push({
+      severity: 'error',
+      field: annotation('load-balancer-attributes'),
+      message: `${http2.problem}: the cloud refuses the value; the local load balancer keeps offering HTTP/2`,
     });
   }
   if (spec.shieldAdvancedProtection === true) {

@@ -16,7 +16,7 @@ import https from 'node:https';
 import type { ListenerProtocol, Target } from '../../src/model.js';
 import { plainAnswer, writeAnswer } from './answers.js';
 import { clientAddress, forwardedRequestTarget } from './dispatch.js';
-import { clientBodyFraming, framingHeaders, type BodyFraming } from './framing.js';
+import { clientBodyFraming, framingHeaders, http2BodyFraming, type BodyFraming } from './framing.js';
 import { targetAddress } from './health.js';
 import type { LocalLog } from './log.js';
 import { isConnectionFailure, mayRetryOnAnotherTarget } from './retry-policy.js';
@@ -65,7 +65,7 @@ export interface ForwardRequest {
  */
 export function forwardRequest(forward: ForwardRequest): void {
   const { request, response } = forward;
-  const framing = request.httpVersionMajor === 2 ? http2BodyFraming(request) : clientBodyFraming(request.headers);
+  const framing = requestBodyFraming(request);
   const retryable = mayRetryOnAnotherTarget(request.method, framing);
   let current: ClientRequest | undefined;
   let clientGone = false;
@@ -164,16 +164,11 @@ export function forwardRequest(forward: ForwardRequest): void {
   attempt(forward.target, false);
 }
 
-/**
- * An HTTP/2 request's body has no HTTP/1 framing of its own (DATA frames end with END_STREAM): a
- * valid Content-Length is kept, a stream that ended with its headers has no body, and any other
- * body is chunked to an HTTP/1.1 target, never sent unframed.
- */
-function http2BodyFraming(request: IncomingMessage): BodyFraming {
-  const length = request.headers['content-length'];
-  if (length !== undefined && /^\d+$/.test(length)) return { kind: 'length', length: Number(length) };
+/** The framing of the client's body, over HTTP/1 (its headers) or HTTP/2 (its headers and whether its stream ended with them). */
+export function requestBodyFraming(request: IncomingMessage): BodyFraming {
+  if (request.httpVersionMajor !== 2) return clientBodyFraming(request.headers);
   const stream = (request as IncomingMessage & { stream?: { endAfterHeaders?: boolean } }).stream;
-  return stream?.endAfterHeaders ? { kind: 'none' } : { kind: 'chunked' };
+  return http2BodyFraming(request.headers, stream?.endAfterHeaders === true);
 }
 
 /**

@@ -20,6 +20,17 @@ export function clientBodyFraming(headers: IncomingHttpHeaders): BodyFraming {
   return { kind: 'none' };
 }
 
+/**
+ * An HTTP/2 request's body has no HTTP/1 framing of its own (DATA frames end with END_STREAM): a
+ * valid Content-Length is kept, a stream that ended with its headers has no body, and any other
+ * body is chunked to an HTTP/1.1 target, never sent unframed.
+ */
+export function http2BodyFraming(headers: IncomingHttpHeaders, endedWithHeaders: boolean): BodyFraming {
+  const length = headers['content-length'];
+  if (length !== undefined && /^\d+$/.test(length)) return { kind: 'length', length: Number(length) };
+  return endedWithHeaders ? { kind: 'none' } : { kind: 'chunked' };
+}
+
 /** The framing headers to send the target for that body. */
 export function framingHeaders(framing: BodyFraming): OutgoingHttpHeaders {
   switch (framing.kind) {

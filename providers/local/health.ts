@@ -19,7 +19,7 @@
  * @module
  */
 import type { HealthCheckSpec, Target, TargetGroupSpec } from '../../src/model.js';
-import { parseSuccessCodes, probeGrpcTarget, probeTarget } from './health-probe.js';
+import { parseSuccessCodes, probeFor } from './health-probe.js';
 
 interface TargetState {
   target: Target;
@@ -46,7 +46,7 @@ export class TargetHealthChecks {
   private healthCheck: HealthCheckSpec;
   private isSuccess: (status: number) => boolean;
   private readonly timeScale: number;
-  /** GRPC: checks are gRPC calls and the success codes gRPC status codes (health-probe.ts). */
+  /** HTTP2: checks are made over HTTP/2; GRPC: they are gRPC calls and the success codes gRPC status codes (health-probe.ts). */
   private protocolVersion: TargetGroupSpec['protocolVersion'];
 
   constructor(healthCheck: HealthCheckSpec, timeScale: number, protocolVersion: TargetGroupSpec['protocolVersion'] = 'HTTP1') {
@@ -141,8 +141,7 @@ export class TargetHealthChecks {
     state.checking = true;
     state.checksStarted += 1;
     const number = state.checksStarted;
-    const probe = this.protocolVersion === 'GRPC' ? probeGrpcTarget : probeTarget;
-    const status = await probe({
+    const status = await probeFor(this.protocolVersion)({
       protocol: healthCheck.protocol,
       ip: state.target.ip,
       port: healthCheck.port === 'traffic-port' ? state.target.port : healthCheck.port,

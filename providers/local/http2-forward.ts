@@ -12,15 +12,16 @@
  * report UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) rather than a protocol error.
  *
  * One HTTP/2 session per target, shared by its requests (HTTP/2 multiplexes), closed after a
- * minute without streams.
+ * minute without streams. Retries and ejection are those of HTTP/1 targets (retry-policy.ts).
  * @module
  */
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Target } from '../../src/model.js';
 import { clientAddress, forwardedRequestTarget } from './dispatch.js';
-import { forwardedHeaders, sendError, type ForwardRequest } from './forward.js';
+import { forwardedHeaders, requestBodyFraming, sendError, type ForwardRequest } from './forward.js';
 import { targetAddress } from './health.js';
+import { isHttp2ConnectionFailure, mayRetryOnAnotherTarget } from './retry-policy.js';
 
 export type HttpVersion = 'HTTP1' | 'HTTP2' | 'GRPC';
 
@@ -100,7 +101,7 @@ function sessionFor(owner: object, target: Target, protocol: 'HTTP' | 'HTTPS'): 
  * ALB adds (X-Forwarded-*), no HTTP/1 connection headers. `te: trailers` is the one TE HTTP/2 allows
  * and gRPC servers expect it.
  */
-function http2RequestHeaders(forward: ForwardRequest): OutgoingHttpHeaders {
+function http2RequestHeaders(forward: ForwardRequest, target: Target): OutgoingHttpHeaders {
   const { request } = forward;
   const headers = forwardedHeaders(request.headers, {
     clientIp: clientAddress(request),
@@ -114,7 +115,7 @@ function http2RequestHeaders(forward: ForwardRequest): OutgoingHttpHeaders {
     ...(typeof te === 'string' && te.toLowerCase().includes('trailers') ? { te: 'trailers' } : {}),
     ':method': request.method ?? 'GET',
     ':path': forwardedRequestTarget(request),
-    ':authority': request.headers.host ?? targetAddress(forward.target),
+    ':authority': request.headers.host ?? targetAddress(target),
     ':scheme': forward.targets.protocol === 'HTTPS' ? 'https' : 'http',
   };
 }
@@ -133,50 +134,90 @@ const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connecti
 
 /**
  * Sends an HTTP/2 request on to its target over HTTP/2 and relays the answer with its trailers. A
- * target that cannot be reached is ejected (its health check brings it back) and the client gets
- * 502, or UNAVAILABLE for a gRPC call; no answer within the timeout, 504 or DEADLINE_EXCEEDED.
+ * target that cannot be reached, or drops the stream before any answer, is ejected (its health check
+ * brings it back), and a request that may be sent again (retry-policy.ts: idempotent, no body) is,
+ * once, to another target of the group; otherwise the client gets 502, or UNAVAILABLE for a gRPC
+ * call. No answer within the timeout: 504 or DEADLINE_EXCEEDED.
  */
 export function forwardHttp2(forward: ForwardRequest): void {
-  const { request, response, target } = forward;
-  let stream: ClientHttp2Stream;
-  let answered = false;
-  const fail = (status: 502 | 504, detail: string, eject: boolean): void => {
-    if (eject) {
-      forward.targets.eject(target);
-      forward.log.warn({ target: targetAddress(target), detail }, 'the local load balancer ejected a target until its health check passes');
-    }
-    forward.log.warn({ target: targetAddress(target), method: request.method, status, detail }, "the local load balancer could not relay the target's answer");
-    if (response.headersSent) response.destroy();
-    else sendRequestError(request, response, status);
-  };
-  try {
-    stream = sessionFor(forward.targets, target, forward.targets.protocol).request(http2RequestHeaders(forward));
-  } catch (error) {
-    fail(502, `the request could not be sent over HTTP/2: ${error instanceof Error ? error.message : String(error)}`, false);
-    return;
-  }
+  const { request, response } = forward;
+  const retryable = mayRetryOnAnotherTarget(request.method, requestBodyFraming(request));
+  let current: ClientHttp2Stream | undefined;
+  let clientGone = false;
   // A client that goes away takes its upstream stream with it.
   response.on('close', () => {
-    if (!response.writableFinished && !stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    if (response.writableFinished) return;
+    clientGone = true;
+    if (current && !current.closed) current.close(http2.constants.NGHTTP2_CANCEL);
   });
-  // The idle timeout, as for HTTP/1: silence before the answer is a 504 (DEADLINE_EXCEEDED), silence
-  // in the middle of it ends the exchange, as a half-relayed answer cannot become an error any more.
-  stream.setTimeout(forward.timeoutMs, () => {
-    stream.close(http2.constants.NGHTTP2_CANCEL);
-    if (answered) response.destroy();
-    else fail(504, `no answer within ${forward.timeoutMs} ms`, false);
-  });
-  stream.on('response', (headers) => {
-    answered = true;
-    response.writeHead(headers[':status'] ?? 502, relayedHeaders(headers));
-    stream.pipe(response);
-  });
-  // HTTP/2 trailers arrive before the end of the stream, so they are in place when pipe ends the response.
-  stream.on('trailers', (trailers: IncomingHttpHeaders) => response.addTrailers(relayedHeaders(trailers)));
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (response.writableEnded) return;
-    // Nothing answered: the connection failed (refused, reset, not HTTP/2).
-    fail(502, `could not be reached over HTTP/2 (${error.code ?? error.message})`, !answered);
-  });
-  request.pipe(stream);
+
+  const attempt = (target: Target, retried: boolean): void => {
+    const fail = (status: 502 | 504, detail: string): void => {
+      forward.log.warn(
+        { target: targetAddress(target), method: request.method, status, detail },
+        "the local load balancer could not relay the target's answer",
+      );
+      if (response.headersSent) response.destroy();
+      else sendRequestError(request, response, status);
+    };
+    let stream: ClientHttp2Stream;
+    try {
+      // A retried request has no body (retry-policy.ts): its stream ends with its headers.
+      stream = sessionFor(forward.targets, target, forward.targets.protocol).request(http2RequestHeaders(forward, target), { endStream: retried });
+    } catch (error) {
+      fail(502, `the request could not be sent over HTTP/2: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    current = stream;
+    let answered = false;
+    let timedOut = false;
+    let streamError: NodeJS.ErrnoException | undefined;
+    // The idle timeout, as for HTTP/1: silence before the answer is a 504 (DEADLINE_EXCEEDED), silence
+    // in the middle of it ends the exchange, as a half-relayed answer cannot become an error any more.
+    stream.setTimeout(forward.timeoutMs, () => {
+      timedOut = true;
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      if (answered) response.destroy();
+      else fail(504, `no answer within ${forward.timeoutMs} ms`);
+    });
+    stream.on('response', (headers) => {
+      answered = true;
+      response.writeHead(headers[':status'] ?? 502, relayedHeaders(headers));
+      stream.pipe(response);
+    });
+    // HTTP/2 trailers arrive before the end of the stream, so they are in place when pipe ends the response.
+    stream.on('trailers', (trailers: IncomingHttpHeaders) => response.addTrailers(relayedHeaders(trailers)));
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      streamError = error;
+    });
+    // Every ending comes here, with an error or without one (a session closed under its streams ends them with no error).
+    stream.on('close', () => {
+      if (clientGone || timedOut || response.writableEnded) return;
+      if (answered) {
+        // Broken off mid-answer: what was relayed cannot be taken back.
+        response.destroy();
+        return;
+      }
+      const causeCode = (streamError?.cause as NodeJS.ErrnoException | undefined)?.code;
+      const detail = `could not be reached over HTTP/2 (${causeCode ?? streamError?.code ?? `stream reset with code ${String(stream.rstCode)}`})`;
+      if (!isHttp2ConnectionFailure({ errorCode: streamError?.code, causeCode, rstCode: stream.rstCode })) {
+        fail(502, detail);
+        return;
+      }
+      forward.targets.eject(target);
+      forward.log.warn({ target: targetAddress(target), detail }, 'the local load balancer ejected a target until its health check passes');
+      const next = retryable && !retried ? forward.targets.pickTarget({ except: target }) : undefined;
+      if (!next) {
+        fail(502, detail);
+        return;
+      }
+      forward.log.warn(
+        { target: targetAddress(target), retriedOn: targetAddress(next), method: request.method },
+        'the local load balancer retried a request on another target',
+      );
+      attempt(next, true);
+    });
+    if (!retried) request.pipe(stream);
+  };
+  attempt(forward.target, false);
 }

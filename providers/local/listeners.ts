@@ -8,10 +8,15 @@
  * overall (connection-limits.ts), the headers, request and keep-alive timeouts. An HTTPS server
  * also holds each connection to the ssl-policy of the load balancer whose certificate it got.
  *
- * An HTTPS server offers HTTP/2 by ALPN (`h2`, then `http/1.1`), as an ALB's HTTPS listener does:
- * connections that pick `h2` go to an HTTP/2 server whose compatibility request and response reach
+ * An HTTPS server offers HTTP/2 by ALPN (`h2`, then `http/1.1`), as an ALB's HTTPS listener does,
+ * unless the load balancer a connection reaches turns it off (alpn.ts): connections that pick `h2` go to an HTTP/2 server whose compatibility request and response reach
  * the same request handler (adapted by `asHttp1Facing`), and every other connection to the
  * unchanged HTTPS server, so HTTP/1 is served exactly as before.
+ *
+ * WebSockets are HTTP/1.1 only, as on the ALB, whose documentation has them upgrade an HTTP/1.1
+ * connection and says nothing of RFC 8441: the HTTP/2 server does not advertise
+ * SETTINGS_ENABLE_CONNECT_PROTOCOL, so a WebSocket client opens an HTTP/1.1 connection for its
+ * handshake, and an extended CONNECT (`:protocol`) sent anyway is reset as malformed.
  * @module
  */
 import http from 'node:http';
@@ -21,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { ListenerProtocol } from '../../src/model.js';
+import { selectApplicationProtocol } from './alpn.js';
 import { ConnectionBudget, limitConnections } from './connection-limits.js';
 import { sessionAllowed, type TlsPolicy } from './ssl-policies.js';
 import type { SniCallback } from './tls.js';
@@ -49,6 +55,8 @@ export interface TlsHandlers {
   policyFor: (serverName: string | undefined) => TlsPolicy | undefined;
   /** Whether the client's certificate (or its lack of one) admits the connection (mutual-tls.ts); absent: all are. */
   admitConnection?: (serverName: string | undefined, socket: TLSSocket) => boolean;
+  /** Whether a connection for this server name is offered HTTP/2 (`routing.http2.enabled` of its load balancer); absent: all are. */
+  http2EnabledFor?: (serverName: string | undefined) => boolean;
 }
 
 interface OpenSocket {
@@ -166,8 +174,11 @@ export class ListenerSockets {
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
       shouldUpgradeCallback: handlers.shouldUpgrade,
     };
+    // Asked on each handshake, so an apply that changes the attribute holds from the next connection on.
+    const alpnCallback = ({ servername, protocols }: { servername: string; protocols: string[] }): string | undefined =>
+      selectApplicationProtocol(protocols, tls.http2EnabledFor?.(servername || undefined) ?? true);
     const server =
-      protocol === 'HTTPS' ? https.createServer({ ...options, SNICallback: tls.sniCallback, ALPNProtocols: ['h2', 'http/1.1'] }) : http.createServer(options);
+      protocol === 'HTTPS' ? https.createServer({ ...options, SNICallback: tls.sniCallback, ALPNCallback: alpnCallback }) : http.createServer(options);
     limitConnections(server, { listener: new ConnectionBudget(limits.maxConnectionsPerListener), overall: this.overall });
     if (server instanceof https.Server) holdToPolicy(server, tls);
     return server;
@@ -218,7 +229,7 @@ function holdToPolicy(server: https.Server, tls: TlsHandlers): void {
  * first, on every connection, whatever its protocol.
  */
 function serveHttp2(server: https.Server, handler: RequestHandler, idleTimeoutMs: number): NonNullable<OpenSocket['h2']> {
-  const h2 = { server: http2.createServer(), sessions: new Set<http2.ServerHttp2Session>() };
+  const h2 = { server: http2.createServer({ settings: { enableConnectProtocol: false } }), sessions: new Set<http2.ServerHttp2Session>() };
   // The client idle timeout, as for a keep-alive HTTP/1 connection: a session with no frame for
   // that long is closed with GOAWAY (without this listener Node would destroy it abruptly).
   h2.server.setTimeout(idleTimeoutMs);

@@ -239,6 +239,7 @@ export class LocalLoadBalancer implements LocalProvider {
         tls: {
           sniCallback: sniCallback(() => this.certificateTables.get(listener.port)),
           policyFor: (serverName) => this.certificateTables.get(listener.port)?.policyFor(serverName),
+          http2EnabledFor: (serverName) => this.certificateTables.get(listener.port)?.http2EnabledFor(serverName) ?? true,
           admitConnection: (serverName, socket) =>
             clientCertificateAllowed(this.certificateTables.get(listener.port)?.mutualAuthenticationFor(serverName), socket, this.admission.runtime.trustStore),
         },

@@ -27,6 +27,11 @@
  * - once, on another target of the same target group.
  * Any such failure — retried or not — ejects the target: it gets no new request until a health
  * check started after the failure passes (health.ts).
+ *
+ * The same holds whatever the client spoke, and for a target spoken to over HTTP/2
+ * (http2-forward.ts), where the failures before any answer are: the connection could not be made,
+ * it was reset or closed under the stream, or the target refused the stream (REFUSED_STREAM, also
+ * what the streams above a GOAWAY's last stream id get: RFC 9113 section 8.7, "not processed").
  * @module
  */
 import type { BodyFraming } from './framing.js';
@@ -42,6 +47,30 @@ const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHO
 export function mayRetryOnAnotherTarget(method: string | undefined, body: BodyFraming): boolean {
   const bodyless = body.kind === 'none' || (body.kind === 'length' && body.length === 0);
   return IDEMPOTENT_METHODS.has(method ?? '') && bodyless;
+}
+
+/** HTTP/2 error codes (RFC 9113 section 7). */
+const REFUSED_STREAM = 0x7;
+const CANCEL = 0x8;
+
+/** How an HTTP/2 stream to a target ended before any answer arrived, as Node reports it. */
+export interface Http2StreamEnd {
+  /** The stream's error, if it had one: its code, and the code of what caused it (a failed connect). */
+  errorCode?: string | undefined;
+  causeCode?: string | undefined;
+  /** The stream's RST_STREAM code (Http2Stream.rstCode). */
+  rstCode: number | undefined;
+}
+
+/**
+ * The target could not be reached over HTTP/2, or went away before it answered anything. The load
+ * balancer's own cancels (client gone, timeout) are never asked about. Node ends the streams of a
+ * session whose connection closed under them with CANCEL and no error.
+ */
+export function isHttp2ConnectionFailure(end: Http2StreamEnd): boolean {
+  if (end.rstCode === REFUSED_STREAM) return true;
+  if (end.errorCode === undefined) return end.rstCode === CANCEL;
+  return CONNECTION_FAILURES.has(end.errorCode) || CONNECTION_FAILURES.has(end.causeCode ?? '');
 }
 
 /** The target could not be reached, or went away before it answered anything. */

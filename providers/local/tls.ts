@@ -13,8 +13,8 @@
  * store.
  *
  * Each entry also carries the ssl-policy of the listener it came from, so a connection can be held
- * to the policy of the load balancer whose certificate it was given (ssl-policies.ts), and its mutual
- * authentication (mutual-tls.ts). Client certificates are a matter of the whole port, like the
+ * to the policy of the load balancer whose certificate it was given (ssl-policies.ts), its mutual
+ * authentication (mutual-tls.ts), and whether that load balancer offers HTTP/2 (alpn.ts). Client certificates are a matter of the whole port, like the
  * handshake's versions: when any listener on it wants them, every context of the port asks for one
  * and carries the CA bundle (as `ca`, so OpenSSL verifies the chain), and each connection and
  * request is then held to its own load balancer's mode.
@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { CertificateSpec, ListenerSpec, LoadBalancerSpec, MutualAuthentication } from '../../src/model.js';
 import type { CertificateMaterialSource } from '../../src/provider.js';
+import { http2Setting } from './alpn.js';
 import { handshakeSettings, resolveSslPolicy, type TlsPolicy } from './ssl-policies.js';
 
 interface LoadedCertificate {
@@ -37,6 +38,8 @@ interface LoadedCertificate {
 interface ServedCertificate extends LoadedCertificate {
   policy: TlsPolicy;
   mutualAuthentication: MutualAuthentication | undefined;
+  /** The load balancer's `routing.http2.enabled`. */
+  http2Enabled: boolean;
 }
 
 /** Client certificates on a port: whether to ask for one, and the CAs to verify it against. */
@@ -94,6 +97,11 @@ export class CertificateTable {
   /** The mutual authentication of the listener whose certificate a connection for this server name gets. */
   mutualAuthenticationFor(serverName: string | undefined): MutualAuthentication | undefined {
     return serverName ? this.entryFor(serverName)?.mutualAuthentication : this.defaultCertificate?.mutualAuthentication;
+  }
+
+  /** Whether a connection for this server name may speak HTTP/2: its load balancer's attribute (on when no certificate is found). */
+  http2EnabledFor(serverName: string | undefined): boolean {
+    return (serverName ? this.entryFor(serverName) : this.defaultCertificate)?.http2Enabled ?? true;
   }
 
   private entryFor(serverName: string): ServedCertificate | undefined {
@@ -189,6 +197,7 @@ export function buildCertificateTable(
       ...certificate,
       policy,
       mutualAuthentication: listener.mutualAuthentication,
+      http2Enabled: http2Setting(spec.attributes).enabled,
     }));
   });
   const policies = listeners.map(({ listener }) => resolveSslPolicy(listener.sslPolicy).policy);

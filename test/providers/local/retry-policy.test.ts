@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BodyFraming } from '../../../providers/local/framing.js';
-import { isConnectionFailure, mayRetryOnAnotherTarget } from '../../../providers/local/retry-policy.js';
+import { http2BodyFraming } from '../../../providers/local/framing.js';
+import { isConnectionFailure, isHttp2ConnectionFailure, mayRetryOnAnotherTarget } from '../../../providers/local/retry-policy.js';
 
 const NO_BODY: BodyFraming = { kind: 'none' };
 
@@ -45,5 +46,30 @@ describe('retry policy', () => {
       [true, true, true, true, true, false, false, false],
     );
     assert.equal(isConnectionFailure({ code: 'ECONNRESET' }, true), false);
+  });
+
+  it('reads an HTTP/2 body as a retry must: a stream that ended with its headers has none', () => {
+    assert.deepEqual(http2BodyFraming({}, true), { kind: 'none' });
+    assert.deepEqual(http2BodyFraming({}, false), { kind: 'chunked' });
+    assert.deepEqual(http2BodyFraming({ 'content-length': '0' }, false), { kind: 'length', length: 0 });
+    assert.equal(mayRetryOnAnotherTarget('GET', http2BodyFraming({}, true)), true);
+    assert.equal(mayRetryOnAnotherTarget('GET', http2BodyFraming({}, false)), false, 'a GET whose stream carries DATA has a body');
+  });
+
+  it('counts an HTTP/2 stream as failed by its target when the connection failed, closed under it, or the stream was refused', () => {
+    const ends = [
+      // The session's connect was refused: Node cancels the pending stream, naming the cause.
+      { errorCode: 'ERR_HTTP2_STREAM_CANCEL', causeCode: 'ECONNREFUSED', rstCode: 2 },
+      { errorCode: 'ECONNRESET', rstCode: 2 },
+      // The connection closed under the stream: CANCEL, no error.
+      { rstCode: 8 },
+      // REFUSED_STREAM, also what a GOAWAY gives the streams it did not take: not processed.
+      { errorCode: 'ERR_HTTP2_STREAM_ERROR', rstCode: 7 },
+      // The target does not speak HTTP/2: it was reached, and its health checks judge it.
+      { errorCode: 'ERR_HTTP2_ERROR', rstCode: 2 },
+      { errorCode: 'ERR_HTTP2_STREAM_ERROR', rstCode: 2 },
+      { rstCode: 0 },
+    ];
+    assert.deepEqual(ends.map(isHttp2ConnectionFailure), [true, true, true, true, false, false, false]);
   });
 });
