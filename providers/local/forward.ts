@@ -144,17 +144,11 @@ export function forwardRequest(forward: ForwardRequest): void {
         fail(502, detail);
         return;
       }
-      forward.targets.eject(target);
-      forward.log.warn({ target: targetAddress(target), detail }, 'the local load balancer ejected a target until its health check passes');
-      const next = retryable && !retried ? forward.targets.pickTarget({ except: target }) : undefined;
+      const next = ejectForRetry(forward, target, { detail, retry: retryable && !retried });
       if (!next) {
         fail(502, detail);
         return;
       }
-      forward.log.warn(
-        { target: targetAddress(target), retriedOn: targetAddress(next), method: request.method },
-        'the local load balancer retried a request on another target',
-      );
       attempt(next, true);
     });
     // A retried request has no body (retry-policy.ts); the first attempt streams the client's.
@@ -165,6 +159,23 @@ export function forwardRequest(forward: ForwardRequest): void {
 }
 
 /** The framing of the client's body, over HTTP/1 (its headers) or HTTP/2 (its headers and whether its stream ended with them). */
+/**
+ * A target that failed before answering is ejected until its health check passes; the other target
+ * to retry on (when the request may be retried), or undefined: the request fails with 502.
+ */
+export function ejectForRetry(forward: ForwardRequest, target: Target, failure: { detail: string; retry: boolean }): Target | undefined {
+  forward.targets.eject(target);
+  forward.log.warn({ target: targetAddress(target), detail: failure.detail }, 'the local load balancer ejected a target until its health check passes');
+  const next = failure.retry ? forward.targets.pickTarget({ except: target }) : undefined;
+  if (next) {
+    forward.log.warn(
+      { target: targetAddress(target), retriedOn: targetAddress(next), method: forward.request.method },
+      'the local load balancer retried a request on another target',
+    );
+  }
+  return next;
+}
+
 export function requestBodyFraming(request: IncomingMessage): BodyFraming {
   if (request.httpVersionMajor !== 2) return clientBodyFraming(request.headers);
   const stream = (request as IncomingMessage & { stream?: { endAfterHeaders?: boolean } }).stream;

@@ -19,7 +19,7 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Target } from '../../src/model.js';
 import { clientAddress, forwardedRequestTarget } from './dispatch.js';
-import { forwardedHeaders, requestBodyFraming, sendError, type ForwardRequest } from './forward.js';
+import { ejectForRetry, forwardedHeaders, requestBodyFraming, sendError, type ForwardRequest } from './forward.js';
 import { targetAddress } from './health.js';
 import { isHttp2ConnectionFailure, mayRetryOnAnotherTarget } from './retry-policy.js';
 
@@ -204,17 +204,11 @@ export function forwardHttp2(forward: ForwardRequest): void {
         fail(502, detail);
         return;
       }
-      forward.targets.eject(target);
-      forward.log.warn({ target: targetAddress(target), detail }, 'the local load balancer ejected a target until its health check passes');
-      const next = retryable && !retried ? forward.targets.pickTarget({ except: target }) : undefined;
+      const next = ejectForRetry(forward, target, { detail, retry: retryable && !retried });
       if (!next) {
         fail(502, detail);
         return;
       }
-      forward.log.warn(
-        { target: targetAddress(target), retriedOn: targetAddress(next), method: request.method },
-        'the local load balancer retried a request on another target',
-      );
       attempt(next, true);
     });
     if (!retried) request.pipe(stream);
