@@ -140,11 +140,7 @@ export function forwardRequest(forward: ForwardRequest): void {
         return;
       }
       const detail = `could not be reached or answered malformed HTTP (${error.code ?? error.message})`;
-      if (!isConnectionFailure(error, answerBytes)) {
-        fail(502, detail);
-        return;
-      }
-      const next = ejectForRetry(forward, target, { detail, retry: retryable && !retried });
+      const next = ejectForRetry(forward, target, { detail, connectionFailure: isConnectionFailure(error, answerBytes), retry: retryable && !retried });
       if (!next) {
         fail(502, detail);
         return;
@@ -160,10 +156,16 @@ export function forwardRequest(forward: ForwardRequest): void {
 
 /** The framing of the client's body, over HTTP/1 (its headers) or HTTP/2 (its headers and whether its stream ended with them). */
 /**
- * A target that failed before answering is ejected until its health check passes; the other target
- * to retry on (when the request may be retried), or undefined: the request fails with 502.
+ * A target that could not be reached (a connection failure, retry-policy.ts) is ejected until its
+ * health check passes. Returns the other target to retry on when the request may be retried, or
+ * undefined: the request fails with 502.
  */
-export function ejectForRetry(forward: ForwardRequest, target: Target, failure: { detail: string; retry: boolean }): Target | undefined {
+export function ejectForRetry(
+  forward: ForwardRequest,
+  target: Target,
+  failure: { detail: string; connectionFailure: boolean; retry: boolean },
+): Target | undefined {
+  if (!failure.connectionFailure) return undefined;
   forward.targets.eject(target);
   forward.log.warn({ target: targetAddress(target), detail: failure.detail }, 'the local load balancer ejected a target until its health check passes');
   const next = failure.retry ? forward.targets.pickTarget({ except: target }) : undefined;

@@ -200,11 +200,11 @@ export function forwardHttp2(forward: ForwardRequest): void {
       }
       const causeCode = (streamError?.cause as NodeJS.ErrnoException | undefined)?.code;
       const detail = `could not be reached over HTTP/2 (${causeCode ?? streamError?.code ?? `stream reset with code ${String(stream.rstCode)}`})`;
-      if (!isHttp2ConnectionFailure({ errorCode: streamError?.code, causeCode, rstCode: stream.rstCode })) {
-        fail(502, detail);
-        return;
-      }
-      const next = ejectForRetry(forward, target, { detail, retry: retryable && !retried });
+      const next = ejectForRetry(forward, target, {
+        detail,
+        connectionFailure: isHttp2ConnectionFailure({ errorCode: streamError?.code, causeCode, rstCode: stream.rstCode }),
+        retry: retryable && !retried,
+      });
       if (!next) {
         fail(502, detail);
         return;
