@@ -19,7 +19,7 @@ import { AwsProvider } from '../../providers/aws/provider.js';
 import { ApiBudget } from '../../providers/aws/sdk/budget.js';
 import { createAwsClients } from '../../providers/aws/sdk/clients.js';
 import { startKubeFake, type KubeFake } from '../../fakes/kube/index.js';
-import { createAwsWorld, type AwsWorld } from '../support/aws-provider-world.js';
+import { callActions, createAwsWorld, serviceTargets, type AwsWorld } from '../support/aws-provider-world.js';
 import { INGRESS_CLASS_YAML, ingressYaml, serviceYaml, testOptions, type IngressFixture } from '../support/cluster.js';
 import { applyYaml } from '../support/kube-yaml.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -61,18 +61,8 @@ describe('a change costs what it touches (controller, AWS provider, both fakes)'
       .flatMap((lb) => world.fake.state.listeners(lb.arn))
       .flatMap((listener) => world.fake.state.rules(listener.arn));
   const paths = (): string => JSON.stringify(rules().map((rule) => rule.conditions));
-  const apiTargets = (): string[] => {
-    const group = world.fake.state.targetGroups().find((candidate) => candidate.name.includes('api'));
-    return world.fake.state
-      .targets(group?.arn ?? '')
-      .map((target) => target.id)
-      .sort();
-  };
-  const calls = (): string[] =>
-    world.fake
-      .calls()
-      .map((call) => call.action)
-      .sort();
+  const apiTargets = (): string[] => serviceTargets(world.fake, 'api');
+  const calls = (): string[] => callActions(world.fake);
 
   before(async () => {
     kube = await startKubeFake();

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { gatedTargetGroups } from '../../src/controller/pod-gates.js';
 import type { Provider } from '../../src/provider.js';
 import type { KubeFake, KubeObject } from '../../fakes/kube/index.js';
-import type { AwsWorld } from '../support/aws-provider-world.js';
+import { callActions, serviceTargets, type AwsWorld } from '../support/aws-provider-world.js';
 import { NODE_YAML, serviceYaml, testOptions } from '../support/cluster.js';
 import { GATEWAY_CLASS_YAML, gatewaySpec, gatewayYaml, translateGatewayYaml } from '../support/gateway.js';
 import { startKubeAwsRun, type KubeAwsRun } from '../support/kube-aws-run.js';
@@ -55,20 +55,9 @@ describe("a Gateway's targets take the target fast path (controller, AWS provide
   let kube: KubeFake;
   let world: AwsWorld;
 
-  const targetsOf = (service: string): string[] => {
-    const group = world.fake.state.targetGroups().find((candidate) => candidate.name.includes(service));
-    return world.fake.state
-      .targets(group?.arn ?? '')
-      .map((target) => target.id)
-      .sort();
-  };
+  const targetsOf = (service: string): string[] => serviceTargets(world.fake, service);
   /** Every cloud call since the last reset, but the readiness-gate tracker's health reads (rollouts.md). */
-  const calls = (): string[] =>
-    world.fake
-      .calls()
-      .map((call) => call.action)
-      .filter((action) => action !== 'DescribeTargetHealth')
-      .sort();
+  const calls = (): string[] => callActions(world.fake, ['DescribeTargetHealth']);
   /** The stacks the provider was asked to observe (a whole reconcile) and to apply targets of (the fast path), since the last reset. */
   const asked = { observe: [] as string[], applyTargets: [] as string[] };
   const reset = (): void => {

@@ -173,3 +173,21 @@ export function registeredTargets(fake: AwsFake): string[] {
     .map((target) => target.id)
     .sort();
 }
+
+/** The ids of the targets registered in the first target group whose name contains `service`, sorted (none if there is no such group). */
+export function serviceTargets(fake: AwsFake, service: string): string[] {
+  const group = fake.state.targetGroups().find((candidate) => candidate.name.includes(service));
+  return fake.state
+    .targets(group?.arn ?? '')
+    .map((target) => target.id)
+    .sort();
+}
+
+/** The actions of every call the fake received since its last reset, but those in `except`, sorted. */
+export function callActions(fake: AwsFake, except: readonly string[] = []): string[] {
+  return fake
+    .calls()
+    .map((call) => call.action)
+    .filter((action) => !except.includes(action))
+    .sort();
+}

@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { LoadBalancerSpec } from '../../src/model.js';
-import type { CertificateMaterial } from '../../src/provider.js';
+import type { ApplyResult, CertificateMaterial, Provider } from '../../src/provider.js';
 import { GcpFake, keyOf } from '../../fakes/gcp/index.js';
 import { createProvider } from '../../providers/gcp/index.js';
 import type { GcpProvider } from '../../providers/gcp/provider.js';
@@ -144,4 +144,47 @@ export function inventory(fake: GcpFake): string[] {
       return entries;
     })
     .sort();
+}
+
+/** One round of the controller's loop for a stack: observe, diff, apply. */
+export async function reconcile(provider: Provider, spec: LoadBalancerSpec | undefined, id = spec?.stack.id ?? ''): Promise<ApplyResult> {
+  const observed = await provider.observe({ id }, spec);
+  return provider.apply(provider.diff(spec, observed));
+}
+
+/** The failed operations of an apply, each as `action: error`. */
+export function errorsOf(result: ApplyResult): string[] {
+  return result.outcomes.filter((outcome) => outcome.error !== undefined).map((outcome) => `${outcome.operation.action}: ${outcome.error ?? ''}`);
+}
+
+/** Runs `body` in a fresh world and closes the world however the body ends. */
+export async function inWorld(body: (world: GcpWorld) => Promise<void>, options: Parameters<typeof createGcpWorld>[0] = {}): Promise<void> {
+  const world = await createGcpWorld(options);
+  try {
+    await body(world);
+  } finally {
+    await world.close();
+  }
+}
+
+/**
+ * Watches the HTTPS proxy at `proxyKey` after every mutating call from now on, recording each moment
+ * it holds no certificate or a certificate that no longer exists: rotation must never leave it so.
+ */
+export function watchProxyCertificates(fake: GcpFake, proxyKey: string): string[] {
+  const violations: string[] = [];
+  fake.afterMutation((call) => {
+    const certificates = (fake.store.get(proxyKey)['sslCertificates'] ?? []) as string[];
+    if (certificates.length === 0) violations.push(`after ${call.action}: no certificate`);
+    for (const link of certificates) if (!fake.store.has(keyOf(link))) violations.push(`after ${call.action}: ${link} is gone`);
+  });
+  return violations;
+}
+
+/** The actions of the mutating calls the fake received after the first `before`. */
+export function mutatingActionsSince(fake: GcpFake, before: number): string[] {
+  return fake
+    .mutatingCalls()
+    .slice(before)
+    .map((call) => call.action);
 }

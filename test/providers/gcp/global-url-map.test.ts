@@ -10,25 +10,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadBalancerSpec } from '../../../src/model.js';
-import { desiredState, type DesiredContext } from '../../../providers/gcp/plan/desired.js';
-import { readOwnership } from '../../../providers/gcp/plan/names.js';
+import { desiredState } from '../../../providers/gcp/plan/desired.js';
 import { evaluateAlbRequest, routeOf } from '../../support/alb-evaluator.js';
 import { INGRESS_CLASS_YAML, ingressYaml, NODE_YAML, onlySpec, serviceYaml, translateYaml, type IngressFixture } from '../../support/cluster.js';
 import { ROUTING_TABLES } from '../../support/routing-tables.js';
+import { GLOBAL_CONTEXT, namedRoute, serviceOfBackend } from '../../support/gcp-url-map-routes.js';
 import { evaluateUrlMap } from '../../support/url-map-evaluator.js';
 
 const SERVICES = INGRESS_CLASS_YAML + ['a', 'b', 'c', 'd', 'fallback'].map((name, index) => serviceYaml({ name, nodePort: 30100 + index })).join('');
 const SCOPE = 'ingress-bridge.io/load-balancer-scope';
-
-/** No proxy-only subnet: the global load balancer needs none. */
-const CONTEXT: DesiredContext = {
-  cluster: 'test',
-  project: 'p',
-  region: 'us-central1',
-  defaultZone: 'us-central1-a',
-  manageFirewall: true,
-  environment: { network: 'projects/p/global/networks/default', subnetwork: 'projects/p/regions/us-central1/subnetworks/default' },
-};
 
 /** The routing tables the global scope refuses, with what the error must say. */
 const REFUSED_TABLES: Readonly<Record<string, RegExp>> = {
@@ -47,7 +37,7 @@ function globalSpec(ingresses: readonly IngressFixture[]): LoadBalancerSpec {
 }
 
 function globalUrlMap(spec: LoadBalancerSpec): { urlMap?: Record<string, unknown>; errors: string[]; serviceOf: (link: string) => string } {
-  const desired = desiredState(spec, CONTEXT);
+  const desired = desiredState(spec, GLOBAL_CONTEXT);
   const errors = desired.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').map((diagnostic) => diagnostic.message);
   const urlMap = desired.resources.find((resource) => resource.kind === 'globalUrlMap' && resource.name.endsWith('-g-um-80'));
   assert.equal(
@@ -55,12 +45,10 @@ function globalUrlMap(spec: LoadBalancerSpec): { urlMap?: Record<string, unknown
     false,
     'no regional URL map',
   );
+  const globalServiceOf = serviceOfBackend(spec, desired, 'globalBackendService');
   const serviceOf = (link: string): string => {
     assert.match(link, /^projects\/p\/global\/backendServices\//, 'a global backend service');
-    const backend = desired.resources.find((resource) => resource.kind === 'globalBackendService' && link.endsWith(`/backendServices/${resource.name}`));
-    const key = readOwnership(backend?.body['description'])?.resource.replace(/^BackendService\//, '');
-    const group = spec.targetGroups.find((candidate) => candidate.key === key);
-    return group ? `${group.service.namespace}/${group.service.name}:${group.service.port}` : `unknown:${link}`;
+    return globalServiceOf(link);
   };
   return { ...(urlMap && { urlMap: urlMap.body }), errors, serviceOf };
 }
@@ -70,15 +58,7 @@ function urlMapRoute(spec: LoadBalancerSpec, url: string, method?: string, heade
   assert.deepEqual(errors, [], 'the global scope serves this spec');
   assert.ok(urlMap, 'a global URL map for port 80');
   assert.doesNotMatch(JSON.stringify(urlMap), /regexMatch/, 'a global URL map has no regex');
-  const route = evaluateUrlMap(urlMap, { url, ...(method !== undefined && { method }), ...(headers !== undefined && { headers }) });
-  switch (route.kind) {
-    case 'forward':
-      return { route: route.backendServices.map(serviceOf).join(',') };
-    case 'status':
-      return { route: String(route.statusCode) };
-    case 'redirect':
-      return { route: `redirect:${route.statusCode}`, location: route.location };
-  }
+  return namedRoute(evaluateUrlMap(urlMap, { url, ...(method !== undefined && { method }), ...(headers !== undefined && { headers }) }), serviceOf);
 }
 
 describe('global URL maps: the routing tables the global scope accepts route as ALB does', () => {
@@ -103,7 +83,7 @@ describe('global URL maps: the routing tables the global scope accepts route as 
   for (const table of ROUTING_TABLES.filter((candidate) => REFUSED_TABLES[candidate.name] !== undefined)) {
     it(`refused: ${table.name}`, () => {
       const spec = globalSpec(table.ingresses);
-      const desired = desiredState(spec, CONTEXT);
+      const desired = desiredState(spec, GLOBAL_CONTEXT);
       const errors = desired.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
       assert.ok(errors.length > 0);
       for (const error of errors) {
@@ -195,7 +175,7 @@ describe('global URL maps: more cases against the ALB evaluator', () => {
   for (const [what, fixture, message] of refusals) {
     it(`refuses ${what}, naming the Ingress and suggesting the regional scope`, () => {
       const spec = globalSpec([{ name: 'web', rules: [{ host: 'a.test', paths: [path('/', 'a')] }], ...fixture }]);
-      const errors = desiredState(spec, CONTEXT).diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+      const errors = desiredState(spec, GLOBAL_CONTEXT).diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
       assert.equal(errors.length, 1, JSON.stringify(errors));
       assert.deepEqual(errors[0]!.object, { kind: 'Ingress', namespace: 'default', name: 'web' });
       assert.match(errors[0]!.message, message);
@@ -205,13 +185,13 @@ describe('global URL maps: more cases against the ALB evaluator', () => {
 
   it('refuses scheme internal with global: cross-region internal load balancers are not modelled', () => {
     const spec = globalSpec([{ name: 'web', annotations: { 'ingress-bridge.io/scheme': 'internal' }, rules: [{ host: 'a.test', paths: [path('/', 'a')] }] }]);
-    const errors = desiredState(spec, CONTEXT).diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    const errors = desiredState(spec, GLOBAL_CONTEXT).diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.message, /load-balancer-scope global .* the scheme is internal .*set scheme: internet-facing.* use load-balancer-scope: regional/);
   });
 
   it('needs no proxy-only subnet, and puts the forwarding rule in no VPC', () => {
-    const desired = desiredState(globalSpec([{ name: 'web', rules: [{ host: 'a.test', paths: [path('/', 'a')] }] }]), CONTEXT);
+    const desired = desiredState(globalSpec([{ name: 'web', rules: [{ host: 'a.test', paths: [path('/', 'a')] }] }]), GLOBAL_CONTEXT);
     assert.deepEqual(desired.diagnostics, []);
     const rule = desired.resources.find((resource) => resource.kind === 'globalForwardingRule');
     assert.equal(rule?.body['network'], undefined);

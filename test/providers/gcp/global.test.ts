@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { LoadBalancerSpec } from '../../../src/model.js';
-import type { ApplyResult, CertificateMaterial, Provider } from '../../../src/provider.js';
+import type { CertificateMaterial } from '../../../src/provider.js';
 import { startRun } from '../../../src/commands/run-manifests.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { testCertificate } from '../../../fakes/aws/fixtures.js';
@@ -38,7 +38,19 @@ import {
   translateYaml,
   type IngressFixture,
 } from '../../support/cluster.js';
-import { CLUSTER, createGcpWorld, inventory, rolePermissions, servedCertificate, servedRoute, type GcpWorld } from '../../support/gcp-provider-world.js';
+import {
+  CLUSTER,
+  errorsOf,
+  inventory,
+  inWorld,
+  mutatingActionsSince,
+  reconcile,
+  rolePermissions,
+  servedCertificate,
+  servedRoute,
+  watchProxyCertificates,
+  type GcpWorld,
+} from '../../support/gcp-provider-world.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
 /**
@@ -86,23 +98,9 @@ function roomyProvider(world: GcpWorld): GcpProvider {
   return provider;
 }
 
-async function reconcile(provider: Provider, spec: LoadBalancerSpec | undefined, id = spec?.stack.id ?? ''): Promise<ApplyResult> {
-  const observed = await provider.observe({ id }, spec);
-  return provider.apply(provider.diff(spec, observed));
-}
-
-function errorsOf(result: ApplyResult): string[] {
-  return result.outcomes.filter((outcome) => outcome.error !== undefined).map((outcome) => `${outcome.operation.action}: ${outcome.error ?? ''}`);
-}
-
-async function inWorld(body: (world: GcpWorld) => Promise<void>): Promise<void> {
+async function inGlobalWorld(body: (world: GcpWorld) => Promise<void>): Promise<void> {
   // No proxy-only subnet: the global load balancer needs none.
-  const world = await createGcpWorld({ proxySubnet: false });
-  try {
-    await body(world);
-  } finally {
-    await world.close();
-  }
+  return inWorld(body, { proxySubnet: false });
 }
 
 /** The examples in one directory, each Ingress asking for the global scope. */
@@ -139,7 +137,7 @@ async function runOnce(manifests: string, world: GcpWorld): ReturnType<typeof st
 
 describe('run --provider gcp --once with load-balancer-scope: global', () => {
   it('builds a global load balancer for examples/ two-hosts, tls, default-backend and group; it routes as the spec does, and a second round changes nothing', () =>
-    inWorld(async (world) => {
+    inGlobalWorld(async (world) => {
       const dir = await globalExamples();
       const first = await runOnce(dir, world);
       assert.equal(first.first.failed, false, 'the round succeeds');
@@ -186,7 +184,7 @@ describe('run --provider gcp --once with load-balancer-scope: global', () => {
 
 describe('the global load balancer on the Compute fake', () => {
   it('rotates a certificate without leaving the global HTTPS proxy without one; refuses what it cannot route exactly, and a call outside the role', () =>
-    inWorld(async (world) => {
+    inGlobalWorld(async (world) => {
       const material: Record<string, CertificateMaterial> = {};
       const provider = await world.newProvider({ material });
       const wildcard = specOf({ rules: [{ host: '*.a.test', paths: [{ path: '/', pathType: 'Prefix', service: 'a' }] }] });
@@ -207,21 +205,12 @@ describe('the global load balancer on the Compute fake', () => {
       const first = tlsSpec();
       assert.deepEqual(errorsOf(await reconcile(provider, first)), []);
       const proxyKey = `${world.fake.globalScope}/targetHttpsProxies/${stackNames(CLUSTER, first.stack.id, first.scheme, 'global').targetHttpsProxy(443)}`;
-      const violations: string[] = [];
-      world.fake.afterMutation((call) => {
-        const certificates = (world.fake.store.get(proxyKey)['sslCertificates'] ?? []) as string[];
-        if (certificates.length === 0) violations.push(`after ${call.action}: no certificate`);
-        for (const link of certificates)
-          if (!world.fake.store.has(link.replace(/^https:\/\/www\.googleapis\.com\/compute\/v1\//, ''))) violations.push(`${link} is gone`);
-      });
+      const violations = watchProxyCertificates(world.fake, proxyKey);
       const before = world.fake.mutatingCalls().length;
       const rotated = tlsSpec();
       assert.deepEqual(errorsOf(await reconcile(provider, rotated)), []);
       assert.deepEqual(
-        world.fake
-          .mutatingCalls()
-          .slice(before)
-          .map((call) => call.action),
+        mutatingActionsSince(world.fake, before),
         ['sslCertificates.insert', 'targetHttpsProxies.setSslCertificates', 'sslCertificates.delete'],
         'three calls on the global collections, in that order',
       );
@@ -235,7 +224,7 @@ describe('the global load balancer on the Compute fake', () => {
     }));
 
   it('a scope change builds the new load balancer, moves the status address to it and deletes the old; a crash after any of its calls converges, nothing leaked', () =>
-    inWorld(async (world) => {
+    inGlobalWorld(async (world) => {
       world.fake.store.seed(world.fake.regionScope, 'subnetworks', {
         name: 'proxy-only',
         network: `https://www.googleapis.com/compute/v1/${world.fake.globalScope}/networks/default`,

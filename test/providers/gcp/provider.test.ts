@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { LoadBalancerSpec } from '../../../src/model.js';
-import type { ApplyResult, CertificateMaterial, Provider } from '../../../src/provider.js';
+import type { CertificateMaterial } from '../../../src/provider.js';
 import { testCertificate } from '../../../fakes/aws/fixtures.js';
 import { stackNames } from '../../../providers/gcp/plan/names.js';
 import {
@@ -21,7 +21,17 @@ import {
   translateYaml,
   type IngressFixture,
 } from '../../support/cluster.js';
-import { CLUSTER, createGcpWorld, rolePermissions, servedCertificate, servedRoute, type GcpWorld } from '../../support/gcp-provider-world.js';
+import {
+  CLUSTER,
+  errorsOf,
+  inWorld,
+  mutatingActionsSince,
+  reconcile,
+  rolePermissions,
+  servedCertificate,
+  servedRoute,
+  watchProxyCertificates,
+} from '../../support/gcp-provider-world.js';
 
 const SERVICES =
   serviceYaml({ name: 'a', endpoints: ['10.0.0.11', '10.0.0.12'], endpointPort: 8080 }) +
@@ -35,24 +45,6 @@ function specOf(fixture: Partial<IngressFixture> & { annotations?: Record<string
     annotations: { 'ingress-bridge.io/target-type': 'ip', ...fixture.annotations },
   };
   return onlySpec(translateYaml(INGRESS_CLASS_YAML + SERVICES + extraYaml + ingressYaml(ingress), testOptions({ now: new Date() })));
-}
-
-async function reconcile(provider: Provider, spec: LoadBalancerSpec): Promise<ApplyResult> {
-  const observed = await provider.observe({ id: spec.stack.id }, spec);
-  return provider.apply(provider.diff(spec, observed));
-}
-
-function errorsOf(result: ApplyResult): string[] {
-  return result.outcomes.filter((outcome) => outcome.error !== undefined).map((outcome) => `${outcome.operation.action}: ${outcome.error ?? ''}`);
-}
-
-async function inWorld(body: (world: GcpWorld) => Promise<void>, options: Parameters<typeof createGcpWorld>[0] = {}): Promise<void> {
-  const world = await createGcpWorld(options);
-  try {
-    await body(world);
-  } finally {
-    await world.close();
-  }
 }
 
 describe('certificate rotation', () => {
@@ -71,23 +63,12 @@ describe('certificate rotation', () => {
       const first = tlsSpec();
       assert.deepEqual(errorsOf(await reconcile(provider, first)), []);
       const proxyKey = `${world.fake.regionScope}/targetHttpsProxies/${stackNames(CLUSTER, first.stack.id, first.scheme).targetHttpsProxy(443)}`;
-      const violations: string[] = [];
-      world.fake.afterMutation((call) => {
-        const certificates = (world.fake.store.get(proxyKey)['sslCertificates'] ?? []) as string[];
-        if (certificates.length === 0) violations.push(`after ${call.action}: no certificate`);
-        for (const link of certificates) {
-          if (!world.fake.store.has(link.replace(/^https:\/\/www\.googleapis\.com\/compute\/v1\//, '')))
-            violations.push(`after ${call.action}: ${link} is gone`);
-        }
-      });
+      const violations = watchProxyCertificates(world.fake, proxyKey);
       const before = world.fake.mutatingCalls().length;
       const rotated = tlsSpec();
       assert.deepEqual(errorsOf(await reconcile(provider, rotated)), []);
       assert.deepEqual(
-        world.fake
-          .mutatingCalls()
-          .slice(before)
-          .map((call) => call.action),
+        mutatingActionsSince(world.fake, before),
         ['regionSslCertificates.insert', 'regionTargetHttpsProxies.setSslCertificates', 'regionSslCertificates.delete'],
         'three calls, in that order',
       );
@@ -191,10 +172,7 @@ describe('resources', () => {
       const before = world.fake.mutatingCalls().length;
       const result = await reconcile(provider, external);
       assert.deepEqual(errorsOf(result), []);
-      const actions = world.fake
-        .mutatingCalls()
-        .slice(before)
-        .map((call) => call.action);
+      const actions = mutatingActionsSince(world.fake, before);
       assert.ok(actions.indexOf('forwardingRules.insert') < actions.indexOf('forwardingRules.delete'), 'the new forwarding rule before the old goes');
       const names = stackNames(CLUSTER, external.stack.id, 'internal');
       assert.equal(world.fake.store.has(`${world.fake.regionScope}/addresses/${names.address}`), false, 'the internal address is gone');

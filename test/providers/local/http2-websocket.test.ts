@@ -5,51 +5,13 @@
  * HTTP/2 anyway is refused and never reaches a target.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import type { LocalProvider } from '../../../providers/local/index.js';
 import { materialOf, MemoryCertificates, selfSignedCertificate } from '../../support/local-lb.js';
 import { serve, simpleSpec, startProvider } from './support.js';
-
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-
-/** A target that accepts WebSocket handshakes (recording their paths) and echoes bytes back after them. */
-async function webSocketTarget(): Promise<{ port: number; handshakes: string[]; requests: string[]; close: () => Promise<void> }> {
-  const handshakes: string[] = [];
-  const requests: string[] = [];
-  const upgraded = new Set<Duplex>();
-  const server = http.createServer((request, response) => {
-    requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
-    response.end('plain');
-  });
-  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex) => {
-    handshakes.push(request.url ?? '');
-    upgraded.add(socket);
-    const accept = createHash('sha1')
-      .update(`${String(request.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
-      .digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-    socket.on('data', (chunk: Buffer) => socket.write(`echo:${chunk.toString()}`));
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    handshakes,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of upgraded) socket.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { KEY, webSocketTarget, type WebSocketTarget } from './websocket-target.js';
 
 function connectHttp2(port: number): http2.ClientHttp2Session {
   const session = http2.connect(`https://chat.test:${port}`, {
@@ -80,7 +42,7 @@ function outcome(stream: http2.ClientHttp2Stream): Promise<string> {
 describe('WebSockets on an HTTPS listener that speaks HTTP/2', () => {
   const material = new MemoryCertificates();
   let provider: LocalProvider;
-  let target: Awaited<ReturnType<typeof webSocketTarget>>;
+  let target: WebSocketTarget;
   let port = 0;
   before(async () => {
     material.set('default', 'chat-tls', materialOf(selfSignedCertificate(['chat.test'])));

@@ -3,43 +3,11 @@
  * the target, its 101 reaches the client, and bytes flow both ways afterwards.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { LocalProvider } from '../../../providers/local/index.js';
 import { serve, simpleSpec, startProvider } from './support.js';
-
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-
-/** A target that completes a WebSocket handshake and then echoes raw bytes back, prefixed with `echo:`. */
-async function echoUpgradeTarget(): Promise<{ port: number; paths: string[]; close: () => Promise<void> }> {
-  const paths: string[] = [];
-  const upgraded = new Set<net.Socket>();
-  const server = http.createServer((_request, response) => response.end('plain'));
-  server.on('upgrade', (request: http.IncomingMessage, socket: net.Socket) => {
-    paths.push(request.url ?? '');
-    upgraded.add(socket);
-    const accept = createHash('sha1')
-      .update(`${String(request.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
-      .digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-    socket.on('data', (chunk: Buffer) => socket.write(`echo:${chunk.toString()}`));
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    paths,
-    close: () =>
-      new Promise((resolve) => {
-        // Upgraded sockets have left the HTTP server, so closeAllConnections does not see them.
-        for (const socket of upgraded) socket.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { KEY, webSocketTarget, type WebSocketTarget } from './websocket-target.js';
 
 /** Reads from the socket until the text seen so far contains `expected`. */
 function readUntil(socket: net.Socket, expected: string, sofar = { text: '' }): Promise<string> {
@@ -58,10 +26,10 @@ function readUntil(socket: net.Socket, expected: string, sofar = { text: '' }): 
 
 describe('WebSocket upgrades', () => {
   let provider: LocalProvider;
-  let target: Awaited<ReturnType<typeof echoUpgradeTarget>>;
+  let target: WebSocketTarget;
   let port: number;
   before(async () => {
-    target = await echoUpgradeTarget();
+    target = await webSocketTarget();
     ({ provider } = startProvider());
     port = await serve(provider, simpleSpec({ target: { ip: '127.0.0.1', port: target.port } }));
   });
@@ -83,7 +51,7 @@ describe('WebSocket upgrades', () => {
       assert.match(await readUntil(socket, 'echo:ping'), /echo:ping/);
       socket.write('pong');
       assert.match(await readUntil(socket, 'echo:pong'), /echo:pong/);
-      assert.deepEqual(target.paths, ['/socket'], 'the target got the normalised path');
+      assert.deepEqual(target.handshakes, ['/socket'], 'the target got the normalised path');
     } finally {
       socket.destroy();
     }
