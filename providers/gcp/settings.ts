@@ -15,14 +15,9 @@
  * @module
  */
 import { ConfigError } from '../../src/errors.js';
+import { withPlacementDefaults, type GcpPlacement } from './plan/placement.js';
 
-export interface GcpSettings {
-  project: string;
-  region: string;
-  network: string;
-  subnetwork: string;
-  zone: string;
-  manageFirewall: boolean;
+export interface GcpSettings extends GcpPlacement {
   endpoint?: string;
   maxAttempts: number;
   apiShare?: number;
@@ -45,12 +40,14 @@ export function readGcpSettings(raw: RawSettings): GcpSettings {
   const apiShare = share === undefined || share === '' ? undefined : Number(share);
   if (apiShare !== undefined && !(apiShare > 0 && apiShare <= 1)) throw new GcpSettingsError(`API share ${String(share)} is not in (0, 1]`);
   return {
-    project,
-    region,
-    network: stringSetting(raw, 'gcpNetwork') ?? 'default',
-    subnetwork: stringSetting(raw, 'gcpSubnetwork') ?? 'default',
-    zone: stringSetting(raw, 'gcpZone') ?? `${region}-a`,
-    manageFirewall: raw?.['gcpManageFirewall'] !== false && raw?.['gcpManageFirewall'] !== 'false',
+    ...withPlacementDefaults({
+      project,
+      region,
+      network: stringSetting(raw, 'gcpNetwork'),
+      subnetwork: stringSetting(raw, 'gcpSubnetwork'),
+      zone: stringSetting(raw, 'gcpZone'),
+      manageFirewall: raw?.['gcpManageFirewall'],
+    }),
     ...(endpoint !== undefined && { endpoint }),
     maxAttempts: maxAttempts === undefined || maxAttempts === '' ? 5 : Number(maxAttempts),
     ...(apiShare !== undefined && { apiShare }),

@@ -15,25 +15,31 @@ import type { Diagnostic, LoadBalancerSpec } from '../../../src/model.js';
 import type { PlanRenderContext } from '../../../src/provider.js';
 import { KINDS, type Kind } from '../kinds.js';
 import { desiredState, type DesiredContext } from './desired.js';
+import { withPlacementDefaults } from './placement.js';
 
 /** The flags plan was given, placeholders for the rest (as settings.ts names them; nothing is validated here). */
-export function planContext(given: PlanRenderContext = {}): DesiredContext {
+function planContext(given: PlanRenderContext = {}): DesiredContext {
   const setting = (key: string): string | undefined => {
     const value = given.settings?.[key];
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
-  const project = setting('gcpProject') ?? 'PROJECT';
-  const region = setting('gcpRegion') ?? 'REGION';
-  const firewall = given.settings?.['gcpManageFirewall'];
+  const placement = withPlacementDefaults({
+    project: setting('gcpProject') ?? 'PROJECT',
+    region: setting('gcpRegion') ?? 'REGION',
+    network: setting('gcpNetwork'),
+    subnetwork: setting('gcpSubnetwork'),
+    zone: setting('gcpZone'),
+    manageFirewall: given.settings?.['gcpManageFirewall'],
+  });
   return {
     cluster: given.clusterName ?? 'CLUSTER',
-    project,
-    region,
-    defaultZone: setting('gcpZone') ?? `${region}-a`,
-    manageFirewall: firewall !== false && firewall !== 'false',
+    project: placement.project,
+    region: placement.region,
+    defaultZone: placement.zone,
+    manageFirewall: placement.manageFirewall,
     environment: {
-      network: `projects/${project}/global/networks/${setting('gcpNetwork') ?? 'default'}`,
-      subnetwork: `projects/${project}/regions/${region}/subnetworks/${setting('gcpSubnetwork') ?? 'default'}`,
+      network: `projects/${placement.project}/global/networks/${placement.network}`,
+      subnetwork: `projects/${placement.project}/regions/${placement.region}/subnetworks/${placement.subnetwork}`,
       proxySubnetCidr: 'PROXY_ONLY_SUBNET_CIDR',
     },
   };
